@@ -1,0 +1,192 @@
+// Delivery tokens: how a sink tells the source that a record has really been written.
+//
+// The source (sls-consumer) issues one token per emitted message and puts it on the message as a
+// plain string (msg.sls.token), so it survives Node-RED's cloning and JSON. A delivering node
+// (sls-syslog-out, sls-ack) claims the token when it takes the message and settles the claim once
+// the bytes are written (or after a permanent, reported failure). The source learns of the
+// settlement through the callback it gave to issue(), and only then may a checkpoint pass it.
+//
+// Rules (architecture.md, "Delivery tokens"):
+// - a token nobody claims within claimTimeoutMs counts as handled by the flow (filtered out),
+//   so a Switch node cannot stall a shard;
+// - a claimed token never expires: an outage stalls the shard instead of losing data;
+// - fan-out: a token with several claims settles when all of them have settled;
+// - the window holds at most maxInFlight unsettled records; sources wait for room before pulling.
+//
+// Windows register in a process-wide registry so that any node of the same Node-RED runtime can
+// find the window from the token alone.
+
+import { randomBytes } from "node:crypto";
+
+/** How a token ended. */
+export type Outcome = "delivered" | "failed" | "expired" | "cancelled";
+
+export interface DeliveryWindowOptions {
+  /** Most unsettled records (sum of token weights) before waitForRoom() blocks. */
+  maxInFlight: number;
+  /** A token still unclaimed after this long counts as handled by the flow. 0 disables expiry. */
+  claimTimeoutMs: number;
+}
+
+export interface WindowStats {
+  inFlight: number;
+  tokens: number;
+  issued: number;
+  delivered: number;
+  failed: number;
+  expired: number;
+}
+
+/** A claim on a token, held by one delivering node until the write is done. */
+export interface Claim {
+  readonly token: string;
+  /** Settles this claim. An error marks a permanent, already reported failure. Idempotent. */
+  settle(error?: Error): void;
+}
+
+interface Entry {
+  weight: number;
+  issuedAt: number;
+  claims: number;
+  failed: boolean;
+  onSettled: (outcome: Outcome) => void;
+}
+
+const registry = new Map<string, DeliveryWindow>();
+const SEP = ".";
+
+export class DeliveryWindow {
+  readonly id: string;
+  private readonly opts: DeliveryWindowOptions;
+  private readonly entries = new Map<number, Entry>();
+  private nextSeq = 1;
+  private inFlightRecords = 0;
+  private waiters: Array<() => void> = [];
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private counts = { issued: 0, delivered: 0, failed: 0, expired: 0 };
+
+  constructor(opts: DeliveryWindowOptions) {
+    if (!(opts.maxInFlight >= 1)) throw new RangeError(`maxInFlight must be >= 1, got ${opts.maxInFlight}`);
+    if (!(opts.claimTimeoutMs >= 0)) throw new RangeError(`claimTimeoutMs must be >= 0, got ${opts.claimTimeoutMs}`);
+    this.opts = { ...opts };
+    this.id = randomBytes(6).toString("hex");
+    registry.set(this.id, this);
+    if (opts.claimTimeoutMs > 0) {
+      const every = Math.max(50, Math.min(1000, Math.floor(opts.claimTimeoutMs / 4)));
+      this.sweepTimer = setInterval(() => this.sweep(Date.now()), every);
+      this.sweepTimer.unref();
+    }
+  }
+
+  get maxInFlight(): number {
+    return this.opts.maxInFlight;
+  }
+
+  /** Unsettled records. */
+  get inFlight(): number {
+    return this.inFlightRecords;
+  }
+
+  get full(): boolean {
+    return this.inFlightRecords >= this.opts.maxInFlight;
+  }
+
+  stats(): WindowStats {
+    return { inFlight: this.inFlightRecords, tokens: this.entries.size, ...this.counts };
+  }
+
+  /**
+   * Issues a token standing for `weight` records (1 per log; a batch message weighs its length).
+   * `onSettled` runs exactly once, when the token is delivered, failed, expired or cancelled.
+   */
+  issue(weight: number, onSettled: (outcome: Outcome) => void): string {
+    if (this.closed) throw new Error("delivery window is closed");
+    const seq = this.nextSeq++;
+    this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, onSettled });
+    this.inFlightRecords += weight;
+    this.counts.issued++;
+    return this.id + SEP + seq;
+  }
+
+  /** Resolves as soon as fewer than maxInFlight records are unsettled (at once if so now). */
+  waitForRoom(): Promise<void> {
+    if (!this.full || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Claims a token of this window; null when it is unknown or already settled. */
+  claimSeq(seq: number): Claim | null {
+    const entry = this.entries.get(seq);
+    if (!entry) return null;
+    entry.claims++;
+    let done = false;
+    return {
+      token: this.id + SEP + seq,
+      settle: (error?: Error) => {
+        if (done) return;
+        done = true;
+        if (error) entry.failed = true;
+        entry.claims--;
+        if (entry.claims === 0) this.finish(seq, entry, entry.failed ? "failed" : "delivered");
+      },
+    };
+  }
+
+  /** Expires unclaimed tokens older than the claim timeout. Exposed for tests. */
+  sweep(now: number): void {
+    const limit = now - this.opts.claimTimeoutMs;
+    // Entries iterate in issue order, so the scan stops at the first token that is too young.
+    for (const [seq, entry] of this.entries) {
+      if (entry.issuedAt > limit) break;
+      if (entry.claims === 0) this.finish(seq, entry, "expired");
+    }
+  }
+
+  /**
+   * Closes the window: later claims return null, waiters are released. Unsettled tokens are
+   * cancelled (their callbacks run with "cancelled") so the source can drop its bookkeeping;
+   * a cancelled token never moves a checkpoint.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    registry.delete(this.id);
+    for (const [seq, entry] of this.entries) this.finish(seq, entry, "cancelled");
+    this.releaseWaiters();
+  }
+
+  private finish(seq: number, entry: Entry, outcome: Outcome): void {
+    this.entries.delete(seq);
+    this.inFlightRecords -= entry.weight;
+    if (outcome !== "cancelled") this.counts[outcome]++;
+    try {
+      entry.onSettled(outcome);
+    } finally {
+      if (!this.full) this.releaseWaiters();
+    }
+  }
+
+  private releaseWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+}
+
+/**
+ * Claims a token issued by any live window of this process. Returns null for a token that is
+ * malformed, belongs to a closed window or another process, or was already settled/expired:
+ * the caller then simply delivers without settling anything.
+ */
+export function claimToken(token: unknown): Claim | null {
+  if (typeof token !== "string") return null;
+  const dot = token.lastIndexOf(SEP);
+  if (dot <= 0) return null;
+  const win = registry.get(token.slice(0, dot));
+  const seq = Number(token.slice(dot + 1));
+  if (!win || !Number.isSafeInteger(seq)) return null;
+  return win.claimSeq(seq);
+}
