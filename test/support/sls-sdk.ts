@@ -1,6 +1,7 @@
 // Official SDK clients pointed at the emulator, for conformance tests: `@alicloud/sls20201230` with
 // the CNAME-style gateway (sls-protocol.md §9.11) and PullLogs/PutLogs through execute() (§9.4/9.5).
 
+import dns = require("node:dns");
 import Sls from "@alicloud/sls20201230";
 import GatewaySls from "@alicloud/gateway-sls";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
@@ -104,4 +105,34 @@ export async function sdkPutLogs(
     body: Buffer.isBuffer(group) ? group : encodeLogGroup(group),
   });
   await client.execute(params, request, new $dara.RuntimeOptions({}));
+}
+
+/** An SDK client with the stock gateway: Host `<project>.127.0.0.1:port` (needs localProjectHosts()). */
+export function sdkProjectClient(o: SdkOptions): Sls {
+  return new Sls(
+    new $OpenApiUtil.Config({
+      accessKeyId: o.accessKeyId,
+      accessKeySecret: o.accessKeySecret,
+      endpoint: o.endpoint,
+      protocol: "http",
+      readTimeout: 10_000,
+      connectTimeout: 10_000,
+    }),
+  );
+}
+
+/**
+ * Makes `<anything>.<IPv4>` resolve to that IPv4 in this process (what the Python SDK's IP
+ * endpoints amount to), so stock clients can put the project in Host. Returns the undo function.
+ */
+export function localProjectHosts(): () => void {
+  const original = dns.lookup;
+  const patched = function (hostname: string, ...rest: unknown[]) {
+    const m = /\.(\d{1,3}(?:\.\d{1,3}){3})$/.exec(hostname);
+    return (original as (...a: unknown[]) => unknown).call(dns, m ? m[1] : hostname, ...rest);
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+  return () => {
+    (dns as { lookup: unknown }).lookup = original;
+  };
 }
