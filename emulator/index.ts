@@ -8,6 +8,7 @@ import { FAULT_ERRORS, FaultRule, Faults } from "./faults";
 import { Logstore, LogstoreSettings, PutTarget } from "./logstore";
 import { Persistence } from "./persistence";
 import { adminHandler } from "./admin";
+import { GeneratorKind, GeneratorOptions, GeneratorRun, LogGenerator, runGenerator } from "./generator";
 import { SlsHttpServer } from "./server";
 import type { ShardDescription } from "./shard";
 import { Account } from "./signature";
@@ -16,6 +17,8 @@ import { Store } from "./store";
 export { FAULT_ERRORS } from "./faults";
 export type { FaultRule } from "./faults";
 export type { Account } from "./signature";
+export { GENERATOR_KINDS, LogGenerator } from "./generator";
+export type { GeneratorKind, GeneratorRun } from "./generator";
 
 /** The fixed local AccessKey pair (documented in README "SLS emulator"); not a real credential. */
 export const DEFAULT_ACCOUNT: Account = {
@@ -86,6 +89,12 @@ export interface Emulator {
   createConsumerGroup(logstore: string, name: string, opts?: { timeout?: number; order?: boolean; project?: string }): void;
   checkpoints(logstore: string, group: string, project?: string): Checkpoint[];
   consumers(logstore: string, group: string, project?: string): ConsumerSnapshot[];
+  /** Writes simulated logs (each with a `seq` field) at `rate` logs/s and/or up to `count` logs. */
+  generate(
+    logstore: string,
+    kind: GeneratorKind,
+    opts: GeneratorOptions & { rate?: number; count?: number; project?: string; hashKey?: string },
+  ): GeneratorRun;
   faults: {
     add(rule: FaultRule): number;
     remove(id: number): boolean;
@@ -128,6 +137,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
   const target = (o: PutOptions = {}): PutTarget =>
     o.shard !== undefined ? { kind: "shard", id: o.shard } : o.hashKey ? { kind: "hash", key: o.hashKey } : { kind: "lb" };
 
+  const runs = new Set<GeneratorRun>();
   const emu: Emulator = {
     endpoint: `${hostPart}:${addr.port}`,
     url: `http://${hostPart}:${addr.port}`,
@@ -139,6 +149,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     logstore: opts.logstore,
     store,
     async close() {
+      for (const r of runs) r.stop();
       await server.close();
       persistence?.close();
     },
@@ -168,6 +179,14 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     },
     checkpoints: (logstore, group, project) => ls(logstore, project).checkpoints(group),
     consumers: (logstore, group, project) => ls(logstore, project).group(group).coordinator.snapshot(),
+    generate(logstore, kind, o) {
+      const l = ls(logstore, o.project);
+      const gen = new LogGenerator(kind, o);
+      const run = runGenerator(gen, (g) => l.put(target({ hashKey: o.hashKey }), encodeLogGroup(g)), { ...o, now });
+      runs.add(run);
+      void run.done.then(() => runs.delete(run));
+      return run;
+    },
     faults: {
       add: (rule) => faults.add(rule),
       remove: (id) => faults.remove(id),
