@@ -35,7 +35,7 @@ export function cefKey(name: string): string {
 const WORDS: Record<string, string> = { unknown: "Unknown", low: "Low", medium: "Medium", high: "High", "very-high": "Very-High" };
 
 export function compileCef(c: MappingConfig, decide: FieldDecider, warnings: Warnings): (ctx: RecordContext, syslogSeverity: number) => string {
-  const version = c.cefVersion === 1 ? 1 : 0;
+  const version = Number(c.cefVersion) === 1 ? 1 : 0; // the editor saves "0"/"1"
   const vendor = compileText(c.vendorType, c.vendor ?? CEF_DEFAULTS.vendor, CEF_DEFAULTS.vendor, warnings, "CEF vendor");
   const product = compileText(c.productType, c.product ?? CEF_DEFAULTS.product, CEF_DEFAULTS.product, warnings, "CEF product");
   const pver = compileText(c.productVersionType, c.productVersion ?? CEF_DEFAULTS.productVersion, CEF_DEFAULTS.productVersion, warnings, "CEF device version");

@@ -121,7 +121,7 @@ export interface MappingConfig {
   bodyField?: string; // format "field": the body is this field's text
 
   // CEF / LEEF header and attributes
-  cefVersion?: 0 | 1;
+  cefVersion?: 0 | 1 | "0" | "1";
   vendor?: string;
   vendorType?: RefType;
   product?: string;
