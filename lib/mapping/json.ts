@@ -46,6 +46,8 @@ export function compileJson(opts: JsonOptions, decide: FieldDecider): (rec: SlsR
       return out + "}";
     };
   }
+  let lastNames: string[] = [];
+  let lastOrder: number[] = [];
   return (rec) => {
     const names: string[] = [];
     const keys: string[] = [];
@@ -55,7 +57,13 @@ export function compileJson(opts: JsonOptions, decide: FieldDecider): (rec: SlsR
       names.push(name);
       keys.push(k);
     }
-    const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
+    // Records of one logstore mostly share their key list: reuse the last sort order then.
+    let order = lastOrder;
+    if (!sameNames(names, lastNames)) {
+      order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
+      lastNames = names;
+      lastOrder = order;
+    }
     let out = "{";
     let prev: string | undefined;
     for (const i of order) {
@@ -66,6 +74,12 @@ export function compileJson(opts: JsonOptions, decide: FieldDecider): (rec: SlsR
     }
     return out + "}";
   };
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function tryParse(v: string): unknown {
