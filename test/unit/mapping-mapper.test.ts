@@ -93,3 +93,21 @@ test("nsyslog-parser agrees on CEF and LEEF headers and plain values (where it i
   assert.deepEqual(q.leef, { leefVersion: "LEEF:2.0", vendor: "Alibaba Cloud", product: "SLS", version: "1.0", eventID: "audit", delimiter: "^", extension: "sev=2^user=alice^act=login^n=5" });
   assert.deepEqual(q.fields, { sev: "2", user: "alice", act: "login", n: "5" });
 });
+
+test("records with prototype-named keys (__proto__, constructor) map like any other field in every format", () => {
+  const rec = JSON.parse('{"__proto__":"p","constructor":"c","toString":"t","user":"u"}') as Record<string, unknown>;
+  // "__proto__" looks like an SLS internal (__name__) and is dropped by default.
+  assert.equal((compileMapper({ format: "kv" }).mapMessage(rec, SLS) as SyslogFields).message, "||constructor=c||toString=t||user=u");
+  const kv = compileMapper({ format: "kv", keepInternal: true }).mapMessage(rec, SLS) as SyslogFields;
+  assert.equal(kv.message, "||__proto__=p||constructor=c||toString=t||user=u");
+  const json = compileMapper({ format: "json", keepInternal: true }).mapMessage(rec, SLS) as SyslogFields;
+  assert.deepEqual(Object.entries(JSON.parse(json.message!)), [["__proto__", "p"], ["constructor", "c"], ["toString", "t"], ["user", "u"]]);
+  const cef = parseCef((compileMapper({ format: "cef", keepInternal: true }).mapMessage(rec, SLS) as SyslogFields).message!);
+  assert.deepEqual(cef.extension, [["proto", "p"], ["constructor", "c"], ["toString", "t"], ["user", "u"]]);
+  const leef = parseLeef((compileMapper({ format: "leef", leefDevTime: "none", keepInternal: true }).mapMessage(rec, SLS) as SyslogFields).message!);
+  assert.deepEqual(leef.attributes.slice(1), [["__proto__", "p"], ["constructor", "c"], ["toString", "t"], ["user", "u"]]);
+  const sd = compileMapper({ format: "none", sdEnabled: true, sdFields: "*, __proto__" }).mapMessage(rec, SLS) as SyslogFields;
+  assert.deepEqual(Object.keys(sd.structuredData!["sls@32473"]), ["_proto_", "constructor", "toString", "user"]);
+  const t = compileMapper({ format: "template", template: "{{constructor}}/{{toString}}/{{hasOwnProperty}}" }).mapMessage(rec, SLS) as SyslogFields;
+  assert.equal(t.message, "c/t/");
+});
