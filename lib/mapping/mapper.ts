@@ -136,7 +136,8 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   }
 
   function mapMessage(payload: unknown, sls: unknown): SyslogFields | SyslogFields[] {
-    if (!Array.isArray(payload)) return mapRecord(asRecord(payload, "msg.payload"), metaOf(sls, true));
+    // One record: msg.sls already is its metadata (only read, never changed).
+    if (!Array.isArray(payload)) return mapRecord(asRecord(payload, "msg.payload"), sls !== null && typeof sls === "object" ? (sls as RecordMeta) : {});
     const common = metaOf(sls, false);
     const records = sls !== null && typeof sls === "object" ? (sls as { records?: unknown }).records : undefined;
     const perRecord = Array.isArray(records) ? records : [];
