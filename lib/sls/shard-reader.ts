@@ -30,6 +30,8 @@ export interface DeliveryContext {
   waitForRoom(): Promise<void>;
   /** True once the reader is stopping: emit nothing more. */
   readonly stopped: boolean;
+  /** The delivery window is full now (false when acknowledging on emit). */
+  readonly full: boolean;
 }
 
 export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<void>;
@@ -213,6 +215,9 @@ export class ShardReader {
       waitForRoom: () => this.waitForRoom(),
       get stopped() {
         return reader.stopped;
+      },
+      get full() {
+        return win?.full ?? false;
       },
     };
     try {
