@@ -108,6 +108,7 @@ export = function (RED: NodeAPI): void {
       } as NodeMessage);
       updateStatus();
     });
+    engine.on("assigned", () => updateStatus());
     engine.on("recovered", () => {
       lastCode = "";
       updateStatus();

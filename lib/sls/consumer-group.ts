@@ -94,6 +94,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
+  private heartbeatsDone = false;
   private lastHeartbeatOk = Date.now();
   private error: SlsError | undefined;
   private readonly failingShards = new Set<number>();
@@ -147,18 +148,24 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   stop(): Promise<void> {
     this.stopPromise ??= (async () => {
       this.abort.abort();
-      clearTimeout(this.heartbeatTimer);
       clearInterval(this.commitTimer);
-      const deadline = sleep(this.o.stopTimeoutMs);
+      const timeUp = new AbortController();
+      const deadline = sleep(this.o.stopTimeoutMs, timeUp.signal);
       await Promise.race([
         (async () => {
-          await this.heartbeatRunning;
+          // Heartbeats go on while shards drain, so the server keeps them ours until committed.
           for (const shard of [...this.readers.keys()]) this.release(shard);
           await Promise.all(this.releasing.values());
+          this.heartbeatsDone = true;
+          clearTimeout(this.heartbeatTimer);
+          await this.heartbeatRunning;
           if (this.startPromise) await this.callQuiet(() => this.o.api.heartbeat(this.o.project, this.o.logstore, this.o.group, this.o.consumer, []));
         })(),
         deadline,
       ]);
+      timeUp.abort();
+      this.heartbeatsDone = true;
+      clearTimeout(this.heartbeatTimer);
     })();
     return this.stopPromise;
   }
@@ -167,6 +174,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     await this.ensureGroup();
     if (this.stopped) return;
     await this.heartbeat();
+    if (this.stopped) return;
     this.commitTimer = setInterval(() => void this.commitAll(), this.o.commitIntervalMs);
   }
 
@@ -196,7 +204,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   }
 
   private scheduleHeartbeat(): void {
-    if (this.stopped) return;
+    if (this.heartbeatsDone) return;
     this.heartbeatTimer = setTimeout(() => void this.heartbeat(), this.o.heartbeatIntervalMs);
   }
 
@@ -275,7 +283,11 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     this.failingShards.delete(shard);
     const p = (async () => {
       await reader.stop();
-      if (reader.tracker) await Promise.race([reader.tracker.whenSettled(), sleep(this.o.releaseGraceMs)]);
+      if (reader.tracker) {
+        const settled = new AbortController();
+        await Promise.race([reader.tracker.whenSettled(), sleep(this.o.releaseGraceMs, settled.signal)]);
+        settled.abort();
+      }
       if (commit) await this.commit(reader);
     })().finally(() => {
       this.releasing.delete(shard);

@@ -66,10 +66,12 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   let payloads: Array<Record<string, unknown>> = [];
   let records: RecordMeta[] = [];
   let chunkCursor = batch.cursor;
+  let chunkFirstGroup = 0;
+  let gi = 0;
 
   const flushBatch = (): void => {
     if (payloads.length === 0) return;
-    const token = ctx.issue(payloads.length);
+    const token = ctx.issue(payloads.length, chunkFirstGroup, gi);
     o.send([{ _msgid: o.newId(), payload: payloads, sls: { project, logstore, consumerGroup, shard, cursor: chunkCursor, token, records } }]);
     payloads = [];
     records = [];
@@ -86,7 +88,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     return !ctx.stopped;
   };
 
-  for (let gi = 0; gi < batch.groups.length; gi++) {
+  for (; gi < batch.groups.length; gi++) {
     const g = batch.groups[gi];
     const cursor = cursorAt(batch.cursor, gi);
     const topic = g.topic ?? "";
@@ -95,7 +97,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     for (const log of g.logs) {
       if (o.mode === "log") {
         if (out.length >= chunk && !(await room())) return;
-        const token = ctx.issue(1);
+        const token = ctx.issue(1, gi);
         out.push({
           _msgid: o.newId(),
           payload: logFields(g, log),
@@ -103,13 +105,17 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
         });
         if (token !== null && ctx.full && !(await room())) return;
       } else {
-        if (payloads.length === 0) chunkCursor = cursor;
+        if (payloads.length === 0) {
+          chunkCursor = cursor;
+          chunkFirstGroup = gi;
+        }
         payloads.push(logFields(g, log));
         records.push({ cursor, time: log.time, timeNs: log.timeNs ?? 0, topic, source, tags: { ...tags } });
         if (payloads.length >= chunk && !(await room())) return;
       }
     }
   }
+  gi = batch.groups.length - 1;
   if (o.mode === "log") flushLogs();
   else flushBatch();
 }

@@ -5,6 +5,7 @@
 import { Backoff, sleep } from "./backoff";
 import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
+import { cursorAt, cursorNumber } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import type { LogGroup } from "./log-group";
 
@@ -24,8 +25,11 @@ export interface Batch {
 
 /** What the delivery callback may do while emitting one batch. */
 export interface DeliveryContext {
-  /** A token for a message of `weight` records, bound to this batch; null when acking on emit. */
-  issue(weight: number): string | null;
+  /**
+   * A token for a message of `weight` records taken from log groups firstGroup..lastGroup of the
+   * batch (indexes into batch.groups); null when acknowledging on emit.
+   */
+  issue(weight: number, firstGroup: number, lastGroup?: number): string | null;
   /** Resolves when the delivery window has room again, or when the reader stops. */
   waitForRoom(): Promise<void>;
   /** True once the reader is stopping: emit nothing more. */
@@ -203,14 +207,30 @@ export class ShardReader {
     let logCount = 0;
     for (const g of r.groups) logCount += g.logs.length;
     const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize };
-    const tb = tracker.add(r.nextCursor);
+    // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
+    // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
+    const n = r.groups.length;
+    const perGroup = n > 1 && cursorNumber(cursor) !== undefined;
+    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursorAt(cursor, gi + 1))) : [tracker.add(r.nextCursor)];
     const win = this.o.window;
     const reader = this;
+    // Groups before the one being issued from are complete: seal them as emission moves on.
+    let sealed = 0;
+    const sealBefore = (k: number): void => {
+      for (; sealed < k && sealed < units.length; sealed++) tracker.seal(units[sealed]);
+    };
     const ctx: DeliveryContext = {
-      issue(weight: number): string | null {
+      issue(weight: number, firstGroup: number, lastGroup = firstGroup): string | null {
+        if (perGroup) sealBefore(firstGroup);
         if (!win) return null;
-        tracker.issue(tb);
-        return win.issue(weight, (outcome) => (outcome === "cancelled" ? tracker.cancel(tb) : tracker.settle(tb)));
+        const us = perGroup ? units.slice(firstGroup, lastGroup + 1) : units;
+        for (const u of us) tracker.issue(u);
+        return win.issue(weight, (outcome) => {
+          for (const u of us) {
+            if (outcome === "cancelled") tracker.cancel(u);
+            else tracker.settle(u);
+          }
+        });
       },
       waitForRoom: () => this.waitForRoom(),
       get stopped() {
@@ -224,8 +244,8 @@ export class ShardReader {
       await this.o.deliver(batch, ctx);
     } finally {
       // A batch cut short by stop() is never sealed, so the checkpoint stays before it.
-      if (!this.stopped) tracker.seal(tb);
-      else tracker.drop(tb);
+      if (!this.stopped) sealBefore(units.length);
+      else for (const u of units.slice(sealed)) tracker.drop(u);
     }
     this.logs += logCount;
     this.bytes += r.rawSize;

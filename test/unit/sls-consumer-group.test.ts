@@ -13,12 +13,12 @@ function sink(opts: { hold?: boolean } = {}) {
   const seqs: number[] = [];
   const held: string[] = [];
   const deliver = async (b: Batch, ctx: DeliveryContext): Promise<void> => {
-    for (const g of b.groups) {
-      for (const log of g.logs) {
+    for (let gi = 0; gi < b.groups.length; gi++) {
+      for (const log of b.groups[gi].logs) {
         if (ctx.stopped) return;
         await ctx.waitForRoom();
         if (ctx.stopped) return;
-        const token = ctx.issue(1);
+        const token = ctx.issue(1, gi);
         seqs.push(Number(log.contents[0][1]));
         if (token === null) continue;
         if (opts.hold) held.push(token);
