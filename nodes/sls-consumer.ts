@@ -71,7 +71,10 @@ export = function (RED: NodeAPI): void {
     let idSeq = 0;
     const meta = { project, logstore, consumerGroup };
     const mode = def.output === "batch" ? "batch" : "log";
-    const send = (msgs: OutMessage[]): void => node.send([msgs as unknown as NodeMessage[]]);
+    // One send per message: Node-RED clones every message after the first of a multi-message send.
+    const send = (msgs: OutMessage[]): void => {
+      for (let i = 0; i < msgs.length; i++) node.send(msgs[i] as unknown as NodeMessage);
+    };
 
     const engine = new ConsumerGroup({
       api: conn.getClient(),

@@ -43,6 +43,7 @@ export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<voi
 /** The parts of the delivery window the reader needs (lib/delivery.ts DeliveryWindow fits). */
 export interface WindowLike {
   readonly full: boolean;
+  readonly maxInFlight: number;
   issue(weight: number, onSettled: (outcome: "delivered" | "failed" | "expired" | "cancelled") => void): string;
   waitForRoom(): Promise<void>;
 }
@@ -86,6 +87,8 @@ export class ShardReader {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly backoff: Backoff;
+  /** Running average of logs per log group, to size pulls to the window. */
+  private logsPerGroup = 0;
 
   constructor(private readonly o: ShardReaderOptions) {
     this.shard = o.shard;
@@ -145,7 +148,8 @@ export class ShardReader {
       // Backpressure: hold this batch (and start no further pull) until the window has room.
       await this.waitForRoom();
       if (this.stopped) return;
-      const large = r.count >= 100 || r.rawSize >= 1 << 20;
+      // A full batch means a backlog: fetch the next one while this one is delivered.
+      const large = r.count >= this.lastCount || r.rawSize >= 1 << 20;
       if (large) prefetch = this.pull(r.nextCursor);
       await this.emit(cursor, r, tracker);
       cursor = r.nextCursor;
@@ -265,10 +269,31 @@ export class ShardReader {
     });
   }
 
+  private lastCount = 1;
+
+  /**
+   * Log groups per pull: enough for about half the window (or 5000 logs when acknowledging on
+   * emit), so decoded batches stay small next to the window instead of filling the heap.
+   */
+  private countFor(): number {
+    const target = this.o.window ? Math.max(50, this.o.window.maxInFlight / 2) : 5000;
+    const perGroup = this.logsPerGroup || 100;
+    return Math.max(1, Math.min(this.o.pullCount, Math.round(target / perGroup)));
+  }
+
   private pull(cursor: string): Promise<PullOutcome> {
-    const { api, project, logstore, shard, pullCount, query } = this.o;
-    return api.pullLogs(project, logstore, shard, cursor, { count: pullCount, query }).then(
-      (r): PullOutcome => ({ ok: true, r }),
+    const { api, project, logstore, shard, query } = this.o;
+    const count = (this.lastCount = this.countFor());
+    return api.pullLogs(project, logstore, shard, cursor, { count, query }).then(
+      (r): PullOutcome => {
+        if (r.count > 0) {
+          let logs = 0;
+          for (const g of r.groups) logs += g.logs.length;
+          const avg = logs / r.count;
+          this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
+        }
+        return { ok: true, r };
+      },
       (e): PullOutcome => ({ ok: false, e: toSlsError(e, { project, logstore, shard, action: "PullLogs" }) }),
     );
   }
