@@ -56,7 +56,7 @@ function preload(emu: Emulator): { bytes: number; logs: number } {
 function run(emu: Emulator, output: "log" | "batch", expect: number, bytes: number): Promise<Result> {
   const child = fork(path.join(__dirname, "consumer-runtime.js"), [
     JSON.stringify({ url: emu.url, project: emu.project, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, logstore: LOGSTORE, group: `bench-${output}`, output, expect, maxInFlight: 10000 }),
-  ], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [] });
+  ], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(" ") : [] });
   return new Promise((resolve, reject) => {
     let started: { at: number; cpu: NodeJS.CpuUsage } | undefined;
     child.on("message", (m: { first?: boolean; done?: boolean; at: number; cpu: NodeJS.CpuUsage; rss?: number; records?: number }) => {

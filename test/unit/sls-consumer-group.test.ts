@@ -240,3 +240,24 @@ test("authentication failures back off instead of storming, and recover", async 
   assert.equal(failures.length, 6);
   await cg.stop();
 });
+
+test("heartbeat failures keep shards until timeout + interval, then hand them back", async () => {
+  const api = new FakeSls(2);
+  for (let i = 0; i < 3; i++) api.put(0, seqGroup(i, i + 1));
+  const s = sink();
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const cg = group(api, s.deliver, { window: win, heartbeatIntervalMs: 40, timeoutSec: 1 });
+  await cg.start();
+  await until(() => s.seqs.length === 3 && cg.stats().shards.length === 2);
+  const err = (): SlsError => new SlsError("ECONNRESET", "reset");
+  api.fail("heartbeat", ...Array.from({ length: 12 }, err)); // ~480 ms of failures < 1 s + 40 ms
+  await until(() => api.count("heartbeat") >= 14);
+  assert.deepEqual(cg.stats().shards, [0, 1], "transient failures do not drop shards");
+  api.fail("heartbeat", ...Array.from({ length: 60 }, err)); // ~2.4 s > timeout
+  await until(() => cg.stats().shards.length === 0, 5000);
+  assert.equal(cg.stats().error?.code, "ECONNRESET");
+  api.faults.set("heartbeat", []);
+  await until(() => cg.stats().shards.length === 2, 5000);
+  await cg.stop();
+  win.close();
+});
