@@ -41,10 +41,12 @@ export interface DeliveryContext {
 export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<void>;
 
 /** The parts of the delivery window the reader needs (lib/delivery.ts DeliveryWindow fits). */
+type Outcome = "delivered" | "failed" | "expired" | "cancelled";
+
 export interface WindowLike {
   readonly full: boolean;
   readonly maxInFlight: number;
-  issue(weight: number, onSettled: (outcome: "delivered" | "failed" | "expired" | "cancelled") => void): string;
+  issue(weight: number, onSettled: (outcome: Outcome) => void): string;
   waitForRoom(): Promise<void>;
 }
 
@@ -223,18 +225,28 @@ export class ShardReader {
     const sealBefore = (k: number): void => {
       for (; sealed < k && sealed < units.length; sealed++) tracker.seal(units[sealed]);
     };
+    const settler =
+      (us: TrackedBatch[]) =>
+      (outcome: Outcome): void => {
+        for (const u of us) {
+          if (outcome === "cancelled") tracker.cancel(u);
+          else tracker.settle(u);
+        }
+      };
+    const onSettled: Array<((outcome: Outcome) => void) | undefined> = [];
     const ctx: DeliveryContext = {
       issue(weight: number, firstGroup: number, lastGroup = firstGroup): string | null {
         if (perGroup) sealBefore(firstGroup);
         if (!win) return null;
-        const us = perGroup ? units.slice(firstGroup, lastGroup + 1) : units;
+        const unit = perGroup ? firstGroup : 0;
+        if (lastGroup === firstGroup || !perGroup) {
+          // One settle callback per log group, shared by all its tokens (no closure per log).
+          tracker.issue(units[unit]);
+          return win.issue(weight, (onSettled[unit] ??= settler([units[unit]])));
+        }
+        const us = units.slice(firstGroup, lastGroup + 1);
         for (const u of us) tracker.issue(u);
-        return win.issue(weight, (outcome) => {
-          for (const u of us) {
-            if (outcome === "cancelled") tracker.cancel(u);
-            else tracker.settle(u);
-          }
-        });
+        return win.issue(weight, settler(us));
       },
       waitForRoom: () => this.waitForRoom(),
       get stopped() {
