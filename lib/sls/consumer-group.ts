@@ -95,6 +95,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   private commitTimer: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
   private heartbeatsDone = false;
+  /** A heartbeat succeeded: the server knows this consumer. */
+  private registered = false;
   private lastHeartbeatOk = Date.now();
   private error: SlsError | undefined;
   private readonly failingShards = new Set<number>();
@@ -159,7 +161,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
           this.heartbeatsDone = true;
           clearTimeout(this.heartbeatTimer);
           await this.heartbeatRunning;
-          if (this.startPromise) await this.callQuiet(() => this.o.api.heartbeat(this.o.project, this.o.logstore, this.o.group, this.o.consumer, []));
+          if (this.registered) await this.callQuiet(() => this.o.api.heartbeat(this.o.project, this.o.logstore, this.o.group, this.o.consumer, []));
         })(),
         deadline,
       ]);
@@ -220,6 +222,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     try {
       assigned = await api.heartbeat(project, logstore, group, consumer, held);
       this.lastHeartbeatOk = Date.now();
+      this.registered = true;
       this.resolveError(-2);
     } catch (e) {
       const err = toSlsError(e, { project, logstore, consumerGroup: group, action: "ConsumerGroupHeartBeat" });
