@@ -23,6 +23,8 @@ export interface PipelineOptions {
   heartbeat?: number;
   timeout?: number;
   commitInterval?: number;
+  /** Node-RED console log level (default warn). */
+  logLevel?: string;
 }
 
 const CEF_ATTRIBUTES = [
@@ -59,5 +61,5 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-null-sink", expect: o.expect ?? 0, wires: [] });
     nodes["bench-null-sink"] = path.join(__dirname, "null-sink-node.js");
   }
-  return { flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
+  return { logLevel: o.logLevel, flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
 }
