@@ -53,6 +53,7 @@ export interface ChaosResult {
 const LOGSTORE = "chaos";
 const GROUP = "chaos";
 const SHARDS = 4;
+const OUTAGE = "syslog receiver down";
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
@@ -73,7 +74,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await emu.proc.call("createLogstore", { logstore: LOGSTORE, shards: SHARDS });
     await emu.proc.call("generate", { logstore: LOGSTORE, kind: "slb", rate: o.rate });
     await spawn("nr-1");
-    await spawn("nr-2");
     const written = (): Promise<number> => emu.proc.call<number>("generated", { logstore: LOGSTORE });
     const missing = (from: number, to: number) => receiver.call<{ count: number; first: number[] }>("missing", { from, to });
 
@@ -97,26 +97,30 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           }
         }
       }, 250);
-      let detail: string | void;
-      try {
-        detail = await act();
-      } finally {
-        if (fault.startsWith("receiver")) for (const [host, points] of samples) outageRss.push({ host, points: [...points] });
-      }
+      const detail = await act();
       const to = await written();
       const deadline = Date.now() + o.drainSec * 1000;
       while ((await missing(0, to)).count > 0 && Date.now() < deadline) await sleep(200);
       const recoverSec = (Date.now() - t0) / 1000;
       await sleep(1000); // late duplicates belong to this fault
       clearInterval(sampler);
+      if (fault === OUTAGE) for (const [host, points] of samples) outageRss.push({ host, points });
       const lost = (await missing(from, to)).count;
       const duplicates = (await receiver.call<ReceiverStats>("stats")).duplicates - dup0;
       const r: PhaseResult = { fault, written: [from, to], lost, duplicates, recoverSec: Math.round(recoverSec * 10) / 10, peakRssMb: Math.round(peak), ...(detail ? { detail } : {}) };
       phases.push(r);
-      from = to;
       log(`${fault.padEnd(26)} seqs ${from}..${to - 1}: lost ${lost}, duplicates ${duplicates}, caught up after ${r.recoverSec} s, peak RSS ${r.peakRssMb} MB${detail ? ` (${detail})` : ""}`);
+      from = to;
     };
 
+    await phase("second consumer joins", async () => {
+      await spawn("nr-2");
+      for (const t0 = Date.now(); ; await sleep(100)) {
+        const c = await emu.proc.call<Array<{ granted: number[] }>>("consumers", { logstore: LOGSTORE, group: GROUP });
+        if (c.length === 2 && c.every((x) => x.granted.length === SHARDS / 2)) return `balanced 2/2 after ${Date.now() - t0} ms`;
+        if (Date.now() - t0 > o.drainSec * 1000) throw new Error(`consumer group not balanced: ${JSON.stringify(c)}`);
+      }
+    });
     await phase("none (baseline)", () => sleep(o.phaseSec * 1000));
     await phase("consumer SIGKILL", async () => {
       await procs.get("nr-2")!.kill("SIGKILL");
@@ -125,7 +129,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       await spawn("nr-3");
       return "nr-2 killed; nr-3 started after the fault";
     });
-    await phase("syslog receiver down", async () => {
+    await phase(OUTAGE, async () => {
       await receiver.call("close");
       await sleep(o.outageSec * 1000);
       await receiver.call("listen");
