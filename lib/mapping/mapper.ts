@@ -99,6 +99,28 @@ function metaOf(sls: unknown, withRecordFields: boolean): RecordMeta {
   return m;
 }
 
+const isRecord = (v: unknown): v is SlsRecord => v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v);
+
+/**
+ * Metadata of one batch record: the record's own values over the message's common ones. One
+ * fixed-shape literal instead of spreads of two fresh objects: this runs once per record.
+ */
+function batchMeta(c: RecordMeta, r: Record<string, unknown>): RecordMeta {
+  return {
+    project: (r.project ?? c.project) as string | undefined,
+    logstore: (r.logstore ?? c.logstore) as string | undefined,
+    consumerGroup: (r.consumerGroup ?? c.consumerGroup) as string | undefined,
+    shard: (r.shard ?? c.shard) as number | string | undefined,
+    cursor: (r.cursor ?? undefined) as string | undefined,
+    time: (r.time ?? undefined) as number | undefined,
+    timeNs: (r.timeNs ?? undefined) as number | undefined,
+    topic: (r.topic ?? c.topic) as string | undefined,
+    source: (r.source ?? c.source) as string | undefined,
+    tags: (r.tags ?? c.tags) as Record<string, string> | undefined,
+    index: (r.index ?? undefined) as number | undefined,
+  };
+}
+
 export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   const warnings = new Warnings(warn);
   const c: MappingConfig = { ...BASE_CONFIG };
@@ -130,7 +152,7 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   }
 
   function asRecord(v: unknown, where: string): SlsRecord {
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v)) return v as SlsRecord;
+    if (isRecord(v)) return v;
     warnings.warn("input", where, `${where} is not an SLS record (an object of fields); it is mapped as an empty record`);
     return {};
   }
@@ -145,14 +167,15 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
     const out: SyslogFields[] = new Array(payload.length);
     for (let i = 0; i < payload.length; i++) {
       const r = perRecord[i];
-      const meta: RecordMeta = r !== null && typeof r === "object" ? { ...common, ...metaOf(r, true) } : { ...common };
+      const meta = r !== null && typeof r === "object" ? batchMeta(common, r as Record<string, unknown>) : { ...common };
       if (meta.index === undefined && meta.cursor !== undefined) {
         // Records of one log group share its cursor and arrive in order: count them.
         const n = seenPerCursor.get(meta.cursor) ?? 0;
         seenPerCursor.set(meta.cursor, n + 1);
         meta.index = n;
       }
-      out[i] = mapRecord(asRecord(payload[i], `msg.payload[${i}]`), meta);
+      const p = payload[i];
+      out[i] = mapRecord(isRecord(p) ? p : asRecord(p, `msg.payload[${i}]`), meta);
     }
     return out;
   }
