@@ -2,7 +2,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, appendFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, rmSync, appendFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Sls from "@alicloud/sls20201230";
@@ -130,6 +130,31 @@ describe("emulator persistence", () => {
         assert.equal(third.checkpoints("keep", "cg")[0].checkpoint, mid);
       } finally {
         await third.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps data files proportional to the retained data under a size cap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sls-emu-"));
+    try {
+      const first = await start({ port: 0, data: dir, logstore: "cap", shards: 1, maxShardBytes: 100_000 });
+      for (let i = 0; i < 5000; i++) first.putLogs("cap", { logs: [{ time: 1, contents: [["seq", String(i)], ["pad", "p".repeat(80)]] }], tags: [] });
+      const s = first.getLogstore("cap").shard(0);
+      const [begin, end] = [s.firstSeq, s.endSeq];
+      assert.equal(end, 5000);
+      assert.ok(s.bytes <= 100_000 && begin > 3000);
+      const file = join(dir, "shards", first.project, "cap", "0.log");
+      assert.ok(statSync(file).size < 3 * 100_000, `file is ${statSync(file).size} bytes`);
+      await first.close();
+      const second = await start({ port: 0, data: dir, maxShardBytes: 100_000 });
+      try {
+        const s2 = second.getLogstore("cap").shard(0);
+        assert.deepEqual([s2.firstSeq, s2.endSeq], [begin, end]);
+        assert.equal(s2.cursor(begin), s.cursor(begin));
+      } finally {
+        await second.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
