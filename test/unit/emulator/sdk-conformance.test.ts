@@ -246,6 +246,41 @@ describe("emulator via @alicloud/sls20201230", () => {
     }
   });
 
+  it("creates, gets, lists and deletes projects", async () => {
+    const undo = localProjectHosts();
+    try {
+      await c.createProject(new Sls.CreateProjectRequest({ projectName: "proj-x", description: "d" }));
+      await rejectsWith(c.createProject(new Sls.CreateProjectRequest({ projectName: "proj-x", description: "d" })), "ProjectAlreadyExist", 400);
+      const stock = sdkProjectClient(emu);
+      const got = await stock.getProject("proj-x");
+      assert.equal(got.body?.projectName, "proj-x");
+      assert.equal(got.body?.description, "d");
+      const list = await c.listProject(new Sls.ListProjectRequest({ offset: 0, size: 100, projectName: "proj" }));
+      assert.deepEqual(list.body?.projects?.map((x) => x.projectName), ["proj-x"]);
+      await stock.deleteProject("proj-x", new Sls.DeleteProjectRequest({}));
+      await rejectsWith(stock.getProject("proj-x"), "ProjectNotExist", 404);
+      // The CNAME-style Host addresses the default project.
+      assert.equal((await c.getProject(p)).body?.projectName, p);
+    } finally {
+      undo();
+    }
+  });
+
+  it("reports consumer-group and checkpoint parameter errors", async () => {
+    await rejectsWith(c.updateConsumerGroup(p, "app", "none", new Sls.UpdateConsumerGroupRequest({ timeout: 5 })), "ConsumerGroupNotExist", 404);
+    await rejectsWith(c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 0, order: false })), "ParameterInvalid", 400);
+    await c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 10, order: false }));
+    const cursor = (await c.getCursor(p, "app", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
+    const commit = (o: { consumer?: string; forceSuccess: boolean; shard: number }) =>
+      c.consumerGroupUpdateCheckPoint(p, "app", "g2", new Sls.ConsumerGroupUpdateCheckPointRequest({ ...o, checkpoint: cursor }));
+    await rejectsWith(commit({ forceSuccess: true, shard: 9 }), "ShardNotExist", 400);
+    await rejectsWith(commit({ forceSuccess: false, shard: 0 }), "ParameterInvalid", 400);
+    await commit({ forceSuccess: true, shard: 1 }); // no consumer needed with forceSuccess
+    await rejectsWith(c.consumerGroupHeartBeat(p, "app", "g2", new Sls.ConsumerGroupHeartBeatRequest({ body: [] })), "ParameterInvalid", 400);
+    await rejectsWith(c.updateLogStore(p, "none", new Sls.UpdateLogStoreRequest({ logstoreName: "none", ttl: 1, shardCount: 1 })), "LogStoreNotExist", 404);
+    await c.deleteConsumerGroup(p, "app", "g2");
+  });
+
   it("selects the project from Host and reports ProjectNotExist", async () => {
     const undo = localProjectHosts();
     try {
