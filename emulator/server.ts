@@ -196,7 +196,7 @@ export class SlsHttpServer {
         headers: req.headers,
         body,
         project,
-        clientIp: req.socket.remoteAddress ?? "",
+        clientIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
       };
       response = op.run(this.ctx, apiReq);
     } catch (e) {

@@ -125,6 +125,12 @@ describe("emulator via @alicloud/sls20201230", () => {
       BigInt(r0.headers["x-log-read-last-cursor"]),
       BigInt(Buffer.from(end0, "base64").toString()) - 1n,
     );
+    // appendMeta adds the client address as a tag.
+    await c.createLogStore(p, new Sls.CreateLogStoreRequest({ logstoreName: "meta", ttl: 1, shardCount: 1, appendMeta: true }));
+    await sdkPutLogs(c, p, "meta", group(9));
+    const m = await sdkPullLogs(c, p, "meta", 0, (await c.getCursor(p, "meta", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!);
+    assert.deepEqual(m.groups[0].tags.map(([k]) => k), ["host", "__receive_time__", "__client_ip__"]);
+    assert.equal(m.groups[0].tags[2][1], "127.0.0.1");
     await rejectsWith(sdkPutLogs(c, p, "rw", group(5), { hashKey: "xyz" }), "ParameterInvalid", 400);
     await rejectsWith(sdkPutLogs(c, p, "nope", group(5)), "LogStoreNotExist", 404);
     await rejectsWith(sdkPutLogs(c, p, "rw", Buffer.from([0x0a, 0x05, 0x01])), "PostBodyInvalid", 400);
