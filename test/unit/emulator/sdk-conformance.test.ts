@@ -238,6 +238,10 @@ describe("emulator via @alicloud/sls20201230", () => {
         const good = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", securityToken: "token-1", v4 });
         assert.equal((await good.listShards(sts.project, "v4")).body?.length, 2);
         await sdkPutLogs(good, sts.project, "v4", group(1));
+        // Query values outside RFC 3986's unreserved set: TS encodes them its own way (§4.2).
+        await good.createConsumerGroup(sts.project, "v4", new Sls.CreateConsumerGroupRequest({ consumerGroup: `odd-${v4}`, timeout: 10, order: false }));
+        const hb = await good.consumerGroupHeartBeat(sts.project, "v4", `odd-${v4}`, new Sls.ConsumerGroupHeartBeatRequest({ consumer: "c 1*(x)!*~'", body: [] }));
+        assert.deepEqual(hb.body, [0, 1]);
         const noToken = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", v4 });
         await rejectsWith(noToken.listShards(sts.project, "v4"), "Unauthorized", 401);
         const badToken = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", securityToken: "x", v4 });
