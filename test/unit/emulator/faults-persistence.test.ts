@@ -70,6 +70,21 @@ describe("emulator faults", () => {
       assert.equal((await c.listShards(emu.project, "flt")).statusCode, 200);
       const health = await rawRequest(emu.url, "GET", "/_emulator/health", {});
       assert.deepEqual(JSON.parse(health.body.toString()), { ok: true, project: emu.project });
+      // JSON log writer and state view.
+      const logs = { logs: [{ seq: "1", n: 2, __time__: 1_700_000_000 }], topic: "t", tags: { env: "dev" } };
+      const put = await rawRequest(emu.url, "POST", "/_emulator/logs?logstore=flt", {}, Buffer.from(JSON.stringify(logs)));
+      assert.deepEqual(JSON.parse(put.body.toString()), { shard: 0, seq: 0 });
+      const cursor = (await c.getCursor(emu.project, "flt", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
+      const g = (await sdkPullLogs(c, emu.project, "flt", 0, cursor)).groups[0];
+      assert.deepEqual(g.logs[0], { time: 1_700_000_000, contents: [["seq", "1"], ["n", "2"]] });
+      assert.deepEqual(g.tags[0], ["env", "dev"]);
+      const state = JSON.parse((await rawRequest(emu.url, "GET", "/_emulator/state", {})).body.toString()) as {
+        projects: Array<{ project: string; logstores: Array<{ logstore: string; shards: Array<{ groups: number }> }> }>;
+      };
+      assert.equal(state.projects[0].logstores[0].logstore, "flt");
+      assert.equal(state.projects[0].logstores[0].shards[0].groups, 1);
+      const missing = await rawRequest(emu.url, "GET", "/_emulator/nothing", {});
+      assert.equal(missing.status, 404);
     } finally {
       await emu.close();
     }
