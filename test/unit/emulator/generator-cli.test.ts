@@ -74,7 +74,7 @@ describe("emulator CLI", () => {
       await assert.rejects(c.getLogStore(info.project, "waf"), /ServerBusy/);
       const cur = (await c.getCursor(info.project, "waf", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
       let n = 0;
-      for (let i = 0; i < 50 && n < 300; i++) {
+      for (let i = 0; i < 500 && n < 300; i++) {
         n = 0;
         for (const g of (await sdkPullLogs(c, info.project, "waf", 0, cur)).groups) n += g.logs.length;
         if (n < 300) await new Promise((r) => setTimeout(r, 20));
