@@ -23,6 +23,18 @@ export interface KvOptions {
   separator: string;
   escape: KvEscape;
   leadingSeparator: boolean;
+  /**
+   * "record": the record's field order. "sls-first": the order of the original recipe's Python
+   * SDK (`__time__`, `__topic__`, `__source__`, `__time_ns_part__`, the `__tag__:*` fields, then
+   * the log's contents), whatever order the consumer wrote the fields in.
+   */
+  order?: "record" | "sls-first";
+}
+
+const SLS_FIRST = ["__time__", "__topic__", "__source__", "__time_ns_part__"];
+
+function isSlsFirst(k: string): boolean {
+  return k.startsWith("__tag__:") || SLS_FIRST.includes(k);
 }
 
 export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecord) => string {
@@ -32,12 +44,13 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
   const escapeValue = valueEscaper(opts.escape, sep);
   const escapeKey = opts.escape === "none" ? (k: string) => k : keyEscaper(first);
   const keyCache = new Map<string, string>();
+  const slsFirst = opts.order === "sls-first";
   return (rec) => {
     let out = "";
     let n = 0;
-    for (const k in rec) {
+    const pair = (k: string): void => {
       const name = decide(k);
-      if (name === null) continue;
+      if (name === null) return;
       let key = keyCache.get(name);
       if (key === undefined) {
         key = escapeKey(name);
@@ -48,7 +61,14 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
       if (n > 0 || lead) out += sep;
       out += key + "=" + escapeValue(text);
       n++;
+    };
+    if (slsFirst) {
+      for (const k of SLS_FIRST) if (Object.prototype.hasOwnProperty.call(rec, k)) pair(k);
+      for (const k in rec) if (k.startsWith("__tag__:")) pair(k);
+      for (const k in rec) if (!isSlsFirst(k)) pair(k);
+      return out;
     }
+    for (const k in rec) pair(k);
     return out;
   };
 }

@@ -45,7 +45,7 @@ test("batch: an array of records gives an array of msg.syslog, parallel, with pe
   const { m, out } = await flow({ ...presetConfig("qradar-leef"), sdEnabled: true, sdDedup: true });
   const got = nextInput<{ syslog: { message: string; timestamp: object; structuredData: Record<string, Record<string, unknown>> }[]; sls: { token: string } }>(out);
   const payload = [0, 1, 2].map((i) => ({ __time__: 1714979289 + i, user: "u" + i, "__tag__:__client_ip__": "10.0.0." + i }));
-  const records = [0, 1, 2].map((i) => ({ cursor: i < 2 ? "C0" : "C1", time: 1714979289 + i, timeNs: 0, topic: "login", source: "h" + i, tags: {} }));
+  const records = [0, 1, 2].map((i) => ({ cursor: i < 2 ? "C0" : "C1", index: i < 2 ? i : 0, time: 1714979289 + i, timeNs: 0, topic: "login", source: "h" + i, tags: {} }));
   m.receive({ payload, sls: { ...SLS, records } });
   const msg = await got;
   assert.equal(msg.syslog.length, 3);
@@ -98,7 +98,8 @@ test("preview endpoint: the same engine maps a pasted sample; bad samples get a 
     .post("/sls-syslog-map/preview")
     .send({ config: { ...presetConfig("arcsight-cef") }, sample: JSON.stringify({ payload: RECORD, sls: SLS }) })
     .expect(200);
-  const r = ok.body as { syslog: { message: string; hostname: string }[]; warnings: string[] };
+  const r = ok.body as { syslog: { message: string; hostname: string }[]; lines: string[]; warnings: string[] };
+  assert.equal(r.lines[0], `<14>1 2024-05-06T07:08:09.123456Z 10.0.0.5 audit - - - ${r.syslog[0].message}`);
   assert.equal(r.syslog.length, 1);
   assert.equal(r.syslog[0].hostname, "10.0.0.5");
   const cef = parseCef(r.syslog[0].message);
