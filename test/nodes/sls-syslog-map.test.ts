@@ -1,10 +1,31 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { helper, nextInput } from "../support/node-red-helper";
+import { helper, type TestNode } from "../support/red-helper";
 import { presetConfig } from "../../lib/mapping";
 import { parseLeef } from "../support/leef-parser";
 import { parseCef } from "../support/cef-parser";
 import mapNode = require("../../nodes/sls-syslog-map");
+
+// The node-red-node-test-helper spies on Node.prototype methods (sinon).
+interface Spy {
+  callCount: number;
+  args: unknown[][];
+  lastCall: { args: unknown[] } | null;
+}
+type Spied = TestNode & { warn: Spy; error: Spy; status: Spy; receive(msg: object): void };
+interface Res {
+  status: number;
+  body: unknown;
+}
+interface Req extends PromiseLike<Res> {
+  send(body: unknown): Req;
+  expect(status: number): Req;
+}
+const request = () => helper.request() as unknown as { get(url: string): Req; post(url: string): Req };
+
+function nextInput<T>(node: TestNode): Promise<T> {
+  return new Promise((resolve) => node.once("input", (m: T) => resolve(m)));
+}
 
 before(() => helper.startServer());
 after(() => helper.stopServer());
@@ -19,7 +40,7 @@ async function flow(settings: object) {
     { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, ...settings, wires: [["out"]] },
     { id: "out", z: "t1", type: "helper" },
   ]);
-  return { m: helper.getNode("m1"), out: helper.getNode("out") };
+  return { m: helper.getNode("m1") as Spied, out: helper.getNode("out") };
 }
 
 test("one consumer-shaped record in, msg.syslog out; payload and the delivery token untouched", async () => {
@@ -93,8 +114,7 @@ test("bad input never errors: defaults apply and each kind of problem is warned 
 
 test("preview endpoint: the same engine maps a pasted sample; bad samples get a 400 with the reason", async () => {
   await flow({});
-  const ok = await helper
-    .request()
+  const ok = await request()
     .post("/sls-syslog-map/preview")
     .send({ config: { ...presetConfig("arcsight-cef") }, sample: JSON.stringify({ payload: RECORD, sls: SLS }) })
     .expect(200);
@@ -107,14 +127,14 @@ test("preview endpoint: the same engine maps a pasted sample; bad samples get a 
   assert.equal(Object.fromEntries(cef.extension).msg, "bad||pass=word");
   assert.deepEqual(r.warnings, []);
 
-  const batch = await helper.request().post("/sls-syslog-map/preview").send({ config: { format: "json" }, sample: JSON.stringify([{ a: "1" }, { b: "2" }]) }).expect(200);
+  const batch = await request().post("/sls-syslog-map/preview").send({ config: { format: "json" }, sample: JSON.stringify([{ a: "1" }, { b: "2" }]) }).expect(200);
   assert.deepEqual((batch.body as { syslog: { message: string }[] }).syslog.map((s) => s.message), ['{"a":"1"}', '{"b":"2"}']);
 
-  const bad = await helper.request().post("/sls-syslog-map/preview").send({ config: {}, sample: "{nope" }).expect(400);
+  const bad = await request().post("/sls-syslog-map/preview").send({ config: {}, sample: "{nope" }).expect(400);
   assert.match((bad.body as { error: string }).error, /not valid JSON/);
-  await helper.request().post("/sls-syslog-map/preview").send({ sample: "{}" }).expect(400);
+  await request().post("/sls-syslog-map/preview").send({ sample: "{}" }).expect(400);
 
-  const presets = await helper.request().get("/sls-syslog-map/presets").expect(200);
+  const presets = await request().get("/sls-syslog-map/presets").expect(200);
   const p = presets.body as Record<string, { label: string; config: { format: string } }>;
   assert.equal(p["qradar-leef"].config.format, "leef");
   assert.equal(p.recipe.config.format, "kv");
