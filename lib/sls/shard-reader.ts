@@ -71,6 +71,8 @@ export interface ShardReaderOptions {
   onError(e: SlsError, shard: number): void;
   /** The shard is readable again after errors. */
   onRecovered(shard: number): void;
+  /** Number of shard readers of the consumer (they share the window). */
+  readers(): number;
   /** Called when idle with unsaved progress, so the owner can commit early. */
   onIdle(reader: ShardReader): void;
 }
@@ -284,11 +286,12 @@ export class ShardReader {
   private lastCount = 1;
 
   /**
-   * Log groups per pull: enough for about half the window (or 5000 logs when acknowledging on
-   * emit), so decoded batches stay small next to the window instead of filling the heap.
+   * Log groups per pull: about this reader's share of half the window (of 10 000 logs when
+   * acknowledging on emit). Decoded batches waiting for room then stay small next to the window,
+   * which keeps memory bounded and garbage collection cheap.
    */
   private countFor(): number {
-    const target = this.o.window ? Math.max(50, this.o.window.maxInFlight / 2) : 5000;
+    const target = Math.max(50, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
     const perGroup = this.logsPerGroup || 100;
     return Math.max(1, Math.min(this.o.pullCount, Math.round(target / perGroup)));
   }
