@@ -119,9 +119,10 @@ export class ShardReader {
     let cursor: string = first;
     let prefetch: Promise<PullOutcome> | undefined;
     while (!this.stopped) {
-      const out: PullOutcome = await (prefetch ?? this.pull(cursor));
+      // A pull can take up to the read timeout: stop() must not wait for it.
+      const out = await this.untilStopped(prefetch ?? this.pull(cursor));
       prefetch = undefined;
-      if (this.stopped) return;
+      if (out === undefined || this.stopped) return;
       if (!out.ok) {
         if (hasCode(out.e, "InvalidCursor")) {
           const reset = await this.recoverInvalidCursor(cursor, out.e);
@@ -166,14 +167,16 @@ export class ShardReader {
     const { api, project, logstore, group, shard } = this.o;
     while (!this.stopped) {
       try {
-        const cps = await api.getCheckpoints(project, logstore, group, shard);
+        const cps = await this.untilStopped(api.getCheckpoints(project, logstore, group, shard));
+        if (cps === undefined) return undefined;
         const cp = cps.find((c) => c.shard === shard)?.checkpoint;
         if (cp) {
           this.tracker = new CheckpointTracker(cp, true);
           return cp;
         }
         const start = this.o.start;
-        const cursor = await api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from);
+        const cursor = await this.untilStopped(api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from));
+        if (cursor === undefined) return undefined;
         this.tracker = new CheckpointTracker(cursor, false);
         return cursor;
       } catch (e) {
@@ -192,7 +195,8 @@ export class ShardReader {
     const { api, project, logstore, shard } = this.o;
     while (!this.stopped) {
       try {
-        const begin = await api.getCursor(project, logstore, shard, "begin");
+        const begin = await this.untilStopped(api.getCursor(project, logstore, shard, "begin"));
+        if (begin === undefined) return undefined;
         this.o.onError(
           new SlsError("InvalidCursor", `cursor ${cursor} is no longer retained (expired before it was read); resuming at the oldest retained log group ${begin}`, {
             status: e.status,
@@ -267,6 +271,30 @@ export class ShardReader {
     }
     this.logs += logCount;
     this.bytes += r.rawSize;
+  }
+
+  /** The promise's value, or undefined as soon as the reader stops (a rejection still rejects). */
+  private untilStopped<T>(p: Promise<T>): Promise<T | undefined> {
+    const signal = this.abort.signal;
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      return Promise.resolve(undefined);
+    }
+    return new Promise<T | undefined>((resolve, reject) => {
+      const onAbort = (): void => resolve(undefined);
+      signal.addEventListener("abort", onAbort, { once: true });
+      p.then(
+        (v) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) resolve(undefined);
+          else reject(e);
+        },
+      );
+    });
   }
 
   private waitForRoom(): Promise<void> {
