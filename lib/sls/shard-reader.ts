@@ -7,7 +7,7 @@ import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
 import { cursorAt, cursorNumber } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
-import type { LogGroup } from "./log-group";
+import type { RecordGroup } from "./record-group";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
 
@@ -17,7 +17,7 @@ export interface Batch {
   /** Cursor the batch was read from (= cursor of its first log group). */
   cursor: string;
   nextCursor: string;
-  groups: LogGroup[];
+  groups: RecordGroup[];
   /** Total logs in all groups. */
   logCount: number;
   rawSize: number;
@@ -217,7 +217,7 @@ export class ShardReader {
 
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
     let logCount = 0;
-    for (const g of r.groups) logCount += g.logs.length;
+    for (const g of r.groups) logCount += g.records.length;
     const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize };
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
@@ -331,7 +331,7 @@ export class ShardReader {
       (r): PullOutcome => {
         if (r.count > 0) {
           let logs = 0;
-          for (const g of r.groups) logs += g.logs.length;
+          for (const g of r.groups) logs += g.records.length;
           const avg = logs / r.count;
           this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
         }

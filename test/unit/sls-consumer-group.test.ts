@@ -14,12 +14,12 @@ function sink(opts: { hold?: boolean } = {}) {
   const held: string[] = [];
   const deliver = async (b: Batch, ctx: DeliveryContext): Promise<void> => {
     for (let gi = 0; gi < b.groups.length; gi++) {
-      for (const log of b.groups[gi].logs) {
+      for (const rec of b.groups[gi].records) {
         if (ctx.stopped) return;
         await ctx.waitForRoom();
         if (ctx.stopped) return;
         const token = ctx.issue(1, gi);
-        seqs.push(Number(log.contents[0][1]));
+        seqs.push(Number(rec.seq));
         if (token === null) continue;
         if (opts.hold) held.push(token);
         else queueMicrotask(() => claimToken(token)?.settle());
