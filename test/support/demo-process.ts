@@ -20,8 +20,12 @@ export interface DemoProcess {
   readonly child: ChildProcess;
   /** Everything printed so far (stdout and stderr). */
   output(): string;
+  /** Stdout lines so far. */
+  lines(): string[];
   /** Resolves with the first stdout line matching re (waits for it). */
   waitForLine(re: RegExp, timeoutMs: number): Promise<string>;
+  /** Resolves with the first n stdout lines matching re, once there are n. */
+  waitForLines(re: RegExp, n: number, timeoutMs: number): Promise<string[]>;
   /** Sends SIGINT and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -38,7 +42,9 @@ export async function startDemo(args: string[], env: Record<string, string> = {}
   });
   let out = "";
   let partial = "";
-  const lineWaiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];
+  // A waiter is a check over all lines so far; it resolves once check returns a value.
+  type Waiter = { check: (all: string[]) => unknown; resolve: (v: unknown) => void };
+  const waiters: Waiter[] = [];
   const lines: string[] = [];
   child.stdout!.setEncoding("utf8");
   child.stderr!.setEncoding("utf8");
@@ -48,37 +54,43 @@ export async function startDemo(args: string[], env: Record<string, string> = {}
     partial += d;
     const parts = partial.split("\n");
     partial = parts.pop()!;
-    for (const l of parts) {
-      lines.push(l);
-      for (const w of [...lineWaiters]) {
-        if (w.re.test(l)) {
-          lineWaiters.splice(lineWaiters.indexOf(w), 1);
-          w.resolve(l);
-        }
+    lines.push(...parts);
+    for (const w of [...waiters]) {
+      const v = w.check(lines);
+      if (v !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(v);
       }
     }
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-  const waitForLine = (re: RegExp, timeoutMs: number): Promise<string> => {
-    const seen = lines.find((l) => re.test(l));
-    if (seen !== undefined) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const w = { re, resolve: (l: string) => (clearTimeout(t), resolve(l)) };
-      const t = setTimeout(() => {
-        lineWaiters.splice(lineWaiters.indexOf(w), 1);
-        reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output:\n${out}`));
-      }, timeoutMs);
-      lineWaiters.push(w);
+  function waitFor<T>(what: string, check: (all: string[]) => T | undefined, timeoutMs: number): Promise<T> {
+    const now = check(lines);
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise<T>((resolve, reject) => {
+      const w: Waiter = { check, resolve: (v) => (clearTimeout(t), resolve(v as T)) };
+      const drop = (): boolean => {
+        const i = waiters.indexOf(w);
+        if (i >= 0) waiters.splice(i, 1);
+        return i >= 0;
+      };
+      const t = setTimeout(() => drop() && reject(new Error(`no ${what} within ${timeoutMs} ms; output:\n${out}`)), timeoutMs);
+      waiters.push(w);
       void exited.then((code) => {
-        if (lineWaiters.includes(w)) {
+        if (drop()) {
           clearTimeout(t);
-          lineWaiters.splice(lineWaiters.indexOf(w), 1);
-          reject(new Error(`demo exited (code ${code}) before printing ${re}; output:\n${out}`));
+          reject(new Error(`demo exited (code ${code}) before printing ${what}; output:\n${out}`));
         }
       });
     });
-  };
+  }
+  const waitForLines = (re: RegExp, n: number, timeoutMs: number): Promise<string[]> =>
+    waitFor(`${n} lines matching ${re}`, (all) => {
+      const hits = all.filter((l) => re.test(l));
+      return hits.length >= n ? hits.slice(0, n) : undefined;
+    }, timeoutMs);
+  const waitForLine = async (re: RegExp, timeoutMs: number): Promise<string> => (await waitForLines(re, 1, timeoutMs))[0];
 
   let readyLine: string;
   try {
@@ -91,7 +103,9 @@ export async function startDemo(args: string[], env: Record<string, string> = {}
     ready: JSON.parse(readyLine) as DemoReady,
     child,
     output: () => out,
+    lines: () => [...lines],
     waitForLine,
+    waitForLines,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
       return exited;
