@@ -65,7 +65,7 @@ function inEditor<A, R>(page: Page, fn: (red: EditorRed, arg: A) => R, arg: A): 
 
 test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar", { timeout: 120_000 }, async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-e2e-editor-"));
-  const demo = await startDemo(["--data-dir", dataDir, "--quiet", "--rate", "20"], { SLS_ENDPOINT: "127.0.0.1:9", SLS_AK_ID: "a", SLS_AK_KEY: "b", SLS_PROJECT: "p", SLS_LOGSTORE: "l" });
+  const demo = await startDemo(["--data-dir", dataDir, "--quiet", "--rate", "20"]);
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
