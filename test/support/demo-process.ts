@@ -24,6 +24,8 @@ export interface DemoProcess {
   lines(): string[];
   /** Resolves with the first stdout line matching re (waits for it). */
   waitForLine(re: RegExp, timeoutMs: number): Promise<string>;
+  /** Resolves with check's result as soon as it returns one (checked on every new stdout line). */
+  waitFor<T>(what: string, check: (lines: string[]) => T | undefined, timeoutMs: number): Promise<T>;
   /** Resolves with the first n stdout lines matching re, once there are n. */
   waitForLines(re: RegExp, n: number, timeoutMs: number): Promise<string[]>;
   /** Sends SIGINT and resolves with the exit code. */
@@ -104,6 +106,7 @@ export async function startDemo(args: string[], env: Record<string, string> = {}
     child,
     output: () => out,
     lines: () => [...lines],
+    waitFor,
     waitForLine,
     waitForLines,
     stop: () => {
