@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   accounts?: Account[];
   /** Size cap per shard in bytes (oldest groups dropped beyond it); default 1 GiB. */
   maxShardBytes?: number;
+  /** LZ4-compress log groups on write so PullLogs only concatenates (default true). */
+  precompress?: boolean;
   /** Raw bytes cap of one PullLogs answer; default 16 MiB. */
   maxPullBytes?: number;
   /** Extra host names that address the default project (CNAMEs). */
@@ -106,7 +108,7 @@ export interface Emulator {
 
 export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
   const now = opts.now ?? Date.now;
-  const store = new Store({ now, maxShardBytes: opts.maxShardBytes });
+  const store = new Store({ now, maxShardBytes: opts.maxShardBytes, precompress: opts.precompress });
   const persistence = opts.data ? Persistence.open(opts.data, store) : undefined;
   const projectName = opts.project ?? DEFAULT_PROJECT;
   if (!store.projects.has(projectName)) store.createProject(projectName, "default project of the SLS emulator");

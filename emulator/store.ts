@@ -24,6 +24,8 @@ export interface StoreOptions {
   now?: () => number;
   /** Size cap per shard; the oldest groups are dropped beyond it. */
   maxShardBytes?: number;
+  /** LZ4-compress groups on write so PullLogs only concatenates (default true). */
+  precompress?: boolean;
 }
 
 export class Project {
@@ -49,7 +51,8 @@ export class Project {
     if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 256) {
       throw errors.parameterInvalid(`shardCount must be an integer in 1..256`);
     }
-    const ls = new Logstore(this.name, name, settings, this.store.nowS(), this.store.now, this.store.maxShardBytes, this.store.logstoreListener);
+    const s = this.store;
+    const ls = new Logstore(this.name, name, settings, s.nowS(), s.now, s.maxShardBytes, s.logstoreListener, s.precompress);
     ls.initShards(shardCount);
     this.logstores.set(name, ls);
     this.store.listener?.logstore(this.name, ls.meta());
@@ -57,7 +60,8 @@ export class Project {
   }
 
   restoreLogstore(meta: LogstoreMeta): Logstore {
-    const ls = Logstore.fromMeta(this.name, meta, this.store.now, this.store.maxShardBytes, this.store.logstoreListener);
+    const s = this.store;
+    const ls = Logstore.fromMeta(this.name, meta, s.now, s.maxShardBytes, s.logstoreListener, s.precompress);
     this.logstores.set(ls.name, ls);
     return ls;
   }
@@ -73,6 +77,7 @@ export class Store {
   readonly projects = new Map<string, Project>();
   readonly now: () => number;
   readonly maxShardBytes: number;
+  readonly precompress: boolean;
   listener?: StoreListener;
   readonly logstoreListener: LogstoreListener = {
     changed: (ls) => this.listener?.logstore(ls.project, ls.meta()),
@@ -84,6 +89,7 @@ export class Store {
   constructor(opts: StoreOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.maxShardBytes = opts.maxShardBytes ?? 1024 * 1024 * 1024;
+    this.precompress = opts.precompress ?? true;
   }
 
   nowS(): number {
