@@ -125,9 +125,13 @@ const deleteProject: Route = {
 const listProject: Route = {
   action: "ListProject",
   needsProject: false,
-  run(ctx) {
-    const projects = [...ctx.store.projects.values()].map((p) => ({ ...p.info, status: "Normal", region: "local" }));
-    return { json: { count: projects.length, total: projects.length, projects } };
+  run(ctx, req) {
+    const offset = intParam(req.query.get("offset"), "offset", 0, 1e9, 0);
+    const size = intParam(req.query.get("size"), "size", 1, 500, 500);
+    const filter = req.query.get("projectName") ?? "";
+    const all = [...ctx.store.projects.values()].filter((p) => p.name.includes(filter)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const projects = all.slice(offset, offset + size).map((p) => ({ ...p.info, status: "Normal", region: "local" }));
+    return { json: { count: projects.length, total: all.length, projects } };
   },
 };
 
@@ -388,7 +392,7 @@ export function route(method: string, seg: string[], query: Map<string, string>)
   if (seg[0] !== "logstores") return undefined;
   if (n === 1) return method === "GET" ? listLogStores : method === "POST" ? createLogStore : undefined;
   if (n === 2) {
-    if (method === "GET") return getLogStore;
+    if (method === "GET") return query.has("type") ? undefined : getLogStore; // ?type=log is GetLogs (index queries): not emulated
     if (method === "PUT") return updateLogStore;
     if (method === "DELETE") return deleteLogStore;
     if (method === "POST") return putLogsRoute; // GO SDK's PutLogs path
