@@ -237,7 +237,24 @@ export class SyslogSender extends EventEmitter {
     for (const e of entries) this.pending.push(e);
     this.queued += entries.length;
     this.queuedBytes += bytes;
-    this.pump();
+    if (this.o.protocol === "udp") this.pump();
+    else this.pumpSoon();
+  }
+
+  private pumpScheduled = false;
+
+  /**
+   * Streams: write what the current turn of the event loop admitted in one go. Node-RED hands
+   * messages over one per callback, so pumping at once meant one socket write (a syscall) per
+   * log in per-log mode.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private admitWaiters(): void {
