@@ -1,0 +1,186 @@
+// npm run bench:syslog [-- --json] [-- --n 200000]
+//
+// The same N realistic SLS audit records (≈400-byte RFC 5424 messages with one SD element) over TCP
+// loopback to a counting receiver in another process, through
+//   (a) ours: formatRfc5424 + SyslogSender.send() per message (octet counting),
+//   (b) syslog-client (npm): client.log() per message (its only TCP mode: LF framing, no SD),
+//   (c) raw: the frames pre-formatted before the clock starts, concatenated into 64 KiB socket
+//       writes with drain handling — the limit of this machine's loopback and Node's socket layer.
+// Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG) and CPU-seconds of the sending process, and
+// the ratios. With --json the last line is {"ours": {...}, "syslogClient": {...}, "raw": {...}}.
+
+import { fork, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { formatRfc5424, formatRfc5424Wire } from "../lib/syslog/rfc5424";
+import { octetFrame } from "../lib/syslog/framing";
+import { SyslogSender } from "../lib/syslog/sender";
+import type { SyslogRecord } from "../lib/syslog/record";
+
+interface Result {
+  msgsPerSec: number;
+  mbPerSec: number;
+  cpuSec: number;
+  wallSec: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const nArg = args.indexOf("--n");
+const N = nArg >= 0 ? Number(args[nArg + 1]) : 200_000;
+const WINDOW = 8000;
+const stats = { writes: 0 }; // messages a caller keeps in flight (below the sender's 10,000 queue bound)
+
+function records(n: number): SyslogRecord[] {
+  const actions = ["GetObject", "PutObject", "DeleteObject", "ListBuckets", "AssumeRole", "CreateAccessKey"];
+  const out: SyslogRecord[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = {
+      facility: 16 + (i % 8),
+      severity: i % 8,
+      timestamp: { seconds: 1714979289 + Math.floor(i / 100), nanos: (i % 1000) * 1_000_000 + 123_000 },
+      hostname: `ecs-${i % 64}.cn-hangzhou.internal`,
+      appName: "aliyun-sls",
+      procId: String(i % 16),
+      msgId: "ActionTrail",
+      structuredData: { "sls@32473": { project: "prod-audit", logstore: "actiontrail", shard: i % 16, cursor: `MTcxNDk3OTI4OTk1NjI0${i % 10000}` } },
+      message:
+        `{"eventId":"${(i * 2654435761) >>> 0}-4f2a-9c1e-${i}","eventName":"${actions[i % actions.length]}","sourceIpAddress":"10.${i % 256}.${(i >> 8) % 256}.7",` +
+        `"userIdentity":{"type":"ram-user","userName":"ops-${i % 97}","accountId":"1234567890123456"},"acsRegion":"cn-hangzhou","requestId":"7B2F-${i}",` +
+        `"serviceName":"Oss","eventType":"ApiCall","userAgent":"aliyun-sdk-java/3.17"}`,
+    };
+  }
+  return out;
+}
+
+function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(path.join(__dirname, "syslog-receiver.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve) => child.once("message", (m: { port: number }) => resolve({ child, port: m.port })));
+}
+
+function received(child: ChildProcess, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    child.once("message", () => resolve());
+    child.send({ expect: n });
+  });
+}
+
+async function measure(child: ChildProcess, payloadBytes: number, run: () => Promise<void>): Promise<Result> {
+  child.send({ reset: true });
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const done = received(child, N);
+  await run();
+  await done;
+  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(cpu0);
+  return { msgsPerSec: N / wallSec, mbPerSec: payloadBytes / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
+}
+
+async function ours(port: number, recs: SyslogRecord[]): Promise<void> {
+  const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
+  // A ring of the last WINDOW promises: the caller waits for the oldest before sending more.
+  const ring: Promise<void>[] = new Array(WINDOW);
+  for (let i = 0; i < recs.length; i++) {
+    const slot = i % WINDOW;
+    if (i >= WINDOW) await ring[slot];
+    ring[slot] = sender.send(formatRfc5424Wire(recs[i], { bom: "never" }));
+  }
+  await Promise.all(ring);
+  stats.writes = sender.stats().writes;
+  await sender.close();
+}
+
+async function syslogClient(port: number, recs: SyslogRecord[], sd: string[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const syslog = require("syslog-client");
+  const client = syslog.createClient("127.0.0.1", { port, transport: syslog.Transport.Tcp, rfc3164: false, appName: "aliyun-sls", syslogHostname: "ecs-0" });
+  client.on("error", () => {});
+  let inflight = 0;
+  let wake: (() => void) | null = null;
+  let failed: Error | null = null;
+  const cb = (err?: Error): void => {
+    if (err) failed = err;
+    inflight--;
+    if (wake && inflight < WINDOW) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+  for (let i = 0; i < recs.length; i++) {
+    if (inflight >= WINDOW) await new Promise<void>((r) => (wake = r));
+    const r = recs[i];
+    inflight++;
+    // syslog-client writes "-" for STRUCTURED-DATA; the SD text rides in the message so the bytes match.
+    client.log(sd[i] + " " + r.message, { facility: r.facility, severity: r.severity, msgid: r.msgId, syslogHostname: r.hostname, timestamp: new Date(1714979289000 + i) }, cb);
+  }
+  while (inflight > 0) await new Promise<void>((r) => (wake = r));
+  if (failed) throw failed;
+  client.close();
+}
+
+async function raw(port: number, frames: Buffer[]): Promise<void> {
+  const sock = net.connect({ port, host: "127.0.0.1" });
+  await new Promise<void>((r) => sock.once("connect", () => r()));
+  sock.setNoDelay(true);
+  const CHUNK = 64 * 1024;
+  let i = 0;
+  while (i < frames.length) {
+    const batch: Buffer[] = [];
+    let bytes = 0;
+    while (i < frames.length && bytes < CHUNK) {
+      bytes += frames[i].length;
+      batch.push(frames[i++]);
+    }
+    if (!sock.write(Buffer.concat(batch, bytes))) await new Promise<void>((r) => sock.once("drain", () => r()));
+  }
+  await new Promise<void>((r) => sock.end(() => r()));
+}
+
+async function main(): Promise<void> {
+  const recs = records(N);
+  const msgs = recs.map((r) => formatRfc5424(r, { bom: "never" }));
+  const frames = msgs.map(octetFrame);
+  const payload = msgs.reduce((a, m) => a + m.length, 0);
+  const sd = recs.map((r) => {
+    const s = formatRfc5424({ structuredData: r.structuredData }, { bom: "never" }).toString();
+    return s.slice(s.indexOf("["));
+  });
+  const { child, port } = await startReceiver();
+  const log = (s: string): void => void (json ? process.stderr : process.stdout).write(s + "\n");
+  log(`syslog sender benchmark: ${N} messages, avg ${(payload / N).toFixed(0)} bytes, TCP loopback, receiver pid ${child.pid}`);
+  // Warm-up (JIT) with a tenth of the load, not reported.
+  const warm = recs.slice(0, Math.ceil(N / 10));
+  await measureN(child, warm.length, () => ours(port, warm));
+  const results = {
+    raw: await measure(child, payload, () => raw(port, frames)),
+    ours: await measure(child, payload, () => ours(port, recs)),
+    syslogClient: await measure(child, payload, () => syslogClient(port, recs, sd)),
+  };
+  child.send({ exit: true });
+  const row = (name: string, r: Result): string =>
+    `${name.padEnd(14)} ${r.msgsPerSec.toFixed(0).padStart(10)} msg/s ${r.mbPerSec.toFixed(1).padStart(8)} MB/s ${r.cpuSec.toFixed(2).padStart(7)} CPU-s ${r.wallSec.toFixed(2).padStart(6)} s`;
+  log(`(ours: ${stats.writes} socket writes, ${(N / Math.max(1, stats.writes)).toFixed(0)} messages per write)`);
+  log(row("raw", results.raw));
+  log(row("ours", results.ours));
+  log(row("syslog-client", results.syslogClient));
+  log(`ours / syslog-client: ${(results.ours.msgsPerSec / results.syslogClient.msgsPerSec).toFixed(2)}x msgs/s (target ≥ 3x)`);
+  log(`ours / raw:           ${((results.ours.msgsPerSec / results.raw.msgsPerSec) * 100).toFixed(0)} % msgs/s (target ≥ 50 %)`);
+  if (json) {
+    const pick = (r: Result) => ({ msgsPerSec: Math.round(r.msgsPerSec), mbPerSec: Number(r.mbPerSec.toFixed(2)), cpuSec: Number(r.cpuSec.toFixed(3)) });
+    process.stdout.write(JSON.stringify({ ours: pick(results.ours), syslogClient: pick(results.syslogClient), raw: pick(results.raw) }) + "\n");
+  }
+}
+
+async function measureN(child: ChildProcess, n: number, run: () => Promise<void>): Promise<void> {
+  child.send({ reset: true });
+  const done = received(child, n);
+  await run();
+  await done;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
