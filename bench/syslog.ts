@@ -77,16 +77,40 @@ async function measure(child: ChildProcess, payloadBytes: number, run: () => Pro
   return { msgsPerSec: N / wallSec, mbPerSec: payloadBytes / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
 }
 
+/** Keeps at most WINDOW sends outstanding, like the syslog-client loop below. */
+function windowed(): { sent(p: Promise<void>): void; room(): Promise<void> | null; drained(): Promise<void> } {
+  let inflight = 0;
+  let wake: (() => void) | null = null;
+  const settle = (): void => {
+    inflight--;
+    if (wake && inflight < WINDOW) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+  return {
+    sent(p) {
+      inflight++;
+      p.then(settle, settle);
+    },
+    room: () => (inflight >= WINDOW ? new Promise<void>((r) => (wake = r)) : null),
+    async drained() {
+      while (inflight > 0) await new Promise<void>((r) => (wake = r));
+    },
+  };
+}
+
 async function ours(port: number, recs: SyslogRecord[]): Promise<void> {
   const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
-  // A ring of the last WINDOW promises: the caller waits for the oldest before sending more.
-  const ring: Promise<void>[] = new Array(WINDOW);
+  const w = windowed();
+  const opts = { bom: "never" as const };
   for (let i = 0; i < recs.length; i++) {
-    const slot = i % WINDOW;
-    if (i >= WINDOW) await ring[slot];
-    ring[slot] = sender.send(formatRfc5424Wire(recs[i], { bom: "never" }));
+    const wait = w.room();
+    if (wait) await wait;
+    w.sent(sender.send(formatRfc5424Wire(recs[i], opts)));
   }
-  await Promise.all(ring);
+  await w.drained();
   stats.writes = sender.stats().writes;
   await sender.close();
 }

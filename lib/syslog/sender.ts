@@ -160,7 +160,19 @@ export class SyslogSender extends EventEmitter {
 
   /** Sends one SYSLOG-MSG (unframed): bytes, or a string to be sent as UTF-8. */
   send(msg: Wire): Promise<void> {
-    return this.sendMany([msg]);
+    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
+    this.open();
+    const f = frame(msg, this.framing);
+    if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(f.bytes));
+    return new Promise<void>((resolve, reject) => {
+      const entry: Entry = { data: f.data, bytes: f.bytes, group: { left: 1, resolve, reject, failed: false } };
+      if (this.waiters.length === 0 && this.hasRoom(1, f.bytes)) this.admitOne(entry);
+      else this.waiters.push({ entries: [entry], bytes: f.bytes });
+    });
+  }
+
+  private tooBig(bytes: number): SendError {
+    return new SendError(`syslog message of ${bytes} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`);
   }
 
   /** Sends several messages in order; resolves once all were written. */
@@ -175,7 +187,7 @@ export class SyslogSender extends EventEmitter {
       for (let i = 0; i < msgs.length; i++) {
         const f = frame(msgs[i], this.framing);
         if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) {
-          reject(new SendError(`syslog message of ${f.bytes} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`));
+          reject(this.tooBig(f.bytes));
           return;
         }
         entries[i] = { data: f.data, bytes: f.bytes, group };
@@ -233,6 +245,13 @@ export class SyslogSender extends EventEmitter {
   private hasRoom(n: number, bytes: number): boolean {
     if (this.queued === 0) return true; // a single oversize group must still get through
     return this.queued + n <= this.o.maxQueueMessages && this.queuedBytes + bytes <= this.o.maxQueueBytes;
+  }
+
+  private admitOne(e: Entry): void {
+    this.pending.push(e);
+    this.queued++;
+    this.queuedBytes += e.bytes;
+    this.schedulePump();
   }
 
   private admit(entries: Entry[], bytes: number): void {
