@@ -94,7 +94,8 @@ export class SyslogSender extends EventEmitter {
   private readonly pending = new Fifo<Entry>();
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
-  private readonly replay = new Fifo<Frame & { at: number }>();
+  /** Confirmed batches kept for a replay after an unexpected disconnect (whole batches: cheap to keep). */
+  private readonly replay = new Fifo<{ entries: Entry[]; bytes: number; at: number }>();
   private replayBytes = 0;
   private queued = 0;
   private queuedBytes = 0;
@@ -330,19 +331,19 @@ export class SyslogSender extends EventEmitter {
     batch.done = true;
     const i = this.inflight.indexOf(batch);
     if (i >= 0) this.inflight.splice(i, 1);
-    const now = this.o.replayWindowMs > 0 ? Date.now() : 0;
-    for (const e of batch.entries) {
-      this.queued--;
-      this.queuedBytes -= e.bytes;
-      if (error) {
-        this.fail(e, error);
-        continue;
+    this.queued -= batch.entries.length;
+    this.queuedBytes -= batch.bytes;
+    if (error) {
+      for (const e of batch.entries) this.fail(e, error);
+    } else {
+      this.counts.sent += batch.entries.length;
+      this.counts.sentBytes += batch.bytes;
+      if (this.o.replayWindowMs > 0) this.remember(batch);
+      for (const e of batch.entries) {
+        const g = e.group;
+        if (g && !g.failed && --g.left === 0) g.resolve();
+        e.group = null; // the replay window keeps the frame, not the caller's promise
       }
-      this.counts.sent++;
-      this.counts.sentBytes += e.bytes;
-      if (now) this.remember(e, now);
-      const g = e.group;
-      if (g && !g.failed && --g.left === 0) g.resolve();
     }
     this.admitWaiters();
     if (this.queued === 0) this.releaseIdle();
@@ -357,9 +358,10 @@ export class SyslogSender extends EventEmitter {
     }
   }
 
-  private remember(f: Frame, now: number): void {
-    this.replay.push({ data: f.data, bytes: f.bytes, at: now });
-    this.replayBytes += f.bytes;
+  private remember(batch: Batch): void {
+    const now = Date.now();
+    this.replay.push({ entries: batch.entries, bytes: batch.bytes, at: now });
+    this.replayBytes += batch.bytes;
     this.pruneReplay(now);
   }
 
@@ -438,7 +440,7 @@ export class SyslogSender extends EventEmitter {
     let replayed: Entry[] = [];
     if (this.o.replayWindowMs > 0) {
       this.pruneReplay(Date.now());
-      replayed = this.replay.drain().map((r) => ({ data: r.data, bytes: r.bytes, group: null }));
+      replayed = this.replay.drain().flatMap((r) => r.entries.map((e) => ({ data: e.data, bytes: e.bytes, group: null })));
       this.replayBytes = 0;
       this.counts.resent += replayed.length;
       // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
