@@ -1,7 +1,15 @@
-// Types shared between node files (a file using `export =` cannot export types itself).
-
+// Types shared by node files (a file using `export =` cannot export types itself).
 import type { Node } from "node-red";
+import type { SlsClient } from "../lib/sls/client";
 import type { SyslogSender } from "../lib/syslog/sender";
+
+/** The sls-connection config node as its users see it. */
+export interface SlsConnectionNode extends Node {
+  /** One shared client per connection, created on first use. */
+  getClient(): SlsClient;
+  /** Endpoint without credentials, for status and error texts. */
+  readonly endpoint: string;
+}
 
 /** What sls-syslog-server offers to the nodes that use it. */
 export interface SyslogServerNode extends Node {

@@ -7,7 +7,8 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "dist", "nodes");
 fs.mkdirSync(out, { recursive: true });
-for (const f of fs.readdirSync(path.join(root, "nodes"))) {
+const nodesDir = path.join(root, "nodes");
+for (const f of fs.existsSync(nodesDir) ? fs.readdirSync(nodesDir) : []) {
   if (f.endsWith(".html")) fs.copyFileSync(path.join(root, "nodes", f), path.join(out, f));
 }
 for (const dir of [["nodes", "locales"], ["icons"]]) {

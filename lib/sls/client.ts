@@ -1,0 +1,299 @@
+// SLS client: the official SDK (@alicloud/sls20201230) for every call it gets right, and PullLogs
+// done right through the SDK's generic execute() (sls-protocol.md §9): project in the Host,
+// protobuf accepted, lz4 on the wire, decoded by our own codec straight into plain arrays.
+
+import SdkClient, * as $Sls from "@alicloud/sls20201230";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
+import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
+import { decodeLogGroupList } from "./log-group";
+import { toRecordGroup, type RecordGroup } from "./record-group";
+
+export interface SlsCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** STS token, when the key pair is temporary. */
+  securityToken?: string;
+  /** Epoch ms after which the provider must be asked again (STS). */
+  expiration?: number;
+}
+
+/** STS refresh hook: called when the cached credentials expire or the server rejects them. */
+export type CredentialsProvider = () => Promise<SlsCredentials>;
+
+export interface SlsClientOptions {
+  /** `https://cn-hangzhou.log.aliyuncs.com`, `http://127.0.0.1:8080`; no scheme means https. */
+  endpoint: string;
+  cname?: CnameMode;
+  credentials: SlsCredentials | CredentialsProvider;
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
+  userAgent?: string;
+}
+
+export interface ShardInfo {
+  shard: number;
+  status: "readwrite" | "readonly" | string;
+  inclusiveBeginKey: string;
+  exclusiveEndKey: string;
+  createTime: number;
+}
+
+export interface ConsumerGroupInfo {
+  name: string;
+  timeout: number;
+  order: boolean;
+}
+
+export interface CheckpointInfo {
+  shard: number;
+  checkpoint: string;
+  consumer: string;
+  updateTime: number;
+}
+
+export interface PullOptions {
+  count?: number;
+  endCursor?: string;
+  /** SPL filter, applied server-side. */
+  query?: string;
+}
+
+export interface PullResult {
+  /** Log groups in record form (each log already the object sls-consumer emits). */
+  groups: RecordGroup[];
+  /** Cursor after the last returned group (= request cursor when nothing came back). */
+  nextCursor: string;
+  /** Number of log groups returned. */
+  count: number;
+  /** Uncompressed size of the protobuf body. */
+  rawSize: number;
+  /** Server receive time of the data (unix s), 0 when unknown. */
+  cursorTime: number;
+  /** The read reached the current end of the shard. */
+  endOfCursor: boolean;
+}
+
+/** What the consumer-group engine needs from SLS; the fake in unit tests implements the same. */
+export interface SlsApi {
+  listShards(project: string, logstore: string): Promise<ShardInfo[]>;
+  getCursor(project: string, logstore: string, shard: number, from: "begin" | "end" | number): Promise<string>;
+  pullLogs(project: string, logstore: string, shard: number, cursor: string, opts?: PullOptions): Promise<PullResult>;
+  listConsumerGroups(project: string, logstore: string): Promise<ConsumerGroupInfo[]>;
+  createConsumerGroup(project: string, logstore: string, group: ConsumerGroupInfo): Promise<void>;
+  updateConsumerGroup(project: string, logstore: string, group: ConsumerGroupInfo): Promise<void>;
+  heartbeat(project: string, logstore: string, group: string, consumer: string, shards: number[]): Promise<number[]>;
+  updateCheckpoint(project: string, logstore: string, group: string, consumer: string, shard: number, cursor: string, forceSuccess: boolean): Promise<void>;
+  getCheckpoints(project: string, logstore: string, group: string, shard?: number): Promise<CheckpointInfo[]>;
+}
+
+/** Credential source handed to the SDK (it calls getCredential() before signing each request). */
+class CredentialSource {
+  private cached: SlsCredentials | undefined;
+  private pending: Promise<SlsCredentials> | undefined;
+
+  constructor(private source: SlsCredentials | CredentialsProvider) {}
+
+  set(source: SlsCredentials | CredentialsProvider): void {
+    this.source = source;
+    this.cached = undefined;
+  }
+
+  /** Forget cached provider credentials (after the server rejected them). */
+  invalidate(): void {
+    if (typeof this.source === "function") this.cached = undefined;
+  }
+
+  async getCredential(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string; type: string }> {
+    const c = await this.current();
+    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken, type: c.securityToken ? "sts" : "access_key" };
+  }
+
+  private async current(): Promise<SlsCredentials> {
+    const src = this.source;
+    if (typeof src !== "function") return src;
+    // Refresh a minute early so a request never leaves with a token about to expire.
+    if (this.cached && (this.cached.expiration === undefined || this.cached.expiration - 60_000 > Date.now())) return this.cached;
+    this.pending ??= src().finally(() => (this.pending = undefined));
+    this.cached = await this.pending;
+    return this.cached;
+  }
+}
+
+type Runtime = Parameters<SdkClient["execute"]>[2];
+
+const AUTH_CODES = new Set(["unauthorized", "invalidaccesskeyid", "signaturenotmatch", "securitytokenexpired", "invalidsecuritytoken"]);
+
+export class SlsClient implements SlsApi {
+  private readonly sdk: SdkClient;
+  private readonly creds: CredentialSource;
+  private readonly cname: boolean;
+  /** host[:port] without scheme. */
+  readonly endpoint: string;
+  readonly protocol: "http" | "https";
+
+  constructor(opts: SlsClientOptions) {
+    const { protocol, host } = parseEndpoint(opts.endpoint);
+    this.endpoint = host;
+    this.protocol = protocol;
+    this.cname = usesCname(opts.cname ?? "auto", host);
+    this.creds = new CredentialSource(opts.credentials);
+    this.sdk = new SdkClient(
+      new $OpenApiUtil.Config({
+        endpoint: host,
+        protocol,
+        // httpx uses the connect timeout as the socket idle timeout too: set both (§9.10).
+        connectTimeout: opts.connectTimeoutMs ?? 10_000,
+        readTimeout: opts.readTimeoutMs ?? 30_000,
+        userAgent: opts.userAgent ?? "node-red-contrib-sls-syslog",
+        credential: this.creds as unknown as $OpenApiUtil.Config["credential"],
+      }),
+    );
+    if (this.cname) this.sdk.setGatewayClient(new CnameGateway());
+  }
+
+  /** Replaces the credentials (e.g. a new STS token); takes effect on the next request. */
+  setCredentials(c: SlsCredentials | CredentialsProvider): void {
+    this.creds.set(c);
+  }
+
+  /** The Host header a request for `project` carries. */
+  hostFor(project: string): string {
+    return this.cname ? this.endpoint : `${project}.${this.endpoint}`;
+  }
+
+  async listShards(project: string, logstore: string): Promise<ShardInfo[]> {
+    const r = await this.call({ action: "ListShards", project, logstore }, () => this.sdk.listShards(project, logstore));
+    return (r.body ?? []).map((s) => ({
+      shard: Number(s.shardID),
+      status: String(s.status ?? ""),
+      inclusiveBeginKey: String(s.inclusiveBeginKey ?? ""),
+      exclusiveEndKey: String(s.exclusiveEndKey ?? ""),
+      createTime: Number(s.createTime ?? 0),
+    }));
+  }
+
+  async getCursor(project: string, logstore: string, shard: number, from: "begin" | "end" | number): Promise<string> {
+    const r = await this.call({ action: "GetCursor", project, logstore, shard }, () =>
+      this.sdk.getCursor(project, logstore, String(shard), new $Sls.GetCursorRequest({ from: String(from) })),
+    );
+    const cursor = r.body?.cursor;
+    if (!cursor) throw new SlsError("BadResponse", "GetCursor returned no cursor", { context: this.ctx("GetCursor", project, logstore, shard), retryable: true });
+    return cursor;
+  }
+
+  async pullLogs(project: string, logstore: string, shard: number, cursor: string, opts: PullOptions = {}): Promise<PullResult> {
+    const query: Record<string, string> = { type: "log", cursor, count: String(opts.count ?? 1000) };
+    if (opts.endCursor) query.end_cursor = opts.endCursor;
+    if (opts.query) {
+      query.query = opts.query;
+      query.pullMode = "scan_on_stream";
+    }
+    const params = new $OpenApiUtil.Params({
+      action: "PullLogs",
+      version: "2020-12-30",
+      protocol: "HTTPS",
+      pathname: `/logstores/${logstore}/shards/${shard}`,
+      method: "GET",
+      authType: "AK",
+      style: "ROA",
+      reqBodyType: "none",
+      bodyType: "byte",
+    });
+    // `accept` lower-case replaces the gateway default; `Accept-Encoding` must be spelled so (§9.6).
+    const request = new $OpenApiUtil.OpenApiRequest({
+      hostMap: { project },
+      headers: { accept: "application/x-protobuf", "Accept-Encoding": "lz4" },
+      query,
+    });
+    const r = (await this.call({ action: "PullLogs", project, logstore, shard }, () => this.sdk.execute(params, request, {} as Runtime))) as {
+      headers?: Record<string, string>;
+      body?: Buffer;
+    };
+    const h = r.headers ?? {};
+    const nextCursor = h["x-log-cursor"];
+    const count = Number(h["x-log-count"]);
+    if (!nextCursor || !Number.isInteger(count)) {
+      throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", { context: this.ctx("PullLogs", project, logstore, shard), retryable: true });
+    }
+    const body = r.body && r.body.length > 0 ? r.body : undefined;
+    let groups: RecordGroup[] = [];
+    if (body) {
+      try {
+        groups = decodeLogGroupList(body).map(toRecordGroup);
+      } catch (e) {
+        throw new SlsError("BadResponse", `PullLogs body is not a LogGroupList: ${(e as Error).message}`, {
+          context: this.ctx("PullLogs", project, logstore, shard),
+          requestId: h["x-log-requestid"],
+          retryable: true,
+        });
+      }
+    }
+    return {
+      groups,
+      nextCursor,
+      count,
+      rawSize: body ? body.length : 0,
+      cursorTime: Number(h["x-log-cursor-time"] ?? 0) || 0,
+      endOfCursor: h["x-log-end-of-cursor"] === "1" || (count === 0 && nextCursor === cursor),
+    };
+  }
+
+  async listConsumerGroups(project: string, logstore: string): Promise<ConsumerGroupInfo[]> {
+    const r = await this.call({ action: "ListConsumerGroup", project, logstore }, () => this.sdk.listConsumerGroup(project, logstore));
+    return (r.body ?? []).map((g) => ({ name: String(g.name), timeout: Number(g.timeout), order: Boolean(g.order) }));
+  }
+
+  async createConsumerGroup(project: string, logstore: string, g: ConsumerGroupInfo): Promise<void> {
+    await this.call({ action: "CreateConsumerGroup", project, logstore, consumerGroup: g.name }, () =>
+      this.sdk.createConsumerGroup(project, logstore, new $Sls.CreateConsumerGroupRequest({ consumerGroup: g.name, timeout: g.timeout, order: g.order })),
+    );
+  }
+
+  async updateConsumerGroup(project: string, logstore: string, g: ConsumerGroupInfo): Promise<void> {
+    await this.call({ action: "UpdateConsumerGroup", project, logstore, consumerGroup: g.name }, () =>
+      this.sdk.updateConsumerGroup(project, logstore, g.name, new $Sls.UpdateConsumerGroupRequest({ timeout: g.timeout, order: g.order })),
+    );
+  }
+
+  async heartbeat(project: string, logstore: string, group: string, consumer: string, shards: number[]): Promise<number[]> {
+    const r = await this.call({ action: "ConsumerGroupHeartBeat", project, logstore, consumerGroup: group }, () =>
+      this.sdk.consumerGroupHeartBeat(project, logstore, group, new $Sls.ConsumerGroupHeartBeatRequest({ consumer, body: shards })),
+    );
+    return (r.body ?? []).map(Number);
+  }
+
+  async updateCheckpoint(project: string, logstore: string, group: string, consumer: string, shard: number, cursor: string, forceSuccess: boolean): Promise<void> {
+    await this.call({ action: "ConsumerGroupUpdateCheckPoint", project, logstore, shard, consumerGroup: group }, () =>
+      this.sdk.consumerGroupUpdateCheckPoint(project, logstore, group, new $Sls.ConsumerGroupUpdateCheckPointRequest({ consumer, shard, checkpoint: cursor, forceSuccess })),
+    );
+  }
+
+  async getCheckpoints(project: string, logstore: string, group: string, shard?: number): Promise<CheckpointInfo[]> {
+    const r = await this.call({ action: "GetCheckPoint", project, logstore, shard, consumerGroup: group }, () =>
+      this.sdk.getCheckPoint(project, logstore, group, new $Sls.GetCheckPointRequest(shard === undefined ? {} : { shard })),
+    );
+    return (r.body ?? []).map((c) => ({ shard: Number(c.shard), checkpoint: String(c.checkpoint ?? ""), consumer: String(c.consumer ?? ""), updateTime: Number(c.updateTime ?? 0) }));
+  }
+
+  private ctx(action: string, project: string, logstore: string, shard?: number, consumerGroup?: string): SlsErrorContext {
+    return { action, host: this.hostFor(project), project, logstore, shard, consumerGroup };
+  }
+
+  private async call<T>(c: { action: string; project: string; logstore: string; shard?: number; consumerGroup?: string }, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = toSlsError(err, this.ctx(c.action, c.project, c.logstore, c.shard, c.consumerGroup));
+      if (AUTH_CODES.has(e.code.toLowerCase())) this.creds.invalidate();
+      throw e;
+    }
+  }
+}
+
+/** Splits `scheme://host[:port][/]` into protocol and host; https unless http is given. */
+export function parseEndpoint(endpoint: string): { protocol: "http" | "https"; host: string } {
+  const m = /^\s*(?:(https?):\/\/)?([^/\s]+)\/?\s*$/i.exec(endpoint);
+  if (!m) throw new SlsError("InvalidEndpoint", `endpoint "${endpoint}" is not host[:port] with an optional http:// or https://`, { retryable: false });
+  return { protocol: m[1]?.toLowerCase() === "http" ? "http" : "https", host: m[2] };
+}

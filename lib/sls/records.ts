@@ -1,0 +1,109 @@
+// Turns a PullLogs batch into the messages sls-consumer emits (common.md, "Message out of
+// sls-consumer"): one per log, or one per batch with parallel `records`. Each message carries a
+// delivery token; messages are handed out in chunks and never past a full window.
+
+import { cursorAt } from "./cursor";
+import type { RecordGroup } from "./record-group";
+import type { Batch, DeliveryContext } from "./shard-reader";
+
+export interface SourceMeta {
+  project: string;
+  logstore: string;
+  consumerGroup: string;
+}
+
+/** Per-record metadata (msg.sls of a per-log message, element of msg.sls.records in batch mode). */
+export interface RecordMeta {
+  cursor: string;
+  time: number;
+  timeNs: number;
+  topic: string;
+  source: string;
+  tags: Record<string, string>;
+}
+
+export interface OutMessage {
+  _msgid: string;
+  payload: Record<string, string | number> | Array<Record<string, string | number>>;
+  sls: Record<string, unknown>;
+}
+
+export interface EmitOptions {
+  meta: SourceMeta;
+  mode: "log" | "batch";
+  /** Most records in one batch message (and in one chunk of per-log messages). */
+  maxChunk: number;
+  send(msgs: OutMessage[]): void;
+  newId(): string;
+}
+
+function tagObject(g: RecordGroup): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (const [k, v] of g.tags) o[k] = v;
+  return o;
+}
+
+/** Emits a batch; waits for window room between chunks; stops early when the reader stops. */
+export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptions): Promise<void> {
+  const { project, logstore, consumerGroup } = o.meta;
+  const shard = batch.shard;
+  const chunk = Math.max(1, o.maxChunk);
+  let out: OutMessage[] = [];
+  // batch mode accumulators
+  let payloads: Array<Record<string, string | number>> = [];
+  let records: RecordMeta[] = [];
+  let chunkCursor = batch.cursor;
+  let chunkFirstGroup = 0;
+  let gi = 0;
+
+  const flushBatch = (): void => {
+    if (payloads.length === 0) return;
+    const token = ctx.issue(payloads.length, chunkFirstGroup, gi);
+    o.send([{ _msgid: o.newId(), payload: payloads, sls: { project, logstore, consumerGroup, shard, cursor: chunkCursor, token, records } }]);
+    payloads = [];
+    records = [];
+  };
+  const flushLogs = (): void => {
+    if (out.length === 0) return;
+    o.send(out);
+    out = [];
+  };
+  const room = async (): Promise<boolean> => {
+    if (o.mode === "log") flushLogs();
+    else flushBatch();
+    await ctx.waitForRoom();
+    return !ctx.stopped;
+  };
+
+  for (; gi < batch.groups.length; gi++) {
+    const g = batch.groups[gi];
+    const cursor = cursorAt(batch.cursor, gi);
+    const { topic, source, records: recs, timeNs } = g;
+    const tags = tagObject(g);
+    for (let li = 0; li < recs.length; li++) {
+      const payload = recs[li];
+      const time = payload.__time__ as number;
+      if (o.mode === "log") {
+        if (out.length >= chunk && !(await room())) return;
+        const token = ctx.issue(1, gi);
+        out.push({
+          _msgid: o.newId(),
+          payload,
+          sls: { project, logstore, consumerGroup, shard, cursor, time, timeNs: timeNs[li], topic, source, tags: { ...tags }, token },
+        });
+        if (token !== null && ctx.full && !(await room())) return;
+      } else {
+        if (payloads.length === 0) {
+          chunkCursor = cursor;
+          chunkFirstGroup = gi;
+        }
+        payloads.push(payload);
+        records.push({ cursor, time, timeNs: timeNs[li], topic, source, tags: { ...tags } });
+        if (payloads.length >= chunk && !(await room())) return;
+      }
+    }
+  }
+  gi = batch.groups.length - 1;
+  if (o.mode === "log") flushLogs();
+  else flushBatch();
+}

@@ -1,0 +1,356 @@
+// Reads one shard for the consumer group: finds the start cursor (checkpoint, else the configured
+// position), pulls batches with one prefetch in flight, hands each batch to the delivery callback
+// under the window's backpressure, and keeps the shard's checkpoint tracker.
+
+import { Backoff, sleep } from "./backoff";
+import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
+import type { PullResult, SlsApi } from "./client";
+import { cursorAt, cursorNumber } from "./cursor";
+import { SlsError, hasCode, toSlsError } from "./errors";
+import type { RecordGroup } from "./record-group";
+
+export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
+
+/** A PullLogs batch handed to the delivery callback. */
+export interface Batch {
+  shard: number;
+  /** Cursor the batch was read from (= cursor of its first log group). */
+  cursor: string;
+  nextCursor: string;
+  groups: RecordGroup[];
+  /** Total logs in all groups. */
+  logCount: number;
+  rawSize: number;
+}
+
+/** What the delivery callback may do while emitting one batch. */
+export interface DeliveryContext {
+  /**
+   * A token for a message of `weight` records taken from log groups firstGroup..lastGroup of the
+   * batch (indexes into batch.groups); null when acknowledging on emit.
+   */
+  issue(weight: number, firstGroup: number, lastGroup?: number): string | null;
+  /** Resolves when the delivery window has room again, or when the reader stops. */
+  waitForRoom(): Promise<void>;
+  /** True once the reader is stopping: emit nothing more. */
+  readonly stopped: boolean;
+  /** The delivery window is full now (false when acknowledging on emit). */
+  readonly full: boolean;
+}
+
+export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<void>;
+
+/** The parts of the delivery window the reader needs (lib/delivery.ts DeliveryWindow fits). */
+type Outcome = "delivered" | "failed" | "expired" | "cancelled";
+
+export interface WindowLike {
+  readonly full: boolean;
+  readonly maxInFlight: number;
+  issue(weight: number, onSettled: (outcome: Outcome) => void): string;
+  waitForRoom(): Promise<void>;
+}
+
+export interface ShardReaderOptions {
+  api: SlsApi;
+  project: string;
+  logstore: string;
+  group: string;
+  shard: number;
+  start: StartPosition;
+  deliver: Deliver;
+  /** Undefined: acknowledge on emit (no tokens, no backpressure beyond the event loop). */
+  window?: WindowLike;
+  pullCount: number;
+  query?: string;
+  /** Sleep when the shard has no new data. */
+  idlePollMs: number;
+  /** Sleep after a small batch (< 100 groups and < 1 MiB), to spare requests at low volume. */
+  smallBatchDelayMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  onError(e: SlsError, shard: number): void;
+  /** The shard is readable again after errors. */
+  onRecovered(shard: number): void;
+  /** Number of shard readers of the consumer (they share the window). */
+  readers(): number;
+  /** Called when idle with unsaved progress, so the owner can commit early. */
+  onIdle(reader: ShardReader): void;
+}
+
+type PullOutcome = { ok: true; r: PullResult } | { ok: false; e: SlsError };
+
+export class ShardReader {
+  readonly shard: number;
+  tracker: CheckpointTracker | undefined;
+  /** Logs emitted since the last stats read. */
+  logs = 0;
+  bytes = 0;
+  /** Seconds behind the end of the shard when known. */
+  lagSec: number | undefined;
+  failing: SlsError | undefined;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly backoff: Backoff;
+  /** Running average of logs per log group, to size pulls to the window. */
+  private logsPerGroup = 0;
+
+  constructor(private readonly o: ShardReaderOptions) {
+    this.shard = o.shard;
+    this.backoff = new Backoff({ baseMs: o.retryBaseMs, maxMs: o.retryMaxMs });
+  }
+
+  get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((e) => this.o.onError(toSlsError(e, { shard: this.shard }), this.shard));
+  }
+
+  /** Stops pulling and emitting; resolves when the loop has exited (in-flight requests are abandoned). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const first = await this.init();
+    if (first === undefined) return;
+    let cursor: string = first;
+    let prefetch: Promise<PullOutcome> | undefined;
+    while (!this.stopped) {
+      // A pull can take up to the read timeout: stop() must not wait for it.
+      const out = await this.untilStopped(prefetch ?? this.pull(cursor));
+      prefetch = undefined;
+      if (out === undefined || this.stopped) return;
+      if (!out.ok) {
+        if (hasCode(out.e, "InvalidCursor")) {
+          const reset = await this.recoverInvalidCursor(cursor, out.e);
+          if (reset === undefined) return;
+          cursor = reset;
+          continue;
+        }
+        this.fail(out.e);
+        await sleep(this.backoff.next(), this.abort.signal);
+        continue;
+      }
+      this.recovered();
+      const r: PullResult = out.r;
+      const tracker = this.tracker!;
+      if (r.count === 0) {
+        this.lagSec = r.endOfCursor ? 0 : this.lagSec;
+        if (r.nextCursor !== cursor) {
+          // An SPL filter may skip data without returning any: that progress is settled at once.
+          tracker.seal(tracker.add(r.nextCursor));
+          cursor = r.nextCursor;
+          continue;
+        }
+        if (tracker.needsCommit && tracker.pending === 0) this.o.onIdle(this);
+        await sleep(this.o.idlePollMs, this.abort.signal);
+        continue;
+      }
+      if (r.cursorTime > 0) this.lagSec = r.endOfCursor ? 0 : Math.max(0, Math.round(Date.now() / 1000 - r.cursorTime));
+      // Backpressure: hold this batch (and start no further pull) until the window has room.
+      await this.waitForRoom();
+      if (this.stopped) return;
+      // A full batch means a backlog: fetch the next one while this one is delivered.
+      const large = r.count >= this.lastCount || r.rawSize >= 1 << 20;
+      if (large) prefetch = this.pull(r.nextCursor);
+      await this.emit(cursor, r, tracker);
+      cursor = r.nextCursor;
+      if (!large) await sleep(this.o.smallBatchDelayMs, this.abort.signal);
+    }
+  }
+
+  /** Start cursor: the group's checkpoint, else the configured position. Retries until stopped. */
+  private async init(): Promise<string | undefined> {
+    const { api, project, logstore, group, shard } = this.o;
+    while (!this.stopped) {
+      try {
+        const cps = await this.untilStopped(api.getCheckpoints(project, logstore, group, shard));
+        if (cps === undefined) return undefined;
+        const cp = cps.find((c) => c.shard === shard)?.checkpoint;
+        if (cp) {
+          this.tracker = new CheckpointTracker(cp, true);
+          return cp;
+        }
+        const start = this.o.start;
+        const cursor = await this.untilStopped(api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from));
+        if (cursor === undefined) return undefined;
+        this.tracker = new CheckpointTracker(cursor, false);
+        return cursor;
+      } catch (e) {
+        this.fail(toSlsError(e, { project, logstore, shard }));
+        await sleep(this.backoff.next(), this.abort.signal);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The cursor left the retained range (data expired by TTL before we read it). Never jump to the
+   * end: report the loss and resume at the oldest data still retained.
+   */
+  private async recoverInvalidCursor(cursor: string, e: SlsError): Promise<string | undefined> {
+    const { api, project, logstore, shard } = this.o;
+    while (!this.stopped) {
+      try {
+        const begin = await this.untilStopped(api.getCursor(project, logstore, shard, "begin"));
+        if (begin === undefined) return undefined;
+        this.o.onError(
+          new SlsError("InvalidCursor", `cursor ${cursor} is no longer retained (expired before it was read); resuming at the oldest retained log group ${begin}`, {
+            status: e.status,
+            requestId: e.requestId,
+            context: e.context,
+            retryable: false,
+          }),
+          shard,
+        );
+        return begin;
+      } catch (err) {
+        this.fail(toSlsError(err, { project, logstore, shard }));
+        await sleep(this.backoff.next(), this.abort.signal);
+      }
+    }
+    return undefined;
+  }
+
+  private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
+    let logCount = 0;
+    for (const g of r.groups) logCount += g.records.length;
+    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize };
+    // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
+    // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
+    const n = r.groups.length;
+    const perGroup = n > 1 && cursorNumber(cursor) !== undefined;
+    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursorAt(cursor, gi + 1))) : [tracker.add(r.nextCursor)];
+    const win = this.o.window;
+    const reader = this;
+    // Groups before the one being issued from are complete: seal them as emission moves on.
+    let sealed = 0;
+    const sealBefore = (k: number): void => {
+      for (; sealed < k && sealed < units.length; sealed++) tracker.seal(units[sealed]);
+    };
+    const settler =
+      (us: TrackedBatch[]) =>
+      (outcome: Outcome): void => {
+        for (const u of us) {
+          if (outcome === "cancelled") tracker.cancel(u);
+          else tracker.settle(u);
+        }
+      };
+    const onSettled: Array<((outcome: Outcome) => void) | undefined> = [];
+    const ctx: DeliveryContext = {
+      issue(weight: number, firstGroup: number, lastGroup = firstGroup): string | null {
+        if (perGroup) sealBefore(firstGroup);
+        if (!win) return null;
+        const unit = perGroup ? firstGroup : 0;
+        if (lastGroup === firstGroup || !perGroup) {
+          // One settle callback per log group, shared by all its tokens (no closure per log).
+          tracker.issue(units[unit]);
+          return win.issue(weight, (onSettled[unit] ??= settler([units[unit]])));
+        }
+        const us = units.slice(firstGroup, lastGroup + 1);
+        for (const u of us) tracker.issue(u);
+        return win.issue(weight, settler(us));
+      },
+      waitForRoom: () => this.waitForRoom(),
+      get stopped() {
+        return reader.stopped;
+      },
+      get full() {
+        return win?.full ?? false;
+      },
+    };
+    try {
+      await this.o.deliver(batch, ctx);
+    } finally {
+      // A batch cut short by stop() is never sealed, so the checkpoint stays before it.
+      if (!this.stopped) sealBefore(units.length);
+      else for (const u of units.slice(sealed)) tracker.drop(u);
+    }
+    this.logs += logCount;
+    this.bytes += r.rawSize;
+  }
+
+  /** The promise's value, or undefined as soon as the reader stops (a rejection still rejects). */
+  private untilStopped<T>(p: Promise<T>): Promise<T | undefined> {
+    const signal = this.abort.signal;
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      return Promise.resolve(undefined);
+    }
+    return new Promise<T | undefined>((resolve, reject) => {
+      const onAbort = (): void => resolve(undefined);
+      signal.addEventListener("abort", onAbort, { once: true });
+      p.then(
+        (v) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) resolve(undefined);
+          else reject(e);
+        },
+      );
+    });
+  }
+
+  private waitForRoom(): Promise<void> {
+    const win = this.o.window;
+    if (!win || !win.full || this.stopped) return Promise.resolve();
+    const signal = this.abort.signal;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      signal.addEventListener("abort", done, { once: true });
+      void win.waitForRoom().then(done);
+    });
+  }
+
+  private lastCount = 1;
+
+  /**
+   * Log groups per pull: about this reader's share of half the window (of 10 000 logs when
+   * acknowledging on emit). Decoded batches waiting for room then stay small next to the window,
+   * which keeps memory bounded and garbage collection cheap.
+   */
+  private countFor(): number {
+    const target = Math.max(50, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
+    const perGroup = this.logsPerGroup || 100;
+    return Math.max(1, Math.min(this.o.pullCount, Math.round(target / perGroup)));
+  }
+
+  private pull(cursor: string): Promise<PullOutcome> {
+    const { api, project, logstore, shard, query } = this.o;
+    const count = (this.lastCount = this.countFor());
+    return api.pullLogs(project, logstore, shard, cursor, { count, query }).then(
+      (r): PullOutcome => {
+        if (r.count > 0) {
+          let logs = 0;
+          for (const g of r.groups) logs += g.records.length;
+          const avg = logs / r.count;
+          this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
+        }
+        return { ok: true, r };
+      },
+      (e): PullOutcome => ({ ok: false, e: toSlsError(e, { project, logstore, shard, action: "PullLogs" }) }),
+    );
+  }
+
+  private fail(e: SlsError): void {
+    this.failing = e;
+    this.o.onError(e, this.shard);
+  }
+
+  private recovered(): void {
+    this.backoff.reset();
+    if (this.failing) {
+      this.failing = undefined;
+      this.o.onRecovered(this.shard);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Settles delivery tokens for flows that deliver somewhere other than sls-syslog-out (a database,
+// an HTTP API): place it after the node that completes delivery. Passes the message on.
+import type { Node, NodeAPI, NodeDef } from "node-red";
+import { claimToken } from "../lib/delivery";
+
+interface AckDef extends NodeDef {
+  version?: number;
+}
+
+export = function (RED: NodeAPI): void {
+  function SlsAck(this: Node, def: AckDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let count = 0;
+    let statusTimer: NodeJS.Timeout | undefined;
+    node.on("input", (msg, send, done) => {
+      const sls = (msg as { sls?: { token?: unknown } }).sls;
+      // Our claim is taken and settled at once: delivery is complete when the message gets here.
+      claimToken(sls?.token)?.settle();
+      count++;
+      statusTimer ??= setTimeout(() => {
+        statusTimer = undefined;
+        node.status({ fill: "green", shape: "dot", text: `${count} acknowledged` });
+      }, 1000);
+      send(msg);
+      done();
+    });
+    node.on("close", (done: () => void) => {
+      clearTimeout(statusTimer);
+      node.status({});
+      done();
+    });
+  }
+  RED.nodes.registerType("sls-ack", SlsAck);
+};

@@ -1,0 +1,111 @@
+// Scale-out: several Node-RED processes share one consumer group's 8 shards, balanced ±1; a
+// SIGKILLed member's shards move to the others after the group timeout; no sequence number is lost.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { start, type Emulator } from "../../emulator/index";
+import { until } from "../support/red-helper";
+import { putSeq } from "../support/sls-fixtures";
+
+const LOGSTORE = "scale";
+const GROUP = "scale-cg";
+let emu: Emulator;
+
+before(async () => {
+  emu = await start({ port: 0 });
+  emu.createLogstore(LOGSTORE, { shards: 8 });
+});
+after(async () => {
+  await emu.close();
+});
+
+interface Member {
+  name: string;
+  child: ChildProcess;
+  seqs: number[];
+  ready: Promise<void>;
+}
+
+function spawnMember(name: string): Member {
+  const args = {
+    url: emu.url,
+    project: emu.project,
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    logstore: LOGSTORE,
+    group: GROUP,
+    consumerName: name,
+    heartbeat: 0.3,
+    timeout: 2,
+    maxInFlight: 400,
+  };
+  const child = fork(path.join(__dirname, "..", "support", "consumer-process.js"), [JSON.stringify(args)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const m: Member = { name, child, seqs: [], ready: Promise.resolve() };
+  m.ready = new Promise((resolve, reject) => {
+    child.on("message", (msg: { seqs?: number[]; ready?: boolean }) => {
+      if (msg.seqs) m.seqs.push(...msg.seqs);
+      if (msg.ready) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+  });
+  return m;
+}
+
+function stopMember(m: Member): Promise<void> {
+  return new Promise((resolve) => {
+    m.child.once("exit", () => resolve());
+    m.child.send("stop");
+  });
+}
+
+/** Shards granted per live consumer, by name. */
+function granted(): Map<string, number[]> {
+  if (!emu.getLogstore(LOGSTORE).groups.has(GROUP)) return new Map();
+  return new Map(emu.consumers(LOGSTORE, GROUP).map((c) => [c.name, c.granted]));
+}
+
+function balanced(names: string[]): boolean {
+  const g = granted();
+  const sizes = names.map((n) => g.get(n)?.length ?? -1);
+  const all = names.flatMap((n) => g.get(n) ?? []);
+  return all.length === 8 && new Set(all).size === 8 && Math.max(...sizes) - Math.min(...sizes) <= 1 && g.size === names.length;
+}
+
+test("two then three processes share 8 shards ±1; a SIGKILLed one's shards are taken over; no seq lost", { timeout: 90_000 }, async () => {
+  let next = 0;
+  const write = (n: number): void => {
+    putSeq(emu, next, next + n, 10, 8, LOGSTORE);
+    next += n;
+  };
+  write(8000);
+  const writer = setInterval(() => write(80), 50);
+  const members: Member[] = [];
+  try {
+    members.push(spawnMember("a"), spawnMember("b"));
+    await Promise.all(members.map((m) => m.ready));
+    await until(() => balanced(["a", "b"]), 20_000, "a and b hold 4 shards each");
+    members.push(spawnMember("c"));
+    await members[2].ready;
+    await until(() => balanced(["a", "b", "c"]), 20_000, "3/3/2 over a, b, c");
+    await until(() => members.every((m) => m.seqs.length > 0), 10_000, "every member receives logs");
+    const bShards = granted().get("b")!;
+    const killedAt = Date.now();
+    members[1].child.kill("SIGKILL");
+    await until(() => balanced(["a", "c"]), 20_000, "a and c take over b's shards");
+    const tookOver = Date.now() - killedAt;
+    assert.ok(tookOver >= 1500, `b's shards ${bShards} moved after ${tookOver} ms, before the 2 s timeout`);
+    clearInterval(writer);
+    const total = next;
+    const received = (): Set<number> => new Set(members.flatMap((m) => m.seqs));
+    await until(() => received().size >= total, 30_000, `all ${total} seqs`);
+    const got = received();
+    const missing = [];
+    for (let i = 0; i < total; i++) if (!got.has(i)) missing.push(i);
+    assert.deepEqual(missing, []);
+    assert.equal(got.size, total);
+  } finally {
+    clearInterval(writer);
+    await Promise.all(members.filter((m) => m.child.exitCode === null && m.child.signalCode === null).map(stopMember));
+  }
+});

@@ -1,0 +1,69 @@
+// Emulator fixtures for consumer tests: sequence-numbered logs and a consumer flow.
+import type { Emulator } from "../../emulator/index";
+import type { LogGroup } from "../../lib/sls/log-group";
+
+export const LOGSTORE = "app";
+
+/** Log group of logs with seq from..to-1 (`seq`, `key`, `msg` fields), a topic, a source and two tags. */
+export function seqGroup(from: number, to: number, key = "k0"): LogGroup {
+  const logs = [];
+  for (let s = from; s < to; s++) {
+    logs.push({ time: 1_800_000_000 + s, timeNs: s % 1000, contents: [["seq", String(s)], ["key", key], ["msg", `event number ${s} for ${key}`]] as Array<[string, string]> });
+  }
+  return { logs, topic: "topic-a", source: "10.0.0.1", tags: [["host", "web-1"], ["env", "test"]] };
+}
+
+/** Writes seq from..to-1 in groups of `perGroup`, round-robin over `shards` shards. */
+export function putSeq(emu: Emulator, from: number, to: number, perGroup: number, shards: number, logstore = LOGSTORE): void {
+  let i = 0;
+  for (let s = from; s < to; s += perGroup, i++) {
+    emu.putLogs(logstore, seqGroup(s, Math.min(to, s + perGroup), `k${i % shards}`), { shard: i % shards });
+  }
+}
+
+export interface ConsumerFlowOptions {
+  logstore?: string;
+  group?: string;
+  secret?: string;
+  output?: "log" | "batch";
+  maxInFlight?: number;
+  ackMode?: "delivery" | "emit";
+  consumerName?: string;
+  order?: boolean;
+  heartbeat?: number;
+  timeout?: number;
+  commitInterval?: number;
+}
+
+/** sls-connection + sls-consumer (fast heartbeats and commits) wired into the settling test sink. */
+export function consumerFlow(emu: Emulator, o: ConsumerFlowOptions = {}): { flow: object[]; credentials: Record<string, object> } {
+  const flow = [
+    { id: "tab", type: "tab", label: "test" },
+    { id: "conn", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1 },
+    {
+      id: "cons",
+      z: "tab",
+      x: 100,
+      y: 100,
+      type: "sls-consumer",
+      connection: "conn",
+      project: emu.project,
+      logstore: o.logstore ?? LOGSTORE,
+      consumerGroup: o.group ?? "cg",
+      consumerName: o.consumerName ?? "",
+      start: "begin",
+      output: o.output ?? "log",
+      ackMode: o.ackMode ?? "delivery",
+      maxInFlight: o.maxInFlight ?? 500,
+      heartbeat: o.heartbeat ?? 0.2,
+      timeout: o.timeout ?? 2,
+      commitInterval: o.commitInterval ?? 0.2,
+      claimTimeout: 30,
+      order: o.order ?? false,
+      version: 1,
+      wires: [["sink"]],
+    },
+    { id: "sink", z: "tab", x: 300, y: 100, type: "test-settling-sink" },
+  ];
+  return { flow, credentials: { conn: { accessKeyId: emu.accessKeyId, accessKeySecret: o.secret ?? emu.accessKeySecret } } };
+}

@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Backoff, sleep } from "../../lib/sls/backoff";
+import { CheckpointTracker } from "../../lib/sls/checkpoint-tracker";
+import { SlsError, isOwnershipError, isRetryable, toSlsError } from "../../lib/sls/errors";
+import { cursorAt, cursorNumber } from "../../lib/sls/cursor";
+
+test("backoff doubles to its cap with jitter in [cap/2, cap]", () => {
+  let r = 0;
+  const b = new Backoff({ baseMs: 100, maxMs: 1000, random: () => r });
+  assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [50, 100, 200, 400, 500]);
+  r = 0.999999;
+  assert.equal(b.next(), 1000);
+  b.reset();
+  assert.equal(b.attempts, 0);
+  assert.equal(b.next(), 100);
+});
+
+test("sleep resolves early on abort", async () => {
+  const ac = new AbortController();
+  const t0 = Date.now();
+  setTimeout(() => ac.abort(), 10);
+  await sleep(10_000, ac.signal);
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+test("tracker: checkpoint is the next cursor of the longest settled prefix", async () => {
+  const t = new CheckpointTracker("c0", true);
+  assert.equal(t.needsCommit, false);
+  const b1 = t.add("c1");
+  const b2 = t.add("c2");
+  const b3 = t.add("c3");
+  for (const b of [b1, b2, b3]) {
+    t.issue(b);
+    t.issue(b);
+    t.seal(b);
+  }
+  t.settle(b2);
+  t.settle(b2);
+  t.settle(b3);
+  assert.equal(t.settledCursor, "c0");
+  t.settle(b1);
+  assert.equal(t.settledCursor, "c0");
+  const settled = t.whenSettled();
+  t.settle(b1);
+  assert.equal(t.settledCursor, "c2");
+  assert.equal(t.needsCommit, true);
+  t.settle(b3);
+  await settled;
+  assert.equal(t.settledCursor, "c3");
+  assert.equal(t.pending, 0);
+  t.markCommitted("c3");
+  assert.equal(t.needsCommit, false);
+});
+
+test("tracker: an unsealed or cancelled batch blocks the checkpoint; a dropped tail does not", () => {
+  const t = new CheckpointTracker("c0", false);
+  assert.equal(t.needsCommit, true, "a start position that is not a stored checkpoint needs a commit");
+  const b1 = t.add("c1");
+  t.issue(b1);
+  t.settle(b1);
+  assert.equal(t.settledCursor, "c0", "not sealed yet");
+  t.seal(b1);
+  assert.equal(t.settledCursor, "c1");
+  const b2 = t.add("c2");
+  t.issue(b2);
+  t.seal(b2);
+  t.cancel(b2);
+  assert.equal(t.settledCursor, "c1");
+  const t2 = new CheckpointTracker("x0", true);
+  const d1 = t2.add("x1");
+  t2.seal(d1);
+  const d2 = t2.add("x2");
+  t2.issue(d2);
+  t2.drop(d2);
+  assert.equal(t2.settledCursor, "x1");
+  assert.equal(t2.pending, 0);
+});
+
+test("errors: SDK shapes map to SlsError with code, status, request id and retryability", () => {
+  const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), { code: "Unauthorized", data: { httpCode: 401, statusCode: 401, requestId: "R1" } });
+  const e = toSlsError(sdk, { project: "p", logstore: "l", shard: 3, host: "p.example" });
+  assert.equal(e.code, "Unauthorized");
+  assert.equal(e.status, 401);
+  assert.equal(e.requestId, "R1");
+  assert.equal(e.retryable, false);
+  assert.match(e.message, /p\/l shard 3 at p\.example: Unauthorized: AccessKeyId is not valid \(request R1\)/);
+  assert.equal(toSlsError(Object.assign(new Error("x"), { code: "ServerBusy", data: { statusCode: 503 } }), {}).retryable, true);
+  assert.equal(toSlsError(Object.assign(new Error("x"), { code: "ShardReadQuotaExceed", data: { statusCode: 403 } }), {}).retryable, true);
+  assert.equal(toSlsError(Object.assign(new Error("x"), { code: "ProjectForbidden", data: { statusCode: 403 } }), {}).retryable, false);
+  assert.equal(toSlsError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), {}).retryable, true);
+  const to = toSlsError(Object.assign(new Error("x"), { name: "RequestTimeoutError" }), {});
+  assert.equal(to.code, "RequestTimeout");
+  assert.equal(to.retryable, true);
+  assert.equal(toSlsError(new SyntaxError("Unexpected token <"), {}).code, "BadResponse");
+  assert.equal(isRetryable("InternalServerError", 500), true);
+  for (const c of ["ConsumerNotExsit", "ConsumerNotExist", "consumernotmatch", "ShardNotExsit"]) assert.equal(isOwnershipError(new SlsError(c, "m")), true, c);
+  assert.equal(isOwnershipError(new SlsError("ConsumerGroupNotExist", "m")), false);
+});
+
+test("cursor arithmetic follows the base64-of-decimal convention", () => {
+  const c = Buffer.from("1700000000000000005").toString("base64");
+  assert.equal(cursorNumber(c), 1700000000000000005n);
+  assert.equal(Buffer.from(cursorAt(c, 3), "base64").toString(), "1700000000000000008");
+  assert.equal(cursorAt("opaque!", 2), "opaque!");
+});

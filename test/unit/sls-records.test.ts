@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { emitBatch, type OutMessage } from "../../lib/sls/records";
+import { toRecordGroup } from "../../lib/sls/record-group";
+import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
+
+const c0 = Buffer.from("1800000000000000100").toString("base64");
+const batch: Batch = {
+  shard: 2,
+  cursor: c0,
+  nextCursor: Buffer.from("1800000000000000102").toString("base64"),
+  rawSize: 0,
+  logCount: 5,
+  groups: [
+    toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
+    toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
+  ],
+};
+
+function ctx(room = Infinity): { ctx: DeliveryContext; issued: Array<[number, number, number | undefined]> } {
+  const issued: Array<[number, number, number | undefined]> = [];
+  let inFlight = 0;
+  return {
+    issued,
+    ctx: {
+      issue(weight, first, last) {
+        issued.push([weight, first, last]);
+        inFlight += weight;
+        return `tok${issued.length}`;
+      },
+      waitForRoom: async () => {
+        inFlight = 0;
+      },
+      stopped: false,
+      get full() {
+        return inFlight >= room;
+      },
+    },
+  };
+}
+
+const meta = { project: "p", logstore: "l", consumerGroup: "g" };
+
+test("per-log messages: fields, metadata, group cursors and one token per log", async () => {
+  const out: OutMessage[][] = [];
+  const { ctx: c, issued } = ctx(2);
+  let id = 0;
+  await emitBatch(batch, c, { meta, mode: "log", maxChunk: 1000, send: (m) => out.push(m), newId: () => `id${id++}` });
+  const msgs = out.flat();
+  assert.equal(msgs.length, 5);
+  assert.deepEqual(out.map((o) => o.length), [2, 2, 1], "flushed whenever the window filled");
+  assert.deepEqual(issued, [[1, 0, undefined], [1, 0, undefined], [1, 0, undefined], [1, 1, undefined], [1, 1, undefined]]);
+  assert.deepEqual(msgs[0], {
+    _msgid: "id0",
+    payload: { seq: "0", __time__: 100, __topic__: "t", __source__: "", "__tag__:host": "h" },
+    sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 2, cursor: c0, time: 100, timeNs: 0, topic: "t", source: "", tags: { host: "h" }, token: "tok1" },
+  });
+  assert.equal(msgs[3].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
+  assert.equal(msgs[4].sls.timeNs, 0);
+  assert.notEqual(msgs[0].sls.tags, msgs[1].sls.tags, "each message owns its tags object");
+});
+
+test("batch messages: chunks of at most maxChunk records spanning groups, one token per chunk", async () => {
+  const out: OutMessage[][] = [];
+  const { ctx: c, issued } = ctx();
+  await emitBatch(batch, c, { meta, mode: "batch", maxChunk: 4, send: (m) => out.push(m), newId: () => "x" });
+  const msgs = out.flat();
+  assert.equal(msgs.length, 2);
+  assert.deepEqual(issued, [[4, 0, 1], [1, 1, 1]]);
+  assert.equal((msgs[0].payload as object[]).length, 4);
+  assert.equal(msgs[1].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
+  assert.deepEqual((msgs[1].sls.records as object[])[0], { cursor: msgs[1].sls.cursor, time: 104, timeNs: 0, topic: "", source: "s", tags: {} });
+  assert.deepEqual(Object.keys(msgs[0].sls), ["project", "logstore", "consumerGroup", "shard", "cursor", "token", "records"]);
+});
