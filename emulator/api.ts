@@ -5,6 +5,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import { encodeLogGroupList } from "../lib/sls/log-group";
 import { compress, negotiate } from "./compression";
 import { decodeCursor } from "./cursor";
+import { lz4Concat } from "./lz4-concat";
+import { lz4Of } from "./shard";
 import { errors } from "./errors";
 import type { Logstore, LogstoreSettings, PutTarget } from "./logstore";
 import type { Store } from "./store";
@@ -123,9 +125,13 @@ const deleteProject: Route = {
 const listProject: Route = {
   action: "ListProject",
   needsProject: false,
-  run(ctx) {
-    const projects = [...ctx.store.projects.values()].map((p) => ({ ...p.info, status: "Normal", region: "local" }));
-    return { json: { count: projects.length, total: projects.length, projects } };
+  run(ctx, req) {
+    const offset = intParam(req.query.get("offset"), "offset", 0, 1e9, 0);
+    const size = intParam(req.query.get("size"), "size", 1, 500, 500);
+    const filter = req.query.get("projectName") ?? "";
+    const all = [...ctx.store.projects.values()].filter((p) => p.name.includes(filter)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const projects = all.slice(offset, offset + size).map((p) => ({ ...p.info, status: "Normal", region: "local" }));
+    return { json: { count: projects.length, total: all.length, projects } };
   },
 };
 
@@ -235,15 +241,25 @@ const pullLogs: Route = {
     const count = intParam(req.query.get("count"), "count", 1, 1000, 1000);
     const ls = logstoreOf(ctx, req);
     const r = ls.pull(req.segments[3], cursor, count, req.query.get("end_cursor") || undefined, ctx.maxPullBytes);
-    const raw = r.groups.length > 0 ? encodeLogGroupList(r.groups) : EMPTY;
     const enc = negotiate(req.headers["accept-encoding"] as string | undefined);
-    const body = raw.length > 0 ? compress(enc, raw) : EMPTY;
+    let rawSize = 0;
+    let body: Buffer = EMPTY;
+    if (r.groups.length > 0 && enc === "lz4") {
+      // Pre-compressed groups: the answer is their LZ4 pieces joined, no compression here.
+      const pieces = r.groups.map(lz4Of);
+      for (const p of pieces) rawSize += p.rawLength;
+      body = lz4Concat(pieces);
+    } else if (r.groups.length > 0) {
+      const raw = encodeLogGroupList(r.groups.map((g) => g.bytes));
+      rawSize = raw.length;
+      body = compress(enc, raw);
+    }
     const n = r.nextSeq - r.fromSeq;
     const headers: Record<string, string> = {
       "content-type": "application/x-protobuf",
       "x-log-cursor": r.shard.cursor(r.nextSeq),
       "x-log-count": String(n),
-      "x-log-bodyrawsize": String(raw.length),
+      "x-log-bodyrawsize": String(rawSize),
       "x-log-cursor-time": String(r.firstReceiveTime),
       "x-log-end-of-cursor": r.nextSeq >= r.shard.endSeq ? "1" : "0",
     };

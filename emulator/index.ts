@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   accounts?: Account[];
   /** Size cap per shard in bytes (oldest groups dropped beyond it); default 1 GiB. */
   maxShardBytes?: number;
+  /** LZ4-compress log groups on write so PullLogs only concatenates (default true). */
+  precompress?: boolean;
   /** Raw bytes cap of one PullLogs answer; default 16 MiB. */
   maxPullBytes?: number;
   /** Extra host names that address the default project (CNAMEs). */
@@ -106,7 +108,7 @@ export interface Emulator {
 
 export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
   const now = opts.now ?? Date.now;
-  const store = new Store({ now, maxShardBytes: opts.maxShardBytes });
+  const store = new Store({ now, maxShardBytes: opts.maxShardBytes, precompress: opts.precompress });
   const persistence = opts.data ? Persistence.open(opts.data, store) : undefined;
   const projectName = opts.project ?? DEFAULT_PROJECT;
   if (!store.projects.has(projectName)) store.createProject(projectName, "default project of the SLS emulator");
@@ -138,6 +140,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     o.shard !== undefined ? { kind: "shard", id: o.shard } : o.hashKey ? { kind: "hash", key: o.hashKey } : { kind: "lb" };
 
   const runs = new Set<GeneratorRun>();
+  let closing: Promise<void> | undefined;
   const emu: Emulator = {
     endpoint: `${hostPart}:${addr.port}`,
     url: `http://${hostPart}:${addr.port}`,
@@ -149,9 +152,12 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     logstore: opts.logstore,
     store,
     async close() {
-      for (const r of runs) r.stop();
-      await server.close();
-      persistence?.close();
+      closing ??= (async () => {
+        for (const r of runs) r.stop();
+        await server.close();
+        persistence?.close();
+      })();
+      await closing;
     },
     createProject: (name) => void store.createProject(name),
     createLogstore(name, o = {}) {

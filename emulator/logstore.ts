@@ -1,10 +1,11 @@
 // A logstore: settings, shards (with split/merge), PutLogs routing, reads and its consumer groups.
 
-import { encodeLogGroup, decodeLogGroup, CodecError } from "../lib/sls/log-group";
+import { encodeLogGroup, encodeLogGroupList, decodeLogGroup, CodecError } from "../lib/sls/log-group";
 import { ConsumerGroup, ConsumerGroupMeta, Checkpoint } from "./consumer-group";
 import type { ShardView } from "./coordinator";
 import { errors } from "./errors";
 import { MAX_KEY, MIN_KEY, inRange, isKey, splitRange } from "./keys";
+import { lz4Piece } from "./lz4-concat";
 import { ReadResult, Shard, ShardMeta } from "./shard";
 
 export const MAX_CONSUMER_GROUPS = 30;
@@ -34,6 +35,8 @@ export interface LogstoreListener {
   changed(ls: Logstore): void;
   appended(ls: Logstore, shard: Shard, seq: number, bytes: Buffer, receiveTime: number): void;
   checkpoint(ls: Logstore, group: string, cp: Checkpoint): void;
+  /** Old groups were dropped from the front of a shard (TTL or size cap). */
+  trimmed(ls: Logstore, shard: Shard): void;
 }
 
 export type PutTarget = { kind: "lb" } | { kind: "hash"; key: string } | { kind: "shard"; id: number };
@@ -64,6 +67,8 @@ export class Logstore {
     private readonly now: () => number,
     private readonly maxShardBytes: number,
     readonly listener?: LogstoreListener,
+    /** Compress groups for PullLogs on write, so reads are concatenation (else on first read). */
+    private readonly precompress = true,
   ) {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
     this.lastModifyTime = createTime;
@@ -76,9 +81,9 @@ export class Logstore {
     });
   }
 
-  static fromMeta(project: string, m: LogstoreMeta, now: () => number, maxShardBytes: number, listener?: LogstoreListener): Logstore {
+  static fromMeta(project: string, m: LogstoreMeta, now: () => number, maxShardBytes: number, listener?: LogstoreListener, precompress = true): Logstore {
     const { logstoreName, createTime, lastModifyTime, shards, groups, ...settings } = m;
-    const ls = new Logstore(project, logstoreName, settings, createTime, now, maxShardBytes, listener);
+    const ls = new Logstore(project, logstoreName, settings, createTime, now, maxShardBytes, listener, precompress);
     ls.lastModifyTime = lastModifyTime;
     for (const s of shards) ls.shards.set(s.shardID, Shard.fromMeta(s));
     for (const g of groups) {
@@ -227,7 +232,7 @@ export class Logstore {
     const tags: Array<[string, string]> = [["__receive_time__", String(receiveTime)]];
     if (this.settings.appendMeta && clientIp) tags.push(["__client_ip__", clientIp]);
     const stored = Buffer.concat([body, encodeLogGroup({ logs: [], tags })]);
-    const seq = shard.append(stored, receiveTime);
+    const seq = shard.append(stored, receiveTime, this.precompress ? lz4Piece(encodeLogGroupList([stored])) : undefined);
     this.listener?.appended(this, shard, seq, stored, receiveTime);
     this.expire(shard);
     return { shard, seq, logs };
@@ -235,7 +240,7 @@ export class Logstore {
 
   /** Applies TTL and the size cap to a shard. */
   expire(shard: Shard): void {
-    shard.trim(this.nowS() - this.settings.ttl * 86400, this.maxShardBytes);
+    if (shard.trim(this.nowS() - this.settings.ttl * 86400, this.maxShardBytes) > 0) this.listener?.trimmed(this, shard);
   }
 
   /** GetCursor: `begin`, `end` or unix seconds (first group received at or after it). */

@@ -2,7 +2,9 @@
 // them), its key range, status and cursors. Sequence numbers are dense; the cursor of seq n is
 // base + n (see cursor.ts). Old groups are trimmed from the front (TTL, size cap).
 
+import { encodeLogGroupList } from "../lib/sls/log-group";
 import { cursorBase, decodeCursor, encodeCursor } from "./cursor";
+import { Lz4Piece, lz4Piece } from "./lz4-concat";
 import { errors } from "./errors";
 
 export type ShardStatus = "readwrite" | "readonly";
@@ -12,6 +14,13 @@ export interface StoredGroup {
   bytes: Buffer;
   /** Server receive time, unix seconds. */
   receiveTime: number;
+  /** The group framed as a LogGroupList entry, LZ4-compressed (made on write or first lz4 read). */
+  lz4?: Lz4Piece;
+}
+
+/** The LZ4 piece of a stored group, compressing it on first use. */
+export function lz4Of(g: StoredGroup): Lz4Piece {
+  return (g.lz4 ??= lz4Piece(encodeLogGroupList([g.bytes])));
 }
 
 export interface ShardMeta {
@@ -34,7 +43,7 @@ export interface ShardDescription {
 }
 
 export interface ReadResult {
-  groups: Buffer[];
+  groups: StoredGroup[];
   rawBytes: number;
   fromSeq: number;
   nextSeq: number;
@@ -107,9 +116,9 @@ export class Shard {
   }
 
   /** Appends a group; receive times never go backwards within a shard (GetCursor by time relies on it). */
-  append(bytes: Buffer, receiveTime: number): number {
+  append(bytes: Buffer, receiveTime: number, lz4?: Lz4Piece): number {
     const last = this.groupCount > 0 ? this.groups[this.groups.length - 1].receiveTime : 0;
-    this.groups.push({ bytes, receiveTime: Math.max(receiveTime, last) });
+    this.groups.push({ bytes, receiveTime: Math.max(receiveTime, last), lz4 });
     this.bytes += bytes.length;
     return this.endSeq - 1;
   }
@@ -146,13 +155,13 @@ export class Shard {
   /** Groups [from, min(from+count, stop, end)), at least one group, at most about `maxBytes`. */
   read(from: number, count: number, stop: number, maxBytes: number): ReadResult {
     const end = Math.min(from + count, stop, this.endSeq);
-    const groups: Buffer[] = [];
+    const groups: StoredGroup[] = [];
     let rawBytes = 0;
     let seq = from;
     for (; seq < end; seq++) {
       const g = this.groups[this.head + seq - this.firstSeq];
       if (groups.length > 0 && rawBytes + g.bytes.length > maxBytes) break;
-      groups.push(g.bytes);
+      groups.push(g);
       rawBytes += g.bytes.length;
     }
     const firstReceiveTime = groups.length > 0 ? this.at(from).receiveTime : 0;

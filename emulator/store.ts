@@ -18,12 +18,15 @@ export interface StoreListener {
   dropLogstore(project: string, name: string): void;
   appended(project: string, logstore: string, shard: number, seq: number, bytes: Buffer, receiveTime: number): void;
   checkpoint(project: string, logstore: string, group: string, cp: Checkpoint): void;
+  trimmed(project: string, logstore: string, shard: Shard): void;
 }
 
 export interface StoreOptions {
   now?: () => number;
   /** Size cap per shard; the oldest groups are dropped beyond it. */
   maxShardBytes?: number;
+  /** LZ4-compress groups on write so PullLogs only concatenates (default true). */
+  precompress?: boolean;
 }
 
 export class Project {
@@ -49,7 +52,8 @@ export class Project {
     if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 256) {
       throw errors.parameterInvalid(`shardCount must be an integer in 1..256`);
     }
-    const ls = new Logstore(this.name, name, settings, this.store.nowS(), this.store.now, this.store.maxShardBytes, this.store.logstoreListener);
+    const s = this.store;
+    const ls = new Logstore(this.name, name, settings, s.nowS(), s.now, s.maxShardBytes, s.logstoreListener, s.precompress);
     ls.initShards(shardCount);
     this.logstores.set(name, ls);
     this.store.listener?.logstore(this.name, ls.meta());
@@ -57,7 +61,8 @@ export class Project {
   }
 
   restoreLogstore(meta: LogstoreMeta): Logstore {
-    const ls = Logstore.fromMeta(this.name, meta, this.store.now, this.store.maxShardBytes, this.store.logstoreListener);
+    const s = this.store;
+    const ls = Logstore.fromMeta(this.name, meta, s.now, s.maxShardBytes, s.logstoreListener, s.precompress);
     this.logstores.set(ls.name, ls);
     return ls;
   }
@@ -73,17 +78,20 @@ export class Store {
   readonly projects = new Map<string, Project>();
   readonly now: () => number;
   readonly maxShardBytes: number;
+  readonly precompress: boolean;
   listener?: StoreListener;
   readonly logstoreListener: LogstoreListener = {
     changed: (ls) => this.listener?.logstore(ls.project, ls.meta()),
     appended: (ls: Logstore, shard: Shard, seq: number, bytes: Buffer, receiveTime: number) =>
       this.listener?.appended(ls.project, ls.name, shard.id, seq, bytes, receiveTime),
     checkpoint: (ls, group, cp) => this.listener?.checkpoint(ls.project, ls.name, group, cp),
+    trimmed: (ls, shard) => this.listener?.trimmed(ls.project, ls.name, shard),
   };
 
   constructor(opts: StoreOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.maxShardBytes = opts.maxShardBytes ?? 1024 * 1024 * 1024;
+    this.precompress = opts.precompress ?? true;
   }
 
   nowS(): number {

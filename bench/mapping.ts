@@ -1,0 +1,70 @@
+// Mapping throughput: records/s on one core for each body format, on SLS-shaped records with 10
+// content fields (plus __time__, __topic__, __source__ and two tags), mapped one message per
+// record as sls-consumer emits them. Targets (issue 5): key=value ≥ 500k/s, CEF/LEEF ≥ 250k/s.
+// Usage: npm run bench:mapping [-- --json] [-- --seconds N]
+
+import { compileMapper, presetConfig, type MappingConfig } from "../lib/mapping";
+
+const args = process.argv.slice(2);
+const asJson = args.includes("--json");
+const secIdx = args.indexOf("--seconds");
+const seconds = secIdx >= 0 ? Number(args[secIdx + 1]) : 1.5;
+
+const POOL = 1024;
+const users = ["alice", "bob", "carol", "dave", "eve"];
+const records = Array.from({ length: POOL }, (_, i) => ({
+  __time__: 1714979289 + i,
+  __topic__: "audit",
+  __source__: "10.0.0." + (i % 250),
+  "__tag__:__hostname__": "web-" + (i % 16),
+  "__tag__:__client_ip__": "203.0.113." + (i % 200),
+  user: users[i % users.length],
+  action: i % 3 ? "login" : "logout",
+  result: i % 7 ? "success" : "failure",
+  level: i % 11 ? "INFO" : "ERROR",
+  method: "POST",
+  url: "/api/v1/session?id=" + i,
+  status: String(200 + (i % 5)),
+  latency_ms: String(i % 997),
+  user_agent: "Mozilla/5.0 (X11; Linux x86_64) bench/" + i,
+  request_id: "req-" + (i * 2654435761).toString(16),
+}));
+const metas = records.map((r, i) => ({ project: "p1", logstore: "audit", consumerGroup: "cg", shard: i % 4, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4" + (i >> 4), time: r.__time__, timeNs: i * 1000, topic: "audit", source: r.__source__, tags: {}, token: "w.1" }));
+
+const CASES: Record<string, MappingConfig> = {
+  kv: { format: "kv" },
+  "kv (recipe, no escaping)": presetConfig("recipe")!,
+  json: { format: "json" },
+  cef: presetConfig("arcsight-cef")!,
+  leef: presetConfig("qradar-leef")!,
+  template: { format: "template", template: "{{user}} {{action}} {{result}} from {{__tag__:__client_ip__}} ({{@logstore}}/{{@shard}}) {{url}}" },
+  "rfc5424 (json + SD dedup)": presetConfig("rfc5424")!,
+};
+
+function run(config: MappingConfig): number {
+  const mapper = compileMapper({ ...config, severityType: "field", severity: "level" });
+  let sink = 0;
+  // Warm-up so the JIT has settled.
+  for (let i = 0; i < 200_000; i++) sink += (mapper.mapMessage(records[i & (POOL - 1)], metas[i & (POOL - 1)]) as { message?: string }).message?.length ?? 0;
+  let n = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  for (;;) {
+    for (let k = 0; k < 10_000; k++, n++) sink += (mapper.mapMessage(records[n & (POOL - 1)], metas[n & (POOL - 1)]) as { message?: string }).message?.length ?? 0;
+    const el = process.hrtime.bigint() - start;
+    if (el >= budget) {
+      if (sink === -1) console.log(sink);
+      return n / (Number(el) / 1e9);
+    }
+  }
+}
+
+const results: Record<string, number> = {};
+for (const [name, c] of Object.entries(CASES)) {
+  results[name] = Math.round(run(c));
+  if (!asJson) console.log(`${name.padEnd(28)} ${(results[name] / 1000).toFixed(0).padStart(6)} k records/s`);
+}
+const targets = { kv: 500_000, cef: 250_000, leef: 250_000 };
+const ok = Object.entries(targets).every(([k, t]) => results[k] >= t);
+if (!asJson) console.log(`targets (kv ≥ 500k, CEF/LEEF ≥ 250k): ${ok ? "met" : "NOT met"}`);
+else console.log(JSON.stringify({ bench: "mapping", unit: "records/s/core", node: process.version, results, targets, ok }));

@@ -1,0 +1,104 @@
+// key=value body, as the original SLS-to-syslog recipe writes it: `||k=v||k=v` (separator before
+// every pair, default `||`). Escaping modes:
+//
+// - `backslash` (default): in values `\` → `\\`, CR/LF/TAB → `\r` `\n` `\t`, and every occurrence
+//   of the separator's FIRST character c → `\c` (so `a||b` → `a\|\|b`). No unescaped separator
+//   can then occur inside a value, even across the value/separator boundary. `=` stays literal:
+//   a key ends at the first `=` and keys never contain one. Reader rule: split on unescaped
+//   separators, cut each pair at its first `=`, then undo `\x` → x (`\r` `\n` `\t` → CR LF TAB).
+// - `quote` (Splunk style, usually with a space separator): values containing whitespace, `"`,
+//   `=`, `\` or the separator are written in double quotes with `\` and `"` backslash-escaped and
+//   CR/LF as `\r`/`\n`; empty values as `""`.
+// - `none`: values written raw, byte-for-byte like the original recipe.
+//
+// In keys (backslash and quote modes) `=`, `\`, `"`, whitespace, control characters and the
+// separator's first character are replaced by `_`.
+
+import type { FieldDecider } from "./field-selection";
+import { charClass } from "./text";
+import type { KvEscape, SlsRecord } from "./types";
+import { textOf } from "./value-ref";
+
+export interface KvOptions {
+  separator: string;
+  escape: KvEscape;
+  leadingSeparator: boolean;
+  /**
+   * "record": the record's field order. "sls-first": the order of the original recipe's Python
+   * SDK (`__time__`, `__topic__`, `__source__`, `__time_ns_part__`, the `__tag__:*` fields, then
+   * the log's contents), whatever order the consumer wrote the fields in.
+   */
+  order?: "record" | "sls-first";
+}
+
+const SLS_FIRST = ["__time__", "__topic__", "__source__", "__time_ns_part__"];
+
+function isSlsFirst(k: string): boolean {
+  return k.startsWith("__tag__:") || SLS_FIRST.includes(k);
+}
+
+export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecord) => string {
+  const sep = opts.separator;
+  const lead = opts.leadingSeparator;
+  const first = sep[0] ?? "";
+  const escapeValue = valueEscaper(opts.escape, sep);
+  const escapeKey = opts.escape === "none" ? (k: string) => k : keyEscaper(first);
+  const keyCache = new Map<string, string>();
+  // Appends one field (if selected); compiled once, so no closure is allocated per record.
+  const pair = (out: string, rec: SlsRecord, k: string): string => {
+    const name = decide(k);
+    if (name === null) return out;
+    let key = keyCache.get(name);
+    if (key === undefined) {
+      key = escapeKey(name);
+      if (keyCache.size < 4096) keyCache.set(name, key);
+    }
+    const v = rec[k];
+    const text = typeof v === "string" ? v : (textOf(v) ?? "");
+    return out + (out.length > 0 || lead ? sep : "") + key + "=" + escapeValue(text);
+  };
+  if (opts.order === "sls-first") {
+    return (rec) => {
+      let out = "";
+      for (const k of SLS_FIRST) if (Object.prototype.hasOwnProperty.call(rec, k)) out = pair(out, rec, k);
+      for (const k in rec) if (k.startsWith("__tag__:")) out = pair(out, rec, k);
+      for (const k in rec) if (!isSlsFirst(k)) out = pair(out, rec, k);
+      return out;
+    };
+  }
+  return (rec) => {
+    let out = "";
+    for (const k in rec) out = pair(out, rec, k);
+    return out;
+  };
+}
+
+function keyEscaper(sepFirst: string): (k: string) => string {
+  const bad = new RegExp("[=\\\\\"\\s\\x00-\\x1f\\x7f" + (sepFirst ? sepFirst.replace(/[\]\\^\-[]/g, "\\$&") : "") + "]", "g");
+  return (k) => (k === "" ? "_" : k.replace(bad, "_"));
+}
+
+const CONTROL: Record<string, string> = { "\r": "\\r", "\n": "\\n", "\t": "\\t" };
+
+export function valueEscaper(mode: KvEscape, sep: string): (v: string) => string {
+  if (mode === "none") return (v) => v;
+  const first = sep[0] ?? "";
+  if (mode === "quote") {
+    const needs = new RegExp("[\\s\"=\\\\" + (first ? first.replace(/[\]\\^\-[]/g, "\\$&") : "") + "]");
+    return (v) => {
+      if (v === "") return '""';
+      if (!needs.test(v)) return v;
+      return '"' + v.replace(/[\\"\r\n]/g, (c) => CONTROL[c] ?? "\\" + c) + '"';
+    };
+  }
+  const all = new RegExp(charClass("\\\r\n\t" + first).source, "g");
+  const f = first.charCodeAt(0);
+  return (v) => {
+    // A plain scan beats a regex test on the short values most records carry.
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c === f || c === 92 || c === 10 || c === 13 || c === 9) return v.replace(all, (ch) => CONTROL[ch] ?? "\\" + ch);
+    }
+    return v;
+  };
+}

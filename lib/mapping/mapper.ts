@@ -1,0 +1,155 @@
+// The compiled mapper: settings are turned into closures once (at deploy), so mapping a record is
+// a straight run of property reads and string concatenation (bench/mapping.ts measures it).
+// Input: msg.payload (one record or an array of records) and msg.sls (single: the record's
+// metadata; batch: common metadata plus records[i] per record). Output: msg.syslog (an object,
+// or an array parallel to the payload). Nothing throws: bad input degrades to defaults and is
+// reported through the warning sink once per kind and field.
+
+import { compileCef } from "./cef";
+import { compileFieldPath } from "./field-path";
+import { compileFieldSelection } from "./field-selection";
+import { compileHeader } from "./header";
+import { compileJson } from "./json";
+import { compileKv } from "./kv";
+import { compileLeef } from "./leef";
+import { compileStructuredData, DEFAULT_SD_ID } from "./structured-data";
+import { compileTemplate } from "./template";
+import { slsTime, nowTimestamp } from "./timestamp";
+import type { MappingConfig, RecordMeta, SlsRecord, SyslogFields, WarnFn } from "./types";
+import { textOf, type RecordContext } from "./value-ref";
+import { Warnings } from "./warnings";
+import { BASE_CONFIG } from "./presets";
+import { stringify } from "./json";
+
+export const DEFAULT_KV_SEPARATOR = "||";
+
+type Body = (ctx: RecordContext, severity: number) => string;
+
+export interface Mapper {
+  /** Maps one record with its metadata. */
+  mapRecord(rec: SlsRecord, meta: RecordMeta): SyslogFields;
+  /** Maps msg.payload/msg.sls: an object for one record, an array for a batch. */
+  mapMessage(payload: unknown, sls: unknown): SyslogFields | SyslogFields[];
+  readonly warnings: Warnings;
+}
+
+/** A separator must be non-empty, contain no `=` and not start with a letter, digit or `\`. */
+export function kvSeparatorProblem(sep: string): string | undefined {
+  if (sep === "") return "the separator is empty";
+  if (sep.includes("=")) return "the separator contains =";
+  if (/^[A-Za-z0-9\\]/.test(sep)) return "the separator starts with a letter, digit or backslash";
+  return undefined;
+}
+
+function compileBody(c: MappingConfig, warnings: Warnings): Body | undefined {
+  const decide = compileFieldSelection(c.fieldRules, c.keepInternal === true);
+  switch (c.format ?? "kv") {
+    case "kv": {
+      let sep = c.kvSeparator ?? DEFAULT_KV_SEPARATOR;
+      const problem = kvSeparatorProblem(sep);
+      if (problem) {
+        warnings.warn("config", "kvSeparator", `key=value: ${problem}; using "${DEFAULT_KV_SEPARATOR}"`);
+        sep = DEFAULT_KV_SEPARATOR;
+      }
+      const kv = compileKv({ separator: sep, escape: c.kvEscape ?? "backslash", leadingSeparator: c.kvLeadingSeparator !== false, order: c.kvOrder }, decide);
+      return (ctx) => kv(ctx.rec);
+    }
+    case "json": {
+      const json = compileJson({ sortKeys: c.jsonSortKeys !== false, expand: c.jsonExpand === true }, decide);
+      return (ctx) => json(ctx.rec);
+    }
+    case "cef":
+      return compileCef(c, decide, warnings);
+    case "leef":
+      return compileLeef(c, decide, warnings);
+    case "template": {
+      const t = compileTemplate(c.template ?? "", c.templateEscape === "html", warnings);
+      return (ctx) => t(ctx);
+    }
+    case "field": {
+      if (!c.bodyField) {
+        warnings.warn("config", "bodyField", "body: format \"field\" needs a field; the body is left empty");
+        return () => "";
+      }
+      const get = compileFieldPath(c.bodyField, warnings);
+      return (ctx) => {
+        const t = textOf(get(ctx.rec, ctx));
+        if (t === undefined) warnings.warn("missing", `body:${c.bodyField}`, `body: field "${c.bodyField}" is missing in some records; the body is empty`);
+        return t ?? "";
+      };
+    }
+    case "none":
+      return undefined;
+    default:
+      warnings.warn("config", "format", `body: unknown format "${String(c.format)}"; using key=value`);
+      return compileBody({ ...c, format: "kv" }, warnings);
+  }
+}
+
+const META_KEYS: (keyof RecordMeta)[] = ["project", "logstore", "consumerGroup", "shard", "cursor", "time", "timeNs", "topic", "source", "tags", "index"];
+
+function metaOf(sls: unknown, withRecordFields: boolean): RecordMeta {
+  const m: RecordMeta = {};
+  if (sls === null || typeof sls !== "object") return m;
+  const s = sls as Record<string, unknown>;
+  for (const k of META_KEYS) {
+    if (!withRecordFields && (k === "time" || k === "timeNs" || k === "cursor" || k === "index")) continue;
+    if (s[k] !== undefined && s[k] !== null) (m as Record<string, unknown>)[k] = s[k];
+  }
+  return m;
+}
+
+export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
+  const warnings = new Warnings(warn);
+  const c: MappingConfig = { ...BASE_CONFIG };
+  for (const [k, v] of Object.entries(config ?? {})) if (v !== undefined && v !== null) (c as Record<string, unknown>)[k] = v;
+  const header = compileHeader(c, warnings);
+  const sd = c.sdEnabled
+    ? compileStructuredData({ sdId: c.sdId ?? DEFAULT_SD_ID, fields: c.sdFields ?? "", dedup: c.sdDedup === true }, warnings)
+    : undefined;
+  const body = compileBody(c, warnings);
+
+  function mapRecord(rec: SlsRecord, meta: RecordMeta): SyslogFields {
+    const out: SyslogFields = {};
+    try {
+      const ctx: RecordContext = { rec, meta, ts: undefined, json: undefined };
+      header.time(ctx);
+      const sev = header.fill(ctx, out);
+      if (sd) {
+        const s = sd(ctx);
+        if (s !== undefined) out.structuredData = s;
+      }
+      if (body) out.message = body(ctx, sev);
+    } catch (err) {
+      // Defensive: a bug or an exotic value must not take the flow down.
+      warnings.warn("internal", "mapper", `mapping failed (${(err as Error).message}); the record is sent as JSON`);
+      out.timestamp = slsTime(meta, rec) ?? nowTimestamp();
+      out.message = stringify(rec, false);
+    }
+    return out;
+  }
+
+  function asRecord(v: unknown, where: string): SlsRecord {
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v)) return v as SlsRecord;
+    warnings.warn("input", where, `${where} is not an SLS record (an object of fields); it is mapped as an empty record`);
+    return {};
+  }
+
+  function mapMessage(payload: unknown, sls: unknown): SyslogFields | SyslogFields[] {
+    // One record: msg.sls already is its metadata (only read, never changed).
+    if (!Array.isArray(payload)) return mapRecord(asRecord(payload, "msg.payload"), sls !== null && typeof sls === "object" ? (sls as RecordMeta) : {});
+    const common = metaOf(sls, false);
+    const records = sls !== null && typeof sls === "object" ? (sls as { records?: unknown }).records : undefined;
+    const perRecord = Array.isArray(records) ? records : [];
+    const out: SyslogFields[] = new Array(payload.length);
+    for (let i = 0; i < payload.length; i++) {
+      const r = perRecord[i];
+      // No guessing of `index` from positions: a log group may straddle two batch messages.
+      const meta: RecordMeta = r !== null && typeof r === "object" ? { ...common, ...metaOf(r, true) } : common;
+      out[i] = mapRecord(asRecord(payload[i], `msg.payload[${i}]`), meta);
+    }
+    return out;
+  }
+
+  return { mapRecord, mapMessage, warnings };
+}

@@ -1,0 +1,56 @@
+// Transport framing (RFC 6587 / RFC 5425 / RFC 5426).
+// - octet counting: `MSG-LEN SP SYSLOG-MSG`, immune to anything inside the message;
+// - LF (non-transparent): SYSLOG-MSG LF, with CR, LF and NUL inside escaped as `\r`, `\n`, `\0`
+//   so that no logged text can end a frame early and forge a second event;
+// - UDP: one message per datagram, no trailer, capped in size.
+
+export type Framing = "octet" | "lf";
+
+/** `LEN SP MSG`. */
+export function octetFrame(msg: Buffer): Buffer {
+  const len = String(msg.length);
+  const out = Buffer.allocUnsafe(len.length + 1 + msg.length);
+  out.write(len, 0, "latin1");
+  out[len.length] = 0x20;
+  msg.copy(out, len.length + 1);
+  return out;
+}
+
+function escapedLength(msg: Buffer): number {
+  let n = msg.length;
+  for (let i = 0; i < msg.length; i++) {
+    const b = msg[i];
+    if (b === 0x0a || b === 0x0d || b === 0x00) n++;
+  }
+  return n;
+}
+
+/** `MSG LF` with CR/LF/NUL in MSG replaced by two-character escapes. */
+export function lfFrame(msg: Buffer): Buffer {
+  const n = escapedLength(msg);
+  const out = Buffer.allocUnsafe(n + 1);
+  if (n === msg.length) {
+    msg.copy(out, 0);
+  } else {
+    let o = 0;
+    for (let i = 0; i < msg.length; i++) {
+      const b = msg[i];
+      if (b === 0x0a || b === 0x0d || b === 0x00) {
+        out[o++] = 0x5c; // backslash
+        out[o++] = b === 0x0a ? 0x6e : b === 0x0d ? 0x72 : 0x30; // n, r, 0
+      } else out[o++] = b;
+    }
+  }
+  out[n] = 0x0a;
+  return out;
+}
+
+/** Framer for a stream transport. */
+export function framer(framing: Framing): (msg: Buffer) => Buffer {
+  return framing === "lf" ? lfFrame : octetFrame;
+}
+
+/** Largest UDP payload: 65,535 minus IP and UDP headers (RFC 768 / RFC 8200, no jumbograms). */
+export const UDP_MAX_PAYLOAD = { ipv4: 65507, ipv6: 65527 } as const;
+/** Default datagram cap: below a 1500-byte Ethernet MTU so nothing is IP-fragmented. */
+export const UDP_DEFAULT_CAP = 1400;

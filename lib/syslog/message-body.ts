@@ -1,0 +1,46 @@
+// MSG handling shared by both formats: body text from a string/Buffer/object, the UTF-8 BOM
+// policy, and cutting a body to a byte budget without splitting a UTF-8 character.
+
+export const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * `auto`: BOM only when MSG has non-ASCII text and does not start with `CEF:` or `LEEF:` (SIEM
+ * detectors look for the literal prefix); `always`: RFC 5424's letter; `never`: what most receivers expect.
+ */
+export type BomPolicy = "auto" | "always" | "never";
+
+/** Body bytes as well-formed UTF-8 (lone surrogates and invalid bytes become U+FFFD). */
+export function bodyBytes(message: unknown): Buffer {
+  if (message === undefined || message === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(message)) {
+    // Re-encode only when needed: invalid UTF-8 must never reach the wire.
+    const text = message.toString("utf8");
+    return text.includes("\ufffd") ? Buffer.from(text, "utf8") : message;
+  }
+  const text = typeof message === "string" ? message : typeof message === "object" ? JSON.stringify(message) : String(message);
+  return Buffer.from(text, "utf8");
+}
+
+function isAscii(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] > 0x7f) return false;
+  return true;
+}
+
+function startsWith(b: Buffer, prefix: string): boolean {
+  return b.length >= prefix.length && b.toString("latin1", 0, prefix.length) === prefix;
+}
+
+/** Whether this body gets a BOM under the policy. */
+export function wantsBom(body: Buffer, policy: BomPolicy): boolean {
+  if (body.length === 0 || policy === "never") return false;
+  if (policy === "always") return true;
+  return !isAscii(body) && !startsWith(body, "CEF:") && !startsWith(body, "LEEF:");
+}
+
+/** Largest prefix of `buf` of at most `max` bytes that ends on a UTF-8 character boundary. */
+export function utf8Prefix(buf: Buffer, max: number): Buffer {
+  if (buf.length <= max) return buf;
+  let i = Math.max(0, max);
+  while (i > 0 && (buf[i] & 0xc0) === 0x80) i--;
+  return buf.subarray(0, i);
+}

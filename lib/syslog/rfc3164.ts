@@ -1,0 +1,29 @@
+// RFC 3164 (BSD syslog) formatter for legacy receivers and CEF-over-syslog:
+//   <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG
+// 3164 has no year and no zone; we send UTC and say so in the help. No structured data, no BOM.
+
+import { facilityCode, priority, severityCode } from "./facility-severity";
+import { headerField } from "./header-field";
+import { bodyBytes } from "./message-body";
+import type { SyslogRecord } from "./record";
+import { assemble, type Rfc5424Options } from "./rfc5424";
+import { formatBsd, toInstant } from "./timestamp";
+
+export type Rfc3164Options = Pick<Rfc5424Options, "defaultFacility" | "defaultSeverity" | "maxBytes" | "truncationMarker" | "now">;
+
+/** TAG: printable ASCII without space, `[`, `]` or `:` (they delimit it), at most 32 characters. */
+function tag(appName: unknown): string {
+  const s = headerField(appName, 32);
+  return s === "-" ? "" : s.replace(/[[\]:]/g, "_");
+}
+
+export function formatRfc3164(rec: SyslogRecord, opts: Rfc3164Options = {}): Buffer {
+  const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
+  const sev = severityCode(rec.severity) ?? opts.defaultSeverity ?? 6;
+  const ts = toInstant(rec.timestamp) ?? (opts.now ? opts.now() : { ms: Date.now(), micros: 0, digits: 0 as const, offsetMin: 0 });
+  const t = tag(rec.appName);
+  const pid = rec.procId === undefined || rec.procId === null || rec.procId === "" ? "" : "[" + headerField(rec.procId, 128).replace(/[[\]]/g, "_") + "]";
+  // Without a TAG the content follows the hostname directly; with one, "TAG[PID]:" then one space.
+  const head = "<" + priority(fac, sev) + ">" + formatBsd(ts) + " " + headerField(rec.hostname, 255) + (t ? " " + t + pid + ":" : "");
+  return assemble(head, bodyBytes(rec.message), "never", opts.maxBytes, opts.truncationMarker ?? " [truncated]");
+}

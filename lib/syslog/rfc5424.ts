@@ -1,0 +1,80 @@
+// RFC 5424 formatter: one record → the bytes of one SYSLOG-MSG (framing is applied later).
+//   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [SP [BOM] MSG]
+
+import { facilityCode, priority, severityCode } from "./facility-severity";
+import { HEADER_LIMITS, headerField } from "./header-field";
+import { BOM, bodyBytes, utf8Prefix, wantsBom, type BomPolicy } from "./message-body";
+import { SyslogFormatError, type SyslogRecord } from "./record";
+import { formatStructuredData } from "./structured-data";
+import { formatRfc3339, toInstant, type Instant } from "./timestamp";
+
+export interface Rfc5424Options {
+  /** Used when the record has no (valid) facility. Default 1 (user). */
+  defaultFacility?: number;
+  /** Used when the record has no (valid) severity. Default 6 (informational). */
+  defaultSeverity?: number;
+  bom?: BomPolicy;
+  /** Most bytes of the whole SYSLOG-MSG; only MSG is cut to fit. 0/undefined = no limit. */
+  maxBytes?: number;
+  /** Appended to a truncated MSG. Default ` [truncated]`. */
+  truncationMarker?: string;
+  allowLongSdId?: boolean;
+  /** Clock for records without a timestamp (tests pin it). */
+  now?: () => Instant;
+}
+
+const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offsetMin: 0 });
+
+/** Header and SD text plus the body, before the size policy. */
+function parts(rec: SyslogRecord, opts: Rfc5424Options): { head: string; body: Buffer } {
+  const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
+  const sev = severityCode(rec.severity) ?? opts.defaultSeverity ?? 6;
+  const ts = toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)();
+  const head =
+    "<" + priority(fac, sev) + ">1 " + formatRfc3339(ts) + " " +
+    headerField(rec.hostname, HEADER_LIMITS.hostname) + " " +
+    headerField(rec.appName, HEADER_LIMITS.appName) + " " +
+    headerField(rec.procId, HEADER_LIMITS.procId) + " " +
+    headerField(rec.msgId, HEADER_LIMITS.msgId) + " " +
+    formatStructuredData(rec.structuredData, { allowLongSdId: opts.allowLongSdId });
+  return { head, body: bodyBytes(rec.message) };
+}
+
+/** Formats one record. Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes). */
+export function formatRfc5424(rec: SyslogRecord, opts: Rfc5424Options = {}): Buffer {
+  const { head, body } = parts(rec, opts);
+  return assemble(head, body, opts.bom ?? "auto", opts.maxBytes, opts.truncationMarker ?? " [truncated]");
+}
+
+/**
+ * HEAD [SP [BOM] BODY], cutting BODY (never HEAD) to fit maxBytes. Shared with RFC 3164, whose
+ * head ends in `TAG: ` and takes no BOM.
+ */
+export function assemble(head: string, body: Buffer, bom: BomPolicy, maxBytes: number | undefined, marker: string, sep = " "): Buffer {
+  const headBytes = Buffer.from(head, "utf8"); // SD values may carry UTF-8
+  if (body.length === 0) {
+    if (maxBytes && headBytes.length > maxBytes) throw tooBig(headBytes.length, maxBytes);
+    return headBytes;
+  }
+  const withBom = wantsBom(body, bom);
+  const prefix = sep.length + (withBom ? BOM.length : 0);
+  let msg = body;
+  let tail: Buffer | null = null;
+  if (maxBytes && headBytes.length + prefix + body.length > maxBytes) {
+    tail = Buffer.from(marker, "utf8");
+    const room = maxBytes - headBytes.length - prefix - tail.length;
+    if (room < 0) throw tooBig(headBytes.length + prefix + tail.length, maxBytes);
+    msg = utf8Prefix(body, room);
+  }
+  const out = Buffer.allocUnsafe(headBytes.length + prefix + msg.length + (tail ? tail.length : 0));
+  let o = headBytes.copy(out, 0);
+  o += out.write(sep, o, "latin1");
+  if (withBom) o += BOM.copy(out, o);
+  o += msg.copy(out, o);
+  if (tail) tail.copy(out, o);
+  return out;
+}
+
+function tooBig(need: number, max: number): SyslogFormatError {
+  return new SyslogFormatError(`header and structured data need ${need} bytes, more than the maximum message size of ${max}`);
+}

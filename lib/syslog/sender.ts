@@ -1,0 +1,432 @@
+// The syslog sender: one connection to a receiver (with optional failover), a bounded queue,
+// batched writes, reconnects, and a promise per send that resolves once its frame was written.
+//
+// Delivery semantics (at-least-once):
+// - send() resolves after the socket's write callback for the batch holding the frame (UDP: after
+//   the datagram was sent). It rejects only for permanent errors (datagram too large, sender closed).
+// - Frames whose write was not confirmed when the connection died are sent again, first thing, on
+//   the next connection.
+// - A confirmed write only means the local kernel took the bytes: a receiver that dies still loses
+//   what sat in the socket buffers. So frames confirmed within the last `replayWindowMs` are kept and
+//   re-sent after an unexpected disconnect as well (rsyslog's ResendLastMSGOnReconnect, widened).
+//   Receivers may see duplicates; the SIEM can de-duplicate on the record's SD key.
+// - The queue (messages and bytes, unconfirmed frames included) is bounded; callers beyond the
+//   bound wait in order (backpressure), nothing is dropped.
+
+import { EventEmitter } from "node:events";
+import { backoffDelay, type BackoffOptions } from "./backoff";
+import { Fifo } from "./fifo";
+import { framer, UDP_DEFAULT_CAP, type Framing } from "./framing";
+import { openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
+
+export interface SenderOptions {
+  protocol: Protocol;
+  /** Primary receiver first; a second entry is the failover target. */
+  endpoints: Endpoint[];
+  /** Stream framing; TLS always uses octet counting (RFC 5425). Default octet. */
+  framing?: Framing;
+  /** TLS material, or a function called before each connect (so rotated files are re-read). */
+  tls?: TlsSettings | (() => TlsSettings);
+  connectTimeoutMs?: number;
+  keepAliveMs?: number;
+  backoff?: BackoffOptions;
+  /** Most queued frames (waiting + unconfirmed). Default 10,000. */
+  maxQueueMessages?: number;
+  /** Most queued bytes. Default 16 MiB. */
+  maxQueueBytes?: number;
+  /** Largest datagram for UDP. Default 1400. */
+  maxDatagramBytes?: number;
+  /** Bytes concatenated into one socket write. Default 64 KiB. */
+  maxBatchBytes?: number;
+  /** Keep confirmed frames this long for a replay after an unexpected disconnect. Default 2000 ms; 0 disables. */
+  replayWindowMs?: number;
+  /** Cap of the replay window. Default 1 MiB. */
+  replayMaxBytes?: number;
+}
+
+export type SenderState = "connecting" | "connected" | "disconnected" | "closed";
+
+export interface SenderStats {
+  state: SenderState;
+  endpoint: string;
+  queued: number;
+  queuedBytes: number;
+  waiting: number;
+  sent: number;
+  sentBytes: number;
+  resent: number;
+  connects: number;
+  lastError?: string;
+}
+
+/** A permanent failure of one send: retrying the same frame will not help. */
+export class SendError extends Error {
+  override readonly name = "SendError";
+}
+
+interface Group {
+  left: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  failed: boolean;
+}
+
+interface Entry {
+  frame: Buffer;
+  group: Group | null; // null for replayed copies
+}
+
+interface Batch {
+  entries: Entry[];
+  bytes: number;
+  done: boolean;
+}
+
+interface Waiter {
+  entries: Entry[];
+  bytes: number;
+}
+
+export class SyslogSender extends EventEmitter {
+  private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing">> & Pick<SenderOptions, "tls" | "backoff">;
+  private readonly frame: (m: Buffer) => Buffer;
+  private readonly pending = new Fifo<Entry>();
+  private inflight: Batch[] = [];
+  private readonly waiters = new Fifo<Waiter>();
+  private readonly replay = new Fifo<{ frame: Buffer; at: number }>();
+  private replayBytes = 0;
+  private queued = 0;
+  private queuedBytes = 0;
+  private channel: Channel | null = null;
+  private needDrain = false;
+  private state: SenderState = "disconnected";
+  private failures = 0;
+  private endpointIndex = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** No new sends (close() was called). */
+  private closing = false;
+  /** Closed for good: no reconnects. */
+  private stopped = false;
+  private opened = false;
+  private idleWaiters: Array<() => void> = [];
+  private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0 };
+  private lastError: string | undefined;
+
+  constructor(opts: SenderOptions) {
+    super();
+    if (!opts.endpoints.length) throw new RangeError("at least one receiver endpoint is required");
+    this.o = {
+      protocol: opts.protocol,
+      endpoints: opts.endpoints.map((e) => ({ ...e })),
+      tls: opts.tls,
+      backoff: opts.backoff,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+      keepAliveMs: opts.keepAliveMs ?? 30_000,
+      maxQueueMessages: opts.maxQueueMessages ?? 10_000,
+      maxQueueBytes: opts.maxQueueBytes ?? 16 * 1024 * 1024,
+      maxDatagramBytes: opts.maxDatagramBytes ?? UDP_DEFAULT_CAP,
+      maxBatchBytes: opts.maxBatchBytes ?? 64 * 1024,
+      replayWindowMs: opts.protocol === "udp" ? 0 : opts.replayWindowMs ?? 2000,
+      replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
+    };
+    const framing: Framing = opts.protocol === "tls" ? "octet" : opts.framing ?? "octet";
+    this.frame = opts.protocol === "udp" ? (m) => m : framer(framing);
+  }
+
+  /** Starts connecting (send() also does this on first use). */
+  open(): void {
+    if (this.opened || this.stopped) return;
+    this.opened = true;
+    void this.connect();
+  }
+
+  get currentState(): SenderState {
+    return this.state;
+  }
+
+  stats(): SenderStats {
+    return {
+      state: this.state,
+      endpoint: where(this.o.endpoints[this.endpointIndex]),
+      queued: this.queued,
+      queuedBytes: this.queuedBytes,
+      waiting: this.waiters.length,
+      ...this.counts,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Sends one SYSLOG-MSG (unframed). */
+  send(msg: Buffer): Promise<void> {
+    return this.sendMany([msg]);
+  }
+
+  /** Sends several messages in order; resolves once all were written. */
+  sendMany(msgs: readonly Buffer[]): Promise<void> {
+    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
+    if (msgs.length === 0) return Promise.resolve();
+    this.open();
+    return new Promise<void>((resolve, reject) => {
+      const group: Group = { left: msgs.length, resolve, reject, failed: false };
+      const entries: Entry[] = new Array(msgs.length);
+      let bytes = 0;
+      for (let i = 0; i < msgs.length; i++) {
+        const frame = this.frame(msgs[i]);
+        if (this.o.protocol === "udp" && frame.length > this.o.maxDatagramBytes) {
+          reject(new SendError(`syslog message of ${frame.length} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`));
+          return;
+        }
+        entries[i] = { frame, group };
+        bytes += frame.length;
+      }
+      if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
+      else this.waiters.push({ entries, bytes });
+    });
+  }
+
+  /** Resolves when nothing is queued or waiting. */
+  idle(): Promise<void> {
+    if (this.queued === 0 && this.waiters.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /**
+   * Flushes what can be written within `timeoutMs`, ends the connection gracefully and rejects
+   * whatever is left with a SendError.
+   */
+  async close(timeoutMs = 5000): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    // Flushing only helps while a connection is up or being made; once it fails the leftovers
+    // are rejected at once (as SenderClosedError, so callers can tell a shutdown from a bad message).
+    if (this.state !== "disconnected" && (this.queued > 0 || this.waiters.length > 0)) {
+      let t: NodeJS.Timeout | undefined;
+      let onState: ((s: SenderState) => void) | undefined;
+      const failed = new Promise<void>((r) => {
+        onState = (st) => {
+          if (st === "disconnected") r();
+        };
+        this.on("state", onState);
+      });
+      await Promise.race([this.idle(), failed, new Promise<void>((r) => (t = setTimeout(r, timeoutMs)))]);
+      clearTimeout(t);
+      if (onState) this.off("state", onState);
+    }
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const ch = this.channel;
+    this.channel = null;
+    this.setState("closed");
+    const left = new SenderClosedError("syslog sender closed before the message could be written");
+    for (const b of this.inflight) b.done = true;
+    const entries = [...this.inflight.flatMap((b) => b.entries), ...this.pending.drain(), ...this.waiters.drain().flatMap((w) => w.entries)];
+    this.inflight = [];
+    for (const e of entries) this.fail(e, left);
+    this.queued = 0;
+    this.queuedBytes = 0;
+    this.releaseIdle();
+    if (ch) await ch.end();
+  }
+
+  private hasRoom(n: number, bytes: number): boolean {
+    if (this.queued === 0) return true; // a single oversize group must still get through
+    return this.queued + n <= this.o.maxQueueMessages && this.queuedBytes + bytes <= this.o.maxQueueBytes;
+  }
+
+  private admit(entries: Entry[], bytes: number): void {
+    for (const e of entries) this.pending.push(e);
+    this.queued += entries.length;
+    this.queuedBytes += bytes;
+    this.pump();
+  }
+
+  private admitWaiters(): void {
+    let w = this.waiters.peek();
+    while (w && this.hasRoom(w.entries.length, w.bytes)) {
+      this.waiters.shift();
+      this.admit(w.entries, w.bytes);
+      w = this.waiters.peek();
+    }
+  }
+
+  private pump(): void {
+    const ch = this.channel;
+    if (!ch || this.state !== "connected") return;
+    const maxInflight = ch.datagram ? 256 : Infinity;
+    while (this.pending.length > 0 && !this.needDrain && this.inflight.length < maxInflight) {
+      const entries: Entry[] = [];
+      let bytes = 0;
+      if (ch.datagram) {
+        const e = this.pending.shift()!;
+        entries.push(e);
+        bytes = e.frame.length;
+      } else {
+        let next = this.pending.peek();
+        while (next && (entries.length === 0 || bytes + next.frame.length <= this.o.maxBatchBytes)) {
+          this.pending.shift();
+          entries.push(next);
+          bytes += next.frame.length;
+          next = this.pending.peek();
+        }
+      }
+      const batch: Batch = { entries, bytes, done: false };
+      this.inflight.push(batch);
+      const buf = entries.length === 1 ? entries[0].frame : Buffer.concat(entries.map((e) => e.frame), bytes);
+      const ok = ch.write(buf, (err) => this.written(ch, batch, err ?? undefined));
+      if (!ok) this.needDrain = true;
+    }
+  }
+
+  private written(ch: Channel, batch: Batch, err: Error | undefined): void {
+    if (batch.done || ch !== this.channel) return; // already requeued by the close handler
+    if (err) {
+      const e = err as Error & { code?: string };
+      if (ch.datagram && e.code === "EMSGSIZE") {
+        this.finishBatch(batch, new SendError(err.message));
+        return;
+      }
+      ch.destroy(err); // the close handler requeues what was not confirmed
+      return;
+    }
+    this.finishBatch(batch);
+  }
+
+  private finishBatch(batch: Batch, error?: Error): void {
+    batch.done = true;
+    const i = this.inflight.indexOf(batch);
+    if (i >= 0) this.inflight.splice(i, 1);
+    const now = this.o.replayWindowMs > 0 ? Date.now() : 0;
+    for (const e of batch.entries) {
+      this.queued--;
+      this.queuedBytes -= e.frame.length;
+      if (error) {
+        this.fail(e, error);
+        continue;
+      }
+      this.counts.sent++;
+      this.counts.sentBytes += e.frame.length;
+      if (now) this.remember(e.frame, now);
+      const g = e.group;
+      if (g && !g.failed && --g.left === 0) g.resolve();
+    }
+    this.admitWaiters();
+    if (this.queued === 0) this.releaseIdle();
+    this.pump();
+  }
+
+  private fail(e: Entry, error: Error): void {
+    const g = e.group;
+    if (g && !g.failed) {
+      g.failed = true;
+      g.reject(error);
+    }
+  }
+
+  private remember(frame: Buffer, now: number): void {
+    this.replay.push({ frame, at: now });
+    this.replayBytes += frame.length;
+    this.pruneReplay(now);
+  }
+
+  private pruneReplay(now: number): void {
+    const oldest = now - this.o.replayWindowMs;
+    let r = this.replay.peek();
+    while (r && (r.at < oldest || this.replayBytes > this.o.replayMaxBytes)) {
+      this.replay.shift();
+      this.replayBytes -= r.frame.length;
+      r = this.replay.peek();
+    }
+  }
+
+  private releaseIdle(): void {
+    if (this.waiters.length > 0 || this.queued > 0) return;
+    const ws = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of ws) w();
+  }
+
+  private setState(s: SenderState, detail?: Error): void {
+    if (s === this.state && !detail) return;
+    this.state = s;
+    this.emit("state", s, detail);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const endpoint = this.o.endpoints[this.endpointIndex];
+    this.setState("connecting");
+    let ch: Channel;
+    try {
+      const tlsSettings = typeof this.o.tls === "function" ? this.o.tls() : this.o.tls;
+      ch = await openChannel({
+        protocol: this.o.protocol,
+        endpoint,
+        tls: tlsSettings,
+        connectTimeoutMs: this.o.connectTimeoutMs,
+        keepAliveMs: this.o.keepAliveMs,
+      });
+    } catch (err) {
+      this.lost(err instanceof Error ? err : new Error(String(err)), true);
+      return;
+    }
+    if (this.stopped) {
+      void ch.end();
+      return;
+    }
+    this.channel = ch;
+    this.needDrain = false;
+    this.failures = 0;
+    this.counts.connects++;
+    ch.on("drain", () => {
+      this.needDrain = false;
+      this.pump();
+    });
+    ch.once("close", (err?: Error) => {
+      if (this.channel !== ch) return;
+      this.channel = null;
+      this.requeue();
+      this.lost(err ?? new TransportError(`${this.o.protocol.toUpperCase()} ${where(endpoint)}: connection closed`, endpoint), false);
+    });
+    this.lastError = undefined;
+    this.setState("connected");
+    this.pump();
+  }
+
+  /** Puts unconfirmed frames, preceded by the replay window, back in front of the queue. */
+  private requeue(): void {
+    const unconfirmed = this.inflight.flatMap((b) => {
+      b.done = true;
+      return b.entries;
+    });
+    this.inflight = [];
+    this.needDrain = false;
+    let replayed: Entry[] = [];
+    if (this.o.replayWindowMs > 0) {
+      this.pruneReplay(Date.now());
+      replayed = this.replay.drain().map((r) => ({ frame: r.frame, group: null }));
+      this.replayBytes = 0;
+      this.counts.resent += replayed.length;
+      // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
+      for (const e of replayed) {
+        this.queued++;
+        this.queuedBytes += e.frame.length;
+      }
+    }
+    this.pending.unshiftAll([...replayed, ...unconfirmed]);
+  }
+
+  /** After a failed connect the next attempt goes to the other receiver (failover); after losing an established connection it retries the same one first. */
+  private lost(err: Error, connectFailed: boolean): void {
+    if (this.stopped) return;
+    this.lastError = err.message;
+    this.failures++;
+    if (connectFailed && this.o.endpoints.length > 1) this.endpointIndex = (this.endpointIndex + 1) % this.o.endpoints.length;
+    this.setState("disconnected", err);
+    this.emit("fault", err);
+    const delay = backoffDelay(this.failures, this.o.backoff);
+    this.timer = setTimeout(() => void this.connect(), delay);
+  }
+}
+
+/** The sender was closed (redeploy, shutdown) before a frame could be written: not the message's fault. */
+export class SenderClosedError extends SendError {}

@@ -1,0 +1,101 @@
+// STRUCTURED-DATA (RFC 5424 §6.3). SD-IDs are validated, not rewritten: they name a schema (ours
+// or an IANA one) and a silently altered ID would file data under the wrong name. PARAM-NAMEs come
+// from arbitrary field names and are sanitised; PARAM-VALUEs escape `"`, `\` and `]`.
+
+import { SyslogFormatError, type SdValue, type StructuredData } from "./record";
+
+/** The SD-IDs RFC 5424 registers with IANA; every other ID must be `name@PEN`. */
+const IANA_IDS = new Set(["timeQuality", "origin", "meta"]);
+const SD_NAME = /^[\x21-\x7e]+$/;
+const SD_NAME_FORBIDDEN = /[=\]" ]/;
+const PEN = /^\d+(\.\d+)*$/;
+
+export interface SdOptions {
+  /** Allow SD-IDs longer than 32 characters (Sumo Logic style tokens). Off by default. */
+  allowLongSdId?: boolean;
+}
+
+/** Throws SyslogFormatError unless `id` is a valid SD-ID for a sender to emit. */
+export function checkSdId(id: string, opts: SdOptions = {}): void {
+  const bad = (why: string): never => {
+    throw new SyslogFormatError(`invalid SD-ID "${id}": ${why}`);
+  };
+  if (!SD_NAME.test(id) || SD_NAME_FORBIDDEN.test(id)) bad("only printable US-ASCII without space, =, ] or \"");
+  if (id.length > 32 && !opts.allowLongSdId) bad("longer than 32 characters");
+  const at = id.indexOf("@");
+  if (at < 0) {
+    if (!IANA_IDS.has(id)) bad("names without @ are reserved for IANA; use name@<enterprise number>");
+    return;
+  }
+  if (at === 0) bad("empty name before @");
+  if (!PEN.test(id.slice(at + 1))) bad("the part after @ must be an enterprise number (digits, dots)");
+}
+
+/** Makes a PARAM-NAME out of any field name: printable ASCII minus `= ] "` and space, 1..32 chars. */
+export function sdName(raw: string): string {
+  let out = "";
+  for (const ch of raw) {
+    const c = ch.codePointAt(0)!;
+    out += c >= 0x21 && c <= 0x7e && ch !== "=" && ch !== "]" && ch !== '"' ? ch : "_";
+    if (out.length >= 32) break;
+  }
+  return out.length === 0 ? "_" : out;
+}
+
+const ESCAPE = /["\\\]]/g;
+const NEEDS_ESCAPE = /["\\\]]/;
+
+/** PARAM-VALUE escaping in one pass, so backslashes added for quotes are never doubled. */
+export function escapeParamValue(v: string): string {
+  return NEEDS_ESCAPE.test(v) ? v.replace(ESCAPE, "\\$&") : v;
+}
+
+function valueText(v: string | number | boolean | object): string {
+  return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+function element(id: string, params: Record<string, SdValue>): string {
+  let s = "[" + id;
+  // Distinct source keys that sanitise to one name would read as a multi-valued parameter; give
+  // the later ones a numeric suffix instead.
+  const owner = new Map<string, string>();
+  for (const key of Object.keys(params)) {
+    const v = params[key];
+    if (v === undefined || v === null) continue;
+    let name = sdName(key);
+    const prev = owner.get(name);
+    if (prev !== undefined && prev !== key) {
+      for (let i = 2; ; i++) {
+        const suffix = "_" + i;
+        const cand = name.slice(0, 32 - suffix.length) + suffix;
+        if (!owner.has(cand)) {
+          name = cand;
+          break;
+        }
+      }
+    }
+    owner.set(name, key);
+    const values = Array.isArray(v) ? v : [v];
+    for (const one of values) {
+      if (one === undefined || one === null) continue;
+      s += " " + name + '="' + escapeParamValue(valueText(one as string | number | boolean | object)) + '"';
+    }
+  }
+  return s + "]";
+}
+
+/** The STRUCTURED-DATA field text: `-` when there is nothing to send. */
+export function formatStructuredData(sd: StructuredData | null | undefined, opts: SdOptions = {}): string {
+  if (!sd || typeof sd !== "object") return "-";
+  let out = "";
+  for (const id of Object.keys(sd)) {
+    const params = sd[id];
+    if (params === undefined || params === null) continue;
+    if (typeof params !== "object" || Array.isArray(params)) {
+      throw new SyslogFormatError(`structured data "${id}" must be an object of parameters`);
+    }
+    checkSdId(id, opts);
+    out += element(id, params);
+  }
+  return out === "" ? "-" : out;
+}

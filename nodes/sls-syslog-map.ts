@@ -1,0 +1,61 @@
+// sls-syslog-map: maps SLS records (msg.payload + msg.sls from sls-consumer) to msg.syslog for
+// sls-syslog-out. All logic is in lib/mapping; this file reads the saved settings, compiles them
+// once, and serves the editor's preview and presets through admin endpoints.
+
+import type { Node, NodeAPI, NodeDef } from "node-red";
+import { compileMapper, PRESETS, presetConfig, previewMapping, type MappingConfig } from "../lib/mapping";
+
+type MapDef = NodeDef & MappingConfig;
+
+/** Properties of the node that are not mapping settings. */
+const NOT_SETTINGS = new Set(["id", "type", "z", "g", "x", "y", "wires", "name", "_users"]);
+
+function settingsOf(def: Record<string, unknown>): MappingConfig {
+  const c: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(def)) if (!NOT_SETTINGS.has(k)) c[k] = v;
+  return c as MappingConfig;
+}
+
+export = function (RED: NodeAPI): void {
+  function SlsSyslogMap(this: Node, def: MapDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let warned = 0;
+    const mapper = compileMapper(settingsOf(def as unknown as Record<string, unknown>), (text) => {
+      node.warn(text);
+      warned++;
+      node.status({ fill: "yellow", shape: "ring", text: RED._("sls-syslog-map.status.warnings", { count: warned }) });
+    });
+    node.on("input", (msg, send, done) => {
+      try {
+        const m = msg as typeof msg & { sls?: unknown; syslog?: unknown };
+        m.syslog = mapper.mapMessage(m.payload, m.sls);
+        send(m);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+  }
+  RED.nodes.registerType("sls-syslog-map", SlsSyslogMap);
+
+  // Editor support. Both need the same permission as editing the node.
+  RED.httpAdmin.get("/sls-syslog-map/presets", RED.auth.needsPermission("sls-syslog-map.read"), (_req, res) => {
+    const out: Record<string, { label: string; description: string; config: MappingConfig }> = {};
+    for (const [name, p] of Object.entries(PRESETS)) out[name] = { label: p.label, description: p.description, config: presetConfig(name)! };
+    res.json(out);
+  });
+  RED.httpAdmin.post("/sls-syslog-map/preview", RED.auth.needsPermission("sls-syslog-map.write"), (req, res) => {
+    const body = (req.body ?? {}) as { config?: unknown; sample?: unknown; syslogFormat?: unknown };
+    if (body.config === null || typeof body.config !== "object" || body.sample === undefined) {
+      res.status(400).json({ error: "expected {config: object, sample: JSON text or value}" });
+      return;
+    }
+    try {
+      const result = previewMapping(settingsOf(body.config as Record<string, unknown>), body.sample, body.syslogFormat === "rfc3164" ? "rfc3164" : "rfc5424");
+      res.status(result.error && result.syslog.length === 0 ? 400 : 200).json(result);
+    } catch (err) {
+      res.status(500).json({ error: (err as Error).message });
+    }
+  });
+};

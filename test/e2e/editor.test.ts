@@ -1,0 +1,231 @@
+// The editor as a user meets it, in real Chromium against the `npm start` demo: our palette entries
+// and icons, every edit dialog (fields, validation messages, help), Import > Examples, Deploy, and
+// records arriving in the Debug sidebar. Screenshots go to test-artifacts/editor/ (git-ignored);
+// with UPDATE_DOCS_SCREENSHOTS=1 the README's screenshot in docs/ is refreshed too.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Locator, Page } from "playwright-core";
+import { launchBrowser, artifactPath } from "../support/browser";
+import { packageRoot, startDemo } from "../support/demo-process";
+
+const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
+  name: string;
+  "node-red": { nodes: Record<string, string> };
+};
+const TYPES = Object.keys(pkg["node-red"].nodes);
+
+/** The example imported through Import > Examples (file name under examples/, without .json). */
+const IMPORTED_EXAMPLE = "SLS to rsyslog relay (RFC 5424 kv)";
+
+/** Properties kept without a form field of their own (written by oneditsave), per type. */
+const NO_FIELD: Record<string, string[]> = {};
+
+/** A bad value per checked field, and the validation message the user must see (on hover). */
+const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message: RegExp }> = [];
+
+/** What the test needs from the editor's registration of a type (functions cannot cross to Node). */
+interface TypeInfo {
+  type: string;
+  category: string;
+  icon: string;
+  defaults: Record<string, { type?: string; required: boolean }>;
+  credentials: string[];
+  help: string;
+}
+
+/** The part of the editor's global RED object this test calls inside the page. */
+interface EditorRed {
+  nodes: {
+    getType(t: string): {
+      category: string;
+      icon?: string;
+      defaults: Record<string, { type?: string; required?: boolean }>;
+      credentials?: Record<string, unknown>;
+    } | null;
+    getNodeHelp(t: string): string | undefined;
+    filterNodes(f: { type?: string; z?: string }): Array<{ id: string; type: string; z: string; validationErrors?: string[] }>;
+    node(id: string): { id: string; validationErrors?: string[]; valid?: boolean } | null;
+  };
+  workspaces: { active(): string };
+  actions: { invoke(name: string): void };
+  sidebar: { help: { show(type: string): void }; show(id: string): void };
+}
+
+/** Runs fn in the page with the editor's RED object; fn must be self-contained (it is sent as source). */
+function inEditor<A, R>(page: Page, fn: (red: EditorRed, arg: A) => R, arg: A): Promise<R> {
+  return page.evaluate(
+    ([src, a]) => (new Function(`return (${src})`)() as (red: unknown, arg: unknown) => R)((window as unknown as { RED: unknown }).RED, a),
+    [fn.toString(), arg] as const,
+  );
+}
+
+test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar", { timeout: 120_000 }, async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-e2e-editor-"));
+  const demo = await startDemo(["--data-dir", dataDir, "--quiet", "--rate", "20"]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(demo.ready.editor);
+    await page.locator('#red-ui-palette .red-ui-palette-node[data-palette-type="debug"]').waitFor();
+
+    const infos = await inEditor(
+      page,
+      (R, types: string[]) =>
+        types.map((type) => {
+          const d = R.nodes.getType(type);
+          if (!d) return null;
+          const defaults: Record<string, { type?: string; required: boolean }> = {};
+          for (const [k, v] of Object.entries(d.defaults)) defaults[k] = { type: v.type, required: !!v.required };
+          return { type, category: d.category, icon: d.icon ?? "", defaults, credentials: Object.keys(d.credentials ?? {}), help: R.nodes.getNodeHelp(type) ?? "" };
+        }),
+      TYPES,
+    );
+
+    await t.test("every node type of the package is registered in the editor", () => {
+      assert.deepEqual(
+        infos.map((i, n) => (i ? i.type : `missing ${TYPES[n]}`)),
+        TYPES,
+      );
+    });
+    const types = infos.filter((i): i is TypeInfo => i !== null);
+    const configTypes = types.filter((i) => i.category === "config");
+    const flowTypes = types.filter((i) => i.category !== "config");
+
+    await t.test("palette shows every non-config node, in our category, with its own icon", async () => {
+      for (const info of flowTypes) {
+        const entry = page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${info.type}"]`);
+        await entry.waitFor({ state: "visible" });
+        assert.equal(info.category, "Alibaba SLS", `${info.type} category`);
+        const bg = await entry.locator(".red-ui-palette-icon").evaluate((el) => getComputedStyle(el).backgroundImage);
+        const m = /url\("?([^")]+)"?\)/.exec(bg);
+        assert.ok(m, `${info.type}: palette icon has an image (${bg})`);
+        assert.match(m[1], new RegExp(`/icons/${pkg.name}/[^/]+\\.svg$`), `${info.type}: icon is one of ours`);
+        const res = await page.request.get(m[1]);
+        assert.equal(res.status(), 200, `${info.type}: icon ${m[1]} loads`);
+        assert.match(res.headers()["content-type"] ?? "", /svg/);
+      }
+      await page.screenshot({ path: artifactPath("editor", "01-palette-and-demo-flow.png") });
+    });
+
+    await t.test("every edit dialog has a field per property, flags bad values with a message, and has help", async () => {
+      for (const info of types) {
+        assert.match(info.help, /<h3>\s*Details\s*<\/h3>|### Details/, `${info.type}: help has a Details section`);
+        assert.ok(info.help.replace(/<[^>]+>/g, "").trim().length > 200, `${info.type}: help says more than a line`);
+      }
+      await inEditor(page, (R) => R.actions.invoke("core:add-flow"), null);
+      const seenConfig = new Set<string>();
+      const canvas = page.locator("#red-ui-workspace-chart");
+      let slot = 0;
+      for (const info of flowTypes) {
+        const id = await dropFromPalette(page, canvas, info.type, slot++);
+        await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`).dblclick();
+        await page.locator("#node-dialog-ok").waitFor({ state: "visible" });
+        await expectFields(page, "node-input", info);
+        for (const [prop, def] of Object.entries(info.defaults)) {
+          const cfg = configTypes.find((c) => c.type === def.type);
+          if (!cfg) continue;
+          // The pencil/plus button beside the config select opens the config node's own dialog.
+          await page.locator(`#node-input-lookup-${prop}`).click();
+          await page.locator("#node-config-dialog-ok").waitFor({ state: "visible" });
+          await expectFields(page, "node-config-input", cfg);
+          await checkBadValues(page, "node-config-input", cfg.type);
+          await page.screenshot({ path: artifactPath("editor", `03-dialog-${cfg.type}.png`) });
+          await page.locator("#node-config-dialog-cancel").click();
+          await page.locator("#node-config-dialog-ok").waitFor({ state: "detached" });
+          seenConfig.add(cfg.type);
+        }
+        await checkBadValues(page, "node-input", info.type);
+        await page.screenshot({ path: artifactPath("editor", `02-dialog-${info.type}.png`) });
+        await page.locator("#node-dialog-cancel").click();
+        await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
+        await inEditor(page, (R, type) => R.sidebar.help.show(type), info.type);
+        const help = page.locator("#red-ui-sidebar-content .red-ui-help").filter({ hasText: "Details" }).first();
+        await help.waitFor({ state: "visible" });
+      }
+      assert.deepEqual([...seenConfig].sort(), configTypes.map((c) => c.type).sort(), "every config node is reachable from a node's dialog");
+      await page.screenshot({ path: artifactPath("editor", "04-help.png") });
+      // Leave nothing half-configured behind: delete the scratch tab's nodes before deploying.
+      await canvas.click({ position: { x: 600, y: 600 } });
+      await page.keyboard.press("Control+a");
+      await page.keyboard.press("Delete");
+    });
+
+    await t.test("Import > Examples brings in an example that deploys and shows records in the Debug sidebar", async () => {
+      await inEditor(page, (R) => R.actions.invoke("core:show-examples-import-dialog"), null);
+      const lib = page.locator("#red-ui-clipboard-dialog-import-tab-examples");
+      await lib.locator(".red-ui-treeList-label", { hasText: pkg.name }).click();
+      await lib.locator(".red-ui-treeList-label", { hasText: IMPORTED_EXAMPLE }).click();
+      await page.locator("#red-ui-clipboard-dialog-import-opt-new").click();
+      await page.screenshot({ path: artifactPath("editor", "05-import-example.png") });
+      await page.locator("#red-ui-clipboard-dialog-ok").click();
+      // The demo already runs this example: the editor offers to import a copy.
+      const copy = page.locator(".red-ui-notification button", { hasText: /import copy/i });
+      await copy.click({ timeout: 5000 }).catch(() => undefined);
+      const imported = await inEditor(page, (R) => R.nodes.filterNodes({ z: R.workspaces.active() }).map((n) => ({ id: n.id, type: n.type })), null);
+      assert.ok(imported.length > 0, "the example was imported into a new flow");
+      const debugNode = imported.find((n) => n.type === "debug");
+      assert.ok(debugNode, "the example has a debug node");
+
+      await page.locator("#red-ui-header-button-deploy").click();
+      await page.locator(".red-ui-notification", { hasText: /deployed/i }).waitFor();
+      await page.locator("#red-ui-header-button-deploy.disabled").waitFor();
+      await page.locator("#red-ui-tab-debug-link-button").click();
+      const fromImported = page.locator(`#red-ui-sidebar .red-ui-debug-msg-node-${debugNode.id.replace(/\./g, "_")}`);
+      await fromImported.first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: artifactPath("editor", "06-debug-sidebar.png") });
+    });
+
+    await t.test("the demo flow as the README shows it", async () => {
+      await page.locator("#red-ui-workspace-tabs .red-ui-tab", { hasText: "SLS demo" }).click();
+      await page.locator("#red-ui-sidebar .red-ui-debug-msg").first().waitFor();
+      const shot = artifactPath("editor", "07-demo-flow.png");
+      await page.screenshot({ path: shot });
+      if (process.env.UPDATE_DOCS_SCREENSHOTS === "1") fs.copyFileSync(shot, path.join(packageRoot, "docs", "demo-flow.png"));
+    });
+
+    assert.deepEqual(pageErrors, [], "no exceptions in the editor");
+  } finally {
+    await browser.close();
+    assert.equal(await demo.stop(), 0, "the demo stops cleanly on SIGINT");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Drags a palette entry onto the canvas like a user; returns the new node's id. */
+async function dropFromPalette(page: Page, canvas: Locator, type: string, slot: number): Promise<string> {
+  const ids = (R: EditorRed, t: string): string[] => R.nodes.filterNodes({ type: t }).map((n) => n.id);
+  const before = await inEditor(page, ids, type);
+  await page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`).dragTo(canvas, {
+    targetPosition: { x: 200 + (slot % 3) * 220, y: 120 + Math.floor(slot / 3) * 100 },
+  });
+  const after = await inEditor(page, ids, type);
+  const added = after.filter((id) => !before.includes(id));
+  assert.equal(added.length, 1, `dragging ${type} from the palette adds one node`);
+  return added[0];
+}
+
+async function expectFields(page: Page, prefix: string, info: TypeInfo): Promise<void> {
+  const skip = new Set(["version", ...(NO_FIELD[info.type] ?? [])]);
+  for (const prop of [...Object.keys(info.defaults), ...info.credentials]) {
+    if (skip.has(prop)) continue;
+    assert.equal(await page.locator(`#${prefix}-${prop}`).count(), 1, `${info.type} dialog has a field for "${prop}"`);
+  }
+}
+
+async function checkBadValues(page: Page, prefix: string, type: string): Promise<void> {
+  for (const c of BAD_VALUES.filter((b) => b.type === type)) {
+    const input = page.locator(`#${prefix}-${c.prop}`);
+    await input.fill(c.bad);
+    await input.dispatchEvent("change");
+    await page.locator(`#${prefix}-${c.prop}.input-error`).waitFor();
+    await input.hover();
+    const tip = page.locator(".red-ui-popover", { hasText: c.message });
+    await tip.first().waitFor({ state: "visible" });
+  }
+}

@@ -1,0 +1,218 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { compileMapper, presetConfig } from "../../lib/mapping";
+import type { MappingConfig, SyslogFields } from "../../lib/mapping/types";
+import { parseCef } from "../support/cef-parser";
+import { parseLeef } from "../support/leef-parser";
+import { parseKvBackslash } from "../support/kv-parser";
+
+const SLS = { project: "p1", logstore: "audit", shard: 3, cursor: "MTU0Mg==", time: 1714979289, timeNs: 123456789 };
+
+/** Values that break naive encoders: separators, escapes, newlines, non-ASCII, huge text. */
+const HOSTILE: Record<string, string> = {
+  pipes: "a||b|||c|",
+  backslash: "C:\\tmp\\",
+  equals: "a=b==c=",
+  newline: "line1\nline2\r\nline3",
+  tab: "x\ty",
+  caret: "up^down^^",
+  spaces: " lead and trail ",
+  quote: 'say "hi"',
+  keylike: "x y=z k=v",
+  unicode: "主机 ☃ 🎉",
+  empty: "",
+};
+
+function body(c: MappingConfig, rec: Record<string, unknown>, sls: object = SLS): string {
+  const out = compileMapper(c).mapMessage(rec, sls) as SyslogFields;
+  return out.message as string;
+}
+
+test("kv: the original recipe's body, byte for byte, whatever order the consumer wrote the fields in", () => {
+  // sls-consumer writes contents first; the recipe's Python SDK puts the SLS fields first.
+  const rec = { field1: "value1", field2: "a=b c|d", __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", "__tag__:__path__": "/var/log/x" };
+  const expected = "||__topic__=topic||__source__=10.0.0.1||__tag__:__hostname__=h1||__tag__:__path__=/var/log/x||field1=value1||field2=a=b c|d";
+  assert.equal(body(presetConfig("recipe")!, rec), expected);
+  const pythonOrder = { __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", "__tag__:__path__": "/var/log/x", field1: "value1", field2: "a=b c|d" };
+  assert.equal(body(presetConfig("recipe")!, pythonOrder), expected);
+});
+
+test("kv: backslash escaping round-trips hostile values and keys, for several separators", () => {
+  for (const sep of ["||", "|", ";", " | ", "\t", "^^"]) {
+    const out = body({ format: "kv", kvSeparator: sep }, HOSTILE);
+    assert.doesNotMatch(out, /[\r\n]/);
+    assert.deepEqual(parseKvBackslash(out, sep), Object.entries(HOSTILE), `separator ${JSON.stringify(sep)}`);
+  }
+  assert.equal(body({ format: "kv" }, { a: "x||y", b: "p\\q", c: "1=2" }), "||a=x\\|\\|y||b=p\\\\q||c=1=2");
+  assert.equal(body({ format: "kv", kvLeadingSeparator: false, kvSeparator: ";" }, { "bad key=": "v", "sp ace": 1, n: null, o: { z: 1 } }), "bad_key_=v;sp_ace=1;n=;o={\"z\":1}");
+});
+
+test("kv: quote mode for Splunk", () => {
+  const out = body({ format: "kv", kvSeparator: " ", kvEscape: "quote", kvLeadingSeparator: false }, { a: "plain", b: "two words", c: 'q"uote', d: "", e: "x=y", f: "l1\nl2" });
+  assert.equal(out, 'a=plain b="two words" c="q\\"uote" d="" e="x=y" f="l1\\nl2"');
+});
+
+test("kv: an unusable separator falls back to || with a warning", () => {
+  const warnings: string[] = [];
+  const out = compileMapper({ format: "kv", kvSeparator: "a" }, (t) => warnings.push(t)).mapMessage({ k: "v" }, SLS) as SyslogFields;
+  assert.equal(out.message, "||k=v");
+  assert.equal(warnings.length, 1);
+});
+
+test("json: stable key order whatever the record order; expand embeds JSON text; exotic values do not throw", () => {
+  const a = body({ format: "json" }, { b: "2", a: "1", c: { z: 1, y: 2 } });
+  const b = body({ format: "json" }, { c: { y: 2, z: 1 }, a: "1", b: "2" });
+  assert.equal(a, '{"a":"1","b":"2","c":{"y":2,"z":1}}');
+  assert.equal(a, b);
+  assert.equal(body({ format: "json", jsonSortKeys: false }, { b: "2", a: "1" }), '{"b":"2","a":"1"}');
+  assert.equal(body({ format: "json", jsonExpand: true }, { d: '{"x":[1,{"b":1,"a":2}]}', e: "{oops" }), '{"d":{"x":[1,{"a":2,"b":1}]},"e":"{oops"}');
+  assert.equal(body({ format: "json" }, { big: 10n, u: undefined, __proto__x: "p" }), '{"__proto__x":"p","big":"10","u":null}');
+  for (const v of Object.values(HOSTILE)) assert.equal(JSON.parse(body({ format: "json" }, { v })).v, v);
+  assert.equal(body({ format: "json", fieldRules: [{ action: "rename", pattern: "a", to: "b" }] }, { a: "1", b: "2" }), '{"b":"1"}', "a rename collision keeps the first field");
+});
+
+test("CEF: the worked example of syslog-and-siem.md 4.3 exactly", () => {
+  const c: MappingConfig = {
+    format: "cef",
+    eventId: "audit.login",
+    eventIdType: "str",
+    eventName: "title",
+    eventNameType: "field",
+    cefSeverity: "5",
+    cefSeverityType: "str",
+    attributesIncludeFields: false,
+    attributes: [
+      { key: "src", type: "field", value: "ip" },
+      { key: "suser", type: "field", value: "user" },
+      { key: "msg", type: "field", value: "text" },
+      { key: "cs1Label", type: "str", value: "project" },
+      { key: "cs1", type: "meta", value: "project" },
+    ],
+  };
+  const rec = { title: "Login | console", ip: "10.0.0.1", user: "alice", text: "path C:\\tmp has a=b\nsecond line" };
+  const line = body(c, rec);
+  assert.equal(line, "CEF:0|Alibaba Cloud|SLS|1.0|audit.login|Login \\| console|5|src=10.0.0.1 suser=alice msg=path C:\\\\tmp has a\\=b\\nsecond line cs1Label=project cs1=p1");
+  const e = parseCef(line);
+  assert.equal(e.name, "Login | console");
+  assert.deepEqual(Object.fromEntries(e.extension), { src: "10.0.0.1", suser: "alice", msg: rec.text, cs1Label: "project", cs1: "p1" });
+});
+
+test("CEF: hostile header and extension values re-parse exactly (strict parser)", () => {
+  const rec = { ...HOSTILE, "bad key!": "k", "__tag__:x": "internal" };
+  const c: MappingConfig = {
+    format: "cef",
+    vendor: "Ven|dor\\",
+    product: "pipes",
+    productType: "field",
+    eventName: "newline",
+    eventNameType: "field",
+    eventId: "backslash",
+    eventIdType: "field",
+  };
+  const line = body(c, rec);
+  const e = parseCef(line);
+  assert.equal(e.vendor, "Ven|dor\\");
+  assert.equal(e.product, HOSTILE.pipes);
+  assert.equal(e.signatureId, HOSTILE.backslash);
+  assert.equal(e.name, "line1 line2 line3", "CR/LF are not allowed in the header: replaced by spaces");
+  const ext = Object.fromEntries(e.extension);
+  for (const [k, v] of Object.entries(HOSTILE)) assert.equal(ext[k], v, k);
+  assert.equal(ext.bad_key, "k");
+  assert.equal(ext.__tag__x, undefined, "internals are dropped by default");
+  // Header length limits: Device Vendor 63.
+  assert.equal(parseCef(body({ format: "cef", vendor: "v".repeat(100) }, {})).vendor.length, 63);
+});
+
+test("CEF: severity scale from the syslog severity, or from a field", () => {
+  const expected = [10, 9, 8, 7, 5, 3, 1, 0];
+  for (let s = 0; s <= 7; s++) assert.equal(parseCef(body({ format: "cef", severity: s }, {})).severity, String(expected[s]));
+  const viaField = (v: string) => parseCef(body({ format: "cef", cefSeverity: "sev", cefSeverityType: "field", severity: "notice" }, { sev: v })).severity;
+  assert.equal(viaField("10"), "10");
+  assert.equal(viaField("very-high"), "Very-High");
+  assert.equal(viaField("error"), "7");
+  assert.equal(viaField("banana"), "3", "unknown: derived from the syslog severity (notice → 3)");
+});
+
+test("LEEF 2.0: header, delimiter field, devTime + devTimeFormat, sev, hostile values (strict parser)", () => {
+  const rec = { ...HOSTILE, ip: "10.0.0.1" };
+  const line = body({ format: "leef", leefDelimiter: "^", vendor: "Ali|baba", eventId: "__topic__", eventIdType: "field", severity: "err", attributes: [{ key: "src", type: "field", value: "ip" }] }, { __topic__: "lo\ngin", ...rec });
+  const e = parseLeef(line);
+  assert.equal(e.version, "2.0");
+  assert.equal(e.vendor, "Ali_baba");
+  assert.equal(e.eventId, "lo_gin");
+  assert.equal(e.delimiterSpec, "^");
+  const a = Object.fromEntries(e.attributes);
+  assert.equal(a.devTime, "2024-05-06T07:08:09.123+0000");
+  assert.equal(a.devTimeFormat, "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+  assert.equal(a.sev, "7");
+  assert.equal(a.src, "10.0.0.1");
+  assert.equal(a.caret, "up down  ", "the delimiter cannot be escaped: replaced by a space");
+  assert.equal(a.newline, "line1 line2  line3");
+  assert.equal(a.equals, HOSTILE.equals);
+  assert.equal(a.pipes, HOSTILE.pipes);
+  assert.equal(a.unicode, HOSTILE.unicode);
+  assert.equal(a.tab, HOSTILE.tab);
+  assert.match(line, /^LEEF:2\.0\|Ali_baba\|SLS\|1\.0\|lo_gin\|\^\|devTime=/);
+});
+
+test("LEEF: 1.0 uses TAB; 2.0 hex delimiters; bad delimiters fall back to ^", () => {
+  const v1 = body({ format: "leef", leefVersion: "1.0", leefDevTime: "none" }, { a: "x\ty", b: "2" });
+  assert.equal(v1, "LEEF:1.0|Alibaba Cloud|SLS|1.0|audit|sev=2\ta=x y\tb=2");
+  assert.deepEqual(parseLeef(v1).attributes, [["sev", "2"], ["a", "x y"], ["b", "2"]]);
+  const hex = body({ format: "leef", leefDelimiter: "0x09", leefDevTime: "epoch" }, { a: "1" });
+  assert.equal(hex, "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|x09|devTime=1714979289123\tsev=2\ta=1");
+  assert.equal(parseLeef(hex).delimiter, "\t");
+  const warnings: string[] = [];
+  const bad = compileMapper({ format: "leef", leefDelimiter: "ab", leefDevTime: "none" }, (t) => warnings.push(t)).mapMessage({ a: "1" }, SLS) as SyslogFields;
+  assert.equal(bad.message, "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=2^a=1");
+  assert.equal(warnings.length, 1);
+  // A mapped sev wins over the computed one; keys are sanitised.
+  const mapped = body({ format: "leef", leefDevTime: "none", attributes: [{ key: "sev", type: "str", value: "9" }] }, { "a key": "1", sev: "3" });
+  assert.deepEqual(parseLeef(mapped).attributes, [["sev", "9"], ["a_key", "1"]]);
+});
+
+test("template: mustache placeholders, raw, metadata, sections, syntax errors", () => {
+  const rec = { user: "alice", url: "https://x/a?b=1&c=2", detail: '{"n":{"m":"deep"}}', empty: "" };
+  const t = (template: string, extra: MappingConfig = {}) => body({ format: "template", template, ...extra }, rec);
+  assert.equal(t("{{user}} at {{ url }}"), "alice at https://x/a?b=1&c=2", "no HTML escaping by default");
+  assert.equal(t("{{url}}", { templateEscape: "html" }), "https:&#x2F;&#x2F;x&#x2F;a?b&#x3D;1&amp;c&#x3D;2");
+  assert.equal(t("{{{url}}}|{{& url}}", { templateEscape: "html" }), "https://x/a?b=1&c=2|https://x/a?b=1&c=2");
+  assert.equal(t("{{detail.n.m}} {{@project}}/{{@logstore}}#{{@shard}} {{@timeIso}}"), "deep p1/audit#3 2024-05-06T07:08:09.123Z");
+  assert.equal(t("{{#user}}U={{user}}{{/user}}{{#empty}}E{{/empty}}{{^empty}}noE{{/empty}}{{^missing}}!{{/missing}}"), "U=alicenoE!");
+  assert.equal(t("a{{! note }}b{{missing}}c"), "abc");
+  const warnings: string[] = [];
+  const broken = compileMapper({ format: "template", template: "{{#a}}x" }, (w) => warnings.push(w)).mapMessage(rec, SLS) as SyslogFields;
+  assert.equal(broken.message, "{{#a}}x");
+  assert.equal(warnings.length, 1);
+  assert.equal(t("{{user"), "{{user");
+});
+
+test("structured data: chosen fields, sanitised SD-NAMEs with suffixes, dedup key, SD-ID checks", () => {
+  const rec = { user: "alice", "my key": "1", 'a"b]c=d': "2", project: "shadow", n: 5, ok: true, nested: { a: { b: "x" } }, list: [1, 2], __source__: "s", long: "y".repeat(3000), ["k".repeat(40)]: "long name" };
+  const out = compileMapper({ format: "none", sdEnabled: true, sdFields: "user, my key, a*, project, n, ok, nested, list, __source__, long, k*", sdDedup: true }).mapMessage(rec, { ...SLS, index: 7 }) as SyslogFields;
+  const sd = out.structuredData!["sls@32473"];
+  assert.deepEqual(Object.keys(out.structuredData!), ["sls@32473"]);
+  assert.equal(sd.project, "p1");
+  assert.equal(sd.logstore, "audit");
+  assert.equal(sd.shard, 3);
+  assert.equal(sd.cursor, "MTU0Mg==");
+  assert.equal(sd.idx, 7);
+  assert.equal(sd.project_2, "shadow", "a field clashing with a dedup param gets a suffix");
+  assert.equal(sd.my_key, "1");
+  assert.equal(sd.a_b_c_d, "2");
+  assert.equal(sd.n, 5);
+  assert.equal(sd.ok, true);
+  assert.equal(sd["nested.a.b"], "x");
+  assert.equal(sd.list, "[1,2]");
+  assert.equal(sd.__source__, "s", "exact names reach internals");
+  assert.equal((sd.long as string).length, 2048);
+  assert.equal(sd["k".repeat(32)], "long name");
+  for (const k of Object.keys(sd)) assert.match(k, /^[\x21-\x7e]{1,32}$/), assert.doesNotMatch(k, /[=\]" ]/);
+
+  const warnings: string[] = [];
+  const bad = compileMapper({ format: "none", sdEnabled: true, sdId: "my sd", sdDedup: true }, (t) => warnings.push(t)).mapMessage({}, SLS) as SyslogFields;
+  assert.deepEqual(Object.keys(bad.structuredData!), ["my_sd"]);
+  assert.equal(warnings.length, 3, "invalid SD-NAME, missing @PEN, no record index");
+  const none = compileMapper({ format: "none", sdEnabled: true, sdFields: "absent" }).mapMessage({}, SLS) as SyslogFields;
+  assert.equal(none.structuredData, undefined, "no params: no SD element");
+});
