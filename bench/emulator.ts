@@ -2,7 +2,10 @@
 // realistic log groups; this process pulls every shard concurrently over loopback with keep-alive
 // and counts raw (uncompressed) LogGroupList bytes per second, i.e. what a consumer receives.
 //
-//   npm run bench:emulator [-- --json] [-- --mb 400 --shards 4 --encoding lz4]
+//   npm run bench:emulator [-- --json] [-- --mb 400 --shards 4 --encoding lz4 --passes 3]
+//
+// Each pass reads everything once; the headline is the median pass (the best is reported too),
+// because a shared 2-core machine makes single runs noisy.
 
 import { fork } from "node:child_process";
 import * as http from "node:http";
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       shards: { type: "string", default: "4" },
       encoding: { type: "string", default: "lz4" },
       verify: { type: "boolean", default: false },
+      passes: { type: "string", default: "3" },
       serve: { type: "boolean", default: false },
     },
   });
@@ -78,52 +82,63 @@ async function main(): Promise<void> {
     child.once("exit", (code) => reject(new Error(`emulator child exited with ${code}`)));
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: shards });
-  let rawBytes = 0;
-  let wireBytes = 0;
-  let groups = 0;
-  let requests = 0;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: shards }, async (_, shard) => {
-      const path = `/logstores/bench/shards/${shard}`;
-      let cursor = JSON.parse((await get(agent, ready, path, { type: "cursor", from: "begin" }, "")).body.toString()).cursor as string;
-      for (;;) {
-        const r = await get(agent, ready, path, { type: "log", cursor, count: "1000" }, values.encoding!);
-        requests++;
-        const n = Number(r.headers["x-log-count"]);
-        const raw = Number(r.headers["x-log-bodyrawsize"]);
-        if (values.verify && raw > 0 && r.headers["x-log-compresstype"] === "lz4") lz4DecompressBlock(r.body, raw);
-        rawBytes += raw;
-        wireBytes += r.body.length;
-        groups += n;
-        const next = String(r.headers["x-log-cursor"]);
-        if (n === 0 || next === cursor) break;
-        cursor = next;
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const pass = async () => {
+    let rawBytes = 0;
+    let wireBytes = 0;
+    let groups = 0;
+    let requests = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: shards }, async (_, shard) => {
+        const path = `/logstores/bench/shards/${shard}`;
+        let cursor = JSON.parse((await get(agent, ready, path, { type: "cursor", from: "begin" }, "")).body.toString()).cursor as string;
+        for (;;) {
+          const r = await get(agent, ready, path, { type: "log", cursor, count: "1000" }, values.encoding!);
+          requests++;
+          const n = Number(r.headers["x-log-count"]);
+          const raw = Number(r.headers["x-log-bodyrawsize"]);
+          if (values.verify && raw > 0 && r.headers["x-log-compresstype"] === "lz4") lz4DecompressBlock(r.body, raw);
+          rawBytes += raw;
+          wireBytes += r.body.length;
+          groups += n;
+          const next = String(r.headers["x-log-cursor"]);
+          if (n === 0 || next === cursor) break;
+          cursor = next;
+        }
+      }),
+    );
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (groups !== ready.groups) throw new Error(`pulled ${groups} groups, stored ${ready.groups}`);
+    return { rawBytes, wireBytes, requests, seconds };
+  };
+  const runs: Array<Awaited<ReturnType<typeof pass>>> = [];
+  for (let i = 0; i < Number(values.passes); i++) runs.push(await pass());
   agent.destroy();
   child.disconnect();
-  if (groups !== ready.groups) throw new Error(`pulled ${groups} groups, stored ${ready.groups}`);
+  const bySpeed = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const median = bySpeed[Math.floor((bySpeed.length - 1) / 2)];
+  const mbps = (r: (typeof runs)[number]): number => +(r.rawBytes / 1e6 / r.seconds).toFixed(1);
   const result = {
     bench: "emulator-pulllogs",
     encoding: values.encoding,
     shards,
-    groups,
+    passes: runs.length,
+    groups: ready.groups,
     logs: ready.logs,
-    requests,
-    rawMB: +(rawBytes / 1e6).toFixed(1),
-    wireMB: +(wireBytes / 1e6).toFixed(1),
-    seconds: +seconds.toFixed(3),
-    rawMBps: +(rawBytes / 1e6 / seconds).toFixed(1),
-    logsPerSecond: Math.round(ready.logs / seconds),
+    requestsPerPass: median.requests,
+    rawMB: +(median.rawBytes / 1e6).toFixed(1),
+    wireMB: +(median.wireBytes / 1e6).toFixed(1),
+    seconds: +median.seconds.toFixed(3),
+    rawMBps: mbps(median),
+    bestRawMBps: mbps(bySpeed[0]),
+    passMBps: runs.map(mbps),
+    logsPerSecond: Math.round(ready.logs / median.seconds),
   };
   if (values.json) console.log(JSON.stringify(result));
   else {
     console.log(`PullLogs from one emulator process, ${shards} shards in parallel, Accept-Encoding ${values.encoding}:`);
-    console.log(`  ${result.rawMB} MB raw (${result.wireMB} MB on the wire), ${groups} log groups, ${result.logs} logs in ${result.seconds} s`);
-    console.log(`  ${result.rawMBps} MB/s raw log data, ${result.logsPerSecond} logs/s, ${requests} requests`);
+    console.log(`  ${result.rawMB} MB raw (${result.wireMB} MB on the wire), ${result.groups} log groups, ${result.logs} logs per pass`);
+    console.log(`  median ${result.rawMBps} MB/s raw log data (best ${result.bestRawMBps}; passes ${result.passMBps.join(", ")}), ${result.logsPerSecond} logs/s`);
   }
 }
 

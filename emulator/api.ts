@@ -125,9 +125,13 @@ const deleteProject: Route = {
 const listProject: Route = {
   action: "ListProject",
   needsProject: false,
-  run(ctx) {
-    const projects = [...ctx.store.projects.values()].map((p) => ({ ...p.info, status: "Normal", region: "local" }));
-    return { json: { count: projects.length, total: projects.length, projects } };
+  run(ctx, req) {
+    const offset = intParam(req.query.get("offset"), "offset", 0, 1e9, 0);
+    const size = intParam(req.query.get("size"), "size", 1, 500, 500);
+    const filter = req.query.get("projectName") ?? "";
+    const all = [...ctx.store.projects.values()].filter((p) => p.name.includes(filter)).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const projects = all.slice(offset, offset + size).map((p) => ({ ...p.info, status: "Normal", region: "local" }));
+    return { json: { count: projects.length, total: all.length, projects } };
   },
 };
 

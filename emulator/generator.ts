@@ -207,7 +207,7 @@ export interface GeneratorRun {
 export function runGenerator(
   gen: LogGenerator,
   write: (g: LogGroup) => void,
-  opts: { rate?: number; count?: number; groupSize?: number; now?: () => number },
+  opts: { rate?: number; count?: number; groupSize?: number; /** Log timestamps (ms); default Date.now. */ now?: () => number },
 ): GeneratorRun {
   const now = opts.now ?? Date.now;
   const size = opts.groupSize ?? 10;
@@ -232,10 +232,11 @@ export function runGenerator(
     finish(written);
   };
   if (opts.rate !== undefined) {
+    // Paced by the real clock; `now` only stamps the logs (it may be a test's fake clock).
     const rate = opts.rate;
-    const t0 = now();
+    const t0 = performance.now();
     timer = setInterval(() => {
-      emit(Math.min(count, Math.floor(((now() - t0) / 1000) * rate)));
+      emit(Math.min(count, Math.floor(((performance.now() - t0) / 1000) * rate)));
       if (written >= count) stop();
     }, 100);
   } else {

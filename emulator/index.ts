@@ -140,6 +140,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     o.shard !== undefined ? { kind: "shard", id: o.shard } : o.hashKey ? { kind: "hash", key: o.hashKey } : { kind: "lb" };
 
   const runs = new Set<GeneratorRun>();
+  let closing: Promise<void> | undefined;
   const emu: Emulator = {
     endpoint: `${hostPart}:${addr.port}`,
     url: `http://${hostPart}:${addr.port}`,
@@ -151,9 +152,12 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     logstore: opts.logstore,
     store,
     async close() {
-      for (const r of runs) r.stop();
-      await server.close();
-      persistence?.close();
+      closing ??= (async () => {
+        for (const r of runs) r.stop();
+        await server.close();
+        persistence?.close();
+      })();
+      await closing;
     },
     createProject: (name) => void store.createProject(name),
     createLogstore(name, o = {}) {

@@ -35,6 +35,8 @@ export interface LogstoreListener {
   changed(ls: Logstore): void;
   appended(ls: Logstore, shard: Shard, seq: number, bytes: Buffer, receiveTime: number): void;
   checkpoint(ls: Logstore, group: string, cp: Checkpoint): void;
+  /** Old groups were dropped from the front of a shard (TTL or size cap). */
+  trimmed(ls: Logstore, shard: Shard): void;
 }
 
 export type PutTarget = { kind: "lb" } | { kind: "hash"; key: string } | { kind: "shard"; id: number };
@@ -238,7 +240,7 @@ export class Logstore {
 
   /** Applies TTL and the size cap to a shard. */
   expire(shard: Shard): void {
-    shard.trim(this.nowS() - this.settings.ttl * 86400, this.maxShardBytes);
+    if (shard.trim(this.nowS() - this.settings.ttl * 86400, this.maxShardBytes) > 0) this.listener?.trimmed(this, shard);
   }
 
   /** GetCursor: `begin`, `end` or unix seconds (first group received at or after it). */

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Checkpoint } from "./consumer-group";
 import type { LogstoreMeta } from "./logstore";
+import type { Shard } from "./shard";
 import type { ProjectInfo, Store, StoreListener } from "./store";
 
 const MAGIC = Buffer.from("SLSEMU01", "latin1");
@@ -30,6 +31,8 @@ interface LoadedProject {
 export class Persistence implements StoreListener {
   private metaFd: number;
   private readonly fds = new Map<string, number>();
+  /** Seq of the first record in each shard file (records before the shard's firstSeq are dead). */
+  private readonly fileFirst = new Map<string, number>();
 
   private constructor(private readonly dir: string) {
     this.metaFd = -1;
@@ -48,7 +51,8 @@ export class Persistence implements StoreListener {
           const file = p.shardFile(lp.info.projectName, ls.name, shard.id);
           const loaded = p.loadShard(file, (first) => (shard.firstSeq = first), (bytes, t) => shard.append(bytes, t));
           ls.expire(shard);
-          if (loaded && shard.firstSeq > loaded.firstSeq) p.rewriteShard(file, shard.firstSeq, (seq) => shard.at(seq), shard.endSeq);
+          if (loaded && shard.firstSeq > loaded.firstSeq) p.rewriteShard(file, shard);
+          if (loaded) p.fileFirst.set(`${lp.info.projectName}/${ls.name}/${shard.id}`, shard.firstSeq);
         }
       }
     }
@@ -94,17 +98,29 @@ export class Persistence implements StoreListener {
       const file = this.shardFile(project, logstore, shard);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fd = fs.openSync(file, "a");
-      if (fs.fstatSync(fd).size === 0) fs.writeSync(fd, header(seq));
+      if (fs.fstatSync(fd).size === 0) {
+        fs.writeSync(fd, header(seq));
+        this.fileFirst.set(key, seq);
+      }
       this.fds.set(key, fd);
     }
-    const rec = Buffer.allocUnsafe(8);
-    rec.writeUInt32LE(bytes.length, 0);
-    rec.writeUInt32LE(receiveTime >>> 0, 4);
-    fs.writevSync(fd, [rec, bytes]);
+    writeRecord(fd, bytes, receiveTime);
   }
 
   checkpoint(project: string, logstore: string, group: string, cp: Checkpoint): void {
     this.journal({ t: "checkpoint", project, logstore, group, cp });
+  }
+
+  /** Rewrites a shard file once its dead prefix outweighs the live records (amortised O(1)). */
+  trimmed(project: string, logstore: string, shard: Shard): void {
+    const key = `${project}/${logstore}/${shard.id}`;
+    const dead = shard.firstSeq - (this.fileFirst.get(key) ?? shard.firstSeq);
+    if (dead < 1024 || dead < shard.groupCount) return;
+    const fd = this.fds.get(key);
+    if (fd !== undefined) fs.closeSync(fd);
+    this.fds.delete(key);
+    this.rewriteShard(this.shardFile(project, logstore, shard.id), shard);
+    this.fileFirst.set(key, shard.firstSeq);
   }
 
   // ---- files
@@ -204,16 +220,13 @@ export class Persistence implements StoreListener {
     return { firstSeq };
   }
 
-  private rewriteShard(file: string, first: number, at: (seq: number) => { bytes: Buffer; receiveTime: number }, end: number): void {
+  private rewriteShard(file: string, shard: Shard): void {
     const fd = fs.openSync(file + ".tmp", "w");
     try {
-      fs.writeSync(fd, header(first));
-      for (let seq = first; seq < end; seq++) {
-        const g = at(seq);
-        const rec = Buffer.allocUnsafe(8);
-        rec.writeUInt32LE(g.bytes.length, 0);
-        rec.writeUInt32LE(g.receiveTime >>> 0, 4);
-        fs.writevSync(fd, [rec, g.bytes]);
+      fs.writeSync(fd, header(shard.firstSeq));
+      for (let seq = shard.firstSeq; seq < shard.endSeq; seq++) {
+        const g = shard.at(seq);
+        writeRecord(fd, g.bytes, g.receiveTime);
       }
     } finally {
       fs.closeSync(fd);
@@ -234,6 +247,13 @@ export class Persistence implements StoreListener {
       }
     }
   }
+}
+
+function writeRecord(fd: number, bytes: Buffer, receiveTime: number): void {
+  const rec = Buffer.allocUnsafe(8);
+  rec.writeUInt32LE(bytes.length, 0);
+  rec.writeUInt32LE(receiveTime >>> 0, 4);
+  fs.writevSync(fd, [rec, bytes]);
 }
 
 function header(firstSeq: number): Buffer {

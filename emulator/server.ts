@@ -157,7 +157,8 @@ export class SlsHttpServer {
       const target = hostTarget(req.headers.host, this.opts.cnames);
       let op = route(method, segments, query.map);
       if (!op) throw errors.notFound(`${method} ${path} is not an API of this emulator`);
-      if (op.action === "GetProject" && target.kind === "endpoint") op = listProject;
+      // `GET /` is GetProject, or ListProject on a bare endpoint / with list parameters (GetProject takes none).
+      if (op.action === "GetProject" && (target.kind === "endpoint" || query.list.length > 0)) op = listProject;
 
       const fault = this.opts.faults.decide(op.action);
       if (fault) {
@@ -195,7 +196,7 @@ export class SlsHttpServer {
         headers: req.headers,
         body,
         project,
-        clientIp: req.socket.remoteAddress ?? "",
+        clientIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
       };
       response = op.run(this.ctx, apiReq);
     } catch (e) {

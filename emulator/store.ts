@@ -18,6 +18,7 @@ export interface StoreListener {
   dropLogstore(project: string, name: string): void;
   appended(project: string, logstore: string, shard: number, seq: number, bytes: Buffer, receiveTime: number): void;
   checkpoint(project: string, logstore: string, group: string, cp: Checkpoint): void;
+  trimmed(project: string, logstore: string, shard: Shard): void;
 }
 
 export interface StoreOptions {
@@ -84,6 +85,7 @@ export class Store {
     appended: (ls: Logstore, shard: Shard, seq: number, bytes: Buffer, receiveTime: number) =>
       this.listener?.appended(ls.project, ls.name, shard.id, seq, bytes, receiveTime),
     checkpoint: (ls, group, cp) => this.listener?.checkpoint(ls.project, ls.name, group, cp),
+    trimmed: (ls, shard) => this.listener?.trimmed(ls.project, ls.name, shard),
   };
 
   constructor(opts: StoreOptions = {}) {

@@ -10,7 +10,7 @@
 
 import { compileAttributeList } from "./attributes";
 import type { FieldDecider } from "./field-selection";
-import { CEF_SEVERITY, parseSeverity } from "./severity";
+import { CEF_SEVERITY, parseSeverity } from "./priority";
 import { truncate } from "./text";
 import type { MappingConfig } from "./types";
 import { compileRef, compileText, textOf, type RecordContext } from "./value-ref";

@@ -11,9 +11,8 @@
 // Header text is cut to the RFC 5424 maximum lengths (255/48/128/32) here; replacing characters
 // outside printable US-ASCII is the RFC 5424 formatter's job (lib/syslog).
 
-import { parseFacility } from "./facility";
 import { compileFieldPath } from "./field-path";
-import { compileSeverityTable, parseSeverity } from "./severity";
+import { compileSeverityTable, parseFacility, parseSeverity } from "./priority";
 import { fromValue, nowTimestamp, slsTime } from "./timestamp";
 import { truncate } from "./text";
 import type { MappingConfig, RefType, SyslogFields, Timestamp } from "./types";

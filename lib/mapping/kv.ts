@@ -23,6 +23,18 @@ export interface KvOptions {
   separator: string;
   escape: KvEscape;
   leadingSeparator: boolean;
+  /**
+   * "record": the record's field order. "sls-first": the order of the original recipe's Python
+   * SDK (`__time__`, `__topic__`, `__source__`, `__time_ns_part__`, the `__tag__:*` fields, then
+   * the log's contents), whatever order the consumer wrote the fields in.
+   */
+  order?: "record" | "sls-first";
+}
+
+const SLS_FIRST = ["__time__", "__topic__", "__source__", "__time_ns_part__"];
+
+function isSlsFirst(k: string): boolean {
+  return k.startsWith("__tag__:") || SLS_FIRST.includes(k);
 }
 
 export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecord) => string {
@@ -32,23 +44,31 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
   const escapeValue = valueEscaper(opts.escape, sep);
   const escapeKey = opts.escape === "none" ? (k: string) => k : keyEscaper(first);
   const keyCache = new Map<string, string>();
+  // Appends one field (if selected); compiled once, so no closure is allocated per record.
+  const pair = (out: string, rec: SlsRecord, k: string): string => {
+    const name = decide(k);
+    if (name === null) return out;
+    let key = keyCache.get(name);
+    if (key === undefined) {
+      key = escapeKey(name);
+      if (keyCache.size < 4096) keyCache.set(name, key);
+    }
+    const v = rec[k];
+    const text = typeof v === "string" ? v : (textOf(v) ?? "");
+    return out + (out.length > 0 || lead ? sep : "") + key + "=" + escapeValue(text);
+  };
+  if (opts.order === "sls-first") {
+    return (rec) => {
+      let out = "";
+      for (const k of SLS_FIRST) if (Object.prototype.hasOwnProperty.call(rec, k)) out = pair(out, rec, k);
+      for (const k in rec) if (k.startsWith("__tag__:")) out = pair(out, rec, k);
+      for (const k in rec) if (!isSlsFirst(k)) out = pair(out, rec, k);
+      return out;
+    };
+  }
   return (rec) => {
     let out = "";
-    let n = 0;
-    for (const k in rec) {
-      const name = decide(k);
-      if (name === null) continue;
-      let key = keyCache.get(name);
-      if (key === undefined) {
-        key = escapeKey(name);
-        if (keyCache.size < 4096) keyCache.set(name, key);
-      }
-      const v = rec[k];
-      const text = typeof v === "string" ? v : (textOf(v) ?? "");
-      if (n > 0 || lead) out += sep;
-      out += key + "=" + escapeValue(text);
-      n++;
-    }
+    for (const k in rec) out = pair(out, rec, k);
     return out;
   };
 }

@@ -11,7 +11,7 @@
 
 import { compileAttributeList } from "./attributes";
 import type { FieldDecider } from "./field-selection";
-import { LEEF_SEVERITY } from "./severity";
+import { LEEF_SEVERITY } from "./priority";
 import { truncate } from "./text";
 import type { MappingConfig, Timestamp } from "./types";
 import { compileText, tsMillis, type RecordContext } from "./value-ref";

@@ -51,7 +51,7 @@ function compileBody(c: MappingConfig, warnings: Warnings): Body | undefined {
         warnings.warn("config", "kvSeparator", `key=value: ${problem}; using "${DEFAULT_KV_SEPARATOR}"`);
         sep = DEFAULT_KV_SEPARATOR;
       }
-      const kv = compileKv({ separator: sep, escape: c.kvEscape ?? "backslash", leadingSeparator: c.kvLeadingSeparator !== false }, decide);
+      const kv = compileKv({ separator: sep, escape: c.kvEscape ?? "backslash", leadingSeparator: c.kvLeadingSeparator !== false, order: c.kvOrder }, decide);
       return (ctx) => kv(ctx.rec);
     }
     case "json": {
@@ -141,17 +141,11 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
     const common = metaOf(sls, false);
     const records = sls !== null && typeof sls === "object" ? (sls as { records?: unknown }).records : undefined;
     const perRecord = Array.isArray(records) ? records : [];
-    const seenPerCursor = new Map<string, number>();
     const out: SyslogFields[] = new Array(payload.length);
     for (let i = 0; i < payload.length; i++) {
       const r = perRecord[i];
-      const meta: RecordMeta = r !== null && typeof r === "object" ? { ...common, ...metaOf(r, true) } : { ...common };
-      if (meta.index === undefined && meta.cursor !== undefined) {
-        // Records of one log group share its cursor and arrive in order: count them.
-        const n = seenPerCursor.get(meta.cursor) ?? 0;
-        seenPerCursor.set(meta.cursor, n + 1);
-        meta.index = n;
-      }
+      // No guessing of `index` from positions: a log group may straddle two batch messages.
+      const meta: RecordMeta = r !== null && typeof r === "object" ? { ...common, ...metaOf(r, true) } : common;
       out[i] = mapRecord(asRecord(payload[i], `msg.payload[${i}]`), meta);
     }
     return out;

@@ -14,7 +14,7 @@ export interface Preset {
 export const BASE_CONFIG: Required<Pick<MappingConfig,
   "keepInternal" | "fieldRules" | "timestampSource" | "timestampField" | "timestampUnit" | "hostname" | "hostnameType" |
   "appName" | "appNameType" | "procId" | "procIdType" | "msgId" | "msgIdType" | "facility" | "facilityType" | "severity" |
-  "severityType" | "severityTable" | "severityDefault" | "format" | "kvSeparator" | "kvEscape" | "kvLeadingSeparator" |
+  "severityType" | "severityTable" | "severityDefault" | "format" | "kvSeparator" | "kvEscape" | "kvLeadingSeparator" | "kvOrder" |
   "jsonSortKeys" | "jsonExpand" | "template" | "templateEscape" | "bodyField" | "cefVersion" | "vendor" | "vendorType" |
   "product" | "productType" | "productVersion" | "productVersionType" | "eventId" | "eventIdType" | "eventName" |
   "eventNameType" | "cefSeverity" | "cefSeverityType" | "leefVersion" | "leefDelimiter" | "leefDevTime" | "attributes" |
@@ -42,6 +42,7 @@ export const BASE_CONFIG: Required<Pick<MappingConfig,
   kvSeparator: "||",
   kvEscape: "backslash",
   kvLeadingSeparator: true,
+  kvOrder: "record",
   jsonSortKeys: true,
   jsonExpand: false,
   template: "",
@@ -74,8 +75,8 @@ export const BASE_CONFIG: Required<Pick<MappingConfig,
 export const PRESETS: Record<string, Preset> = {
   recipe: {
     label: "Original recipe (||k=v)",
-    description: "Byte-for-byte the body of Alibaba's SLS-to-syslog sample: ||key=value for every field except __time__, SLS fields kept, no escaping.",
-    config: { format: "kv", kvSeparator: "||", kvEscape: "none", kvLeadingSeparator: true, keepInternal: true, fieldRules: [{ action: "exclude", pattern: "__time__" }] },
+    description: "Byte-for-byte the body of Alibaba's SLS-to-syslog sample: ||key=value for every field except __time__, SLS fields first as the Python SDK orders them, no escaping.",
+    config: { format: "kv", kvSeparator: "||", kvEscape: "none", kvLeadingSeparator: true, kvOrder: "sls-first", keepInternal: true, fieldRules: [{ action: "exclude", pattern: "__time__" }] },
   },
   rfc5424: {
     label: "Generic RFC 5424",

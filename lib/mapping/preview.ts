@@ -1,8 +1,12 @@
-// The editor's live preview: the same compiled mapper the node runs, applied to a pasted sample.
+// The editor's live preview: the same compiled mapper the node runs, applied to a pasted sample,
+// and the exact syslog line lib/syslog's formatter makes of each result with sls-syslog-out's
+// default settings (RFC 5424, BOM "auto", no size limit; or RFC 3164).
 // The sample may be one record (a JSON object of fields), an array of records (batch), or a whole
 // message `{payload, sls}` copied from the debug sidebar. Without msg.sls, example metadata is
 // used so that logstore/project references show something. Warnings are returned, not logged.
 
+import { formatRfc3164 } from "../syslog/rfc3164";
+import { formatRfc5424 } from "../syslog/rfc5424";
 import { compileMapper } from "./mapper";
 import type { MappingConfig, SyslogFields } from "./types";
 
@@ -11,26 +15,25 @@ export const MAX_PREVIEW_RECORDS = 20;
 
 export const EXAMPLE_META = { project: "my-project", logstore: "my-logstore", consumerGroup: "my-group", shard: 0, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4OQ==", index: 0 };
 
-/** Formats one mapped record as the syslog line sls-syslog-out would send (lib/syslog). */
-export type LineFormatter = (fields: SyslogFields) => string;
+export type PreviewFormat = "rfc5424" | "rfc3164";
 
 export interface PreviewResult {
   syslog: SyslogFields[];
-  /** One line per record when a formatter is available. */
-  lines?: string[];
+  /** The syslog line of each record (UTF-8 text, without transport framing). */
+  lines: string[];
   warnings: string[];
   error?: string;
 }
 
-export function previewMapping(config: MappingConfig, sample: unknown, format?: LineFormatter): PreviewResult {
+export function previewMapping(config: MappingConfig, sample: unknown, syslogFormat: PreviewFormat = "rfc5424"): PreviewResult {
   const warnings: string[] = [];
   let parsed: unknown = sample;
   if (typeof sample === "string") {
-    if (sample.length > MAX_PREVIEW_CHARS) return { syslog: [], warnings, error: `the sample is longer than ${MAX_PREVIEW_CHARS} characters` };
+    if (sample.length > MAX_PREVIEW_CHARS) return { syslog: [], lines: [], warnings, error: `the sample is longer than ${MAX_PREVIEW_CHARS} characters` };
     try {
       parsed = JSON.parse(sample);
     } catch (err) {
-      return { syslog: [], warnings, error: `the sample is not valid JSON: ${(err as Error).message}` };
+      return { syslog: [], lines: [], warnings, error: `the sample is not valid JSON: ${(err as Error).message}` };
     }
   }
   let payload: unknown = parsed;
@@ -44,12 +47,15 @@ export function previewMapping(config: MappingConfig, sample: unknown, format?: 
   const mapper = compileMapper(config, (t) => warnings.push(t));
   const out = mapper.mapMessage(payload, sls);
   const syslog = Array.isArray(out) ? out : [out];
-  const result: PreviewResult = { syslog, warnings };
-  if (format) {
+  const result: PreviewResult = { syslog, lines: [], warnings };
+  const format = syslogFormat === "rfc3164" ? formatRfc3164 : formatRfc5424;
+  for (const fields of syslog) {
     try {
-      result.lines = syslog.map(format);
+      result.lines.push(format(fields).toString("utf8"));
     } catch (err) {
-      result.error = `formatting failed: ${(err as Error).message}`;
+      // e.g. an SD-ID lib/syslog refuses: the flow would report the same error.
+      result.lines.push("");
+      result.error ??= `sls-syslog-out would refuse this record: ${(err as Error).message}`;
     }
   }
   return result;

@@ -114,6 +114,7 @@ export interface MappingConfig {
   kvSeparator?: string; // default "||"
   kvEscape?: KvEscape; // default backslash
   kvLeadingSeparator?: boolean; // default true (`||k=v||k=v`, as the original recipe)
+  kvOrder?: "record" | "sls-first"; // default record; see kv.ts
   jsonSortKeys?: boolean; // default true
   jsonExpand?: boolean; // parse fields holding JSON text into nested values; default false
   template?: string;

@@ -6,7 +6,8 @@ import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
-import { decodeLogGroupList, type LogGroup } from "./log-group";
+import { decodeLogGroupList } from "./log-group";
+import { toRecordGroup, type RecordGroup } from "./record-group";
 
 export interface SlsCredentials {
   accessKeyId: string;
@@ -59,7 +60,8 @@ export interface PullOptions {
 }
 
 export interface PullResult {
-  groups: LogGroup[];
+  /** Log groups in record form (each log already the object sls-consumer emits). */
+  groups: RecordGroup[];
   /** Cursor after the last returned group (= request cursor when nothing came back). */
   nextCursor: string;
   /** Number of log groups returned. */
@@ -215,10 +217,10 @@ export class SlsClient implements SlsApi {
       throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", { context: this.ctx("PullLogs", project, logstore, shard), retryable: true });
     }
     const body = r.body && r.body.length > 0 ? r.body : undefined;
-    let groups: LogGroup[] = [];
+    let groups: RecordGroup[] = [];
     if (body) {
       try {
-        groups = decodeLogGroupList(body);
+        groups = decodeLogGroupList(body).map(toRecordGroup);
       } catch (e) {
         throw new SlsError("BadResponse", `PullLogs body is not a LogGroupList: ${(e as Error).message}`, {
           context: this.ctx("PullLogs", project, logstore, shard),

@@ -270,6 +270,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       onError: (e, s) => this.report(e, s),
       onRecovered: (s) => this.resolveError(s),
       onIdle: (r) => void this.commit(r),
+      readers: () => this.readers.size,
     });
     this.readers.set(shard, reader);
     reader.start();

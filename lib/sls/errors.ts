@@ -91,6 +91,8 @@ export function toSlsError(err: unknown, context: SlsErrorContext): SlsError {
   } else if (!code) {
     code = /socket hang up/i.test(message) ? "SocketHangUp" : "NetworkError";
   }
+  // The transport appends "<METHOD> <url> failed." to network errors: the context says it better.
+  if (status === 0) message = message.replace(/\s*(GET|POST|PUT|DELETE|HEAD) https?:\/\/\S+ failed\.?$/, "");
   const retryable = status === 0 && code === "NetworkError" ? true : undefined;
   return new SlsError(code, message, { status, requestId: e.data?.requestId, context, retryable });
 }

@@ -3,7 +3,7 @@
 // delivery token; messages are handed out in chunks and never past a full window.
 
 import { cursorAt } from "./cursor";
-import type { LogGroup, SlsLog } from "./log-group";
+import type { RecordGroup } from "./record-group";
 import type { Batch, DeliveryContext } from "./shard-reader";
 
 export interface SourceMeta {
@@ -24,7 +24,7 @@ export interface RecordMeta {
 
 export interface OutMessage {
   _msgid: string;
-  payload: Record<string, unknown> | Array<Record<string, unknown>>;
+  payload: Record<string, string | number> | Array<Record<string, string | number>>;
   sls: Record<string, unknown>;
 }
 
@@ -37,20 +37,7 @@ export interface EmitOptions {
   newId(): string;
 }
 
-/** The log's fields: contents, then `__time__` (unix s), `__topic__`, `__source__`, `__tag__:<k>`. */
-export function logFields(g: LogGroup, log: SlsLog): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const c = log.contents;
-  for (let i = 0; i < c.length; i++) o[c[i][0]] = c[i][1];
-  o.__time__ = log.time;
-  o.__topic__ = g.topic ?? "";
-  o.__source__ = g.source ?? "";
-  const t = g.tags;
-  for (let i = 0; i < t.length; i++) o[`__tag__:${t[i][0]}`] = t[i][1];
-  return o;
-}
-
-function tagObject(g: LogGroup): Record<string, string> {
+function tagObject(g: RecordGroup): Record<string, string> {
   const o: Record<string, string> = {};
   for (const [k, v] of g.tags) o[k] = v;
   return o;
@@ -63,7 +50,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   const chunk = Math.max(1, o.maxChunk);
   let out: OutMessage[] = [];
   // batch mode accumulators
-  let payloads: Array<Record<string, unknown>> = [];
+  let payloads: Array<Record<string, string | number>> = [];
   let records: RecordMeta[] = [];
   let chunkCursor = batch.cursor;
   let chunkFirstGroup = 0;
@@ -91,17 +78,18 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   for (; gi < batch.groups.length; gi++) {
     const g = batch.groups[gi];
     const cursor = cursorAt(batch.cursor, gi);
-    const topic = g.topic ?? "";
-    const source = g.source ?? "";
+    const { topic, source, records: recs, timeNs } = g;
     const tags = tagObject(g);
-    for (const log of g.logs) {
+    for (let li = 0; li < recs.length; li++) {
+      const payload = recs[li];
+      const time = payload.__time__ as number;
       if (o.mode === "log") {
         if (out.length >= chunk && !(await room())) return;
         const token = ctx.issue(1, gi);
         out.push({
           _msgid: o.newId(),
-          payload: logFields(g, log),
-          sls: { project, logstore, consumerGroup, shard, cursor, time: log.time, timeNs: log.timeNs ?? 0, topic, source, tags: { ...tags }, token },
+          payload,
+          sls: { project, logstore, consumerGroup, shard, cursor, time, timeNs: timeNs[li], topic, source, tags: { ...tags }, token },
         });
         if (token !== null && ctx.full && !(await room())) return;
       } else {
@@ -109,8 +97,8 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
           chunkCursor = cursor;
           chunkFirstGroup = gi;
         }
-        payloads.push(logFields(g, log));
-        records.push({ cursor, time: log.time, timeNs: log.timeNs ?? 0, topic, source, tags: { ...tags } });
+        payloads.push(payload);
+        records.push({ cursor, time, timeNs: timeNs[li], topic, source, tags: { ...tags } });
         if (payloads.length >= chunk && !(await room())) return;
       }
     }

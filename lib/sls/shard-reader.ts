@@ -7,7 +7,7 @@ import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
 import { cursorAt, cursorNumber } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
-import type { LogGroup } from "./log-group";
+import type { RecordGroup } from "./record-group";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
 
@@ -17,7 +17,7 @@ export interface Batch {
   /** Cursor the batch was read from (= cursor of its first log group). */
   cursor: string;
   nextCursor: string;
-  groups: LogGroup[];
+  groups: RecordGroup[];
   /** Total logs in all groups. */
   logCount: number;
   rawSize: number;
@@ -71,6 +71,8 @@ export interface ShardReaderOptions {
   onError(e: SlsError, shard: number): void;
   /** The shard is readable again after errors. */
   onRecovered(shard: number): void;
+  /** Number of shard readers of the consumer (they share the window). */
+  readers(): number;
   /** Called when idle with unsaved progress, so the owner can commit early. */
   onIdle(reader: ShardReader): void;
 }
@@ -117,9 +119,10 @@ export class ShardReader {
     let cursor: string = first;
     let prefetch: Promise<PullOutcome> | undefined;
     while (!this.stopped) {
-      const out: PullOutcome = await (prefetch ?? this.pull(cursor));
+      // A pull can take up to the read timeout: stop() must not wait for it.
+      const out = await this.untilStopped(prefetch ?? this.pull(cursor));
       prefetch = undefined;
-      if (this.stopped) return;
+      if (out === undefined || this.stopped) return;
       if (!out.ok) {
         if (hasCode(out.e, "InvalidCursor")) {
           const reset = await this.recoverInvalidCursor(cursor, out.e);
@@ -164,14 +167,16 @@ export class ShardReader {
     const { api, project, logstore, group, shard } = this.o;
     while (!this.stopped) {
       try {
-        const cps = await api.getCheckpoints(project, logstore, group, shard);
+        const cps = await this.untilStopped(api.getCheckpoints(project, logstore, group, shard));
+        if (cps === undefined) return undefined;
         const cp = cps.find((c) => c.shard === shard)?.checkpoint;
         if (cp) {
           this.tracker = new CheckpointTracker(cp, true);
           return cp;
         }
         const start = this.o.start;
-        const cursor = await api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from);
+        const cursor = await this.untilStopped(api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from));
+        if (cursor === undefined) return undefined;
         this.tracker = new CheckpointTracker(cursor, false);
         return cursor;
       } catch (e) {
@@ -190,7 +195,8 @@ export class ShardReader {
     const { api, project, logstore, shard } = this.o;
     while (!this.stopped) {
       try {
-        const begin = await api.getCursor(project, logstore, shard, "begin");
+        const begin = await this.untilStopped(api.getCursor(project, logstore, shard, "begin"));
+        if (begin === undefined) return undefined;
         this.o.onError(
           new SlsError("InvalidCursor", `cursor ${cursor} is no longer retained (expired before it was read); resuming at the oldest retained log group ${begin}`, {
             status: e.status,
@@ -211,7 +217,7 @@ export class ShardReader {
 
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
     let logCount = 0;
-    for (const g of r.groups) logCount += g.logs.length;
+    for (const g of r.groups) logCount += g.records.length;
     const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize };
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
@@ -267,6 +273,30 @@ export class ShardReader {
     this.bytes += r.rawSize;
   }
 
+  /** The promise's value, or undefined as soon as the reader stops (a rejection still rejects). */
+  private untilStopped<T>(p: Promise<T>): Promise<T | undefined> {
+    const signal = this.abort.signal;
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      return Promise.resolve(undefined);
+    }
+    return new Promise<T | undefined>((resolve, reject) => {
+      const onAbort = (): void => resolve(undefined);
+      signal.addEventListener("abort", onAbort, { once: true });
+      p.then(
+        (v) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          if (signal.aborted) resolve(undefined);
+          else reject(e);
+        },
+      );
+    });
+  }
+
   private waitForRoom(): Promise<void> {
     const win = this.o.window;
     if (!win || !win.full || this.stopped) return Promise.resolve();
@@ -284,11 +314,12 @@ export class ShardReader {
   private lastCount = 1;
 
   /**
-   * Log groups per pull: enough for about half the window (or 5000 logs when acknowledging on
-   * emit), so decoded batches stay small next to the window instead of filling the heap.
+   * Log groups per pull: about this reader's share of half the window (of 10 000 logs when
+   * acknowledging on emit). Decoded batches waiting for room then stay small next to the window,
+   * which keeps memory bounded and garbage collection cheap.
    */
   private countFor(): number {
-    const target = this.o.window ? Math.max(50, this.o.window.maxInFlight / 2) : 5000;
+    const target = Math.max(50, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
     const perGroup = this.logsPerGroup || 100;
     return Math.max(1, Math.min(this.o.pullCount, Math.round(target / perGroup)));
   }
@@ -300,7 +331,7 @@ export class ShardReader {
       (r): PullOutcome => {
         if (r.count > 0) {
           let logs = 0;
-          for (const g of r.groups) logs += g.logs.length;
+          for (const g of r.groups) logs += g.records.length;
           const avg = logs / r.count;
           this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
         }

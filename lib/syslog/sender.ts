@@ -163,7 +163,7 @@ export class SyslogSender extends EventEmitter {
 
   /** Sends several messages in order; resolves once all were written. */
   sendMany(msgs: readonly Buffer[]): Promise<void> {
-    if (this.closing) return Promise.reject(new SendError("syslog sender is closed"));
+    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
     if (msgs.length === 0) return Promise.resolve();
     this.open();
     return new Promise<void>((resolve, reject) => {
@@ -197,17 +197,27 @@ export class SyslogSender extends EventEmitter {
   async close(timeoutMs = 5000): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.queued > 0 || this.waiters.length > 0) {
+    // Flushing only helps while a connection is up or being made; once it fails the leftovers
+    // are rejected at once (as SenderClosedError, so callers can tell a shutdown from a bad message).
+    if (this.state !== "disconnected" && (this.queued > 0 || this.waiters.length > 0)) {
       let t: NodeJS.Timeout | undefined;
-      await Promise.race([this.idle(), new Promise<void>((r) => (t = setTimeout(r, timeoutMs)))]);
+      let onState: ((s: SenderState) => void) | undefined;
+      const failed = new Promise<void>((r) => {
+        onState = (st) => {
+          if (st === "disconnected") r();
+        };
+        this.on("state", onState);
+      });
+      await Promise.race([this.idle(), failed, new Promise<void>((r) => (t = setTimeout(r, timeoutMs)))]);
       clearTimeout(t);
+      if (onState) this.off("state", onState);
     }
     this.stopped = true;
     clearTimeout(this.timer);
     const ch = this.channel;
     this.channel = null;
     this.setState("closed");
-    const left = new SendError("syslog sender closed before the message could be written");
+    const left = new SenderClosedError("syslog sender closed before the message could be written");
     for (const b of this.inflight) b.done = true;
     const entries = [...this.inflight.flatMap((b) => b.entries), ...this.pending.drain(), ...this.waiters.drain().flatMap((w) => w.entries)];
     this.inflight = [];
@@ -417,3 +427,6 @@ export class SyslogSender extends EventEmitter {
     this.timer = setTimeout(() => void this.connect(), delay);
   }
 }
+
+/** The sender was closed (redeploy, shutdown) before a frame could be written: not the message's fault. */
+export class SenderClosedError extends SendError {}

@@ -29,9 +29,13 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
 
     await page.locator("#red-ui-tab-sls-syslog-map-tab-preview a").click();
     await page.locator("#sls-syslog-map-sample").fill(JSON.stringify({ payload: { __time__: 1714979289, __source__: "10.0.0.5", user: "alice", note: "a=b|c" }, sls: { project: "p1", logstore: "audit", shard: 2, time: 1714979289, timeNs: 0 } }));
-    const body = page.locator("#sls-syslog-map-preview-out pre").first();
-    await body.filter({ hasText: "note=a\\=b|c" }).waitFor();
-    assert.equal(await body.textContent(), "CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|1|rt=1714979289000 cs1Label=project cs1=p1 cs2Label=logstore cs2=audit user=alice note=a\\=b|c");
+    const cef = "CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|1|rt=1714979289000 cs1Label=project cs1=p1 cs2Label=logstore cs2=audit user=alice note=a\\=b|c";
+    const line = page.locator("#sls-syslog-map-preview-out pre.sls-syslog-map-preview-line").first();
+    await line.filter({ hasText: "note=a\\=b|c" }).waitFor();
+    assert.equal(await line.textContent(), `<14>1 2024-05-06T07:08:09Z 10.0.0.5 audit - - - ${cef}`);
+    assert.equal(await page.locator("#sls-syslog-map-preview-out pre.sls-syslog-map-preview-body").first().textContent(), cef);
+    await page.selectOption("#sls-syslog-map-preview-format", "rfc3164");
+    await line.filter({ hasText: "<14>May  6 07:08:09 10.0.0.5 audit: CEF:0|" }).waitFor();
 
     await page.locator("#node-dialog-ok").click();
     const saved = await page.evaluate(() => {

@@ -1,10 +1,31 @@
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { helper, nextInput } from "../support/node-red-helper";
+import { helper, type TestNode } from "../support/red-helper";
 import { presetConfig } from "../../lib/mapping";
 import { parseLeef } from "../support/leef-parser";
 import { parseCef } from "../support/cef-parser";
 import mapNode = require("../../nodes/sls-syslog-map");
+
+// The node-red-node-test-helper spies on Node.prototype methods (sinon).
+interface Spy {
+  callCount: number;
+  args: unknown[][];
+  lastCall: { args: unknown[] } | null;
+}
+type Spied = TestNode & { warn: Spy; error: Spy; status: Spy; receive(msg: object): void };
+interface Res {
+  status: number;
+  body: unknown;
+}
+interface Req extends PromiseLike<Res> {
+  send(body: unknown): Req;
+  expect(status: number): Req;
+}
+const request = () => helper.request() as unknown as { get(url: string): Req; post(url: string): Req };
+
+function nextInput<T>(node: TestNode): Promise<T> {
+  return new Promise((resolve) => node.once("input", (m: T) => resolve(m)));
+}
 
 before(() => helper.startServer());
 after(() => helper.stopServer());
@@ -19,7 +40,7 @@ async function flow(settings: object) {
     { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, ...settings, wires: [["out"]] },
     { id: "out", z: "t1", type: "helper" },
   ]);
-  return { m: helper.getNode("m1"), out: helper.getNode("out") };
+  return { m: helper.getNode("m1") as Spied, out: helper.getNode("out") };
 }
 
 test("one consumer-shaped record in, msg.syslog out; payload and the delivery token untouched", async () => {
@@ -45,7 +66,7 @@ test("batch: an array of records gives an array of msg.syslog, parallel, with pe
   const { m, out } = await flow({ ...presetConfig("qradar-leef"), sdEnabled: true, sdDedup: true });
   const got = nextInput<{ syslog: { message: string; timestamp: object; structuredData: Record<string, Record<string, unknown>> }[]; sls: { token: string } }>(out);
   const payload = [0, 1, 2].map((i) => ({ __time__: 1714979289 + i, user: "u" + i, "__tag__:__client_ip__": "10.0.0." + i }));
-  const records = [0, 1, 2].map((i) => ({ cursor: i < 2 ? "C0" : "C1", time: 1714979289 + i, timeNs: 0, topic: "login", source: "h" + i, tags: {} }));
+  const records = [0, 1, 2].map((i) => ({ cursor: i < 2 ? "C0" : "C1", index: i < 2 ? i : 0, time: 1714979289 + i, timeNs: 0, topic: "login", source: "h" + i, tags: {} }));
   m.receive({ payload, sls: { ...SLS, records } });
   const msg = await got;
   assert.equal(msg.syslog.length, 3);
@@ -93,12 +114,12 @@ test("bad input never errors: defaults apply and each kind of problem is warned 
 
 test("preview endpoint: the same engine maps a pasted sample; bad samples get a 400 with the reason", async () => {
   await flow({});
-  const ok = await helper
-    .request()
+  const ok = await request()
     .post("/sls-syslog-map/preview")
     .send({ config: { ...presetConfig("arcsight-cef") }, sample: JSON.stringify({ payload: RECORD, sls: SLS }) })
     .expect(200);
-  const r = ok.body as { syslog: { message: string; hostname: string }[]; warnings: string[] };
+  const r = ok.body as { syslog: { message: string; hostname: string }[]; lines: string[]; warnings: string[] };
+  assert.equal(r.lines[0], `<14>1 2024-05-06T07:08:09.123456Z 10.0.0.5 audit - - - ${r.syslog[0].message}`);
   assert.equal(r.syslog.length, 1);
   assert.equal(r.syslog[0].hostname, "10.0.0.5");
   const cef = parseCef(r.syslog[0].message);
@@ -106,14 +127,14 @@ test("preview endpoint: the same engine maps a pasted sample; bad samples get a 
   assert.equal(Object.fromEntries(cef.extension).msg, "bad||pass=word");
   assert.deepEqual(r.warnings, []);
 
-  const batch = await helper.request().post("/sls-syslog-map/preview").send({ config: { format: "json" }, sample: JSON.stringify([{ a: "1" }, { b: "2" }]) }).expect(200);
+  const batch = await request().post("/sls-syslog-map/preview").send({ config: { format: "json" }, sample: JSON.stringify([{ a: "1" }, { b: "2" }]) }).expect(200);
   assert.deepEqual((batch.body as { syslog: { message: string }[] }).syslog.map((s) => s.message), ['{"a":"1"}', '{"b":"2"}']);
 
-  const bad = await helper.request().post("/sls-syslog-map/preview").send({ config: {}, sample: "{nope" }).expect(400);
+  const bad = await request().post("/sls-syslog-map/preview").send({ config: {}, sample: "{nope" }).expect(400);
   assert.match((bad.body as { error: string }).error, /not valid JSON/);
-  await helper.request().post("/sls-syslog-map/preview").send({ sample: "{}" }).expect(400);
+  await request().post("/sls-syslog-map/preview").send({ sample: "{}" }).expect(400);
 
-  const presets = await helper.request().get("/sls-syslog-map/presets").expect(200);
+  const presets = await request().get("/sls-syslog-map/presets").expect(200);
   const p = presets.body as Record<string, { label: string; config: { format: string } }>;
   assert.equal(p["qradar-leef"].config.format, "leef");
   assert.equal(p.recipe.config.format, "kv");

@@ -4,6 +4,7 @@
 import type { CheckpointInfo, ConsumerGroupInfo, PullOptions, PullResult, ShardInfo, SlsApi } from "../../lib/sls/client";
 import { SlsError } from "../../lib/sls/errors";
 import type { LogGroup } from "../../lib/sls/log-group";
+import { toRecordGroup } from "../../lib/sls/record-group";
 
 const BASE = 1_700_000_000_000_000_000n;
 const enc = (i: number): string => Buffer.from((BASE + BigInt(i)).toString()).toString("base64");
@@ -74,7 +75,7 @@ export class FakeSls implements SlsApi {
     if (i < (this.begin.get(shard) ?? 0) || i > data.length) throw new SlsError("InvalidCursor", "cursor out of range", { status: 400 });
     const groups = data.slice(i, i + (opts.count ?? 1000));
     const next = i + groups.length;
-    return { groups, nextCursor: enc(next), count: groups.length, rawSize: groups.length * 100, cursorTime: 0, endOfCursor: next === data.length };
+    return { groups: groups.map(toRecordGroup), nextCursor: enc(next), count: groups.length, rawSize: groups.length * 100, cursorTime: 0, endOfCursor: next === data.length };
   }
 
   async listConsumerGroups(): Promise<ConsumerGroupInfo[]> {

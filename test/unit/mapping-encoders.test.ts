@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compileMapper } from "../../lib/mapping";
+import { compileMapper, presetConfig } from "../../lib/mapping";
 import type { MappingConfig, SyslogFields } from "../../lib/mapping/types";
 import { parseCef } from "../support/cef-parser";
 import { parseLeef } from "../support/leef-parser";
@@ -28,10 +28,13 @@ function body(c: MappingConfig, rec: Record<string, unknown>, sls: object = SLS)
   return out.message as string;
 }
 
-test("kv: the original recipe's body, byte for byte", () => {
-  const rec = { __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", field1: "value1", field2: "a=b c" };
-  const c: MappingConfig = { format: "kv", kvEscape: "none", keepInternal: true, fieldRules: [{ action: "exclude", pattern: "__time__" }] };
-  assert.equal(body(c, rec), "||__topic__=topic||__source__=10.0.0.1||__tag__:__hostname__=h1||field1=value1||field2=a=b c");
+test("kv: the original recipe's body, byte for byte, whatever order the consumer wrote the fields in", () => {
+  // sls-consumer writes contents first; the recipe's Python SDK puts the SLS fields first.
+  const rec = { field1: "value1", field2: "a=b c|d", __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", "__tag__:__path__": "/var/log/x" };
+  const expected = "||__topic__=topic||__source__=10.0.0.1||__tag__:__hostname__=h1||__tag__:__path__=/var/log/x||field1=value1||field2=a=b c|d";
+  assert.equal(body(presetConfig("recipe")!, rec), expected);
+  const pythonOrder = { __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", "__tag__:__path__": "/var/log/x", field1: "value1", field2: "a=b c|d" };
+  assert.equal(body(presetConfig("recipe")!, pythonOrder), expected);
 });
 
 test("kv: backslash escaping round-trips hostile values and keys, for several separators", () => {

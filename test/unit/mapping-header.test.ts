@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileMapper } from "../../lib/mapping";
-import { parseFacility } from "../../lib/mapping/facility";
-import { compileSeverityTable, parseSeverity } from "../../lib/mapping/severity";
+import { compileSeverityTable, parseFacility, parseSeverity } from "../../lib/mapping/priority";
 import { fromEpoch, fromIso, fromValue } from "../../lib/mapping/timestamp";
 import type { MappingConfig } from "../../lib/mapping/types";
 
@@ -30,7 +29,8 @@ test("facility and severity: names, aliases, numbers, 0 is valid", () => {
   for (let f = 0; f <= 23; f++) assert.equal(parseFacility(String(f)), f);
   assert.equal(parseFacility("cron"), 9);
   assert.equal(parseFacility("authpriv"), 10);
-  assert.equal(parseFacility("security"), 13);
+  assert.equal(parseFacility("audit"), 13);
+  assert.equal(parseFacility("security"), 4, "glibc's alias of auth (lib/syslog's table)");
   assert.equal(parseFacility("console"), 14);
   assert.equal(parseFacility("LOCAL7"), 23);
   assert.equal(parseFacility("24"), undefined);

@@ -19,9 +19,9 @@ test("batch: an array in, an array out, parallel, with per-record metadata and l
   const sls = {
     ...SLS,
     records: [
-      { cursor: "C0", time: 1714979200, timeNs: 1, source: "h0" },
-      { cursor: "C0", time: 1714979201, timeNs: 2, source: "h0" },
-      { cursor: "C1", time: 1714979300, timeNs: 0, source: "h1" },
+      { cursor: "C0", index: 0, time: 1714979200, timeNs: 1, source: "h0" },
+      { cursor: "C0", index: 1, time: 1714979201, timeNs: 2, source: "h0" },
+      { cursor: "C1", index: 0, time: 1714979300, timeNs: 0, source: "h1" },
     ],
   };
   const out = compileMapper({ format: "kv", sdEnabled: true, sdDedup: true }).mapMessage(payload, sls) as SyslogFields[];
@@ -38,6 +38,12 @@ test("batch: an array in, an array out, parallel, with per-record metadata and l
   // Without records[], the batch-level time is not applied to every record: __time__ is used.
   const bare = compileMapper({ format: "none" }).mapMessage(payload, SLS) as SyslogFields[];
   assert.deepEqual(bare.map((o) => o.timestamp!.seconds), [1714979200, 1714979201, 1714979300]);
+  // Without an index the dedup key is not guessed from positions (a log group may straddle two
+  // batch messages): idx is left out and that is reported once.
+  const warnings: string[] = [];
+  const noIndex = compileMapper({ format: "none", sdEnabled: true, sdDedup: true }, (t) => warnings.push(t)).mapMessage(payload, { ...SLS, records: sls.records.map(({ index: _i, ...r }) => r) }) as SyslogFields[];
+  assert.deepEqual(noIndex.map((o) => o.structuredData!["sls@32473"].idx), [undefined, undefined, undefined]);
+  assert.equal(warnings.length, 1);
 });
 
 test("bad input never throws: non-objects, nulls, huge values, cyclic objects; one warning per kind", () => {

@@ -67,9 +67,11 @@ test("PullLogs: CNAME host, protobuf + lz4 negotiated, decoded into plain log gr
     assert.equal(r.rawSize, raw.length);
     assert.equal(r.endOfCursor, true);
     assert.equal(r.cursorTime, 1700000001);
-    assert.deepEqual(r.groups[0].logs[0], { time: 1700000000, timeNs: 5, contents: [["k", "v"], ["seq", "1"]] });
+    assert.deepEqual(r.groups[0].records[0], { k: "v", seq: "1", __time__: 1700000000, __topic__: "t", __source__: "s", "__tag__:host": "h1" });
+    assert.deepEqual(r.groups[0].timeNs, [5]);
     assert.deepEqual(r.groups[0].tags, [["host", "h1"]]);
-    assert.equal(r.groups[1].logs[0].contents[0][1], "2");
+    assert.deepEqual(r.groups[1].records[0], { seq: "2", __time__: 1700000001, __topic__: "", __source__: "" });
+    assert.deepEqual(r.groups[1].timeNs, [0]);
     const h = s.seen[0].headers;
     const u = new URL(s.seen[0].url, "http://x");
     assert.equal(u.pathname, "/logstores/store/shards/3");

@@ -14,12 +14,12 @@ function sink(opts: { hold?: boolean } = {}) {
   const held: string[] = [];
   const deliver = async (b: Batch, ctx: DeliveryContext): Promise<void> => {
     for (let gi = 0; gi < b.groups.length; gi++) {
-      for (const log of b.groups[gi].logs) {
+      for (const rec of b.groups[gi].records) {
         if (ctx.stopped) return;
         await ctx.waitForRoom();
         if (ctx.stopped) return;
         const token = ctx.issue(1, gi);
-        seqs.push(Number(log.contents[0][1]));
+        seqs.push(Number(rec.seq));
         if (token === null) continue;
         if (opts.hold) held.push(token);
         else queueMicrotask(() => claimToken(token)?.settle());
@@ -259,5 +259,30 @@ test("heartbeat failures keep shards until timeout + interval, then hand them ba
   api.faults.set("heartbeat", []);
   await until(() => cg.stats().shards.length === 2, 5000);
   await cg.stop();
+  win.close();
+});
+
+test("stop does not wait for a hanging PullLogs: settled progress is committed at once", async () => {
+  const api = new FakeSls(1);
+  for (let i = 0; i < 3; i++) api.put(0, seqGroup(i, i + 1));
+  const s = sink({ hold: true });
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const cg = group(api, s.deliver, { window: win, commitIntervalMs: 60_000, stopTimeoutMs: 5000 });
+  let hanging = 0;
+  const pull = api.pullLogs.bind(api);
+  api.pullLogs = async (p, l, sh, c, o) => {
+    const r = await pull(p, l, sh, c, o);
+    if (r.count > 0) return r;
+    hanging++;
+    return new Promise(() => undefined); // the server stalls past our patience
+  };
+  await cg.start();
+  await until(() => s.seqs.length === 3 && hanging > 0);
+  for (const t of s.held.splice(0)) claimToken(t)!.settle();
+  assert.notEqual(api.checkpointIndex(0), 3, "not committed before stop");
+  const t0 = Date.now();
+  await cg.stop();
+  assert.ok(Date.now() - t0 < 1000, `stop took ${Date.now() - t0} ms`);
+  assert.equal(api.checkpointIndex(0), 3);
   win.close();
 });

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { emitBatch, type OutMessage } from "../../lib/sls/records";
+import { toRecordGroup } from "../../lib/sls/record-group";
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 
 const c0 = Buffer.from("1800000000000000100").toString("base64");
@@ -11,8 +12,8 @@ const batch: Batch = {
   rawSize: 0,
   logCount: 5,
   groups: [
-    { logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" },
-    { logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" },
+    toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
+    toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
   ],
 };
 

@@ -15,6 +15,8 @@ interface Client {
   /** Revoked shards still shutting down → tick at which they are released. */
   draining: Map<number, number>;
   lastBeat: number;
+  /** Skips heartbeats until this round (a stalled process or a network partition). */
+  pausedUntil: number;
 }
 
 class Sim {
@@ -32,7 +34,7 @@ class Sim {
 
   join(): string {
     const name = `c${this.nextId++}`;
-    this.alive.set(name, { name, held: new Set(), draining: new Map(), lastBeat: -Infinity });
+    this.alive.set(name, { name, held: new Set(), draining: new Map(), lastBeat: -Infinity, pausedUntil: 0 });
     return name;
   }
 
@@ -42,14 +44,38 @@ class Sim {
     this.dead.set(name, { lastBeat: c.lastBeat, held: new Set([...c.held, ...c.draining.keys()]) });
   }
 
-  /** One heartbeat round: every live client beats once, in random order, at slightly spread times. */
+  pause(name: string, rounds: number): void {
+    this.alive.get(name)!.pausedUntil = this.tick + rounds;
+  }
+
+  /**
+   * A well-behaved client stops its shard consumers once it has not heartbeaten successfully for
+   * the group timeout, so it never overlaps with the owner the server picks after expiring it.
+   */
+  private localTimeouts(): void {
+    for (const c of this.alive.values()) {
+      if (this.now - c.lastBeat > T) {
+        c.held.clear();
+        c.draining.clear();
+      }
+    }
+  }
+
+  /** One heartbeat round: every running client beats once, in random order, at slightly spread times. */
   round(): void {
     this.tick++;
-    const clients = [...this.alive.values()].sort(() => this.rnd() - 0.5);
+    const clients = [...this.alive.values()].filter((c) => c.pausedUntil <= this.tick).sort(() => this.rnd() - 0.5);
     for (const c of clients) {
       this.now += Math.floor((H / (clients.length + 1)) * this.rnd());
+      this.localTimeouts();
       for (const [s, at] of c.draining) if (at <= this.tick) c.draining.delete(s);
-      const resp = this.coord.heartbeat(c.name, [...c.held, ...c.draining.keys()], this.shards);
+      let resp: number[];
+      try {
+        resp = this.coord.heartbeat(c.name, [...c.held, ...c.draining.keys()], this.shards);
+      } catch (e) {
+        // Expired while paused with shards in its body: it must have dropped them already.
+        assert.fail(`${c.name}: ${(e as Error).message}`);
+      }
       c.lastBeat = this.now;
       for (const s of c.held) if (!resp.includes(s)) c.draining.set(s, this.tick + Math.floor(this.rnd() * 3));
       for (const s of resp) {
@@ -60,6 +86,7 @@ class Sim {
       this.checkExclusive();
     }
     this.now += H;
+    this.localTimeouts();
   }
 
   /** A shard last held by a crashed client may only be granted after that client timed out. */
@@ -123,8 +150,10 @@ describe("consumer-group coordinator", () => {
       for (let i = 1 + Math.floor(rnd() * 8); i > 0; i--) sim.join();
       for (let step = 0; step < 30; step++) {
         const r = rnd();
+        const someone = () => [...sim.alive.keys()][Math.floor(rnd() * sim.alive.size)];
         if (r < 0.15 && sim.alive.size < 8) sim.join();
-        else if (r < 0.25 && sim.alive.size > 1) sim.crash([...sim.alive.keys()][Math.floor(rnd() * sim.alive.size)]);
+        else if (r < 0.25 && sim.alive.size > 1) sim.crash(someone());
+        else if (r < 0.35 && sim.alive.size > 0) sim.pause(someone(), 1 + Math.floor(rnd() * 6)); // some outlive the timeout
         sim.round();
       }
       sim.converge(CONVERGE_ROUNDS);
@@ -133,6 +162,11 @@ describe("consumer-group coordinator", () => {
       const settled = sim.owners();
       for (let i = 0; i < 3; i++) sim.round();
       assert.deepEqual(sim.owners(), settled, `seed ${seed}: assignment changed without membership change`);
+
+      // A pause shorter than the timeout moves nothing.
+      sim.pause([...sim.alive.keys()][0], Math.floor(T / H) - 2); // beats stay < T apart
+      for (let i = 0; i < T / H + 2; i++) sim.round();
+      assert.deepEqual(sim.owners(), settled, `seed ${seed}: a short pause moved shards`);
 
       // A join moves only the shards the newcomer ends up with.
       const newcomer = sim.join();

@@ -1,12 +1,12 @@
 // Fault injection (library and admin endpoint) and `data` persistence across a restart.
 
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, appendFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, rmSync, appendFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Sls from "@alicloud/sls20201230";
-import { start } from "../../../emulator/index";
+import { start, Emulator } from "../../../emulator/index";
 import { sdkClient, sdkPullLogs, sdkPutLogs } from "../../support/sls-sdk";
 import { rawRequest } from "../../support/raw-sls";
 
@@ -70,6 +70,21 @@ describe("emulator faults", () => {
       assert.equal((await c.listShards(emu.project, "flt")).statusCode, 200);
       const health = await rawRequest(emu.url, "GET", "/_emulator/health", {});
       assert.deepEqual(JSON.parse(health.body.toString()), { ok: true, project: emu.project });
+      // JSON log writer and state view.
+      const logs = { logs: [{ seq: "1", n: 2, __time__: 1_700_000_000 }], topic: "t", tags: { env: "dev" } };
+      const put = await rawRequest(emu.url, "POST", "/_emulator/logs?logstore=flt", {}, Buffer.from(JSON.stringify(logs)));
+      assert.deepEqual(JSON.parse(put.body.toString()), { shard: 0, seq: 0 });
+      const cursor = (await c.getCursor(emu.project, "flt", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
+      const g = (await sdkPullLogs(c, emu.project, "flt", 0, cursor)).groups[0];
+      assert.deepEqual(g.logs[0], { time: 1_700_000_000, contents: [["seq", "1"], ["n", "2"]] });
+      assert.deepEqual(g.tags[0], ["env", "dev"]);
+      const state = JSON.parse((await rawRequest(emu.url, "GET", "/_emulator/state", {})).body.toString()) as {
+        projects: Array<{ project: string; logstores: Array<{ logstore: string; shards: Array<{ groups: number }> }> }>;
+      };
+      assert.equal(state.projects[0].logstores[0].logstore, "flt");
+      assert.equal(state.projects[0].logstores[0].shards[0].groups, 1);
+      const missing = await rawRequest(emu.url, "GET", "/_emulator/nothing", {});
+      assert.equal(missing.status, 404);
     } finally {
       await emu.close();
     }
@@ -77,10 +92,21 @@ describe("emulator faults", () => {
 });
 
 describe("emulator persistence", () => {
+  // Every emulator a test starts is closed even when an assertion fails first.
+  const running: Emulator[] = [];
+  const open = async (o: Parameters<typeof start>[0]) => {
+    const e = await start(o);
+    running.push(e);
+    return e;
+  };
+  afterEach(async () => {
+    for (const e of running.splice(0)) await e.close();
+  });
+
   it("keeps logs, shards, groups and checkpoints across a restart, and cuts a torn tail", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sls-emu-"));
     try {
-      const first = await start({ port: 0, data: dir, logstore: "keep", shards: 2 });
+      const first = await open({ port: 0, data: dir, logstore: "keep", shards: 2 });
       const c1 = sdkClient(first);
       for (let i = 0; i < 20; i++) await sdkPutLogs(c1, first.project, "keep", { logs: [{ time: 1_700_000_000, contents: [["seq", String(i)]] }], tags: [["t", "v"]] });
       await c1.splitShard(first.project, "keep", "1", new Sls.SplitShardRequest({ shardCount: 2 }));
@@ -101,7 +127,7 @@ describe("emulator persistence", () => {
       const shardDir = join(dir, "shards", first.project, "keep");
       appendFileSync(join(shardDir, readdirSync(shardDir)[0]), Buffer.from([50, 0, 0, 0, 1, 2]));
 
-      const second = await start({ port: 0, data: dir });
+      const second = await open({ port: 0, data: dir });
       try {
         const c2 = sdkClient(second);
         assert.deepEqual((await c2.listShards(second.project, "keep")).body, shardsBefore);
@@ -123,7 +149,7 @@ describe("emulator persistence", () => {
       } finally {
         await second.close();
       }
-      const third = await start({ port: 0, data: dir });
+      const third = await open({ port: 0, data: dir });
       try {
         const s0 = third.getLogstore("keep").shard(0);
         assert.equal(s0.at(s0.endSeq - 1).bytes.length > 0, true);
@@ -136,9 +162,34 @@ describe("emulator persistence", () => {
     }
   });
 
+  it("keeps data files proportional to the retained data under a size cap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sls-emu-"));
+    try {
+      const first = await open({ port: 0, data: dir, logstore: "cap", shards: 1, maxShardBytes: 100_000 });
+      for (let i = 0; i < 5000; i++) first.putLogs("cap", { logs: [{ time: 1, contents: [["seq", String(i)], ["pad", "p".repeat(80)]] }], tags: [] });
+      const s = first.getLogstore("cap").shard(0);
+      const [begin, end] = [s.firstSeq, s.endSeq];
+      assert.equal(end, 5000);
+      assert.ok(s.bytes <= 100_000 && begin > 3000);
+      const file = join(dir, "shards", first.project, "cap", "0.log");
+      assert.ok(statSync(file).size < 3 * 100_000, `file is ${statSync(file).size} bytes`);
+      await first.close();
+      const second = await open({ port: 0, data: dir, maxShardBytes: 100_000 });
+      try {
+        const s2 = second.getLogstore("cap").shard(0);
+        assert.deepEqual([s2.firstSeq, s2.endSeq], [begin, end]);
+        assert.equal(s2.cursor(begin), s.cursor(begin));
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("applies the TTL and the size cap", async () => {
     let now = 1_800_000_000_000;
-    const emu = await start({ port: 0, now: () => now, maxShardBytes: 2000 });
+    const emu = await open({ port: 0, now: () => now, maxShardBytes: 2000 });
     try {
       emu.createLogstore("ttl", { shards: 1, ttl: 1 });
       const ls = emu.getLogstore("ttl");

@@ -125,6 +125,12 @@ describe("emulator via @alicloud/sls20201230", () => {
       BigInt(r0.headers["x-log-read-last-cursor"]),
       BigInt(Buffer.from(end0, "base64").toString()) - 1n,
     );
+    // appendMeta adds the client address as a tag.
+    await c.createLogStore(p, new Sls.CreateLogStoreRequest({ logstoreName: "meta", ttl: 1, shardCount: 1, appendMeta: true }));
+    await sdkPutLogs(c, p, "meta", group(9));
+    const m = await sdkPullLogs(c, p, "meta", 0, (await c.getCursor(p, "meta", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!);
+    assert.deepEqual(m.groups[0].tags.map(([k]) => k), ["host", "__receive_time__", "__client_ip__"]);
+    assert.equal(m.groups[0].tags[2][1], "127.0.0.1");
     await rejectsWith(sdkPutLogs(c, p, "rw", group(5), { hashKey: "xyz" }), "ParameterInvalid", 400);
     await rejectsWith(sdkPutLogs(c, p, "nope", group(5)), "LogStoreNotExist", 404);
     await rejectsWith(sdkPutLogs(c, p, "rw", Buffer.from([0x0a, 0x05, 0x01])), "PostBodyInvalid", 400);
@@ -232,6 +238,10 @@ describe("emulator via @alicloud/sls20201230", () => {
         const good = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", securityToken: "token-1", v4 });
         assert.equal((await good.listShards(sts.project, "v4")).body?.length, 2);
         await sdkPutLogs(good, sts.project, "v4", group(1));
+        // Query values outside RFC 3986's unreserved set: TS encodes them its own way (§4.2).
+        await good.createConsumerGroup(sts.project, "v4", new Sls.CreateConsumerGroupRequest({ consumerGroup: `odd-${v4}`, timeout: 10, order: false }));
+        const hb = await good.consumerGroupHeartBeat(sts.project, "v4", `odd-${v4}`, new Sls.ConsumerGroupHeartBeatRequest({ consumer: "c 1*(x)!*~'", body: [] }));
+        assert.deepEqual(hb.body, [0, 1]);
         const noToken = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", v4 });
         await rejectsWith(noToken.listShards(sts.project, "v4"), "Unauthorized", 401);
         const badToken = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", securityToken: "x", v4 });
@@ -244,6 +254,41 @@ describe("emulator via @alicloud/sls20201230", () => {
     } finally {
       await sts.close();
     }
+  });
+
+  it("creates, gets, lists and deletes projects", async () => {
+    const undo = localProjectHosts();
+    try {
+      await c.createProject(new Sls.CreateProjectRequest({ projectName: "proj-x", description: "d" }));
+      await rejectsWith(c.createProject(new Sls.CreateProjectRequest({ projectName: "proj-x", description: "d" })), "ProjectAlreadyExist", 400);
+      const stock = sdkProjectClient(emu);
+      const got = await stock.getProject("proj-x");
+      assert.equal(got.body?.projectName, "proj-x");
+      assert.equal(got.body?.description, "d");
+      const list = await c.listProject(new Sls.ListProjectRequest({ offset: 0, size: 100, projectName: "proj" }));
+      assert.deepEqual(list.body?.projects?.map((x) => x.projectName), ["proj-x"]);
+      await stock.deleteProject("proj-x", new Sls.DeleteProjectRequest({}));
+      await rejectsWith(stock.getProject("proj-x"), "ProjectNotExist", 404);
+      // The CNAME-style Host addresses the default project.
+      assert.equal((await c.getProject(p)).body?.projectName, p);
+    } finally {
+      undo();
+    }
+  });
+
+  it("reports consumer-group and checkpoint parameter errors", async () => {
+    await rejectsWith(c.updateConsumerGroup(p, "app", "none", new Sls.UpdateConsumerGroupRequest({ timeout: 5 })), "ConsumerGroupNotExist", 404);
+    await rejectsWith(c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 0, order: false })), "ParameterInvalid", 400);
+    await c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 10, order: false }));
+    const cursor = (await c.getCursor(p, "app", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
+    const commit = (o: { consumer?: string; forceSuccess: boolean; shard: number }) =>
+      c.consumerGroupUpdateCheckPoint(p, "app", "g2", new Sls.ConsumerGroupUpdateCheckPointRequest({ ...o, checkpoint: cursor }));
+    await rejectsWith(commit({ forceSuccess: true, shard: 9 }), "ShardNotExist", 400);
+    await rejectsWith(commit({ forceSuccess: false, shard: 0 }), "ParameterInvalid", 400);
+    await commit({ forceSuccess: true, shard: 1 }); // no consumer needed with forceSuccess
+    await rejectsWith(c.consumerGroupHeartBeat(p, "app", "g2", new Sls.ConsumerGroupHeartBeatRequest({ body: [] })), "ParameterInvalid", 400);
+    await rejectsWith(c.updateLogStore(p, "none", new Sls.UpdateLogStoreRequest({ logstoreName: "none", ttl: 1, shardCount: 1 })), "LogStoreNotExist", 404);
+    await c.deleteConsumerGroup(p, "app", "g2");
   });
 
   it("selects the project from Host and reports ProjectNotExist", async () => {

@@ -1,27 +1,19 @@
-// Severity: syslog numbers 0–7, the names of syslog-and-siem.md 7.3 (case-insensitive), and a
-// user table for a logstore's own level words (`ERROR|error|E|3 → err`). The table is consulted
-// first, so it may also reinterpret digits. Missing is not 0: 0 is Emergency.
+// Severity: syslog numbers 0–7, the names of syslog-and-siem.md 7.3 (case-insensitive; the name
+// tables are lib/syslog's, so the mapping node and sls-syslog-out agree), and a user table for a
+// logstore's own level words (`ERROR|error|E|3 → err`). The table is consulted first, so it may
+// also reinterpret digits. Missing is not 0: 0 is Emergency.
 
+import { facilityCode, severityCode } from "../syslog/facility-severity";
 import type { SeverityRow } from "./types";
-
-const NAMES: Record<string, number> = {
-  emerg: 0, emergency: 0, panic: 0,
-  alert: 1,
-  crit: 2, critical: 2, fatal: 2,
-  err: 3, error: 3,
-  warn: 4, warning: 4,
-  notice: 5,
-  info: 6, information: 6, informational: 6,
-  debug: 7, trace: 7, verbose: 7,
-};
 
 /** Severity number for 0–7 (number or digit text) or a standard name; else undefined. */
 export function parseSeverity(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isInteger(v) && v >= 0 && v <= 7 ? v : undefined;
-  if (typeof v !== "string") return undefined;
-  const s = v.trim().toLowerCase();
-  if (s.length === 1 && s >= "0" && s <= "7") return s.charCodeAt(0) - 48;
-  return Object.prototype.hasOwnProperty.call(NAMES, s) ? NAMES[s] : undefined;
+  return severityCode(v) ?? undefined;
+}
+
+/** Facility number for 0–23 (number or digit text) or a name/alias; else undefined. */
+export function parseFacility(v: unknown): number | undefined {
+  return facilityCode(v) ?? undefined;
 }
 
 export type SeverityLookup = (v: unknown) => number | undefined;

@@ -1,7 +1,7 @@
 // Benchmark sink: settles every delivery token at once and, when `expect` records have arrived,
 // reports CPU and wall time to the parent process over IPC. Loaded into an embedded Node-RED.
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import { claimToken } from "../lib/delivery";
+import { claimToken } from "../../lib/delivery";
 
 export = function (RED: NodeAPI): void {
   function NullSink(this: Node, def: NodeDef & { expect: number }): void {

@@ -1,0 +1,95 @@
+// Scale-out benchmark (npm run bench -- --scale [--size MB] [--processes 1,2,3] [--json]):
+// 1, 2 and 3 Node-RED processes in one consumer group over 16 preloaded shards; total throughput,
+// each process's share and granted shards; in the largest run one process is SIGKILLed once the
+// group is balanced, and the time until the survivors hold every shard is measured.
+import { chart } from "./support/chart";
+import { startEmulatorProcess, type Preloaded } from "./support/emulator-process";
+import { drain, hostName } from "./support/pipeline";
+import { startReceiverProcess } from "./support/receiver-process";
+import { logger, round1, throughput, type Throughput } from "./support/report";
+import type { RpcChild } from "./support/rpc";
+
+const SHARDS = 16;
+const HEARTBEAT = 1;
+const TIMEOUT = 5;
+
+interface ScaleRun extends Throughput {
+  processes: number;
+  perProcess: Array<{ host: string; logs: number; share: number; shards: number; cpuSec: number; peakRssMb: number }>;
+  balanceMs: number;
+  takeoverMs?: number;
+}
+
+type Snapshot = Array<{ name: string; granted: number[] }>;
+
+async function waitBalanced(emu: RpcChild, logstore: string, group: string, names: string[], ms: number): Promise<Snapshot> {
+  const t0 = Date.now();
+  for (;;) {
+    const c = await emu.call<Snapshot>("consumers", { logstore, group });
+    const live = c.filter((x) => names.includes(x.name));
+    const sizes = live.map((x) => x.granted.length);
+    const all = new Set(live.flatMap((x) => x.granted));
+    if (live.length === names.length && all.size === SHARDS && Math.max(...sizes) - Math.min(...sizes) <= 1) return live;
+    if (Date.now() - t0 > ms) throw new Error(`group ${group} not balanced over ${names.join(", ")} after ${ms} ms: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function runScale(o: { json: boolean; size: number; processes: number[]; charts?: string }): Promise<void> {
+  const log = logger(o.json);
+  const emuProc = await startEmulatorProcess();
+  const { proc: receiver, port } = await startReceiverProcess({ hosts: true });
+  const runs: ScaleRun[] = [];
+  try {
+    const pre = await emuProc.proc.call<Preloaded>("preload", { logstore: "scale", shards: SHARDS, mb: o.size });
+    log(`preloaded ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs in ${SHARDS} shards (${pre.ms} ms)`);
+    const maxN = Math.max(...o.processes);
+    for (const n of o.processes) {
+      const group = `scale-${n}`;
+      const names = Array.from({ length: n }, (_, i) => hostName(i));
+      let balance: Snapshot = [];
+      let balanceMs = 0;
+      let takeoverMs: number | undefined;
+      const d = await drain({
+        emu: emuProc.info, receiver, receiverPort: port, logstore: "scale", group, output: "batch", format: "kv", logs: pre.logs,
+        processes: n, heartbeat: HEARTBEAT, timeout: TIMEOUT,
+        during: async (procs) => {
+          const t0 = Date.now();
+          balance = await waitBalanced(emuProc.proc, "scale", group, names, 60_000);
+          balanceMs = Date.now() - t0;
+          if (n === maxN && n > 1) {
+            const killedAt = Date.now();
+            await procs[n - 1].kill("SIGKILL");
+            await waitBalanced(emuProc.proc, "scale", group, names.slice(0, -1), 60_000);
+            takeoverMs = Date.now() - killedAt;
+          }
+        },
+      });
+      const t = throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb);
+      const perProcess = names.map((host) => {
+        const logs = d.frames.hosts[host] ?? 0;
+        const p = d.perProcess.find((x) => x.host === host);
+        return { host, logs, share: round1((100 * logs) / d.frames.frames), shards: balance.find((b) => b.name === host)?.granted.length ?? 0, cpuSec: round1(p?.cpuSec ?? NaN), peakRssMb: Math.round(p?.peakRssMb ?? NaN) };
+      });
+      const run: ScaleRun = { ...t, processes: n, perProcess, balanceMs, takeoverMs };
+      runs.push(run);
+      log(`${n} process(es): ${t.mbPerSec} MB/s, ${t.logsPerSec} logs/s over ${t.wallSec} s, ${t.cpuSec} CPU-s (${t.mbPerCpuSec} MB/CPU-s); balanced after ${balanceMs} ms`);
+      for (const p of perProcess) log(`   ${p.host}: ${p.shards} shards, ${p.logs} logs (${p.share} %), ${p.cpuSec} CPU-s, peak RSS ${p.peakRssMb} MB`);
+      if (takeoverMs !== undefined) log(`   SIGKILL of ${names[n - 1]}: survivors held all ${SHARDS} shards after ${takeoverMs} ms (heartbeat ${HEARTBEAT} s, timeout ${TIMEOUT} s); ${d.frames.frames - pre.logs} frames re-sent`);
+    }
+    if (o.charts) {
+      const file = await chart(`${o.charts}/throughput-vs-consumers.png`, {
+        title: `Throughput vs Node-RED processes (${SHARDS} shards, batch, key=value, ${Math.round(pre.bytes / 1e6)} MB)`,
+        kind: "bar",
+        xLabel: "Node-RED processes",
+        yLabel: "raw MB/s",
+        series: [{ name: "raw MB/s", points: runs.map((r) => [r.processes, r.mbPerSec] as [number, number]) }],
+      });
+      log(`chart: ${file}`);
+    }
+    if (o.json) console.log(JSON.stringify({ bench: "scale", node: process.version, shards: SHARDS, size: { mb: round1(pre.bytes / 1e6), logs: pre.logs }, runs }));
+  } finally {
+    await receiver.close();
+    await emuProc.proc.close();
+  }
+}

@@ -1,0 +1,63 @@
+// The benchmark's Node-RED flow: sls-connection + sls-consumer → sls-syslog-map → a sink
+// (syslog out to the counting receiver, or the settling null sink).
+import path from "node:path";
+import type { EmulatorInfo } from "./emulator-process";
+import type { NodeRedArgs } from "./node-red-process";
+
+export type MapFormat = "kv" | "cef";
+
+export interface PipelineOptions {
+  emu: EmulatorInfo;
+  logstore: string;
+  group: string;
+  output: "log" | "batch";
+  /** Mapping body format; undefined = no map node (consumer wired straight to the sink). */
+  format?: MapFormat;
+  /** HOSTNAME of every frame (so the receiver can tell processes apart). */
+  hostname?: string;
+  /** Syslog receiver port; absent = settling null sink expecting `expect` records. */
+  syslogPort?: number;
+  expect?: number;
+  maxInFlight?: number;
+  consumerName?: string;
+  heartbeat?: number;
+  timeout?: number;
+  commitInterval?: number;
+}
+
+const CEF_ATTRIBUTES = [
+  { key: "rt", type: "meta", value: "timeMs" },
+  { key: "cs1Label", type: "str", value: "project" },
+  { key: "cs1", type: "meta", value: "project" },
+  { key: "cs2Label", type: "str", value: "logstore" },
+  { key: "cs2", type: "meta", value: "logstore" },
+];
+
+export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
+  const sinkId = "sink";
+  const first = o.format ? "map" : sinkId;
+  const flow: object[] = [
+    { id: "tab", type: "tab", label: "bench" },
+    { id: "conn", type: "sls-connection", endpoint: o.emu.url, cname: "auto", version: 1 },
+    {
+      id: "cons", z: "tab", x: 100, y: 100, type: "sls-consumer", connection: "conn", project: o.emu.project, logstore: o.logstore,
+      consumerGroup: o.group, consumerName: o.consumerName ?? "", start: "begin", output: o.output, ackMode: "delivery",
+      maxInFlight: o.maxInFlight ?? 10_000, heartbeat: o.heartbeat ?? 5, timeout: o.timeout ?? 15, commitInterval: o.commitInterval ?? 2,
+      claimTimeout: 30, order: false, version: 1, wires: [[first]],
+    },
+  ];
+  if (o.format) {
+    const header = { hostname: o.hostname ?? "nr-1", hostnameType: "str", version: 1 };
+    const body = o.format === "kv" ? { format: "kv" } : { format: "cef", attributes: CEF_ATTRIBUTES };
+    flow.push({ id: "map", z: "tab", x: 200, y: 100, type: "sls-syslog-map", ...header, ...body, wires: [[sinkId]] });
+  }
+  const nodes: Record<string, string> = {};
+  if (o.syslogPort !== undefined) {
+    flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-syslog-out", host: "127.0.0.1", port: o.syslogPort, wires: [] });
+    nodes["bench-syslog-out"] = path.join(__dirname, "syslog-out-node.js");
+  } else {
+    flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-null-sink", expect: o.expect ?? 0, wires: [] });
+    nodes["bench-null-sink"] = path.join(__dirname, "null-sink-node.js");
+  }
+  return { flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
+}

@@ -1,0 +1,87 @@
+// One embedded Node-RED runtime (no editor, no test helper) in its own process, running the flow
+// it is given: the bench's stand-in for a production Node-RED. argv[2] = JSON NodeRedArgs.
+// Tells the parent {started, at, cpu} once the flows run; answers `stats` (CPU, RSS) and `stop`.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { RpcChild, serveRpc } from "./rpc";
+
+export interface NodeRedArgs {
+  flow: object[];
+  credentials: Record<string, object>;
+  /** Extra node types for the bench: type → compiled module path (an editor stub is generated). */
+  nodes?: Record<string, string>;
+}
+
+export interface NodeRedStats {
+  cpuSec: number;
+  rssMb: number;
+  peakRssMb: number;
+}
+
+async function main(): Promise<void> {
+  const a = JSON.parse(process.argv[2]) as NodeRedArgs;
+  const root = path.resolve(__dirname, "..", "..", "..");
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-node-red-"));
+  const extra = path.join(userDir, "extra-nodes");
+  fs.mkdirSync(extra);
+  for (const [type, module] of Object.entries(a.nodes ?? {})) {
+    fs.writeFileSync(path.join(extra, `${type}.js`), `module.exports = require(${JSON.stringify(module)});\n`);
+    fs.writeFileSync(path.join(extra, `${type}.html`), `<script type="text/javascript">RED.nodes.registerType(${JSON.stringify(type)},{category:"function",defaults:{},inputs:1,outputs:0});</script>\n`);
+  }
+  fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(a.flow));
+  fs.writeFileSync(path.join(userDir, "flows_cred.json"), JSON.stringify(a.credentials));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const RED = require("node-red") as {
+    init(server: http.Server, settings: object): void;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    events: { on(ev: string, fn: () => void): void };
+  };
+  RED.init(http.createServer(), {
+    userDir,
+    flowFile: "flows.json",
+    credentialSecret: false,
+    nodesDir: [root, extra],
+    httpAdminRoot: false,
+    httpNodeRoot: false,
+    telemetry: { enabled: false, updateNotification: false },
+    editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
+    externalModules: { palette: { allowInstall: false } },
+    diagnostics: { enabled: false, ui: false },
+    logging: { console: { level: "warn" } },
+  });
+  RED.events.on("flows:started", () => process.send?.({ started: true, at: Date.now(), cpu: process.cpuUsage() }));
+  serveRpc({
+    stats(): NodeRedStats {
+      const c = process.cpuUsage();
+      return { cpuSec: (c.user + c.system) / 1e6, rssMb: process.memoryUsage().rss / 1048576, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+    },
+    async stop(): Promise<void> {
+      await RED.stop();
+      fs.rmSync(userDir, { recursive: true, force: true });
+      setImmediate(() => process.exit(0));
+    },
+  });
+  await RED.start();
+}
+
+/** Forks a Node-RED process and resolves once its flows have started. */
+export async function startNodeRedProcess(args: NodeRedArgs, opts: { execArgv?: string[]; onMessage?: (m: unknown) => void } = {}): Promise<RpcChild> {
+  const proc = new RpcChild(__filename, args, opts);
+  await proc.waitFor<{ started?: boolean }>((m) => m.started === true, "Node-RED flows to start", 60_000);
+  return proc;
+}
+
+/** execArgv for Node-RED processes: --cpu-prof into $BENCH_PROF, or $BENCH_EXEC_ARGV. */
+export function benchExecArgv(): string[] {
+  if (process.env.BENCH_PROF) return ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`];
+  return process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(" ") : [];
+}
+
+if (require.main === module)
+  void main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -1,0 +1,78 @@
+// Runs the full pipeline against a preloaded logstore until the receiver holds every log, and
+// measures the Node-RED processes (CPU-seconds, peak RSS) over that drain.
+import type { EmulatorInfo } from "./emulator-process";
+import { pipelineFlow, type MapFormat } from "./flows";
+import { benchExecArgv, startNodeRedProcess, type NodeRedStats } from "./node-red-process";
+import type { RpcChild } from "./rpc";
+import type { ReceiverStats } from "./receiver-process";
+
+export interface DrainOptions {
+  emu: EmulatorInfo;
+  receiver: RpcChild;
+  receiverPort: number;
+  logstore: string;
+  group: string;
+  output: "log" | "batch";
+  format: MapFormat;
+  logs: number;
+  /** Node-RED processes (HOSTNAME nr-1, nr-2, ...). Default 1. */
+  processes?: number;
+  heartbeat?: number;
+  timeout?: number;
+  /** Called once every process runs, with them (e.g. to kill one). */
+  during?: (procs: RpcChild[]) => Promise<void>;
+}
+
+export interface DrainResult {
+  wallSec: number;
+  cpuSec: number;
+  peakRssMb: number;
+  frames: ReceiverStats;
+  perProcess: Array<{ host: string; cpuSec: number; peakRssMb: number }>;
+}
+
+export function hostName(i: number): string {
+  return `nr-${i + 1}`;
+}
+
+export async function drain(o: DrainOptions): Promise<DrainResult> {
+  await o.receiver.call("reset");
+  const n = o.processes ?? 1;
+  const procs: RpcChild[] = [];
+  const before: NodeRedStats[] = [];
+  let t0 = 0;
+  try {
+    for (let i = 0; i < n; i++) {
+      const args = pipelineFlow({
+        emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
+        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout,
+      });
+      const p = await startNodeRedProcess(args, { execArgv: benchExecArgv() });
+      if (i === 0) t0 = Date.now(); // consumption starts with the first process's flows
+      procs.push(p);
+      before.push(await p.call<NodeRedStats>("stats"));
+    }
+    if (o.during) await o.during(procs);
+    await o.receiver.call("waitFrames", { n: o.logs });
+    const wallSec = (Date.now() - t0) / 1000;
+    const frames = await o.receiver.call<ReceiverStats>("stats");
+    const perProcess = [];
+    for (let i = 0; i < n; i++) {
+      if (!procs[i].alive) continue;
+      const s = await procs[i].call<NodeRedStats>("stats");
+      perProcess.push({ host: hostName(i), cpuSec: s.cpuSec - before[i].cpuSec, peakRssMb: s.peakRssMb });
+    }
+    return {
+      wallSec,
+      cpuSec: perProcess.reduce((a, p) => a + p.cpuSec, 0),
+      peakRssMb: Math.max(...perProcess.map((p) => p.peakRssMb)),
+      frames,
+      perProcess,
+    };
+  } finally {
+    await Promise.all(procs.map(async (p) => {
+      await p.call("stop").catch(() => undefined);
+      await p.close();
+    }));
+  }
+}

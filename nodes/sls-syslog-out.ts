@@ -1,0 +1,129 @@
+// Sink node: formats each message (or each record of a batch) as RFC 5424 or RFC 3164, hands the
+// frames to the server's shared sender, and settles the message's delivery token once every frame
+// was written. Permanent failures go to done(err) so Catch nodes see them.
+
+import os from "node:os";
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
+import { claimToken } from "../lib/delivery";
+import { facilityCode, severityCode } from "../lib/syslog/facility-severity";
+import type { BomPolicy } from "../lib/syslog/message-body";
+import { recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
+import type { SyslogRecord } from "../lib/syslog/record";
+import { formatRfc3164 } from "../lib/syslog/rfc3164";
+import { formatRfc5424 } from "../lib/syslog/rfc5424";
+import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
+import type { SyslogServerNode } from "./types";
+
+interface OutDef extends NodeDef {
+  server: string;
+  format: string;
+  facility: string;
+  severity: string;
+  hostname: string;
+  appName: string;
+  procId: string;
+  msgId: string;
+  bom: string;
+  version?: number;
+}
+
+/** Short status text for a transport error (the full text goes to the log). */
+function reason(err: Error & { code?: string }): string {
+  const m = err.message;
+  if (/certificate rejected|certificate required|unknown ca|bad certificate/i.test(m)) return "bad certificate";
+  if (err.code === "ECONNREFUSED") return "refused";
+  if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") return "host not found";
+  if (err.code === "ETIMEDOUT") return "timeout";
+  if (/cannot read the/.test(m)) return "TLS file missing";
+  return "disconnected";
+}
+
+export = function (RED: NodeAPI): void {
+  function SyslogOut(this: Node, def: OutDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const server = RED.nodes.getNode(def.server) as SyslogServerNode | null;
+    if (!server || typeof server.register !== "function") {
+      node.status({ fill: "red", shape: "ring", text: "sls-syslog-out.status.no-server" });
+      node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error("sls-syslog-out has no syslog server configured")));
+      return;
+    }
+    const defaults: Omit<SyslogRecord, "message" | "timestamp"> = {
+      facility: facilityCode(def.facility) ?? 1,
+      severity: severityCode(def.severity) ?? 6,
+      hostname: def.hostname?.trim() || os.hostname(),
+      appName: def.appName ?? "",
+      procId: def.procId ?? "",
+      msgId: def.msgId ?? "",
+    };
+    const rfc3164 = def.format === "rfc3164";
+    const bom: BomPolicy = def.bom === "always" || def.bom === "never" ? def.bom : "auto";
+    const fmtOpts = { defaultFacility: defaults.facility as number, defaultSeverity: defaults.severity as number, maxBytes: server.maxMessageBytes || undefined, bom };
+    const format = (r: SyslogRecord): Buffer => (rfc3164 ? formatRfc3164(r, fmtOpts) : formatRfc5424(r, fmtOpts));
+
+    const sender: SyslogSender = server.register(node);
+    let delivered = 0;
+    let lastError = "";
+    let shown = "";
+    const status = (fill: "green" | "yellow" | "red", shape: "dot" | "ring", text: string): void => {
+      // Status goes to every open editor: only send changes.
+      if (shown === fill + shape + text) return;
+      shown = fill + shape + text;
+      node.status({ fill, shape, text });
+    };
+    const showStatus = (): void => {
+      const st = sender.stats();
+      if (st.state === "connected") status("green", "dot", `${delivered}/s · q ${st.queued + st.waiting}`);
+      else if (st.state === "connecting") status("yellow", "ring", "node-red:common.status.connecting");
+      else if (st.state === "disconnected") status("red", "ring", lastError || "node-red:common.status.disconnected");
+      delivered = 0;
+    };
+    const onState = (state: SenderState, err?: Error): void => {
+      if (state === "connected") lastError = "";
+      if (state === "disconnected" && err) {
+        const short = reason(err);
+        // Log each distinct problem once, not every retry.
+        if (short !== lastError) node.error(`syslog ${server.target}: ${err.message}`);
+        lastError = short;
+      }
+      showStatus();
+    };
+    sender.on("state", onState);
+    const ticker = setInterval(showStatus, 1000);
+    showStatus();
+
+    node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
+      const m = msg as NodeMessageInFlow & MessageLike;
+      const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
+      let frames: Buffer[];
+      try {
+        frames = recordsFromMessage(m, defaults).map(format);
+      } catch (err) {
+        claim?.settle(err as Error);
+        done(err as Error);
+        return;
+      }
+      sender.sendMany(frames).then(
+        () => {
+          delivered += frames.length;
+          claim?.settle();
+          done();
+        },
+        (err: Error) => {
+          // Shut down before the write: leave the token unsettled so the checkpoint cannot pass it.
+          if (!(err instanceof SenderClosedError)) claim?.settle(err);
+          done(err);
+        },
+      );
+    });
+
+    node.on("close", (done: () => void) => {
+      clearInterval(ticker);
+      sender.off("state", onState);
+      node.status({});
+      void server.deregister(node).then(() => done());
+    });
+  }
+
+  RED.nodes.registerType("sls-syslog-out", SyslogOut);
+};

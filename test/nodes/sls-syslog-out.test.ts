@@ -1,0 +1,148 @@
+import { test, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { DeliveryWindow, type Outcome } from "../../lib/delivery";
+import { parseRfc5424 } from "../support/rfc5424-parser";
+import { streamReceiver, freePort } from "../support/receivers";
+import { makePki } from "../support/certs";
+import { helper, catchNode, serverNode, outNode, captureRed, loggedText, statusWhere } from "../support/node-red";
+
+afterEach(() => helper.unload());
+after(() => helper.stopServer?.());
+
+function flow(port: number, server: object = {}, out: object = {}): object[] {
+  return [
+    { id: "t1", type: "tab" },
+    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(port), protocol: "tcp", framing: "octet", maxMessageBytes: "8192", version: 1, ...server },
+    { id: "out", z: "t1", type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "notice", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "AUDIT", bom: "never", version: 1, wires: [], ...out },
+    { id: "c1", z: "t1", type: "catch", scope: null, uncaught: false, wires: [["sink"]] },
+    { id: "sink", z: "t1", type: "helper" },
+  ];
+}
+
+function outcomes(win: DeliveryWindow, weight = 1): { token: string; done: Promise<Outcome> } {
+  let resolve!: (o: Outcome) => void;
+  const done = new Promise<Outcome>((r) => (resolve = r));
+  return { token: win.issue(weight, resolve), done };
+}
+
+test("one message: node defaults, msg.syslog overrides (0 kept), SLS time, token settled after the write", async () => {
+  const rx = await streamReceiver();
+  const win = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  await helper.load([serverNode, outNode, catchNode], flow(rx.port));
+  const t = outcomes(win);
+  helper.getNode("out").receive({
+    payload: { user: "alice", action: "login" },
+    syslog: { severity: 0, structuredData: { "sls@32473": { project: "p1", shard: 3 } } },
+    sls: { token: t.token, time: 1714979289, timeNs: 123456789 },
+  });
+  assert.equal(await t.done, "delivered");
+  await rx.waitFor(1);
+  const p = parseRfc5424(rx.frames[0]);
+  assert.equal(p.pri, 16 * 8 + 0, "severity 0 from msg.syslog beats the node's notice");
+  assert.equal(p.timestamp, "2024-05-06T07:08:09.123456Z");
+  assert.equal(p.hostname, "fwd-01");
+  assert.equal(p.appName, "aliyun-sls");
+  assert.equal(p.procId, null);
+  assert.equal(p.msgId, "AUDIT");
+  assert.deepEqual(p.structuredData, [{ id: "sls@32473", params: [["project", "p1"], ["shard", "3"]] }]);
+  assert.equal(p.message, '{"user":"alice","action":"login"}');
+  win.close();
+  await rx.close();
+});
+
+test("batch: msg.payload array with a parallel msg.syslog array and per-record SLS times; one token for all", async () => {
+  const rx = await streamReceiver();
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  await helper.load([serverNode, outNode, catchNode], flow(rx.port));
+  const t = outcomes(win, 3);
+  helper.getNode("out").receive({
+    payload: ["a", Buffer.from("b ✓"), { c: 1 }],
+    syslog: [{ msgId: "X" }, {}, { hostname: "h 3", message: "override" }],
+    sls: { token: t.token, time: 1, records: [{ time: 1714979289 }, { time: 1714979290, timeNs: 5000 }, {}] },
+  });
+  assert.equal(await t.done, "delivered");
+  await rx.waitFor(3);
+  const ps = rx.frames.map((f) => parseRfc5424(f));
+  assert.deepEqual(ps.map((p) => p.message), ["a", "b ✓", "override"]);
+  assert.deepEqual(ps.map((p) => p.msgId), ["X", "AUDIT", "AUDIT"]);
+  assert.deepEqual(ps.map((p) => p.timestamp), ["2024-05-06T07:08:09Z", "2024-05-06T07:08:10.000005Z", "1970-01-01T00:00:01Z"]);
+  assert.equal(ps[2].hostname, "h_3");
+  win.close();
+  await rx.close();
+});
+
+test("two out nodes share the server's one connection", async () => {
+  const rx = await streamReceiver();
+  const f = flow(rx.port);
+  f.push({ id: "out2", z: "t1", type: "sls-syslog-out", server: "srv", format: "rfc3164", facility: "auth", severity: "err", hostname: "fwd-02", appName: "sls", procId: "7", msgId: "", bom: "auto", version: 1, wires: [] });
+  await helper.load([serverNode, outNode, catchNode], f);
+  helper.getNode("out").receive({ payload: "one" });
+  helper.getNode("out2").receive({ payload: "two" });
+  await rx.waitFor(2);
+  assert.equal(rx.sockets.size, 1, "a single TCP connection");
+  const texts = rx.frames.map(String).sort();
+  assert.match(texts[1], /^<35>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d fwd-02 sls\[7\]: two$/);
+  await rx.close();
+});
+
+test("a message that cannot be formatted goes to Catch via done(err) and its token settles as failed", async () => {
+  const rx = await streamReceiver();
+  const win = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  await helper.load([serverNode, outNode, catchNode], flow(rx.port));
+  const t = outcomes(win);
+  const caught = new Promise<{ error: { message: string; source: { id: string } } }>((r) => helper.getNode("sink").once("input", r));
+  helper.getNode("out").receive({ payload: "x", syslog: { structuredData: { mySDID: { a: 1 } } }, sls: { token: t.token } });
+  const c = await caught;
+  assert.match(c.error.message, /invalid SD-ID "mySDID"/);
+  assert.equal(c.error.source.id, "out");
+  assert.equal(await t.done, "failed");
+  win.close();
+  await rx.close();
+});
+
+test("status: green when connected; red 'refused' with one logged error when the receiver is down", async () => {
+  const port = await freePort();
+  await helper.load([serverNode, outNode, catchNode], flow(port));
+  const out = helper.getNode("out");
+  const s = await statusWhere(out, (x) => x.fill === "red");
+  assert.deepEqual(s, { fill: "red", shape: "ring", text: "refused" });
+  await new Promise((r) => setTimeout(r, 300)); // several retries happen meanwhile
+  const errors = out.error.args.map((a) => String(a[0]));
+  assert.equal(errors.length, 1, errors.join("\n"));
+  assert.match(errors[0], new RegExp(`syslog tcp://127\\.0\\.0\\.1:${port}: TCP 127\\.0\\.0\\.1:${port}: connection refused`));
+  // The receiver comes up: the node turns green and the queued message goes out.
+  out.receive({ payload: "queued while down" });
+  const rx = await streamReceiver({ port });
+  await rx.waitFor(1);
+  assert.match(String(rx.frames[0]), /queued while down$/);
+  await statusWhere(out, (x) => x.fill === "green");
+  await rx.close();
+});
+
+test("TLS: an untrusted receiver is refused by default (status 'bad certificate'); keys stay out of logs and the saved flow", async (t) => {
+  const pki = makePki();
+  t.after(() => pki.cleanup());
+  const fs = await import("node:fs");
+  const rogue = await streamReceiver({ tls: { cert: fs.readFileSync(pki.rogueCertFile), key: fs.readFileSync(pki.rogueKeyFile) } });
+  const cap = captureRed();
+  const passphrase = "pass-" + Math.random().toString(36).slice(2);
+  await helper.load([serverNode, outNode, catchNode, cap.module], flow(rogue.port, { protocol: "tls", host: "localhost" }), {
+    srv: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, passphrase },
+  });
+  const out = helper.getNode("out");
+  out.receive({ payload: "secret audit line" });
+  const s = await statusWhere(out, (x) => x.fill === "red");
+  assert.equal(s.text, "bad certificate");
+  assert.match(String(out.error.args[0][0]), /receiver certificate rejected/);
+  assert.equal(rogue.frames.length, 0);
+  const keyBody = pki.clientKey.split("\n")[1];
+  const saved: object[] = [];
+  cap.red().nodes.eachNode((n) => void saved.push(n));
+  const exported = JSON.stringify(saved);
+  assert.ok(exported.includes('"sls-syslog-server"'), "the export was captured");
+  for (const secret of [keyBody, passphrase, "BEGIN"]) {
+    assert.ok(!exported.includes(secret), "secret in the flow export");
+    assert.ok(!loggedText().includes(secret), "secret in the log");
+  }
+  await rogue.close();
+});
