@@ -19,7 +19,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "
 const TYPES = Object.keys(pkg["node-red"].nodes);
 
 /** The example imported through Import > Examples (file name under examples/, without .json). */
-const IMPORTED_EXAMPLE = "SLS to rsyslog relay (RFC 5424 kv)";
+const IMPORTED_EXAMPLE = "SLS to Splunk (JSON)";
 
 /** Form fields whose id is not node-input-<prop> / node-input-<prop>-container (editable lists). */
 const FIELD_IDS: Record<string, Record<string, string>> = {
@@ -173,14 +173,33 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
       await lib.locator(".red-ui-treeList-label", { hasText: IMPORTED_EXAMPLE }).click();
       await page.locator("#red-ui-clipboard-dialog-import-opt-new").click();
       await page.screenshot({ path: artifactPath("editor", "05-import-example.png") });
+      const consumersBefore = await inEditor(page, (R) => R.nodes.filterNodes({ type: "sls-consumer" }).length, null);
       await page.locator("#red-ui-clipboard-dialog-ok").click();
-      // The demo already runs this example: the editor offers to import a copy.
-      const copy = page.locator(".red-ui-notification button", { hasText: /import copy/i });
-      await copy.click({ timeout: 5000 }).catch(() => undefined);
+      // The editor fetches the example from the runtime, then adds it on a new tab.
+      await page.waitForFunction(
+        (n) => (window as unknown as { RED: EditorRed }).RED.nodes.filterNodes({ type: "sls-consumer" }).length > n,
+        consumersBefore,
+      );
+      // Imported nodes follow the mouse until a click places them.
+      await page.locator("#red-ui-workspace-chart").click({ position: { x: 120, y: 80 } });
       const imported = await inEditor(page, (R) => R.nodes.filterNodes({ z: R.workspaces.active() }).map((n) => ({ id: n.id, type: n.type })), null);
       assert.ok(imported.length > 0, "the example was imported into a new flow");
       const debugNode = imported.find((n) => n.type === "debug");
-      assert.ok(debugNode, "the example has a debug node");
+      const consumer = imported.find((n) => n.type === "sls-consumer");
+      assert.ok(debugNode && consumer, "the example has a consumer and a debug node");
+
+      // Examples carry no credentials: enter them as the README says, as references to the environment.
+      await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${consumer.id}"]`).dblclick();
+      await page.locator("#node-input-btn-connection-edit").click();
+      await page.locator("#node-config-input-accessKeyId").fill("${SLS_AK_ID}");
+      await page.locator("#node-config-input-accessKeySecret").fill("${SLS_AK_KEY}");
+      await page.locator("#node-config-dialog-ok").click();
+      await page.locator("#node-config-dialog-ok").waitFor({ state: "detached" });
+      // Its own consumer group: it gets every log at once instead of waiting for the demo flow's
+      // group to hand it a shard (a rebalance takes a heartbeat or two).
+      await page.locator("#node-input-consumerGroup").fill("editor-e2e");
+      await page.locator("#node-dialog-ok").click();
+      await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
 
       await page.locator("#red-ui-header-button-deploy").click();
       await page.locator(".red-ui-notification", { hasText: /deployed/i }).waitFor();
@@ -193,7 +212,12 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
 
     await t.test("the demo flow as the README shows it", async () => {
       await page.locator("#red-ui-workspace-tabs .red-ui-tab", { hasText: "SLS demo" }).click();
+      await page.locator("#red-ui-tab-debug-link-button").click();
       await page.locator("#red-ui-sidebar .red-ui-debug-msg").first().waitFor();
+      // Notifications close on click; the README picture shows the flow, not "Successfully deployed".
+      for (const n of await page.locator(".red-ui-notification").all()) await n.click().catch(() => undefined);
+      await page.locator(".red-ui-notification").first().waitFor({ state: "detached" });
+      await page.locator("#red-ui-palette-base-category-Alibaba_SLS, #red-ui-palette .red-ui-palette-node[data-palette-type=\"sls-consumer\"]").first().scrollIntoViewIfNeeded();
       const shot = artifactPath("editor", "07-demo-flow.png");
       await page.screenshot({ path: shot });
       if (process.env.UPDATE_DOCS_SCREENSHOTS === "1") fs.copyFileSync(shot, path.join(packageRoot, "docs", "demo-flow.png"));
