@@ -16,6 +16,7 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
   const browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000); // CI machines are shared; the editor bundle is large
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(nr.url);
