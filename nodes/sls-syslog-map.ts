@@ -39,7 +39,7 @@ export = function (RED: NodeAPI): void {
   }
   RED.nodes.registerType("sls-syslog-map", SlsSyslogMap);
 
-  // Editor support. Both need the same permission as editing the node.
+  // Editor support: presets need read permission on the node type, the preview write (as editing).
   RED.httpAdmin.get("/sls-syslog-map/presets", RED.auth.needsPermission("sls-syslog-map.read"), (_req, res) => {
     const out: Record<string, { label: string; description: string; config: MappingConfig }> = {};
     for (const [name, p] of Object.entries(PRESETS)) out[name] = { label: p.label, description: p.description, config: presetConfig(name)! };
