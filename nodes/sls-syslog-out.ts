@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken } from "../lib/delivery";
 import { recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
+import type { Wire } from "../lib/syslog/framing";
 import { outFormatter } from "../lib/syslog/out-format";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
 import type { SyslogServerNode } from "./types";
@@ -79,7 +80,7 @@ export = function (RED: NodeAPI): void {
     node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
       const m = msg as NodeMessageInFlow & MessageLike;
       const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
-      let frames: Buffer[];
+      let frames: Wire[];
       try {
         frames = recordsFromMessage(m, defaults).map(format);
       } catch (err) {

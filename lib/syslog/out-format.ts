@@ -5,9 +5,10 @@
 import os from "node:os";
 import { facilityCode, severityCode } from "./facility-severity";
 import type { BomPolicy } from "./message-body";
+import type { Wire } from "./framing";
 import type { SyslogRecord } from "./record";
 import { formatRfc3164 } from "./rfc3164";
-import { formatRfc5424 } from "./rfc5424";
+import { formatRfc5424Wire } from "./rfc5424";
 
 /** The settings of an sls-syslog-out node (and its server's size limit) that shape a line. */
 export interface OutSettings {
@@ -25,8 +26,8 @@ export interface OutSettings {
 export interface OutFormatter {
   /** Header values for fields msg.syslog leaves out (empty hostname: this host). */
   defaults: Omit<SyslogRecord, "message" | "timestamp">;
-  /** One record → the bytes of one SYSLOG-MSG (RFC 5424 or 3164), before framing. */
-  format(rec: SyslogRecord): Buffer;
+  /** One record → one SYSLOG-MSG (RFC 5424 or 3164), before framing. */
+  format(rec: SyslogRecord): Wire;
 }
 
 export function outFormatter(s: OutSettings): OutFormatter {
@@ -42,5 +43,5 @@ export function outFormatter(s: OutSettings): OutFormatter {
   const maxBytes = Number(s.maxMessageBytes) > 0 ? Number(s.maxMessageBytes) : undefined;
   const opts = { defaultFacility: defaults.facility, defaultSeverity: defaults.severity, maxBytes, bom };
   const rfc3164 = s.format === "rfc3164";
-  return { defaults, format: (r) => (rfc3164 ? formatRfc3164(r, opts) : formatRfc5424(r, opts)) };
+  return { defaults, format: (r) => (rfc3164 ? formatRfc3164(r, opts) : formatRfc5424Wire(r, opts)) };
 }
