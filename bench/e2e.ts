@@ -33,6 +33,7 @@ const { values } = parseArgs({
     scale: { type: "boolean", default: false },
     processes: { type: "string", default: "1,2,3" },
     charts: { type: "string", default: "" },
+    "max-in-flight": { type: "string", default: "10000" },
   },
 });
 const json = values.json!;
@@ -112,7 +113,7 @@ async function e2e(): Promise<void> {
       for (const mode of values.modes!.split(",") as Mode[]) {
         const d = await drain({
           emu: emuProc.info, receiver, receiverPort: port, logstore: "bench", group: `bench-${mode}-${format}`,
-          output: mode === "batch" ? "batch" : "log", format, logs: pre.logs,
+          output: mode === "batch" ? "batch" : "log", format, logs: pre.logs, maxInFlight: Number(values["max-in-flight"]),
         });
         const r: ModeResult = { ...throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb), format, frameMb: round1(d.frames.bytes / 1e6) };
         const key = format === "kv" ? mode : `${mode}Cef`;
