@@ -9,7 +9,7 @@
 import net from "node:net";
 import { parseArgs } from "node:util";
 import { compileMapper } from "../lib/mapping";
-import { logFields } from "../lib/sls/records";
+import { toRecordGroup } from "../lib/sls/record-group";
 import { formatRfc5424 } from "../lib/syslog/rfc5424";
 import { octetFrame } from "../lib/syslog/framing";
 import { GENERATOR_KINDS, LogGenerator } from "../emulator/generator";
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     scale: { type: "boolean", default: false },
     processes: { type: "string", default: "1,2,3" },
     charts: { type: "string", default: "" },
+    "max-in-flight": { type: "string", default: "10000" },
   },
 });
 const json = values.json!;
@@ -74,9 +75,10 @@ async function limit(logs: number, rawPerLog: number): Promise<Throughput & { fr
     const gen = new LogGenerator(kind, { seed: 7, groupSize: 100 });
     for (let i = 0; i < 10; i++) {
       const g = gen.group(Date.now());
-      for (const l of g.logs) {
+      const records = toRecordGroup(g).records;
+      for (const [i, l] of g.logs.entries()) {
         const meta = { project: "sls-emulator", logstore: "bench", shard: 0, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4", time: l.time, timeNs: l.timeNs, topic: g.topic, source: g.source, tags: {} };
-        frames.push(octetFrame(formatRfc5424(mapper.mapRecord(logFields(g, l), meta) as Parameters<typeof formatRfc5424>[0])));
+        frames.push(octetFrame(formatRfc5424(mapper.mapRecord(records[i], meta) as Parameters<typeof formatRfc5424>[0])));
       }
     }
   }
@@ -111,7 +113,7 @@ async function e2e(): Promise<void> {
       for (const mode of values.modes!.split(",") as Mode[]) {
         const d = await drain({
           emu: emuProc.info, receiver, receiverPort: port, logstore: "bench", group: `bench-${mode}-${format}`,
-          output: mode === "batch" ? "batch" : "log", format, logs: pre.logs,
+          output: mode === "batch" ? "batch" : "log", format, logs: pre.logs, maxInFlight: Number(values["max-in-flight"]),
         });
         const r: ModeResult = { ...throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb), format, frameMb: round1(d.frames.bytes / 1e6) };
         const key = format === "kv" ? mode : `${mode}Cef`;

@@ -392,7 +392,7 @@ export function route(method: string, seg: string[], query: Map<string, string>)
   if (seg[0] !== "logstores") return undefined;
   if (n === 1) return method === "GET" ? listLogStores : method === "POST" ? createLogStore : undefined;
   if (n === 2) {
-    if (method === "GET") return getLogStore;
+    if (method === "GET") return query.has("type") ? undefined : getLogStore; // ?type=log is GetLogs (index queries): not emulated
     if (method === "PUT") return updateLogStore;
     if (method === "DELETE") return deleteLogStore;
     if (method === "POST") return putLogsRoute; // GO SDK's PutLogs path

@@ -105,6 +105,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(`  accessKeyId      ${emu.accessKeyId}`);
     console.log(`  accessKeySecret  ${emu.accessKeySecret}`);
     console.log(`  data             ${values.data ?? "(memory only)"}`);
+    // The variable names of the original recipe, ready for the example flows.
+    const env = { SLS_ENDPOINT: emu.url, SLS_AK_ID: emu.accessKeyId, SLS_AK_KEY: emu.accessKeySecret, SLS_PROJECT: emu.project, SLS_LOGSTORE: logstore };
+    console.log(`  env              ${Object.entries(env).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   }
   if (kind && logstore) {
     const rate = num(values.rate, "rate");

@@ -1,7 +1,7 @@
 // Library API of the SLS emulator: `start({port: 0, ...})` → a running local Log Service plus
 // admin helpers for tests, the demo and benchmarks.
 
-import { encodeLogGroup, LogGroup } from "../lib/sls/log-group";
+import { decodeLogGroup, encodeLogGroup, LogGroup } from "../lib/sls/log-group";
 import { Checkpoint } from "./consumer-group";
 import type { ConsumerSnapshot } from "./coordinator";
 import { FAULT_ERRORS, FaultRule, Faults } from "./faults";
@@ -91,7 +91,10 @@ export interface Emulator {
   createConsumerGroup(logstore: string, name: string, opts?: { timeout?: number; order?: boolean; project?: string }): void;
   checkpoints(logstore: string, group: string, project?: string): Checkpoint[];
   consumers(logstore: string, group: string, project?: string): ConsumerSnapshot[];
-  /** Writes simulated logs (each with a `seq` field) at `rate` logs/s and/or up to `count` logs. */
+  /**
+   * Writes simulated logs (each with a `seq` field) at `rate` logs/s and/or up to `count` logs.
+   * Without `startSeq`, `seq` continues after the highest one already in the logstore.
+   */
   generate(
     logstore: string,
     kind: GeneratorKind,
@@ -104,6 +107,19 @@ export interface Emulator {
     list(): ReturnType<Faults["list"]>;
     errors: typeof FAULT_ERRORS;
   };
+}
+
+/** One past the highest `seq` in the newest group of each shard: generators continue, e.g. after a restart. */
+function nextSeqIn(l: Logstore): number {
+  let next = 0;
+  for (const s of l.listShards()) {
+    if (s.groupCount === 0) continue;
+    for (const log of decodeLogGroup(s.at(s.endSeq - 1).bytes).logs) {
+      const seq = log.contents.find(([k]) => k === "seq");
+      if (seq && /^[0-9]+$/.test(seq[1])) next = Math.max(next, Number(seq[1]) + 1);
+    }
+  }
+  return next;
 }
 
 export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -187,7 +203,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     consumers: (logstore, group, project) => ls(logstore, project).group(group).coordinator.snapshot(),
     generate(logstore, kind, o) {
       const l = ls(logstore, o.project);
-      const gen = new LogGenerator(kind, o);
+      const gen = new LogGenerator(kind, { ...o, startSeq: o.startSeq ?? nextSeqIn(l) });
       const run = runGenerator(gen, (g) => l.put(target({ hashKey: o.hashKey }), encodeLogGroup(g)), { ...o, now });
       runs.add(run);
       void run.done.then(() => runs.delete(run));

@@ -135,7 +135,23 @@ export class Logstore {
   }
 
   listShards(): Shard[] {
+    this.retireReadonly();
     return [...this.shards.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** Readonly shards stay listed until their data has expired (TTL counted from becoming readonly). */
+  private retireReadonly(): void {
+    const cutoff = this.nowS() - this.settings.ttl * 86400;
+    let gone = false;
+    for (const s of this.shards.values()) {
+      if (!s.readonly || s.readonlySince === undefined || s.readonlySince >= cutoff) continue;
+      this.expire(s);
+      if (s.groupCount === 0) {
+        this.shards.delete(s.id);
+        gone = true;
+      }
+    }
+    if (gone) this.listener?.changed(this);
   }
 
   writableShards(): Shard[] {
@@ -170,7 +186,7 @@ export class Logstore {
     const now = this.nowS();
     let next = this.nextShardId();
     const children = ranges.map(([b, e]) => new Shard(next++, b, e, now, [parent.id]));
-    parent.status = "readonly";
+    parent.seal(now);
     for (const c of children) this.shards.set(c.id, c);
     this.lastModifyTime = now;
     this.listener?.changed(this);
@@ -185,8 +201,8 @@ export class Logstore {
     if (!right) throw errors.parameterInvalid(`shard ${left.id} has no adjacent readwrite shard to merge with`);
     const now = this.nowS();
     const merged = new Shard(this.nextShardId(), left.beginKey, right.endKey, now, [left.id, right.id]);
-    left.status = "readonly";
-    right.status = "readonly";
+    left.seal(now);
+    right.seal(now);
     this.shards.set(merged.id, merged);
     this.lastModifyTime = now;
     this.listener?.changed(this);

@@ -33,7 +33,9 @@ function literalRun(b: Buffer, pos: number): { start: number; len: number } {
 
 /** Compresses `raw` and records where its last sequence starts (one walk over the sequences). */
 export function lz4Piece(raw: Buffer): Lz4Piece {
-  const block = lz4CompressBlock(raw);
+  // A right-sized copy: the compressor's output views a worst-case-sized allocation that would
+  // otherwise stay alive as long as the stored group.
+  const block = Buffer.from(lz4CompressBlock(raw));
   let pos = 0;
   for (;;) {
     const lit = literalRun(block, pos);

@@ -243,7 +243,14 @@ export class Persistence implements StoreListener {
         continue;
       }
       for (const ld of fs.readdirSync(path.join(root, pd))) {
-        if (!lp.logstores.has(decodeURIComponent(ld))) fs.rmSync(path.join(root, pd, ld), { recursive: true, force: true });
+        const meta = lp.logstores.get(decodeURIComponent(ld));
+        if (!meta) {
+          fs.rmSync(path.join(root, pd, ld), { recursive: true, force: true });
+          continue;
+        }
+        // Files of shards that were retired (readonly and expired).
+        const ids = new Set(meta.shards.map((s) => `${s.shardID}.log`));
+        for (const f of fs.readdirSync(path.join(root, pd, ld))) if (!ids.has(f)) fs.rmSync(path.join(root, pd, ld, f), { force: true });
       }
     }
   }

@@ -32,6 +32,8 @@ export interface ShardMeta {
   parents: number[];
   base: string;
   firstSeq: number;
+  /** Unix seconds at which a split/merge made it readonly. */
+  readonlySince?: number;
 }
 
 export interface ShardDescription {
@@ -58,6 +60,7 @@ export class Shard {
   private head = 0;
   firstSeq: number;
   bytes = 0;
+  readonlySince?: number;
 
   constructor(
     readonly id: number,
@@ -84,11 +87,22 @@ export class Shard {
       m.status,
       BigInt(m.base),
       m.firstSeq,
-    );
+    ).withReadonlySince(m.readonlySince);
+  }
+
+  private withReadonlySince(t: number | undefined): this {
+    this.readonlySince = t;
+    return this;
+  }
+
+  /** Split/merge parent: no more writes; its data stays readable until it expires. */
+  seal(nowS: number): void {
+    this.status = "readonly";
+    this.readonlySince = nowS;
   }
 
   meta(): ShardMeta {
-    return { ...this.describe(), parents: this.parents, base: this.base.toString(), firstSeq: this.firstSeq };
+    return { ...this.describe(), parents: this.parents, base: this.base.toString(), firstSeq: this.firstSeq, readonlySince: this.readonlySince };
   }
 
   /** The ListShards view. */

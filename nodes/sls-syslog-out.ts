@@ -10,7 +10,8 @@ import type { BomPolicy } from "../lib/syslog/message-body";
 import { recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
 import type { SyslogRecord } from "../lib/syslog/record";
 import { formatRfc3164 } from "../lib/syslog/rfc3164";
-import { formatRfc5424 } from "../lib/syslog/rfc5424";
+import { formatRfc5424Wire } from "../lib/syslog/rfc5424";
+import type { Wire } from "../lib/syslog/framing";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
 import type { SyslogServerNode } from "./types";
 
@@ -59,7 +60,7 @@ export = function (RED: NodeAPI): void {
     const rfc3164 = def.format === "rfc3164";
     const bom: BomPolicy = def.bom === "always" || def.bom === "never" ? def.bom : "auto";
     const fmtOpts = { defaultFacility: defaults.facility as number, defaultSeverity: defaults.severity as number, maxBytes: server.maxMessageBytes || undefined, bom };
-    const format = (r: SyslogRecord): Buffer => (rfc3164 ? formatRfc3164(r, fmtOpts) : formatRfc5424(r, fmtOpts));
+    const format = (r: SyslogRecord): Wire => (rfc3164 ? formatRfc3164(r, fmtOpts) : formatRfc5424Wire(r, fmtOpts));
 
     const sender: SyslogSender = server.register(node);
     let delivered = 0;
@@ -95,7 +96,7 @@ export = function (RED: NodeAPI): void {
     node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
       const m = msg as NodeMessageInFlow & MessageLike;
       const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
-      let frames: Buffer[];
+      let frames: Wire[];
       try {
         frames = recordsFromMessage(m, defaults).map(format);
       } catch (err) {

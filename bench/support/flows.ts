@@ -1,5 +1,5 @@
 // The benchmark's Node-RED flow: sls-connection + sls-consumer → sls-syslog-map → a sink
-// (syslog out to the counting receiver, or the settling null sink).
+// (sls-syslog-out over TCP to the counting receiver, or the settling null sink).
 import path from "node:path";
 import type { EmulatorInfo } from "./emulator-process";
 import type { NodeRedArgs } from "./node-red-process";
@@ -23,6 +23,8 @@ export interface PipelineOptions {
   heartbeat?: number;
   timeout?: number;
   commitInterval?: number;
+  /** Node-RED console log level (default warn). */
+  logLevel?: string;
 }
 
 const CEF_ATTRIBUTES = [
@@ -53,11 +55,13 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
   }
   const nodes: Record<string, string> = {};
   if (o.syslogPort !== undefined) {
-    flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-syslog-out", host: "127.0.0.1", port: o.syslogPort, wires: [] });
-    nodes["bench-syslog-out"] = path.join(__dirname, "syslog-out-node.js");
+    flow.push(
+      { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: o.syslogPort, protocol: "tcp", framing: "octet", version: 1 },
+      { id: sinkId, z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "", appName: "", procId: "", msgId: "", bom: "auto", version: 1, wires: [] },
+    );
   } else {
     flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-null-sink", expect: o.expect ?? 0, wires: [] });
     nodes["bench-null-sink"] = path.join(__dirname, "null-sink-node.js");
   }
-  return { flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
+  return { logLevel: o.logLevel, flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
 }

@@ -12,6 +12,8 @@ export interface NodeRedArgs {
   credentials: Record<string, object>;
   /** Extra node types for the bench: type → compiled module path (an editor stub is generated). */
   nodes?: Record<string, string>;
+  /** Console log level (default warn). */
+  logLevel?: string;
 }
 
 export interface NodeRedStats {
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
     externalModules: { palette: { allowInstall: false } },
     diagnostics: { enabled: false, ui: false },
-    logging: { console: { level: "warn" } },
+    logging: { console: { level: a.logLevel ?? "warn" } },
   });
   RED.events.on("flows:started", () => process.send?.({ started: true, at: Date.now(), cpu: process.cpuUsage() }));
   serveRpc({

@@ -19,6 +19,7 @@ export interface DrainOptions {
   processes?: number;
   heartbeat?: number;
   timeout?: number;
+  maxInFlight?: number;
   /** Called once every process runs, with them (e.g. to kill one). */
   during?: (procs: RpcChild[]) => Promise<void>;
 }
@@ -45,7 +46,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
     for (let i = 0; i < n; i++) {
       const args = pipelineFlow({
         emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
-        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout,
+        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight,
       });
       const p = await startNodeRedProcess(args, { execArgv: benchExecArgv() });
       if (i === 0) t0 = Date.now(); // consumption starts with the first process's flows

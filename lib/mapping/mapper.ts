@@ -86,17 +86,32 @@ function compileBody(c: MappingConfig, warnings: Warnings): Body | undefined {
   }
 }
 
-const META_KEYS: (keyof RecordMeta)[] = ["project", "logstore", "consumerGroup", "shard", "cursor", "time", "timeNs", "topic", "source", "tags", "index"];
+/** Keys of a batch's msg.sls shared by all its records (time, cursor, index are per record). */
+const COMMON_KEYS: (keyof RecordMeta)[] = ["project", "logstore", "consumerGroup", "shard", "topic", "source", "tags"];
 
-function metaOf(sls: unknown, withRecordFields: boolean): RecordMeta {
+function commonMeta(sls: unknown): RecordMeta {
   const m: RecordMeta = {};
   if (sls === null || typeof sls !== "object") return m;
   const s = sls as Record<string, unknown>;
-  for (const k of META_KEYS) {
-    if (!withRecordFields && (k === "time" || k === "timeNs" || k === "cursor" || k === "index")) continue;
-    if (s[k] !== undefined && s[k] !== null) (m as Record<string, unknown>)[k] = s[k];
-  }
+  for (const k of COMMON_KEYS) if (s[k] !== undefined && s[k] !== null) (m as Record<string, unknown>)[k] = s[k];
   return m;
+}
+
+/** Batch: common metadata overlaid with one records[i] entry (a fixed-shape literal: fast). */
+function recordMeta(c: RecordMeta, r: RecordMeta): RecordMeta {
+  return {
+    project: r.project ?? c.project,
+    logstore: r.logstore ?? c.logstore,
+    consumerGroup: r.consumerGroup ?? c.consumerGroup,
+    shard: r.shard ?? c.shard,
+    cursor: r.cursor ?? c.cursor,
+    time: r.time ?? c.time,
+    timeNs: r.timeNs ?? c.timeNs,
+    topic: r.topic ?? c.topic,
+    source: r.source ?? c.source,
+    tags: r.tags ?? c.tags,
+    index: r.index ?? c.index,
+  };
 }
 
 export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
@@ -138,14 +153,14 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   function mapMessage(payload: unknown, sls: unknown): SyslogFields | SyslogFields[] {
     // One record: msg.sls already is its metadata (only read, never changed).
     if (!Array.isArray(payload)) return mapRecord(asRecord(payload, "msg.payload"), sls !== null && typeof sls === "object" ? (sls as RecordMeta) : {});
-    const common = metaOf(sls, false);
+    const common = commonMeta(sls);
     const records = sls !== null && typeof sls === "object" ? (sls as { records?: unknown }).records : undefined;
     const perRecord = Array.isArray(records) ? records : [];
     const out: SyslogFields[] = new Array(payload.length);
     for (let i = 0; i < payload.length; i++) {
       const r = perRecord[i];
       // No guessing of `index` from positions: a log group may straddle two batch messages.
-      const meta: RecordMeta = r !== null && typeof r === "object" ? { ...common, ...metaOf(r, true) } : common;
+      const meta: RecordMeta = r !== null && typeof r === "object" ? recordMeta(common, r as RecordMeta) : common;
       out[i] = mapRecord(asRecord(payload[i], `msg.payload[${i}]`), meta);
     }
     return out;

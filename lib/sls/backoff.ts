@@ -23,9 +23,12 @@ export class Backoff {
     return this.attempt;
   }
 
-  /** Delay before the next retry: uniformly in [cap/2, cap] where cap doubles up to maxMs. */
-  next(): number {
-    const cap = Math.min(this.opts.maxMs, this.opts.baseMs * 2 ** Math.min(this.attempt, 30));
+  /**
+   * Delay before the next retry: uniformly in [cap/2, cap] where cap doubles up to maxMs (or the
+   * smaller `limitMs`, e.g. for transient errors that deserve a quicker retry).
+   */
+  next(limitMs = this.opts.maxMs): number {
+    const cap = Math.min(this.opts.maxMs, limitMs, this.opts.baseMs * 2 ** Math.min(this.attempt, 30));
     this.attempt++;
     return Math.round(cap / 2 + (cap / 2) * this.random());
   }

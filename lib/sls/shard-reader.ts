@@ -77,6 +77,9 @@ export interface ShardReaderOptions {
   onIdle(reader: ShardReader): void;
 }
 
+/** Longest wait before retrying a transient error (PY and GO consumers sleep 5 s on throttling). */
+export const TRANSIENT_RETRY_MAX_MS = 5000;
+
 type PullOutcome = { ok: true; r: PullResult } | { ok: false; e: SlsError };
 
 export class ShardReader {
@@ -131,7 +134,7 @@ export class ShardReader {
           continue;
         }
         this.fail(out.e);
-        await sleep(this.backoff.next(), this.abort.signal);
+        await sleep(this.retryDelay(out.e), this.abort.signal);
         continue;
       }
       this.recovered();
@@ -180,8 +183,9 @@ export class ShardReader {
         this.tracker = new CheckpointTracker(cursor, false);
         return cursor;
       } catch (e) {
-        this.fail(toSlsError(e, { project, logstore, shard }));
-        await sleep(this.backoff.next(), this.abort.signal);
+        const err = toSlsError(e, { project, logstore, shard });
+        this.fail(err);
+        await sleep(this.retryDelay(err), this.abort.signal);
       }
     }
     return undefined;
@@ -208,8 +212,9 @@ export class ShardReader {
         );
         return begin;
       } catch (err) {
-        this.fail(toSlsError(err, { project, logstore, shard }));
-        await sleep(this.backoff.next(), this.abort.signal);
+        const e2 = toSlsError(err, { project, logstore, shard });
+        this.fail(e2);
+        await sleep(this.retryDelay(e2), this.abort.signal);
       }
     }
     return undefined;
@@ -319,7 +324,7 @@ export class ShardReader {
    * which keeps memory bounded and garbage collection cheap.
    */
   private countFor(): number {
-    const target = Math.max(50, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
+    const target = Math.max(200, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
     const perGroup = this.logsPerGroup || 100;
     return Math.max(1, Math.min(this.o.pullCount, Math.round(target / perGroup)));
   }
@@ -339,6 +344,11 @@ export class ShardReader {
       },
       (e): PullOutcome => ({ ok: false, e: toSlsError(e, { project, logstore, shard, action: "PullLogs" }) }),
     );
+  }
+
+  /** Transient failures (5xx, throttling, network) retry within seconds; others back off further. */
+  private retryDelay(e: SlsError): number {
+    return this.backoff.next(e.retryable ? TRANSIENT_RETRY_MAX_MS : undefined);
   }
 
   private fail(e: SlsError): void {

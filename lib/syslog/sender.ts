@@ -16,7 +16,7 @@
 import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffOptions } from "./backoff";
 import { Fifo } from "./fifo";
-import { framer, UDP_DEFAULT_CAP, type Framing } from "./framing";
+import { frame, frameBytes, UDP_DEFAULT_CAP, type Frame, type Framing, type Wire } from "./framing";
 import { openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
 
 export interface SenderOptions {
@@ -56,6 +56,8 @@ export interface SenderStats {
   sentBytes: number;
   resent: number;
   connects: number;
+  /** Socket writes (batches) so far. */
+  writes: number;
   lastError?: string;
 }
 
@@ -71,8 +73,7 @@ interface Group {
   failed: boolean;
 }
 
-interface Entry {
-  frame: Buffer;
+interface Entry extends Frame {
   group: Group | null; // null for replayed copies
 }
 
@@ -89,16 +90,18 @@ interface Waiter {
 
 export class SyslogSender extends EventEmitter {
   private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing">> & Pick<SenderOptions, "tls" | "backoff">;
-  private readonly frame: (m: Buffer) => Buffer;
+  private readonly framing: Framing | "none";
   private readonly pending = new Fifo<Entry>();
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
-  private readonly replay = new Fifo<{ frame: Buffer; at: number }>();
+  /** Confirmed batches kept for a replay after an unexpected disconnect (whole batches: cheap to keep). */
+  private readonly replay = new Fifo<{ entries: Entry[]; bytes: number; at: number }>();
   private replayBytes = 0;
   private queued = 0;
   private queuedBytes = 0;
   private channel: Channel | null = null;
   private needDrain = false;
+  private pumpScheduled = false;
   private state: SenderState = "disconnected";
   private failures = 0;
   private endpointIndex = 0;
@@ -109,7 +112,7 @@ export class SyslogSender extends EventEmitter {
   private stopped = false;
   private opened = false;
   private idleWaiters: Array<() => void> = [];
-  private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0 };
+  private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0, writes: 0 };
   private lastError: string | undefined;
 
   constructor(opts: SenderOptions) {
@@ -130,7 +133,7 @@ export class SyslogSender extends EventEmitter {
       replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
     };
     const framing: Framing = opts.protocol === "tls" ? "octet" : opts.framing ?? "octet";
-    this.frame = opts.protocol === "udp" ? (m) => m : framer(framing);
+    this.framing = opts.protocol === "udp" ? "none" : framing;
   }
 
   /** Starts connecting (send() also does this on first use). */
@@ -156,13 +159,25 @@ export class SyslogSender extends EventEmitter {
     };
   }
 
-  /** Sends one SYSLOG-MSG (unframed). */
-  send(msg: Buffer): Promise<void> {
-    return this.sendMany([msg]);
+  /** Sends one SYSLOG-MSG (unframed): bytes, or a string to be sent as UTF-8. */
+  send(msg: Wire): Promise<void> {
+    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
+    this.open();
+    const f = frame(msg, this.framing);
+    if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(f.bytes));
+    return new Promise<void>((resolve, reject) => {
+      const entry: Entry = { data: f.data, bytes: f.bytes, group: { left: 1, resolve, reject, failed: false } };
+      if (this.waiters.length === 0 && this.hasRoom(1, f.bytes)) this.admitOne(entry);
+      else this.waiters.push({ entries: [entry], bytes: f.bytes });
+    });
+  }
+
+  private tooBig(bytes: number): SendError {
+    return new SendError(`syslog message of ${bytes} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`);
   }
 
   /** Sends several messages in order; resolves once all were written. */
-  sendMany(msgs: readonly Buffer[]): Promise<void> {
+  sendMany(msgs: readonly Wire[]): Promise<void> {
     if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
     if (msgs.length === 0) return Promise.resolve();
     this.open();
@@ -171,13 +186,13 @@ export class SyslogSender extends EventEmitter {
       const entries: Entry[] = new Array(msgs.length);
       let bytes = 0;
       for (let i = 0; i < msgs.length; i++) {
-        const frame = this.frame(msgs[i]);
-        if (this.o.protocol === "udp" && frame.length > this.o.maxDatagramBytes) {
-          reject(new SendError(`syslog message of ${frame.length} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`));
+        const f = frame(msgs[i], this.framing);
+        if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) {
+          reject(this.tooBig(f.bytes));
           return;
         }
-        entries[i] = { frame, group };
-        bytes += frame.length;
+        entries[i] = { data: f.data, bytes: f.bytes, group };
+        bytes += f.bytes;
       }
       if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
       else this.waiters.push({ entries, bytes });
@@ -233,11 +248,31 @@ export class SyslogSender extends EventEmitter {
     return this.queued + n <= this.o.maxQueueMessages && this.queuedBytes + bytes <= this.o.maxQueueBytes;
   }
 
+  private admitOne(e: Entry): void {
+    this.pending.push(e);
+    this.queued++;
+    this.queuedBytes += e.bytes;
+    this.schedulePump();
+  }
+
   private admit(entries: Entry[], bytes: number): void {
     for (const e of entries) this.pending.push(e);
     this.queued += entries.length;
     this.queuedBytes += bytes;
-    this.pump();
+    this.schedulePump();
+  }
+
+  /**
+   * Sends made in one turn of the event loop go out as one batch: the pump runs on the next
+   * setImmediate instead of once per send (a write per message costs more than formatting it).
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private admitWaiters(): void {
@@ -259,19 +294,20 @@ export class SyslogSender extends EventEmitter {
       if (ch.datagram) {
         const e = this.pending.shift()!;
         entries.push(e);
-        bytes = e.frame.length;
+        bytes = e.bytes;
       } else {
         let next = this.pending.peek();
-        while (next && (entries.length === 0 || bytes + next.frame.length <= this.o.maxBatchBytes)) {
+        while (next && (entries.length === 0 || bytes + next.bytes <= this.o.maxBatchBytes)) {
           this.pending.shift();
           entries.push(next);
-          bytes += next.frame.length;
+          bytes += next.bytes;
           next = this.pending.peek();
         }
       }
       const batch: Batch = { entries, bytes, done: false };
       this.inflight.push(batch);
-      const buf = entries.length === 1 ? entries[0].frame : Buffer.concat(entries.map((e) => e.frame), bytes);
+      const buf = frameBytes(entries, bytes);
+      this.counts.writes++;
       const ok = ch.write(buf, (err) => this.written(ch, batch, err ?? undefined));
       if (!ok) this.needDrain = true;
     }
@@ -295,19 +331,19 @@ export class SyslogSender extends EventEmitter {
     batch.done = true;
     const i = this.inflight.indexOf(batch);
     if (i >= 0) this.inflight.splice(i, 1);
-    const now = this.o.replayWindowMs > 0 ? Date.now() : 0;
-    for (const e of batch.entries) {
-      this.queued--;
-      this.queuedBytes -= e.frame.length;
-      if (error) {
-        this.fail(e, error);
-        continue;
+    this.queued -= batch.entries.length;
+    this.queuedBytes -= batch.bytes;
+    if (error) {
+      for (const e of batch.entries) this.fail(e, error);
+    } else {
+      this.counts.sent += batch.entries.length;
+      this.counts.sentBytes += batch.bytes;
+      if (this.o.replayWindowMs > 0) this.remember(batch);
+      for (const e of batch.entries) {
+        const g = e.group;
+        if (g && !g.failed && --g.left === 0) g.resolve();
+        e.group = null; // the replay window keeps the frame, not the caller's promise
       }
-      this.counts.sent++;
-      this.counts.sentBytes += e.frame.length;
-      if (now) this.remember(e.frame, now);
-      const g = e.group;
-      if (g && !g.failed && --g.left === 0) g.resolve();
     }
     this.admitWaiters();
     if (this.queued === 0) this.releaseIdle();
@@ -322,9 +358,10 @@ export class SyslogSender extends EventEmitter {
     }
   }
 
-  private remember(frame: Buffer, now: number): void {
-    this.replay.push({ frame, at: now });
-    this.replayBytes += frame.length;
+  private remember(batch: Batch): void {
+    const now = Date.now();
+    this.replay.push({ entries: batch.entries, bytes: batch.bytes, at: now });
+    this.replayBytes += batch.bytes;
     this.pruneReplay(now);
   }
 
@@ -333,7 +370,7 @@ export class SyslogSender extends EventEmitter {
     let r = this.replay.peek();
     while (r && (r.at < oldest || this.replayBytes > this.o.replayMaxBytes)) {
       this.replay.shift();
-      this.replayBytes -= r.frame.length;
+      this.replayBytes -= r.bytes;
       r = this.replay.peek();
     }
   }
@@ -403,13 +440,13 @@ export class SyslogSender extends EventEmitter {
     let replayed: Entry[] = [];
     if (this.o.replayWindowMs > 0) {
       this.pruneReplay(Date.now());
-      replayed = this.replay.drain().map((r) => ({ frame: r.frame, group: null }));
+      replayed = this.replay.drain().flatMap((r) => r.entries.map((e) => ({ data: e.data, bytes: e.bytes, group: null })));
       this.replayBytes = 0;
       this.counts.resent += replayed.length;
       // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {
         this.queued++;
-        this.queuedBytes += e.frame.length;
+        this.queuedBytes += e.bytes;
       }
     }
     this.pending.unshiftAll([...replayed, ...unconfirmed]);

@@ -23,6 +23,9 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
     await page.evaluate(() => (globalThis as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }).RED.editor.edit(
       (globalThis as unknown as { RED: { nodes: { node(id: string): unknown } } }).RED.nodes.node("m1")));
     await page.locator('#sls-syslog-map-preset option[value="arcsight-cef"]').waitFor({ state: "attached" });
+    await page.selectOption("#sls-syslog-map-preset", "recipe");
+    assert.equal(await page.locator("#node-input-kvOrder").inputValue(), "sls-first");
+    assert.equal(await page.locator("#node-input-kvEscape").inputValue(), "none");
     await page.selectOption("#sls-syslog-map-preset", "arcsight-cef");
     assert.equal(await page.locator("#node-input-format").inputValue(), "cef");
     assert.equal(await page.locator("#node-input-attributes-container li").count(), 6);

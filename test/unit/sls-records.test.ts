@@ -57,7 +57,9 @@ test("per-log messages: fields, metadata, group cursors and one token per log", 
   });
   assert.equal(msgs[3].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
   assert.equal(msgs[4].sls.timeNs, 0);
-  assert.notEqual(msgs[0].sls.tags, msgs[1].sls.tags, "each message owns its tags object");
+  assert.equal(msgs[0].sls.tags, msgs[1].sls.tags, "one frozen tags object per log group");
+  assert.ok(Object.isFrozen(msgs[0].sls.tags));
+  assert.notEqual(msgs[0].sls.tags, msgs[3].sls.tags);
 });
 
 test("batch messages: chunks of at most maxChunk records spanning groups, one token per chunk", async () => {

@@ -201,9 +201,17 @@ describe("emulator persistence", () => {
       const c = sdkClient(emu);
       // The cursor of a trimmed group is now out of range.
       await assert.rejects(sdkPullLogs(c, emu.project, "ttl", 0, s.cursor(0)), /InvalidCursor/);
+      const [a, b] = emu.split("ttl", 0);
+      emu.putLogs("ttl", { logs: [{ time: 1, contents: [["k", "v"]] }], tags: [] }, { shard: a });
       now += 86400 * 1000 + 1000;
-      assert.equal(ls.shard(0).groupCount, 0, "TTL expired everything");
-      assert.equal(ls.shard(0).firstSeq, 10);
+      assert.equal(ls.shard(a).groupCount, 0, "TTL expired everything");
+      assert.equal(ls.shard(a).firstSeq, 1);
+      // The readonly parent is listed until its data expired, then it is gone.
+      assert.deepEqual(emu.listShards("ttl").map((x) => [x.shardID, x.status]), [
+        [a, "readwrite"],
+        [b, "readwrite"],
+      ]);
+      await assert.rejects(sdkPullLogs(c, emu.project, "ttl", 0, s.cursor(10)), /ShardNotExist/);
     } finally {
       await emu.close();
     }

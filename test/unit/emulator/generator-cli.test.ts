@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import * as Sls from "@alicloud/sls20201230";
 import { GENERATOR_KINDS, LogGenerator, start } from "../../../emulator/index";
 import { sdkClient, sdkPullLogs } from "../../support/sls-sdk";
+import { decodeLogGroup } from "../../../lib/sls/log-group";
 
 describe("emulator log generator", () => {
   it("produces each kind with the SLS topic, realistic fields and consecutive seq", () => {
@@ -51,8 +52,14 @@ describe("emulator log generator", () => {
         for (const g of r.groups) for (const l of g.logs) all.push(Number(l.contents[0][1]));
       }
       assert.deepEqual(all.sort((a, b) => a - b), Array.from({ length: 2345 }, (_, i) => i));
+      // A second run continues the sequence (e.g. after a restart with --data).
       const rated = emu.generate("gen", "slb", { rate: 1000, count: 150 });
       assert.equal(await rated.done, 150);
+      const more: number[] = [];
+      for (const s of emu.getLogstore("gen").listShards()) {
+        for (let q = s.firstSeq; q < s.endSeq; q++) for (const l of decodeLogGroup(s.at(q).bytes).logs) more.push(Number(l.contents[0][1]));
+      }
+      assert.deepEqual(more.sort((a, b) => a - b), Array.from({ length: 2345 + 150 }, (_, i) => i));
     } finally {
       await emu.close();
     }
@@ -74,7 +81,7 @@ describe("emulator CLI", () => {
       await assert.rejects(c.getLogStore(info.project, "waf"), /ServerBusy/);
       const cur = (await c.getCursor(info.project, "waf", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
       let n = 0;
-      for (let i = 0; i < 50 && n < 300; i++) {
+      for (let i = 0; i < 500 && n < 300; i++) {
         n = 0;
         for (const g of (await sdkPullLogs(c, info.project, "waf", 0, cur)).groups) n += g.logs.length;
         if (n < 300) await new Promise((r) => setTimeout(r, 20));
