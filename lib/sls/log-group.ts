@@ -396,6 +396,23 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup): void {
     const tag = r.varint();
     if (tag === ((2 << 3) | WIRE_LEN)) {
       const e = r.lenEnd();
+      // Fast path for the usual encoding: key (tag 0x0a, length < 128), then value (0x12, length
+      // < 16384) filling the pair exactly. Anything else takes the general loop below.
+      const buf = r.buf;
+      const p = r.pos;
+      if (buf[p] === 0x0a && buf[p + 1] < 0x80) {
+        const ke = p + 2 + buf[p + 1];
+        if (ke + 2 <= e && buf[ke] === 0x12) {
+          let vl = buf[ke + 1];
+          let vs = ke + 2;
+          if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
+          if (vl >= 0 && vs + vl === e) {
+            o[cachedKey(buf, p + 2, ke)] = (buf as FastBuffer).utf8Slice(vs, e);
+            r.pos = e;
+            continue;
+          }
+        }
+      }
       r.end = e;
       let key: string | undefined;
       let value = "";

@@ -12,6 +12,8 @@ test("decodeLogGroupListRecords equals decodeLogGroupList + toRecordGroup, key o
   }
   groups.push({ logs: [{ time: 5, contents: [["a", ""], ["ü-ключ", "値 ✓"], ["a", "again"]] }], tags: [], machineUuid: "m", reserved: "r" });
   groups.push({ logs: [], tags: [["only", "tags"]], topic: "t" });
+  // Value lengths around the fast path's varint limits, and a long key.
+  groups.push({ logs: [{ time: 6, contents: [["v127", "x".repeat(127)], ["v128", "y".repeat(128)], ["v16383", "z".repeat(16383)], ["v16384", "w".repeat(16384)], ["k".repeat(200), "long key"]] }], tags: [] });
   const body = encodeLogGroupList(groups.map(encodeLogGroup));
   const fast = decodeLogGroupListRecords(body);
   const slow = decodeLogGroupList(body).map(toRecordGroup);
