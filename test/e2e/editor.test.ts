@@ -251,7 +251,14 @@ async function expectFields(page: Page, prefix: string, info: TypeInfo): Promise
   for (const prop of [...Object.keys(info.defaults), ...info.credentials]) {
     if (prop === "version") continue; // migration marker, never edited
     const selector = FIELD_IDS[info.type]?.[prop] ?? `#${prefix}-${prop}, #${prefix}-${prop}-container`;
-    assert.equal(await page.locator(selector).count(), 1, `${info.type} dialog has a field for "${prop}"`);
+    // The tray's buttons appear before its form is built: give the form a moment on a busy machine.
+    const present = await page
+      .locator(selector)
+      .first()
+      .waitFor({ state: "attached", timeout: 5000 })
+      .then(() => true, () => false);
+    assert.ok(present, `${info.type} dialog has a field for "${prop}"`);
+    assert.equal(await page.locator(selector).count(), 1, `${info.type} dialog has one field for "${prop}"`);
   }
 }
 
