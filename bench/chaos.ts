@@ -13,7 +13,7 @@ import { startEmulatorProcess } from "./support/emulator-process";
 import { pipelineFlow } from "./support/flows";
 import { benchExecArgv, startNodeRedProcess } from "./support/node-red-process";
 import { startReceiverProcess, type ReceiverStats } from "./support/receiver-process";
-import { logger, main } from "./support/report";
+import { logger, machine, main } from "./support/report";
 import { procUsage, type RpcChild } from "./support/rpc";
 
 export interface ChaosOptions {
@@ -203,7 +203,7 @@ if (require.main === module) {
       rate: Number(values.rate), phaseSec: Number(values["phase-seconds"]), outageSec: Number(values["outage-seconds"]), drainSec: Number(values["drain-seconds"]),
       log: logger(values.json!), charts: values.charts || undefined,
     });
-    if (values.json) console.log(JSON.stringify({ bench: "chaos", node: process.version, ...r }));
+    if (values.json) console.log(JSON.stringify({ bench: "chaos", machine: machine(), ...r }));
     if (r.total.lost > 0) process.exitCode = 1;
   });
 }

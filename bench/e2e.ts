@@ -18,7 +18,7 @@ import { pipelineFlow, type MapFormat } from "./support/flows";
 import { benchExecArgv, startNodeRedProcess } from "./support/node-red-process";
 import { drain } from "./support/pipeline";
 import { startReceiverProcess, type ReceiverStats } from "./support/receiver-process";
-import { logger, main, round1, throughput, type Throughput } from "./support/report";
+import { logger, machine, main, round1, throughput, type Throughput } from "./support/report";
 import { runScale } from "./scale";
 
 const { values } = parseArgs({
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1000" },
     scale: { type: "boolean", default: false },
     processes: { type: "string", default: "1,2,3" },
+    "takeover-size": { type: "string", default: "100" },
     charts: { type: "string", default: "" },
     "max-in-flight": { type: "string", default: "10000" },
   },
@@ -43,6 +44,8 @@ type Mode = "batch" | "perLog";
 interface ModeResult extends Throughput {
   format: MapFormat;
   frameMb: number;
+  /** CPU-seconds of the emulator and receiver processes over the same drain. */
+  otherCpuSec: Record<string, number>;
 }
 
 /** put→receive latency at a fixed rate: generated logs carry their put time as __time__ + ns. */
@@ -103,6 +106,8 @@ async function limit(logs: number, rawPerLog: number): Promise<Throughput & { fr
 
 async function e2e(): Promise<void> {
   const shards = Number(values.shards);
+  const m = machine();
+  log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGb} GB, Node.js ${m.node}`);
   const emuProc = await startEmulatorProcess();
   const { proc: receiver, port } = await startReceiverProcess();
   try {
@@ -114,11 +119,12 @@ async function e2e(): Promise<void> {
         const d = await drain({
           emu: emuProc.info, receiver, receiverPort: port, logstore: "bench", group: `bench-${mode}-${format}`,
           output: mode === "batch" ? "batch" : "log", format, logs: pre.logs, maxInFlight: Number(values["max-in-flight"]),
+          watch: { emulator: emuProc.proc.pid, receiver: receiver.pid },
         });
-        const r: ModeResult = { ...throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb), format, frameMb: round1(d.frames.bytes / 1e6) };
+        const r: ModeResult = { ...throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb), format, frameMb: round1(d.frames.bytes / 1e6), otherCpuSec: d.otherCpuSec };
         const key = format === "kv" ? mode : `${mode}Cef`;
         results[key] = r;
-        log(`${key.padEnd(10)} ${String(r.mbPerSec).padStart(6)} MB/s ${String(r.logsPerSec).padStart(7)} logs/s ${String(r.cpuSec).padStart(6)} CPU-s ${String(r.mbPerCpuSec).padStart(6)} MB/CPU-s  peak RSS ${r.peakRssMb} MB  (${r.wallSec} s, ${r.frameMb} MB of frames)`);
+        log(`${key.padEnd(10)} ${String(r.mbPerSec).padStart(6)} MB/s ${String(r.logsPerSec).padStart(7)} logs/s ${String(r.cpuSec).padStart(6)} CPU-s ${String(r.mbPerCpuSec).padStart(6)} MB/CPU-s  peak RSS ${r.peakRssMb} MB  (${r.wallSec} s, ${r.frameMb} MB of frames; emulator ${r.otherCpuSec.emulator} CPU-s, receiver ${r.otherCpuSec.receiver} CPU-s)`);
       }
     }
     const lim = await limit(pre.logs, pre.bytes / pre.logs);
@@ -127,7 +133,7 @@ async function e2e(): Promise<void> {
     log(`latency    p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.count} logs at ${values.rate} logs/s`);
     const out = {
       bench: "e2e",
-      node: process.version,
+      machine: m,
       size: { mb: round1(pre.bytes / 1e6), logs: pre.logs, shards },
       ...results,
       latencyMs: { p50: lat.p50, p99: lat.p99, max: lat.max, count: lat.count, rate: Number(values.rate) },
@@ -140,4 +146,4 @@ async function e2e(): Promise<void> {
   }
 }
 
-main(async () => (values.scale ? runScale({ json, size: Number(values.size), processes: values.processes!.split(",").map(Number), charts: values.charts || undefined }) : e2e()));
+main(async () => (values.scale ? runScale({ json, size: Number(values.size), takeoverMb: Number(values["takeover-size"]), processes: values.processes!.split(",").map(Number), charts: values.charts || undefined }) : e2e()));

@@ -33,7 +33,7 @@ export function svg(c: ChartSpec): string {
   const pts = c.series.flatMap((s) => s.points);
   const xs = pts.map((p) => p[0]);
   const yMax = niceMax(Math.max(...pts.map((p) => p[1]), ...(c.marks ?? []).map((m) => m.y)) * 1.05);
-  const xMin = c.kind === "bar" ? 0 : Math.min(...xs);
+  const xMin = c.kind === "bar" ? 0 : Math.min(0, ...xs);
   const xMax = Math.max(...xs);
   const pw = W - M.l - M.r;
   const ph = H - M.t - M.b;

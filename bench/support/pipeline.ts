@@ -3,7 +3,7 @@
 import type { EmulatorInfo } from "./emulator-process";
 import { pipelineFlow, type MapFormat } from "./flows";
 import { benchExecArgv, startNodeRedProcess, type NodeRedStats } from "./node-red-process";
-import type { RpcChild } from "./rpc";
+import { procUsage, type RpcChild } from "./rpc";
 import type { ReceiverStats } from "./receiver-process";
 
 export interface DrainOptions {
@@ -20,6 +20,8 @@ export interface DrainOptions {
   heartbeat?: number;
   timeout?: number;
   maxInFlight?: number;
+  /** Other processes whose CPU-seconds over the drain are reported too (name → pid). */
+  watch?: Record<string, number>;
   /** Called once every process runs, with them (e.g. to kill one). */
   during?: (procs: RpcChild[]) => Promise<void>;
 }
@@ -30,6 +32,8 @@ export interface DrainResult {
   peakRssMb: number;
   frames: ReceiverStats;
   perProcess: Array<{ host: string; cpuSec: number; peakRssMb: number }>;
+  /** CPU-seconds of the watched processes (emulator, receiver) over the same time. */
+  otherCpuSec: Record<string, number>;
 }
 
 export function hostName(i: number): string {
@@ -42,6 +46,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
   const procs: RpcChild[] = [];
   const before: NodeRedStats[] = [];
   let t0 = 0;
+  const otherBefore: Record<string, number> = {};
   try {
     for (let i = 0; i < n; i++) {
       const args = pipelineFlow({
@@ -49,13 +54,18 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
         consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight,
       });
       const p = await startNodeRedProcess(args, { execArgv: benchExecArgv() });
-      if (i === 0) t0 = Date.now(); // consumption starts with the first process's flows
+      if (i === 0) {
+        t0 = Date.now(); // consumption starts with the first process's flows
+        for (const [name, pid] of Object.entries(o.watch ?? {})) otherBefore[name] = procUsage(pid).cpuSec;
+      }
       procs.push(p);
       before.push(await p.call<NodeRedStats>("stats"));
     }
     if (o.during) await o.during(procs);
     await o.receiver.call("waitFrames", { n: o.logs });
     const wallSec = (Date.now() - t0) / 1000;
+    const otherCpuSec: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(o.watch ?? {})) otherCpuSec[name] = Math.round((procUsage(pid).cpuSec - otherBefore[name]) * 10) / 10;
     const frames = await o.receiver.call<ReceiverStats>("stats");
     const perProcess = [];
     for (let i = 0; i < n; i++) {
@@ -69,6 +79,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
       peakRssMb: Math.max(...perProcess.map((p) => p.peakRssMb)),
       frames,
       perProcess,
+      otherCpuSec,
     };
   } finally {
     await Promise.all(procs.map(async (p) => {

@@ -1,4 +1,6 @@
-// Small shared helpers of the bench scripts: rounding, logging beside --json.
+// Small shared helpers of the bench scripts: rounding, logging beside --json, the machine.
+import fs from "node:fs";
+import os from "node:os";
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 /** Progress lines: stdout normally, stderr with --json (stdout then carries only the JSON). */
@@ -39,3 +41,9 @@ export const main = (f: () => Promise<void>): void =>
       process.exit(1);
     },
   );
+
+/** What the figures were measured on (docs/performance.md quotes it). */
+export function machine(): { nproc: number; cpu: string; memGb: number; node: string } {
+  const model = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+  return { nproc: os.availableParallelism(), cpu: model.trim(), memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+}

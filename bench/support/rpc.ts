@@ -42,7 +42,7 @@ export class RpcChild {
   private exited = false;
 
   constructor(module: string, args: unknown, opts: { execArgv?: string[]; onMessage?: (m: unknown) => void; silent?: boolean } = {}) {
-    this.child = fork(module, [JSON.stringify(args)], { stdio: ["ignore", opts.silent ? "ignore" : "inherit", "inherit", "ipc"], execArgv: opts.execArgv ?? [] });
+    this.child = fork(module, [JSON.stringify(args)], { stdio: ["ignore", opts.silent ? "ignore" : 2, "inherit", "ipc"], execArgv: opts.execArgv ?? [] });
     this.child.on("message", (m: Response) => {
       if (m && typeof m.rpc === "number") {
         const p = this.pending.get(m.rpc);

@@ -9,7 +9,7 @@ import { compileCef } from "./cef";
 import { compileFieldPath } from "./field-path";
 import { compileFieldSelection } from "./field-selection";
 import { compileHeader } from "./header";
-import { compileJson } from "./json";
+import { compileJson, stringify } from "./json";
 import { compileKv } from "./kv";
 import { compileLeef } from "./leef";
 import { compileStructuredData, DEFAULT_SD_ID } from "./structured-data";
@@ -19,7 +19,6 @@ import type { MappingConfig, RecordMeta, SlsRecord, SyslogFields, WarnFn } from 
 import { textOf, type RecordContext } from "./value-ref";
 import { Warnings } from "./warnings";
 import { BASE_CONFIG } from "./presets";
-import { stringify } from "./json";
 
 export const DEFAULT_KV_SEPARATOR = "||";
 

@@ -2,7 +2,6 @@
 // sls-consumer"): one per log, or one per batch with parallel `records`. Each message carries a
 // delivery token; messages are handed out in chunks and never past a full window.
 
-import { cursorAt } from "./cursor";
 import type { RecordGroup } from "./record-group";
 import type { Batch, DeliveryContext } from "./shard-reader";
 
@@ -81,7 +80,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
 
   for (; gi < batch.groups.length; gi++) {
     const g = batch.groups[gi];
-    const cursor = cursorAt(batch.cursor, gi);
+    const cursor = batch.cursors?.[gi] ?? batch.cursor;
     const { topic, source, records: recs, timeNs } = g;
     const tags = tagObject(g);
     for (let li = 0; li < recs.length; li++) {

@@ -5,7 +5,7 @@
 import { Backoff, sleep } from "./backoff";
 import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
-import { cursorAt, cursorNumber } from "./cursor";
+import { cursorRange } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import type { RecordGroup } from "./record-group";
 
@@ -21,6 +21,8 @@ export interface Batch {
   /** Total logs in all groups. */
   logCount: number;
   rawSize: number;
+  /** Cursor of each log group (and of the position after the last), when cursors are numeric. */
+  cursors?: string[];
 }
 
 /** What the delivery callback may do while emitting one batch. */
@@ -223,12 +225,13 @@ export class ShardReader {
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
     let logCount = 0;
     for (const g of r.groups) logCount += g.records.length;
-    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize };
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
     const n = r.groups.length;
-    const perGroup = n > 1 && cursorNumber(cursor) !== undefined;
-    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursorAt(cursor, gi + 1))) : [tracker.add(r.nextCursor)];
+    const cursors = cursorRange(cursor, n);
+    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize, cursors };
+    const perGroup = n > 1 && cursors !== undefined;
+    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursors[gi + 1])) : [tracker.add(r.nextCursor)];
     const win = this.o.window;
     const reader = this;
     // Groups before the one being issued from are complete: seal them as emission moves on.

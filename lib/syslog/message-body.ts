@@ -1,6 +1,8 @@
 // MSG handling shared by both formats: body text from a string/Buffer/object, the UTF-8 BOM
 // policy, and cutting a body to a byte budget without splitting a UTF-8 character.
 
+import * as buffer from "node:buffer";
+
 export const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
@@ -21,7 +23,11 @@ export function bodyBytes(message: unknown): Buffer {
   return Buffer.from(text, "utf8");
 }
 
+// Native (SIMD) check on Node >= 18.15; a byte loop before that. Runs once per frame.
+const nativeIsAscii = (buffer as { isAscii?: (b: Buffer) => boolean }).isAscii;
+
 function isAscii(b: Buffer): boolean {
+  if (nativeIsAscii) return nativeIsAscii(b);
   for (let i = 0; i < b.length; i++) if (b[i] > 0x7f) return false;
   return true;
 }

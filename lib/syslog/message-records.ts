@@ -22,20 +22,39 @@ function slsTime(src: unknown): TimestampInput | undefined {
   return { seconds: time, nanos: typeof timeNs === "number" && Number.isFinite(timeNs) ? timeNs : 0 };
 }
 
-function has(o: object, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k) && (o as Record<string, unknown>)[k] !== undefined && (o as Record<string, unknown>)[k] !== null;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function has(o: Record<string, unknown>, k: string): boolean {
+  const v = o[k];
+  return v !== undefined && v !== null && hasOwn.call(o, k);
 }
 
-function one(over: unknown, payload: unknown, defaults: Defaults, time: TimestampInput | undefined): SyslogRecord {
-  const o = over && typeof over === "object" && !Array.isArray(over) ? (over as Record<string, unknown>) : {};
-  const rec: SyslogRecord = { ...defaults };
-  for (const k of ["facility", "severity", "hostname", "appName", "procId", "msgId", "structuredData"] as const) {
-    if (has(o, k) && o[k] !== "") (rec as Record<string, unknown>)[k] = o[k];
-  }
-  rec.timestamp = has(o, "timestamp") ? (o.timestamp as TimestampInput) : time;
+/** `o[k]` when set (not undefined, null or ""), else the default. */
+function field(o: Record<string, unknown>, k: string, dflt: unknown): unknown {
+  const v = o[k];
+  return v !== undefined && v !== null && v !== "" && hasOwn.call(o, k) ? v : dflt;
+}
+
+const NONE: Record<string, unknown> = {};
+
+/**
+ * One record, built as a single fixed-shape object (this runs per frame): msg.syslog's fields over
+ * the defaults; the SLS time (`timeSrc`, else `common`) is only looked at without a timestamp.
+ */
+function one(over: unknown, payload: unknown, defaults: Defaults, timeSrc: unknown, common: TimestampInput | undefined): SyslogRecord {
+  const o = over && typeof over === "object" && !Array.isArray(over) ? (over as Record<string, unknown>) : NONE;
   const body = has(o, "message") ? o.message : payload;
-  rec.message = typeof body === "string" || Buffer.isBuffer(body) ? body : body === undefined || body === null ? "" : JSON.stringify(body);
-  return rec;
+  return {
+    facility: field(o, "facility", defaults.facility) as SyslogRecord["facility"],
+    severity: field(o, "severity", defaults.severity) as SyslogRecord["severity"],
+    hostname: field(o, "hostname", defaults.hostname) as SyslogRecord["hostname"],
+    appName: field(o, "appName", defaults.appName) as SyslogRecord["appName"],
+    procId: field(o, "procId", defaults.procId) as SyslogRecord["procId"],
+    msgId: field(o, "msgId", defaults.msgId) as SyslogRecord["msgId"],
+    structuredData: field(o, "structuredData", defaults.structuredData) as SyslogRecord["structuredData"],
+    timestamp: has(o, "timestamp") ? (o.timestamp as TimestampInput) : (slsTime(timeSrc) ?? common),
+    message: typeof body === "string" || Buffer.isBuffer(body) ? body : body === undefined || body === null ? "" : JSON.stringify(body),
+  };
 }
 
 /** One record per message, or one per element in batch mode. */
@@ -44,10 +63,10 @@ export function recordsFromMessage(msg: MessageLike, defaults: Defaults): Syslog
   const common = slsTime(msg.sls);
   if (Array.isArray(msg.syslog)) {
     const payloads = Array.isArray(msg.payload) ? msg.payload : [];
-    return msg.syslog.map((s, i) => one(s, payloads[i], defaults, slsTime(records?.[i]) ?? common));
+    return msg.syslog.map((s, i) => one(s, payloads[i], defaults, records?.[i], common));
   }
   if (Array.isArray(msg.payload)) {
-    return msg.payload.map((p, i) => one(msg.syslog, p, defaults, slsTime(records?.[i]) ?? common));
+    return msg.payload.map((p, i) => one(msg.syslog, p, defaults, records?.[i], common));
   }
-  return [one(msg.syslog, msg.payload, defaults, common)];
+  return [one(msg.syslog, msg.payload, defaults, undefined, common)];
 }

@@ -81,6 +81,8 @@ interface Batch {
   entries: Entry[];
   bytes: number;
   done: boolean;
+  /** The encoded bytes as written (kept for the replay window). */
+  buf?: Buffer;
 }
 
 interface Waiter {
@@ -94,8 +96,11 @@ export class SyslogSender extends EventEmitter {
   private readonly pending = new Fifo<Entry>();
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
-  /** Confirmed batches kept for a replay after an unexpected disconnect (whole batches: cheap to keep). */
-  private readonly replay = new Fifo<{ entries: Entry[]; bytes: number; at: number }>();
+  /**
+   * Confirmed batches kept for a replay after an unexpected disconnect, as the encoded bytes that
+   * were written: one off-heap Buffer per batch, so the messages' strings die young.
+   */
+  private readonly replay = new Fifo<{ buf: Buffer; frames: number; at: number }>();
   private replayBytes = 0;
   private queued = 0;
   private queuedBytes = 0;
@@ -163,12 +168,26 @@ export class SyslogSender extends EventEmitter {
   send(msg: Wire): Promise<void> {
     if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
     this.open();
-    const f = frame(msg, this.framing);
-    if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(f.bytes));
+    let data: Wire;
+    let bytes: number;
+    if (typeof msg === "string" && this.framing === "octet") {
+      // The common case, inlined: no intermediate frame object.
+      const n = Buffer.byteLength(msg, "utf8");
+      const len = String(n);
+      data = len + " " + msg;
+      bytes = len.length + 1 + n;
+    } else {
+      const f = frame(msg, this.framing);
+      data = f.data;
+      bytes = f.bytes;
+    }
+    if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(bytes));
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry = { data: f.data, bytes: f.bytes, group: { left: 1, resolve, reject, failed: false } };
-      if (this.waiters.length === 0 && this.hasRoom(1, f.bytes)) this.admitOne(entry);
-      else this.waiters.push({ entries: [entry], bytes: f.bytes });
+      // A single send is its own group: one object per message instead of two.
+      const entry: Entry & Group = { data, bytes, group: null, left: 1, resolve, reject, failed: false };
+      entry.group = entry;
+      if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
+      else this.waiters.push({ entries: [entry], bytes });
     });
   }
 
@@ -307,6 +326,7 @@ export class SyslogSender extends EventEmitter {
       const batch: Batch = { entries, bytes, done: false };
       this.inflight.push(batch);
       const buf = frameBytes(entries, bytes);
+      if (this.o.replayWindowMs > 0) batch.buf = buf;
       this.counts.writes++;
       const ok = ch.write(buf, (err) => this.written(ch, batch, err ?? undefined));
       if (!ok) this.needDrain = true;
@@ -342,7 +362,6 @@ export class SyslogSender extends EventEmitter {
       for (const e of batch.entries) {
         const g = e.group;
         if (g && !g.failed && --g.left === 0) g.resolve();
-        e.group = null; // the replay window keeps the frame, not the caller's promise
       }
     }
     this.admitWaiters();
@@ -359,9 +378,10 @@ export class SyslogSender extends EventEmitter {
   }
 
   private remember(batch: Batch): void {
+    if (!batch.buf) return;
     const now = Date.now();
-    this.replay.push({ entries: batch.entries, bytes: batch.bytes, at: now });
-    this.replayBytes += batch.bytes;
+    this.replay.push({ buf: batch.buf, frames: batch.entries.length, at: now });
+    this.replayBytes += batch.buf.length;
     this.pruneReplay(now);
   }
 
@@ -370,7 +390,7 @@ export class SyslogSender extends EventEmitter {
     let r = this.replay.peek();
     while (r && (r.at < oldest || this.replayBytes > this.o.replayMaxBytes)) {
       this.replay.shift();
-      this.replayBytes -= r.bytes;
+      this.replayBytes -= r.buf.length;
       r = this.replay.peek();
     }
   }
@@ -440,9 +460,11 @@ export class SyslogSender extends EventEmitter {
     let replayed: Entry[] = [];
     if (this.o.replayWindowMs > 0) {
       this.pruneReplay(Date.now());
-      replayed = this.replay.drain().flatMap((r) => r.entries.map((e) => ({ data: e.data, bytes: e.bytes, group: null })));
+      // Each replayed batch goes back as one pre-encoded chunk of frames.
+      const batches = this.replay.drain();
+      replayed = batches.map((r) => ({ data: r.buf, bytes: r.buf.length, group: null }));
       this.replayBytes = 0;
-      this.counts.resent += replayed.length;
+      for (const r of batches) this.counts.resent += r.frames;
       // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {
         this.queued++;

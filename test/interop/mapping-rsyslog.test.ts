@@ -92,7 +92,15 @@ async function run(mapping: MappingConfig, input: Log[]): Promise<Map<number, Rs
         helper.getNode("m1").receive(message(log, i, token));
       });
     });
-    await settled;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${outcomes.length} of ${input.length} tokens settled after 30 s; rsyslogd: ${rs!.log()}`)), 30_000);
+    });
+    try {
+      await Promise.race([settled, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     assert.deepEqual(errors, []);
     assert.deepEqual(new Set(outcomes), new Set(["delivered"]), "every token settled only after the write");
     const recs = (await rs.waitFor(before + input.length)).slice(before);
