@@ -35,6 +35,9 @@ const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message?: Reg
   { type: "sls-consumer", prop: "project", bad: "" },
   { type: "sls-connection", prop: "endpoint", bad: "" },
   { type: "sls-syslog-map", prop: "kvSeparator", bad: "a=" },
+  { type: "sls-syslog-server", prop: "port", bad: "99999", message: /Port must be 1-65535/ },
+  { type: "sls-syslog-out", prop: "appName", bad: "two words" },
+  { type: "sls-syslog-out", prop: "hostname", bad: "my host", message: /US-ASCII|ASCII/i },
 ];
 
 /** What the test needs from the editor's registration of a type (functions cannot cross to Node). */
@@ -248,7 +251,14 @@ async function expectFields(page: Page, prefix: string, info: TypeInfo): Promise
   for (const prop of [...Object.keys(info.defaults), ...info.credentials]) {
     if (prop === "version") continue; // migration marker, never edited
     const selector = FIELD_IDS[info.type]?.[prop] ?? `#${prefix}-${prop}, #${prefix}-${prop}-container`;
-    assert.equal(await page.locator(selector).count(), 1, `${info.type} dialog has a field for "${prop}"`);
+    // The tray's buttons appear before its form is built: give the form a moment on a busy machine.
+    const present = await page
+      .locator(selector)
+      .first()
+      .waitFor({ state: "attached", timeout: 5000 })
+      .then(() => true, () => false);
+    assert.ok(present, `${info.type} dialog has a field for "${prop}"`);
+    assert.equal(await page.locator(selector).count(), 1, `${info.type} dialog has one field for "${prop}"`);
   }
 }
 
@@ -259,6 +269,8 @@ async function checkBadValues(page: Page, prefix: string, type: string): Promise
     await input.dispatchEvent("change");
     await page.locator(`#${prefix}-${c.prop}.input-error`).waitFor();
     if (c.message) {
+      // The message is a tooltip shown on mouseenter: come from outside the field.
+      await page.mouse.move(1, 1);
       await input.hover();
       await page.locator(".red-ui-popover", { hasText: c.message }).first().waitFor({ state: "visible" });
     }
