@@ -107,7 +107,7 @@ async function limit(logs: number, rawPerLog: number): Promise<Throughput & { fr
 async function e2e(): Promise<void> {
   const shards = Number(values.shards);
   const m = machine();
-  log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGb} GB, Node.js ${m.node}`);
+  log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGb} GB, Node.js ${m.node}, load average ${m.loadAvg1}`);
   const emuProc = await startEmulatorProcess();
   const { proc: receiver, port } = await startReceiverProcess();
   try {
