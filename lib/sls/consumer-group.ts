@@ -5,7 +5,7 @@
 // owner's checkpoint.
 
 import { EventEmitter } from "node:events";
-import { Backoff, sleep } from "./backoff";
+import { Backoff, sleep } from "../backoff";
 import type { SlsApi } from "./client";
 import { SlsError, hasCode, isOwnershipError, toSlsError } from "./errors";
 import { ShardReader, TRANSIENT_RETRY_MAX_MS, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
@@ -182,7 +182,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
 
   private async ensureGroup(): Promise<void> {
     const { api, project, logstore, group, timeoutSec, order } = this.o;
-    const backoff = new Backoff({ baseMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs });
+    const backoff = new Backoff({ initialMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs });
     const want = { name: group, timeout: timeoutSec, order };
     while (!this.stopped) {
       try {

@@ -2,7 +2,7 @@
 // position), pulls batches with one prefetch in flight, hands each batch to the delivery callback
 // under the window's backpressure, and keeps the shard's checkpoint tracker.
 
-import { Backoff, sleep } from "./backoff";
+import { Backoff, sleep } from "../backoff";
 import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
 import { cursorRange } from "./cursor";
@@ -101,7 +101,7 @@ export class ShardReader {
 
   constructor(private readonly o: ShardReaderOptions) {
     this.shard = o.shard;
-    this.backoff = new Backoff({ baseMs: o.retryBaseMs, maxMs: o.retryMaxMs });
+    this.backoff = new Backoff({ initialMs: o.retryBaseMs, maxMs: o.retryMaxMs });
   }
 
   get stopped(): boolean {

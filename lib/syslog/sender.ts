@@ -14,7 +14,7 @@
 //   bound wait in order (backpressure), nothing is dropped.
 
 import { EventEmitter } from "node:events";
-import { backoffDelay, type BackoffOptions } from "./backoff";
+import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
 import { frame, frameBytes, UDP_DEFAULT_CAP, type Frame, type Framing, type Wire } from "./framing";
 import { openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";

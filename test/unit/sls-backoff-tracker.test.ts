@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Backoff, sleep } from "../../lib/sls/backoff";
+import { Backoff, sleep } from "../../lib/backoff";
 import { CheckpointTracker } from "../../lib/sls/checkpoint-tracker";
 import { SlsError, isOwnershipError, isRetryable, toSlsError } from "../../lib/sls/errors";
 import { cursorAt, cursorNumber, cursorRange } from "../../lib/sls/cursor";
 
 test("backoff doubles to its cap with jitter in [cap/2, cap]", () => {
   let r = 0;
-  const b = new Backoff({ baseMs: 100, maxMs: 1000, random: () => r });
+  const b = new Backoff({ initialMs: 100, maxMs: 1000, random: () => r });
   assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [50, 100, 200, 400, 500]);
   r = 0.999999;
   assert.equal(b.next(), 1000);
