@@ -6,6 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { helper, until, type TestNode } from "../support/red-helper";
 import { streamReceiver, type StreamReceiver } from "../support/receivers";
@@ -186,3 +187,43 @@ for (const [i, example] of EXAMPLES.entries()) {
     }
   });
 }
+
+test("dead-letter example: a message syslog out rejects for good lands in the dead-letter file, then passes sls ack", { timeout: 30_000 }, async () => {
+  const example = EXAMPLES.find((e) => e.name === "Dead-letter handling with a Catch node");
+  assert.ok(example);
+  const rx = await streamReceiver({ framing: "octet" });
+  const cwd = process.cwd();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-deadletter-"));
+  // The file node writes "sls-dead-letter.jsonl" relative to Node-RED's working directory.
+  process.chdir(dir);
+  try {
+    process.env.SLS_CG = "example-deadletter";
+    process.env.SYSLOG_PORT = String(rx.port);
+    const tab = { id: "tab-dl", type: "tab" };
+    const flow = [tab, ...example.nodes.map((n) => (typeof n.x === "number" ? { ...n, z: tab.id } : { ...n }))];
+    const types = new Set(example.nodes.map((n) => n.type));
+    const modules = [...types].map((t) => require(OUR_TYPES.includes(t) ? path.join(packageRoot, pkg["node-red"].nodes[t]) : coreNodeFile(t)!) as unknown);
+    await helper.load(modules, flow, { "deadletter-sls": { accessKeyId: "${SLS_AK_ID}", accessKeySecret: "${SLS_AK_KEY}" } });
+    const dl = helper.getNode("deadletter-debug-dl");
+    const arrived = new Promise<{ payload: Record<string, unknown> }>((resolve) => dl.once("input", resolve as (m: unknown) => void));
+    // An SD-ID that is not name@number cannot be formatted: a permanent failure, reported to Catch.
+    helper.getNode("deadletter-out").receive({
+      payload: { user: "alice", sql: "SELECT 1" },
+      syslog: { structuredData: { "bad id": { a: 1 } } },
+      sls: { project: "p", logstore: "l", shard: 1, cursor: "MTY=" },
+    } as never);
+    const msg = await arrived;
+    assert.match(String(msg.payload.error), /SD|structured/i);
+    assert.deepEqual(msg.payload.log, { user: "alice", sql: "SELECT 1" });
+    const lines = fs.readFileSync(path.join(dir, "sls-dead-letter.jsonl"), "utf8").trim().split("\n");
+    assert.equal(lines.length, 1);
+    const rec = JSON.parse(lines[0]) as { error: string; source: string; sls: Record<string, unknown>; log: unknown };
+    assert.equal(rec.source, "syslog out");
+    assert.deepEqual(rec.sls, { project: "p", logstore: "l", shard: 1, cursor: "MTY=" });
+  } finally {
+    process.chdir(cwd);
+    await helper.unload();
+    await rx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
