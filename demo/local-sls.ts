@@ -7,6 +7,7 @@ import { start } from "../emulator";
 import { LogGenerator, runGenerator } from "../emulator/generator";
 
 export interface LocalSls {
+  /** http://127.0.0.1:<port>: the scheme matters, SLS endpoints default to https. */
   endpoint: string;
   accessKeyId: string;
   accessKeySecret: string;
@@ -47,7 +48,7 @@ export async function startLocalSls(opts: LocalSlsOptions): Promise<LocalSls> {
 
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: emu.endpoint,
+    endpoint: emu.url,
     accessKeyId: emu.accessKeyId,
     accessKeySecret: emu.accessKeySecret,
     project: emu.project,

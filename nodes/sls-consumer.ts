@@ -65,6 +65,12 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const heartbeatSec = num(def.heartbeat, 20);
+    // A consumer silent for the group timeout loses its shards: keep at least two heartbeats in it.
+    let timeoutSec = Math.ceil(num(def.timeout, 3 * heartbeatSec));
+    if (timeoutSec < 2 * heartbeatSec) {
+      node.warn(`consumer timeout ${timeoutSec} s is shorter than two heartbeats; using ${Math.ceil(2 * heartbeatSec)} s`);
+      timeoutSec = Math.ceil(2 * heartbeatSec);
+    }
     const maxInFlight = Math.floor(num(def.maxInFlight, 10_000));
     const window = def.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: num(def.claimTimeout, 30) * 1000 });
     const idPrefix = RED.util.generateId();
@@ -85,7 +91,7 @@ export = function (RED: NodeAPI): void {
       start: startPosition(def),
       query: (def.query ?? "").trim() || undefined,
       heartbeatIntervalMs: heartbeatSec * 1000,
-      timeoutSec: Math.ceil(num(def.timeout, 3 * heartbeatSec)),
+      timeoutSec,
       order: def.order === true,
       commitIntervalMs: num(def.commitInterval, 10) * 1000,
       window,

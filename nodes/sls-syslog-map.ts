@@ -3,7 +3,7 @@
 // once, and serves the editor's preview and presets through admin endpoints.
 
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import { compileMapper, PRESETS, presetConfig, previewMapping, type MappingConfig } from "../lib/mapping";
+import { compileMapper, PRESETS, presetConfig, previewMapping, type MappingConfig, type OutSettings } from "../lib/mapping";
 
 type MapDef = NodeDef & MappingConfig;
 
@@ -39,20 +39,21 @@ export = function (RED: NodeAPI): void {
   }
   RED.nodes.registerType("sls-syslog-map", SlsSyslogMap);
 
-  // Editor support. Both need the same permission as editing the node.
+  // Editor support: presets need read permission on the node type, the preview write (as editing).
   RED.httpAdmin.get("/sls-syslog-map/presets", RED.auth.needsPermission("sls-syslog-map.read"), (_req, res) => {
     const out: Record<string, { label: string; description: string; config: MappingConfig }> = {};
     for (const [name, p] of Object.entries(PRESETS)) out[name] = { label: p.label, description: p.description, config: presetConfig(name)! };
     res.json(out);
   });
   RED.httpAdmin.post("/sls-syslog-map/preview", RED.auth.needsPermission("sls-syslog-map.write"), (req, res) => {
-    const body = (req.body ?? {}) as { config?: unknown; sample?: unknown; syslogFormat?: unknown };
+    const body = (req.body ?? {}) as { config?: unknown; sample?: unknown; out?: unknown };
     if (body.config === null || typeof body.config !== "object" || body.sample === undefined) {
       res.status(400).json({ error: "expected {config: object, sample: JSON text or value}" });
       return;
     }
     try {
-      const result = previewMapping(settingsOf(body.config as Record<string, unknown>), body.sample, body.syslogFormat === "rfc3164" ? "rfc3164" : "rfc5424");
+      const out = body.out !== null && typeof body.out === "object" ? (body.out as OutSettings) : {};
+      const result = previewMapping(settingsOf(body.config as Record<string, unknown>), body.sample, out);
       res.status(result.error && result.syslog.length === 0 ? 400 : 200).json(result);
     } catch (err) {
       res.status(500).json({ error: (err as Error).message });

@@ -2,15 +2,11 @@
 // frames to the server's shared sender, and settles the message's delivery token once every frame
 // was written. Permanent failures go to done(err) so Catch nodes see them.
 
-import os from "node:os";
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken } from "../lib/delivery";
-import { facilityCode, severityCode } from "../lib/syslog/facility-severity";
-import type { BomPolicy } from "../lib/syslog/message-body";
 import { recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
-import type { SyslogRecord } from "../lib/syslog/record";
-import { formatRfc3164 } from "../lib/syslog/rfc3164";
-import { formatRfc5424 } from "../lib/syslog/rfc5424";
+import type { Wire } from "../lib/syslog/framing";
+import { outFormatter } from "../lib/syslog/out-format";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
 import type { SyslogServerNode } from "./types";
 
@@ -48,18 +44,7 @@ export = function (RED: NodeAPI): void {
       node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error("sls-syslog-out has no syslog server configured")));
       return;
     }
-    const defaults: Omit<SyslogRecord, "message" | "timestamp"> = {
-      facility: facilityCode(def.facility) ?? 1,
-      severity: severityCode(def.severity) ?? 6,
-      hostname: def.hostname?.trim() || os.hostname(),
-      appName: def.appName ?? "",
-      procId: def.procId ?? "",
-      msgId: def.msgId ?? "",
-    };
-    const rfc3164 = def.format === "rfc3164";
-    const bom: BomPolicy = def.bom === "always" || def.bom === "never" ? def.bom : "auto";
-    const fmtOpts = { defaultFacility: defaults.facility as number, defaultSeverity: defaults.severity as number, maxBytes: server.maxMessageBytes || undefined, bom };
-    const format = (r: SyslogRecord): Buffer => (rfc3164 ? formatRfc3164(r, fmtOpts) : formatRfc5424(r, fmtOpts));
+    const { defaults, format } = outFormatter({ ...def, maxMessageBytes: server.maxMessageBytes });
 
     const sender: SyslogSender = server.register(node);
     let delivered = 0;
@@ -95,7 +80,7 @@ export = function (RED: NodeAPI): void {
     node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
       const m = msg as NodeMessageInFlow & MessageLike;
       const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
-      let frames: Buffer[];
+      let frames: Wire[];
       try {
         frames = recordsFromMessage(m, defaults).map(format);
       } catch (err) {

@@ -11,7 +11,7 @@
 import { compileAttributeList } from "./attributes";
 import type { FieldDecider } from "./field-selection";
 import { CEF_SEVERITY, parseSeverity } from "./priority";
-import { truncate } from "./text";
+import { lastValueMemo, truncate } from "./text";
 import type { MappingConfig } from "./types";
 import { compileRef, compileText, textOf, type RecordContext } from "./value-ref";
 import type { Warnings } from "./warnings";
@@ -76,13 +76,14 @@ export function compileCef(c: MappingConfig, decide: FieldDecider, warnings: War
     warnings,
   );
   const prefix = `CEF:${version}|`;
+  const [escVendor, escProduct, escVersion, escId, escName] = [63, 63, 31, 1023, 512].map((max) => lastValueMemo((v) => escapeCefHeader(v, max)));
   return (ctx, syslogSev) =>
     prefix +
-    escapeCefHeader(vendor(ctx), 63) + "|" +
-    escapeCefHeader(product(ctx), 63) + "|" +
-    escapeCefHeader(pver(ctx), 31) + "|" +
-    escapeCefHeader(eventId(ctx), 1023) + "|" +
-    escapeCefHeader(name(ctx), 512) + "|" +
+    escVendor(vendor(ctx)) + "|" +
+    escProduct(product(ctx)) + "|" +
+    escVersion(pver(ctx)) + "|" +
+    escId(eventId(ctx)) + "|" +
+    escName(name(ctx)) + "|" +
     severity(ctx, syslogSev) + "|" +
     attrs.write(ctx, true);
 }

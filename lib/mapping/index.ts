@@ -4,4 +4,4 @@ export { BASE_CONFIG, PRESETS, presetConfig, type Preset } from "./presets";
 export { META_KEYS } from "./value-ref";
 export { DEFAULT_SD_ID } from "./structured-data";
 export type * from "./types";
-export { previewMapping, EXAMPLE_META, type PreviewResult, type PreviewFormat } from "./preview";
+export { previewMapping, EXAMPLE_META, type PreviewResult, type OutSettings } from "./preview";

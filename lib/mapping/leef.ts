@@ -12,7 +12,7 @@
 import { compileAttributeList } from "./attributes";
 import type { FieldDecider } from "./field-selection";
 import { LEEF_SEVERITY } from "./priority";
-import { truncate } from "./text";
+import { lastValueMemo, truncate } from "./text";
 import type { MappingConfig, Timestamp } from "./types";
 import { compileText, tsMillis, type RecordContext } from "./value-ref";
 import type { Warnings } from "./warnings";
@@ -81,13 +81,14 @@ export function compileLeef(c: MappingConfig, decide: FieldDecider, warnings: Wa
   const writeTime = devTimeMode !== "none" && !attrs.mappedKeys.has("devTime");
   const head = (v2 ? "LEEF:2.0|" : "LEEF:1.0|");
   const delimField = v2 ? delim.header + "|" : "";
+  const [escVendor, escProduct, escVersion, escId] = [0, 1, 2, 3].map(() => lastValueMemo((v) => escapeLeefHeader(truncate(v, 255))));
   return (ctx, syslogSev) => {
     let out =
       head +
-      escapeLeefHeader(truncate(vendor(ctx), 255)) + "|" +
-      escapeLeefHeader(truncate(product(ctx), 255)) + "|" +
-      escapeLeefHeader(truncate(pver(ctx), 255)) + "|" +
-      escapeLeefHeader(truncate(eventId(ctx), 255)) + "|" +
+      escVendor(vendor(ctx)) + "|" +
+      escProduct(product(ctx)) + "|" +
+      escVersion(pver(ctx)) + "|" +
+      escId(eventId(ctx)) + "|" +
       delimField;
     let first = true;
     if (writeTime && ctx.ts) {

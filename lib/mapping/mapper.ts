@@ -9,7 +9,7 @@ import { compileCef } from "./cef";
 import { compileFieldPath } from "./field-path";
 import { compileFieldSelection } from "./field-selection";
 import { compileHeader } from "./header";
-import { compileJson } from "./json";
+import { compileJson, stringify } from "./json";
 import { compileKv } from "./kv";
 import { compileLeef } from "./leef";
 import { compileStructuredData, DEFAULT_SD_ID } from "./structured-data";
@@ -19,7 +19,6 @@ import type { MappingConfig, RecordMeta, SlsRecord, SyslogFields, WarnFn } from 
 import { textOf, type RecordContext } from "./value-ref";
 import { Warnings } from "./warnings";
 import { BASE_CONFIG } from "./presets";
-import { stringify } from "./json";
 
 export const DEFAULT_KV_SEPARATOR = "||";
 
@@ -86,38 +85,31 @@ function compileBody(c: MappingConfig, warnings: Warnings): Body | undefined {
   }
 }
 
-const META_KEYS: (keyof RecordMeta)[] = ["project", "logstore", "consumerGroup", "shard", "cursor", "time", "timeNs", "topic", "source", "tags", "index"];
+/** Keys of a batch's msg.sls shared by all its records (time, cursor, index are per record). */
+const COMMON_KEYS: (keyof RecordMeta)[] = ["project", "logstore", "consumerGroup", "shard", "topic", "source", "tags"];
 
-function metaOf(sls: unknown, withRecordFields: boolean): RecordMeta {
+function commonMeta(sls: unknown): RecordMeta {
   const m: RecordMeta = {};
   if (sls === null || typeof sls !== "object") return m;
   const s = sls as Record<string, unknown>;
-  for (const k of META_KEYS) {
-    if (!withRecordFields && (k === "time" || k === "timeNs" || k === "cursor" || k === "index")) continue;
-    if (s[k] !== undefined && s[k] !== null) (m as Record<string, unknown>)[k] = s[k];
-  }
+  for (const k of COMMON_KEYS) if (s[k] !== undefined && s[k] !== null) (m as Record<string, unknown>)[k] = s[k];
   return m;
 }
 
-const isRecord = (v: unknown): v is SlsRecord => v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v);
-
-/**
- * Metadata of one batch record: the record's own values over the message's common ones. One
- * fixed-shape literal instead of spreads of two fresh objects: this runs once per record.
- */
-function batchMeta(c: RecordMeta, r: Record<string, unknown>): RecordMeta {
+/** Batch: common metadata overlaid with one records[i] entry (a fixed-shape literal: fast). */
+function recordMeta(c: RecordMeta, r: RecordMeta): RecordMeta {
   return {
-    project: (r.project ?? c.project) as string | undefined,
-    logstore: (r.logstore ?? c.logstore) as string | undefined,
-    consumerGroup: (r.consumerGroup ?? c.consumerGroup) as string | undefined,
-    shard: (r.shard ?? c.shard) as number | string | undefined,
-    cursor: (r.cursor ?? undefined) as string | undefined,
-    time: (r.time ?? undefined) as number | undefined,
-    timeNs: (r.timeNs ?? undefined) as number | undefined,
-    topic: (r.topic ?? c.topic) as string | undefined,
-    source: (r.source ?? c.source) as string | undefined,
-    tags: (r.tags ?? c.tags) as Record<string, string> | undefined,
-    index: (r.index ?? undefined) as number | undefined,
+    project: r.project ?? c.project,
+    logstore: r.logstore ?? c.logstore,
+    consumerGroup: r.consumerGroup ?? c.consumerGroup,
+    shard: r.shard ?? c.shard,
+    cursor: r.cursor ?? c.cursor,
+    time: r.time ?? c.time,
+    timeNs: r.timeNs ?? c.timeNs,
+    topic: r.topic ?? c.topic,
+    source: r.source ?? c.source,
+    tags: r.tags ?? c.tags,
+    index: r.index ?? c.index,
   };
 }
 
@@ -152,7 +144,7 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   }
 
   function asRecord(v: unknown, where: string): SlsRecord {
-    if (isRecord(v)) return v;
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v)) return v as SlsRecord;
     warnings.warn("input", where, `${where} is not an SLS record (an object of fields); it is mapped as an empty record`);
     return {};
   }
@@ -160,16 +152,15 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   function mapMessage(payload: unknown, sls: unknown): SyslogFields | SyslogFields[] {
     // One record: msg.sls already is its metadata (only read, never changed).
     if (!Array.isArray(payload)) return mapRecord(asRecord(payload, "msg.payload"), sls !== null && typeof sls === "object" ? (sls as RecordMeta) : {});
-    const common = metaOf(sls, false);
+    const common = commonMeta(sls);
     const records = sls !== null && typeof sls === "object" ? (sls as { records?: unknown }).records : undefined;
     const perRecord = Array.isArray(records) ? records : [];
     const out: SyslogFields[] = new Array(payload.length);
     for (let i = 0; i < payload.length; i++) {
       const r = perRecord[i];
       // No guessing of `index` from positions: a log group may straddle two batch messages.
-      const meta = r !== null && typeof r === "object" ? batchMeta(common, r as Record<string, unknown>) : common;
-      const p = payload[i];
-      out[i] = mapRecord(isRecord(p) ? p : asRecord(p, `msg.payload[${i}]`), meta);
+      const meta: RecordMeta = r !== null && typeof r === "object" ? recordMeta(common, r as RecordMeta) : common;
+      out[i] = mapRecord(asRecord(payload[i], `msg.payload[${i}]`), meta);
     }
     return out;
   }

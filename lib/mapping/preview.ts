@@ -1,21 +1,23 @@
 // The editor's live preview: the same compiled mapper the node runs, applied to a pasted sample,
-// and the exact syslog line lib/syslog's formatter makes of each result with sls-syslog-out's
-// default settings (RFC 5424, BOM "auto", no size limit; or RFC 3164).
+// and the exact syslog line lib/syslog makes of each result: msg.syslog merged over the settings
+// of the sls-syslog-out node the map node is wired to (as that node merges them), or over
+// sls-syslog-out's defaults (RFC 5424 or 3164, BOM "auto", no size limit). Framing is not shown.
 // The sample may be one record (a JSON object of fields), an array of records (batch), or a whole
 // message `{payload, sls}` copied from the debug sidebar. Without msg.sls, example metadata is
 // used so that logstore/project references show something. Warnings are returned, not logged.
 
-import { formatRfc3164 } from "../syslog/rfc3164";
-import { formatRfc5424 } from "../syslog/rfc5424";
+import { recordsFromMessage } from "../syslog/message-records";
+import { outFormatter, type OutSettings } from "../syslog/out-format";
 import { compileMapper } from "./mapper";
 import type { MappingConfig, SyslogFields } from "./types";
+
+export type { OutSettings };
 
 export const MAX_PREVIEW_CHARS = 1 << 20;
 export const MAX_PREVIEW_RECORDS = 20;
 
 export const EXAMPLE_META = { project: "my-project", logstore: "my-logstore", consumerGroup: "my-group", shard: 0, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4OQ==", index: 0 };
 
-export type PreviewFormat = "rfc5424" | "rfc3164";
 
 export interface PreviewResult {
   syslog: SyslogFields[];
@@ -25,7 +27,7 @@ export interface PreviewResult {
   error?: string;
 }
 
-export function previewMapping(config: MappingConfig, sample: unknown, syslogFormat: PreviewFormat = "rfc5424"): PreviewResult {
+export function previewMapping(config: MappingConfig, sample: unknown, out: OutSettings = {}): PreviewResult {
   const warnings: string[] = [];
   let parsed: unknown = sample;
   if (typeof sample === "string") {
@@ -45,13 +47,16 @@ export function previewMapping(config: MappingConfig, sample: unknown, syslogFor
   }
   if (Array.isArray(payload) && payload.length > MAX_PREVIEW_RECORDS) payload = payload.slice(0, MAX_PREVIEW_RECORDS);
   const mapper = compileMapper(config, (t) => warnings.push(t));
-  const out = mapper.mapMessage(payload, sls);
-  const syslog = Array.isArray(out) ? out : [out];
+  const mapped = mapper.mapMessage(payload, sls);
+  const syslog = Array.isArray(mapped) ? mapped : [mapped];
   const result: PreviewResult = { syslog, lines: [], warnings };
-  const format = syslogFormat === "rfc3164" ? formatRfc3164 : formatRfc5424;
-  for (const fields of syslog) {
+  // What sls-syslog-out does with the message: its defaults under msg.syslog, then its formatter.
+  const { defaults, format } = outFormatter(out);
+  const records = recordsFromMessage({ payload, sls: sls as { time?: unknown }, syslog: mapped }, defaults);
+  for (const rec of records) {
     try {
-      result.lines.push(format(fields).toString("utf8"));
+      const wire = format(rec);
+      result.lines.push(typeof wire === "string" ? wire : wire.toString("utf8"));
     } catch (err) {
       // e.g. an SD-ID lib/syslog refuses: the flow would report the same error.
       result.lines.push("");

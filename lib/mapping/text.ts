@@ -15,3 +15,16 @@ export function charClass(chars: string): RegExp {
   for (const c of new Set(chars)) body += c.replace(/[\]\\^\-[]/g, "\\$&");
   return new RegExp("[" + body + "]");
 }
+
+/** Remembers the last input/output of a one-argument string function: header fields repeat. */
+export function lastValueMemo(fn: (s: string) => string): (s: string) => string {
+  let lastIn: string | undefined;
+  let lastOut = "";
+  return (s) => {
+    if (s !== lastIn) {
+      lastOut = fn(s);
+      lastIn = s;
+    }
+    return lastOut;
+  };
+}

@@ -6,8 +6,8 @@ import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
-import { decodeLogGroupList } from "./log-group";
-import { toRecordGroup, type RecordGroup } from "./record-group";
+import { decodeLogGroupListRecords } from "./log-group";
+import type { RecordGroup } from "./record-group";
 
 export interface SlsCredentials {
   accessKeyId: string;
@@ -220,7 +220,7 @@ export class SlsClient implements SlsApi {
     let groups: RecordGroup[] = [];
     if (body) {
       try {
-        groups = decodeLogGroupList(body).map(toRecordGroup);
+        groups = decodeLogGroupListRecords(body);
       } catch (e) {
         throw new SlsError("BadResponse", `PullLogs body is not a LogGroupList: ${(e as Error).message}`, {
           context: this.ctx("PullLogs", project, logstore, shard),

@@ -5,10 +5,10 @@
 // owner's checkpoint.
 
 import { EventEmitter } from "node:events";
-import { Backoff, sleep } from "./backoff";
+import { Backoff, sleep } from "../backoff";
 import type { SlsApi } from "./client";
 import { SlsError, hasCode, isOwnershipError, toSlsError } from "./errors";
-import { ShardReader, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
+import { ShardReader, TRANSIENT_RETRY_MAX_MS, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
 
 export interface ConsumerGroupOptions {
   api: SlsApi;
@@ -182,7 +182,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
 
   private async ensureGroup(): Promise<void> {
     const { api, project, logstore, group, timeoutSec, order } = this.o;
-    const backoff = new Backoff({ baseMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs });
+    const backoff = new Backoff({ initialMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs });
     const want = { name: group, timeout: timeoutSec, order };
     while (!this.stopped) {
       try {
@@ -199,8 +199,9 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         this.resolveError(-1);
         return;
       } catch (e) {
-        this.report(toSlsError(e, { project, logstore, consumerGroup: group }), -1);
-        await sleep(backoff.next(), this.abort.signal);
+        const err = toSlsError(e, { project, logstore, consumerGroup: group });
+        this.report(err, -1);
+        await sleep(backoff.next(err.retryable ? TRANSIENT_RETRY_MAX_MS : undefined), this.abort.signal);
       }
     }
   }

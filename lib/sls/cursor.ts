@@ -6,11 +6,31 @@
 export function cursorAt(cursor: string, offset: number): string {
   if (offset === 0) return cursor;
   const n = cursorNumber(cursor);
-  if (n === undefined) return cursor;
-  return Buffer.from((n + BigInt(offset)).toString(), "latin1").toString("base64");
+  return n === undefined ? cursor : btoa((n + BigInt(offset)).toString());
 }
 
 export function cursorNumber(cursor: string): bigint | undefined {
   const dec = Buffer.from(cursor, "base64").toString("latin1");
   return /^\d{1,19}$/.test(dec) ? BigInt(dec) : undefined;
+}
+
+/**
+ * The cursors of `n` consecutive log groups starting at `cursor`, plus the one after them
+ * (n + 1 entries); undefined when the cursor is not numeric. Computed once per batch: the last
+ * nine digits are plain number arithmetic, BigInt only when they would carry.
+ */
+export function cursorRange(cursor: string, n: number): string[] | undefined {
+  const dec = Buffer.from(cursor, "base64").toString("latin1");
+  if (!/^\d{1,19}$/.test(dec)) return undefined;
+  const out = new Array<string>(n + 1);
+  out[0] = cursor;
+  const tail = Number(dec.slice(-9));
+  if (dec.length > 9 && tail + n < 1e9) {
+    const head = dec.slice(0, -9);
+    for (let i = 1; i <= n; i++) out[i] = btoa(head + String(tail + i).padStart(9, "0"));
+  } else {
+    const base = BigInt(dec);
+    for (let i = 1; i <= n; i++) out[i] = btoa((base + BigInt(i)).toString());
+  }
+  return out;
 }

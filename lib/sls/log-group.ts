@@ -8,6 +8,8 @@
 // A hand-written codec instead of a protobuf library: the schema is tiny and fixed, and PullLogs
 // decoding is the consumer's hot path, so it reads straight into plain objects.
 
+import type { RecordGroup } from "./record-group";
+
 export interface SlsLog {
   /** Unix seconds. */
   time: number;
@@ -380,4 +382,111 @@ export function encodeLogGroupList(encodedGroups: Buffer[]): Buffer {
     pos += g.copy(buf, pos);
   }
   return buf;
+}
+
+// ------------------------------------------------------------------------ consumer hot path
+
+function decodeRecord(r: Reader, end: number, g: RecordGroup): void {
+  const outer = r.end;
+  r.end = end;
+  const o: Record<string, string | number> = {};
+  let time = -1;
+  let ns = 0;
+  while (r.pos < end) {
+    const tag = r.varint();
+    if (tag === ((2 << 3) | WIRE_LEN)) {
+      const e = r.lenEnd();
+      // Fast path for the usual encoding: key (tag 0x0a, length < 128), then value (0x12, length
+      // < 16384) filling the pair exactly. Anything else takes the general loop below.
+      const buf = r.buf;
+      const p = r.pos;
+      if (buf[p] === 0x0a && buf[p + 1] < 0x80) {
+        const ke = p + 2 + buf[p + 1];
+        if (ke + 2 <= e && buf[ke] === 0x12) {
+          let vl = buf[ke + 1];
+          let vs = ke + 2;
+          if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
+          if (vl >= 0 && vs + vl === e) {
+            o[cachedKey(buf, p + 2, ke)] = (buf as FastBuffer).utf8Slice(vs, e);
+            r.pos = e;
+            continue;
+          }
+        }
+      }
+      r.end = e;
+      let key: string | undefined;
+      let value = "";
+      while (r.pos < e) {
+        const t = r.varint();
+        if (t === ((1 << 3) | WIRE_LEN)) key = r.key();
+        else if (t === ((2 << 3) | WIRE_LEN)) value = r.string();
+        else r.skip(t & 7);
+      }
+      if (key === undefined) r.fail("key/value pair without a key");
+      r.end = end;
+      o[key] = value;
+    } else if (tag === ((1 << 3) | WIRE_VARINT)) time = r.varint();
+    else if (tag === ((4 << 3) | WIRE_FIXED32)) ns = r.fixed32();
+    else r.skip(tag & 7);
+  }
+  if (time < 0) r.fail("log without the required Time field");
+  o.__time__ = time;
+  r.end = outer;
+  g.records.push(o);
+  g.timeNs.push(ns);
+}
+
+function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
+  const outer = r.end;
+  r.end = end;
+  const g: RecordGroup = { topic: "", source: "", tags: [], records: [], timeNs: [] };
+  while (r.pos < end) {
+    const tag = r.varint();
+    const wire = tag & 7;
+    if (wire !== WIRE_LEN) {
+      r.skip(wire);
+      continue;
+    }
+    switch (tag >>> 3) {
+      case 1:
+        decodeRecord(r, r.lenEnd(), g);
+        break;
+      case 3:
+        g.topic = r.string();
+        break;
+      case 4:
+        g.source = r.string();
+        break;
+      case 6:
+        g.tags.push(decodePair(r, r.lenEnd()));
+        break;
+      default:
+        r.skip(wire);
+    }
+  }
+  r.end = outer;
+  // Topic, source and tags usually follow the logs on the wire: add them once all are known.
+  const tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
+  for (const o of g.records) {
+    o.__topic__ = g.topic;
+    o.__source__ = g.source;
+    for (let i = 0; i < tagKeys.length; i++) o[tagKeys[i]] = g.tags[i][1];
+  }
+  return g;
+}
+
+/**
+ * Decodes a PullLogs body straight into sls-consumer's records (see RecordGroup): each log becomes
+ * the object emitted as msg.payload, with no intermediate key/value arrays. Same result as
+ * `decodeLogGroupList(buf).map(toRecordGroup)` at about half the allocations.
+ */
+export function decodeLogGroupListRecords(buf: Buffer): RecordGroup[] {
+  const r = new Reader(buf, 0, buf.length, "LogGroupList");
+  const groups: RecordGroup[] = [];
+  while (r.pos < buf.length) {
+    const tag = r.varint();
+    if (tag === ((1 << 3) | WIRE_LEN)) groups.push(decodeRecordGroupAt(r, r.lenEnd()));
+    else r.skip(tag & 7);
+  }
+  return groups;
 }

@@ -2,7 +2,6 @@
 // sls-consumer"): one per log, or one per batch with parallel `records`. Each message carries a
 // delivery token; messages are handed out in chunks and never past a full window.
 
-import { cursorAt } from "./cursor";
 import type { RecordGroup } from "./record-group";
 import type { Batch, DeliveryContext } from "./shard-reader";
 
@@ -19,7 +18,7 @@ export interface RecordMeta {
   timeNs: number;
   topic: string;
   source: string;
-  tags: Record<string, string>;
+  tags: Readonly<Record<string, string>>;
 }
 
 export interface OutMessage {
@@ -37,10 +36,14 @@ export interface EmitOptions {
   newId(): string;
 }
 
-function tagObject(g: RecordGroup): Record<string, string> {
+/**
+ * The group's tags as one frozen object shared by all its messages (msg.sls.tags is read-only):
+ * a copy per log cost about a microsecond each on the per-log path.
+ */
+function tagObject(g: RecordGroup): Readonly<Record<string, string>> {
   const o: Record<string, string> = {};
   for (const [k, v] of g.tags) o[k] = v;
-  return o;
+  return Object.freeze(o);
 }
 
 /** Emits a batch; waits for window room between chunks; stops early when the reader stops. */
@@ -77,7 +80,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
 
   for (; gi < batch.groups.length; gi++) {
     const g = batch.groups[gi];
-    const cursor = cursorAt(batch.cursor, gi);
+    const cursor = batch.cursors?.[gi] ?? batch.cursor;
     const { topic, source, records: recs, timeNs } = g;
     const tags = tagObject(g);
     for (let li = 0; li < recs.length; li++) {
@@ -89,7 +92,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
         out.push({
           _msgid: o.newId(),
           payload,
-          sls: { project, logstore, consumerGroup, shard, cursor, time, timeNs: timeNs[li], topic, source, tags: { ...tags }, token },
+          sls: { project, logstore, consumerGroup, shard, cursor, time, timeNs: timeNs[li], topic, source, tags, token },
         });
         if (token !== null && ctx.full && !(await room())) return;
       } else {
@@ -98,7 +101,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
           chunkFirstGroup = gi;
         }
         payloads.push(payload);
-        records.push({ cursor, time, timeNs: timeNs[li], topic, source, tags: { ...tags } });
+        records.push({ cursor, time, timeNs: timeNs[li], topic, source, tags });
         if (payloads.length >= chunk && !(await room())) return;
       }
     }

@@ -2,10 +2,10 @@
 // position), pulls batches with one prefetch in flight, hands each batch to the delivery callback
 // under the window's backpressure, and keeps the shard's checkpoint tracker.
 
-import { Backoff, sleep } from "./backoff";
+import { Backoff, sleep } from "../backoff";
 import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
-import { cursorAt, cursorNumber } from "./cursor";
+import { cursorRange } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import type { RecordGroup } from "./record-group";
 
@@ -21,6 +21,8 @@ export interface Batch {
   /** Total logs in all groups. */
   logCount: number;
   rawSize: number;
+  /** Cursor of each log group (and of the position after the last), when cursors are numeric. */
+  cursors?: string[];
 }
 
 /** What the delivery callback may do while emitting one batch. */
@@ -77,6 +79,9 @@ export interface ShardReaderOptions {
   onIdle(reader: ShardReader): void;
 }
 
+/** Longest wait before retrying a transient error (PY and GO consumers sleep 5 s on throttling). */
+export const TRANSIENT_RETRY_MAX_MS = 5000;
+
 type PullOutcome = { ok: true; r: PullResult } | { ok: false; e: SlsError };
 
 export class ShardReader {
@@ -96,7 +101,7 @@ export class ShardReader {
 
   constructor(private readonly o: ShardReaderOptions) {
     this.shard = o.shard;
-    this.backoff = new Backoff({ baseMs: o.retryBaseMs, maxMs: o.retryMaxMs });
+    this.backoff = new Backoff({ initialMs: o.retryBaseMs, maxMs: o.retryMaxMs });
   }
 
   get stopped(): boolean {
@@ -131,7 +136,7 @@ export class ShardReader {
           continue;
         }
         this.fail(out.e);
-        await sleep(this.backoff.next(), this.abort.signal);
+        await sleep(this.retryDelay(out.e), this.abort.signal);
         continue;
       }
       this.recovered();
@@ -180,8 +185,9 @@ export class ShardReader {
         this.tracker = new CheckpointTracker(cursor, false);
         return cursor;
       } catch (e) {
-        this.fail(toSlsError(e, { project, logstore, shard }));
-        await sleep(this.backoff.next(), this.abort.signal);
+        const err = toSlsError(e, { project, logstore, shard });
+        this.fail(err);
+        await sleep(this.retryDelay(err), this.abort.signal);
       }
     }
     return undefined;
@@ -208,8 +214,9 @@ export class ShardReader {
         );
         return begin;
       } catch (err) {
-        this.fail(toSlsError(err, { project, logstore, shard }));
-        await sleep(this.backoff.next(), this.abort.signal);
+        const e2 = toSlsError(err, { project, logstore, shard });
+        this.fail(e2);
+        await sleep(this.retryDelay(e2), this.abort.signal);
       }
     }
     return undefined;
@@ -218,12 +225,13 @@ export class ShardReader {
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
     let logCount = 0;
     for (const g of r.groups) logCount += g.records.length;
-    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize };
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
     const n = r.groups.length;
-    const perGroup = n > 1 && cursorNumber(cursor) !== undefined;
-    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursorAt(cursor, gi + 1))) : [tracker.add(r.nextCursor)];
+    const cursors = cursorRange(cursor, n);
+    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize, cursors };
+    const perGroup = n > 1 && cursors !== undefined;
+    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursors[gi + 1])) : [tracker.add(r.nextCursor)];
     const win = this.o.window;
     const reader = this;
     // Groups before the one being issued from are complete: seal them as emission moves on.
@@ -319,7 +327,7 @@ export class ShardReader {
    * which keeps memory bounded and garbage collection cheap.
    */
   private countFor(): number {
-    const target = Math.max(50, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
+    const target = Math.max(200, (this.o.window?.maxInFlight ?? 10_000) / (2 * Math.max(1, this.o.readers())));
     const perGroup = this.logsPerGroup || 100;
     return Math.max(1, Math.min(this.o.pullCount, Math.round(target / perGroup)));
   }
@@ -339,6 +347,11 @@ export class ShardReader {
       },
       (e): PullOutcome => ({ ok: false, e: toSlsError(e, { project, logstore, shard, action: "PullLogs" }) }),
     );
+  }
+
+  /** Transient failures (5xx, throttling, network) retry within seconds; others back off further. */
+  private retryDelay(e: SlsError): number {
+    return this.backoff.next(e.retryable ? TRANSIENT_RETRY_MAX_MS : undefined);
   }
 
   private fail(e: SlsError): void {

@@ -4,14 +4,20 @@
 
 export const HEADER_LIMITS = { hostname: 255, appName: 48, procId: 128, msgId: 32 } as const;
 
-const PRINTABLE = /^[\x21-\x7e]*$/;
-
 /** Sanitises one header field; `-` for empty/null/undefined. */
+function printable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 export function headerField(value: unknown, maxLen: number): string {
   if (value === undefined || value === null) return "-";
   let s = typeof value === "string" ? value : String(value);
   if (s.length === 0) return "-";
-  if (!PRINTABLE.test(s)) {
+  if (!printable(s)) {
     let out = "";
     for (const ch of s) {
       const c = ch.codePointAt(0)!;

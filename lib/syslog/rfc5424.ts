@@ -6,6 +6,7 @@ import { HEADER_LIMITS, headerField } from "./header-field";
 import { BOM, bodyBytes, utf8Prefix, wantsBom, type BomPolicy } from "./message-body";
 import { SyslogFormatError, type SyslogRecord } from "./record";
 import { formatStructuredData } from "./structured-data";
+import type { Wire } from "./framing";
 import { formatRfc3339, toInstant, type Instant } from "./timestamp";
 
 export interface Rfc5424Options {
@@ -25,26 +26,48 @@ export interface Rfc5424Options {
 
 const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offsetMin: 0 });
 
-/** Header and SD text plus the body, before the size policy. */
-function parts(rec: SyslogRecord, opts: Rfc5424Options): { head: string; body: Buffer } {
+/** PRI VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA. */
+function header(rec: SyslogRecord, opts: Rfc5424Options): string {
   const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
   const sev = severityCode(rec.severity) ?? opts.defaultSeverity ?? 6;
   const ts = toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)();
-  const head =
+  return (
     "<" + priority(fac, sev) + ">1 " + formatRfc3339(ts) + " " +
     headerField(rec.hostname, HEADER_LIMITS.hostname) + " " +
     headerField(rec.appName, HEADER_LIMITS.appName) + " " +
     headerField(rec.procId, HEADER_LIMITS.procId) + " " +
     headerField(rec.msgId, HEADER_LIMITS.msgId) + " " +
-    formatStructuredData(rec.structuredData, { allowLongSdId: opts.allowLongSdId });
-  return { head, body: bodyBytes(rec.message) };
+    formatStructuredData(rec.structuredData, opts)
+  );
 }
 
 /** Formats one record. Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes). */
 export function formatRfc5424(rec: SyslogRecord, opts: Rfc5424Options = {}): Buffer {
-  const { head, body } = parts(rec, opts);
-  return assemble(head, body, opts.bom ?? "auto", opts.maxBytes, opts.truncationMarker ?? " [truncated]");
+  const w = formatRfc5424Wire(rec, opts);
+  return typeof w === "string" ? Buffer.from(w, "utf8") : w;
 }
+
+/**
+ * Same message as formatRfc5424, as a JS string when that is exact (a string body that fits):
+ * the sender then encodes a whole batch at once, which is much cheaper than a Buffer per message.
+ */
+export function formatRfc5424Wire(rec: SyslogRecord, opts: Rfc5424Options = {}): Wire {
+  const head = header(rec, opts);
+  const bom = opts.bom ?? "auto";
+  const m = rec.message;
+  if (typeof m === "string") {
+    let text: string;
+    if (m.length === 0) text = head;
+    else {
+      // For the BOM decision only; byteLength === length exactly when the text is ASCII.
+      const withBom = bom === "always" || (bom === "auto" && Buffer.byteLength(m, "utf8") !== m.length && !m.startsWith("CEF:") && !m.startsWith("LEEF:"));
+      text = head + (withBom ? " \ufeff" : " ") + m;
+    }
+    if (!opts.maxBytes || Buffer.byteLength(text, "utf8") <= opts.maxBytes) return text;
+  }
+  return assemble(head, bodyBytes(m), bom, opts.maxBytes, opts.truncationMarker ?? " [truncated]");
+}
+
 
 /**
  * HEAD [SP [BOM] BODY], cutting BODY (never HEAD) to fit maxBytes. Shared with RFC 3164, whose

@@ -14,9 +14,9 @@
 //   bound wait in order (backpressure), nothing is dropped.
 
 import { EventEmitter } from "node:events";
-import { backoffDelay, type BackoffOptions } from "./backoff";
+import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
-import { framer, UDP_DEFAULT_CAP, type Framing } from "./framing";
+import { frame, frameBytes, UDP_DEFAULT_CAP, type Frame, type Framing, type Wire } from "./framing";
 import { openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
 
 export interface SenderOptions {
@@ -56,6 +56,8 @@ export interface SenderStats {
   sentBytes: number;
   resent: number;
   connects: number;
+  /** Socket writes (batches) so far. */
+  writes: number;
   lastError?: string;
 }
 
@@ -71,8 +73,7 @@ interface Group {
   failed: boolean;
 }
 
-interface Entry {
-  frame: Buffer;
+interface Entry extends Frame {
   group: Group | null; // null for replayed copies
 }
 
@@ -80,6 +81,8 @@ interface Batch {
   entries: Entry[];
   bytes: number;
   done: boolean;
+  /** The encoded bytes as written (kept for the replay window). */
+  buf?: Buffer;
 }
 
 interface Waiter {
@@ -89,16 +92,21 @@ interface Waiter {
 
 export class SyslogSender extends EventEmitter {
   private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing">> & Pick<SenderOptions, "tls" | "backoff">;
-  private readonly frame: (m: Buffer) => Buffer;
+  private readonly framing: Framing | "none";
   private readonly pending = new Fifo<Entry>();
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
-  private readonly replay = new Fifo<{ frame: Buffer; at: number }>();
+  /**
+   * Confirmed batches kept for a replay after an unexpected disconnect, as the encoded bytes that
+   * were written: one off-heap Buffer per batch, so the messages' strings die young.
+   */
+  private readonly replay = new Fifo<{ buf: Buffer; frames: number; at: number }>();
   private replayBytes = 0;
   private queued = 0;
   private queuedBytes = 0;
   private channel: Channel | null = null;
   private needDrain = false;
+  private pumpScheduled = false;
   private state: SenderState = "disconnected";
   private failures = 0;
   private endpointIndex = 0;
@@ -109,7 +117,7 @@ export class SyslogSender extends EventEmitter {
   private stopped = false;
   private opened = false;
   private idleWaiters: Array<() => void> = [];
-  private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0 };
+  private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0, writes: 0 };
   private lastError: string | undefined;
 
   constructor(opts: SenderOptions) {
@@ -130,7 +138,7 @@ export class SyslogSender extends EventEmitter {
       replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
     };
     const framing: Framing = opts.protocol === "tls" ? "octet" : opts.framing ?? "octet";
-    this.frame = opts.protocol === "udp" ? (m) => m : framer(framing);
+    this.framing = opts.protocol === "udp" ? "none" : framing;
   }
 
   /** Starts connecting (send() also does this on first use). */
@@ -156,13 +164,39 @@ export class SyslogSender extends EventEmitter {
     };
   }
 
-  /** Sends one SYSLOG-MSG (unframed). */
-  send(msg: Buffer): Promise<void> {
-    return this.sendMany([msg]);
+  /** Sends one SYSLOG-MSG (unframed): bytes, or a string to be sent as UTF-8. */
+  send(msg: Wire): Promise<void> {
+    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
+    this.open();
+    let data: Wire;
+    let bytes: number;
+    if (typeof msg === "string" && this.framing === "octet") {
+      // The common case, inlined: no intermediate frame object.
+      const n = Buffer.byteLength(msg, "utf8");
+      const len = String(n);
+      data = len + " " + msg;
+      bytes = len.length + 1 + n;
+    } else {
+      const f = frame(msg, this.framing);
+      data = f.data;
+      bytes = f.bytes;
+    }
+    if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(bytes));
+    return new Promise<void>((resolve, reject) => {
+      // A single send is its own group: one object per message instead of two.
+      const entry: Entry & Group = { data, bytes, group: null, left: 1, resolve, reject, failed: false };
+      entry.group = entry;
+      if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
+      else this.waiters.push({ entries: [entry], bytes });
+    });
+  }
+
+  private tooBig(bytes: number): SendError {
+    return new SendError(`syslog message of ${bytes} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`);
   }
 
   /** Sends several messages in order; resolves once all were written. */
-  sendMany(msgs: readonly Buffer[]): Promise<void> {
+  sendMany(msgs: readonly Wire[]): Promise<void> {
     if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
     if (msgs.length === 0) return Promise.resolve();
     this.open();
@@ -171,13 +205,13 @@ export class SyslogSender extends EventEmitter {
       const entries: Entry[] = new Array(msgs.length);
       let bytes = 0;
       for (let i = 0; i < msgs.length; i++) {
-        const frame = this.frame(msgs[i]);
-        if (this.o.protocol === "udp" && frame.length > this.o.maxDatagramBytes) {
-          reject(new SendError(`syslog message of ${frame.length} bytes exceeds the UDP datagram limit of ${this.o.maxDatagramBytes} bytes`));
+        const f = frame(msgs[i], this.framing);
+        if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) {
+          reject(this.tooBig(f.bytes));
           return;
         }
-        entries[i] = { frame, group };
-        bytes += frame.length;
+        entries[i] = { data: f.data, bytes: f.bytes, group };
+        bytes += f.bytes;
       }
       if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
       else this.waiters.push({ entries, bytes });
@@ -233,22 +267,25 @@ export class SyslogSender extends EventEmitter {
     return this.queued + n <= this.o.maxQueueMessages && this.queuedBytes + bytes <= this.o.maxQueueBytes;
   }
 
+  private admitOne(e: Entry): void {
+    this.pending.push(e);
+    this.queued++;
+    this.queuedBytes += e.bytes;
+    this.schedulePump();
+  }
+
   private admit(entries: Entry[], bytes: number): void {
     for (const e of entries) this.pending.push(e);
     this.queued += entries.length;
     this.queuedBytes += bytes;
-    if (this.o.protocol === "udp") this.pump();
-    else this.pumpSoon();
+    this.schedulePump();
   }
 
-  private pumpScheduled = false;
-
   /**
-   * Streams: write what the current turn of the event loop admitted in one go. Node-RED hands
-   * messages over one per callback, so pumping at once meant one socket write (a syscall) per
-   * log in per-log mode.
+   * Sends made in one turn of the event loop go out as one batch: the pump runs on the next
+   * setImmediate instead of once per send (a write per message costs more than formatting it).
    */
-  private pumpSoon(): void {
+  private schedulePump(): void {
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
     setImmediate(() => {
@@ -276,19 +313,21 @@ export class SyslogSender extends EventEmitter {
       if (ch.datagram) {
         const e = this.pending.shift()!;
         entries.push(e);
-        bytes = e.frame.length;
+        bytes = e.bytes;
       } else {
         let next = this.pending.peek();
-        while (next && (entries.length === 0 || bytes + next.frame.length <= this.o.maxBatchBytes)) {
+        while (next && (entries.length === 0 || bytes + next.bytes <= this.o.maxBatchBytes)) {
           this.pending.shift();
           entries.push(next);
-          bytes += next.frame.length;
+          bytes += next.bytes;
           next = this.pending.peek();
         }
       }
       const batch: Batch = { entries, bytes, done: false };
       this.inflight.push(batch);
-      const buf = entries.length === 1 ? entries[0].frame : Buffer.concat(entries.map((e) => e.frame), bytes);
+      const buf = frameBytes(entries, bytes);
+      if (this.o.replayWindowMs > 0) batch.buf = buf;
+      this.counts.writes++;
       const ok = ch.write(buf, (err) => this.written(ch, batch, err ?? undefined));
       if (!ok) this.needDrain = true;
     }
@@ -312,19 +351,18 @@ export class SyslogSender extends EventEmitter {
     batch.done = true;
     const i = this.inflight.indexOf(batch);
     if (i >= 0) this.inflight.splice(i, 1);
-    const now = this.o.replayWindowMs > 0 ? Date.now() : 0;
-    for (const e of batch.entries) {
-      this.queued--;
-      this.queuedBytes -= e.frame.length;
-      if (error) {
-        this.fail(e, error);
-        continue;
+    this.queued -= batch.entries.length;
+    this.queuedBytes -= batch.bytes;
+    if (error) {
+      for (const e of batch.entries) this.fail(e, error);
+    } else {
+      this.counts.sent += batch.entries.length;
+      this.counts.sentBytes += batch.bytes;
+      if (this.o.replayWindowMs > 0) this.remember(batch);
+      for (const e of batch.entries) {
+        const g = e.group;
+        if (g && !g.failed && --g.left === 0) g.resolve();
       }
-      this.counts.sent++;
-      this.counts.sentBytes += e.frame.length;
-      if (now) this.remember(e.frame, now);
-      const g = e.group;
-      if (g && !g.failed && --g.left === 0) g.resolve();
     }
     this.admitWaiters();
     if (this.queued === 0) this.releaseIdle();
@@ -339,9 +377,11 @@ export class SyslogSender extends EventEmitter {
     }
   }
 
-  private remember(frame: Buffer, now: number): void {
-    this.replay.push({ frame, at: now });
-    this.replayBytes += frame.length;
+  private remember(batch: Batch): void {
+    if (!batch.buf) return;
+    const now = Date.now();
+    this.replay.push({ buf: batch.buf, frames: batch.entries.length, at: now });
+    this.replayBytes += batch.buf.length;
     this.pruneReplay(now);
   }
 
@@ -350,7 +390,7 @@ export class SyslogSender extends EventEmitter {
     let r = this.replay.peek();
     while (r && (r.at < oldest || this.replayBytes > this.o.replayMaxBytes)) {
       this.replay.shift();
-      this.replayBytes -= r.frame.length;
+      this.replayBytes -= r.buf.length;
       r = this.replay.peek();
     }
   }
@@ -420,13 +460,15 @@ export class SyslogSender extends EventEmitter {
     let replayed: Entry[] = [];
     if (this.o.replayWindowMs > 0) {
       this.pruneReplay(Date.now());
-      replayed = this.replay.drain().map((r) => ({ frame: r.frame, group: null }));
+      // Each replayed batch goes back as one pre-encoded chunk of frames.
+      const batches = this.replay.drain();
+      replayed = batches.map((r) => ({ data: r.buf, bytes: r.buf.length, group: null }));
       this.replayBytes = 0;
-      this.counts.resent += replayed.length;
+      for (const r of batches) this.counts.resent += r.frames;
       // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {
         this.queued++;
-        this.queuedBytes += e.frame.length;
+        this.queuedBytes += e.bytes;
       }
     }
     this.pending.unshiftAll([...replayed, ...unconfirmed]);

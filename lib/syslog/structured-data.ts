@@ -15,8 +15,12 @@ export interface SdOptions {
   allowLongSdId?: boolean;
 }
 
+/** IDs already checked (the same few IDs recur on every record). */
+const validIds = new Set<string>();
+
 /** Throws SyslogFormatError unless `id` is a valid SD-ID for a sender to emit. */
 export function checkSdId(id: string, opts: SdOptions = {}): void {
+  if (validIds.has(id) && (id.length <= 32 || opts.allowLongSdId)) return;
   const bad = (why: string): never => {
     throw new SyslogFormatError(`invalid SD-ID "${id}": ${why}`);
   };
@@ -25,61 +29,80 @@ export function checkSdId(id: string, opts: SdOptions = {}): void {
   const at = id.indexOf("@");
   if (at < 0) {
     if (!IANA_IDS.has(id)) bad("names without @ are reserved for IANA; use name@<enterprise number>");
-    return;
+  } else {
+    if (at === 0) bad("empty name before @");
+    if (!PEN.test(id.slice(at + 1))) bad("the part after @ must be an enterprise number (digits, dots)");
   }
-  if (at === 0) bad("empty name before @");
-  if (!PEN.test(id.slice(at + 1))) bad("the part after @ must be an enterprise number (digits, dots)");
+  if (validIds.size > 1000) validIds.clear();
+  validIds.add(id);
 }
+
+/** Field names recur on every record: remember what each sanitises to. */
+const nameCache = new Map<string, string>();
 
 /** Makes a PARAM-NAME out of any field name: printable ASCII minus `= ] "` and space, 1..32 chars. */
 export function sdName(raw: string): string {
+  const hit = nameCache.get(raw);
+  if (hit !== undefined) return hit;
   let out = "";
   for (const ch of raw) {
     const c = ch.codePointAt(0)!;
     out += c >= 0x21 && c <= 0x7e && ch !== "=" && ch !== "]" && ch !== '"' ? ch : "_";
     if (out.length >= 32) break;
   }
-  return out.length === 0 ? "_" : out;
+  if (out.length === 0) out = "_";
+  if (nameCache.size > 10_000) nameCache.clear();
+  nameCache.set(raw, out);
+  return out;
 }
 
 const ESCAPE = /["\\\]]/g;
-const NEEDS_ESCAPE = /["\\\]]/;
 
 /** PARAM-VALUE escaping in one pass, so backslashes added for quotes are never doubled. */
 export function escapeParamValue(v: string): string {
-  return NEEDS_ESCAPE.test(v) ? v.replace(ESCAPE, "\\$&") : v;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c === 0x5d) return v.replace(ESCAPE, "\\$&");
+  }
+  return v;
 }
 
 function valueText(v: string | number | boolean | object): string {
   return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
+function param(name: string, v: string | number | boolean | object): string {
+  return " " + name + '="' + escapeParamValue(valueText(v)) + '"';
+}
+
 function element(id: string, params: Record<string, SdValue>): string {
   let s = "[" + id;
-  // Distinct source keys that sanitise to one name would read as a multi-valued parameter; give
-  // the later ones a numeric suffix instead.
-  const owner = new Map<string, string>();
-  for (const key of Object.keys(params)) {
+  // Distinct source keys that sanitise to one name would read as a multi-valued parameter; the
+  // later ones get a numeric suffix. Only names that sanitising changed can collide.
+  let owner: Map<string, string> | undefined;
+  for (const key in params) {
+    if (!Object.prototype.hasOwnProperty.call(params, key)) continue;
     const v = params[key];
     if (v === undefined || v === null) continue;
     let name = sdName(key);
-    const prev = owner.get(name);
-    if (prev !== undefined && prev !== key) {
-      for (let i = 2; ; i++) {
-        const suffix = "_" + i;
-        const cand = name.slice(0, 32 - suffix.length) + suffix;
-        if (!owner.has(cand)) {
-          name = cand;
-          break;
+    if (name !== key || owner) {
+      owner ??= new Map(Object.keys(params).filter((k) => sdName(k) === k).map((k) => [k, k]));
+      const prev = owner.get(name);
+      if (prev !== undefined && prev !== key) {
+        for (let i = 2; ; i++) {
+          const suffix = "_" + i;
+          const cand = name.slice(0, 32 - suffix.length) + suffix;
+          if (!owner.has(cand)) {
+            name = cand;
+            break;
+          }
         }
       }
+      owner.set(name, key);
     }
-    owner.set(name, key);
-    const values = Array.isArray(v) ? v : [v];
-    for (const one of values) {
-      if (one === undefined || one === null) continue;
-      s += " " + name + '="' + escapeParamValue(valueText(one as string | number | boolean | object)) + '"';
-    }
+    if (Array.isArray(v)) {
+      for (const one of v) if (one !== undefined && one !== null) s += param(name, one);
+    } else s += param(name, v as string | number | boolean | object);
   }
   return s + "]";
 }

@@ -75,16 +75,38 @@ export function toInstant(value: TimestampInput | null | undefined): Instant | n
 const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
 const pad3 = (n: number): string => (n < 10 ? "00" + n : n < 100 ? "0" + n : String(n));
 
+/** `YYYY-MM-DD` of a day number since 1970-01-01 (H. Hinnant's civil_from_days, no Date object). */
+function civil(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = Math.min(9999, Math.max(0, yoe + era * 400 + (m <= 2 ? 1 : 0)));
+  return String(y).padStart(4, "0") + "-" + pad2(m) + "-" + pad2(d);
+}
+
+// Records arrive in time order, so the date repeats: keep the last one.
+let cachedDay = NaN;
+let cachedDate = "";
+
 /** RFC 5424 TIMESTAMP text of an instant (years outside 0000..9999 are clamped). */
 export function formatRfc3339(t: Instant): string {
-  const local = new Date(t.ms + t.offsetMin * 60_000);
-  let y = local.getUTCFullYear();
-  if (y < 0) y = 0;
-  if (y > 9999) y = 9999;
-  let s =
-    String(y).padStart(4, "0") + "-" + pad2(local.getUTCMonth() + 1) + "-" + pad2(local.getUTCDate()) +
-    "T" + pad2(local.getUTCHours()) + ":" + pad2(local.getUTCMinutes()) + ":" + pad2(local.getUTCSeconds());
-  const millis = ((t.ms % 1000) + 1000) % 1000;
+  const second = Math.floor(t.ms / 1000);
+  const local = second + t.offsetMin * 60;
+  const day = Math.floor(local / 86400);
+  if (day !== cachedDay) {
+    cachedDate = civil(day);
+    cachedDay = day;
+  }
+  const sod = local - day * 86400;
+  const h = Math.floor(sod / 3600);
+  const mi = Math.floor((sod - h * 3600) / 60);
+  let s = cachedDate + "T" + pad2(h) + ":" + pad2(mi) + ":" + pad2(sod - h * 3600 - mi * 60);
+  const millis = t.ms - second * 1000;
   if (t.digits === 3) s += "." + pad3(millis);
   else if (t.digits === 6) s += "." + pad3(millis) + pad3(t.micros);
   if (t.offsetMin === 0) return s + "Z";

@@ -19,13 +19,26 @@ const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "
 const TYPES = Object.keys(pkg["node-red"].nodes);
 
 /** The example imported through Import > Examples (file name under examples/, without .json). */
-const IMPORTED_EXAMPLE = "SLS to rsyslog relay (RFC 5424 kv)";
+const IMPORTED_EXAMPLE = "SLS to Splunk (JSON)";
 
-/** Properties kept without a form field of their own (written by oneditsave), per type. */
-const NO_FIELD: Record<string, string[]> = {};
+/** Form fields whose id is not node-input-<prop> / node-input-<prop>-container (editable lists). */
+const FIELD_IDS: Record<string, Record<string, string>> = {
+  "sls-syslog-map": { preset: "#sls-syslog-map-preset" },
+};
 
-/** A bad value per checked field, and the validation message the user must see (on hover). */
-const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message: RegExp }> = [];
+/**
+ * Bad values the dialogs must flag (red field), and the message shown on hover where the node's
+ * validator gives one (a validator that returns only false marks the field without a text).
+ */
+const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message?: RegExp }> = [
+  { type: "sls-consumer", prop: "maxInFlight", bad: "lots", message: /invalid number/i },
+  { type: "sls-consumer", prop: "project", bad: "" },
+  { type: "sls-connection", prop: "endpoint", bad: "" },
+  { type: "sls-syslog-map", prop: "kvSeparator", bad: "a=" },
+  { type: "sls-syslog-server", prop: "port", bad: "99999", message: /Port must be 1-65535/ },
+  { type: "sls-syslog-out", prop: "appName", bad: "two words" },
+  { type: "sls-syslog-out", prop: "hostname", bad: "my host", message: /US-ASCII|ASCII/i },
+];
 
 /** What the test needs from the editor's registration of a type (functions cannot cross to Node). */
 interface TypeInfo {
@@ -130,8 +143,8 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
         for (const [prop, def] of Object.entries(info.defaults)) {
           const cfg = configTypes.find((c) => c.type === def.type);
           if (!cfg) continue;
-          // The pencil/plus button beside the config select opens the config node's own dialog.
-          await page.locator(`#node-input-lookup-${prop}`).click();
+          // The "+" button beside the config select opens a new config node's own dialog.
+          await page.locator(`#node-input-btn-${prop}-add`).click();
           await page.locator("#node-config-dialog-ok").waitFor({ state: "visible" });
           await expectFields(page, "node-config-input", cfg);
           await checkBadValues(page, "node-config-input", cfg.type);
@@ -163,14 +176,33 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
       await lib.locator(".red-ui-treeList-label", { hasText: IMPORTED_EXAMPLE }).click();
       await page.locator("#red-ui-clipboard-dialog-import-opt-new").click();
       await page.screenshot({ path: artifactPath("editor", "05-import-example.png") });
+      const consumersBefore = await inEditor(page, (R) => R.nodes.filterNodes({ type: "sls-consumer" }).length, null);
       await page.locator("#red-ui-clipboard-dialog-ok").click();
-      // The demo already runs this example: the editor offers to import a copy.
-      const copy = page.locator(".red-ui-notification button", { hasText: /import copy/i });
-      await copy.click({ timeout: 5000 }).catch(() => undefined);
+      // The editor fetches the example from the runtime, then adds it on a new tab.
+      await page.waitForFunction(
+        (n) => (window as unknown as { RED: EditorRed }).RED.nodes.filterNodes({ type: "sls-consumer" }).length > n,
+        consumersBefore,
+      );
+      // Imported nodes follow the mouse until a click places them.
+      await page.locator("#red-ui-workspace-chart").click({ position: { x: 120, y: 80 } });
       const imported = await inEditor(page, (R) => R.nodes.filterNodes({ z: R.workspaces.active() }).map((n) => ({ id: n.id, type: n.type })), null);
       assert.ok(imported.length > 0, "the example was imported into a new flow");
       const debugNode = imported.find((n) => n.type === "debug");
-      assert.ok(debugNode, "the example has a debug node");
+      const consumer = imported.find((n) => n.type === "sls-consumer");
+      assert.ok(debugNode && consumer, "the example has a consumer and a debug node");
+
+      // Examples carry no credentials: enter them as the README says, as references to the environment.
+      await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${consumer.id}"]`).dblclick();
+      await page.locator("#node-input-btn-connection-edit").click();
+      await page.locator("#node-config-input-accessKeyId").fill("${SLS_AK_ID}");
+      await page.locator("#node-config-input-accessKeySecret").fill("${SLS_AK_KEY}");
+      await page.locator("#node-config-dialog-ok").click();
+      await page.locator("#node-config-dialog-ok").waitFor({ state: "detached" });
+      // Its own consumer group: it gets every log at once instead of waiting for the demo flow's
+      // group to hand it a shard (a rebalance takes a heartbeat or two).
+      await page.locator("#node-input-consumerGroup").fill("editor-e2e");
+      await page.locator("#node-dialog-ok").click();
+      await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
 
       await page.locator("#red-ui-header-button-deploy").click();
       await page.locator(".red-ui-notification", { hasText: /deployed/i }).waitFor();
@@ -183,7 +215,12 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
 
     await t.test("the demo flow as the README shows it", async () => {
       await page.locator("#red-ui-workspace-tabs .red-ui-tab", { hasText: "SLS demo" }).click();
+      await page.locator("#red-ui-tab-debug-link-button").click();
       await page.locator("#red-ui-sidebar .red-ui-debug-msg").first().waitFor();
+      // Notifications close on click; the README picture shows the flow, not "Successfully deployed".
+      for (const n of await page.locator(".red-ui-notification").all()) await n.click().catch(() => undefined);
+      await page.locator(".red-ui-notification").first().waitFor({ state: "detached" });
+      await page.locator("#red-ui-palette-base-category-Alibaba_SLS, #red-ui-palette .red-ui-palette-node[data-palette-type=\"sls-consumer\"]").first().scrollIntoViewIfNeeded();
       const shot = artifactPath("editor", "07-demo-flow.png");
       await page.screenshot({ path: shot });
       if (process.env.UPDATE_DOCS_SCREENSHOTS === "1") fs.copyFileSync(shot, path.join(packageRoot, "docs", "demo-flow.png"));
@@ -211,10 +248,17 @@ async function dropFromPalette(page: Page, canvas: Locator, type: string, slot: 
 }
 
 async function expectFields(page: Page, prefix: string, info: TypeInfo): Promise<void> {
-  const skip = new Set(["version", ...(NO_FIELD[info.type] ?? [])]);
   for (const prop of [...Object.keys(info.defaults), ...info.credentials]) {
-    if (skip.has(prop)) continue;
-    assert.equal(await page.locator(`#${prefix}-${prop}`).count(), 1, `${info.type} dialog has a field for "${prop}"`);
+    if (prop === "version") continue; // migration marker, never edited
+    const selector = FIELD_IDS[info.type]?.[prop] ?? `#${prefix}-${prop}, #${prefix}-${prop}-container`;
+    // The tray's buttons appear before its form is built: give the form a moment on a busy machine.
+    const present = await page
+      .locator(selector)
+      .first()
+      .waitFor({ state: "attached", timeout: 5000 })
+      .then(() => true, () => false);
+    assert.ok(present, `${info.type} dialog has a field for "${prop}"`);
+    assert.equal(await page.locator(selector).count(), 1, `${info.type} dialog has one field for "${prop}"`);
   }
 }
 
@@ -224,8 +268,11 @@ async function checkBadValues(page: Page, prefix: string, type: string): Promise
     await input.fill(c.bad);
     await input.dispatchEvent("change");
     await page.locator(`#${prefix}-${c.prop}.input-error`).waitFor();
-    await input.hover();
-    const tip = page.locator(".red-ui-popover", { hasText: c.message });
-    await tip.first().waitFor({ state: "visible" });
+    if (c.message) {
+      // The message is a tooltip shown on mouseenter: come from outside the field.
+      await page.mouse.move(1, 1);
+      await input.hover();
+      await page.locator(".red-ui-popover", { hasText: c.message }).first().waitFor({ state: "visible" });
+    }
   }
 }

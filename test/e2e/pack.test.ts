@@ -90,9 +90,10 @@ test("npm pack: only dist/lib, dist/nodes, examples, README, LICENSE; installs a
       });
 
       await t.test("the examples are offered under Import > Examples", async () => {
-        const lib = (await (await fetch(new URL(`library/examples/flows/${pkg.name}`, url))).json()) as { f?: string[] };
+        // The editor's library listing: [{fn: "<file name without .json>"}, ...].
+        const lib = (await (await fetch(new URL(`library/examples/flows/${pkg.name}`, url))).json()) as Array<{ fn?: string }>;
         const expected = files.filter((f) => f.startsWith("examples/")).map((f) => path.basename(f, ".json")).sort();
-        assert.deepEqual([...(lib.f ?? [])].sort(), expected);
+        assert.deepEqual(lib.map((e) => e.fn).sort(), expected);
       });
     } finally {
       child.kill("SIGINT");

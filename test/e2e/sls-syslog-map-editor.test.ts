@@ -11,11 +11,15 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
   if (!exe) return t.skip("no Chromium installed (.ci/run installs it)");
   const nr = await startNodeRed([
     { id: "t1", type: "tab", label: "Flow" },
-    { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, format: "kv", x: 300, y: 100, wires: [] },
+    { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, format: "kv", x: 300, y: 100, wires: [["o1"]] },
+    // The preview takes the line's remaining settings from the syslog out the map node feeds.
+    { id: "o1", z: "t1", type: "sls-syslog-out", name: "to SIEM", server: "s1", format: "rfc5424", facility: "user", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "AUDIT", bom: "never", version: 1, x: 550, y: 100, wires: [] },
+    { id: "s1", type: "sls-syslog-server", host: "127.0.0.1", port: "9", protocol: "tcp", framing: "octet", rejectUnauthorized: true, maxMessageBytes: "65536", version: 1 },
   ]);
   const browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000); // CI machines are shared; the editor bundle is large
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(nr.url);
@@ -23,6 +27,9 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
     await page.evaluate(() => (globalThis as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }).RED.editor.edit(
       (globalThis as unknown as { RED: { nodes: { node(id: string): unknown } } }).RED.nodes.node("m1")));
     await page.locator('#sls-syslog-map-preset option[value="arcsight-cef"]').waitFor({ state: "attached" });
+    await page.selectOption("#sls-syslog-map-preset", "recipe");
+    assert.equal(await page.locator("#node-input-kvOrder").inputValue(), "sls-first");
+    assert.equal(await page.locator("#node-input-kvEscape").inputValue(), "none");
     await page.selectOption("#sls-syslog-map-preset", "arcsight-cef");
     assert.equal(await page.locator("#node-input-format").inputValue(), "cef");
     assert.equal(await page.locator("#node-input-attributes-container li").count(), 6);
@@ -32,7 +39,7 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
     const cef = "CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|1|rt=1714979289000 cs1Label=project cs1=p1 cs2Label=logstore cs2=audit user=alice note=a\\=b|c";
     const line = page.locator("#sls-syslog-map-preview-out pre.sls-syslog-map-preview-line").first();
     await line.filter({ hasText: "note=a\\=b|c" }).waitFor();
-    assert.equal(await line.textContent(), `<14>1 2024-05-06T07:08:09Z 10.0.0.5 audit - - - ${cef}`);
+    assert.equal(await line.textContent(), `<14>1 2024-05-06T07:08:09Z 10.0.0.5 audit - AUDIT - ${cef}`);
     assert.equal(await page.locator("#sls-syslog-map-preview-out pre.sls-syslog-map-preview-body").first().textContent(), cef);
     await page.selectOption("#sls-syslog-map-preview-format", "rfc3164");
     await line.filter({ hasText: "<14>May  6 07:08:09 10.0.0.5 audit: CEF:0|" }).waitFor();

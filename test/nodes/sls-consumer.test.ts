@@ -187,13 +187,13 @@ test("SLS faults (500, 503, 403 throttling, dropped connections, latency) are re
   const logstore = freshLogstore(4);
   putSeq(emu, 0, 3000, 20, 4, logstore);
   const e = emu.faults.errors;
-  emu.faults.add({ actions: ["PullLogs"], rate: 0.15, error: e.internal });
-  emu.faults.add({ actions: ["PullLogs"], rate: 0.1, error: e.busy });
-  emu.faults.add({ actions: ["PullLogs", "GetCheckPoint", "GetCursor"], rate: 0.1, error: e.readQuota });
-  emu.faults.add({ actions: ["PullLogs"], rate: 0.1, drop: "after" });
+  emu.faults.add({ actions: ["PullLogs"], rate: 0.08, error: e.internal });
+  emu.faults.add({ actions: ["PullLogs"], rate: 0.05, error: e.busy });
+  emu.faults.add({ actions: ["PullLogs", "GetCheckPoint", "GetCursor"], rate: 0.05, error: e.readQuota });
+  emu.faults.add({ actions: ["PullLogs"], rate: 0.05, drop: "after" });
   emu.faults.add({ actions: ["ConsumerGroupHeartBeat", "ConsumerGroupUpdateCheckPoint"], rate: 0.2, drop: "before" });
   emu.faults.add({ rate: 0.3, latencyMs: 30 });
-  const { flow, credentials } = consumerFlow(emu, { logstore, group: "faults" });
+  const { flow, credentials } = consumerFlow(emu, { logstore, group: "faults", maxInFlight: 1000 });
   await helper.load(NODES, flow.concat([{ id: "catcher", z: "tab", x: 1, y: 1, type: "catch", scope: ["cons"], wires: [["caught"]] }, { id: "caught", z: "tab", x: 1, y: 1, type: "helper" }] as object[]), credentials);
   const caught: Array<{ payload: { code: string } }> = [];
   helper.getNode("caught").on("input", (m: unknown) => caught.push(m as { payload: { code: string } }));

@@ -109,6 +109,9 @@ function bound(protocol: "udp" | "tcp", port: number): boolean {
 
 const q = (s: string): string => JSON.stringify(s);
 
+/** Debian installs it in /usr/sbin, which a non-login PATH may lack. */
+const RSYSLOGD = fs.existsSync("/usr/sbin/rsyslogd") ? "/usr/sbin/rsyslogd" : "rsyslogd";
+
 function config(o: RsyslogOptions, port: number, dir: string, outFile: string): string {
   const lines: string[] = [];
   const g = [`workDirectory=${q(path.join(dir, "work"))}`, `maxMessageSize=${q(o.maxMessageSize ?? "256k")}`, `parser.escapeControlCharactersOnReceive="off"`];
@@ -171,7 +174,7 @@ export async function startRsyslog(opts: RsyslogOptions): Promise<Rsyslog> {
   async function start(): Promise<void> {
     fs.rmSync(pidFile, { force: true });
     const out = fs.openSync(logFile, "a");
-    const c = spawn("rsyslogd", ["-n", "-f", confFile, "-i", pidFile], { stdio: ["ignore", out, out] });
+    const c = spawn(RSYSLOGD, ["-n", "-f", confFile, "-i", pidFile], { stdio: ["ignore", out, out] });
     fs.closeSync(out);
     child = c;
     children.add(c);

@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Backoff, sleep } from "../../lib/sls/backoff";
+import { Backoff, sleep } from "../../lib/backoff";
 import { CheckpointTracker } from "../../lib/sls/checkpoint-tracker";
 import { SlsError, isOwnershipError, isRetryable, toSlsError } from "../../lib/sls/errors";
-import { cursorAt, cursorNumber } from "../../lib/sls/cursor";
+import { cursorAt, cursorNumber, cursorRange } from "../../lib/sls/cursor";
 
 test("backoff doubles to its cap with jitter in [cap/2, cap]", () => {
   let r = 0;
-  const b = new Backoff({ baseMs: 100, maxMs: 1000, random: () => r });
+  const b = new Backoff({ initialMs: 100, maxMs: 1000, random: () => r });
   assert.deepEqual([b.next(), b.next(), b.next(), b.next(), b.next()], [50, 100, 200, 400, 500]);
   r = 0.999999;
   assert.equal(b.next(), 1000);
@@ -103,4 +103,10 @@ test("cursor arithmetic follows the base64-of-decimal convention", () => {
   assert.equal(cursorNumber(c), 1700000000000000005n);
   assert.equal(Buffer.from(cursorAt(c, 3), "base64").toString(), "1700000000000000008");
   assert.equal(cursorAt("opaque!", 2), "opaque!");
+  const r = cursorRange(c, 3)!;
+  assert.deepEqual(r.map((x) => Buffer.from(x, "base64").toString()), ["1700000000000000005", "1700000000000000006", "1700000000000000007", "1700000000000000008"]);
+  const carry = Buffer.from("1700000000999999999").toString("base64");
+  assert.deepEqual(cursorRange(carry, 2)!.map((x) => Buffer.from(x, "base64").toString()), ["1700000000999999999", "1700000001000000000", "1700000001000000001"]);
+  assert.deepEqual(cursorRange(Buffer.from("42").toString("base64"), 1)!.map((x) => Buffer.from(x, "base64").toString()), ["42", "43"]);
+  assert.equal(cursorRange("opaque!", 2), undefined);
 });

@@ -134,3 +134,19 @@ test("network failures and timeouts become retryable SlsErrors", async () => {
   assert.equal(err.code, "ECONNREFUSED");
   assert.equal(err.retryable, true);
 });
+
+test("PullLogs sends an SPL filter with pullMode=scan_on_stream; an empty result is no groups", async () => {
+  const s = await stub((_req, res) => {
+    res.writeHead(200, { "x-log-cursor": "MTA=", "x-log-count": "0", "x-log-bodyrawsize": "0", "x-log-end-of-cursor": "1" });
+    res.end();
+  });
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: creds, cname: "on" });
+    const r = await c.pullLogs("proj", "store", 0, "MTA=", { query: "* | where status >= 500", endCursor: "MjA=" });
+    assert.deepEqual(r, { groups: [], nextCursor: "MTA=", count: 0, rawSize: 0, cursorTime: 0, endOfCursor: true });
+    const q = Object.fromEntries(new URL(s.seen[0].url, "http://x").searchParams);
+    assert.deepEqual(q, { type: "log", cursor: "MTA=", count: "1000", end_cursor: "MjA=", query: "* | where status >= 500", pullMode: "scan_on_stream" });
+  } finally {
+    await s.close();
+  }
+});

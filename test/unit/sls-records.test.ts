@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { emitBatch, type OutMessage } from "../../lib/sls/records";
 import { toRecordGroup } from "../../lib/sls/record-group";
+import { cursorRange } from "../../lib/sls/cursor";
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 
 const c0 = Buffer.from("1800000000000000100").toString("base64");
@@ -11,6 +12,7 @@ const batch: Batch = {
   nextCursor: Buffer.from("1800000000000000102").toString("base64"),
   rawSize: 0,
   logCount: 5,
+  cursors: cursorRange(c0, 2),
   groups: [
     toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
     toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
@@ -57,7 +59,9 @@ test("per-log messages: fields, metadata, group cursors and one token per log", 
   });
   assert.equal(msgs[3].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
   assert.equal(msgs[4].sls.timeNs, 0);
-  assert.notEqual(msgs[0].sls.tags, msgs[1].sls.tags, "each message owns its tags object");
+  assert.equal(msgs[0].sls.tags, msgs[1].sls.tags, "one frozen tags object per log group");
+  assert.ok(Object.isFrozen(msgs[0].sls.tags));
+  assert.notEqual(msgs[0].sls.tags, msgs[3].sls.tags);
 });
 
 test("batch messages: chunks of at most maxChunk records spanning groups, one token per chunk", async () => {

@@ -1,0 +1,236 @@
+// npm run bench:syslog [-- --json] [-- --n 200000]
+//
+// The same N realistic SLS audit records (≈400-byte RFC 5424 messages with one SD element) over TCP
+// loopback to a counting receiver in another process, through
+//   (a) ours: formatRfc5424 + SyslogSender.send() per message (octet counting),
+//   (b) syslog-client (npm): client.log() per message (its only TCP mode: LF framing, no SD),
+//   (c) raw: the frames pre-formatted before the clock starts, one socket.write each with drain
+//       handling — the limit of this machine's loopback and Node's socket layer.
+// Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG) and CPU-seconds of the sending process, and
+// the ratios. With --json the last line is {"ours": {...}, "syslogClient": {...}, "raw": {...}}.
+
+import { fork, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { formatRfc5424, formatRfc5424Wire } from "../lib/syslog/rfc5424";
+import { octetFrame } from "../lib/syslog/framing";
+import { SyslogSender } from "../lib/syslog/sender";
+import type { SyslogRecord } from "../lib/syslog/record";
+
+interface Result {
+  msgsPerSec: number;
+  mbPerSec: number;
+  cpuSec: number;
+  wallSec: number;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const nArg = args.indexOf("--n");
+const N = nArg >= 0 ? Number(args[nArg + 1]) : 200_000;
+const WINDOW = 1000; // sends a caller keeps in flight (a consumer's in-flight window is of this order)
+const stats = { writes: 0 }; // messages a caller keeps in flight (below the sender's 10,000 queue bound)
+
+const ACTIONS = ["GetObject", "PutObject", "DeleteObject", "ListBuckets", "AssumeRole", "CreateAccessKey"];
+
+/**
+ * Record i of the data set. Records are made on the fly (the same for every variant) rather than
+ * held: 200,000 live records would make every collection walk a million objects and measure the
+ * garbage collector instead of the senders.
+ */
+function record(i: number): SyslogRecord {
+  return {
+    facility: 16 + (i % 8),
+    severity: i % 8,
+    timestamp: { seconds: 1714979289 + Math.floor(i / 100), nanos: (i % 1000) * 1_000_000 + 123_000 },
+    hostname: `ecs-${i % 64}.cn-hangzhou.internal`,
+    appName: "aliyun-sls",
+    procId: String(i % 16),
+    msgId: "ActionTrail",
+    structuredData: { "sls@32473": { project: "prod-audit", logstore: "actiontrail", shard: i % 16, cursor: `MTcxNDk3OTI4OTk1NjI0${i % 10000}` } },
+    message:
+      `{"eventId":"${(i * 2654435761) >>> 0}-4f2a-9c1e-${i}","eventName":"${ACTIONS[i % ACTIONS.length]}","sourceIpAddress":"10.${i % 256}.${(i >> 8) % 256}.7",` +
+      `"userIdentity":{"type":"ram-user","userName":"ops-${i % 97}"},"acsRegion":"cn-hangzhou","requestId":"7B2F-${i}","serviceName":"Oss"}`,
+  };
+}
+
+function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(path.join(__dirname, "syslog-receiver.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve) => child.once("message", (m: { port: number }) => resolve({ child, port: m.port })));
+}
+
+function received(child: ChildProcess, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    child.once("message", () => resolve());
+    child.send({ expect: n });
+  });
+}
+
+async function measure(child: ChildProcess, payloadBytes: number, run: () => Promise<void>): Promise<Result> {
+  child.send({ reset: true });
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const done = received(child, N);
+  await run();
+  await done;
+  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(cpu0);
+  return { msgsPerSec: N / wallSec, mbPerSec: payloadBytes / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
+}
+
+/** Keeps at most WINDOW sends outstanding, like the syslog-client loop below. */
+function windowed(per = 1): { sent(p: Promise<void>): void; room(): Promise<void> | null; drained(): Promise<void> } {
+  let inflight = 0;
+  let wake: (() => void) | null = null;
+  const settle = (): void => {
+    inflight--;
+    if (wake && inflight * per < WINDOW) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+  return {
+    sent(p) {
+      inflight++;
+      p.then(settle, settle);
+    },
+    room: () => (inflight * per >= WINDOW ? new Promise<void>((r) => (wake = r)) : null),
+    async drained() {
+      while (inflight > 0) await new Promise<void>((r) => (wake = r));
+    },
+  };
+}
+
+async function ours(port: number): Promise<void> {
+  const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
+  const w = windowed();
+  const opts = { bom: "never" as const };
+  for (let i = 0; i < N; i++) {
+    const wait = w.room();
+    if (wait) await wait;
+    w.sent(sender.send(formatRfc5424Wire(record(i), opts)));
+  }
+  await w.drained();
+  stats.writes = sender.stats().writes;
+  await sender.close();
+}
+
+/** The batch API the node uses in batch mode (one msg.payload array per SLS log group): sendMany of 100. */
+async function oursBatch(port: number): Promise<void> {
+  const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
+  const w = windowed(100);
+  const opts = { bom: "never" as const };
+  for (let i = 0; i < N; i += 100) {
+    const wait = w.room();
+    if (wait) await wait;
+    const batch: string[] = [];
+    for (let j = i; j < Math.min(N, i + 100); j++) batch.push(formatRfc5424Wire(record(j), opts) as string);
+    w.sent(sender.sendMany(batch));
+  }
+  await w.drained();
+  await sender.close();
+}
+
+async function syslogClient(port: number): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const syslog = require("syslog-client");
+  const client = syslog.createClient("127.0.0.1", { port, transport: syslog.Transport.Tcp, rfc3164: false, appName: "aliyun-sls", syslogHostname: "ecs-0" });
+  client.on("error", () => {});
+  let inflight = 0;
+  let wake: (() => void) | null = null;
+  let failed: Error | null = null;
+  const cb = (err?: Error): void => {
+    if (err) failed = err;
+    inflight--;
+    if (wake && inflight < WINDOW) {
+      const w = wake;
+      wake = null;
+      w();
+    }
+  };
+  for (let i = 0; i < N; i++) {
+    if (inflight >= WINDOW) await new Promise<void>((r) => (wake = r));
+    const r = record(i);
+    inflight++;
+    // syslog-client writes "-" for STRUCTURED-DATA and has no SD support; the same SD text, built
+    // by hand as its users would, rides in the message so the bytes on the wire match.
+    const sd = r.structuredData!["sls@32473"]!;
+    const sdText = `[sls@32473 project="${sd.project}" logstore="${sd.logstore}" shard="${sd.shard}" cursor="${sd.cursor}"]`;
+    client.log(sdText + " " + r.message, { facility: r.facility, severity: r.severity, msgid: r.msgId, syslogHostname: r.hostname, timestamp: new Date(1714979289000 + i) }, cb);
+  }
+  while (inflight > 0) await new Promise<void>((r) => (wake = r));
+  if (failed) throw failed;
+  client.close();
+}
+
+/** One socket.write per pre-formatted frame, honouring drain (Node coalesces queued writes with writev). */
+async function raw(port: number, frames: Buffer[]): Promise<void> {
+  const sock = net.connect({ port, host: "127.0.0.1" });
+  await new Promise<void>((r) => sock.once("connect", () => r()));
+  sock.setNoDelay(true);
+  for (const f of frames) if (!sock.write(f)) await new Promise<void>((r) => sock.once("drain", () => r()));
+  await new Promise<void>((r) => sock.end(() => r()));
+}
+
+/** The octet-counted frames of all N records, formatted before raw's clock starts. */
+function preformat(): { frames: Buffer[]; payload: number } {
+  const frames: Buffer[] = new Array(N);
+  let payload = 0;
+  for (let i = 0; i < N; i++) {
+    const m = formatRfc5424(record(i), { bom: "never" });
+    payload += m.length;
+    frames[i] = octetFrame(m);
+  }
+  return { frames, payload };
+}
+
+async function main(): Promise<void> {
+  let payload = 0;
+  for (let i = 0; i < N; i++) payload += formatRfc5424(record(i), { bom: "never" }).length;
+  const { child, port } = await startReceiver();
+  const log = (s: string): void => void (json ? process.stderr : process.stdout).write(s + "\n");
+  log(`syslog sender benchmark: ${N} messages, avg ${(payload / N).toFixed(0)} bytes, TCP loopback, receiver pid ${child.pid}`);
+  // Warm-up (JIT), not reported.
+  await measureN(child, N, () => ours(port));
+  // --only ours|raw|syslogClient runs one variant (for profiling with --cpu-prof); the others report 0.
+  const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : "";
+  const zero: Result = { msgsPerSec: 0, mbPerSec: 0, cpuSec: 0, wallSec: 0 };
+  const run = (name: string, f: () => Promise<void>): Promise<Result> => (only && only !== name ? Promise.resolve(zero) : measure(child, payload, f));
+  const results = {
+    ours: await run("ours", () => ours(port)),
+    oursBatch: await run("oursBatch", () => oursBatch(port)),
+    syslogClient: await run("syslogClient", () => syslogClient(port)),
+    // Last, so its 200,000 retained frames do not burden the other runs' garbage collection.
+    raw: await (async () => {
+      const pre = only && only !== "raw" ? { frames: [] } : preformat();
+      return run("raw", () => raw(port, pre.frames));
+    })(),
+  };
+  child.send({ exit: true });
+  const row = (name: string, r: Result): string =>
+    `${name.padEnd(14)} ${r.msgsPerSec.toFixed(0).padStart(10)} msg/s ${r.mbPerSec.toFixed(1).padStart(8)} MB/s ${r.cpuSec.toFixed(2).padStart(7)} CPU-s ${r.wallSec.toFixed(2).padStart(6)} s`;
+  log(`(ours: ${stats.writes} socket writes, ${(N / Math.max(1, stats.writes)).toFixed(0)} messages per write)`);
+  log(row("raw", results.raw));
+  log(row("ours", results.ours));
+  log(row("ours, batches", results.oursBatch));
+  log(row("syslog-client", results.syslogClient));
+  log(`ours / syslog-client: ${(results.ours.msgsPerSec / results.syslogClient.msgsPerSec).toFixed(2)}x msgs/s (target ≥ 3x)`);
+  log(`ours / raw:           ${((results.ours.msgsPerSec / results.raw.msgsPerSec) * 100).toFixed(0)} % msgs/s (target ≥ 50 %)`);
+  if (json) {
+    const pick = (r: Result) => ({ msgsPerSec: Math.round(r.msgsPerSec), mbPerSec: Number(r.mbPerSec.toFixed(2)), cpuSec: Number(r.cpuSec.toFixed(3)) });
+    process.stdout.write(JSON.stringify({ ours: pick(results.ours), syslogClient: pick(results.syslogClient), raw: pick(results.raw), oursBatch: pick(results.oursBatch) }) + "\n");
+  }
+}
+
+async function measureN(child: ChildProcess, n: number, run: () => Promise<void>): Promise<void> {
+  child.send({ reset: true });
+  const done = received(child, n);
+  await run();
+  await done;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

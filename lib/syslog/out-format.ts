@@ -1,0 +1,47 @@
+// How sls-syslog-out turns its settings into record defaults and a formatter. Shared by the out
+// node and the mapping node's editor preview, so the preview shows exactly the line the out node
+// would send.
+
+import os from "node:os";
+import { facilityCode, severityCode } from "./facility-severity";
+import type { BomPolicy } from "./message-body";
+import type { Wire } from "./framing";
+import type { SyslogRecord } from "./record";
+import { formatRfc3164 } from "./rfc3164";
+import { formatRfc5424Wire } from "./rfc5424";
+
+/** The settings of an sls-syslog-out node (and its server's size limit) that shape a line. */
+export interface OutSettings {
+  format?: string;
+  facility?: string;
+  severity?: string;
+  hostname?: string;
+  appName?: string;
+  procId?: string;
+  msgId?: string;
+  bom?: string;
+  maxMessageBytes?: number | string;
+}
+
+export interface OutFormatter {
+  /** Header values for fields msg.syslog leaves out (empty hostname: this host). */
+  defaults: Omit<SyslogRecord, "message" | "timestamp">;
+  /** One record → one SYSLOG-MSG (RFC 5424 or 3164), before framing. */
+  format(rec: SyslogRecord): Wire;
+}
+
+export function outFormatter(s: OutSettings): OutFormatter {
+  const defaults = {
+    facility: facilityCode(s.facility) ?? 1,
+    severity: severityCode(s.severity) ?? 6,
+    hostname: s.hostname?.trim() || os.hostname(),
+    appName: s.appName ?? "",
+    procId: s.procId ?? "",
+    msgId: s.msgId ?? "",
+  };
+  const bom: BomPolicy = s.bom === "always" || s.bom === "never" ? s.bom : "auto";
+  const maxBytes = Number(s.maxMessageBytes) > 0 ? Number(s.maxMessageBytes) : undefined;
+  const opts = { defaultFacility: defaults.facility, defaultSeverity: defaults.severity, maxBytes, bom };
+  const rfc3164 = s.format === "rfc3164";
+  return { defaults, format: (r) => (rfc3164 ? formatRfc3164(r, opts) : formatRfc5424Wire(r, opts)) };
+}

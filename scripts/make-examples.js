@@ -1,0 +1,192 @@
+// Writes examples/*.json (run after `npm run build`: the mapping nodes take their settings from
+// the compiled presets, so each example maps exactly like choosing that preset in the editor).
+// Edit here, run `node scripts/make-examples.js`, and commit the regenerated examples.
+"use strict";
+const fs = require("fs");
+const { presetConfig } = require("../dist/lib/mapping/presets.js");
+const out = require("node:path").join(__dirname, "..", "examples");
+
+const ENV_NOTE = `Settings come from environment variables (\`\${NAME}\` in a property is read when the flow starts):
+
+| Variable | Meaning |
+| --- | --- |
+| \`SLS_ENDPOINT\` | SLS endpoint of the project's region, e.g. \`cn-hangzhou.log.aliyuncs.com\` |
+| \`SLS_PROJECT\`, \`SLS_LOGSTORE\` | what to read |
+| \`SLS_CG\` | consumer group (created if missing; checkpoints live there) |
+| \`SLS_AK_ID\`, \`SLS_AK_KEY\` | AccessKey pair: after import, open the **sls connection** node and type \`\${SLS_AK_ID}\` and \`\${SLS_AK_KEY}\` into its AccessKey fields (credentials are never part of an example) |
+| \`SYSLOG_HOST\`, \`SYSLOG_PORT\` | the syslog receiver |
+| \`SYSLOG_PROTOCOL\` | \`tcp\`, \`udp\` or \`tls\` |
+
+In the \`npm start\` demo of this package all of them are already set (emulator and local receiver).`;
+
+function consumer(p, extra = {}) {
+  return { id: `${p}-consumer`, type: "sls-consumer", name: "", connection: `${p}-sls`, project: "${SLS_PROJECT}", logstore: "${SLS_LOGSTORE}",
+    consumerGroup: "${SLS_CG}", consumerName: "", start: "begin", startTime: "", query: "", output: "log", ackMode: "delivery",
+    maxInFlight: 10000, heartbeat: 20, timeout: 60, commitInterval: 10, claimTimeout: 30, order: false, version: 1,
+    x: 190, y: 140, wires: [[`${p}-map`]], ...extra };
+}
+function connection(p) {
+  return { id: `${p}-sls`, type: "sls-connection", name: "SLS (${SLS_ENDPOINT})", endpoint: "${SLS_ENDPOINT}", cname: "auto", version: 1 };
+}
+function map(p, preset, name, extra = {}) {
+  const c = presetConfig(preset);
+  if (!c) throw new Error(preset);
+  return { id: `${p}-map`, type: "sls-syslog-map", name, version: 1, ...c, ...extra, x: 470, y: 140, wires: [[`${p}-out`, `${p}-debug`]] };
+}
+function server(p, name, extra = {}) {
+  return { id: `${p}-syslog`, type: "sls-syslog-server", name, host: "${SYSLOG_HOST}", port: "${SYSLOG_PORT}", protocol: "${SYSLOG_PROTOCOL}",
+    framing: "octet", rejectUnauthorized: true, servername: "", caFile: "", certFile: "", keyFile: "", secondaryHost: "", secondaryPort: "",
+    maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "8192", version: 1, ...extra };
+}
+function sink(p, name, extra = {}) {
+  return { id: `${p}-out`, type: "sls-syslog-out", name, server: `${p}-syslog`, format: "rfc5424", facility: "user", severity: "info",
+    hostname: "", appName: "aliyun-sls", procId: "", msgId: "", bom: "auto", version: 1, x: 730, y: 140, wires: [], ...extra };
+}
+function debug(p, name, y = 200) {
+  return { id: `${p}-debug`, type: "debug", name, active: true, tosidebar: true, console: false, tostatus: false,
+    complete: "syslog.message", targetType: "msg", statusVal: "", statusType: "auto", x: 730, y, wires: [] };
+}
+function comment(p, name, info, y = 60) {
+  return { id: `${p}-about`, type: "comment", name, info, x: 330, y, wires: [] };
+}
+function write(file, nodes) {
+  fs.writeFileSync(`${out}/${file}.json`, JSON.stringify(nodes, null, 2) + "\n");
+}
+
+write("SLS to rsyslog relay (RFC 5424 kv)", [
+  comment("rsyslog", "SLS → rsyslog relay: RFC 5424, ||key=value body as in the original recipe",
+`Reads the logstore as a member of consumer group \`SLS_CG\` and forwards every log as RFC 5424 syslog
+whose body is \`||key=value||key=value...\` for all fields, byte for byte what Alibaba's Python sample
+sends (mapping preset *Original recipe*). Octet-counted framing over \`SYSLOG_PROTOCOL\` (\`tcp\` or \`tls\`
+for rsyslog's \`imtcp\` / \`imptcp\`, both auto-detect the framing).
+
+Delivery: *syslog out* settles each log's delivery token once it is written, and only then can the
+shard's checkpoint pass it: a restart resumes without loss. The debug node shows what is sent.
+
+${ENV_NOTE}`),
+  consumer("rsyslog"), connection("rsyslog"),
+  map("rsyslog", "recipe", "recipe: ||key=value"),
+  server("rsyslog", "relay (${SYSLOG_HOST})"),
+  sink("rsyslog", "rsyslog relay"),
+  debug("rsyslog", "sent to syslog"),
+]);
+
+write("SLS to QRadar (LEEF 2.0 over TLS)", [
+  comment("qradar", "SLS → IBM QRadar: LEEF 2.0 over TLS syslog",
+`Maps every log to **LEEF 2.0** (preset *IBM QRadar*: \`^\` as delimiter, EventID = logstore, \`cat\` = topic,
+\`devTime\` + \`devTimeFormat\`, \`src\` from the client IP tag, all fields as attributes) and sends it as RFC 5424
+syslog over **TLS** (RFC 5425) to a QRadar *TLS Syslog* log source (default port 6514).
+
+TLS: the server certificate is verified. QRadar's listener uses a certificate QRadar generated: open the
+**syslog server** node and paste QRadar's CA (or the certificate itself) into *CA certificate*, or give a CA
+file. For *TLS + client authentication* add a client certificate and key there too. QRadar identifies the
+log source by the syslog HOSTNAME, which the mapping takes from the log's source.
+
+${ENV_NOTE}
+
+\`SYSLOG_PROTOCOL\` is not used here: this flow always speaks TLS.`),
+  consumer("qradar"), connection("qradar"),
+  map("qradar", "qradar-leef", "QRadar LEEF 2.0"),
+  server("qradar", "QRadar TLS (${SYSLOG_HOST})", { protocol: "tls" }),
+  sink("qradar", "QRadar"),
+  debug("qradar", "sent to QRadar"),
+]);
+
+write("SLS to ArcSight (CEF over TCP)", [
+  comment("arcsight", "SLS → ArcSight: CEF over TCP",
+`Maps every log to **CEF:0** (preset *ArcSight*: Signature ID = logstore, \`rt\` = event time in epoch ms,
+\`cs1\`/\`cs2\` = project/logstore, \`src\` from the client IP tag, all fields as extensions) and sends it over
+plain **TCP** with a BSD (RFC 3164) syslog header and **LF framing**: what an ArcSight SmartConnector
+(Syslog Daemon) or ArcSight Logger listener expects.
+
+TCP has no encryption: run it inside a network you trust, or put TLS in front of the connector.
+The CEF header escapes \`|\` and \`\\\\\`, extensions escape \`=\` and \`\\\\\`, line breaks become \`\\\\n\`,
+so one log is always one event.
+
+${ENV_NOTE}
+
+\`SYSLOG_PROTOCOL\` is not used here: this flow always speaks TCP.`),
+  consumer("arcsight"), connection("arcsight"),
+  map("arcsight", "arcsight-cef", "ArcSight CEF"),
+  server("arcsight", "ArcSight connector (${SYSLOG_HOST})", { protocol: "tcp", framing: "lf" }),
+  sink("arcsight", "ArcSight", { format: "rfc3164" }),
+  debug("arcsight", "sent to ArcSight"),
+]);
+
+write("SLS to Splunk (JSON)", [
+  comment("splunk", "SLS → Splunk: JSON over syslog (SC4S)",
+`Sends every log as RFC 5424 syslog with a **JSON** body (preset *Splunk (JSON)*: sorted keys, fields that
+hold JSON text embedded as objects), for **Splunk Connect for Syslog** (SC4S, Splunk's recommended syslog
+path: TCP 601 or TLS 6514, octet counting auto-detected) or a Splunk TCP input with JSON extraction.
+Splunk indexes the JSON fields as they are (\`spath\`).
+
+Splunk advises against sending syslog straight to indexers; with SC4S the events reach Splunk through
+HEC. To post to HEC directly instead, replace *syslog out* with an *http request* node followed by an
+*sls ack* node (see the dead-letter example for *sls ack*).
+
+${ENV_NOTE}`),
+  consumer("splunk"), connection("splunk"),
+  map("splunk", "splunk-json", "Splunk JSON"),
+  server("splunk", "SC4S (${SYSLOG_HOST})"),
+  sink("splunk", "Splunk (SC4S)"),
+  debug("splunk", "sent to Splunk"),
+]);
+
+const scale = [
+  comment("scale", "Scale-out: run this same flow on several Node-RED instances",
+`**Deploy this flow unchanged on as many Node-RED instances as you like** (containers, VMs, regions), all with
+the same \`SLS_PROJECT\`, \`SLS_LOGSTORE\` and \`SLS_CG\`. They join one SLS **consumer group**, and SLS gives every
+shard to exactly one live member:
+
+- an instance that starts takes over a fair share of shards; one that stops (or misses heartbeats for the
+  group's *timeout*, 60 s here) loses them to the others, which continue from the last checkpoint;
+- throughput grows with shards, not with instances: more instances than shards leaves some idle; split
+  shards in SLS to go further (*Order* reads a parent shard to its end before its children);
+- the consumer name must differ between instances: leave it empty (default \`host-pid-nodeid\`).
+
+Duplicates after a fail-over (at-least-once) carry the same dedup key: the mapping (preset *Generic
+RFC 5424*) writes project, logstore, shard, cursor and the log's index into structured data, and PROCID is
+the shard. The Status node below shows which shards this instance holds.
+
+${ENV_NOTE}`),
+  consumer("scale", { name: "consumer (shared group)" }), connection("scale"),
+  map("scale", "rfc5424", "RFC 5424 + dedup key"),
+  server("scale", "syslog (${SYSLOG_HOST})"),
+  sink("scale", "syslog out"),
+  debug("scale", "sent (this instance)"),
+  { id: "scale-status", type: "status", name: "shards held here", scope: ["scale-consumer"], x: 190, y: 260, wires: [["scale-status-debug"]] },
+  { id: "scale-status-debug", type: "debug", name: "consumer status", active: true, tosidebar: true, console: false, tostatus: false,
+    complete: "status.text", targetType: "msg", statusVal: "", statusType: "auto", x: 450, y: 260, wires: [] },
+];
+write("Scale-out across instances (one consumer group)", scale);
+
+const dl = [
+  comment("deadletter", "Dead-letter handling: failed logs go to a file, the shard moves on",
+`Normal path: consumer → mapping → syslog out. When a log **cannot** be delivered for good (the mapping
+fails on it, or *syslog out* reports a permanent error such as a message larger than the server's limit),
+the node reports it with \`done(err)\` and the **Catch** node gets the message with \`msg.error\`.
+
+The dead-letter branch writes the original log, its SLS position (\`msg.sls\`) and the error as one JSON line
+to \`sls-dead-letter.jsonl\` (in Node-RED's working directory), then **sls ack** settles the log's delivery
+token: the checkpoint only passes a failed log once it is safely in the dead-letter file. Transient
+problems (SIEM down, network) are *not* errors: *syslog out* retries them and the shard waits.
+
+Replay later by reading the file (a *watch*/*read file* node) and sending the lines back through the mapping.
+
+${ENV_NOTE}`),
+  consumer("deadletter"), connection("deadletter"),
+  map("deadletter", "rfc5424", "RFC 5424 (JSON body)"),
+  server("deadletter", "syslog (${SYSLOG_HOST})"),
+  sink("deadletter", "syslog out"),
+  debug("deadletter", "sent to syslog"),
+  { id: "deadletter-catch", type: "catch", name: "delivery failed", scope: ["deadletter-map", "deadletter-out"], uncaught: false, x: 180, y: 300, wires: [["deadletter-record"]] },
+  { id: "deadletter-record", type: "change", name: "dead-letter record", rules: [
+      { t: "set", p: "payload", pt: "msg", to: "{\"failedAt\": $now(), \"error\": error.message, \"source\": error.source.name ? error.source.name : error.source.type, \"sls\": sls ~> |$|{}, ['token']|, \"log\": payload}", tot: "jsonata" },
+    ], action: "", property: "", from: "", to: "", reg: false, x: 390, y: 300, wires: [["deadletter-file"]] },
+  { id: "deadletter-file", type: "file", name: "sls-dead-letter.jsonl", filename: "sls-dead-letter.jsonl", filenameType: "str", appendNewline: true,
+    createDir: false, overwriteFile: "false", encoding: "utf8", x: 620, y: 300, wires: [["deadletter-ack"]] },
+  { id: "deadletter-ack", type: "sls-ack", name: "settle after writing", version: 1, x: 840, y: 300, wires: [["deadletter-debug-dl"]] },
+  { id: "deadletter-debug-dl", type: "debug", name: "dead-lettered", active: true, tosidebar: true, console: false, tostatus: true,
+    complete: "payload", targetType: "msg", statusVal: "payload.error", statusType: "msg", x: 1040, y: 300, wires: [] },
+];
+write("Dead-letter handling with a Catch node", dl);
