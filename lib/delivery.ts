@@ -11,15 +11,20 @@
 //   so a Switch node cannot stall a shard;
 // - a claimed token never expires: an outage stalls the shard instead of losing data;
 // - fan-out: a token with several claims settles when all of them have settled;
-// - the window holds at most maxInFlight unsettled records; sources wait for room before pulling.
+// - the window holds at most maxInFlight unsettled records; sources wait for room before pulling;
+// - a claimer that must give up before writing (its node is being redeployed) releases the claim:
+//   the token then settles as "returned" and the source delivers those records again.
 //
 // Windows register in a process-wide registry so that any node of the same Node-RED runtime can
 // find the window from the token alone.
 
 import { randomBytes } from "node:crypto";
 
-/** How a token ended. */
-export type Outcome = "delivered" | "failed" | "expired" | "cancelled";
+/**
+ * How a token ended. "returned": a claimer gave it back unwritten, the records must be delivered
+ * again; "cancelled": the window closed first. Neither may move a checkpoint past the records.
+ */
+export type Outcome = "delivered" | "failed" | "expired" | "cancelled" | "returned";
 
 export interface DeliveryWindowOptions {
   /** Most unsettled records (sum of token weights) before waitForRoom() blocks. */
@@ -35,6 +40,7 @@ export interface WindowStats {
   delivered: number;
   failed: number;
   expired: number;
+  returned: number;
 }
 
 /** A claim on a token, held by one delivering node until the write is done. */
@@ -42,6 +48,8 @@ export interface Claim {
   readonly token: string;
   /** Settles this claim. An error marks a permanent, already reported failure. Idempotent. */
   settle(error?: Error): void;
+  /** Gives the token back unwritten (e.g. the sink is closing): the source delivers it again. */
+  release(): void;
 }
 
 interface Entry {
@@ -49,6 +57,7 @@ interface Entry {
   issuedAt: number;
   claims: number;
   failed: boolean;
+  returned: boolean;
   onSettled: (outcome: Outcome) => void;
 }
 
@@ -64,7 +73,7 @@ export class DeliveryWindow {
   private waiters: Array<() => void> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private counts = { issued: 0, delivered: 0, failed: 0, expired: 0 };
+  private counts = { issued: 0, delivered: 0, failed: 0, expired: 0, returned: 0 };
 
   constructor(opts: DeliveryWindowOptions) {
     if (!(opts.maxInFlight >= 1)) throw new RangeError(`maxInFlight must be >= 1, got ${opts.maxInFlight}`);
@@ -103,7 +112,7 @@ export class DeliveryWindow {
   issue(weight: number, onSettled: (outcome: Outcome) => void): string {
     if (this.closed) throw new Error("delivery window is closed");
     const seq = this.nextSeq++;
-    this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, onSettled });
+    this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, returned: false, onSettled });
     this.inFlightRecords += weight;
     this.counts.issued++;
     return this.id + SEP + seq;
@@ -121,15 +130,20 @@ export class DeliveryWindow {
     if (!entry) return null;
     entry.claims++;
     let done = false;
+    // Fan-out: a return wins over a failure, a failure over a delivery (at-least-once: when in
+    // doubt, deliver again).
+    const end = (how: "delivered" | "failed" | "returned"): void => {
+      if (done) return;
+      done = true;
+      if (how === "failed") entry.failed = true;
+      if (how === "returned") entry.returned = true;
+      entry.claims--;
+      if (entry.claims === 0) this.finish(seq, entry, entry.returned ? "returned" : entry.failed ? "failed" : "delivered");
+    };
     return {
       token: this.id + SEP + seq,
-      settle: (error?: Error) => {
-        if (done) return;
-        done = true;
-        if (error) entry.failed = true;
-        entry.claims--;
-        if (entry.claims === 0) this.finish(seq, entry, entry.failed ? "failed" : "delivered");
-      },
+      settle: (error?: Error) => end(error ? "failed" : "delivered"),
+      release: () => end("returned"),
     };
   }
 

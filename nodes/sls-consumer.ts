@@ -78,8 +78,26 @@ export = function (RED: NodeAPI): void {
     const meta = { project, logstore, consumerGroup };
     const mode = def.output === "batch" ? "batch" : "log";
     // One send per message: Node-RED clones every message after the first of a multi-message send.
-    const send = (msgs: OutMessage[]): void => {
+    const sendNow = (msgs: OutMessage[]): void => {
       for (let i = 0; i < msgs.length; i++) node.send(msgs[i] as unknown as NodeMessage);
+    };
+    // While a deploy restarts other nodes, the runtime drops messages sent to them, and their
+    // unclaimed tokens would later expire as "handled by the flow": hold what is emitted from
+    // "flows:stopping" to "flows:started" (bounded by the delivery window).
+    let held: OutMessage[][] | null = null;
+    const onStopping = (): void => {
+      held ??= [];
+    };
+    const onStarted = (): void => {
+      const h = held;
+      held = null;
+      if (h) for (const msgs of h) sendNow(msgs);
+    };
+    RED.events.on("flows:stopping", onStopping);
+    RED.events.on("flows:started", onStarted);
+    const send = (msgs: OutMessage[]): void => {
+      if (held) held.push(msgs);
+      else sendNow(msgs);
     };
 
     const engine = new ConsumerGroup({
@@ -145,6 +163,8 @@ export = function (RED: NodeAPI): void {
 
     node.on("close", (_removed: boolean, done: () => void) => {
       clearInterval(statusTimer);
+      RED.events.removeListener("flows:stopping", onStopping);
+      RED.events.removeListener("flows:started", onStarted);
       engine
         .stop()
         .catch(() => undefined)

@@ -95,8 +95,10 @@ export = function (RED: NodeAPI): void {
           done();
         },
         (err: Error) => {
-          // Shut down before the write: leave the token unsettled so the checkpoint cannot pass it.
-          if (!(err instanceof SenderClosedError)) claim?.settle(err);
+          // Shut down before the write (redeploy while the SIEM is away): give the token back so
+          // the source reads those logs again; the checkpoint never passes them.
+          if (err instanceof SenderClosedError) claim?.release();
+          else claim?.settle(err);
           done(err);
         },
       );

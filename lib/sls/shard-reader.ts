@@ -43,7 +43,7 @@ export interface DeliveryContext {
 export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<void>;
 
 /** The parts of the delivery window the reader needs (lib/delivery.ts DeliveryWindow fits). */
-type Outcome = "delivered" | "failed" | "expired" | "cancelled";
+type Outcome = "delivered" | "failed" | "expired" | "cancelled" | "returned";
 
 export interface WindowLike {
   readonly full: boolean;
@@ -87,6 +87,8 @@ type PullOutcome = { ok: true; r: PullResult } | { ok: false; e: SlsError };
 export class ShardReader {
   readonly shard: number;
   tracker: CheckpointTracker | undefined;
+  /** A sink gave records back unwritten: read again from the settled cursor. */
+  private rewindPending = false;
   /** Logs emitted since the last stats read. */
   logs = 0;
   bytes = 0;
@@ -124,6 +126,11 @@ export class ShardReader {
     let cursor: string = first;
     let prefetch: Promise<PullOutcome> | undefined;
     while (!this.stopped) {
+      if (this.rewindPending) {
+        prefetch?.catch(() => undefined);
+        prefetch = undefined;
+        cursor = this.rewind();
+      }
       // A pull can take up to the read timeout: stop() must not wait for it.
       const out = await this.untilStopped(prefetch ?? this.pull(cursor));
       prefetch = undefined;
@@ -158,6 +165,7 @@ export class ShardReader {
       // Backpressure: hold this batch (and start no further pull) until the window has room.
       await this.waitForRoom();
       if (this.stopped) return;
+      if (this.rewindPending) continue;
       // A full batch means a backlog: fetch the next one while this one is delivered.
       const large = r.count >= this.lastCount || r.rawSize >= 1 << 20;
       if (large) prefetch = this.pull(r.nextCursor);
@@ -243,9 +251,11 @@ export class ShardReader {
       (us: TrackedBatch[]) =>
       (outcome: Outcome): void => {
         for (const u of us) {
-          if (outcome === "cancelled") tracker.cancel(u);
+          if (outcome === "cancelled" || outcome === "returned") tracker.cancel(u);
           else tracker.settle(u);
         }
+        // Returns of batches from before an earlier rewind are already being read again.
+        if (outcome === "returned" && tracker === reader.tracker) reader.rewindPending = true;
       };
     const onSettled: Array<((outcome: Outcome) => void) | undefined> = [];
     const ctx: DeliveryContext = {
@@ -279,6 +289,19 @@ export class ShardReader {
     }
     this.logs += logCount;
     this.bytes += r.rawSize;
+  }
+
+  /**
+   * Starts reading again at the settled cursor after a sink returned records unwritten (its node
+   * was redeployed while the SIEM was away). Batches after that point are delivered again:
+   * duplicates, never a gap. The old tracker keeps the old batches' settlements away from the new.
+   */
+  private rewind(): string {
+    const old = this.tracker!;
+    const cursor = old.settledCursor;
+    this.tracker = new CheckpointTracker(cursor, old.committedCursor === cursor);
+    this.rewindPending = false;
+    return cursor;
   }
 
   /** The promise's value, or undefined as soon as the reader stops (a rejection still rejects). */

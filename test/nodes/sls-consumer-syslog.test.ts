@@ -1,11 +1,12 @@
 // Steady state through the real sink: sls-consumer → sls-syslog-out (TCP, octet counting) → a
 // loopback receiver. Every log arrives exactly once, checkpoints reach the end only through the
-// sink's delivery settlements, and the SIEM going away stalls the shard instead of losing logs.
+// sink's delivery settlements, the SIEM going away stalls the shard instead of losing logs, and a
+// sink redeployed while the SIEM is away gives its logs back so they are read again.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { start, type Emulator } from "../../emulator/index";
 import { helper, until } from "../support/red-helper";
-import { streamReceiver, type StreamReceiver } from "../support/receivers";
+import { freePort, streamReceiver, type StreamReceiver } from "../support/receivers";
 import { consumerFlow, putSeq } from "../support/sls-fixtures";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
@@ -26,6 +27,18 @@ after(async () => {
   await rx.close();
   await emu.close();
 });
+
+/** consumer → sls-syslog-out → the given port, on logstore `logstore`. */
+function syslogFlow(logstore: string, group: string, port: number, maxInFlight: number): { flow: object[]; credentials: Record<string, object> } {
+  const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight });
+  (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
+  flow.splice(flow.findIndex((n) => (n as { id: string }).id === "sink"), 1);
+  flow.push(
+    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(port), protocol: "tcp", framing: "octet", maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "65536", version: 1 },
+    { id: "out", z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "", bom: "never", version: 1, wires: [] },
+  );
+  return { flow, credentials };
+}
 
 function seqsOf(frames: Buffer[]): number[] {
   return frames.map((f) => Number(/"seq":"(\d+)"/.exec(f.toString("utf8"))?.[1] ?? -1));
@@ -65,4 +78,31 @@ test("SIEM outage: the receiver goes away, reading stops at a full window, every
   const outage = (): number => new Set(seqsOf(rx.frames).filter((s) => s >= 2000)).size;
   await until(() => outage() >= 4000, 30_000, "the 4000 logs written during the outage");
   assert.ok(seqsOf(rx.frames).every((s) => s >= 0 && s < 6000));
+});
+
+test("redeploying only the syslog nodes while the SIEM is away: returned logs are read again, none lost", { timeout: 60_000 }, async () => {
+  await helper.unload();
+  const logstore = "redeploy";
+  emu.createLogstore(logstore, { shards: 2 });
+  putSeq(emu, 0, 3000, 10, 2, logstore);
+  // The configured SIEM address is wrong: the window fills with claimed, unwritten logs.
+  const dead = await freePort();
+  const bad = syslogFlow(logstore, "redeploy", dead, 400);
+  await helper.load([connNode, consumerNode, serverNode, outNode], bad.flow, bad.credentials);
+  const cons = helper.getNode("cons") as unknown as { status: { lastCall?: { args: Array<{ text?: string }> } } };
+  await until(() => /^waiting for delivery/.test(String(cons.status.lastCall?.args[0]?.text)), 20_000, "waiting for delivery");
+  // The user fixes the address and deploys the modified nodes only: the consumer keeps running.
+  const good = await streamReceiver({ framing: "octet" });
+  try {
+    const fixed = syslogFlow(logstore, "redeploy", good.port, 400);
+    await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
+    await until(() => new Set(seqsOf(good.frames)).size >= 3000, 30_000, "every log after the fix");
+    const seqs = seqsOf(good.frames);
+    assert.deepEqual([...new Set(seqs)].sort((a, b) => a - b), Array.from({ length: 3000 }, (_, i) => i), "no log lost");
+    const ls = emu.getLogstore(logstore);
+    await until(() => emu.checkpoints(logstore, "redeploy").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)), 10_000, "checkpoints at the end");
+  } finally {
+    await helper.unload();
+    await good.close();
+  }
 });

@@ -32,7 +32,7 @@ test("fan-out: settled only when every claim has settled; any failure marks it f
   assert.deepEqual(t.outcomes, []);
   b.settle();
   assert.deepEqual(t.outcomes, ["failed"]);
-  assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 1, delivered: 0, failed: 1, expired: 0 });
+  assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 1, delivered: 0, failed: 1, expired: 0, returned: 0 });
   w.close();
 });
 
@@ -79,4 +79,19 @@ test("close cancels unsettled tokens and unknown or malformed tokens claim nothi
   for (const bad of [undefined, 42, "", "nodot", ".1", "abc.x", "ffffffffffff.1"]) assert.equal(claimToken(bad), null);
   assert.throws(() => w.issue(1, () => {}), /closed/);
   assert.throws(() => new DeliveryWindow({ maxInFlight: 0, claimTimeoutMs: 0 }), /maxInFlight/);
+});
+
+test("a released claim returns the token: the source must deliver it again; a return wins over delivery", () => {
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const t = track();
+  const token = w.issue(2, t.cb);
+  const a = claimToken(token)!;
+  const b = claimToken(token)!;
+  a.settle();
+  b.release();
+  b.settle(); // a claim ends once
+  assert.deepEqual(t.outcomes, ["returned"]);
+  assert.equal(w.inFlight, 0);
+  assert.equal(w.stats().returned, 1);
+  w.close();
 });
