@@ -127,7 +127,8 @@ export class SyslogSender extends EventEmitter {
       protocol: opts.protocol,
       endpoints: opts.endpoints.map((e) => ({ ...e })),
       tls: opts.tls,
-      backoff: opts.backoff,
+      // Reconnects cap at 10 s: a SIEM back from an outage is caught up within seconds.
+      backoff: { maxMs: 10_000, ...opts.backoff },
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       keepAliveMs: opts.keepAliveMs ?? 30_000,
       maxQueueMessages: opts.maxQueueMessages ?? 10_000,
