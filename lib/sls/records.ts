@@ -14,6 +14,8 @@ export interface SourceMeta {
 /** Per-record metadata (msg.sls of a per-log message, element of msg.sls.records in batch mode). */
 export interface RecordMeta {
   cursor: string;
+  /** Position of the log in its log group: with the cursor, a unique key of the log. */
+  index: number;
   time: number;
   timeNs: number;
   topic: string;
@@ -92,7 +94,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
         out.push({
           _msgid: o.newId(),
           payload,
-          sls: { project, logstore, consumerGroup, shard, cursor, time, timeNs: timeNs[li], topic, source, tags, token },
+          sls: { project, logstore, consumerGroup, shard, cursor, index: li, time, timeNs: timeNs[li], topic, source, tags, token },
         });
         if (token !== null && ctx.full && !(await room())) return;
       } else {
@@ -101,7 +103,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
           chunkFirstGroup = gi;
         }
         payloads.push(payload);
-        records.push({ cursor, time, timeNs: timeNs[li], topic, source, tags });
+        records.push({ cursor, index: li, time, timeNs: timeNs[li], topic, source, tags });
         if (payloads.length >= chunk && !(await room())) return;
       }
     }

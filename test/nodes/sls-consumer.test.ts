@@ -81,6 +81,7 @@ test("steady state: every log exactly once, fields and msg.sls exact, checkpoint
     consumerGroup: group,
     shard: 1,
     cursor: shard.cursor(0),
+    index: 5,
     time: 1_800_000_015,
     timeNs: 15,
     topic: "topic-a",
@@ -126,6 +127,7 @@ test("batch mode: one message per batch with parallel records, one token each", 
   assert.equal(first.sls.shard, 1);
   assert.deepEqual((first.sls.records as object[])[0], {
     cursor: emu.getLogstore(logstore).shard(1).cursor(0),
+    index: 0,
     time: 1_800_000_050,
     timeNs: 50,
     topic: "topic-a",

@@ -55,10 +55,11 @@ test("per-log messages: fields, metadata, group cursors and one token per log", 
   assert.deepEqual(msgs[0], {
     _msgid: "id0",
     payload: { seq: "0", __time__: 100, __topic__: "t", __source__: "", "__tag__:host": "h" },
-    sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 2, cursor: c0, time: 100, timeNs: 0, topic: "t", source: "", tags: { host: "h" }, token: "tok1" },
+    sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 2, cursor: c0, index: 0, time: 100, timeNs: 0, topic: "t", source: "", tags: { host: "h" }, token: "tok1" },
   });
   assert.equal(msgs[3].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
   assert.equal(msgs[4].sls.timeNs, 0);
+  assert.deepEqual(msgs.map((m) => m.sls.index), [0, 1, 2, 0, 1], "position of each log in its group");
   assert.equal(msgs[0].sls.tags, msgs[1].sls.tags, "one frozen tags object per log group");
   assert.ok(Object.isFrozen(msgs[0].sls.tags));
   assert.notEqual(msgs[0].sls.tags, msgs[3].sls.tags);
@@ -73,6 +74,6 @@ test("batch messages: chunks of at most maxChunk records spanning groups, one to
   assert.deepEqual(issued, [[4, 0, 1], [1, 1, 1]]);
   assert.equal((msgs[0].payload as object[]).length, 4);
   assert.equal(msgs[1].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
-  assert.deepEqual((msgs[1].sls.records as object[])[0], { cursor: msgs[1].sls.cursor, time: 104, timeNs: 0, topic: "", source: "s", tags: {} });
+  assert.deepEqual((msgs[1].sls.records as object[])[0], { cursor: msgs[1].sls.cursor, index: 1, time: 104, timeNs: 0, topic: "", source: "s", tags: {} });
   assert.deepEqual(Object.keys(msgs[0].sls), ["project", "logstore", "consumerGroup", "shard", "cursor", "token", "records"]);
 });
