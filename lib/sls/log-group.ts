@@ -386,10 +386,63 @@ export function encodeLogGroupList(encodedGroups: Buffer[]): Buffer {
 
 // ------------------------------------------------------------------------ consumer hot path
 
-function decodeRecord(r: Reader, end: number, g: RecordGroup): void {
+// Each log becomes msg.payload. Built with `{}` plus one assignment per field, an object of ~15
+// fields outgrows its 4 in-object slots and reallocates its property store several times, and that
+// garbage dominated the consumer's CPU. Instead every distinct field layout (content keys, then
+// __time__, __topic__, __source__, __tag__:<k>) gets a generated factory returning one object
+// literal: one allocation of exactly the right size, and one hidden class per layout.
+// Keys reach the generated source only as JSON.stringify'd string literals.
+
+type Factory = (v: string[], time: number, topic: string, source: string, tagValues: string[]) => Record<string, string | number>;
+
+interface Shape {
+  keys: string[];
+  make: Factory;
+}
+
+const MAX_SHAPE_FIELDS = 96; // more fields: assign one by one (V8 would use a dictionary anyway)
+const MAX_FACTORIES = 512; // distinct layouts remembered; beyond that the cache starts over
+const factories = new Map<string, Factory>();
+
+function factoryFor(keys: string[], n: number, tagKeys: string[]): Factory | undefined {
+  if (n + 3 + tagKeys.length > MAX_SHAPE_FIELDS) return undefined;
+  const contentKeys = keys.slice(0, n);
+  // `__proto__` in a literal would set the prototype; assignment (the generic path) ignores a
+  // string value for it. Keep that behaviour rather than generate something different.
+  if (contentKeys.includes("__proto__") || tagKeys.includes("__proto__")) return undefined;
+  const id = JSON.stringify([contentKeys, tagKeys]);
+  let make = factories.get(id);
+  if (make === undefined) {
+    const fields = contentKeys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`);
+    fields.push("__time__: t", "__topic__: tp", "__source__: src");
+    tagKeys.forEach((k, i) => fields.push(`${JSON.stringify(k)}: tv[${i}]`));
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    make = new Function("v", "t", "tp", "src", "tv", `return {${fields.join(", ")}};`) as Factory;
+    factories.set(id, make);
+  }
+  return make;
+}
+
+/** Per-call decoding state: scratch arrays for one log's pairs, the group's layouts seen so far. */
+interface GroupScratch {
+  keys: string[];
+  values: string[];
+  /** Layouts of this group (tag keys are part of a layout), most recently used first. */
+  shapes: Shape[];
+  tagKeys: string[];
+  tagValues: string[];
+}
+
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [] };
+
+/** Decodes one Log's pairs into scratch.keys/values; returns [pair count, time, ns] via r/state. */
+function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): void {
   const outer = r.end;
   r.end = end;
-  const o: Record<string, string | number> = {};
+  const keys = s.keys;
+  const values = s.values;
+  let n = 0;
   let time = -1;
   let ns = 0;
   while (r.pos < end) {
@@ -407,7 +460,8 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup): void {
           let vs = ke + 2;
           if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
           if (vl >= 0 && vs + vl === e) {
-            o[cachedKey(buf, p + 2, ke)] = (buf as FastBuffer).utf8Slice(vs, e);
+            keys[n] = cachedKey(buf, p + 2, ke);
+            values[n++] = (buf as FastBuffer).utf8Slice(vs, e);
             r.pos = e;
             continue;
           }
@@ -424,22 +478,56 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup): void {
       }
       if (key === undefined) r.fail("key/value pair without a key");
       r.end = end;
-      o[key] = value;
+      keys[n] = key;
+      values[n++] = value;
     } else if (tag === ((1 << 3) | WIRE_VARINT)) time = r.varint();
     else if (tag === ((4 << 3) | WIRE_FIXED32)) ns = r.fixed32();
     else r.skip(tag & 7);
   }
   if (time < 0) r.fail("log without the required Time field");
-  o.__time__ = time;
   r.end = outer;
-  g.records.push(o);
+  g.records.push(build(s, n, time, g.topic, g.source));
   g.timeNs.push(ns);
+}
+
+function build(s: GroupScratch, n: number, time: number, topic: string, source: string): Record<string, string | number> {
+  const { keys, values, shapes } = s;
+  for (let si = 0; si < shapes.length; si++) {
+    const shape = shapes[si];
+    const sk = shape.keys;
+    if (sk.length !== n) continue;
+    let i = 0;
+    while (i < n && sk[i] === keys[i]) i++;
+    if (i < n) continue;
+    if (si > 0) {
+      shapes[si] = shapes[0];
+      shapes[0] = shape;
+    }
+    return shape.make(values, time, topic, source, s.tagValues);
+  }
+  const make = factoryFor(keys, n, s.tagKeys);
+  if (make !== undefined) {
+    shapes.unshift({ keys: keys.slice(0, n), make });
+    if (shapes.length > 16) shapes.length = 16;
+    return make(values, time, topic, source, s.tagValues);
+  }
+  const o: Record<string, string | number> = {};
+  for (let i = 0; i < n; i++) o[keys[i]] = values[i];
+  o.__time__ = time;
+  o.__topic__ = topic;
+  o.__source__ = source;
+  for (let i = 0; i < s.tagKeys.length; i++) o[s.tagKeys[i]] = s.tagValues[i];
+  return o;
 }
 
 function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
   const outer = r.end;
   r.end = end;
+  const start = r.pos;
   const g: RecordGroup = { topic: "", source: "", tags: [], records: [], timeNs: [] };
+  // Topic, source and tags usually follow the logs on the wire, but every record holds them:
+  // read them first (skipping the logs), then build each record in one go.
+  let logs = 0;
   while (r.pos < end) {
     const tag = r.varint();
     const wire = tag & 7;
@@ -448,9 +536,6 @@ function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
       continue;
     }
     switch (tag >>> 3) {
-      case 1:
-        decodeRecord(r, r.lenEnd(), g);
-        break;
       case 3:
         g.topic = r.string();
         break;
@@ -460,25 +545,34 @@ function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
       case 6:
         g.tags.push(decodePair(r, r.lenEnd()));
         break;
+      case 1:
+        logs++;
+        r.skip(wire);
+        break;
       default:
         r.skip(wire);
     }
   }
-  r.end = outer;
-  // Topic, source and tags usually follow the logs on the wire: add them once all are known.
-  const tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
-  for (const o of g.records) {
-    o.__topic__ = g.topic;
-    o.__source__ = g.source;
-    for (let i = 0; i < tagKeys.length; i++) o[tagKeys[i]] = g.tags[i][1];
+  if (logs > 0) {
+    const s = scratch;
+    s.shapes.length = 0;
+    s.tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
+    s.tagValues = g.tags.map(([, v]) => v);
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.varint();
+      if (tag === ((1 << 3) | WIRE_LEN)) decodeRecord(r, r.lenEnd(), g, s);
+      else r.skip(tag & 7);
+    }
   }
+  r.end = outer;
   return g;
 }
 
 /**
  * Decodes a PullLogs body straight into sls-consumer's records (see RecordGroup): each log becomes
  * the object emitted as msg.payload, with no intermediate key/value arrays. Same result as
- * `decodeLogGroupList(buf).map(toRecordGroup)` at about half the allocations.
+ * `decodeLogGroupList(buf).map(toRecordGroup)`, key order included.
  */
 export function decodeLogGroupListRecords(buf: Buffer): RecordGroup[] {
   const r = new Reader(buf, 0, buf.length, "LogGroupList");

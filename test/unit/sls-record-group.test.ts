@@ -36,3 +36,45 @@ test("decodeLogGroupListRecords rejects malformed input like decodeLogGroupList"
   const noTime = Buffer.from([0x0a, 0x06, 0x0a, 0x04, 0x12, 0x02, 0x0a, 0x00]);
   assert.throws(() => decodeLogGroupListRecords(noTime), CodecError);
 });
+
+test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide logs", () => {
+  const wide: Array<[string, string]> = Array.from({ length: 120 }, (_, i) => [`f${i}`, `v${i}`]);
+  const groups: LogGroup[] = [
+    {
+      logs: [
+        { time: 1, contents: [["a", "1"], ["b", "2"]] },
+        { time: 2, contents: [["b", "3"], ["a", "4"]] }, // same keys, other order: another layout
+        { time: 3, contents: [["a", "5"], ["b", "6"]], timeNs: 7 },
+        { time: 4, contents: [["__time__", "x"], ["__topic__", "y"], ["a", "z"], ["a", "again"]] },
+        { time: 5, contents: [["__proto__", "p"], ["constructor", "c"], ["0", "zero"], ['q"uote\\', "\u2028"]] },
+        { time: 6, contents: [] },
+        { time: 7, contents: wide },
+      ],
+      tags: [["__hostname__", "h1"], ["k", "1"], ["k", "2"]],
+      topic: "t1",
+      source: "s1",
+    },
+    // Same content keys, different tags: must not reuse the first group's layout.
+    { logs: [{ time: 8, contents: [["a", "1"], ["b", "2"]] }], tags: [["other", "o"]], topic: "t2" },
+    { logs: [{ time: 9, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "x"]] },
+  ];
+  const body = encodeLogGroupList(groups.map(encodeLogGroup));
+  for (let round = 0; round < 2; round++) {
+    // Second round: layouts come from the factory cache.
+    const fast = decodeLogGroupListRecords(body);
+    const slow = decodeLogGroupList(body).map(toRecordGroup);
+    assert.deepEqual(fast, slow);
+    for (let i = 0; i < fast.length; i++) {
+      for (let j = 0; j < fast[i].records.length; j++) {
+        assert.deepEqual(Object.keys(fast[i].records[j]), Object.keys(slow[i].records[j]));
+        assert.equal(Object.getPrototypeOf(fast[i].records[j]), Object.prototype);
+      }
+    }
+  }
+  const [g1, g2] = decodeLogGroupListRecords(body);
+  assert.deepEqual(g1.records[3], { __time__: 4, __topic__: "t1", a: "again", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
+  assert.deepEqual(Object.keys(g1.records[4]), ["0", "constructor", 'q"uote\\', "__time__", "__topic__", "__source__", "__tag__:__hostname__", "__tag__:k"]);
+  assert.equal(g1.records[4]['q"uote\\'], "\u2028");
+  assert.deepEqual(g1.timeNs, [0, 0, 7, 0, 0, 0, 0]);
+  assert.deepEqual(g2.records[0], { a: "1", b: "2", __time__: 8, __topic__: "t2", __source__: "", "__tag__:other": "o" });
+});
