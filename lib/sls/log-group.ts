@@ -432,11 +432,13 @@ interface GroupScratch {
   shapes: Shape[];
   tagKeys: string[];
   tagValues: string[];
+  /** The whole body as latin1 text (one char per byte), see decodeLogGroupListRecords. */
+  text: string;
 }
 
-const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [] };
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "" };
 
-/** Decodes one Log's pairs into scratch.keys/values; returns [pair count, time, ns] via r/state. */
+/** Decodes one Log's pairs into s.keys/values, then appends its record and nanoseconds to g. */
 function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): void {
   const outer = r.end;
   r.end = end;
@@ -461,7 +463,9 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): 
           if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
           if (vl >= 0 && vs + vl === e) {
             keys[n] = cachedKey(buf, p + 2, ke);
-            values[n++] = (buf as FastBuffer).utf8Slice(vs, e);
+            let bits = 0;
+            for (let i = vs; i < e; i++) bits |= buf[i];
+            values[n++] = bits < 0x80 ? s.text.substring(vs, e) : (buf as FastBuffer).utf8Slice(vs, e);
             r.pos = e;
             continue;
           }
@@ -577,10 +581,19 @@ function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
 export function decodeLogGroupListRecords(buf: Buffer): RecordGroup[] {
   const r = new Reader(buf, 0, buf.length, "LogGroupList");
   const groups: RecordGroup[] = [];
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    if (tag === ((1 << 3) | WIRE_LEN)) groups.push(decodeRecordGroupAt(r, r.lenEnd()));
-    else r.skip(tag & 7);
+  // ASCII values (nearly all) become substrings of one latin1 copy of the body instead of one
+  // utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of that
+  // text rather than copies (about 40 % less decode CPU). The price: a value kept long after its
+  // message (e.g. in flow context) keeps its pull's text (about the raw body size) alive too.
+  scratch.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(0, buf.length);
+  try {
+    while (r.pos < buf.length) {
+      const tag = r.varint();
+      if (tag === ((1 << 3) | WIRE_LEN)) groups.push(decodeRecordGroupAt(r, r.lenEnd()));
+      else r.skip(tag & 7);
+    }
+  } finally {
+    scratch.text = "";
   }
   return groups;
 }

@@ -48,6 +48,7 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
         { time: 4, contents: [["__time__", "x"], ["__topic__", "y"], ["a", "z"], ["a", "again"]] },
         { time: 5, contents: [["__proto__", "p"], ["constructor", "c"], ["0", "zero"], ['q"uote\\', "\u2028"]] },
         { time: 6, contents: [] },
+        { time: 6, contents: [["latin1", "café é"], ["long-utf8", "ü".repeat(20)], ["long-ascii", "a".repeat(40)], ["nul", "\u0000\u007f"]] },
         { time: 7, contents: wide },
       ],
       tags: [["__hostname__", "h1"], ["k", "1"], ["k", "2"]],
@@ -75,6 +76,7 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
   assert.deepEqual(g1.records[3], { __time__: 4, __topic__: "t1", a: "again", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
   assert.deepEqual(Object.keys(g1.records[4]), ["0", "constructor", 'q"uote\\', "__time__", "__topic__", "__source__", "__tag__:__hostname__", "__tag__:k"]);
   assert.equal(g1.records[4]['q"uote\\'], "\u2028");
-  assert.deepEqual(g1.timeNs, [0, 0, 7, 0, 0, 0, 0]);
+  assert.deepEqual(g1.timeNs, [0, 0, 7, 0, 0, 0, 0, 0]);
+  assert.deepEqual(g1.records[6], { latin1: "café é", "long-utf8": "ü".repeat(20), "long-ascii": "a".repeat(40), nul: "\u0000\u007f", __time__: 6, __topic__: "t1", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
   assert.deepEqual(g2.records[0], { a: "1", b: "2", __time__: 8, __topic__: "t2", __source__: "", "__tag__:other": "o" });
 });
