@@ -397,6 +397,8 @@ type Factory = (v: string[], time: number, topic: string, source: string, tagVal
 
 interface Shape {
   keys: string[];
+  /** UTF-8 bytes of each key: the next log's keys are checked against them instead of hashed. */
+  keyBytes: Buffer[];
   make: Factory;
 }
 
@@ -444,6 +446,8 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): 
   r.end = end;
   const keys = s.keys;
   const values = s.values;
+  // Logs of a group mostly share one layout: expect the last one's keys, byte for byte.
+  const expect = s.shapes.length > 0 ? s.shapes[0] : undefined;
   let n = 0;
   let time = -1;
   let ns = 0;
@@ -462,7 +466,17 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): 
           let vs = ke + 2;
           if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
           if (vl >= 0 && vs + vl === e) {
-            keys[n] = cachedKey(buf, p + 2, ke);
+            let key: string | undefined;
+            if (expect !== undefined && n < expect.keys.length) {
+              const kb = expect.keyBytes[n];
+              const kl = ke - p - 2;
+              if (kb.length === kl) {
+                let i = 0;
+                while (i < kl && kb[i] === buf[p + 2 + i]) i++;
+                if (i === kl) key = expect.keys[n];
+              }
+            }
+            keys[n] = key ?? cachedKey(buf, p + 2, ke);
             let bits = 0;
             for (let i = vs; i < e; i++) bits |= buf[i];
             values[n++] = bits < 0x80 ? s.text.substring(vs, e) : (buf as FastBuffer).utf8Slice(vs, e);
@@ -511,7 +525,8 @@ function build(s: GroupScratch, n: number, time: number, topic: string, source: 
   }
   const make = factoryFor(keys, n, s.tagKeys);
   if (make !== undefined) {
-    shapes.unshift({ keys: keys.slice(0, n), make });
+    const shapeKeys = keys.slice(0, n);
+    shapes.unshift({ keys: shapeKeys, keyBytes: shapeKeys.map((k) => Buffer.from(k)), make });
     if (shapes.length > 16) shapes.length = 16;
     return make(values, time, topic, source, s.tagValues);
   }
@@ -559,8 +574,10 @@ function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
   }
   if (logs > 0) {
     const s = scratch;
-    s.shapes.length = 0;
-    s.tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
+    const tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
+    // Layouts include the tag keys: keep the previous group's layouts when its tag keys were the same.
+    if (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i])) s.shapes.length = 0;
+    s.tagKeys = tagKeys;
     s.tagValues = g.tags.map(([, v]) => v);
     r.pos = start;
     while (r.pos < end) {

@@ -58,6 +58,9 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
     // Same content keys, different tags: must not reuse the first group's layout.
     { logs: [{ time: 8, contents: [["a", "1"], ["b", "2"]] }], tags: [["other", "o"]], topic: "t2" },
     { logs: [{ time: 9, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "x"]] },
+    // Same tag keys as the group before, other values; then same count, other key.
+    { logs: [{ time: 10, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "y"]] },
+    { logs: [{ time: 11, contents: [["a", "1"], ["b", "2"]] }, { time: 12, contents: [["a", "3"], ["c", "4"]] }], tags: [["other", "p"]] },
   ];
   const body = encodeLogGroupList(groups.map(encodeLogGroup));
   for (let round = 0; round < 2; round++) {
@@ -79,4 +82,10 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
   assert.deepEqual(g1.timeNs, [0, 0, 7, 0, 0, 0, 0, 0]);
   assert.deepEqual(g1.records[6], { latin1: "café é", "long-utf8": "ü".repeat(20), "long-ascii": "a".repeat(40), nul: "\u0000\u007f", __time__: 6, __topic__: "t1", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
   assert.deepEqual(g2.records[0], { a: "1", b: "2", __time__: 8, __topic__: "t2", __source__: "", "__tag__:other": "o" });
+  const last = decodeLogGroupListRecords(body).slice(-2);
+  assert.deepEqual(last[0].records, [{ a: "1", b: "2", __time__: 10, __topic__: "", __source__: "", "__tag__:__proto__": "y" }]);
+  assert.deepEqual(last[1].records, [
+    { a: "1", b: "2", __time__: 11, __topic__: "", __source__: "", "__tag__:other": "p" },
+    { a: "3", c: "4", __time__: 12, __topic__: "", __source__: "", "__tag__:other": "p" },
+  ]);
 });
