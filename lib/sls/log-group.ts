@@ -405,6 +405,7 @@ interface Shape {
 const MAX_SHAPE_FIELDS = 96; // more fields: assign one by one (V8 would use a dictionary anyway)
 const MAX_FACTORIES = 512; // distinct layouts remembered; beyond that the cache starts over
 const factories = new Map<string, Factory>();
+let codegen = true;
 
 function factoryFor(keys: string[], n: number, tagKeys: string[]): Factory | undefined {
   if (n + 3 + tagKeys.length > MAX_SHAPE_FIELDS) return undefined;
@@ -419,8 +420,15 @@ function factoryFor(keys: string[], n: number, tagKeys: string[]): Factory | und
     fields.push("__time__: t", "__topic__: tp", "__source__: src");
     tagKeys.forEach((k, i) => fields.push(`${JSON.stringify(k)}: tv[${i}]`));
     if (factories.size >= MAX_FACTORIES) factories.clear();
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    make = new Function("v", "t", "tp", "src", "tv", `return {${fields.join(", ")}};`) as Factory;
+    if (!codegen) return undefined;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      make = new Function("v", "t", "tp", "src", "tv", `return {${fields.join(", ")}};`) as Factory;
+    } catch {
+      // node --disallow-code-generation-from-strings: build records field by field instead.
+      codegen = false;
+      return undefined;
+    }
     factories.set(id, make);
   }
   return make;

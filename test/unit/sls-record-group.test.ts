@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { CodecError, decodeLogGroupList, decodeLogGroupListRecords, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group";
 import { toRecordGroup } from "../../lib/sls/record-group";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 
 test("decodeLogGroupListRecords equals decodeLogGroupList + toRecordGroup, key order included", () => {
   const groups: LogGroup[] = [];
@@ -88,4 +90,13 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
     { a: "1", b: "2", __time__: 11, __topic__: "", __source__: "", "__tag__:other": "p" },
     { a: "3", c: "4", __time__: 12, __topic__: "", __source__: "", "__tag__:other": "p" },
   ]);
+});
+
+test("decodeLogGroupListRecords works where code generation from strings is disallowed", () => {
+  const body = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1, contents: [["a", "1"]] }, { time: 2, contents: [["a", "2"]] }], tags: [["t", "x"]], topic: "tp" })]);
+  const mod = path.join(__dirname, "..", "..", "lib", "sls", "log-group.js");
+  const script = `const m = require(${JSON.stringify(mod)}); console.log(JSON.stringify(m.decodeLogGroupListRecords(Buffer.from(process.argv[1], "base64"))))`;
+  const out = execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "-e", script, body.toString("base64")], { encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(decodeLogGroupListRecords(body))));
+  assert.deepEqual(JSON.parse(out)[0].records[1], { a: "2", __time__: 2, __topic__: "tp", __source__: "", "__tag__:t": "x" });
 });
