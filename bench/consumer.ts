@@ -1,4 +1,4 @@
-// npm run bench:consumer [-- --json] [--mb N]
+// npm run bench:consumer [-- --json] [--mb N] [--mode batch|perLog]
 // Emulator (own process) preloaded with >= 200 MB (raw protobuf) of realistic logs in 4 shards,
 // drained by one Node-RED process through sls-consumer into a settling null sink, once per output
 // mode. Prints MB/s, logs/s and CPU-seconds of the Node-RED process.
@@ -17,7 +17,7 @@ interface Mark {
   records?: number;
 }
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, mb: { type: "string", default: "200" } } });
+const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, mb: { type: "string", default: "200" }, mode: { type: "string" } } });
 const json = values.json!;
 const log = logger(json);
 const LOGSTORE = "bench";
@@ -28,7 +28,9 @@ main(async () => {
   const pre = await emuProc.call<{ bytes: number; logs: number; ms: number }>("preload", { logstore: LOGSTORE, shards: SHARDS, mb: Number(values.mb) });
   log(`preloaded ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs in ${SHARDS} shards (${pre.ms} ms)`);
   const results: Record<string, Throughput> = {};
-  for (const [name, output] of [["batch", "batch"], ["perLog", "log"]] as const) {
+  const modes = ([["batch", "batch"], ["perLog", "log"]] as const).filter(([name]) => !values.mode || values.mode === name);
+  if (modes.length === 0) throw new Error(`--mode must be batch or perLog, not ${values.mode}`);
+  for (const [name, output] of modes) {
     const marks: Mark[] = [];
     let finished!: () => void;
     const done = new Promise<void>((r) => (finished = r));

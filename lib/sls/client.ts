@@ -198,7 +198,9 @@ export class SlsClient implements SlsApi {
       authType: "AK",
       style: "ROA",
       reqBodyType: "none",
-      bodyType: "byte",
+      // "binary" hands back the gateway's decompressed buffer as a stream; "byte" would copy it
+      // once more into a new buffer (tea-util readAsBytes).
+      bodyType: "binary",
     });
     // `accept` lower-case replaces the gateway default; `Accept-Encoding` must be spelled so (§9.6).
     const request = new $OpenApiUtil.OpenApiRequest({
@@ -208,7 +210,7 @@ export class SlsClient implements SlsApi {
     });
     const r = (await this.call({ action: "PullLogs", project, logstore, shard }, () => this.sdk.execute(params, request, {} as Runtime))) as {
       headers?: Record<string, string>;
-      body?: Buffer;
+      body?: NodeJS.ReadableStream | Buffer;
     };
     const h = r.headers ?? {};
     const nextCursor = h["x-log-cursor"];
@@ -216,7 +218,8 @@ export class SlsClient implements SlsApi {
     if (!nextCursor || !Number.isInteger(count)) {
       throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", { context: this.ctx("PullLogs", project, logstore, shard), retryable: true });
     }
-    const body = r.body && r.body.length > 0 ? r.body : undefined;
+    const raw = await this.call({ action: "PullLogs", project, logstore, shard }, () => readBody(r.body));
+    const body = raw.length > 0 ? raw : undefined;
     let groups: RecordGroup[] = [];
     if (body) {
       try {
@@ -289,6 +292,15 @@ export class SlsClient implements SlsApi {
       throw e;
     }
   }
+}
+
+/** The whole body of a response stream, without a copy when it arrives as one chunk. */
+async function readBody(body: NodeJS.ReadableStream | Buffer | undefined): Promise<Buffer> {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 /** Splits `scheme://host[:port][/]` into protocol and host; https unless http is given. */

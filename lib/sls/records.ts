@@ -32,7 +32,7 @@ export interface OutMessage {
 export interface EmitOptions {
   meta: SourceMeta;
   mode: "log" | "batch";
-  /** Most records in one batch message (and in one chunk of per-log messages). */
+  /** Most records in one batch message (and in one chunk of per-log messages, sent per turn). */
   maxChunk: number;
   send(msgs: OutMessage[]): void;
   newId(): string;
@@ -74,8 +74,12 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     out = [];
   };
   const room = async (): Promise<boolean> => {
-    if (o.mode === "log") flushLogs();
-    else flushBatch();
+    if (o.mode === "log") {
+      flushLogs();
+      // Let Node-RED deliver this chunk (it queues one setImmediate per message) before building
+      // the next: the messages then die young instead of piling up into costly old-space garbage.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } else flushBatch();
     await ctx.waitForRoom();
     return !ctx.stopped;
   };

@@ -86,6 +86,37 @@ test("PullLogs: CNAME host, protobuf + lz4 negotiated, decoded into plain log gr
   }
 });
 
+test("PullLogs: an uncompressed body in many chunks, and an empty reply", async () => {
+  const logs = Array.from({ length: 2000 }, (_, i) => ({ time: 1700000000 + i, contents: [["seq", String(i)], ["pad", "x".repeat(200)]] as Array<[string, string]> }));
+  const raw = encodeLogGroupList([encodeLogGroup({ logs, tags: [] })]);
+  let n = 0;
+  const s = await stub((_req, res) => {
+    n++;
+    if (n === 1) {
+      res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": "1", "content-type": "application/x-protobuf" });
+      // Several writes: the body reaches the client as several chunks.
+      for (let i = 0; i < raw.length; i += 16384) res.write(raw.subarray(i, i + 16384));
+      res.end();
+    } else {
+      res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": "0", "x-log-bodyrawsize": "0", "x-log-compresstype": "lz4" });
+      res.end();
+    }
+  });
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: creds });
+    const r = await c.pullLogs("proj", "store", 0, "MTA=");
+    assert.equal(r.rawSize, raw.length);
+    assert.equal(r.groups[0].records.length, 2000);
+    assert.deepEqual(r.groups[0].records[1999], { seq: "1999", pad: "x".repeat(200), __time__: 1700001999, __topic__: "", __source__: "" });
+    const empty = await c.pullLogs("proj", "store", 0, "MTE=");
+    assert.deepEqual(empty.groups, []);
+    assert.equal(empty.rawSize, 0);
+    assert.equal(empty.endOfCursor, true);
+  } finally {
+    await s.close();
+  }
+});
+
 test("errors carry code, status, request id and context, never the secret; STS token is sent and refreshed", async () => {
   let n = 0;
   const s = await stub((_req, res) => {

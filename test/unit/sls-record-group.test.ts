@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { CodecError, decodeLogGroupList, decodeLogGroupListRecords, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group";
 import { toRecordGroup } from "../../lib/sls/record-group";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 
 test("decodeLogGroupListRecords equals decodeLogGroupList + toRecordGroup, key order included", () => {
   const groups: LogGroup[] = [];
@@ -35,4 +37,66 @@ test("decodeLogGroupListRecords rejects malformed input like decodeLogGroupList"
   // A log without its required Time field.
   const noTime = Buffer.from([0x0a, 0x06, 0x0a, 0x04, 0x12, 0x02, 0x0a, 0x00]);
   assert.throws(() => decodeLogGroupListRecords(noTime), CodecError);
+});
+
+test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide logs", () => {
+  const wide: Array<[string, string]> = Array.from({ length: 120 }, (_, i) => [`f${i}`, `v${i}`]);
+  const groups: LogGroup[] = [
+    {
+      logs: [
+        { time: 1, contents: [["a", "1"], ["b", "2"]] },
+        { time: 2, contents: [["b", "3"], ["a", "4"]] }, // same keys, other order: another layout
+        { time: 3, contents: [["a", "5"], ["b", "6"]], timeNs: 7 },
+        { time: 4, contents: [["__time__", "x"], ["__topic__", "y"], ["a", "z"], ["a", "again"]] },
+        { time: 5, contents: [["__proto__", "p"], ["constructor", "c"], ["0", "zero"], ['q"uote\\', "\u2028"]] },
+        { time: 6, contents: [] },
+        { time: 6, contents: [["latin1", "café é"], ["long-utf8", "ü".repeat(20)], ["long-ascii", "a".repeat(40)], ["nul", "\u0000\u007f"]] },
+        { time: 7, contents: wide },
+      ],
+      tags: [["__hostname__", "h1"], ["k", "1"], ["k", "2"]],
+      topic: "t1",
+      source: "s1",
+    },
+    // Same content keys, different tags: must not reuse the first group's layout.
+    { logs: [{ time: 8, contents: [["a", "1"], ["b", "2"]] }], tags: [["other", "o"]], topic: "t2" },
+    { logs: [{ time: 9, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "x"]] },
+    // Same tag keys as the group before, other values; then same count, other key.
+    { logs: [{ time: 10, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "y"]] },
+    { logs: [{ time: 11, contents: [["a", "1"], ["b", "2"]] }, { time: 12, contents: [["a", "3"], ["c", "4"]] }], tags: [["other", "p"]] },
+  ];
+  const body = encodeLogGroupList(groups.map(encodeLogGroup));
+  for (let round = 0; round < 2; round++) {
+    // Second round: layouts come from the factory cache.
+    const fast = decodeLogGroupListRecords(body);
+    const slow = decodeLogGroupList(body).map(toRecordGroup);
+    assert.deepEqual(fast, slow);
+    for (let i = 0; i < fast.length; i++) {
+      for (let j = 0; j < fast[i].records.length; j++) {
+        assert.deepEqual(Object.keys(fast[i].records[j]), Object.keys(slow[i].records[j]));
+        assert.equal(Object.getPrototypeOf(fast[i].records[j]), Object.prototype);
+      }
+    }
+  }
+  const [g1, g2] = decodeLogGroupListRecords(body);
+  assert.deepEqual(g1.records[3], { __time__: 4, __topic__: "t1", a: "again", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
+  assert.deepEqual(Object.keys(g1.records[4]), ["0", "constructor", 'q"uote\\', "__time__", "__topic__", "__source__", "__tag__:__hostname__", "__tag__:k"]);
+  assert.equal(g1.records[4]['q"uote\\'], "\u2028");
+  assert.deepEqual(g1.timeNs, [0, 0, 7, 0, 0, 0, 0, 0]);
+  assert.deepEqual(g1.records[6], { latin1: "café é", "long-utf8": "ü".repeat(20), "long-ascii": "a".repeat(40), nul: "\u0000\u007f", __time__: 6, __topic__: "t1", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
+  assert.deepEqual(g2.records[0], { a: "1", b: "2", __time__: 8, __topic__: "t2", __source__: "", "__tag__:other": "o" });
+  const last = decodeLogGroupListRecords(body).slice(-2);
+  assert.deepEqual(last[0].records, [{ a: "1", b: "2", __time__: 10, __topic__: "", __source__: "", "__tag__:__proto__": "y" }]);
+  assert.deepEqual(last[1].records, [
+    { a: "1", b: "2", __time__: 11, __topic__: "", __source__: "", "__tag__:other": "p" },
+    { a: "3", c: "4", __time__: 12, __topic__: "", __source__: "", "__tag__:other": "p" },
+  ]);
+});
+
+test("decodeLogGroupListRecords works where code generation from strings is disallowed", () => {
+  const body = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1, contents: [["a", "1"]] }, { time: 2, contents: [["a", "2"]] }], tags: [["t", "x"]], topic: "tp" })]);
+  const mod = path.join(__dirname, "..", "..", "lib", "sls", "log-group.js");
+  const script = `const m = require(${JSON.stringify(mod)}); console.log(JSON.stringify(m.decodeLogGroupListRecords(Buffer.from(process.argv[1], "base64"))))`;
+  const out = execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "-e", script, body.toString("base64")], { encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(decodeLogGroupListRecords(body))));
+  assert.deepEqual(JSON.parse(out)[0].records[1], { a: "2", __time__: 2, __topic__: "tp", __source__: "", "__tag__:t": "x" });
 });
