@@ -23,8 +23,19 @@ if (files.length === 0) {
   console.error(`no test files under ${base} for ${suites.join(", ") || "all suites"}`);
   process.exit(1);
 }
+// Browser and whole-demo tests (e2e/) drive Chromium and several processes each: they run one at a
+// time after the rest, so that on a 2-core CI machine two of them never compete for the CPU.
 const concurrency = process.env.TEST_CONCURRENCY || "2";
-const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files], {
-  stdio: "inherit",
-});
-process.exit(r.status === null ? 1 : r.status);
+const isE2e = (f) => f.startsWith(path.join(base, "e2e") + path.sep);
+const phases = [
+  { files: files.filter((f) => !isE2e(f)), concurrency },
+  { files: files.filter(isE2e), concurrency: "1" },
+].filter((p) => p.files.length > 0);
+let status = 0;
+for (const phase of phases) {
+  const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${phase.concurrency}`, "--test-reporter=spec", ...phase.files], {
+    stdio: "inherit",
+  });
+  if (r.status !== 0) status = r.status === null ? 1 : r.status;
+}
+process.exit(status);
