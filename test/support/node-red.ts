@@ -1,6 +1,7 @@
-// Typed access to node-red-node-test-helper (it ships no types) and the core nodes tests use.
+// The test helper seen through its sinon spies, and the core and syslog nodes the tests load.
 
 import type { Node, NodeAPI } from "node-red";
+import { helper as redHelper } from "./red-helper";
 
 export interface SpyCall {
   args: unknown[];
@@ -17,7 +18,6 @@ export type TestNode = Node & { status: Node["status"] & Spy; error: Node["error
   once(ev: string, cb: (...a: any[]) => void): TestNode; // eslint-disable-line @typescript-eslint/no-explicit-any
 };
 export interface Helper {
-  init(runtimePath: string, settings?: object): void;
   load(nodes: unknown[], flow: object[], credentials?: Record<string, object>): Promise<void>;
   unload(): Promise<void>;
   getNode(id: string): TestNode;
@@ -26,9 +26,8 @@ export interface Helper {
   log(): Spy;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const helper: Helper = require("node-red-node-test-helper");
-helper.init(require.resolve("node-red"));
+// One initialised test helper for the whole suite (red-helper.ts); this module gives it the spy types.
+export const helper: Helper = redHelper as unknown as Helper;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const catchNode: unknown = require("@node-red/nodes/core/common/25-catch.js");
