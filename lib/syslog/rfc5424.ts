@@ -2,7 +2,7 @@
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [SP [BOM] MSG]
 
 import { facilityCode, priority, severityCode } from "./facility-severity";
-import { HEADER_LIMITS, headerField } from "./header-field";
+import { HEADER_LIMITS, memoHeaderField } from "./header-field";
 import { BOM, bodyBytes, utf8Prefix, wantsBom, type BomPolicy } from "./message-body";
 import { SyslogFormatError, type SyslogRecord } from "./record";
 import { formatStructuredData } from "./structured-data";
@@ -26,6 +26,11 @@ export interface Rfc5424Options {
 
 const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offsetMin: 0 });
 
+const hostnameField = memoHeaderField(HEADER_LIMITS.hostname);
+const appNameField = memoHeaderField(HEADER_LIMITS.appName);
+const procIdField = memoHeaderField(HEADER_LIMITS.procId);
+const msgIdField = memoHeaderField(HEADER_LIMITS.msgId);
+
 /** PRI VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA. */
 function header(rec: SyslogRecord, opts: Rfc5424Options): string {
   const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
@@ -33,10 +38,10 @@ function header(rec: SyslogRecord, opts: Rfc5424Options): string {
   const ts = toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)();
   return (
     "<" + priority(fac, sev) + ">1 " + formatRfc3339(ts) + " " +
-    headerField(rec.hostname, HEADER_LIMITS.hostname) + " " +
-    headerField(rec.appName, HEADER_LIMITS.appName) + " " +
-    headerField(rec.procId, HEADER_LIMITS.procId) + " " +
-    headerField(rec.msgId, HEADER_LIMITS.msgId) + " " +
+    hostnameField(rec.hostname) + " " +
+    appNameField(rec.appName) + " " +
+    procIdField(rec.procId) + " " +
+    msgIdField(rec.msgId) + " " +
     formatStructuredData(rec.structuredData, opts)
   );
 }

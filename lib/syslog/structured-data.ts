@@ -51,6 +51,9 @@ export function sdName(raw: string): string {
     if (out.length >= 32) break;
   }
   if (out.length === 0) out = "_";
+  // A name that needed no change is cached as the caller's own string: callers compare it with
+  // the key by identity, and a rebuilt copy would be a string of one-character pieces.
+  if (out === raw) out = raw;
   if (nameCache.size > 10_000) nameCache.clear();
   nameCache.set(raw, out);
   return out;

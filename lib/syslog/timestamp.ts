@@ -73,7 +73,6 @@ export function toInstant(value: TimestampInput | null | undefined): Instant | n
 }
 
 const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
-const pad3 = (n: number): string => (n < 10 ? "00" + n : n < 100 ? "0" + n : String(n));
 
 /** `YYYY-MM-DD` of a day number since 1970-01-01 (H. Hinnant's civil_from_days, no Date object). */
 function civil(days: number): string {
@@ -89,14 +88,20 @@ function civil(days: number): string {
   return String(y).padStart(4, "0") + "-" + pad2(m) + "-" + pad2(d);
 }
 
-// Records arrive in time order, so the date repeats: keep the last one.
+/** "000".."999": the fraction digits without padding arithmetic per record. */
+const DIGITS3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+
+// Records arrive in time order, so the second (and its date) repeats: keep the last ones.
 let cachedDay = NaN;
 let cachedDate = "";
+let cachedSecond = NaN;
+let cachedOffset = NaN;
+let cachedPrefix = "";
 
-/** RFC 5424 TIMESTAMP text of an instant (years outside 0000..9999 are clamped). */
-export function formatRfc3339(t: Instant): string {
-  const second = Math.floor(t.ms / 1000);
-  const local = second + t.offsetMin * 60;
+/** `YYYY-MM-DDThh:mm:ss` of a second since the epoch, shifted by the offset. */
+function secondText(second: number, offsetMin: number): string {
+  if (second === cachedSecond && offsetMin === cachedOffset) return cachedPrefix;
+  const local = second + offsetMin * 60;
   const day = Math.floor(local / 86400);
   if (day !== cachedDay) {
     cachedDate = civil(day);
@@ -105,10 +110,19 @@ export function formatRfc3339(t: Instant): string {
   const sod = local - day * 86400;
   const h = Math.floor(sod / 3600);
   const mi = Math.floor((sod - h * 3600) / 60);
-  let s = cachedDate + "T" + pad2(h) + ":" + pad2(mi) + ":" + pad2(sod - h * 3600 - mi * 60);
+  cachedPrefix = cachedDate + "T" + pad2(h) + ":" + pad2(mi) + ":" + pad2(sod - h * 3600 - mi * 60);
+  cachedSecond = second;
+  cachedOffset = offsetMin;
+  return cachedPrefix;
+}
+
+/** RFC 5424 TIMESTAMP text of an instant (years outside 0000..9999 are clamped). */
+export function formatRfc3339(t: Instant): string {
+  const second = Math.floor(t.ms / 1000);
+  let s = secondText(second, t.offsetMin);
   const millis = t.ms - second * 1000;
-  if (t.digits === 3) s += "." + pad3(millis);
-  else if (t.digits === 6) s += "." + pad3(millis) + pad3(t.micros);
+  if (t.digits === 3) s += "." + DIGITS3[millis];
+  else if (t.digits === 6) s += "." + DIGITS3[millis] + DIGITS3[t.micros];
   if (t.offsetMin === 0) return s + "Z";
   const a = Math.abs(t.offsetMin);
   return s + (t.offsetMin < 0 ? "-" : "+") + pad2(Math.floor(a / 60)) + ":" + pad2(a % 60);
