@@ -91,14 +91,10 @@ export function valueEscaper(mode: KvEscape, sep: string): (v: string) => string
       return '"' + v.replace(/[\\"\r\n]/g, (c) => CONTROL[c] ?? "\\" + c) + '"';
     };
   }
-  const all = new RegExp(charClass("\\\r\n\t" + first).source, "g");
-  const f = first.charCodeAt(0);
-  return (v) => {
-    // A plain scan beats a regex test on the short values most records carry.
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      if (c === f || c === 92 || c === 10 || c === 13 || c === 9) return v.replace(all, (ch) => CONTROL[ch] ?? "\\" + ch);
-    }
-    return v;
-  };
+  const special = charClass("\\\r\n\t" + first).source;
+  const any = new RegExp(special);
+  const all = new RegExp(special, "g");
+  // A regex test (native scan) costs about half a charCodeAt loop on SLS values (18 characters
+  // on average in the bench's data).
+  return (v) => (any.test(v) ? v.replace(all, (ch) => CONTROL[ch] ?? "\\" + ch) : v);
 }

@@ -59,15 +59,12 @@ export function sdName(raw: string): string {
   return out;
 }
 
+const SPECIAL = /["\\\]]/;
 const ESCAPE = /["\\\]]/g;
 
 /** PARAM-VALUE escaping in one pass, so backslashes added for quotes are never doubled. */
 export function escapeParamValue(v: string): string {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c || c === 0x5d) return v.replace(ESCAPE, "\\$&");
-  }
-  return v;
+  return SPECIAL.test(v) ? v.replace(ESCAPE, "\\$&") : v;
 }
 
 function valueText(v: string | number | boolean | object): string {
