@@ -43,19 +43,26 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
   const first = sep[0] ?? "";
   const escapeValue = valueEscaper(opts.escape, sep);
   const escapeKey = opts.escape === "none" ? (k: string) => k : keyEscaper(first);
-  const keyCache = new Map<string, string>();
+  // Per source key: the text before its value ("||key=" after another pair, "key=" or "||key="
+  // first), or null when the field is not selected. One lookup per field, and two concatenations.
+  const prefixes = new Map<string, { next: string; first: string } | null>();
+  const prefixOf = (k: string): { next: string; first: string } | null => {
+    let p = prefixes.get(k);
+    if (p === undefined) {
+      const name = decide(k);
+      const key = name === null ? "" : escapeKey(name);
+      p = name === null ? null : { next: sep + key + "=", first: (lead ? sep : "") + key + "=" };
+      if (prefixes.size < 4096) prefixes.set(k, p);
+    }
+    return p;
+  };
   // Appends one field (if selected); compiled once, so no closure is allocated per record.
   const pair = (out: string, rec: SlsRecord, k: string): string => {
-    const name = decide(k);
-    if (name === null) return out;
-    let key = keyCache.get(name);
-    if (key === undefined) {
-      key = escapeKey(name);
-      if (keyCache.size < 4096) keyCache.set(name, key);
-    }
+    const p = prefixOf(k);
+    if (p === null) return out;
     const v = rec[k];
     const text = typeof v === "string" ? v : (textOf(v) ?? "");
-    return out + (out.length > 0 || lead ? sep : "") + key + "=" + escapeValue(text);
+    return out + (out.length > 0 ? p.next : p.first) + escapeValue(text);
   };
   if (opts.order === "sls-first") {
     return (rec) => {
