@@ -28,18 +28,3 @@ export function headerField(value: unknown, maxLen: number): string {
   return s.length > maxLen ? s.slice(0, maxLen) : s;
 }
 
-/**
- * headerField for one field with a one-entry memo: hostname, app name, proc id and msg id mostly
- * repeat from one record to the next, and the check walks every character.
- */
-export function memoHeaderField(maxLen: number): (value: unknown) => string {
-  let lastIn: unknown = undefined;
-  let lastOut = "-";
-  return (value) => {
-    if (value !== lastIn) {
-      lastOut = headerField(value, maxLen);
-      lastIn = value;
-    }
-    return lastOut;
-  };
-}

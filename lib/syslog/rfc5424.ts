@@ -2,7 +2,7 @@
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [SP [BOM] MSG]
 
 import { facilityCode, priority, severityCode } from "./facility-severity";
-import { HEADER_LIMITS, memoHeaderField } from "./header-field";
+import { HEADER_LIMITS, headerField } from "./header-field";
 import { BOM, bodyBytes, utf8Prefix, wantsBom, type BomPolicy } from "./message-body";
 import { SyslogFormatError, type SyslogRecord } from "./record";
 import { formatStructuredData } from "./structured-data";
@@ -26,24 +26,38 @@ export interface Rfc5424Options {
 
 const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offsetMin: 0 });
 
-const hostnameField = memoHeaderField(HEADER_LIMITS.hostname);
-const appNameField = memoHeaderField(HEADER_LIMITS.appName);
-const procIdField = memoHeaderField(HEADER_LIMITS.procId);
-const msgIdField = memoHeaderField(HEADER_LIMITS.msgId);
+/** `<PRI>1 ` for every PRI value. */
+const PRI_VERSION = Array.from({ length: 192 }, (_, p) => "<" + p + ">1 ");
+
+// The run ` HOSTNAME APP-NAME PROCID MSGID ` mostly repeats from one record to the next (one host,
+// one logstore): remember the last inputs and their text.
+const UNSET = {};
+let lastHost: unknown = UNSET;
+let lastApp: unknown = UNSET;
+let lastProc: unknown = UNSET;
+let lastMsgId: unknown = UNSET;
+let lastRun = "";
+
+function idRun(rec: SyslogRecord): string {
+  const { hostname, appName, procId, msgId } = rec;
+  if (hostname !== lastHost || appName !== lastApp || procId !== lastProc || msgId !== lastMsgId) {
+    lastRun =
+      " " + headerField(hostname, HEADER_LIMITS.hostname) + " " + headerField(appName, HEADER_LIMITS.appName) + " " +
+      headerField(procId, HEADER_LIMITS.procId) + " " + headerField(msgId, HEADER_LIMITS.msgId) + " ";
+    lastHost = hostname;
+    lastApp = appName;
+    lastProc = procId;
+    lastMsgId = msgId;
+  }
+  return lastRun;
+}
 
 /** PRI VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA. */
 function header(rec: SyslogRecord, opts: Rfc5424Options): string {
   const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
   const sev = severityCode(rec.severity) ?? opts.defaultSeverity ?? 6;
   const ts = toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)();
-  return (
-    "<" + priority(fac, sev) + ">1 " + formatRfc3339(ts) + " " +
-    hostnameField(rec.hostname) + " " +
-    appNameField(rec.appName) + " " +
-    procIdField(rec.procId) + " " +
-    msgIdField(rec.msgId) + " " +
-    formatStructuredData(rec.structuredData, opts)
-  );
+  return PRI_VERSION[priority(fac, sev)] + formatRfc3339(ts) + idRun(rec) + formatStructuredData(rec.structuredData, opts);
 }
 
 /** Formats one record. Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes). */
