@@ -5,16 +5,8 @@
 // floor under the per-log pipeline: no code of ours can make a 3-node per-log flow cheaper.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { benchExecArgv, startNodeRedProcess } from "./support/node-red-process";
+import { drainToSink } from "./support/node-red-process";
 import { logger, main } from "./support/report";
-
-interface Mark {
-  first?: boolean;
-  done?: boolean;
-  at: number;
-  cpu: NodeJS.CpuUsage;
-  records?: number;
-}
 
 const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, count: { type: "string", default: "200000" }, fields: { type: "string", default: "17" } } });
 const log = logger(values.json!);
@@ -28,28 +20,12 @@ main(async () => {
     { id: "pass", z: "tab", type: "bench-pass", wires: [["sink"]] },
     { id: "sink", z: "tab", type: "bench-null-sink", expect: count, wires: [] },
   ];
-  const marks: Mark[] = [];
-  let finished!: () => void;
-  const done = new Promise<void>((r) => (finished = r));
-  const nr = await startNodeRedProcess(
-    { flow, credentials: {}, nodes: { "bench-source": support("floor-source-node.js"), "bench-pass": support("floor-pass-node.js"), "bench-null-sink": support("null-sink-node.js") } },
-    {
-      execArgv: benchExecArgv(),
-      onMessage: (m) => {
-        const k = m as Mark;
-        if (k.first || k.done) marks.push(k);
-        if (k.done) finished();
-      },
-    },
-  );
-  await done;
-  const [first, last] = marks;
-  const cpuSec = (last.cpu.user + last.cpu.system - first.cpu.user - first.cpu.system) / 1e6;
-  const wallSec = (last.at - first.at) / 1000;
-  const { peakRssMb } = await nr.call<{ peakRssMb: number }>("stats");
-  await nr.call("stop").catch(() => undefined);
-  await nr.close();
-  const r = { messages: last.records!, hops: 2, cpuSec: Number(cpuSec.toFixed(3)), usPerMessage: Number(((cpuSec / last.records!) * 1e6).toFixed(2)), messagesPerSec: Math.round(last.records! / wallSec), peakRssMb: Math.round(peakRssMb) };
+  const d = await drainToSink({
+    flow,
+    credentials: {},
+    nodes: { "bench-source": support("floor-source-node.js"), "bench-pass": support("floor-pass-node.js"), "bench-null-sink": support("null-sink-node.js") },
+  });
+  const r = { messages: d.records, hops: 2, cpuSec: Number(d.cpuSec.toFixed(3)), usPerMessage: Number(((d.cpuSec / d.records) * 1e6).toFixed(2)), messagesPerSec: Math.round(d.records / d.wallSec), peakRssMb: Math.round(d.peakRssMb) };
   log(`Node-RED floor: ${r.messages} messages through source → pass → sink: ${r.cpuSec} CPU-s, ${r.usPerMessage} µs per message, ${r.messagesPerSec} messages/s, peak RSS ${r.peakRssMb} MB`);
   if (values.json) console.log(JSON.stringify(r));
 });

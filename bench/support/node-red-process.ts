@@ -87,3 +87,46 @@ if (require.main === module)
     console.error(e);
     process.exit(1);
   });
+
+/** What bench-null-sink reports: its first record, and the last one it expects. */
+interface SinkMark {
+  first?: boolean;
+  done?: boolean;
+  at: number;
+  cpu: NodeJS.CpuUsage;
+  records?: number;
+}
+
+export interface SinkDrain {
+  records: number;
+  /** From the sink's first record to its last (start-up and group join are one-off costs). */
+  wallSec: number;
+  cpuSec: number;
+  peakRssMb: number;
+}
+
+/** Runs a flow ending in bench-null-sink in its own Node-RED process until the sink has every record, then stops it. */
+export async function drainToSink(args: NodeRedArgs): Promise<SinkDrain> {
+  const marks: SinkMark[] = [];
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const nr = await startNodeRedProcess(args, {
+    execArgv: benchExecArgv(),
+    onMessage: (m) => {
+      const k = m as SinkMark;
+      if (k.first || k.done) marks.push(k);
+      if (k.done) finished();
+    },
+  });
+  await done;
+  const [first, last] = marks;
+  const { peakRssMb } = await nr.call<{ peakRssMb: number }>("stats");
+  await nr.call("stop").catch(() => undefined);
+  await nr.close();
+  return {
+    records: last.records!,
+    wallSec: (last.at - first.at) / 1000,
+    cpuSec: (last.cpu.user + last.cpu.system - first.cpu.user - first.cpu.system) / 1e6,
+    peakRssMb,
+  };
+}
