@@ -446,9 +446,30 @@ interface GroupScratch {
   text: string;
   /** Offset in the body of text[0]. */
   base: number;
+  /** The body's memory as 32-bit words (see isAscii). */
+  words: Uint32Array;
 }
 
-const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0 };
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, words: new Uint32Array(0) };
+const NO_WORDS = scratch.words;
+
+/**
+ * True when buf[from..to) is ASCII. Long ranges are tested four bytes at a time through `words`,
+ * a view of buf's whole ArrayBuffer.
+ */
+function isAscii(buf: Buffer, words: Uint32Array, from: number, to: number): boolean {
+  let bits = 0;
+  let i = from;
+  if (to - from >= 12) {
+    const off = buf.byteOffset;
+    while ((off + i) & 3) bits |= buf[i++];
+    const wEnd = (off + to) >> 2;
+    for (let w = (off + i) >> 2; w < wEnd; w++) bits |= words[w];
+    i = (wEnd << 2) - off;
+  }
+  while (i < to) bits |= buf[i++];
+  return (bits & 0x80808080) === 0;
+}
 
 /**
  * Start of the value of the key/value pair at [p, e) when it has the usual encoding: key (tag 0x0a,
@@ -467,6 +488,31 @@ function usualValueStart(buf: Buffer, p: number, e: number): number {
   return vs + vl === e ? vs : -1;
 }
 
+// Second and third results of usualPair (module variables spare an object per pair).
+let pairKeyStart = 0;
+let pairEnd = 0;
+
+/**
+ * When the Log field at p (ending by `end`) is a key/value pair in the usual encoding (tag 0x12,
+ * length < 16384, see usualValueStart), returns the start of its value and sets pairKeyStart and
+ * pairEnd; else -1.
+ */
+function usualPair(buf: Buffer, p: number, end: number): number {
+  if (buf[p] !== ((2 << 3) | WIRE_LEN)) return -1;
+  let len = buf[p + 1];
+  let q = p + 2;
+  if (len >= 0x80) {
+    if (!(buf[q] < 0x80)) return -1;
+    len = (len & 0x7f) | (buf[q++] << 7);
+  }
+  const e = q + len;
+  if (!(e <= end)) return -1;
+  const vs = usualValueStart(buf, q, e);
+  pairKeyStart = q + 2;
+  pairEnd = e;
+  return vs;
+}
+
 /** Decodes one Log's pairs into s.keys/values, then appends its record and nanoseconds. */
 function decodeRecord(r: Reader, end: number, records: Array<Record<string, string | number>>, timeNs: number[], g: PulledGroup, s: GroupScratch): void {
   const outer = r.end;
@@ -475,35 +521,34 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
   const values = s.values;
   // Logs of a group mostly share one layout: expect the last one's keys, byte for byte.
   const expect = s.shapes.length > 0 ? s.shapes[0] : undefined;
+  const buf = r.buf;
   let n = 0;
   let time = -1;
   let ns = 0;
   while (r.pos < end) {
+    // Fast path for the usual encoding (see usualPair); anything else takes the general loop below.
+    const vs = usualPair(buf, r.pos, end);
+    if (vs >= 0) {
+      const ks = pairKeyStart;
+      const e = pairEnd;
+      const kl = buf[ks - 1];
+      let key: string | undefined;
+      if (expect !== undefined && n < expect.keys.length) {
+        const kb = expect.keyBytes[n];
+        if (kb.length === kl) {
+          let i = 0;
+          while (i < kl && kb[i] === buf[ks + i]) i++;
+          if (i === kl) key = expect.keys[n];
+        }
+      }
+      keys[n] = key ?? cachedKey(buf, ks, ks + kl);
+      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs - s.base, e - s.base) : (buf as FastBuffer).utf8Slice(vs, e);
+      r.pos = e;
+      continue;
+    }
     const tag = r.varint();
     if (tag === ((2 << 3) | WIRE_LEN)) {
       const e = r.lenEnd();
-      // Fast path for the usual encoding (see usualValueStart); anything else takes the general loop below.
-      const buf = r.buf;
-      const p = r.pos;
-      const vs = usualValueStart(buf, p, e);
-      if (vs >= 0) {
-        const kl = buf[p + 1];
-        let key: string | undefined;
-        if (expect !== undefined && n < expect.keys.length) {
-          const kb = expect.keyBytes[n];
-          if (kb.length === kl) {
-            let i = 0;
-            while (i < kl && kb[i] === buf[p + 2 + i]) i++;
-            if (i === kl) key = expect.keys[n];
-          }
-        }
-        keys[n] = key ?? cachedKey(buf, p + 2, p + 2 + kl);
-        let bits = 0;
-        for (let i = vs; i < e; i++) bits |= buf[i];
-        values[n++] = bits < 0x80 ? s.text.substring(vs - s.base, e - s.base) : (buf as FastBuffer).utf8Slice(vs, e);
-        r.pos = e;
-        continue;
-      }
       r.end = e;
       let key: string | undefined;
       let value = "";
@@ -560,28 +605,23 @@ function build(s: GroupScratch, n: number, time: number, topic: string, source: 
 
 /** Walks a Log without building anything, failing as decodeRecord would (see scanGroupAt). */
 function checkLog(r: Reader, end: number): void {
-  const outer = r.end;
-  r.end = end;
   const buf = r.buf;
+  let p = r.pos;
   let hasTime = false;
-  while (r.pos < end) {
+  while (p < end) {
+    // The usual pair (tag 0x12, length < 16384, usual key/value encoding) is checked from its
+    // bytes alone; anything else (the time, other fields, odd encodings) goes through the Reader.
+    if (usualPair(buf, p, end) >= 0) {
+      p = pairEnd;
+      continue;
+    }
+
+    r.pos = p;
+    const outer = r.end;
+    r.end = end;
     const tag = r.varint();
     if (tag === ((2 << 3) | WIRE_LEN)) {
       const e = r.lenEnd();
-      // The usual pair (see decodeRecord's fast path) is checked from its bytes alone.
-      const p = r.pos;
-      if (buf[p] === 0x0a && buf[p + 1] < 0x80) {
-        const ke = p + 2 + buf[p + 1];
-        if (ke + 2 <= e && buf[ke] === 0x12) {
-          let vl = buf[ke + 1];
-          let vs = ke + 2;
-          if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
-          if (vl >= 0 && vs + vl === e) {
-            r.pos = e;
-            continue;
-          }
-        }
-      }
       r.end = e;
       let hasKey = false;
       while (r.pos < e) {
@@ -590,14 +630,15 @@ function checkLog(r: Reader, end: number): void {
         r.skip(t & 7);
       }
       if (!hasKey) r.fail("key/value pair without a key");
-      r.end = end;
     } else if (tag === ((1 << 3) | WIRE_VARINT)) {
       r.varint();
       hasTime = true;
     } else r.skip(tag & 7);
+    r.end = outer;
+    p = r.pos;
   }
+  r.pos = end;
   if (!hasTime) r.fail("log without the required Time field");
-  r.end = outer;
 }
 
 /**
@@ -647,6 +688,7 @@ export class PulledGroup implements RecordGroup {
     // message (e.g. in flow context) keeps its group's text (about its raw size) alive too.
     s.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
     s.base = start;
+    s.words = new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
     const r = new Reader(buf, start, end, "LogGroup");
     try {
       while (r.pos < end) {
@@ -656,6 +698,7 @@ export class PulledGroup implements RecordGroup {
       }
     } finally {
       s.text = "";
+      s.words = NO_WORDS;
     }
     return { records, timeNs };
   }
