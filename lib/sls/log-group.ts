@@ -442,15 +442,13 @@ interface GroupScratch {
   shapes: Shape[];
   tagKeys: string[];
   tagValues: string[];
-  /** The group being decoded as latin1 text (one char per byte), see PulledGroup.decode. */
+  /** The body being decoded as latin1 text (one char per byte), see PulledGroup.decode. */
   text: string;
-  /** Offset in the body of text[0]. */
-  base: number;
   /** The body's memory as 32-bit words (see isAscii). */
   words: Uint32Array;
 }
 
-const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, words: new Uint32Array(0) };
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", words: new Uint32Array(0) };
 const NO_WORDS = scratch.words;
 
 /**
@@ -542,7 +540,7 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
         }
       }
       keys[n] = key ?? cachedKey(buf, ks, ks + kl);
-      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs - s.base, e - s.base) : (buf as FastBuffer).utf8Slice(vs, e);
+      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs, e) : (buf as FastBuffer).utf8Slice(vs, e);
       r.pos = e;
       continue;
     }
@@ -646,11 +644,20 @@ function checkLog(r: Reader, end: number): void {
  * waiting for delivery holds only its off-heap body, so records live from just before they are
  * emitted until the sink is done with them, and die young.
  */
+/** A PullLogs body and the views of it its groups share, made when the first group is decoded. */
+interface PulledBody {
+  buf: Buffer;
+  /** The whole body as latin1 text (see PulledGroup.decode). */
+  text?: string;
+  /** The body's memory as 32-bit words (see isAscii). */
+  words?: Uint32Array;
+}
+
 export class PulledGroup implements RecordGroup {
   private decoded: { records: Array<Record<string, string | number>>; timeNs: number[] } | undefined;
 
   constructor(
-    private readonly buf: Buffer,
+    private readonly body: PulledBody,
     private readonly start: number,
     private readonly end: number,
     readonly topic: string,
@@ -675,20 +682,22 @@ export class PulledGroup implements RecordGroup {
     const records: Array<Record<string, string | number>> = [];
     const timeNs: number[] = [];
     if (this.logCount === 0) return { records, timeNs };
-    const { buf, start, end } = this;
+    const { body, start, end } = this;
+    const buf = body.buf;
     const s = scratch;
     const tagKeys = this.tags.map(([k]) => `__tag__:${k}`);
     // Layouts include the tag keys: keep the previous group's layouts when its tag keys were the same.
     if (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i])) s.shapes.length = 0;
     s.tagKeys = tagKeys;
     s.tagValues = this.tags.map(([, v]) => v);
-    // ASCII values (nearly all) become substrings of one latin1 copy of the group instead of one
+    // ASCII values (nearly all) become substrings of one latin1 copy of the body instead of one
     // utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of that
-    // text rather than copies (about 40 % less decode CPU). The price: a value kept long after its
-    // message (e.g. in flow context) keeps its group's text (about its raw size) alive too.
-    s.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
-    s.base = start;
-    s.words = new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+    // text rather than copies (about 40 % less decode CPU). One text per body, not per group: a
+    // body over 1 MB becomes an external string (Node copies it off the V8 heap), else a large
+    // object; neither is copied by the young-generation GC. The price: a value kept long after its
+    // message (e.g. in flow context) keeps its pull's text (about its raw size) alive too.
+    s.text = body.text ??= (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(0, buf.length);
+    s.words = body.words ??= new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
     const r = new Reader(buf, start, end, "LogGroup");
     try {
       while (r.pos < end) {
@@ -708,7 +717,7 @@ export class PulledGroup implements RecordGroup {
  * Reads a LogGroup's topic, source and tags and counts its logs. Every log is checked here so
  * that building the records later (PulledGroup.decode) cannot fail.
  */
-function scanGroupAt(r: Reader, end: number): PulledGroup {
+function scanGroupAt(r: Reader, end: number, body: PulledBody): PulledGroup {
   const outer = r.end;
   r.end = end;
   const start = r.pos;
@@ -742,7 +751,7 @@ function scanGroupAt(r: Reader, end: number): PulledGroup {
     }
   }
   r.end = outer;
-  return new PulledGroup(r.buf, start, end, topic, source, tags, logs);
+  return new PulledGroup(body, start, end, topic, source, tags, logs);
 }
 
 /**
@@ -752,9 +761,10 @@ function scanGroupAt(r: Reader, end: number): PulledGroup {
 export function scanLogGroupList(buf: Buffer): PulledGroup[] {
   const r = new Reader(buf, 0, buf.length, "LogGroupList");
   const groups: PulledGroup[] = [];
+  const body: PulledBody = { buf };
   while (r.pos < buf.length) {
     const tag = r.varint();
-    if (tag === ((1 << 3) | WIRE_LEN)) groups.push(scanGroupAt(r, r.lenEnd()));
+    if (tag === ((1 << 3) | WIRE_LEN)) groups.push(scanGroupAt(r, r.lenEnd(), body));
     else r.skip(tag & 7);
   }
   return groups;
