@@ -88,18 +88,31 @@ class Reader {
 
   varint(): number {
     const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
     let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.pos >= this.end) this.fail("truncated varint");
-      const b = buf[this.pos++];
-      if (shift < 28) result |= (b & 0x7f) << shift;
-      else result += (b & 0x7f) * 2 ** shift; // beyond 32 bits: stay exact up to 2^53
-      if (b < 0x80) return shift < 28 ? result >>> 0 : result;
-      shift += 7;
-      if (shift > 63) this.fail("varint longer than 10 bytes");
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (pos >= end) this.fail("truncated varint");
+      const b = buf[pos++];
+      result |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+    }
+    // Beyond 28 bits: stay exact up to 2^53.
+    for (let scale = 2 ** 28; ; scale *= 128) {
+      if (pos >= end) this.fail("truncated varint");
+      const b = buf[pos++];
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+      if (scale >= 2 ** 63) this.fail("varint longer than 10 bytes");
     }
   }
+
 
   /** Returns the end offset of a length-delimited field whose payload starts at this.pos. */
   lenEnd(): number {
@@ -442,13 +455,15 @@ interface GroupScratch {
   shapes: Shape[];
   tagKeys: string[];
   tagValues: string[];
-  /** The body being decoded as latin1 text (one char per byte), see PulledGroup.decode. */
+  /** The group being decoded as latin1 text (one char per byte), see PulledGroup.decode. */
   text: string;
+  /** Offset in the body of text[0]. */
+  base: number;
   /** The body's memory as 32-bit words (see isAscii). */
   words: Uint32Array;
 }
 
-const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", words: new Uint32Array(0) };
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, words: new Uint32Array(0) };
 const NO_WORDS = scratch.words;
 
 /**
@@ -540,7 +555,7 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
         }
       }
       keys[n] = key ?? cachedKey(buf, ks, ks + kl);
-      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs, e) : (buf as FastBuffer).utf8Slice(vs, e);
+      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs - s.base, e - s.base) : (buf as FastBuffer).utf8Slice(vs, e);
       r.pos = e;
       continue;
     }
@@ -644,11 +659,9 @@ function checkLog(r: Reader, end: number): void {
  * waiting for delivery holds only its off-heap body, so records live from just before they are
  * emitted until the sink is done with them, and die young.
  */
-/** A PullLogs body and the views of it its groups share, made when the first group is decoded. */
+/** A PullLogs body and the view of it its groups share, made when the first group is decoded. */
 interface PulledBody {
   buf: Buffer;
-  /** The whole body as latin1 text (see PulledGroup.decode). */
-  text?: string;
   /** The body's memory as 32-bit words (see isAscii). */
   words?: Uint32Array;
 }
@@ -690,13 +703,14 @@ export class PulledGroup implements RecordGroup {
     if (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i])) s.shapes.length = 0;
     s.tagKeys = tagKeys;
     s.tagValues = this.tags.map(([, v]) => v);
-    // ASCII values (nearly all) become substrings of one latin1 copy of the body instead of one
+    // ASCII values (nearly all) become substrings of one latin1 copy of the group instead of one
     // utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of that
-    // text rather than copies (about 40 % less decode CPU). One text per body, not per group: a
-    // body over 1 MB becomes an external string (Node copies it off the V8 heap), else a large
-    // object; neither is copied by the young-generation GC. The price: a value kept long after its
-    // message (e.g. in flow context) keeps its pull's text (about its raw size) alive too.
-    s.text = body.text ??= (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(0, buf.length);
+    // text rather than copies (about 40 % less decode CPU). One text per group, not per body: a
+    // body-sized string is a large object, and allocating those costs more (fresh pages) than
+    // the young-generation GC saves by not copying them. The price: a value kept long after its
+    // message (e.g. in flow context) keeps its group's text (about its raw size) alive too.
+    s.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
+    s.base = start;
     s.words = body.words ??= new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
     const r = new Reader(buf, start, end, "LogGroup");
     try {
