@@ -43,7 +43,7 @@ export interface WindowStats {
   returned: number;
 }
 
-/** A claim on a token, held by one delivering node until the write is done. */
+/** A claim on a token, held by one delivering node until the write is done (call its methods on it). */
 export interface Claim {
   readonly token: string;
   /** Settles this claim. An error marks a permanent, already reported failure. Idempotent. */
@@ -66,6 +66,8 @@ const SEP = ".";
 
 export class DeliveryWindow {
   readonly id: string;
+  /** `id` + SEP: every token of this window starts with it. */
+  readonly prefix: string;
   private readonly opts: DeliveryWindowOptions;
   private readonly entries = new Map<number, Entry>();
   private nextSeq = 1;
@@ -80,6 +82,7 @@ export class DeliveryWindow {
     if (!(opts.claimTimeoutMs >= 0)) throw new RangeError(`claimTimeoutMs must be >= 0, got ${opts.claimTimeoutMs}`);
     this.opts = { ...opts };
     this.id = randomBytes(6).toString("hex");
+    this.prefix = this.id + SEP;
     registry.set(this.id, this);
     if (opts.claimTimeoutMs > 0) {
       const every = Math.max(50, Math.min(1000, Math.floor(opts.claimTimeoutMs / 4)));
@@ -115,7 +118,7 @@ export class DeliveryWindow {
     this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, returned: false, onSettled });
     this.inFlightRecords += weight;
     this.counts.issued++;
-    return this.id + SEP + seq;
+    return this.prefix + seq;
   }
 
   /** Resolves as soon as fewer than maxInFlight records are unsettled (at once if so now). */
@@ -129,22 +132,17 @@ export class DeliveryWindow {
     const entry = this.entries.get(seq);
     if (!entry) return null;
     entry.claims++;
-    let done = false;
+    return new TokenClaim(this, seq, entry);
+  }
+
+  /** @internal Ends one claim of an entry (TokenClaim): the last one to end settles the token. */
+  endClaim(seq: number, entry: Entry, how: "delivered" | "failed" | "returned"): void {
     // Fan-out: a return wins over a failure, a failure over a delivery (at-least-once: when in
     // doubt, deliver again).
-    const end = (how: "delivered" | "failed" | "returned"): void => {
-      if (done) return;
-      done = true;
-      if (how === "failed") entry.failed = true;
-      if (how === "returned") entry.returned = true;
-      entry.claims--;
-      if (entry.claims === 0) this.finish(seq, entry, entry.returned ? "returned" : entry.failed ? "failed" : "delivered");
-    };
-    return {
-      token: this.id + SEP + seq,
-      settle: (error?: Error) => end(error ? "failed" : "delivered"),
-      release: () => end("returned"),
-    };
+    if (how === "failed") entry.failed = true;
+    if (how === "returned") entry.returned = true;
+    entry.claims--;
+    if (entry.claims === 0) this.finish(seq, entry, entry.returned ? "returned" : entry.failed ? "failed" : "delivered");
   }
 
   /** Expires unclaimed tokens older than the claim timeout. Exposed for tests. */
@@ -167,6 +165,7 @@ export class DeliveryWindow {
     this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     registry.delete(this.id);
+    if (lastWindow === this) lastWindow = undefined;
     for (const [seq, entry] of this.entries) this.finish(seq, entry, "cancelled");
     this.releaseWaiters();
   }
@@ -190,6 +189,51 @@ export class DeliveryWindow {
   }
 }
 
+/** A claim as claimSeq hands it out: one object, no closures. */
+class TokenClaim implements Claim {
+  private done = false;
+
+  constructor(
+    private readonly win: DeliveryWindow,
+    private readonly seq: number,
+    private readonly entry: Entry,
+  ) {}
+
+  get token(): string {
+    return this.win.prefix + this.seq;
+  }
+
+  settle(error?: Error): void {
+    this.end(error ? "failed" : "delivered");
+  }
+
+  release(): void {
+    this.end("returned");
+  }
+
+  private end(how: "delivered" | "failed" | "returned"): void {
+    if (this.done) return;
+    this.done = true;
+    this.win.endClaim(this.seq, this.entry, how);
+  }
+}
+
+/** The window of the last claimToken call: tokens mostly come from one window in a row. */
+let lastWindow: DeliveryWindow | undefined;
+
+/** The decimal sequence number at token[from..], or -1 when it is not one. */
+function seqAt(token: string, from: number): number {
+  const n = token.length - from;
+  if (n < 1 || n > 15) return -1;
+  let seq = 0;
+  for (let i = from; i < token.length; i++) {
+    const d = token.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    seq = seq * 10 + d;
+  }
+  return seq;
+}
+
 /**
  * Claims a token issued by any live window of this process. Returns null for a token that is
  * malformed, belongs to a closed window or another process, or was already settled/expired:
@@ -197,10 +241,14 @@ export class DeliveryWindow {
  */
 export function claimToken(token: unknown): Claim | null {
   if (typeof token !== "string") return null;
-  const dot = token.lastIndexOf(SEP);
-  if (dot <= 0) return null;
-  const win = registry.get(token.slice(0, dot));
-  const seq = Number(token.slice(dot + 1));
-  if (!win || !Number.isSafeInteger(seq)) return null;
-  return win.claimSeq(seq);
+  let win = lastWindow;
+  if (win === undefined || !token.startsWith(win.prefix)) {
+    const dot = token.lastIndexOf(SEP);
+    if (dot <= 0) return null;
+    win = registry.get(token.slice(0, dot));
+    if (!win) return null;
+    lastWindow = win;
+  }
+  const seq = seqAt(token, win.prefix.length);
+  return seq < 0 ? null : win.claimSeq(seq);
 }

@@ -1,12 +1,15 @@
-// SLS client: the official SDK (@alicloud/sls20201230) for every call it gets right, and PullLogs
-// done right through the SDK's generic execute() (sls-protocol.md §9): project in the Host,
-// protobuf accepted, lz4 on the wire, decoded by our own codec straight into plain arrays.
+// SLS client: the official SDK (@alicloud/sls20201230) for every control-plane call, and PullLogs,
+// the hot path, as a V1-signed GET of our own (http-transport.ts; the SDK's typed pullLogs is broken,
+// sls-protocol.md §9): project in the Host, protobuf accepted, lz4 on the wire, log groups decoded
+// by our own codec when they are emitted.
 
 import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
+import type { IncomingHttpHeaders } from "node:http";
 import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
-import { decodeLogGroupListRecords } from "./log-group";
+import { HttpTransport } from "./http-transport";
+import { scanLogGroupList } from "./log-group";
 import type { RecordGroup } from "./record-group";
 
 export interface SlsCredentials {
@@ -120,12 +123,11 @@ class CredentialSource {
   }
 }
 
-type Runtime = Parameters<SdkClient["execute"]>[2];
-
 const AUTH_CODES = new Set(["unauthorized", "invalidaccesskeyid", "signaturenotmatch", "securitytokenexpired", "invalidsecuritytoken"]);
 
 export class SlsClient implements SlsApi {
   private readonly sdk: SdkClient;
+  private readonly http: HttpTransport;
   private readonly creds: CredentialSource;
   private readonly cname: boolean;
   /** host[:port] without scheme. */
@@ -138,17 +140,21 @@ export class SlsClient implements SlsApi {
     this.protocol = protocol;
     this.cname = usesCname(opts.cname ?? "auto", host);
     this.creds = new CredentialSource(opts.credentials);
+    const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    const readTimeoutMs = opts.readTimeoutMs ?? 30_000;
+    const userAgent = opts.userAgent ?? "node-red-contrib-sls-syslog";
     this.sdk = new SdkClient(
       new $OpenApiUtil.Config({
         endpoint: host,
         protocol,
         // httpx uses the connect timeout as the socket idle timeout too: set both (§9.10).
-        connectTimeout: opts.connectTimeoutMs ?? 10_000,
-        readTimeout: opts.readTimeoutMs ?? 30_000,
-        userAgent: opts.userAgent ?? "node-red-contrib-sls-syslog",
+        connectTimeout: connectTimeoutMs,
+        readTimeout: readTimeoutMs,
+        userAgent,
         credential: this.creds as unknown as $OpenApiUtil.Config["credential"],
       }),
     );
+    this.http = new HttpTransport({ protocol, connectTimeoutMs, readTimeoutMs, userAgent });
     if (this.cname) this.sdk.setGatewayClient(new CnameGateway());
   }
 
@@ -189,45 +195,32 @@ export class SlsClient implements SlsApi {
       query.query = opts.query;
       query.pullMode = "scan_on_stream";
     }
-    const params = new $OpenApiUtil.Params({
-      action: "PullLogs",
-      version: "2020-12-30",
-      protocol: "HTTPS",
-      pathname: `/logstores/${logstore}/shards/${shard}`,
-      method: "GET",
-      authType: "AK",
-      style: "ROA",
-      reqBodyType: "none",
-      // "binary" hands back the gateway's decompressed buffer as a stream; "byte" would copy it
-      // once more into a new buffer (tea-util readAsBytes).
-      bodyType: "binary",
-    });
-    // `accept` lower-case replaces the gateway default; `Accept-Encoding` must be spelled so (§9.6).
-    const request = new $OpenApiUtil.OpenApiRequest({
-      hostMap: { project },
-      headers: { accept: "application/x-protobuf", "Accept-Encoding": "lz4" },
-      query,
-    });
-    const r = (await this.call({ action: "PullLogs", project, logstore, shard }, () => this.sdk.execute(params, request, {} as Runtime))) as {
-      headers?: Record<string, string>;
-      body?: NodeJS.ReadableStream | Buffer;
-    };
-    const h = r.headers ?? {};
-    const nextCursor = h["x-log-cursor"];
-    const count = Number(h["x-log-count"]);
+    const c = await this.creds.getCredential();
+    const r = await this.call({ action: "PullLogs", project, logstore, shard }, () =>
+      this.http.get({
+        host: this.hostFor(project),
+        path: `/logstores/${logstore}/shards/${shard}`,
+        query,
+        headers: { accept: "application/x-protobuf", "accept-encoding": "lz4" },
+        credentials: c,
+        context: this.ctx("PullLogs", project, logstore, shard),
+      }),
+    );
+    const h = r.headers;
+    const nextCursor = headerOf(h, "x-log-cursor");
+    const count = Number(headerOf(h, "x-log-count"));
     if (!nextCursor || !Number.isInteger(count)) {
       throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", { context: this.ctx("PullLogs", project, logstore, shard), retryable: true });
     }
-    const raw = await this.call({ action: "PullLogs", project, logstore, shard }, () => readBody(r.body));
-    const body = raw.length > 0 ? raw : undefined;
+    const body = r.body.length > 0 ? r.body : undefined;
     let groups: RecordGroup[] = [];
     if (body) {
       try {
-        groups = decodeLogGroupListRecords(body);
+        groups = scanLogGroupList(body);
       } catch (e) {
         throw new SlsError("BadResponse", `PullLogs body is not a LogGroupList: ${(e as Error).message}`, {
           context: this.ctx("PullLogs", project, logstore, shard),
-          requestId: h["x-log-requestid"],
+          requestId: headerOf(h, "x-log-requestid"),
           retryable: true,
         });
       }
@@ -237,8 +230,8 @@ export class SlsClient implements SlsApi {
       nextCursor,
       count,
       rawSize: body ? body.length : 0,
-      cursorTime: Number(h["x-log-cursor-time"] ?? 0) || 0,
-      endOfCursor: h["x-log-end-of-cursor"] === "1" || (count === 0 && nextCursor === cursor),
+      cursorTime: Number(headerOf(h, "x-log-cursor-time") ?? 0) || 0,
+      endOfCursor: headerOf(h, "x-log-end-of-cursor") === "1" || (count === 0 && nextCursor === cursor),
     };
   }
 
@@ -294,13 +287,9 @@ export class SlsClient implements SlsApi {
   }
 }
 
-/** The whole body of a response stream, without a copy when it arrives as one chunk. */
-async function readBody(body: NodeJS.ReadableStream | Buffer | undefined): Promise<Buffer> {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(body)) return body;
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+function headerOf(h: IncomingHttpHeaders, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** Splits `scheme://host[:port][/]` into protocol and host; https unless http is given. */

@@ -88,18 +88,31 @@ class Reader {
 
   varint(): number {
     const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
     let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.pos >= this.end) this.fail("truncated varint");
-      const b = buf[this.pos++];
-      if (shift < 28) result |= (b & 0x7f) << shift;
-      else result += (b & 0x7f) * 2 ** shift; // beyond 32 bits: stay exact up to 2^53
-      if (b < 0x80) return shift < 28 ? result >>> 0 : result;
-      shift += 7;
-      if (shift > 63) this.fail("varint longer than 10 bytes");
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (pos >= end) this.fail("truncated varint");
+      const b = buf[pos++];
+      result |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+    }
+    // Beyond 28 bits: stay exact up to 2^53.
+    for (let scale = 2 ** 28; ; scale *= 128) {
+      if (pos >= end) this.fail("truncated varint");
+      const b = buf[pos++];
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+      if (scale >= 2 ** 63) this.fail("varint longer than 10 bytes");
     }
   }
+
 
   /** Returns the end offset of a length-delimited field whose payload starts at this.pos. */
   lenEnd(): number {
@@ -434,7 +447,7 @@ function factoryFor(keys: string[], n: number, tagKeys: string[]): Factory | und
   return make;
 }
 
-/** Per-call decoding state: scratch arrays for one log's pairs, the group's layouts seen so far. */
+/** Decoding state shared by all calls: scratch arrays for one log's pairs, the layouts seen so far. */
 interface GroupScratch {
   keys: string[];
   values: string[];
@@ -442,57 +455,113 @@ interface GroupScratch {
   shapes: Shape[];
   tagKeys: string[];
   tagValues: string[];
-  /** The whole body as latin1 text (one char per byte), see decodeLogGroupListRecords. */
+  /** The group being decoded as latin1 text (one char per byte), see PulledGroup.decode. */
   text: string;
+  /** Offset in the body of text[0]. */
+  base: number;
+  /** The body's memory as 32-bit words (see isAscii). */
+  words: Uint32Array;
 }
 
-const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "" };
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, words: new Uint32Array(0) };
+const NO_WORDS = scratch.words;
 
-/** Decodes one Log's pairs into s.keys/values, then appends its record and nanoseconds to g. */
-function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): void {
+/**
+ * True when buf[from..to) is ASCII. Long ranges are tested four bytes at a time through `words`,
+ * a view of buf's whole ArrayBuffer.
+ */
+function isAscii(buf: Buffer, words: Uint32Array, from: number, to: number): boolean {
+  let bits = 0;
+  let i = from;
+  if (to - from >= 12) {
+    const off = buf.byteOffset;
+    while ((off + i) & 3) bits |= buf[i++];
+    const wEnd = (off + to) >> 2;
+    for (let w = (off + i) >> 2; w < wEnd; w++) bits |= words[w];
+    i = (wEnd << 2) - off;
+  }
+  while (i < to) bits |= buf[i++];
+  return (bits & 0x80808080) === 0;
+}
+
+/**
+ * Start of the value of the key/value pair at [p, e) when it has the usual encoding: key (tag 0x0a,
+ * length < 128), then value (tag 0x12, length < 16384) filling the pair exactly; else -1.
+ */
+function usualValueStart(buf: Buffer, p: number, e: number): number {
+  if (buf[p] !== 0x0a || buf[p + 1] >= 0x80) return -1;
+  const ke = p + 2 + buf[p + 1];
+  if (ke + 2 > e || buf[ke] !== 0x12) return -1;
+  let vl = buf[ke + 1];
+  let vs = ke + 2;
+  if (vl >= 0x80) {
+    if (vs >= e || buf[vs] >= 0x80) return -1;
+    vl = (vl & 0x7f) | (buf[vs++] << 7);
+  }
+  return vs + vl === e ? vs : -1;
+}
+
+// Second and third results of usualPair (module variables spare an object per pair).
+let pairKeyStart = 0;
+let pairEnd = 0;
+
+/**
+ * When the Log field at p (ending by `end`) is a key/value pair in the usual encoding (tag 0x12,
+ * length < 16384, see usualValueStart), returns the start of its value and sets pairKeyStart and
+ * pairEnd; else -1.
+ */
+function usualPair(buf: Buffer, p: number, end: number): number {
+  if (buf[p] !== ((2 << 3) | WIRE_LEN)) return -1;
+  let len = buf[p + 1];
+  let q = p + 2;
+  if (len >= 0x80) {
+    if (!(buf[q] < 0x80)) return -1;
+    len = (len & 0x7f) | (buf[q++] << 7);
+  }
+  const e = q + len;
+  if (!(e <= end)) return -1;
+  const vs = usualValueStart(buf, q, e);
+  pairKeyStart = q + 2;
+  pairEnd = e;
+  return vs;
+}
+
+/** Decodes one Log's pairs into s.keys/values, then appends its record and nanoseconds. */
+function decodeRecord(r: Reader, end: number, records: Array<Record<string, string | number>>, timeNs: number[], g: PulledGroup, s: GroupScratch): void {
   const outer = r.end;
   r.end = end;
   const keys = s.keys;
   const values = s.values;
   // Logs of a group mostly share one layout: expect the last one's keys, byte for byte.
   const expect = s.shapes.length > 0 ? s.shapes[0] : undefined;
+  const buf = r.buf;
   let n = 0;
   let time = -1;
   let ns = 0;
   while (r.pos < end) {
+    // Fast path for the usual encoding (see usualPair); anything else takes the general loop below.
+    const vs = usualPair(buf, r.pos, end);
+    if (vs >= 0) {
+      const ks = pairKeyStart;
+      const e = pairEnd;
+      const kl = buf[ks - 1];
+      let key: string | undefined;
+      if (expect !== undefined && n < expect.keys.length) {
+        const kb = expect.keyBytes[n];
+        if (kb.length === kl) {
+          let i = 0;
+          while (i < kl && kb[i] === buf[ks + i]) i++;
+          if (i === kl) key = expect.keys[n];
+        }
+      }
+      keys[n] = key ?? cachedKey(buf, ks, ks + kl);
+      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs - s.base, e - s.base) : (buf as FastBuffer).utf8Slice(vs, e);
+      r.pos = e;
+      continue;
+    }
     const tag = r.varint();
     if (tag === ((2 << 3) | WIRE_LEN)) {
       const e = r.lenEnd();
-      // Fast path for the usual encoding: key (tag 0x0a, length < 128), then value (0x12, length
-      // < 16384) filling the pair exactly. Anything else takes the general loop below.
-      const buf = r.buf;
-      const p = r.pos;
-      if (buf[p] === 0x0a && buf[p + 1] < 0x80) {
-        const ke = p + 2 + buf[p + 1];
-        if (ke + 2 <= e && buf[ke] === 0x12) {
-          let vl = buf[ke + 1];
-          let vs = ke + 2;
-          if (vl >= 0x80) vl = vs < e && buf[vs] < 0x80 ? (vl & 0x7f) | (buf[vs++] << 7) : -1;
-          if (vl >= 0 && vs + vl === e) {
-            let key: string | undefined;
-            if (expect !== undefined && n < expect.keys.length) {
-              const kb = expect.keyBytes[n];
-              const kl = ke - p - 2;
-              if (kb.length === kl) {
-                let i = 0;
-                while (i < kl && kb[i] === buf[p + 2 + i]) i++;
-                if (i === kl) key = expect.keys[n];
-              }
-            }
-            keys[n] = key ?? cachedKey(buf, p + 2, ke);
-            let bits = 0;
-            for (let i = vs; i < e; i++) bits |= buf[i];
-            values[n++] = bits < 0x80 ? s.text.substring(vs, e) : (buf as FastBuffer).utf8Slice(vs, e);
-            r.pos = e;
-            continue;
-          }
-        }
-      }
       r.end = e;
       let key: string | undefined;
       let value = "";
@@ -512,8 +581,8 @@ function decodeRecord(r: Reader, end: number, g: RecordGroup, s: GroupScratch): 
   }
   if (time < 0) r.fail("log without the required Time field");
   r.end = outer;
-  g.records.push(build(s, n, time, g.topic, g.source));
-  g.timeNs.push(ns);
+  records.push(build(s, n, time, g.topic, g.source));
+  timeNs.push(ns);
 }
 
 function build(s: GroupScratch, n: number, time: number, topic: string, source: string): Record<string, string | number> {
@@ -547,13 +616,128 @@ function build(s: GroupScratch, n: number, time: number, topic: string, source: 
   return o;
 }
 
-function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
+/** Walks a Log without building anything, failing as decodeRecord would (see scanGroupAt). */
+function checkLog(r: Reader, end: number): void {
+  const buf = r.buf;
+  let p = r.pos;
+  let hasTime = false;
+  while (p < end) {
+    // The usual pair (tag 0x12, length < 16384, usual key/value encoding) is checked from its
+    // bytes alone; anything else (the time, other fields, odd encodings) goes through the Reader.
+    if (usualPair(buf, p, end) >= 0) {
+      p = pairEnd;
+      continue;
+    }
+
+    r.pos = p;
+    const outer = r.end;
+    r.end = end;
+    const tag = r.varint();
+    if (tag === ((2 << 3) | WIRE_LEN)) {
+      const e = r.lenEnd();
+      r.end = e;
+      let hasKey = false;
+      while (r.pos < e) {
+        const t = r.varint();
+        if (t === ((1 << 3) | WIRE_LEN)) hasKey = true;
+        r.skip(t & 7);
+      }
+      if (!hasKey) r.fail("key/value pair without a key");
+    } else if (tag === ((1 << 3) | WIRE_VARINT)) {
+      r.varint();
+      hasTime = true;
+    } else r.skip(tag & 7);
+    r.end = outer;
+    p = r.pos;
+  }
+  r.pos = end;
+  if (!hasTime) r.fail("log without the required Time field");
+}
+
+/**
+ * A log group of a PullLogs body, its records built on first use (PulledGroup.records): a pull
+ * waiting for delivery holds only its off-heap body, so records live from just before they are
+ * emitted until the sink is done with them, and die young.
+ */
+/** A PullLogs body and the view of it its groups share, made when the first group is decoded. */
+interface PulledBody {
+  buf: Buffer;
+  /** The body's memory as 32-bit words (see isAscii). */
+  words?: Uint32Array;
+}
+
+export class PulledGroup implements RecordGroup {
+  private decoded: { records: Array<Record<string, string | number>>; timeNs: number[] } | undefined;
+
+  constructor(
+    private readonly body: PulledBody,
+    private readonly start: number,
+    private readonly end: number,
+    readonly topic: string,
+    readonly source: string,
+    readonly tags: Array<[string, string]>,
+    readonly logCount: number,
+  ) {}
+
+  get records(): Array<Record<string, string | number>> {
+    return (this.decoded ??= this.decode()).records;
+  }
+
+  get timeNs(): number[] {
+    return (this.decoded ??= this.decode()).timeNs;
+  }
+
+  release(): void {
+    this.decoded = undefined;
+  }
+
+  private decode(): { records: Array<Record<string, string | number>>; timeNs: number[] } {
+    const records: Array<Record<string, string | number>> = [];
+    const timeNs: number[] = [];
+    if (this.logCount === 0) return { records, timeNs };
+    const { body, start, end } = this;
+    const buf = body.buf;
+    const s = scratch;
+    const tagKeys = this.tags.map(([k]) => `__tag__:${k}`);
+    // Layouts include the tag keys: keep the previous group's layouts when its tag keys were the same.
+    if (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i])) s.shapes.length = 0;
+    s.tagKeys = tagKeys;
+    s.tagValues = this.tags.map(([, v]) => v);
+    // ASCII values (nearly all) become substrings of one latin1 copy of the group instead of one
+    // utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of that
+    // text rather than copies (about 40 % less decode CPU). One text per group, not per body: a
+    // body-sized string is a large object, and allocating those costs more (fresh pages) than
+    // the young-generation GC saves by not copying them. The price: a value kept long after its
+    // message (e.g. in flow context) keeps its group's text (about its raw size) alive too.
+    s.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
+    s.base = start;
+    s.words = body.words ??= new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+    const r = new Reader(buf, start, end, "LogGroup");
+    try {
+      while (r.pos < end) {
+        const tag = r.varint();
+        if (tag === ((1 << 3) | WIRE_LEN)) decodeRecord(r, r.lenEnd(), records, timeNs, this, s);
+        else r.skip(tag & 7);
+      }
+    } finally {
+      s.text = "";
+      s.words = NO_WORDS;
+    }
+    return { records, timeNs };
+  }
+}
+
+/**
+ * Reads a LogGroup's topic, source and tags and counts its logs. Every log is checked here so
+ * that building the records later (PulledGroup.decode) cannot fail.
+ */
+function scanGroupAt(r: Reader, end: number, body: PulledBody): PulledGroup {
   const outer = r.end;
   r.end = end;
   const start = r.pos;
-  const g: RecordGroup = { topic: "", source: "", tags: [], records: [], timeNs: [] };
-  // Topic, source and tags usually follow the logs on the wire, but every record holds them:
-  // read them first (skipping the logs), then build each record in one go.
+  let topic = "";
+  let source = "";
+  const tags: Array<[string, string]> = [];
   let logs = 0;
   while (r.pos < end) {
     const tag = r.varint();
@@ -563,39 +747,41 @@ function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
       continue;
     }
     switch (tag >>> 3) {
-      case 3:
-        g.topic = r.string();
-        break;
-      case 4:
-        g.source = r.string();
-        break;
-      case 6:
-        g.tags.push(decodePair(r, r.lenEnd()));
-        break;
       case 1:
         logs++;
-        r.skip(wire);
+        checkLog(r, r.lenEnd());
+        break;
+      case 3:
+        topic = r.string();
+        break;
+      case 4:
+        source = r.string();
+        break;
+      case 6:
+        tags.push(decodePair(r, r.lenEnd()));
         break;
       default:
         r.skip(wire);
     }
   }
-  if (logs > 0) {
-    const s = scratch;
-    const tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
-    // Layouts include the tag keys: keep the previous group's layouts when its tag keys were the same.
-    if (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i])) s.shapes.length = 0;
-    s.tagKeys = tagKeys;
-    s.tagValues = g.tags.map(([, v]) => v);
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.varint();
-      if (tag === ((1 << 3) | WIRE_LEN)) decodeRecord(r, r.lenEnd(), g, s);
-      else r.skip(tag & 7);
-    }
-  }
   r.end = outer;
-  return g;
+  return new PulledGroup(body, start, end, topic, source, tags, logs);
+}
+
+/**
+ * Splits a PullLogs body into its log groups, each decoded into sls-consumer's records when first
+ * used (see PulledGroup). Malformed input fails here, never later. The groups keep `buf`.
+ */
+export function scanLogGroupList(buf: Buffer): PulledGroup[] {
+  const r = new Reader(buf, 0, buf.length, "LogGroupList");
+  const groups: PulledGroup[] = [];
+  const body: PulledBody = { buf };
+  while (r.pos < buf.length) {
+    const tag = r.varint();
+    if (tag === ((1 << 3) | WIRE_LEN)) groups.push(scanGroupAt(r, r.lenEnd(), body));
+    else r.skip(tag & 7);
+  }
+  return groups;
 }
 
 /**
@@ -604,21 +790,5 @@ function decodeRecordGroupAt(r: Reader, end: number): RecordGroup {
  * `decodeLogGroupList(buf).map(toRecordGroup)`, key order included.
  */
 export function decodeLogGroupListRecords(buf: Buffer): RecordGroup[] {
-  const r = new Reader(buf, 0, buf.length, "LogGroupList");
-  const groups: RecordGroup[] = [];
-  // ASCII values (nearly all) become substrings of one latin1 copy of the body instead of one
-  // utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of that
-  // text rather than copies (about 40 % less decode CPU). The price: a value kept long after its
-  // message (e.g. in flow context) keeps its pull's text (about the raw body size) alive too.
-  scratch.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(0, buf.length);
-  try {
-    while (r.pos < buf.length) {
-      const tag = r.varint();
-      if (tag === ((1 << 3) | WIRE_LEN)) groups.push(decodeRecordGroupAt(r, r.lenEnd()));
-      else r.skip(tag & 7);
-    }
-  } finally {
-    scratch.text = "";
-  }
-  return groups;
+  return scanLogGroupList(buf).map((g) => ({ topic: g.topic, source: g.source, tags: g.tags, records: g.records, timeNs: g.timeNs }));
 }

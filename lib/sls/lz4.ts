@@ -155,3 +155,40 @@ export function lz4DecompressBlock(src: Buffer, rawSize: number): Buffer {
   if (op !== rawSize) throw new Lz4Error(`decompressed ${op} bytes, x-log-bodyrawsize says ${rawSize}`);
   return dst;
 }
+
+/** Spare bytes lz4DecompressAfterScratch wants in front of the compressed block. */
+export const LZ4_SCRATCH = 4;
+
+type NativeUncompress = (sizePrefixed: Buffer) => Buffer;
+
+/**
+ * lz4-napi's block decoder, about 2.5 times faster than lz4DecompressBlock. The SLS SDK installs
+ * it as an optional dependency; without it (no prebuilt binary for the platform) we decode in JS.
+ */
+const nativeUncompress: NativeUncompress | undefined = (() => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("lz4-napi") as { uncompressSync: NativeUncompress }).uncompressSync;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Decompresses the block held in buf[LZ4_SCRATCH..] (the bytes before it are overwritten: the
+ * native decoder reads the raw size from there); the output must be exactly rawSize bytes.
+ */
+export function lz4DecompressAfterScratch(buf: Buffer, rawSize: number, native = nativeUncompress): Buffer {
+  // A block expands at most about 255-fold: refuse to allocate for a size no block could reach.
+  if (rawSize > (buf.length - LZ4_SCRATCH) * 255 + 16) throw new Lz4Error(`x-log-bodyrawsize ${rawSize} is impossible for ${buf.length - LZ4_SCRATCH} compressed bytes`);
+  if (native === undefined || !Number.isSafeInteger(rawSize) || rawSize < 0 || rawSize > 0xffffffff) return lz4DecompressBlock(buf.subarray(LZ4_SCRATCH), rawSize);
+  buf.writeUInt32LE(rawSize, 0);
+  let out: Buffer;
+  try {
+    out = native(buf);
+  } catch (e) {
+    throw new Lz4Error(`invalid LZ4 block: ${(e as Error).message}`);
+  }
+  if (out.length !== rawSize) throw new Lz4Error(`decompressed ${out.length} bytes, x-log-bodyrawsize says ${rawSize}`);
+  return out;
+}

@@ -11,6 +11,18 @@ export interface RecordGroup {
   records: Array<Record<string, string | number>>;
   /** Per log: nanosecond part of its time, 0 when absent. */
   timeNs: number[];
+  /** Number of logs, when known without building the records (PulledGroup). */
+  readonly logCount?: number;
+  /**
+   * Drops the records built on demand (PulledGroup) once they are taken: they then live only as
+   * long as the messages holding them, not as long as the whole pull.
+   */
+  release?(): void;
+}
+
+/** Number of logs of a group; does not build a pulled group's records. */
+export function logsIn(g: RecordGroup): number {
+  return g.logCount ?? g.records.length;
 }
 
 /** A decoded LogGroup in record form (same keys, same order as the direct decoder produces). */

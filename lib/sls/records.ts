@@ -74,12 +74,11 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     out = [];
   };
   const room = async (): Promise<boolean> => {
-    if (o.mode === "log") {
-      flushLogs();
-      // Let Node-RED deliver this chunk (it queues one setImmediate per message) before building
-      // the next: the messages then die young instead of piling up into costly old-space garbage.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    } else flushBatch();
+    if (o.mode === "log") flushLogs();
+    else flushBatch();
+    // Let Node-RED deliver this chunk (it queues one setImmediate per message) before building
+    // the next: the messages then die young instead of piling up into costly old-space garbage.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await ctx.waitForRoom();
     return !ctx.stopped;
   };
@@ -88,6 +87,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     const g = batch.groups[gi];
     const cursor = batch.cursors?.[gi] ?? batch.cursor;
     const { topic, source, records: recs, timeNs } = g;
+    g.release?.();
     const tags = tagObject(g);
     for (let li = 0; li < recs.length; li++) {
       const payload = recs[li];

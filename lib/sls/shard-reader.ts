@@ -7,7 +7,7 @@ import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
 import { cursorRange } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
-import type { RecordGroup } from "./record-group";
+import { logsIn, type RecordGroup } from "./record-group";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
 
@@ -232,7 +232,7 @@ export class ShardReader {
 
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
     let logCount = 0;
-    for (const g of r.groups) logCount += g.records.length;
+    for (const g of r.groups) logCount += logsIn(g);
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
     const n = r.groups.length;
@@ -362,7 +362,7 @@ export class ShardReader {
       (r): PullOutcome => {
         if (r.count > 0) {
           let logs = 0;
-          for (const g of r.groups) logs += g.records.length;
+          for (const g of r.groups) logs += logsIn(g);
           const avg = logs / r.count;
           this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
         }

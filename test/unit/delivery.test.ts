@@ -95,3 +95,28 @@ test("a released claim returns the token: the source must deliver it again; a re
   assert.equal(w.stats().returned, 1);
   w.close();
 });
+
+test("claimToken: tokens of several windows in turn, and malformed sequence numbers", () => {
+  const a = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const b = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  try {
+    const settled: string[] = [];
+    const ta = a.issue(1, (o) => settled.push(`a:${o}`));
+    const tb = b.issue(2, (o) => settled.push(`b:${o}`));
+    const ta2 = a.issue(1, (o) => settled.push(`a2:${o}`));
+    const cb = claimToken(tb)!;
+    const ca = claimToken(ta)!;
+    assert.equal(cb.token, tb);
+    assert.equal(ca.token, ta);
+    cb.settle();
+    ca.settle(new Error("permanent"));
+    claimToken(ta2)!.release();
+    assert.deepEqual(settled, ["b:delivered", "a:failed", "a2:returned"]);
+    const prefix = ta.slice(0, ta.indexOf(".") + 1);
+    for (const bad of [prefix, `${prefix}1x`, `${prefix}-1`, `${prefix} 1`, `${prefix}1.5`, `${prefix}99`, `${prefix}1234567890123456`]) assert.equal(claimToken(bad), null, bad);
+    assert.deepEqual([a.inFlight, b.inFlight], [0, 0]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});

@@ -100,3 +100,31 @@ test("decodeLogGroupListRecords works where code generation from strings is disa
   assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(decodeLogGroupListRecords(body))));
   assert.deepEqual(JSON.parse(out)[0].records[1], { a: "2", __time__: 2, __topic__: "tp", __source__: "", "__tag__:t": "x" });
 });
+
+test("decodeLogGroupListRecords: one non-ASCII byte anywhere in a value, at any buffer alignment", () => {
+  // Each value gets one "Z", later patched to a lone 0xFF byte (invalid UTF-8, decoded as U+FFFD):
+  // a multi-byte character would also be caught by its other bytes.
+  const logs = [];
+  for (let len = 1; len <= 40; len++) {
+    for (let at = 0; at < len; at++) {
+      const chars = Array.from({ length: len }, (_, i) => String.fromCharCode(97 + (i % 26)));
+      chars[at] = "Z";
+      logs.push({ time: len, contents: [["v", chars.join("")], ["ascii", "x".repeat(len % 10)]] as Array<[string, string]> });
+    }
+  }
+  const body = encodeLogGroupList(logs.map((log) => encodeLogGroup({ logs: [log], tags: [] })));
+  let patched = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === 0x5a) {
+      body[i] = 0xff;
+      patched++;
+    }
+  }
+  assert.equal(patched, logs.length, "only the markers were patched");
+  const want = decodeLogGroupList(body).map(toRecordGroup);
+  assert.equal(want[0].records[0].v, "\ufffd");
+  for (let offset = 0; offset < 4; offset++) {
+    const shifted = Buffer.concat([Buffer.alloc(offset), body]).subarray(offset);
+    assert.deepEqual(decodeLogGroupListRecords(shifted), want, `byteOffset +${offset}`);
+  }
+});

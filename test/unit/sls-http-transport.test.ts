@@ -1,0 +1,149 @@
+// PullLogs over our own HTTP transport: signatures (checked by the emulator's verifier), STS,
+// compressed bodies, and every failure as an SlsError a user can act on.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import zlib from "node:zlib";
+import type { AddressInfo } from "node:net";
+import { SlsClient } from "../../lib/sls/client";
+import { SlsError } from "../../lib/sls/errors";
+import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group";
+import { LZ4_SCRATCH, lz4CompressBlock, lz4DecompressAfterScratch, Lz4Error } from "../../lib/sls/lz4";
+import { verifyRequest, type Account } from "../../emulator/signature";
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
+
+async function server(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
+  let n = 0;
+  const s = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => handler(req, res, ++n));
+  });
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => {
+      s.closeAllConnections();
+      s.close(() => r());
+    }),
+  };
+}
+
+const raw = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1700000000, contents: [["msg", "héllo wörld, a value long enough"]] }], tags: [["host", "h"]] })]);
+const okHeaders = { "x-log-cursor": "MTE=", "x-log-count": "1", "x-log-bodyrawsize": String(raw.length) };
+
+test("PullLogs is V1-signed with the STS token; a rejected token is refreshed through the provider", async () => {
+  const accounts = new Map<string, Account>();
+  const s = await server((req, res) => {
+    const u = new URL(req.url!, "http://x");
+    try {
+      verifyRequest({ method: req.method!, path: u.pathname, query: [...u.searchParams], headers: req.headers, body: Buffer.alloc(0) }, accounts, Date.now());
+    } catch (e) {
+      const err = e as { status: number; code: string; message: string };
+      res.writeHead(err.status, { "content-type": "application/json", "x-log-requestid": "RID-1" });
+      res.end(JSON.stringify({ errorCode: err.code, errorMessage: err.message }));
+      return;
+    }
+    res.writeHead(200, { ...okHeaders, "x-log-compresstype": "lz4" });
+    res.end(lz4CompressBlock(raw));
+  });
+  try {
+    accounts.set("STSID", { accessKeyId: "STSID", accessKeySecret: "TOPSECRET", securityToken: "tok2" });
+    let calls = 0;
+    const c = new SlsClient({ endpoint: s.url, credentials: async () => ({ accessKeyId: "STSID", accessKeySecret: "TOPSECRET", securityToken: `tok${++calls}`, expiration: Date.now() + 3600_000 }) });
+    const err = await c.pullLogs("proj", "store", 2, "MTA=").then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SlsError);
+    assert.equal(err.code, "Unauthorized");
+    assert.equal(err.status, 401);
+    assert.equal(err.requestId, "RID-1");
+    assert.equal(err.retryable, false);
+    assert.deepEqual(err.context, { action: "PullLogs", host: s.url.slice("http://".length), project: "proj", logstore: "store", shard: 2, consumerGroup: undefined });
+    assert.doesNotMatch(err.message + JSON.stringify(err), /TOPSECRET/);
+    const r = await c.pullLogs("proj", "store", 2, "MTA=");
+    assert.deepEqual(r.groups[0].records, [{ msg: "héllo wörld, a value long enough", __time__: 1700000000, __topic__: "", __source__: "", "__tag__:host": "h" }]);
+    assert.equal(r.rawSize, raw.length);
+  } finally {
+    await s.close();
+  }
+});
+
+test("PullLogs: deflate bodies, and malformed bodies and error replies as SlsErrors", async () => {
+  const replies: Array<(res: http.ServerResponse) => void> = [
+    (res) => {
+      res.writeHead(200, { ...okHeaders, "x-log-compresstype": "deflate" });
+      res.end(zlib.deflateSync(raw));
+    },
+    (res) => {
+      res.writeHead(200, { ...okHeaders, "x-log-bodyrawsize": String(raw.length + 1), "x-log-compresstype": "lz4" });
+      res.end(lz4CompressBlock(raw));
+    },
+    (res) => {
+      res.writeHead(200, { ...okHeaders, "x-log-compresstype": "zstd" });
+      res.end(Buffer.from([1, 2, 3]));
+    },
+    (res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html>bad gateway</html>");
+    },
+    (res) => {
+      res.writeHead(403, { "content-type": "application/json", "x-log-requestid": "R5" });
+      res.end(JSON.stringify({ errorCode: "ShardReadQuotaExceed", errorMessage: "shard read quota exceed" }));
+    },
+    (res) => {
+      // The connection drops in the middle of the body.
+      res.writeHead(200, { ...okHeaders, "content-length": "1000" });
+      res.write(Buffer.alloc(10));
+      setImmediate(() => res.socket?.destroy());
+    },
+  ];
+  const s = await server((_req, res, n) => replies[n - 1](res));
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "AK", accessKeySecret: "SK" } });
+    const pull = () => c.pullLogs("proj", "store", 0, "MTA=").then((r) => r, (e: unknown) => e as SlsError);
+    const ok = await pull();
+    assert.ok(!(ok instanceof Error));
+    assert.equal(ok.groups[0].records[0].msg, "héllo wörld, a value long enough");
+    const outcomes = [];
+    for (let i = 1; i < replies.length; i++) {
+      const e = await pull();
+      assert.ok(e instanceof SlsError, `reply ${i + 1}`);
+      outcomes.push([e.code, e.status, e.retryable, e.requestId]);
+    }
+    assert.deepEqual(outcomes, [
+      ["BadResponse", 200, true, ""],
+      ["BadResponse", 200, true, ""],
+      ["HTTP502", 502, true, ""],
+      ["ShardReadQuotaExceed", 403, true, "R5"],
+      ["ECONNRESET", 0, true, ""],
+    ]);
+  } finally {
+    await s.close();
+  }
+});
+
+test("PullLogs: no reply within the read timeout is a retryable RequestTimeout", async () => {
+  const s = await server(() => undefined);
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "AK", accessKeySecret: "SK" }, connectTimeoutMs: 1000, readTimeoutMs: 150 });
+    const e = await c.pullLogs("proj", "store", 1, "MTA=").then(() => undefined, (err: unknown) => err);
+    assert.ok(e instanceof SlsError);
+    assert.equal(e.code, "RequestTimeout");
+    assert.equal(e.retryable, true);
+    assert.equal(e.context.shard, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test("lz4DecompressAfterScratch: the native and the JS decoder agree and reject wrong sizes", () => {
+  const block = lz4CompressBlock(Buffer.from("abcabcabcabc-0123456789-".repeat(500)));
+  const framed = () => Buffer.concat([Buffer.alloc(LZ4_SCRATCH), block]);
+  const size = 24 * 500;
+  const js = lz4DecompressAfterScratch(framed(), size, undefined);
+  assert.equal(js.toString(), "abcabcabcabc-0123456789-".repeat(500));
+  assert.deepEqual(lz4DecompressAfterScratch(framed(), size), js);
+  for (const bad of [size - 1, size + 1, block.length * 255 + 17]) {
+    assert.throws(() => lz4DecompressAfterScratch(framed(), bad), Lz4Error, `native or default, size ${bad}`);
+    assert.throws(() => lz4DecompressAfterScratch(framed(), bad, undefined), Lz4Error, `JS, size ${bad}`);
+  }
+});
