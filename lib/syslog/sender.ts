@@ -4,6 +4,7 @@
 // Delivery semantics (at-least-once):
 // - send() resolves after the socket's write callback for the batch holding the frame (UDP: after
 //   the datagram was sent). It rejects only for permanent errors (datagram too large, sender closed).
+//   On streams, the sends of one turn that go into one batch share a single promise.
 // - Frames whose write was not confirmed when the connection died are sent again, first thing, on
 //   the next connection.
 // - A confirmed write only means the local kernel took the bytes: a receiver that dies still loses
@@ -73,6 +74,12 @@ interface Group {
   failed: boolean;
 }
 
+/** A group that sends of one turn join (streams): one promise for all, instead of one each. */
+interface SharedGroup extends Group {
+  promise: Promise<void>;
+  bytes: number;
+}
+
 interface Entry extends Frame {
   group: Group | null; // null for replayed copies
 }
@@ -94,6 +101,8 @@ export class SyslogSender extends EventEmitter {
   private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing">> & Pick<SenderOptions, "tls" | "backoff">;
   private readonly framing: Framing | "none";
   private readonly pending = new Fifo<Entry>();
+  /** The group single sends join until the pump takes them (stream transports only). */
+  private openGroup: SharedGroup | null = null;
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
   /**
@@ -183,6 +192,17 @@ export class SyslogSender extends EventEmitter {
       bytes = f.bytes;
     }
     if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(bytes));
+    if (this.o.protocol !== "udp" && this.waiters.length === 0 && this.hasRoom(1, bytes)) {
+      // Sends of one turn that are written together share a promise: it resolves once all their
+      // frames were written, which for each of them is "after its frame was written". Stream
+      // frames only fail together (the sender closed), so sharing never mixes outcomes.
+      let g = this.openGroup;
+      if (!g || g.bytes + bytes > this.o.maxBatchBytes) g = this.openGroup = sharedGroup();
+      g.left++;
+      g.bytes += bytes;
+      this.admitOne({ data, bytes, group: g });
+      return g.promise;
+    }
     return new Promise<void>((resolve, reject) => {
       // A single send is its own group: one object per message instead of two.
       const entry: Entry & Group = { data, bytes, group: null, left: 1, resolve, reject, failed: false };
@@ -305,6 +325,7 @@ export class SyslogSender extends EventEmitter {
   }
 
   private pump(): void {
+    this.openGroup = null; // later sends may go into another batch
     const ch = this.channel;
     if (!ch || this.state !== "connected") return;
     const maxInflight = ch.datagram ? 256 : Infinity;
@@ -486,6 +507,16 @@ export class SyslogSender extends EventEmitter {
     const delay = backoffDelay(this.failures, this.o.backoff);
     this.timer = setTimeout(() => void this.connect(), delay);
   }
+}
+
+function sharedGroup(): SharedGroup {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { left: 0, resolve, reject, failed: false, promise, bytes: 0 };
 }
 
 /** The sender was closed (redeploy, shutdown) before a frame could be written: not the message's fault. */

@@ -180,6 +180,36 @@ test("close() with an unreachable receiver rejects what is left instead of hangi
   await assert.rejects(p, /closed before the message could be written/);
 });
 
+test("sends of one turn share one promise per batch; it resolves only once their frames are written, and rejects them all on close", async () => {
+  const rx = await streamReceiver();
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxBatchBytes: 100 });
+  // 40-byte frames: two fit a 100-byte batch, the third opens a new group.
+  const body = "x".repeat(37);
+  const [a, b, c] = [s.send(body), s.send(body), s.send(body)];
+  assert.equal(a, b);
+  assert.notEqual(b, c);
+  let settledEarly = false;
+  void a.then(() => (settledEarly = s.stats().sent < 2));
+  await Promise.all([a, c]);
+  assert.equal(settledEarly, false);
+  assert.equal(s.stats().sent, 3);
+  // A send in a later turn (after the pump took the first ones) gets a promise of its own.
+  const d = s.send(body);
+  await new Promise((r) => setImmediate(r));
+  const e = s.send(body);
+  assert.notEqual(d, e);
+  await Promise.all([d, e]);
+  await rx.waitFor(5);
+  await s.close();
+  await rx.close();
+  // Unreachable receiver: every send of the shared group is rejected as closed, none resolves.
+  const dead = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: await freePort() }], backoff: fast });
+  const shared = [dead.send("one"), dead.send("two")];
+  assert.equal(shared[0], shared[1]);
+  await dead.close(50);
+  await assert.rejects(shared[0], /closed before the message could be written/);
+});
+
 test("TLS: verified against the CA (by IP with servername), mutual TLS, untrusted certificate refused by default", async (t) => {
   const pki = makePki();
   t.after(() => pki.cleanup());
