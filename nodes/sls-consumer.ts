@@ -5,6 +5,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { DeliveryWindow } from "../lib/delivery";
 import { ConsumerGroup } from "../lib/sls/consumer-group";
 import type { SlsError } from "../lib/sls/errors";
+import { EmitTurns } from "../lib/sls/emit-turns";
 import { emitBatch, type OutMessage } from "../lib/sls/records";
 import type { StartPosition } from "../lib/sls/shard-reader";
 import type { SlsConnectionNode } from "./types";
@@ -82,6 +83,7 @@ export = function (RED: NodeAPI): void {
     const idPrefix = RED.util.generateId();
     let idSeq = 0;
     const meta = { project, logstore, consumerGroup };
+    const turns = new EmitTurns();
     const mode = def.output === "batch" ? "batch" : "log";
     // One send per message: Node-RED clones every message after the first of a multi-message send.
     const sendNow = (msgs: OutMessage[]): void => {
@@ -122,7 +124,7 @@ export = function (RED: NodeAPI): void {
       // Bounded well below Node-RED's 15 s close timeout.
       stopTimeoutMs: 10_000,
       deliver: (batch, ctx) =>
-        emitBatch(batch, ctx, { meta, mode, maxChunk: Math.min(maxInFlight, mode === "log" ? PER_LOG_CHUNK : 1000), send, newId: () => `${idPrefix}.${(idSeq++).toString(36)}` }),
+        emitBatch(batch, ctx, { meta, mode, maxChunk: Math.min(maxInFlight, mode === "log" ? PER_LOG_CHUNK : 1000), send, newId: () => `${idPrefix}.${(idSeq++).toString(36)}`, turns }),
     });
 
     // Errors reach Catch nodes; the same code is repeated at most every 30 s (retries continue).

@@ -536,6 +536,8 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
   const expect = s.shapes.length > 0 ? s.shapes[0] : undefined;
   const buf = r.buf;
   let n = 0;
+  /** Keys that were the expected layout's key at their position. */
+  let matched = 0;
   let time = -1;
   let ns = 0;
   while (r.pos < end) {
@@ -551,7 +553,10 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
         if (kb.length === kl) {
           let i = 0;
           while (i < kl && kb[i] === buf[ks + i]) i++;
-          if (i === kl) key = expect.keys[n];
+          if (i === kl) {
+            key = expect.keys[n];
+            matched++;
+          }
         }
       }
       keys[n] = key ?? cachedKey(buf, ks, ks + kl);
@@ -581,7 +586,9 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
   }
   if (time < 0) r.fail("log without the required Time field");
   r.end = outer;
-  records.push(build(s, n, time, g.topic, g.source));
+  // Every key as expected: the expected layout, without comparing the keys again.
+  if (expect !== undefined && matched === n && n === expect.keys.length) records.push(expect.make(values, time, g.topic, g.source, s.tagValues));
+  else records.push(build(s, n, time, g.topic, g.source));
   timeNs.push(ns);
 }
 

@@ -2,6 +2,7 @@
 // sls-consumer"): one per log, or one per batch with parallel `records`. Each message carries a
 // delivery token; messages are handed out in chunks and never past a full window.
 
+import type { EmitTurns } from "./emit-turns";
 import type { RecordGroup } from "./record-group";
 import type { Batch, DeliveryContext } from "./shard-reader";
 
@@ -36,6 +37,8 @@ export interface EmitOptions {
   maxChunk: number;
   send(msgs: OutMessage[]): void;
   newId(): string;
+  /** Shared by the shard readers of one consumer, so they emit in turn; else each just yields a turn. */
+  turns?: EmitTurns;
 }
 
 /**
@@ -78,7 +81,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     else flushBatch();
     // Let Node-RED deliver this chunk (it queues one setImmediate per message) before building
     // the next: the messages then die young instead of piling up into costly old-space garbage.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await (o.turns ? o.turns.next() : new Promise<void>((resolve) => setImmediate(resolve)));
     await ctx.waitForRoom();
     return !ctx.stopped;
   };
