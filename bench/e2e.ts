@@ -34,7 +34,7 @@ const { values } = parseArgs({
     processes: { type: "string", default: "1,2,3" },
     "takeover-size": { type: "string", default: "100" },
     charts: { type: "string", default: "" },
-    "max-in-flight": { type: "string", default: "10000" },
+    "max-in-flight": { type: "string", default: "1000" },
   },
 });
 const json = values.json!;

@@ -78,7 +78,7 @@ export = function (RED: NodeAPI): void {
       node.warn(`consumer timeout ${timeoutSec} s is shorter than two heartbeats; using ${Math.ceil(2 * heartbeatSec)} s`);
       timeoutSec = Math.ceil(2 * heartbeatSec);
     }
-    const maxInFlight = Math.floor(num(def.maxInFlight, 10_000));
+    const maxInFlight = Math.floor(num(def.maxInFlight, 1000));
     const window = def.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: num(def.claimTimeout, 30) * 1000 });
     const idPrefix = RED.util.generateId();
     let idSeq = 0;

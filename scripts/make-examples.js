@@ -22,7 +22,7 @@ In the \`npm start\` demo of this package all of them are already set (emulator 
 function consumer(p, extra = {}) {
   return { id: `${p}-consumer`, type: "sls-consumer", name: "", connection: `${p}-sls`, project: "${SLS_PROJECT}", logstore: "${SLS_LOGSTORE}",
     consumerGroup: "${SLS_CG}", consumerName: "", start: "begin", startTime: "", query: "", output: "log", ackMode: "delivery",
-    maxInFlight: 10000, heartbeat: 20, timeout: 60, commitInterval: 10, claimTimeout: 30, order: false, version: 1,
+    maxInFlight: 1000, heartbeat: 20, timeout: 60, commitInterval: 10, claimTimeout: 30, order: false, version: 1,
     x: 190, y: 140, wires: [[`${p}-map`]], ...extra };
 }
 function connection(p) {

@@ -44,7 +44,7 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     {
       id: "cons", z: "tab", x: 100, y: 100, type: "sls-consumer", connection: "conn", project: o.emu.project, logstore: o.logstore,
       consumerGroup: o.group, consumerName: o.consumerName ?? "", start: "begin", output: o.output, ackMode: "delivery",
-      maxInFlight: o.maxInFlight ?? 10_000, heartbeat: o.heartbeat ?? 5, timeout: o.timeout ?? 15, commitInterval: o.commitInterval ?? 2,
+      maxInFlight: o.maxInFlight ?? 1000, heartbeat: o.heartbeat ?? 5, timeout: o.timeout ?? 15, commitInterval: o.commitInterval ?? 2,
       claimTimeout: 30, order: false, version: 1, wires: [[first]],
     },
   ];
