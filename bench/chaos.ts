@@ -64,7 +64,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const spawn = async (host: string): Promise<void> => {
     const args = pipelineFlow({
       emu: emu.info, logstore: LOGSTORE, group: GROUP, output: "log", format: "kv", hostname: host, consumerName: host, syslogPort: port,
-      heartbeat: 0.5, timeout: 3, commitInterval: 0.5, maxInFlight: 2000, logLevel: o.quiet ? "fatal" : "warn",
+      heartbeat: 0.5, timeout: 3, commitInterval: 0.5, logLevel: o.quiet ? "fatal" : "warn",
     });
     procs.set(host, await startNodeRedProcess(args, { execArgv: benchExecArgv() }));
   };
