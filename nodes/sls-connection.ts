@@ -46,6 +46,7 @@ export = function (RED: NodeAPI): void {
     let client: SlsClient | undefined;
     node.getClient = () => (client ??= makeClient(node.endpoint, def.cname, node.credentials ?? {}));
     node.on("close", (done: () => void) => {
+      client?.close();
       client = undefined;
       done();
     });

@@ -158,6 +158,11 @@ export class SlsClient implements SlsApi {
     if (this.cname) this.sdk.setGatewayClient(new CnameGateway());
   }
 
+  /** Closes idle PullLogs connections; a request still running finishes. */
+  close(): void {
+    this.http.close();
+  }
+
   /** Replaces the credentials (e.g. a new STS token); takes effect on the next request. */
   setCredentials(c: SlsCredentials | CredentialsProvider): void {
     this.creds.set(c);
@@ -195,14 +200,13 @@ export class SlsClient implements SlsApi {
       query.query = opts.query;
       query.pullMode = "scan_on_stream";
     }
-    const c = await this.creds.getCredential();
-    const r = await this.call({ action: "PullLogs", project, logstore, shard }, () =>
+    const r = await this.call({ action: "PullLogs", project, logstore, shard }, async () =>
       this.http.get({
         host: this.hostFor(project),
         path: `/logstores/${logstore}/shards/${shard}`,
         query,
         headers: { accept: "application/x-protobuf", "accept-encoding": "lz4" },
-        credentials: c,
+        credentials: await this.creds.getCredential(),
         context: this.ctx("PullLogs", project, logstore, shard),
       }),
     );

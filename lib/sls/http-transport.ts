@@ -48,9 +48,9 @@ export class HttpTransport {
     this.request = o.protocol === "https" ? https.request : http.request;
   }
 
-  /** Closes idle connections (in-flight requests finish). */
+  /** Closes idle connections; a request still running finishes (its connection then lingers, unreferenced, until the server closes it). */
   close(): void {
-    this.agent.destroy();
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
   }
 
   get(r: SignedGet): Promise<GetReply> {

@@ -465,6 +465,7 @@ interface GroupScratch {
 
 const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, words: new Uint32Array(0) };
 const NO_WORDS = scratch.words;
+const NO_KEYS: string[] = [];
 
 /**
  * True when buf[from..to) is ASCII. Long ranges are tested four bytes at a time through `words`,
@@ -535,35 +536,40 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
   // Logs of a group mostly share one layout: expect the last one's keys, byte for byte.
   const expect = s.shapes.length > 0 ? s.shapes[0] : undefined;
   const buf = r.buf;
+  const { text, base, words } = s;
+  const expectKeys = expect?.keys ?? NO_KEYS;
+  const expectBytes = expect?.keyBytes;
   let n = 0;
   /** Keys that were the expected layout's key at their position. */
   let matched = 0;
   let time = -1;
   let ns = 0;
-  while (r.pos < end) {
+  let p = r.pos;
+  while (p < end) {
     // Fast path for the usual encoding (see usualPair); anything else takes the general loop below.
-    const vs = usualPair(buf, r.pos, end);
+    const vs = usualPair(buf, p, end);
     if (vs >= 0) {
       const ks = pairKeyStart;
       const e = pairEnd;
       const kl = buf[ks - 1];
       let key: string | undefined;
-      if (expect !== undefined && n < expect.keys.length) {
-        const kb = expect.keyBytes[n];
+      if (n < expectKeys.length) {
+        const kb = expectBytes![n];
         if (kb.length === kl) {
           let i = 0;
           while (i < kl && kb[i] === buf[ks + i]) i++;
           if (i === kl) {
-            key = expect.keys[n];
+            key = expectKeys[n];
             matched++;
           }
         }
       }
       keys[n] = key ?? cachedKey(buf, ks, ks + kl);
-      values[n++] = isAscii(buf, s.words, vs, e) ? s.text.substring(vs - s.base, e - s.base) : (buf as FastBuffer).utf8Slice(vs, e);
-      r.pos = e;
+      values[n++] = isAscii(buf, words, vs, e) ? text.substring(vs - base, e - base) : (buf as FastBuffer).utf8Slice(vs, e);
+      p = e;
       continue;
     }
+    r.pos = p;
     const tag = r.varint();
     if (tag === ((2 << 3) | WIRE_LEN)) {
       const e = r.lenEnd();
@@ -583,7 +589,9 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
     } else if (tag === ((1 << 3) | WIRE_VARINT)) time = r.varint();
     else if (tag === ((4 << 3) | WIRE_FIXED32)) ns = r.fixed32();
     else r.skip(tag & 7);
+    p = r.pos;
   }
+  r.pos = p;
   if (time < 0) r.fail("log without the required Time field");
   r.end = outer;
   // Every key as expected: the expected layout, without comparing the keys again.

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import zlib from "node:zlib";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { SlsClient } from "../../lib/sls/client";
 import { SlsError } from "../../lib/sls/errors";
 import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group";
@@ -145,5 +145,29 @@ test("lz4DecompressAfterScratch: the native and the JS decoder agree and reject 
   for (const bad of [size - 1, size + 1, block.length * 255 + 17]) {
     assert.throws(() => lz4DecompressAfterScratch(framed(), bad), Lz4Error, `native or default, size ${bad}`);
     assert.throws(() => lz4DecompressAfterScratch(framed(), bad, undefined), Lz4Error, `JS, size ${bad}`);
+  }
+});
+
+test("PullLogs reuses one keep-alive connection; close() ends it", async () => {
+  const sockets = new Set<Socket>();
+  let closed = 0;
+  const s = await server((req, res) => {
+    if (!sockets.has(req.socket)) {
+      sockets.add(req.socket);
+      req.socket.on("close", () => closed++);
+    }
+    res.writeHead(200, { ...okHeaders, "x-log-compresstype": "lz4" });
+    res.end(lz4CompressBlock(raw));
+  });
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "AK", accessKeySecret: "SK" } });
+    for (let i = 0; i < 3; i++) assert.equal((await c.pullLogs("proj", "store", 0, "MTA=")).count, 1);
+    assert.equal(sockets.size, 1, "one connection for three pulls");
+    c.close();
+    const socket = [...sockets][0];
+    if (!socket.destroyed) await new Promise((r) => socket.once("close", r));
+    assert.equal(closed, 1);
+  } finally {
+    await s.close();
   }
 });
