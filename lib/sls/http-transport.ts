@@ -132,7 +132,7 @@ function reply(res: http.IncomingMessage, chunks: Buffer[], size: number, ctx: S
   let body: Buffer;
   if (type === "lz4") {
     // The compressed bytes go after LZ4_SCRATCH spare bytes, which the native decoder needs.
-    const framed = Buffer.allocUnsafe(LZ4_SCRATCH + size);
+    const framed = lz4Input(LZ4_SCRATCH + size);
     let at = LZ4_SCRATCH;
     for (const c of chunks) at += c.copy(framed, at);
     try {
@@ -150,6 +150,21 @@ function reply(res: http.IncomingMessage, chunks: Buffer[], size: number, ctx: S
     if (body.length !== rawSize) throw bad(`${type} body is ${body.length} bytes, x-log-bodyrawsize says ${rawSize}`);
   } else throw bad(`unsupported x-log-compresstype ${type}`);
   return { status, headers: h, body };
+}
+
+/** Largest LZ4 input kept for reuse (a 1 MB pull compresses to a few hundred KB). */
+const REUSE_MAX = 4 << 20;
+let reusable = Buffer.allocUnsafe(0);
+
+/**
+ * A buffer of n bytes for an LZ4 reply's compressed bytes. Decompression is synchronous and its
+ * output a new buffer, so one buffer serves every reply: each new off-heap buffer adds to the
+ * external memory that makes V8 run full garbage collections.
+ */
+function lz4Input(n: number): Buffer {
+  if (n > REUSE_MAX) return Buffer.allocUnsafe(n);
+  if (reusable.length < n) reusable = Buffer.allocUnsafe(Math.min(REUSE_MAX, Math.max(n, 2 * reusable.length)));
+  return reusable.subarray(0, n);
 }
 
 /** An SLS error reply (JSON errorCode/errorMessage) as an SlsError. */

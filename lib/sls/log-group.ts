@@ -412,6 +412,8 @@ interface Shape {
   keys: string[];
   /** UTF-8 bytes of each key: the next log's keys are checked against them instead of hashed. */
   keyBytes: Buffer[];
+  /** keyBytes as DataViews, compared four bytes at a time. */
+  keyViews: DataView[];
   make: Factory;
 }
 
@@ -459,29 +461,20 @@ interface GroupScratch {
   text: string;
   /** Offset in the body of text[0]. */
   base: number;
-  /** The body's memory as 32-bit words (see isAscii). */
-  words: Uint32Array;
+  /** The body as a DataView: four bytes at a time, at any offset (see isAscii, decodeRecord). */
+  view: DataView;
 }
 
-const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, words: new Uint32Array(0) };
-const NO_WORDS = scratch.words;
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+const scratch: GroupScratch = { keys: [], values: [], shapes: [], tagKeys: [], tagValues: [], text: "", base: 0, view: NO_VIEW };
 const NO_KEYS: string[] = [];
 
-/**
- * True when buf[from..to) is ASCII. Long ranges are tested four bytes at a time through `words`,
- * a view of buf's whole ArrayBuffer.
- */
-function isAscii(buf: Buffer, words: Uint32Array, from: number, to: number): boolean {
+/** True when buf[from..to) is ASCII; tested four bytes at a time through `view` (a DataView of buf). */
+function isAscii(buf: Buffer, view: DataView, from: number, to: number): boolean {
   let bits = 0;
   let i = from;
-  if (to - from >= 12) {
-    const off = buf.byteOffset;
-    while ((off + i) & 3) bits |= buf[i++];
-    const wEnd = (off + to) >> 2;
-    for (let w = (off + i) >> 2; w < wEnd; w++) bits |= words[w];
-    i = (wEnd << 2) - off;
-  }
-  while (i < to) bits |= buf[i++];
+  for (; i + 4 <= to; i += 4) bits |= view.getInt32(i, true);
+  for (; i < to; i++) bits |= buf[i];
   return (bits & 0x80808080) === 0;
 }
 
@@ -536,9 +529,10 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
   // Logs of a group mostly share one layout: expect the last one's keys, byte for byte.
   const expect = s.shapes.length > 0 ? s.shapes[0] : undefined;
   const buf = r.buf;
-  const { text, base, words } = s;
+  const { text, base, view } = s;
   const expectKeys = expect?.keys ?? NO_KEYS;
   const expectBytes = expect?.keyBytes;
+  const expectViews = expect?.keyViews;
   let n = 0;
   /** Keys that were the expected layout's key at their position. */
   let matched = 0;
@@ -556,7 +550,9 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
       if (n < expectKeys.length) {
         const kb = expectBytes![n];
         if (kb.length === kl) {
+          const kv = expectViews![n];
           let i = 0;
+          while (i + 4 <= kl && kv.getInt32(i, true) === view.getInt32(ks + i, true)) i += 4;
           while (i < kl && kb[i] === buf[ks + i]) i++;
           if (i === kl) {
             key = expectKeys[n];
@@ -565,7 +561,7 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
         }
       }
       keys[n] = key ?? cachedKey(buf, ks, ks + kl);
-      values[n++] = isAscii(buf, words, vs, e) ? text.substring(vs - base, e - base) : (buf as FastBuffer).utf8Slice(vs, e);
+      values[n++] = isAscii(buf, view, vs, e) ? text.substring(vs - base, e - base) : (buf as FastBuffer).utf8Slice(vs, e);
       p = e;
       continue;
     }
@@ -618,7 +614,8 @@ function build(s: GroupScratch, n: number, time: number, topic: string, source: 
   const make = factoryFor(keys, n, s.tagKeys);
   if (make !== undefined) {
     const shapeKeys = keys.slice(0, n);
-    shapes.unshift({ keys: shapeKeys, keyBytes: shapeKeys.map((k) => Buffer.from(k)), make });
+    const keyBytes = shapeKeys.map((k) => Buffer.from(k));
+    shapes.unshift({ keys: shapeKeys, keyBytes, keyViews: keyBytes.map((b) => new DataView(b.buffer, b.byteOffset, b.length)), make });
     if (shapes.length > 16) shapes.length = 16;
     return make(values, time, topic, source, s.tagValues);
   }
@@ -677,8 +674,8 @@ function checkLog(r: Reader, end: number): void {
 /** A PullLogs body and the view of it its groups share, made when the first group is decoded. */
 interface PulledBody {
   buf: Buffer;
-  /** The body's memory as 32-bit words (see isAscii). */
-  words?: Uint32Array;
+  /** The body as a DataView (see GroupScratch.view). */
+  view?: DataView;
 }
 
 export class PulledGroup implements RecordGroup {
@@ -726,7 +723,7 @@ export class PulledGroup implements RecordGroup {
     // message (e.g. in flow context) keeps its group's text (about its raw size) alive too.
     s.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
     s.base = start;
-    s.words = body.words ??= new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >> 2);
+    s.view = body.view ??= new DataView(buf.buffer, buf.byteOffset, buf.length);
     const r = new Reader(buf, start, end, "LogGroup");
     try {
       while (r.pos < end) {
@@ -736,7 +733,7 @@ export class PulledGroup implements RecordGroup {
       }
     } finally {
       s.text = "";
-      s.words = NO_WORDS;
+      s.view = NO_VIEW;
     }
     return { records, timeNs };
   }

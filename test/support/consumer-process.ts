@@ -1,6 +1,6 @@
 // A Node-RED runtime in its own process running one sls-consumer into the settling test sink, for
 // scale-out tests. Config comes as JSON in argv[2]; received seqs go to the parent over IPC
-// ({seqs}) every 50 ms; {ready} once flows run; "stop" closes the flows and exits.
+// ({seqs}) every 50 ms, and settled after that; {ready} once flows run; "stop" closes the flows and exits.
 import { helper } from "./red-helper";
 import { sink } from "./sink-control";
 import { consumerFlow, type ConsumerFlowOptions } from "./sls-fixtures";
@@ -20,6 +20,10 @@ async function main(): Promise<void> {
   const emuLike = { url: a.url, project: a.project, accessKeyId: a.accessKeyId, accessKeySecret: a.accessKeySecret };
   const { flow, credentials } = consumerFlow(emuLike as Parameters<typeof consumerFlow>[0], a);
   await helper.load([connNode, consumerNode, sinkNode], flow, credentials);
+  // Tokens are settled only after their seqs went to the parent: a SIGKILLed member may then
+  // have committed only seqs the parent has (else a commit between two flushes could cover seqs
+  // the parent never hears of, and the test would count them as lost).
+  sink.hold = true;
   let sent = 0;
   const flush = (): void => {
     const seqs = sink.seqs();
@@ -27,12 +31,15 @@ async function main(): Promise<void> {
       process.send!({ seqs: seqs.slice(sent) });
       sent = seqs.length;
     }
+    sink.releaseHeld();
   };
   const timer = setInterval(flush, 50);
   process.send!({ ready: true });
   process.on("message", (m) => {
     if (m !== "stop") return;
     clearInterval(timer);
+    flush();
+    sink.hold = false; // closing flows wait for their tokens
     void helper.unload().then(() => {
       flush();
       process.send!({ stopped: true }, () => process.exit(0));

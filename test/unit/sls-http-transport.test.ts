@@ -4,10 +4,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import zlib from "node:zlib";
+import { randomBytes } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { SlsClient } from "../../lib/sls/client";
 import { SlsError } from "../../lib/sls/errors";
-import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group";
+import { decodeLogGroupList, encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group";
 import { LZ4_SCRATCH, lz4CompressBlock, lz4DecompressAfterScratch, Lz4Error } from "../../lib/sls/lz4";
 import { verifyRequest, type Account } from "../../emulator/signature";
 
@@ -167,6 +168,32 @@ test("PullLogs reuses one keep-alive connection; close() ends it", async () => {
     const socket = [...sockets][0];
     if (!socket.destroyed) await new Promise((r) => socket.once("close", r));
     assert.equal(closed, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test("PullLogs: LZ4 replies of changing sizes each decode to their own records, also when decoded after later pulls", async () => {
+  const bodies = [3000, 10, 200_000, 1, 6_000_000].map((len, i) => {
+    // Base64 of random bytes: compresses little, so the last reply's compressed form is over 4 MB.
+    const value = randomBytes(Math.ceil((len * 3) / 4)).toString("base64").slice(0, len);
+    return encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1700000000 + i, contents: [["i", String(i)], ["v", value]] }], tags: [] })]);
+  });
+  const s = await server((req, res, n) => {
+    const b = bodies[(n - 1) % bodies.length];
+    res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": "1", "x-log-bodyrawsize": String(b.length), "x-log-compresstype": "lz4" });
+    res.end(lz4CompressBlock(b));
+  });
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "AK", accessKeySecret: "SK" } });
+    const pulls = [];
+    for (let round = 0; round < 2; round++) for (let i = 0; i < bodies.length; i++) pulls.push(await c.pullLogs("proj", "store", 0, "MTA="));
+    assert.equal(lz4CompressBlock(bodies[4]).length > 4 << 20, true);
+    pulls.forEach((r, k) => {
+      const want = decodeLogGroupList(bodies[k % bodies.length])[0].logs[0];
+      assert.deepEqual(r.groups[0].records, [{ i: String(k % bodies.length), v: want.contents[1][1], __time__: want.time, __topic__: "", __source__: "" }], `pull ${k}`);
+    });
+    c.close();
   } finally {
     await s.close();
   }

@@ -128,3 +128,26 @@ test("decodeLogGroupListRecords: one non-ASCII byte anywhere in a value, at any 
     assert.deepEqual(decodeLogGroupListRecords(shifted), want, `byteOffset +${offset}`);
   }
 });
+
+test("decodeLogGroupListRecords: a key differing from the previous log's in any one byte is read as itself, at any buffer alignment", () => {
+  const logs: LogGroup["logs"] = [];
+  for (let len = 1; len <= 13; len++) {
+    const key = Array.from({ length: len }, (_, i) => String.fromCharCode(97 + i)).join("");
+    for (let at = 0; at < len; at++) {
+      const other = key.slice(0, at) + "Z" + key.slice(at + 1);
+      // Expected layout [x, key], then the same with one byte of the key changed, then a longer key.
+      logs.push({ time: 1, contents: [["x", "1"], [key, "2"]] });
+      logs.push({ time: 2, contents: [["x", "3"], [other, "4"]] });
+      logs.push({ time: 3, contents: [["x", "5"], [key + "!", "6"]] });
+    }
+  }
+  const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [] })]);
+  const want = decodeLogGroupList(body).map(toRecordGroup);
+  assert.deepEqual(Object.keys(want[0].records[1]).slice(0, 2), ["x", "Z"]);
+  for (let offset = 0; offset < 4; offset++) {
+    const shifted = Buffer.concat([Buffer.alloc(offset), body]).subarray(offset);
+    const got = decodeLogGroupListRecords(shifted);
+    assert.deepEqual(got, want, `byteOffset +${offset}`);
+    for (let j = 0; j < got[0].records.length; j++) assert.deepEqual(Object.keys(got[0].records[j]), Object.keys(want[0].records[j]));
+  }
+});
