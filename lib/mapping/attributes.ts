@@ -3,7 +3,7 @@
 // written once: mapped keys and keys the encoder writes itself win over record fields, and
 // mapped attributes without a value (or an empty one) are left out.
 
-import type { FieldDecider } from "./field-selection";
+import { compileFieldPrefixes, type FieldDecider } from "./field-selection";
 import type { AttributeRule } from "./types";
 import { compileRef, textOf, type RecordContext, type ValueGetter } from "./value-ref";
 import type { Warnings } from "./warnings";
@@ -54,6 +54,7 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
     return k;
   };
   const { separator: sep, escapeValue: esc, decide, includeFields } = o;
+  const prefixOf = compileFieldPrefixes(decide, (name) => fieldKey(name) || null, sep, false);
   return {
     mappedKeys,
     write(ctx, first) {
@@ -67,14 +68,12 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
       if (includeFields) {
         const rec = ctx.rec;
         for (const k in rec) {
-          const name = decide(k);
-          if (name === null) continue;
-          const key = fieldKey(name);
-          if (key === "") continue;
+          const p = prefixOf(k);
+          if (p === null) continue;
           const v = rec[k];
           const text = typeof v === "string" ? v : textOf(v);
           if (text === undefined) continue;
-          out += (n++ > 0 ? sep : "") + key + "=" + esc(text);
+          out += (n++ > 0 ? p.next : p.first) + esc(text);
         }
       }
       return out;

@@ -86,3 +86,28 @@ export function selectedEntries(rec: SlsRecord, decide: FieldDecider): [string, 
   }
   return out;
 }
+
+/** The text written before a selected field's value: after another pair, and as the first. */
+export interface FieldPrefix {
+  next: string;
+  first: string;
+}
+
+/**
+ * Per source key: its prefix in a `key=value` list (separator, key as `keyOf` writes it, `=`), or
+ * null when the field is not selected or `keyOf` gives null (no usable key). Cached per key, so a
+ * record's field costs one lookup and two concatenations.
+ */
+export function compileFieldPrefixes(decide: FieldDecider, keyOf: (name: string) => string | null, sep: string, leadingSeparator: boolean): (key: string) => FieldPrefix | null {
+  const cache = new Map<string, FieldPrefix | null>();
+  return (k) => {
+    let p = cache.get(k);
+    if (p === undefined) {
+      const name = decide(k);
+      const key = name === null ? null : keyOf(name);
+      p = key === null ? null : { next: sep + key + "=", first: (leadingSeparator ? sep : "") + key + "=" };
+      if (cache.size < MAX_CACHED_KEYS) cache.set(k, p);
+    }
+    return p;
+  };
+}

@@ -14,7 +14,7 @@
 // In keys (backslash and quote modes) `=`, `\`, `"`, whitespace, control characters and the
 // separator's first character are replaced by `_`.
 
-import type { FieldDecider } from "./field-selection";
+import { compileFieldPrefixes, type FieldDecider } from "./field-selection";
 import { charClass } from "./text";
 import type { KvEscape, SlsRecord } from "./types";
 import { textOf } from "./value-ref";
@@ -44,18 +44,8 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
   const escapeValue = valueEscaper(opts.escape, sep);
   const escapeKey = opts.escape === "none" ? (k: string) => k : keyEscaper(first);
   // Per source key: the text before its value ("||key=" after another pair, "key=" or "||key="
-  // first), or null when the field is not selected. One lookup per field, and two concatenations.
-  const prefixes = new Map<string, { next: string; first: string } | null>();
-  const prefixOf = (k: string): { next: string; first: string } | null => {
-    let p = prefixes.get(k);
-    if (p === undefined) {
-      const name = decide(k);
-      const key = name === null ? "" : escapeKey(name);
-      p = name === null ? null : { next: sep + key + "=", first: (lead ? sep : "") + key + "=" };
-      if (prefixes.size < 4096) prefixes.set(k, p);
-    }
-    return p;
-  };
+  // first), or null when the field is not selected.
+  const prefixOf = compileFieldPrefixes(decide, escapeKey, sep, lead);
   // Appends one field (if selected); compiled once, so no closure is allocated per record.
   const pair = (out: string, rec: SlsRecord, k: string): string => {
     const p = prefixOf(k);
