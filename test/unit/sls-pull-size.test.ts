@@ -11,8 +11,9 @@ test("pullGroupCount: before any pull, the reader's share of half the window, in
 });
 
 test("pullGroupCount: about PULL_TARGET_BYTES of raw data once the group size is known", () => {
-  assert.equal(PULL_TARGET_BYTES, 1 << 20);
-  assert.equal(pullGroupCount({ ...base, logsPerGroup: 100, bytesPerGroup: 50_000 }), 20);
+  assert.equal(PULL_TARGET_BYTES, 128 * 1024);
+  assert.equal(pullGroupCount({ ...base, logsPerGroup: 100, bytesPerGroup: 10_000 }), 13); // 131 072 / 10 000
+  assert.equal(pullGroupCount({ ...base, logsPerGroup: 100, bytesPerGroup: 50_000 }), 2); // the window share (200 logs) wins
   assert.equal(pullGroupCount({ ...base, logsPerGroup: 100, bytesPerGroup: 2 << 20 }), 2); // huge groups: the window share still applies
   assert.equal(pullGroupCount({ ...base, logsPerGroup: 4096, bytesPerGroup: 4 << 20 }), 1); // never 0
 });
