@@ -17,6 +17,7 @@
 import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
+import { ReplayRing } from "./replay-ring";
 import { frame, frameBytes, UDP_DEFAULT_CAP, type Frame, type Framing, type Wire } from "./framing";
 import { openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
 
@@ -105,12 +106,8 @@ export class SyslogSender extends EventEmitter {
   private openGroup: SharedGroup | null = null;
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
-  /**
-   * Confirmed batches kept for a replay after an unexpected disconnect, as the encoded bytes that
-   * were written: one off-heap Buffer per batch, so the messages' strings die young.
-   */
-  private readonly replay = new Fifo<{ buf: Buffer; frames: number; at: number }>();
-  private replayBytes = 0;
+  /** Copies of confirmed batches for a replay after an unexpected disconnect (null when off). */
+  private readonly replay: ReplayRing | null;
   private queued = 0;
   private queuedBytes = 0;
   private channel: Channel | null = null;
@@ -147,6 +144,7 @@ export class SyslogSender extends EventEmitter {
       replayWindowMs: opts.protocol === "udp" ? 0 : opts.replayWindowMs ?? 2000,
       replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
     };
+    this.replay = this.o.replayWindowMs > 0 ? new ReplayRing(this.o.replayWindowMs, this.o.replayMaxBytes) : null;
     const framing: Framing = opts.protocol === "tls" ? "octet" : opts.framing ?? "octet";
     this.framing = opts.protocol === "udp" ? "none" : framing;
   }
@@ -400,21 +398,7 @@ export class SyslogSender extends EventEmitter {
   }
 
   private remember(batch: Batch): void {
-    if (!batch.buf) return;
-    const now = Date.now();
-    this.replay.push({ buf: batch.buf, frames: batch.entries.length, at: now });
-    this.replayBytes += batch.buf.length;
-    this.pruneReplay(now);
-  }
-
-  private pruneReplay(now: number): void {
-    const oldest = now - this.o.replayWindowMs;
-    let r = this.replay.peek();
-    while (r && (r.at < oldest || this.replayBytes > this.o.replayMaxBytes)) {
-      this.replay.shift();
-      this.replayBytes -= r.buf.length;
-      r = this.replay.peek();
-    }
+    if (batch.buf) this.replay?.add(batch.buf, batch.entries.length, Date.now());
   }
 
   private releaseIdle(): void {
@@ -480,12 +464,10 @@ export class SyslogSender extends EventEmitter {
     this.inflight = [];
     this.needDrain = false;
     let replayed: Entry[] = [];
-    if (this.o.replayWindowMs > 0) {
-      this.pruneReplay(Date.now());
+    if (this.replay) {
       // Each replayed batch goes back as one pre-encoded chunk of frames.
-      const batches = this.replay.drain();
-      replayed = batches.map((r) => ({ data: r.buf, bytes: r.buf.length, group: null }));
-      this.replayBytes = 0;
+      const batches = this.replay.take(Date.now());
+      replayed = batches.map((r) => ({ data: r.data, bytes: r.data.length, group: null }));
       for (const r of batches) this.counts.resent += r.frames;
       // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {
