@@ -1,4 +1,4 @@
-// npm run bench:syslog [-- --json] [-- --n 200000]
+// npm run bench:syslog [-- --json] [-- --n 200000] [-- --runs 3]
 //
 // The same N realistic SLS audit records (≈400-byte RFC 5424 messages with one SD element) over TCP
 // loopback to a counting receiver in another process, through
@@ -8,8 +8,8 @@
 //       handling — what a client that writes each frame as it comes can reach at best;
 //   (d) raw, 64 KiB writes: the same frames pre-concatenated into 64 KiB chunks — the limit of
 //       this machine's loopback, Node's socket layer and the receiver (no client can beat it).
-// Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG) and CPU-seconds of the sending process, and
-// the ratios. With --json the last line is {"ours": {...}, "syslogClient": {...}, "raw": {...},
+// Each variant runs --runs times (default 3) in turn and reports its median run. Prints msgs/s,
+// MB/s (payload bytes of SYSLOG-MSG) and CPU-seconds of the sending process, and the ratios. With --json the last line is {"ours": {...}, "syslogClient": {...}, "raw": {...},
 // "rawChunks": {...}, "oursBatch": {...}}.
 
 import { fork, type ChildProcess } from "node:child_process";
@@ -31,6 +31,8 @@ const args = process.argv.slice(2);
 const json = args.includes("--json");
 const nArg = args.indexOf("--n");
 const N = nArg >= 0 ? Number(args[nArg + 1]) : 200_000;
+const runsArg = args.indexOf("--runs");
+const RUNS = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 3;
 const WINDOW = 1000; // sends a caller keeps in flight (a consumer's in-flight window is of this order)
 const stats = { writes: 0 }; // messages a caller keeps in flight (below the sender's 10,000 queue bound)
 
@@ -218,17 +220,27 @@ async function main(): Promise<void> {
   const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : "";
   const zero: Result = { msgsPerSec: 0, mbPerSec: 0, cpuSec: 0, wallSec: 0 };
   const run = (name: string, f: () => Promise<void>): Promise<Result> => (only && only !== name ? Promise.resolve(zero) : measure(child, payload, f));
-  const results = {
-    ours: await run("ours", () => ours(port)),
-    oursBatch: await run("oursBatch", () => oursBatch(port)),
-    syslogClient: await run("syslogClient", () => syslogClient(port)),
-    // Last, so its 200,000 retained frames do not burden the other runs' garbage collection.
-    ...(await (async () => {
-      const pre = only && only !== "raw" && only !== "rawChunks" ? { frames: [] } : preformat();
-      const chunks = chunked(pre.frames);
-      return { raw: await run("raw", () => raw(port, pre.frames)), rawChunks: await run("rawChunks", () => raw(port, chunks)) };
-    })()),
+  // --runs N (default 3): the variants run in turn N times and each reports its median run, so a
+  // moment of load on the shared machine does not decide a ratio.
+  const rounds: Array<Record<"ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks", Result>> = [];
+  for (let i = 0; i < RUNS; i++) {
+    const senders = {
+      ours: await run("ours", () => ours(port)),
+      oursBatch: await run("oursBatch", () => oursBatch(port)),
+      syslogClient: await run("syslogClient", () => syslogClient(port)),
+    };
+    // The raw variants last in each round, their 200,000 frames made for them and dropped after:
+    // held across the other runs they would burden those runs' garbage collection.
+    const pre = only && only !== "raw" && only !== "rawChunks" ? { frames: [] } : preformat();
+    const chunks = chunked(pre.frames);
+    rounds.push({ ...senders, raw: await run("raw", () => raw(port, pre.frames)), rawChunks: await run("rawChunks", () => raw(port, chunks)) });
+  }
+  const median = (k: keyof (typeof rounds)[number]): Result => {
+    const sorted = rounds.map((r) => r[k]).sort((a, b) => a.msgsPerSec - b.msgsPerSec);
+    return sorted[Math.floor(sorted.length / 2)];
   };
+  const results = { ours: median("ours"), oursBatch: median("oursBatch"), syslogClient: median("syslogClient"), raw: median("raw"), rawChunks: median("rawChunks") };
+  if (RUNS > 1) log(`runs (msg/s): ours ${rounds.map((r) => r.ours.msgsPerSec.toFixed(0)).join(", ")}; syslog-client ${rounds.map((r) => r.syslogClient.msgsPerSec.toFixed(0)).join(", ")}; raw ${rounds.map((r) => r.raw.msgsPerSec.toFixed(0)).join(", ")}`);
   child.send({ exit: true });
   const row = (name: string, r: Result): string =>
     `${name.padEnd(14)} ${r.msgsPerSec.toFixed(0).padStart(10)} msg/s ${r.mbPerSec.toFixed(1).padStart(8)} MB/s ${r.cpuSec.toFixed(2).padStart(7)} CPU-s ${r.wallSec.toFixed(2).padStart(6)} s`;

@@ -27,4 +27,3 @@ export function headerField(value: unknown, maxLen: number): string {
   }
   return s.length > maxLen ? s.slice(0, maxLen) : s;
 }
-

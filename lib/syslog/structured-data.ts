@@ -71,8 +71,16 @@ function valueText(v: string | number | boolean | object): string {
   return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
+/** ` NAME="` per PARAM-NAME: names recur on every record, so two concatenations per value, not four. */
+const prefixCache = new Map<string, string>();
+
 function param(name: string, v: string | number | boolean | object): string {
-  return " " + name + '="' + escapeParamValue(valueText(v)) + '"';
+  let prefix = prefixCache.get(name);
+  if (prefix === undefined) {
+    prefix = " " + name + '="';
+    if (prefixCache.size < 10_000) prefixCache.set(name, prefix);
+  }
+  return prefix + escapeParamValue(valueText(v)) + '"';
 }
 
 function element(id: string, params: Record<string, SdValue>): string {

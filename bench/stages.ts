@@ -1,0 +1,79 @@
+// npm run bench:stages [-- --json] [--reps N] [--format kv|cef]
+// The pipeline's stages without Node-RED, sockets or waiting: the emulator's realistic log groups
+// (4 generators × 10 groups of 100 logs) encoded once, then per round decoded by the consumer's
+// decoder, mapped batch by batch as sls-syslog-map does, formatted as sls-syslog-out does and
+// framed as the sender does. Prints CPU nanoseconds per log for each stage (one core, hot caches,
+// a young heap): the floor under the end-to-end figures of `npm run bench`.
+import { parseArgs } from "node:util";
+import { GENERATOR_KINDS, LogGenerator } from "../emulator/generator";
+import { compileMapper, type MappingConfig } from "../lib/mapping";
+import { decodeLogGroupListRecords, encodeLogGroup, encodeLogGroupList } from "../lib/sls/log-group";
+import { frame, frameBytes } from "../lib/syslog/framing";
+import { recordsFromMessage } from "../lib/syslog/message-records";
+import { outFormatter } from "../lib/syslog/out-format";
+import { logger, main } from "./support/report";
+
+const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, reps: { type: "string", default: "30" }, format: { type: "string", default: "kv" } } });
+const log = logger(values.json!);
+
+const CONFIGS: Record<string, MappingConfig> = {
+  kv: { format: "kv", hostname: "nr-1", hostnameType: "str" },
+  cef: {
+    format: "cef", hostname: "nr-1", hostnameType: "str",
+    attributes: [{ key: "rt", type: "meta", value: "timeMs" }, { key: "cs1Label", type: "str", value: "project" }, { key: "cs1", type: "meta", value: "project" }],
+  },
+};
+
+main(async () => {
+  const config = CONFIGS[values.format!];
+  if (!config) throw new Error(`--format must be kv or cef, not ${values.format}`);
+  const groups: Buffer[] = [];
+  for (const kind of GENERATOR_KINDS) {
+    const gen = new LogGenerator(kind, { seed: 7, groupSize: 100 });
+    for (let i = 0; i < 10; i++) groups.push(encodeLogGroup(gen.group(1714979289000 + i * 1000)));
+  }
+  const body = encodeLogGroupList(groups);
+  const mapper = compileMapper(config);
+  const { defaults, format } = outFormatter({ format: "rfc5424", facility: "local0", severity: "info", bom: "auto" });
+  const cpu = (): number => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) * 1000;
+  };
+  const ns = { decode: 0, map: 0, format: 0, frame: 0 };
+  let logs = 0;
+  const reps = Number(values.reps);
+  for (let rep = 0; rep < reps; rep++) {
+    const measured = rep >= 3; // the first rounds warm up the JIT
+    let t0 = cpu();
+    const pulled = decodeLogGroupListRecords(body);
+    let t1 = cpu();
+    if (measured) ns.decode += t1 - t0;
+    for (const g of pulled) {
+      // One batch message per log group, shaped as sls-consumer emits it.
+      const tags: Record<string, string> = {};
+      for (const [k, v] of g.tags) tags[k] = v;
+      const records = g.records.map((p, index) => ({ cursor: "MTcxNDk3OTI4OTk1NjI0NjAwMA==", index, time: p.__time__, timeNs: g.timeNs[index], topic: g.topic, source: g.source, tags }));
+      const msg = { payload: g.records, sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 0, cursor: records[0]?.cursor, records }, syslog: undefined as unknown };
+      t0 = cpu();
+      msg.syslog = mapper.mapMessage(msg.payload, msg.sls);
+      t1 = cpu();
+      const wires = recordsFromMessage(msg, defaults).map(format);
+      const t2 = cpu();
+      const frames = wires.map((w) => frame(w, "octet"));
+      let total = 0;
+      for (const f of frames) total += f.bytes;
+      frameBytes(frames, total);
+      const t3 = cpu();
+      if (measured) {
+        ns.map += t1 - t0;
+        ns.format += t2 - t1;
+        ns.frame += t3 - t2;
+        logs += g.records.length;
+      }
+    }
+  }
+  const per = (x: number): number => Math.round(x / logs);
+  const r = { format: values.format, logs, nsPerLog: { decode: per(ns.decode), map: per(ns.map), format: per(ns.format), frame: per(ns.frame) }, totalNsPerLog: per(ns.decode + ns.map + ns.format + ns.frame), rawBytesPerLog: Math.round(body.length / (groups.length * 100)) };
+  log(`${r.format}: ${logs} logs of ${r.rawBytesPerLog} raw bytes; CPU ns per log: decode ${r.nsPerLog.decode}, map ${r.nsPerLog.map}, format ${r.nsPerLog.format}, frame ${r.nsPerLog.frame}; total ${r.totalNsPerLog} (= ${((r.rawBytesPerLog / r.totalNsPerLog) * 1000).toFixed(0)} MB raw per CPU-second)`);
+  if (values.json) console.log(JSON.stringify(r));
+});
