@@ -220,7 +220,7 @@ export class SlsClient implements SlsApi {
     let groups: RecordGroup[] = [];
     if (body) {
       try {
-        groups = scanLogGroupList(body);
+        groups = scanLogGroupList(body, r.ownBody);
       } catch (e) {
         throw new SlsError("BadResponse", `PullLogs body is not a LogGroupList: ${(e as Error).message}`, {
           context: this.ctx("PullLogs", project, logstore, shard),

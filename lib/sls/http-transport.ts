@@ -37,6 +37,8 @@ export interface GetReply {
   headers: http.IncomingHttpHeaders;
   /** The body, decompressed per x-log-compresstype and checked against x-log-bodyrawsize. */
   body: Buffer;
+  /** The body is a decompression's output, referenced nowhere else (see scanLogGroupList's `owned`). */
+  ownBody: boolean;
 }
 
 export class HttpTransport {
@@ -126,8 +128,8 @@ function reply(res: http.IncomingMessage, chunks: Buffer[], size: number, ctx: S
   const type = header(h, "x-log-compresstype");
   const rawSize = Number(header(h, "x-log-bodyrawsize") ?? NaN);
   const bad = (why: string): SlsError => new SlsError("BadResponse", why, { status, requestId, context: ctx, retryable: true });
-  if (!type) return { status, headers: h, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
-  if (rawSize === 0) return { status, headers: h, body: Buffer.alloc(0) };
+  if (!type) return { status, headers: h, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), ownBody: false };
+  if (rawSize === 0) return { status, headers: h, body: Buffer.alloc(0), ownBody: false };
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw bad(`x-log-bodyrawsize "${header(h, "x-log-bodyrawsize")}" is not a size`);
   let body: Buffer;
   if (type === "lz4") {
@@ -149,7 +151,7 @@ function reply(res: http.IncomingMessage, chunks: Buffer[], size: number, ctx: S
     }
     if (body.length !== rawSize) throw bad(`${type} body is ${body.length} bytes, x-log-bodyrawsize says ${rawSize}`);
   } else throw bad(`unsupported x-log-compresstype ${type}`);
-  return { status, headers: h, body };
+  return { status, headers: h, body, ownBody: true };
 }
 
 /** Largest LZ4 input kept for reuse (a 1 MB pull compresses to a few hundred KB). */

@@ -15,7 +15,8 @@ export interface RecordGroup {
   readonly logCount?: number;
   /**
    * Drops the records built on demand (PulledGroup) once they are taken: they then live only as
-   * long as the messages holding them, not as long as the whole pull.
+   * long as the messages holding them, not as long as the whole pull. Also frees the pull's
+   * body once all its groups are released. The group's records must not be read after this.
    */
   release?(): void;
 }

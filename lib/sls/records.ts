@@ -106,6 +106,12 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
         if (token !== null && ctx.full && !(await room())) return;
       } else {
         if (payloads.length === 0) {
+          // A full window wakes every waiting reader at once: each checks again before building a
+          // chunk, so the readers of a consumer hold about one window of records, not one chunk each.
+          while (ctx.full) {
+            await ctx.waitForRoom();
+            if (ctx.stopped) return;
+          }
           chunkCursor = cursor;
           chunkFirstGroup = gi;
         }

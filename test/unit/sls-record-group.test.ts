@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CodecError, decodeLogGroupList, decodeLogGroupListRecords, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group";
+import { CodecError, decodeLogGroupList, decodeLogGroupListRecords, detachWhenReleased, encodeLogGroup, encodeLogGroupList, scanLogGroupList, type LogGroup } from "../../lib/sls/log-group";
 import { toRecordGroup } from "../../lib/sls/record-group";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
 import { execFileSync } from "node:child_process";
@@ -150,4 +150,50 @@ test("decodeLogGroupListRecords: a key differing from the previous log's in any 
     assert.deepEqual(got, want, `byteOffset +${offset}`);
     for (let j = 0; j < got[0].records.length; j++) assert.deepEqual(Object.keys(got[0].records[j]), Object.keys(want[0].records[j]));
   }
+});
+
+test("scanLogGroupList: an owned body is detached once every group is released, never before; records stay intact", () => {
+  const groups: LogGroup[] = [0, 1, 2].map((i) => ({ logs: [{ time: 100 + i, contents: [["msg", `message number ${i} long enough to be a slice`]] }], tags: [["t", String(i)]] }));
+  const encoded = encodeLogGroupList(groups.map(encodeLogGroup));
+  const want = decodeLogGroupList(encoded).map(toRecordGroup);
+  const own = (): Buffer => {
+    const b = Buffer.allocUnsafeSlow(encoded.length);
+    encoded.copy(b);
+    return b;
+  };
+
+  const body = own();
+  const pulled = scanLogGroupList(body, true);
+  const taken = pulled.map((g, i) => {
+    const records = g.records;
+    g.release();
+    g.release(); // a second release counts once
+    assert.equal(body.length, i < pulled.length - 1 ? encoded.length : 0, `after releasing group ${i}`);
+    return records;
+  });
+  assert.deepEqual(taken, want.map((g) => g.records));
+  assert.equal(body.buffer.byteLength, 0);
+  assert.throws(() => pulled[0].records, /read after release/);
+
+  // Not owned, or not alone on its memory: never detached.
+  const notOwned = own();
+  for (const g of scanLogGroupList(notOwned)) g.release();
+  assert.equal(notOwned.length, encoded.length);
+  const big = Buffer.allocUnsafeSlow(encoded.length + 8);
+  const shared = big.subarray(8);
+  encoded.copy(shared);
+  for (const g of scanLogGroupList(shared, true)) g.release();
+  assert.equal(shared.length, encoded.length);
+  assert.equal(big.length, encoded.length + 8);
+  const pooled = Buffer.from("abc"); // a slice of Buffer's shared pool
+  assert.equal(detachWhenReleased(pooled), false);
+  assert.equal(pooled.toString(), "abc");
+
+  // A group never released keeps the body.
+  const partly = own();
+  const pg = scanLogGroupList(partly, true);
+  pg[0].release();
+  pg[2].release();
+  assert.equal(partly.length, encoded.length);
+  assert.deepEqual(pg[1].records, want[1].records);
 });

@@ -77,3 +77,41 @@ test("batch messages: chunks of at most maxChunk records spanning groups, one to
   assert.deepEqual((msgs[1].sls.records as object[])[0], { cursor: msgs[1].sls.cursor, index: 1, time: 104, timeNs: 0, topic: "", source: "s", tags: {} });
   assert.deepEqual(Object.keys(msgs[0].sls), ["project", "logstore", "consumerGroup", "shard", "cursor", "token", "records"]);
 });
+
+test("batch messages: readers sharing a window build a chunk only while it has room (all waiters wake at once)", async () => {
+  // A window of 4 shared by three readers; chunks of 4: never more than one chunk unsettled.
+  let inFlight = 0;
+  let maxSeen = 0;
+  let waiters: Array<() => void> = [];
+  const unsettled: number[] = [];
+  const shared = (): DeliveryContext => ({
+    issue(weight) {
+      inFlight += weight;
+      maxSeen = Math.max(maxSeen, inFlight);
+      unsettled.push(weight);
+      return "tok";
+    },
+    waitForRoom: () => (inFlight < 4 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
+    stopped: false,
+    get full() {
+      return inFlight >= 4;
+    },
+  });
+  // The sink settles one message per tick and then releases every waiter, like DeliveryWindow.
+  const sink = setInterval(() => {
+    const w = unsettled.shift();
+    if (w === undefined) return;
+    inFlight -= w;
+    const ws = waiters;
+    waiters = [];
+    for (const r of ws) r();
+  }, 1);
+  const sent: number[] = [];
+  try {
+    await Promise.all([0, 1, 2].map(() => emitBatch(batch, shared(), { meta, mode: "batch", maxChunk: 4, send: (m) => sent.push((m[0].payload as object[]).length), newId: () => "x" })));
+  } finally {
+    clearInterval(sink);
+  }
+  assert.deepEqual([...sent].sort(), [1, 1, 1, 4, 4, 4]);
+  assert.ok(maxSeen <= 4 + 3, `at most one chunk plus the readers' last partial ones in flight, saw ${maxSeen}`);
+});
