@@ -88,8 +88,7 @@ export = function (RED: NodeAPI): void {
         done(err as Error);
         return;
       }
-      // One frame (per-log mode): send() lets the messages of one turn share a promise.
-      (frames.length === 1 ? sender.send(frames[0]) : sender.sendMany(frames)).then(
+      sender.sendMany(frames).then(
         () => {
           delivered += frames.length;
           claim?.settle();

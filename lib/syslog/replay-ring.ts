@@ -38,8 +38,8 @@ export class ReplayRing {
   add(batch: Buffer, frames: number, now: number): void {
     if (batch.length === 0) return;
     if (batch.length > this.maxBytes) {
-      // Larger than the whole window: keeping it would push out everything else, and the old
-      // implementation dropped it at once too.
+      // Larger than the whole window: the byte cap would drop it at once, and everything older
+      // with it.
       this.clear();
       return;
     }

@@ -190,16 +190,10 @@ export class SyslogSender extends EventEmitter {
       bytes = f.bytes;
     }
     if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(bytes));
-    if (this.o.protocol !== "udp" && this.waiters.length === 0 && this.hasRoom(1, bytes)) {
-      // Sends of one turn that are written together share a promise: it resolves once all their
-      // frames were written, which for each of them is "after its frame was written". Stream
-      // frames only fail together (the sender closed), so sharing never mixes outcomes.
-      let g = this.openGroup;
-      if (!g || g.bytes + bytes > this.o.maxBatchBytes) g = this.openGroup = sharedGroup();
-      g.left++;
-      g.bytes += bytes;
-      this.admitOne({ data, bytes, group: g });
-      return g.promise;
+    const shared = this.joinShared(1, bytes);
+    if (shared) {
+      this.admitOne({ data, bytes, group: shared });
+      return shared.promise;
     }
     return new Promise<void>((resolve, reject) => {
       // A single send is its own group: one object per message instead of two.
@@ -219,22 +213,42 @@ export class SyslogSender extends EventEmitter {
     if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
     if (msgs.length === 0) return Promise.resolve();
     this.open();
+    const entries: Entry[] = new Array(msgs.length);
+    let bytes = 0;
+    for (let i = 0; i < msgs.length; i++) {
+      const f = frame(msgs[i], this.framing);
+      if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(f.bytes));
+      entries[i] = { data: f.data, bytes: f.bytes, group: null };
+      bytes += f.bytes;
+    }
+    const shared = this.joinShared(entries.length, bytes);
+    if (shared) {
+      for (const e of entries) e.group = shared;
+      this.admit(entries, bytes);
+      return shared.promise;
+    }
     return new Promise<void>((resolve, reject) => {
-      const group: Group = { left: msgs.length, resolve, reject, failed: false };
-      const entries: Entry[] = new Array(msgs.length);
-      let bytes = 0;
-      for (let i = 0; i < msgs.length; i++) {
-        const f = frame(msgs[i], this.framing);
-        if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) {
-          reject(this.tooBig(f.bytes));
-          return;
-        }
-        entries[i] = { data: f.data, bytes: f.bytes, group };
-        bytes += f.bytes;
-      }
+      const group: Group = { left: entries.length, resolve, reject, failed: false };
+      for (const e of entries) e.group = group;
       if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
       else this.waiters.push({ entries, bytes });
     });
+  }
+
+  /**
+   * The group that `n` frames of `bytes` join when they can be admitted at once on a stream: the
+   * sends of one turn that are written together share a promise. It resolves once all their
+   * frames were written, which for each of them is "after its frame was written"; stream frames
+   * only fail together (the sender closed), so sharing never mixes outcomes. Null: UDP (one
+   * datagram can fail alone), or the frames must wait for room.
+   */
+  private joinShared(n: number, bytes: number): SharedGroup | null {
+    if (this.o.protocol === "udp" || this.waiters.length > 0 || !this.hasRoom(n, bytes)) return null;
+    let g = this.openGroup;
+    if (!g || g.bytes + bytes > this.o.maxBatchBytes) g = this.openGroup = sharedGroup();
+    g.left += n;
+    g.bytes += bytes;
+    return g;
   }
 
   /** Resolves when nothing is queued or waiting. */
@@ -346,7 +360,7 @@ export class SyslogSender extends EventEmitter {
       const batch: Batch = { entries, bytes, done: false };
       this.inflight.push(batch);
       const buf = frameBytes(entries, bytes);
-      if (this.o.replayWindowMs > 0) batch.buf = buf;
+      if (this.replay) batch.buf = buf;
       this.counts.writes++;
       const ok = ch.write(buf, (err) => this.written(ch, batch, err ?? undefined));
       if (!ok) this.needDrain = true;
@@ -378,7 +392,7 @@ export class SyslogSender extends EventEmitter {
     } else {
       this.counts.sent += batch.entries.length;
       this.counts.sentBytes += batch.bytes;
-      if (this.o.replayWindowMs > 0) this.remember(batch);
+      if (this.replay && batch.buf) this.replay.add(batch.buf, batch.entries.length, Date.now());
       for (const e of batch.entries) {
         const g = e.group;
         if (g && !g.failed && --g.left === 0) g.resolve();
@@ -395,10 +409,6 @@ export class SyslogSender extends EventEmitter {
       g.failed = true;
       g.reject(error);
     }
-  }
-
-  private remember(batch: Batch): void {
-    if (batch.buf) this.replay?.add(batch.buf, batch.entries.length, Date.now());
   }
 
   private releaseIdle(): void {
