@@ -268,3 +268,21 @@ test("RFC 3164: space-padded day, UTC, TAG[PID]: content, sanitised host and tag
   const cut = formatRfc3164({ timestamp: ts, hostname: "h", appName: "t", message: "é".repeat(2000) }, { maxBytes: 1024 });
   assert.ok(cut.length <= 1024 && cut.toString().endsWith(" [truncated]"));
 });
+
+test("formatter memos (timestamp per second and offset, the HOSTNAME..MSGID run, SD parameter prefixes) never leak one record's text into the next", () => {
+  const ms = Date.UTC(2024, 4, 6, 7, 8, 9, 123);
+  const at = (offsetMin: number, digits: 0 | 3 | 6 = 3): string => formatRfc3339({ ms, micros: 456, digits, offsetMin });
+  assert.equal(at(0), "2024-05-06T07:08:09.123Z");
+  assert.equal(at(480), "2024-05-06T15:08:09.123+08:00");
+  assert.equal(at(0, 6), "2024-05-06T07:08:09.123456Z");
+  assert.equal(formatRfc3339({ ms: ms + 1000, micros: 0, digits: 0, offsetMin: 0 }), "2024-05-06T07:08:10Z");
+  assert.equal(at(-330, 0), "2024-05-06T01:38:09-05:30");
+  const line = (r: Partial<SyslogRecord>): string => formatRfc5424({ facility: 1, severity: 6, timestamp: new Date(ms), message: "m", ...r }, { bom: "never" }).toString();
+  const a = { hostname: "host a", appName: "app", procId: 7, msgId: "ID" };
+  assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
+  assert.equal(line({ ...a, procId: 8 }), "<14>1 2024-05-06T07:08:09.123Z host_a app 8 ID - m");
+  assert.equal(line({ hostname: "b" }), "<14>1 2024-05-06T07:08:09.123Z b - - - - m");
+  assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
+  assert.equal(line({ structuredData: { "x@1": { k: 'a"b', n: 2 } } }), '<14>1 2024-05-06T07:08:09.123Z - - - - [x@1 k="a\\"b" n="2"] m');
+  assert.equal(line({ structuredData: { "x@1": { k: "c", "k ": "d" } } }), '<14>1 2024-05-06T07:08:09.123Z - - - - [x@1 k="c" k_="d"] m');
+});
