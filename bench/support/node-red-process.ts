@@ -76,10 +76,14 @@ export async function startNodeRedProcess(args: NodeRedArgs, opts: { execArgv?: 
   return proc;
 }
 
-/** execArgv for Node-RED processes: --cpu-prof into $BENCH_PROF, or $BENCH_EXEC_ARGV. */
+/**
+ * execArgv for Node-RED processes: --cpu-prof into $BENCH_PROF, or $BENCH_EXEC_ARGV; with
+ * $BENCH_HEAP_SAMPLE also the promoted-allocation profiler (promoted-heap.ts).
+ */
 export function benchExecArgv(): string[] {
-  if (process.env.BENCH_PROF) return ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`];
-  return process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(" ") : [];
+  const heap = process.env.BENCH_HEAP_SAMPLE ? ["--require", path.join(__dirname, "promoted-heap.js")] : [];
+  if (process.env.BENCH_PROF) return [...heap, "--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`];
+  return [...heap, ...(process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(" ") : [])];
 }
 
 if (require.main === module)
