@@ -58,6 +58,14 @@ function consumerName(def: ConsumerDef): string {
  */
 const PER_LOG_CHUNK = 100;
 
+/**
+ * Most records in one batch message. Each node handles a message in one go, and every record of it
+ * lives until the last one is written. With 200 records per message that takes ~0.6 ms per node;
+ * with 1000 it took ~3 ms, long enough for the young-generation GC to copy and promote the records.
+ * 1 MB pulls, 500 MB end to end: 52–72 MB/CPU-s with 200, against 47–56 with 1000.
+ */
+const BATCH_CHUNK = 200;
+
 export = function (RED: NodeAPI): void {
   function SlsConsumer(this: Node, def: ConsumerDef): void {
     RED.nodes.createNode(this, def);
@@ -124,7 +132,7 @@ export = function (RED: NodeAPI): void {
       // Bounded well below Node-RED's 15 s close timeout.
       stopTimeoutMs: 10_000,
       deliver: (batch, ctx) =>
-        emitBatch(batch, ctx, { meta, mode, maxChunk: Math.min(maxInFlight, mode === "log" ? PER_LOG_CHUNK : 1000), send, newId: () => `${idPrefix}.${(idSeq++).toString(36)}`, turns }),
+        emitBatch(batch, ctx, { meta, mode, maxChunk: Math.min(maxInFlight, mode === "log" ? PER_LOG_CHUNK : BATCH_CHUNK), send, newId: () => `${idPrefix}.${(idSeq++).toString(36)}`, turns }),
     });
 
     // Errors reach Catch nodes; the same code is repeated at most every 30 s (retries continue).

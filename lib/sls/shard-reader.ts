@@ -83,14 +83,17 @@ export interface ShardReaderOptions {
 export const TRANSIENT_RETRY_MAX_MS = 5000;
 
 /**
- * Raw bytes a pull aims at, whatever the window: each pull costs about half a millisecond of CPU
- * (HTTP, signing, native LZ4 call), so tiny pulls waste CPU; but every waiting pull holds its
- * decompressed body, and bodies above ~128 KB made the process grow. End to end (consumer → map →
- * syslog out, 1 GB backlog, batch): 1 MB pulls gave 46–48 MB/CPU-s and 334–356 MB peak RSS,
- * 256 KB 51 MB/CPU-s and 340 MB, 128 KB 51–60 MB/CPU-s and 249–252 MB. (A consumer alone, into
- * a sink that settles at once, is faster with 1 MB pulls: 120–147 against ~90 MB/CPU-s.)
+ * Raw bytes a pull aims at, whatever the window. Each pull costs ~0.3–0.5 ms of CPU (Node's HTTP
+ * client and the kernel about half each), so small pulls waste CPU. Bodies wait off-heap and are
+ * decoded group by group as they are emitted, so a bigger pull does not keep more records alive.
+ * Alternating runs, 1 GB backlog, consumer → map → syslog out
+ * (`npm run bench -- --size 1000 --formats kv --latency-seconds 0`):
+ * - 1 MB: batch 61–84 MB/CPU-s, per-log 32–41;
+ * - 128 KB: batch 50–64, per-log 26–28.
+ * Peak RSS was in the same 190–320 MB band for both. A consumer alone, into a sink that settles
+ * at once, is nearly twice as fast with 1 MB pulls.
  */
-export const PULL_TARGET_BYTES = 128 * 1024;
+export const PULL_TARGET_BYTES = 1024 * 1024;
 
 /**
  * Log groups to ask for in one pull: enough for about PULL_TARGET_BYTES of raw data, and at
