@@ -89,6 +89,16 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   for (; gi < batch.groups.length; gi++) {
     const g = batch.groups[gi];
     const cursor = batch.cursors?.[gi] ?? batch.cursor;
+    // Wait for window room before decoding the group, not after: a reader that waits while holding
+    // a decoded group keeps its records alive for a whole window cycle. That is long enough for the
+    // young-generation GC to promote them, and with many shards per process many readers wait.
+    if (ctx.full && (o.mode === "log" || payloads.length === 0)) {
+      if (o.mode === "log") flushLogs();
+      while (ctx.full) {
+        await ctx.waitForRoom();
+        if (ctx.stopped) return;
+      }
+    }
     const { topic, source, records: recs, timeNs } = g;
     g.release?.();
     const tags = tagObject(g);

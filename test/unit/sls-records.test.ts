@@ -115,3 +115,39 @@ test("batch messages: readers sharing a window build a chunk only while it has r
   assert.deepEqual([...sent].sort(), [1, 1, 1, 4, 4, 4]);
   assert.ok(maxSeen <= 4 + 3, `at most one chunk plus the readers' last partial ones in flight, saw ${maxSeen}`);
 });
+
+test("a reader decodes a log group only once the window has room (records of a waiting reader would outlive the wait)", async () => {
+  for (const mode of ["batch", "log"] as const) {
+    const decodedWhileFull: number[] = [];
+    let full = true;
+    let decoded = 0;
+    // Groups whose records are built on first read, like PulledGroup.
+    const lazy = batch.groups.map((g, gi) => ({
+      ...g,
+      get records() {
+        decoded++;
+        if (full) decodedWhileFull.push(gi);
+        return g.records;
+      },
+    }));
+    let wake: (() => void) | undefined;
+    const c: DeliveryContext = {
+      issue: () => "tok",
+      waitForRoom: () => new Promise<void>((r) => (wake = r)),
+      stopped: false,
+      get full() {
+        return full;
+      },
+    };
+    const out: OutMessage[] = [];
+    const done = emitBatch({ ...batch, groups: lazy }, c, { meta, mode, maxChunk: 100, send: (m) => out.push(...m), newId: () => "x" });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(decoded, 0, `${mode}: nothing decoded while the window is full`);
+    full = false;
+    wake!();
+    await done;
+    assert.deepEqual(decodedWhileFull, [], mode);
+    assert.equal(decoded, 2, mode);
+    assert.equal(mode === "batch" ? (out[0].payload as object[]).length : out.length, 5, mode);
+  }
+});
