@@ -3,12 +3,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { startNodeRed, chromiumPath, CHROMIUM_ARGS } from "../support/embedded-node-red";
+import { launchBrowser } from "../support/browser";
+import { startNodeRed } from "../support/embedded-node-red";
 
-test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", async (t) => {
-  const exe = chromiumPath();
-  if (!exe) return t.skip("no Chromium installed (.ci/run installs it)");
+test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", async () => {
   const nr = await startNodeRed([
     { id: "t1", type: "tab", label: "Flow" },
     { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, format: "kv", x: 300, y: 100, wires: [["o1"]] },
@@ -16,7 +14,7 @@ test("sls-syslog-map dialog: preset, preview through the admin endpoint, save", 
     { id: "o1", z: "t1", type: "sls-syslog-out", name: "to SIEM", server: "s1", format: "rfc5424", facility: "user", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "AUDIT", bom: "never", version: 1, x: 550, y: 100, wires: [] },
     { id: "s1", type: "sls-syslog-server", host: "127.0.0.1", port: "9", protocol: "tcp", framing: "octet", rejectUnauthorized: true, maxMessageBytes: "65536", version: 1 },
   ]);
-  const browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(60_000); // CI machines are shared; the editor bundle is large

@@ -54,11 +54,3 @@ export async function startNodeRed(flow: object[]): Promise<EmbeddedNodeRed> {
     },
   };
 }
-
-/** Absolute path of Chromium: $CHROMIUM_PATH, else the Debian package's binary. */
-export function chromiumPath(): string | undefined {
-  for (const p of [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"]) if (p && fs.existsSync(p)) return p;
-  return undefined;
-}
-
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"];
