@@ -76,6 +76,14 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     o.send(out);
     out = [];
   };
+  /** Waits while the window is full; false once the reader stopped. */
+  const whileFull = async (): Promise<boolean> => {
+    while (ctx.full) {
+      await ctx.waitForRoom();
+      if (ctx.stopped) return false;
+    }
+    return true;
+  };
   const room = async (): Promise<boolean> => {
     if (o.mode === "log") flushLogs();
     else flushBatch();
@@ -94,10 +102,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     // young-generation GC to promote them, and with many shards per process many readers wait.
     if (ctx.full && (o.mode === "log" || payloads.length === 0)) {
       if (o.mode === "log") flushLogs();
-      while (ctx.full) {
-        await ctx.waitForRoom();
-        if (ctx.stopped) return;
-      }
+      if (!(await whileFull())) return;
     }
     const { topic, source, records: recs, timeNs } = g;
     g.release?.();
@@ -118,10 +123,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
         if (payloads.length === 0) {
           // A full window wakes every waiting reader at once: each checks again before building a
           // chunk, so the readers of a consumer hold about one window of records, not one chunk each.
-          while (ctx.full) {
-            await ctx.waitForRoom();
-            if (ctx.stopped) return;
-          }
+          if (ctx.full && !(await whileFull())) return;
           chunkCursor = cursor;
           chunkFirstGroup = gi;
         }
