@@ -4,7 +4,7 @@
 
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken } from "../lib/delivery";
-import { recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
+import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
 import type { Wire } from "../lib/syslog/framing";
 import { outFormatter } from "../lib/syslog/out-format";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
@@ -80,17 +80,22 @@ export = function (RED: NodeAPI): void {
     node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
       const m = msg as NodeMessageInFlow & MessageLike;
       const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
-      let frames: Wire[];
+      let written: Promise<void>;
+      let count = 1;
       try {
-        frames = recordsFromMessage(m, defaults).map(format);
+        if (isBatchMessage(m)) {
+          const frames: Wire[] = recordsFromMessage(m, defaults).map(format);
+          count = frames.length;
+          written = sender.sendMany(frames);
+        } else written = sender.send(format(recordFromMessage(m, defaults))); // per-log: no arrays
       } catch (err) {
         claim?.settle(err as Error);
         done(err as Error);
         return;
       }
-      sender.sendMany(frames).then(
+      written.then(
         () => {
-          delivered += frames.length;
+          delivered += count;
           claim?.settle();
           done();
         },

@@ -57,16 +57,25 @@ function one(over: unknown, payload: unknown, defaults: Defaults, timeSrc: unkno
   };
 }
 
+/** Batch mode: msg.syslog or msg.payload is an array (one record per element). */
+export function isBatchMessage(msg: MessageLike): boolean {
+  return Array.isArray(msg.syslog) || Array.isArray(msg.payload);
+}
+
+/** The record of a message that is not a batch (see isBatchMessage). */
+export function recordFromMessage(msg: MessageLike, defaults: Defaults): SyslogRecord {
+  return one(msg.syslog, msg.payload, defaults, undefined, slsTime(msg.sls));
+}
+
 /** One record per message, or one per element in batch mode. */
 export function recordsFromMessage(msg: MessageLike, defaults: Defaults): SyslogRecord[] {
+  if (!isBatchMessage(msg)) return [recordFromMessage(msg, defaults)];
   const records = msg.sls && Array.isArray(msg.sls.records) ? (msg.sls.records as unknown[]) : undefined;
   const common = slsTime(msg.sls);
   if (Array.isArray(msg.syslog)) {
     const payloads = Array.isArray(msg.payload) ? msg.payload : [];
     return msg.syslog.map((s, i) => one(s, payloads[i], defaults, records?.[i], common));
   }
-  if (Array.isArray(msg.payload)) {
-    return msg.payload.map((p, i) => one(msg.syslog, p, defaults, records?.[i], common));
-  }
-  return [one(msg.syslog, msg.payload, defaults, undefined, common)];
+  const payloads = msg.payload as unknown[];
+  return payloads.map((p, i) => one(msg.syslog, p, defaults, records?.[i], common));
 }

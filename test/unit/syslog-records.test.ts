@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { once } from "node:events";
-import { recordsFromMessage } from "../../lib/syslog/message-records";
+import { isBatchMessage, recordsFromMessage } from "../../lib/syslog/message-records";
 import { SyslogSender, type SenderState } from "../../lib/syslog/sender";
 
 const defaults = { facility: 16, severity: 6, hostname: "fwd", appName: "app", procId: "", msgId: "" };
@@ -36,6 +36,7 @@ test("msg → records: batch by payload array (one syslog object for all) or by 
   const b = recordsFromMessage({ payload: ["a"], syslog: [{ msgId: "1" }, { msgId: "2", message: "only syslog" }], sls: { time: 7 } }, defaults);
   assert.deepEqual(b.map((r) => [r.message, r.msgId, r.timestamp]), [["a", "1", { seconds: 7, nanos: 0 }], ["only syslog", "2", { seconds: 7, nanos: 0 }]]);
   assert.deepEqual(recordsFromMessage({ payload: [] }, defaults), []);
+  assert.deepEqual([{ payload: ["a"] }, { syslog: [] }, { payload: "a", syslog: {} }, {}].map(isBatchMessage), [true, true, false, false]);
 });
 
 test("connect timeout: a TLS receiver that never answers the handshake gives a clear error and a retry", async () => {
