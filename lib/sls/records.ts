@@ -104,6 +104,9 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
       if (o.mode === "log") flushLogs();
       if (!(await whileFull())) return;
     }
+    // Likewise a full chunk of per-log messages is sent, and the reader's turn awaited, before the
+    // next group is decoded rather than at its first record.
+    if (o.mode === "log" && out.length >= chunk && !(await room())) return;
     const { topic, source, records: recs, timeNs } = g;
     g.release?.();
     const tags = tagObject(g);

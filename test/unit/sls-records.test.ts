@@ -4,6 +4,7 @@ import { emitBatch, type OutMessage } from "../../lib/sls/records";
 import { toRecordGroup } from "../../lib/sls/record-group";
 import { cursorRange } from "../../lib/sls/cursor";
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
+import type { EmitTurns } from "../../lib/sls/emit-turns";
 
 const c0 = Buffer.from("1800000000000000100").toString("base64");
 const batch: Batch = {
@@ -150,4 +151,25 @@ test("a reader decodes a log group only once the window has room (records of a w
     assert.equal(decoded, 2, mode);
     assert.equal(mode === "batch" ? (out[0].payload as object[]).length : out.length, 5, mode);
   }
+});
+
+test("per-log: a full chunk is sent, and the reader's turn awaited, before the next group is decoded", async () => {
+  const events: string[] = [];
+  const lazy = batch.groups.map((g, gi) => ({
+    ...g,
+    get records() {
+      events.push(`decode ${gi}`);
+      return g.records;
+    },
+  }));
+  const turns = { next: async () => void events.push("turn") } as unknown as EmitTurns;
+  await emitBatch({ ...batch, groups: lazy }, ctx().ctx, {
+    meta,
+    mode: "log",
+    maxChunk: 3, // the first group is exactly one chunk
+    send: (m) => events.push(`send ${m.length}`),
+    newId: () => "x",
+    turns,
+  });
+  assert.deepEqual(events, ["decode 0", "send 3", "turn", "decode 1", "send 2"]);
 });
