@@ -11,7 +11,8 @@
 // Each variant runs --runs times (default 3) in turn, every run in a fresh process after a warm-up
 // run of its own, and reports its median run. Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG)
 // and CPU-seconds of the sending process, and the ratios. With --json the last line is
-// {"ours": {...}, "syslogClient": {...}, "raw": {...}, "rawChunks": {...}, "oursBatch": {...}}.
+// {"ours": {...}, "syslogClient": {...}, "raw": {...}, "rawChunks": {...}, "oursBatch": {...},
+// "formatOnly": {...}}; formatOnly (formatting alone, no socket) is the ceiling of any sender here.
 
 import { fork, type ChildProcess } from "node:child_process";
 import net from "node:net";
@@ -209,8 +210,33 @@ function preformat(): { frames: Buffer[]; payload: number } {
   return { frames, payload };
 }
 
-type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks";
-const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChunks"];
+/**
+ * (e) format only: ours' formatting of each record and its UTF-8 size (which octet framing needs),
+ * no sender, no socket. The most any sender that formats these records with our formatter could
+ * reach on one core: the ceiling of the ratio to syslog-client.
+ */
+function formatOnly(): number {
+  const opts = { bom: "never" as const };
+  let bytes = 0;
+  for (let i = 0; i < N; i++) {
+    const w = formatRfc5424Wire(record(i), opts);
+    bytes += typeof w === "string" ? Buffer.byteLength(w, "utf8") : w.length;
+  }
+  return bytes;
+}
+
+function measureFormatOnly(payload: number): Result {
+  formatOnly(); // warm-up (JIT), not reported
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  formatOnly();
+  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(cpu0);
+  return { msgsPerSec: N / wallSec, mbPerSec: payload / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
+}
+
+type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly";
+const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChunks", "formatOnly"];
 
 /**
  * Child mode (--variant X): one variant in a process of its own, warmed up on itself, measured once,
@@ -221,10 +247,14 @@ const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChu
 async function child(variant: Variant): Promise<void> {
   let payload = 0;
   for (let i = 0; i < N; i++) payload += formatRfc5424(record(i), { bom: "never" }).length;
+  if (variant === "formatOnly") {
+    process.send!({ result: measureFormatOnly(payload), payload, writes: 0 }, () => process.exit(0));
+    return;
+  }
   const { child: receiver, port } = await startReceiver();
   const pre = variant === "raw" || variant === "rawChunks" ? preformat() : { frames: [] };
   const frames = variant === "rawChunks" ? chunked(pre.frames) : pre.frames;
-  const runners: Record<Variant, () => Promise<void>> = {
+  const runners: Record<Exclude<Variant, "formatOnly">, () => Promise<void>> = {
     ours: () => ours(port),
     oursBatch: () => oursBatch(port),
     syslogClient: () => syslogClient(port),
@@ -253,7 +283,7 @@ function runChild(variant: Variant): Promise<ChildReport> {
 
 async function main(): Promise<void> {
   const log = (s: string): void => void (json ? process.stderr : process.stdout).write(s + "\n");
-  // --only ours|oursBatch|syslogClient|raw|rawChunks runs one variant; the others report 0.
+  // --only ours|oursBatch|syslogClient|raw|rawChunks|formatOnly runs one variant; the others report 0.
   const only = args.includes("--only") ? (args[args.indexOf("--only") + 1] as Variant) : undefined;
   if (only && !VARIANTS.includes(only)) throw new Error(`--only must be one of ${VARIANTS.join(", ")}`);
   const zero: Result = { msgsPerSec: 0, mbPerSec: 0, cpuSec: 0, wallSec: 0 };
@@ -281,7 +311,7 @@ async function main(): Promise<void> {
     const sorted = rounds.map((r) => r[k]).sort((a, b) => a.msgsPerSec - b.msgsPerSec);
     return sorted[Math.floor(sorted.length / 2)];
   };
-  const results = { ours: median("ours"), oursBatch: median("oursBatch"), syslogClient: median("syslogClient"), raw: median("raw"), rawChunks: median("rawChunks") };
+  const results = { ours: median("ours"), oursBatch: median("oursBatch"), syslogClient: median("syslogClient"), raw: median("raw"), rawChunks: median("rawChunks"), formatOnly: median("formatOnly") };
   if (RUNS > 1) log(`runs (msg/s): ours ${rounds.map((r) => r.ours.msgsPerSec.toFixed(0)).join(", ")}; syslog-client ${rounds.map((r) => r.syslogClient.msgsPerSec.toFixed(0)).join(", ")}; raw ${rounds.map((r) => r.raw.msgsPerSec.toFixed(0)).join(", ")}`);
   const row = (name: string, r: Result): string =>
     `${name.padEnd(14)} ${r.msgsPerSec.toFixed(0).padStart(10)} msg/s ${r.mbPerSec.toFixed(1).padStart(8)} MB/s ${r.cpuSec.toFixed(2).padStart(7)} CPU-s ${r.wallSec.toFixed(2).padStart(6)} s`;
@@ -291,12 +321,14 @@ async function main(): Promise<void> {
   log(row("ours", results.ours));
   log(row("ours, batches", results.oursBatch));
   log(row("syslog-client", results.syslogClient));
+  log(row("format only", results.formatOnly) + "  (no sender, no socket)");
   log(`ours / syslog-client: ${(results.ours.msgsPerSec / results.syslogClient.msgsPerSec).toFixed(2)}x msgs/s (target ≥ 3x)`);
   log(`ours / raw:           ${((results.ours.msgsPerSec / results.raw.msgsPerSec) * 100).toFixed(0)} % msgs/s (target ≥ 50 %)`);
   log(`ours / raw, 64 KiB:    ${((results.ours.msgsPerSec / results.rawChunks.msgsPerSec) * 100).toFixed(0)} % msgs/s (the limit)`);
+  log(`format only / syslog-client: ${(results.formatOnly.msgsPerSec / results.syslogClient.msgsPerSec).toFixed(2)}x (the ceiling of ours / syslog-client with this formatter)`);
   if (json) {
     const pick = (r: Result) => ({ msgsPerSec: Math.round(r.msgsPerSec), mbPerSec: Number(r.mbPerSec.toFixed(2)), cpuSec: Number(r.cpuSec.toFixed(3)) });
-    process.stdout.write(JSON.stringify({ ours: pick(results.ours), syslogClient: pick(results.syslogClient), raw: pick(results.raw), rawChunks: pick(results.rawChunks), oursBatch: pick(results.oursBatch) }) + "\n");
+    process.stdout.write(JSON.stringify({ ours: pick(results.ours), syslogClient: pick(results.syslogClient), raw: pick(results.raw), rawChunks: pick(results.rawChunks), oursBatch: pick(results.oursBatch), formatOnly: pick(results.formatOnly) }) + "\n");
   }
 }
 
