@@ -108,6 +108,11 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   let cursor = batch.cursor;
   let li = 0;
 
+  const dropGroup = (): void => {
+    recs = NO_RECORDS;
+    timeNs = [];
+  };
+
   /** Emits records of the current group until one must wait: for a chunk's turn, or for room. */
   const step = (): "done" | "room" | "full" => {
     for (; li < recs.length; li++) {
@@ -162,10 +167,11 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     tags = tagObject(g);
     li = 0;
     for (let need = step(); need !== "done"; need = step()) {
+      // A chunk that ends with the group: let go of the group before waiting for the next turn.
+      if (li >= recs.length) dropGroup();
       if (!(await (need === "room" ? room() : whileFull()))) return;
     }
-    recs = NO_RECORDS;
-    timeNs = [];
+    dropGroup();
   }
   gi = batch.groups.length - 1;
   if (o.mode === "log") flushLogs();

@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { emitBatch, type OutMessage } from "../../lib/sls/records";
 import { toRecordGroup } from "../../lib/sls/record-group";
 import { cursorRange } from "../../lib/sls/cursor";
@@ -172,4 +174,40 @@ test("per-log: a full chunk is sent, and the reader's turn awaited, before the n
     turns,
   });
   assert.deepEqual(events, ["decode 0", "send 3", "turn", "decode 1", "send 2"]);
+});
+
+test("a reader waiting for its turn holds no finished log group (its records can be collected)", async () => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  for (const mode of ["batch", "log"] as const) {
+    let ref: WeakRef<object> | undefined;
+    // Two groups of two logs, chunks of two: the first chunk ends with the first group.
+    const groups = [0, 1].map((gi) => ({
+      topic: "",
+      source: "",
+      tags: [] as Array<[string, string]>,
+      timeNs: [0, 0],
+      get records() {
+        const recs = [0, 1].map((i) => ({ __time__: 100, text: `group ${gi} log ${i} `.repeat(20) }));
+        if (gi === 0) ref = new WeakRef(recs[0]);
+        return recs;
+      },
+    }));
+    let waits = 0;
+    let release: (() => void) | undefined;
+    const turns = {
+      // The first turn is held until the check below; later ones come at once.
+      next: () => (waits++ === 0 ? new Promise<void>((r) => (release = r)) : Promise.resolve()),
+    } as unknown as EmitTurns;
+    // The sink drops every message at once: only the reader could still hold the first group.
+    const done = emitBatch({ ...batch, groups, logCount: 4 }, ctx().ctx, { meta, mode, maxChunk: 2, send: () => undefined, newId: () => "x", turns });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(waits, 1, `${mode}: the reader waits for its turn after the first chunk`);
+    gc();
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.equal(ref!.deref(), undefined, `${mode}: the first group's records were collected while the reader waited`);
+    release!();
+    await done;
+  }
 });
