@@ -211,3 +211,31 @@ test("a reader waiting for its turn holds no finished log group (its records can
     await done;
   }
 });
+
+test("a reader stopped while it waits for room emits nothing more, in either mode", async () => {
+  for (const mode of ["batch", "log"] as const) {
+    let inFlight = 0;
+    let stopped = false;
+    const c: DeliveryContext = {
+      issue(weight) {
+        inFlight += weight;
+        return "tok";
+      },
+      // The reader is stopped (shard lost, node closing) while it waits.
+      waitForRoom: async () => {
+        stopped = true;
+      },
+      get stopped() {
+        return stopped;
+      },
+      get full() {
+        return inFlight >= 2;
+      },
+    };
+    const sent: number[] = [];
+    await emitBatch(batch, c, { meta, mode, maxChunk: 2, send: (m) => sent.push(...m.map((x) => (Array.isArray(x.payload) ? x.payload.length : 1))), newId: () => "x" });
+    // The first chunk of two logs went out; the other three of the five were never emitted.
+    assert.deepEqual(sent, mode === "batch" ? [2] : [1, 1], mode);
+    assert.equal(inFlight, 2, mode);
+  }
+});
