@@ -73,16 +73,24 @@ function received(child: ChildProcess, n: number): Promise<void> {
   });
 }
 
-async function measure(child: ChildProcess, payloadBytes: number, run: () => Promise<void>): Promise<Result> {
-  child.send({ reset: true });
+/** Starts the clocks; the returned function gives the Result of N messages of payloadBytes since. */
+function clock(payloadBytes: number): () => Result {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
+  return () => {
+    const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(cpu0);
+    return { msgsPerSec: N / wallSec, mbPerSec: payloadBytes / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
+  };
+}
+
+async function measure(child: ChildProcess, payloadBytes: number, run: () => Promise<void>): Promise<Result> {
+  child.send({ reset: true });
+  const stop = clock(payloadBytes);
   const done = received(child, N);
   await run();
   await done;
-  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
-  const c = process.cpuUsage(cpu0);
-  return { msgsPerSec: N / wallSec, mbPerSec: payloadBytes / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
+  return stop();
 }
 
 /** Keeps at most WINDOW sends outstanding, like the syslog-client loop below. */
@@ -227,12 +235,9 @@ function formatOnly(): number {
 
 function measureFormatOnly(payload: number): Result {
   formatOnly(); // warm-up (JIT), not reported
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
+  const stop = clock(payload);
   formatOnly();
-  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
-  const c = process.cpuUsage(cpu0);
-  return { msgsPerSec: N / wallSec, mbPerSec: payload / wallSec / 1e6, cpuSec: (c.user + c.system) / 1e6, wallSec };
+  return stop();
 }
 
 type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly";
