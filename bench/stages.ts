@@ -10,7 +10,7 @@ import { GENERATOR_KINDS, LogGenerator } from "../emulator/generator";
 import { compileMapper, type MappingConfig } from "../lib/mapping";
 import { decodeLogGroupListRecords, encodeLogGroup, encodeLogGroupList } from "../lib/sls/log-group";
 import { frame, frameBytes } from "../lib/syslog/framing";
-import { recordsFromMessage } from "../lib/syslog/message-records";
+import { recordsFromMessage } from "../lib/syslog/from-node-message";
 import { outFormatter } from "../lib/syslog/out-format";
 import { logger, main } from "./support/report";
 

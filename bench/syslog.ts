@@ -20,7 +20,7 @@ import path from "node:path";
 import { formatRfc5424, formatRfc5424Wire } from "../lib/syslog/rfc5424";
 import { octetFrame } from "../lib/syslog/framing";
 import { SyslogSender } from "../lib/syslog/sender";
-import type { SyslogRecord } from "../lib/syslog/record";
+import type { SyslogRecord } from "../lib/syslog/formatter-input";
 
 interface Result {
   msgsPerSec: number;

@@ -4,7 +4,7 @@
 
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken } from "../lib/delivery";
-import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/message-records";
+import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
 import type { Wire } from "../lib/syslog/framing";
 import { outFormatter } from "../lib/syslog/out-format";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";

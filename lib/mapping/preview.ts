@@ -6,7 +6,7 @@
 // message `{payload, sls}` copied from the debug sidebar. Without msg.sls, example metadata is
 // used so that logstore/project references show something. Warnings are returned, not logged.
 
-import { recordsFromMessage } from "../syslog/message-records";
+import { recordsFromMessage } from "../syslog/from-node-message";
 import { outFormatter, type OutSettings } from "../syslog/out-format";
 import { compileMapper } from "./mapper";
 import type { MappingConfig, SyslogFields } from "./types";

@@ -1,7 +1,9 @@
 // MSG handling shared by both formats: body text from a string/Buffer/object, the UTF-8 BOM
-// policy, and cutting a body to a byte budget without splitting a UTF-8 character.
+// policy, cutting a body to a byte budget without splitting a UTF-8 character, and joining a
+// formatted head and the body into one message within that budget.
 
 import * as buffer from "node:buffer";
+import { SyslogFormatError } from "./formatter-input";
 
 export const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -49,4 +51,37 @@ export function utf8Prefix(buf: Buffer, max: number): Buffer {
   let i = Math.max(0, max);
   while (i > 0 && (buf[i] & 0xc0) === 0x80) i--;
   return buf.subarray(0, i);
+}
+
+/**
+ * HEAD [SP [BOM] BODY], cutting BODY (never HEAD) to fit maxBytes. Shared by RFC 5424 and RFC
+ * 3164 (whose head ends in `TAG:` and takes no BOM).
+ */
+export function assemble(head: string, body: Buffer, bom: BomPolicy, maxBytes: number | undefined, marker: string, sep = " "): Buffer {
+  const headBytes = Buffer.from(head, "utf8"); // SD values may carry UTF-8
+  if (body.length === 0) {
+    if (maxBytes && headBytes.length > maxBytes) throw tooBig(headBytes.length, maxBytes);
+    return headBytes;
+  }
+  const withBom = wantsBom(body, bom);
+  const prefix = sep.length + (withBom ? BOM.length : 0);
+  let msg = body;
+  let tail: Buffer | null = null;
+  if (maxBytes && headBytes.length + prefix + body.length > maxBytes) {
+    tail = Buffer.from(marker, "utf8");
+    const room = maxBytes - headBytes.length - prefix - tail.length;
+    if (room < 0) throw tooBig(headBytes.length + prefix + tail.length, maxBytes);
+    msg = utf8Prefix(body, room);
+  }
+  const out = Buffer.allocUnsafe(headBytes.length + prefix + msg.length + (tail ? tail.length : 0));
+  let o = headBytes.copy(out, 0);
+  o += out.write(sep, o, "latin1");
+  if (withBom) o += BOM.copy(out, o);
+  o += msg.copy(out, o);
+  if (tail) tail.copy(out, o);
+  return out;
+}
+
+function tooBig(need: number, max: number): SyslogFormatError {
+  return new SyslogFormatError(`header and structured data need ${need} bytes, more than the maximum message size of ${max}`);
 }

@@ -6,7 +6,7 @@ import os from "node:os";
 import { facilityCode, severityCode } from "./facility-severity";
 import type { BomPolicy } from "./message-body";
 import type { Wire } from "./framing";
-import type { SyslogRecord } from "./record";
+import type { SyslogRecord } from "./formatter-input";
 import { formatRfc3164 } from "./rfc3164";
 import { formatRfc5424Wire } from "./rfc5424";
 

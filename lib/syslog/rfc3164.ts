@@ -4,12 +4,11 @@
 
 import { facilityCode, priority, severityCode } from "./facility-severity";
 import { headerField } from "./header-field";
-import { bodyBytes } from "./message-body";
-import type { SyslogRecord } from "./record";
-import { assemble, type Rfc5424Options } from "./rfc5424";
+import { assemble, bodyBytes } from "./message-body";
+import type { FormatOptions, SyslogRecord } from "./formatter-input";
 import { formatBsd, toInstant } from "./timestamp";
 
-export type Rfc3164Options = Pick<Rfc5424Options, "defaultFacility" | "defaultSeverity" | "maxBytes" | "truncationMarker" | "now">;
+export type Rfc3164Options = FormatOptions;
 
 /** TAG: printable ASCII without space, `[`, `]` or `:` (they delimit it), at most 32 characters. */
 function tag(appName: unknown): string {

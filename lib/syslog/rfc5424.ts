@@ -3,25 +3,15 @@
 
 import { facilityCode, priority, severityCode } from "./facility-severity";
 import { HEADER_LIMITS, headerField } from "./header-field";
-import { BOM, bodyBytes, utf8Prefix, wantsBom, type BomPolicy } from "./message-body";
-import { SyslogFormatError, type SyslogRecord } from "./record";
+import { assemble, bodyBytes, type BomPolicy } from "./message-body";
+import type { FormatOptions, SyslogRecord } from "./formatter-input";
 import { formatStructuredData } from "./structured-data";
 import type { Wire } from "./framing";
 import { formatRfc3339, toInstant, type Instant } from "./timestamp";
 
-export interface Rfc5424Options {
-  /** Used when the record has no (valid) facility. Default 1 (user). */
-  defaultFacility?: number;
-  /** Used when the record has no (valid) severity. Default 6 (informational). */
-  defaultSeverity?: number;
+export interface Rfc5424Options extends FormatOptions {
   bom?: BomPolicy;
-  /** Most bytes of the whole SYSLOG-MSG; only MSG is cut to fit. 0/undefined = no limit. */
-  maxBytes?: number;
-  /** Appended to a truncated MSG. Default ` [truncated]`. */
-  truncationMarker?: string;
   allowLongSdId?: boolean;
-  /** Clock for records without a timestamp (tests pin it). */
-  now?: () => Instant;
 }
 
 const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offsetMin: 0 });
@@ -85,38 +75,4 @@ export function formatRfc5424Wire(rec: SyslogRecord, opts: Rfc5424Options = {}):
     if (!opts.maxBytes || Buffer.byteLength(text, "utf8") <= opts.maxBytes) return text;
   }
   return assemble(head, bodyBytes(m), bom, opts.maxBytes, opts.truncationMarker ?? " [truncated]");
-}
-
-
-/**
- * HEAD [SP [BOM] BODY], cutting BODY (never HEAD) to fit maxBytes. Shared with RFC 3164, whose
- * head ends in `TAG: ` and takes no BOM.
- */
-export function assemble(head: string, body: Buffer, bom: BomPolicy, maxBytes: number | undefined, marker: string, sep = " "): Buffer {
-  const headBytes = Buffer.from(head, "utf8"); // SD values may carry UTF-8
-  if (body.length === 0) {
-    if (maxBytes && headBytes.length > maxBytes) throw tooBig(headBytes.length, maxBytes);
-    return headBytes;
-  }
-  const withBom = wantsBom(body, bom);
-  const prefix = sep.length + (withBom ? BOM.length : 0);
-  let msg = body;
-  let tail: Buffer | null = null;
-  if (maxBytes && headBytes.length + prefix + body.length > maxBytes) {
-    tail = Buffer.from(marker, "utf8");
-    const room = maxBytes - headBytes.length - prefix - tail.length;
-    if (room < 0) throw tooBig(headBytes.length + prefix + tail.length, maxBytes);
-    msg = utf8Prefix(body, room);
-  }
-  const out = Buffer.allocUnsafe(headBytes.length + prefix + msg.length + (tail ? tail.length : 0));
-  let o = headBytes.copy(out, 0);
-  o += out.write(sep, o, "latin1");
-  if (withBom) o += BOM.copy(out, o);
-  o += msg.copy(out, o);
-  if (tail) tail.copy(out, o);
-  return out;
-}
-
-function tooBig(need: number, max: number): SyslogFormatError {
-  return new SyslogFormatError(`header and structured data need ${need} bytes, more than the maximum message size of ${max}`);
 }

@@ -2,7 +2,7 @@
 // or an IANA one) and a silently altered ID would file data under the wrong name. PARAM-NAMEs come
 // from arbitrary field names and are sanitised; PARAM-VALUEs escape `"`, `\` and `]`.
 
-import { SyslogFormatError, type SdValue, type StructuredData } from "./record";
+import { SyslogFormatError, type SdValue, type StructuredData } from "./formatter-input";
 
 /** The SD-IDs RFC 5424 registers with IANA; every other ID must be `name@PEN`. */
 const IANA_IDS = new Set(["timeQuality", "origin", "meta"]);

@@ -7,7 +7,7 @@ import { formatRfc3339, toInstant, type Instant } from "../../lib/syslog/timesta
 import { checkSdId, escapeParamValue, formatStructuredData, sdName } from "../../lib/syslog/structured-data";
 import { headerField } from "../../lib/syslog/header-field";
 import { utf8Prefix } from "../../lib/syslog/message-body";
-import { SyslogFormatError, type SyslogRecord } from "../../lib/syslog/record";
+import { SyslogFormatError, type SyslogRecord } from "../../lib/syslog/formatter-input";
 import { parseRfc5424, ParseError } from "../support/rfc5424-parser";
 // glossy has no types; it is a devDependency used only as an independent cross-check.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

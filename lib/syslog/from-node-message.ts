@@ -4,7 +4,7 @@
 // timestamp from the record, else the SLS record time (`msg.sls.time`/`timeNs`, or per record
 // `msg.sls.records[i]`), else now.
 
-import type { SyslogRecord } from "./record";
+import type { SyslogRecord } from "./formatter-input";
 import type { TimestampInput } from "./timestamp";
 
 export interface MessageLike {

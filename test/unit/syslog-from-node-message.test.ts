@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { once } from "node:events";
-import { isBatchMessage, recordsFromMessage } from "../../lib/syslog/message-records";
+import { isBatchMessage, recordsFromMessage } from "../../lib/syslog/from-node-message";
 import { SyslogSender, type SenderState } from "../../lib/syslog/sender";
 
 const defaults = { facility: 16, severity: 6, hostname: "fwd", appName: "app", procId: "", msgId: "" };
