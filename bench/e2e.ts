@@ -5,7 +5,8 @@
 // (octet-counted) into a counting receiver process, per output mode (batch, per-log) and body
 // format (key=value, CEF). Measures raw MB/s, logs/s, CPU-seconds and peak RSS of the Node-RED
 // process, put→receive latency at a fixed 1 k logs/s, and the limit: the receiver fed pre-formatted
-// frames over a raw socket. --scale runs the scale-out benchmark instead (bench/scale.ts).
+// frames over a raw socket. --scale runs the scale-out benchmark instead (bench/scale.ts), --matrix
+// the workload matrix (bench/matrix.ts).
 import net from "node:net";
 import { parseArgs } from "node:util";
 import { compileMapper } from "../lib/mapping";
@@ -19,12 +20,14 @@ import { benchExecArgv, startNodeRedProcess } from "./support/node-red-process";
 import { drain } from "./support/pipeline";
 import { startReceiverProcess, type ReceiverStats } from "./support/receiver-process";
 import { logger, machine, main, round1, throughput, type Throughput } from "./support/report";
+import { runMatrix } from "./matrix";
 import { runScale } from "./scale";
 
 const { values } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
-    size: { type: "string", default: "500" },
+    /** Default 500 MB; 1000 with --matrix. */
+    size: { type: "string", default: "" },
     shards: { type: "string", default: "8" },
     formats: { type: "string", default: "kv,cef" },
     modes: { type: "string", default: "batch,perLog" },
@@ -35,8 +38,13 @@ const { values } = parseArgs({
     "takeover-size": { type: "string", default: "100" },
     charts: { type: "string", default: "" },
     "max-in-flight": { type: "string", default: "1000" },
+    matrix: { type: "boolean", default: false },
+    cells: { type: "string", default: "" },
+    runs: { type: "string", default: "1" },
+    ab: { type: "string", default: "" },
   },
 });
+const sizeMb = Number(values.size || (values.matrix ? 1000 : 500));
 const json = values.json!;
 const log = logger(json);
 
@@ -111,7 +119,7 @@ async function e2e(): Promise<void> {
   const emuProc = await startEmulatorProcess();
   const { proc: receiver, port } = await startReceiverProcess();
   try {
-    const pre = await emuProc.proc.call<Preloaded>("preload", { logstore: "bench", shards, mb: Number(values.size) });
+    const pre = await emuProc.proc.call<Preloaded>("preload", { logstore: "bench", shards, mb: sizeMb });
     log(`preloaded ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs in ${shards} shards (${pre.ms} ms)`);
     const results: Partial<Record<string, ModeResult>> = {};
     for (const format of values.formats!.split(",") as MapFormat[]) {
@@ -146,4 +154,9 @@ async function e2e(): Promise<void> {
   }
 }
 
-main(async () => (values.scale ? runScale({ json, size: Number(values.size), takeoverMb: Number(values["takeover-size"]), processes: values.processes!.split(",").map(Number), charts: values.charts || undefined }) : e2e()));
+main(async () =>
+  values.matrix
+    ? runMatrix({ json, cells: values.cells!, sizeMb, runs: Math.max(1, Number(values.runs)), maxInFlight: Number(values["max-in-flight"]), ab: values.ab || undefined, charts: values.charts || undefined })
+    : values.scale ? runScale({ json, size: sizeMb, takeoverMb: Number(values["takeover-size"]), processes: values.processes!.split(",").map(Number), charts: values.charts || undefined })
+      : e2e(),
+);

@@ -19,20 +19,32 @@ export interface Preloaded {
   ms: number;
 }
 
+export interface PreloadOptions {
+  logstore: string;
+  shards: number;
+  mb: number;
+  /** Logs per log group (default 100). */
+  groupSize?: number;
+  /** Generator kinds of the logs, one pool each, taken in turn (default: all of them). */
+  kinds?: GeneratorKind[];
+}
+
 /**
- * Fills `shards` new shards with >= mb MB of raw log groups. Realistic logs of every generator
- * kind are encoded (and LZ4-compressed by the store) once into a pool of distinct groups; the
- * rest of the volume appends those stored groups again, so 500 MB load in seconds.
+ * Fills `shards` new shards with >= mb MB of raw log groups. Realistic logs of each kind are
+ * encoded (and LZ4-compressed by the store) once into a pool of distinct groups, at least 64 and
+ * at least 6 400 logs per kind; the rest of the volume appends those stored groups again (the
+ * same buffers), so 1 GB loads in seconds and costs the emulator little memory.
  */
-function preload(emu: Emulator, a: { logstore: string; shards: number; mb: number; groupSize?: number }): Preloaded {
+function preload(emu: Emulator, a: PreloadOptions): Preloaded {
   const t0 = Date.now();
   emu.createLogstore(a.logstore, { shards: a.shards });
   const ls = emu.getLogstore(a.logstore);
   const size = a.groupSize ?? 100;
   const pool: Array<{ buf: Buffer; logs: number }> = [];
-  for (const kind of GENERATOR_KINDS) {
+  const perKind = Math.max(64, Math.ceil(6400 / size));
+  for (const kind of a.kinds ?? GENERATOR_KINDS) {
     const gen = new LogGenerator(kind, { seed: 7, groupSize: size });
-    for (let i = 0; i < 64; i++) pool.push({ buf: encodeLogGroup(gen.group(Date.now())), logs: size });
+    for (let i = 0; i < perKind; i++) pool.push({ buf: encodeLogGroup(gen.group(Date.now())), logs: size });
   }
   let bytes = 0;
   let logs = 0;
@@ -63,7 +75,7 @@ function main(): void {
       emu = await start({ port: 0, maxShardBytes: opts.maxShardBytes ?? 2 ** 31 });
       return { url: emu.url, project: emu.project, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret };
     },
-    preload: (a: { logstore: string; shards: number; mb: number }) => preload(emu, a),
+    preload: (a: PreloadOptions) => preload(emu, a),
     createLogstore: (a: { logstore: string; shards: number }) => emu.createLogstore(a.logstore, { shards: a.shards }),
     generate(a: { logstore: string; kind: GeneratorKind; rate: number; count?: number; groupSize?: number }): void {
       runs.set(a.logstore, emu.generate(a.logstore, a.kind, { rate: a.rate, count: a.count, groupSize: a.groupSize ?? 10, seed: 11 }));
@@ -77,6 +89,8 @@ function main(): void {
     listShards: (a: { logstore: string }) => emu.listShards(a.logstore),
     split: (a: { logstore: string; shard: number }) => emu.split(a.logstore, a.shard),
     merge: (a: { logstore: string; shard: number }) => emu.merge(a.logstore, a.shard),
+    /** Deletes a consumer group (a logstore holds at most 30): a drained bench group is done with. */
+    deleteGroup: (a: { logstore: string; group: string }) => emu.getLogstore(a.logstore).deleteGroup(a.group),
     consumers: (a: { logstore: string; group: string }) => (emu.getLogstore(a.logstore).groups.has(a.group) ? emu.consumers(a.logstore, a.group) : []),
     addFault: (rule: FaultRule) => emu.faults.add(rule),
     clearFaults: () => emu.faults.clear(),

@@ -6,6 +6,13 @@ import type { NodeRedArgs } from "./node-red-process";
 
 export type MapFormat = "kv" | "cef";
 
+/**
+ * How the flow is wired after the map node: `linear` (map → out); `branched`, an inactive debug
+ * node wired beside syslog out, as a user adds one to see the records (Node-RED clones every
+ * message for the second wire).
+ */
+export type FlowShape = "linear" | "branched";
+
 export interface PipelineOptions {
   emu: EmulatorInfo;
   logstore: string;
@@ -25,6 +32,8 @@ export interface PipelineOptions {
   commitInterval?: number;
   /** Node-RED console log level (default warn). */
   logLevel?: string;
+  /** Wiring after the map node (default linear). */
+  flow?: FlowShape;
 }
 
 const CEF_ATTRIBUTES = [
@@ -51,7 +60,9 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
   if (o.format) {
     const header = { hostname: o.hostname ?? "nr-1", hostnameType: "str", version: 1 };
     const body = o.format === "kv" ? { format: "kv" } : { format: "cef", attributes: CEF_ATTRIBUTES };
-    flow.push({ id: "map", z: "tab", x: 200, y: 100, type: "sls-syslog-map", ...header, ...body, wires: [[sinkId]] });
+    const branched = o.flow === "branched";
+    flow.push({ id: "map", z: "tab", x: 200, y: 100, type: "sls-syslog-map", ...header, ...body, wires: [branched ? [sinkId, "debug"] : [sinkId]] });
+    if (branched) flow.push(debugNode());
   }
   const nodes: Record<string, string> = {};
   if (o.syslogPort !== undefined) {
@@ -64,4 +75,9 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     nodes["bench-null-sink"] = path.join(__dirname, "null-sink-node.js");
   }
   return { logLevel: o.logLevel, flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
+}
+
+/** The examples' debug node, switched off in the sidebar (it still receives every message). */
+function debugNode(): object {
+  return { id: "debug", z: "tab", x: 300, y: 160, type: "debug", active: false, tosidebar: true, console: false, tostatus: false, complete: "syslog.message", targetType: "msg", wires: [] };
 }

@@ -14,6 +14,11 @@ export interface NodeRedArgs {
   nodes?: Record<string, string>;
   /** Console log level (default warn). */
   logLevel?: string;
+  /**
+   * Package root to load this package's nodes from (default: this build). Another build of the
+   * package (e.g. of an earlier commit) there makes an A/B comparison on the same backlog.
+   */
+  root?: string;
 }
 
 export interface NodeRedStats {
@@ -24,7 +29,7 @@ export interface NodeRedStats {
 
 async function main(): Promise<void> {
   const a = JSON.parse(process.argv[2]) as NodeRedArgs;
-  const root = path.resolve(__dirname, "..", "..", "..");
+  const root = a.root ?? path.resolve(__dirname, "..", "..", "..");
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-node-red-"));
   const extra = path.join(userDir, "extra-nodes");
   fs.mkdirSync(extra);

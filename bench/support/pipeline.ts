@@ -1,7 +1,7 @@
 // Runs the full pipeline against a preloaded logstore until the receiver holds every log, and
 // measures the Node-RED processes (CPU-seconds, peak RSS) over that drain.
 import type { EmulatorInfo } from "./emulator-process";
-import { pipelineFlow, type MapFormat } from "./flows";
+import { pipelineFlow, type FlowShape, type MapFormat } from "./flows";
 import { benchExecArgv, startNodeRedProcess, type NodeRedStats } from "./node-red-process";
 import { procUsage, type RpcChild } from "./rpc";
 import type { ReceiverStats } from "./receiver-process";
@@ -22,6 +22,10 @@ export interface DrainOptions {
   maxInFlight?: number;
   /** Other processes whose CPU-seconds over the drain are reported too (name → pid). */
   watch?: Record<string, number>;
+  /** Wiring after the map node (default linear). */
+  flow?: FlowShape;
+  /** Package root to load the nodes from (default this build; see NodeRedArgs.root). */
+  root?: string;
   /** Called once every process runs, with them (e.g. to kill one). */
   during?: (procs: RpcChild[]) => Promise<void>;
 }
@@ -51,9 +55,9 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
     for (let i = 0; i < n; i++) {
       const args = pipelineFlow({
         emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
-        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight,
+        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight, flow: o.flow,
       });
-      const p = await startNodeRedProcess(args, { execArgv: benchExecArgv() });
+      const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: benchExecArgv() });
       if (i === 0) {
         t0 = Date.now(); // consumption starts with the first process's flows
         for (const [name, pid] of Object.entries(o.watch ?? {})) otherBefore[name] = procUsage(pid).cpuSec;
