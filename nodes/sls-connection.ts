@@ -3,6 +3,7 @@ import type { NodeAPI, NodeDef } from "node-red";
 import type { Request, Response } from "express";
 import { SlsClient, type SlsCredentials } from "../lib/sls/client";
 import type { CnameMode } from "../lib/sls/cname-gateway";
+import { connectionTestTarget, type ConnectionTestRequest, type SavedConnection } from "../lib/sls/connection-test";
 import { SlsError } from "../lib/sls/errors";
 import type { SlsConnectionNode } from "./types";
 
@@ -33,9 +34,12 @@ function toCredentials(c: ConnCreds): SlsCredentials {
   return { accessKeyId: envOr(c.accessKeyId), accessKeySecret: envOr(c.accessKeySecret), ...(token ? { securityToken: token } : {}) };
 }
 
+function cnameMode(cname: string | undefined): CnameMode {
+  return CNAME_MODES.includes(cname as CnameMode) ? (cname as CnameMode) : "auto";
+}
+
 function makeClient(endpoint: string, cname: string | undefined, creds: ConnCreds): SlsClient {
-  const mode = CNAME_MODES.includes(cname as CnameMode) ? (cname as CnameMode) : "auto";
-  return new SlsClient({ endpoint, cname: mode, credentials: toCredentials(creds) });
+  return new SlsClient({ endpoint, cname: cnameMode(cname), credentials: toCredentials(creds) });
 }
 
 export = function (RED: NodeAPI): void {
@@ -43,6 +47,7 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     (node as { endpoint: string }).endpoint = (def.endpoint ?? "").trim();
+    (node as { cname?: string }).cname = cnameMode(def.cname);
     let client: SlsClient | undefined;
     node.getClient = () => (client ??= makeClient(node.endpoint, def.cname, node.credentials ?? {}));
     node.on("close", (done: () => void) => {
@@ -61,21 +66,42 @@ export = function (RED: NodeAPI): void {
   });
 
   // "Test connection" in the dialog: list a logstore's shards with the settings being edited.
-  // Unchanged password fields arrive as "__PWRD__" and are taken from the deployed node.
+  // Which stored values it may use, and where it may send them: lib/sls/connection-test.ts.
+  // JSON only: a cross-site form (urlencoded, multipart, text/plain) cannot send JSON without a
+  // CORS preflight, so it cannot trigger a request when adminAuth is off.
   RED.httpAdmin.post("/sls-connection/test", RED.auth.needsPermission("sls-connection.write"), (req: Request, res: Response) => {
+    if (!req.is("application/json")) {
+      res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: "send the test request as application/json" });
+      return;
+    }
     void (async () => {
-      const b = (req.body ?? {}) as { id?: string; endpoint?: string; cname?: string; project?: string; logstore?: string } & ConnCreds;
-      const stored = (b.id ? (RED.nodes.getCredentials(b.id) as ConnCreds | undefined) : undefined) ?? {};
-      const pick = (k: keyof ConnCreds): string | undefined => (b[k] === undefined || b[k] === "__PWRD__" ? stored[k] : b[k]);
+      let client: SlsClient | undefined;
       try {
-        if (!b.endpoint || !b.project || !b.logstore) throw new SlsError("ParameterMissing", "endpoint, project and logstore are required", { retryable: false });
-        const client = makeClient(b.endpoint, b.cname, { accessKeyId: pick("accessKeyId"), accessKeySecret: pick("accessKeySecret"), securityToken: pick("securityToken") });
-        const shards = await client.listShards(b.project, b.logstore);
-        res.json({ ok: true, host: client.hostFor(b.project), shards });
+        const body = (req.body ?? {}) as ConnectionTestRequest;
+        if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", "expected a JSON object", { retryable: false });
+        const target = connectionTestTarget(body, savedConnection(body.id), process.env);
+        client = new SlsClient({ endpoint: target.endpoint, cname: cnameMode(target.cname), credentials: target.credentials });
+        const shards = await client.listShards(target.project, target.logstore);
+        res.json({ ok: true, host: client.hostFor(target.project), shards });
       } catch (e) {
         const err = e instanceof SlsError ? e : new SlsError("Error", (e as Error).message);
         res.json({ ok: false, code: err.code, status: err.status, message: err.message });
+      } finally {
+        client?.close();
       }
     })();
   });
+
+  /** The deployed sls-connection node of that id, as saved (raw endpoint, stored credentials). */
+  function savedConnection(id: unknown): SavedConnection | undefined {
+    if (typeof id !== "string" || !id) return undefined;
+    const node = RED.nodes.getNode(id) as (ConnNode & { type?: string; cname?: string }) | null;
+    if (!node || node.type !== "sls-connection") return undefined;
+    let rawEndpoint = node.endpoint;
+    RED.nodes.eachNode((n: { id?: string; type?: string; endpoint?: unknown }) => {
+      if (n.id === id && n.type === "sls-connection" && typeof n.endpoint === "string") rawEndpoint = n.endpoint;
+    });
+    const stored = (RED.nodes.getCredentials(id) as ConnCreds | undefined) ?? {};
+    return { rawEndpoint, endpoint: node.endpoint, cname: node.cname ?? "auto", credentials: stored };
+  }
 };
