@@ -1,5 +1,6 @@
 // Copies what tsc does not emit next to the compiled nodes: editor .html files, message
-// catalogues and icons (Node-RED looks for them beside each node's .js file).
+// catalogues and help (locales/<lang>/<type>.json|.html) and icons (Node-RED looks for them beside
+// each node's .js file). The editor scripts in resources/ are served from the package root as they are.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");

@@ -1,5 +1,5 @@
-// What users get from npm: `npm pack` holds only the compiled lib and nodes, the examples, README and
-// LICENSE; installed into a clean Node-RED user dir it loads every node type without errors and
+// What users get from npm: `npm pack` holds only the compiled lib and nodes, the editor resources, the
+// examples, README and LICENSE; installed into a clean Node-RED user dir it loads every node type without errors and
 // offers the examples under Import > Examples.
 
 import { test } from "node:test";
@@ -17,7 +17,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "
 };
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-test("npm pack: only dist/lib, dist/nodes, examples, README, LICENSE; installs and loads in a clean user dir", { timeout: 180_000 }, async (t) => {
+test("npm pack: only dist/lib, dist/nodes, resources, examples, README, LICENSE; installs and loads in a clean user dir", { timeout: 180_000 }, async (t) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "sls-pack-"));
   try {
     // `npm test` has just built dist/: skip prepack so nothing rewrites dist/ under parallel tests.
@@ -28,12 +28,14 @@ test("npm pack: only dist/lib, dist/nodes, examples, README, LICENSE; installs a
     const files = packed[0].files.map((f) => f.path).sort();
 
     await t.test("the tarball holds only what users need", () => {
-      const allowed = /^(dist\/lib\/|dist\/nodes\/|examples\/[^/].*\.json$|README\.md$|LICENSE$|package\.json$)/;
+      const allowed = /^(dist\/lib\/|dist\/nodes\/|resources\/[^/]+\.js$|examples\/[^/].*\.json$|README\.md$|LICENSE$|package\.json$)/;
       assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
       assert.deepEqual(files.filter((f) => /(^|\/)(test|emulator|demo|bench|\.demo)\//.test(f) || /\.test\.js$/.test(f)), []);
       for (const [type, js] of Object.entries(pkg["node-red"].nodes)) {
         assert.ok(files.includes(js), `${type}: ${js} is packed`);
         assert.ok(files.includes(js.replace(/\.js$/, ".html")), `${type}: its editor .html is packed`);
+        assert.ok(files.includes(`resources/${type}.js`), `${type}: its editor script is packed`);
+        assert.ok(files.includes(`dist/nodes/locales/en-US/${type}.html`), `${type}: its help is packed`);
       }
       assert.ok(files.some((f) => f.startsWith("examples/")), "examples are packed");
       assert.ok(files.includes("README.md") && files.includes("LICENSE"));
@@ -87,6 +89,12 @@ test("npm pack: only dist/lib, dist/nodes, examples, README, LICENSE; installs a
         };
         assert.equal(mod.version, pkg.version);
         assert.equal(fs.realpathSync(mod.path), fs.realpathSync(installed), "loaded from the user dir's node_modules");
+        // The editor scripts each .html loads are served from the installed package's resources/.
+        for (const type of Object.keys(pkg["node-red"].nodes)) {
+          const res = await fetch(new URL(`resources/${pkg.name}/${type}.js`, url));
+          assert.equal(res.status, 200, `resources/${pkg.name}/${type}.js is served`);
+          assert.match(await res.text(), new RegExp(`types\\["${type}"\\]`));
+        }
       });
 
       await t.test("the examples are offered under Import > Examples", async () => {

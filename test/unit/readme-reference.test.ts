@@ -10,7 +10,7 @@ const root = path.resolve(__dirname, "..", "..", "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } };
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
 
-/** Top-level keys of an inline object literal `name: { ... }` in the registration script. */
+/** Top-level keys of an object literal `name: { ... }` in a node's editor script (resources/<type>.js). */
 function literalKeys(html: string, name: "defaults" | "credentials"): string[] {
   const start = new RegExp(`\\b${name}\\s*:\\s*\\{`).exec(html);
   if (!start) return [];
@@ -52,9 +52,9 @@ test("the README's node reference names every option of every node", () => {
   assert.deepEqual(Object.keys(HEADINGS).sort(), Object.keys(pkg["node-red"].nodes).sort(), "a README heading for every node type");
   const missing: string[] = [];
   for (const [type, js] of Object.entries(pkg["node-red"].nodes)) {
-    const html = fs.readFileSync(path.join(root, "nodes", path.basename(js, ".js") + ".html"), "utf8");
-    const props = [...literalKeys(html, "defaults"), ...literalKeys(html, "credentials")].filter((p) => p !== "version");
-    assert.ok(props.includes("name"), `${type}: options were read from its .html`);
+    const editor = fs.readFileSync(path.join(root, "resources", path.basename(js, ".js") + ".js"), "utf8");
+    const props = [...literalKeys(editor, "defaults"), ...literalKeys(editor, "credentials")].filter((p) => p !== "version");
+    assert.ok(props.includes("name"), `${type}: options were read from its editor script`);
     const text = section(HEADINGS[type]);
     for (const p of props) if (!text.includes(`\`${p}\``)) missing.push(`${type}.${p}`);
   }
