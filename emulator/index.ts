@@ -13,11 +13,13 @@ import { SlsHttpServer } from "./server";
 import type { ShardDescription } from "./shard";
 import { Account } from "./signature";
 import { Store } from "./store";
+import { CredentialIssuer, MetadataServer, StsServer, type StsOptions } from "./sts";
 
 export { FAULT_ERRORS } from "./faults";
 export type { FaultRule } from "./faults";
 export type { Account } from "./signature";
 export { GENERATOR_KINDS, LogGenerator } from "./generator";
+export type { CredentialIssuer, MetadataServer, StsOptions, StsServer, TemporaryCredentials } from "./sts";
 export type { GeneratorKind, GeneratorRun } from "./generator";
 
 /** The fixed local AccessKey pair (documented in README "SLS emulator"); not a real credential. */
@@ -54,6 +56,11 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Seed of the fault-injection PRNG. */
   faultSeed?: number;
+  /**
+   * Also start loopback stand-ins for STS and the ECS metadata service (sts.ts); the keys they
+   * issue are accepted by this emulator until they expire.
+   */
+  credentialServices?: boolean | StsOptions;
 }
 
 export interface PutOptions {
@@ -100,6 +107,8 @@ export interface Emulator {
     kind: GeneratorKind,
     opts: GeneratorOptions & { rate?: number; count?: number; project?: string; hashKey?: string },
   ): GeneratorRun;
+  /** The STS and metadata stand-ins (with `credentialServices`). */
+  credentialServices?: { sts: StsServer; metadata: MetadataServer; issuer: CredentialIssuer };
   faults: {
     add(rule: FaultRule): number;
     remove(id: number): boolean;
@@ -133,9 +142,10 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
   }
   const accounts = opts.accounts && opts.accounts.length > 0 ? opts.accounts : [DEFAULT_ACCOUNT];
   const faults = new Faults(opts.faultSeed);
+  const accountMap = new Map(accounts.map((a) => [a.accessKeyId, a]));
   const server = new SlsHttpServer({
     store,
-    accounts: new Map(accounts.map((a) => [a.accessKeyId, a])),
+    accounts: accountMap,
     defaultProject: projectName,
     faults,
     maxPullBytes: opts.maxPullBytes,
@@ -149,6 +159,14 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
   } catch (e) {
     persistence?.close();
     throw e;
+  }
+  let credentialServices: Emulator["credentialServices"];
+  if (opts.credentialServices) {
+    const so: StsOptions = opts.credentialServices === true ? {} : opts.credentialServices;
+    const issuer = new CredentialIssuer(accountMap, so.lifetimeSec, so.now);
+    credentialServices = { issuer, sts: new StsServer(accountMap, issuer, so), metadata: new MetadataServer(issuer) };
+    await credentialServices.sts.listen(opts.host ?? "127.0.0.1");
+    await credentialServices.metadata.listen(opts.host ?? "127.0.0.1");
   }
   const hostPart = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const ls = (name: string, project?: string) => store.project(project ?? projectName).logstore(name);
@@ -171,6 +189,8 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
       closing ??= (async () => {
         for (const r of runs) r.stop();
         await server.close();
+        await credentialServices?.sts.close();
+        await credentialServices?.metadata.close();
         persistence?.close();
       })();
       await closing;
@@ -209,6 +229,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
       void run.done.then(() => runs.delete(run));
       return run;
     },
+    credentialServices,
     faults: {
       add: (rule) => faults.add(rule),
       remove: (id) => faults.remove(id),

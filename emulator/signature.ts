@@ -10,6 +10,8 @@ export interface Account {
   accessKeySecret: string;
   /** When set, requests of this key must carry it as `x-acs-security-token` (STS). */
   securityToken?: string;
+  /** Epoch ms from which the key and its token are refused as expired (STS). */
+  expiresAt?: number;
 }
 
 export interface SignedRequest {
@@ -47,14 +49,16 @@ export function verifyRequest(req: SignedRequest, accounts: ReadonlyMap<string, 
   throw errors.unauthorized("unsupported Authorization scheme");
 }
 
-function account(ak: string, req: SignedRequest, accounts: ReadonlyMap<string, Account>): Account {
+// Messages as SLS writes them: clients (and users) tell an expired token from a wrong one by the text.
+function account(ak: string, req: SignedRequest, accounts: ReadonlyMap<string, Account>, nowMs: number): Account {
   if (!ak) throw errors.invalidAccessKeyId("AccessKeyId is empty");
   const acc = accounts.get(ak);
   if (!acc) throw errors.unauthorized(`AccessKeyId not found: ${ak}`);
   const token = header(req.headers, "x-acs-security-token");
   if ((acc.securityToken ?? "") !== (token ?? "")) {
-    throw errors.unauthorized(token ? "the security token is invalid or has expired" : "a security token is required for this AccessKeyId");
+    throw errors.unauthorized(token ? "The security token you provided is invalid." : "a security token is required for this AccessKeyId");
   }
+  if (acc.expiresAt !== undefined && nowMs >= acc.expiresAt) throw errors.unauthorized("The security token you provided has expired");
   return acc;
 }
 
@@ -88,7 +92,7 @@ function verifyV1(req: SignedRequest, cred: string, accounts: ReadonlyMap<string
   if (colon < 0) throw errors.unauthorized("malformed Authorization header");
   const ak = cred.slice(0, colon);
   const given = cred.slice(colon + 1);
-  const acc = account(ak, req, accounts);
+  const acc = account(ak, req, accounts, nowMs);
   const date = header(req.headers, "date");
   if (!date) throw errors.invalidRequestTime("the Date header is missing");
   checkSkew(Date.parse(date), nowMs);
@@ -138,7 +142,7 @@ function verifyV4(req: SignedRequest, rest: string, accounts: ReadonlyMap<string
   const m = /^Credential=([^/,]*)\/(\d{8})\/([^/,]+)\/sls\/aliyun_v4_request,\s*Signature=([0-9a-f]{64})$/.exec(rest.trim());
   if (!m) throw errors.unauthorized("malformed SLS4-HMAC-SHA256 Authorization header");
   const [, ak, day, region, given] = m;
-  const acc = account(ak, req, accounts);
+  const acc = account(ak, req, accounts, nowMs);
   const date = header(req.headers, "x-log-date") ?? "";
   const dm = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
   if (!dm) throw errors.invalidRequestTime("x-log-date is missing or malformed");

@@ -7,22 +7,13 @@ import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { IncomingHttpHeaders } from "node:http";
 import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
+import { CredentialSource, type CredentialsProvider, type SlsCredentials } from "./credentials";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
 import { HttpTransport } from "./http-transport";
 import { scanLogGroupList } from "./log-group";
 import type { RecordGroup } from "./record-group";
 
-export interface SlsCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  /** STS token, when the key pair is temporary. */
-  securityToken?: string;
-  /** Epoch ms after which the provider must be asked again (STS). */
-  expiration?: number;
-}
-
-/** STS refresh hook: called when the cached credentials expire or the server rejects them. */
-export type CredentialsProvider = () => Promise<SlsCredentials>;
+export type { CredentialsProvider, SlsCredentials } from "./credentials";
 
 export interface SlsClientOptions {
   /** `https://cn-hangzhou.log.aliyuncs.com`, `http://127.0.0.1:8080`; no scheme means https. */
@@ -90,39 +81,6 @@ export interface SlsApi {
   getCheckpoints(project: string, logstore: string, group: string, shard?: number): Promise<CheckpointInfo[]>;
 }
 
-/** Credential source handed to the SDK (it calls getCredential() before signing each request). */
-class CredentialSource {
-  private cached: SlsCredentials | undefined;
-  private pending: Promise<SlsCredentials> | undefined;
-
-  constructor(private source: SlsCredentials | CredentialsProvider) {}
-
-  set(source: SlsCredentials | CredentialsProvider): void {
-    this.source = source;
-    this.cached = undefined;
-  }
-
-  /** Forget cached provider credentials (after the server rejected them). */
-  invalidate(): void {
-    if (typeof this.source === "function") this.cached = undefined;
-  }
-
-  async getCredential(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string; type: string }> {
-    const c = await this.current();
-    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken, type: c.securityToken ? "sts" : "access_key" };
-  }
-
-  private async current(): Promise<SlsCredentials> {
-    const src = this.source;
-    if (typeof src !== "function") return src;
-    // Refresh a minute early so a request never leaves with a token about to expire.
-    if (this.cached && (this.cached.expiration === undefined || this.cached.expiration - 60_000 > Date.now())) return this.cached;
-    this.pending ??= src().finally(() => (this.pending = undefined));
-    this.cached = await this.pending;
-    return this.cached;
-  }
-}
-
 const AUTH_CODES = new Set(["unauthorized", "invalidaccesskeyid", "signaturenotmatch", "securitytokenexpired", "invalidsecuritytoken"]);
 
 export class SlsClient implements SlsApi {
@@ -166,6 +124,11 @@ export class SlsClient implements SlsApi {
   /** Replaces the credentials (e.g. a new STS token); takes effect on the next request. */
   setCredentials(c: SlsCredentials | CredentialsProvider): void {
     this.creds.set(c);
+  }
+
+  /** The keys in use and their renewal state (never logged: for tests and status). */
+  get credentials(): CredentialSource {
+    return this.creds;
   }
 
   /** The Host header a request for `project` carries. */
@@ -281,11 +244,14 @@ export class SlsClient implements SlsApi {
   }
 
   private async call<T>(c: { action: string; project: string; logstore: string; shard?: number; consumerGroup?: string }, fn: () => Promise<T>): Promise<T> {
+    // The keys this request signs with (fn asks the same source): a refusal drops them only.
+    const keys = this.creds.peek();
     try {
       return await fn();
     } catch (err) {
       const e = toSlsError(err, this.ctx(c.action, c.project, c.logstore, c.shard, c.consumerGroup));
-      if (AUTH_CODES.has(e.code.toLowerCase())) this.creds.invalidate();
+      // Keys the server refused are asked for again (renewed STS keys, a rotated credentials file).
+      if (AUTH_CODES.has(e.code.toLowerCase())) this.creds.invalidate(keys);
       throw e;
     }
   }
