@@ -3,6 +3,7 @@
 // Tells the parent {started, at, cpu} once the flows run; answers `stats` (CPU, RSS) and `stop`.
 import fs from "node:fs";
 import http from "node:http";
+import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
 import { RpcChild, serveRpc } from "./rpc";
@@ -60,7 +61,25 @@ async function main(): Promise<void> {
     logging: { console: { level: a.logLevel ?? "warn" } },
   });
   RED.events.on("flows:started", () => process.send?.({ started: true, at: Date.now(), cpu: process.cpuUsage() }));
+  let session: inspector.Session | undefined;
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
   serveRpc({
+    /** Starts V8's CPU profiler (see drain() and $BENCH_PROF): a profile of the drain alone, without start-up. */
+    async profileStart(a: { intervalUs?: number }): Promise<void> {
+      session = new inspector.Session();
+      session.connect();
+      await post("Profiler.enable");
+      await post("Profiler.setSamplingInterval", { interval: a.intervalUs ?? 200 });
+      await post("Profiler.start");
+    },
+    async profileStop(a: { file: string }): Promise<void> {
+      const { profile } = (await post("Profiler.stop")) as { profile: object };
+      session!.disconnect();
+      session = undefined;
+      fs.mkdirSync(path.dirname(a.file), { recursive: true });
+      fs.writeFileSync(a.file, JSON.stringify(profile));
+    },
     stats(): NodeRedStats {
       const c = process.cpuUsage();
       return { cpuSec: (c.user + c.system) / 1e6, rssMb: process.memoryUsage().rss / 1048576, peakRssMb: process.resourceUsage().maxRSS / 1024 };
@@ -82,13 +101,14 @@ export async function startNodeRedProcess(args: NodeRedArgs, opts: { execArgv?: 
 }
 
 /**
- * execArgv for Node-RED processes: --cpu-prof into $BENCH_PROF, or $BENCH_EXEC_ARGV; with
- * $BENCH_HEAP_SAMPLE also the promoted-allocation profiler (promoted-heap.ts).
+ * execArgv for Node-RED processes: $BENCH_EXEC_ARGV; with $BENCH_HEAP_SAMPLE also the
+ * promoted-allocation profiler (promoted-heap.ts); with $BENCH_PROF and `wholeProcess`, --cpu-prof
+ * into $BENCH_PROF (drain() profiles the drain alone instead, through profileStart/profileStop).
  */
-export function benchExecArgv(): string[] {
+export function benchExecArgv(wholeProcess = true): string[] {
   const heap = process.env.BENCH_HEAP_SAMPLE ? ["--require", path.join(__dirname, "promoted-heap.js")] : [];
-  if (process.env.BENCH_PROF) return [...heap, "--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`];
-  return [...heap, ...(process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(" ") : [])];
+  const prof = process.env.BENCH_PROF && wholeProcess ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  return [...heap, ...prof, ...(process.env.BENCH_EXEC_ARGV ? process.env.BENCH_EXEC_ARGV.split(" ") : [])];
 }
 
 if (require.main === module)

@@ -1,6 +1,7 @@
 // Runs the full pipeline against a preloaded logstore until the receiver holds every log, and
 // measures the Node-RED processes (CPU-seconds, peak RSS) over that drain.
 import type { EmulatorInfo } from "./emulator-process";
+import path from "node:path";
 import { pipelineFlow, type FlowShape, type MapFormat } from "./flows";
 import { benchExecArgv, startNodeRedProcess, type NodeRedStats } from "./node-red-process";
 import { procUsage, type RpcChild } from "./rpc";
@@ -44,7 +45,12 @@ export function hostName(i: number): string {
   return `nr-${i + 1}`;
 }
 
+/**
+ * With $BENCH_PROF=DIR each Node-RED process writes a CPU profile of the drain alone (start-up left
+ * out), DIR/<group>-<host>.cpuprofile, for Chrome DevTools or any .cpuprofile reader.
+ */
 export async function drain(o: DrainOptions): Promise<DrainResult> {
+  const profileDir = process.env.BENCH_PROF;
   await o.receiver.call("reset");
   const n = o.processes ?? 1;
   const procs: RpcChild[] = [];
@@ -57,7 +63,8 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
         emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
         consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight, flow: o.flow,
       });
-      const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: benchExecArgv() });
+      const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: benchExecArgv(false) });
+      if (profileDir) await p.call("profileStart", {});
       if (i === 0) {
         t0 = Date.now(); // consumption starts with the first process's flows
         for (const [name, pid] of Object.entries(o.watch ?? {})) otherBefore[name] = procUsage(pid).cpuSec;
@@ -75,6 +82,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
     for (let i = 0; i < n; i++) {
       if (!procs[i].alive) continue;
       const s = await procs[i].call<NodeRedStats>("stats");
+      if (profileDir) await procs[i].call("profileStop", { file: path.join(profileDir, `${o.group}-${hostName(i)}.cpuprofile`) });
       perProcess.push({ host: hostName(i), cpuSec: s.cpuSec - before[i].cpuSec, peakRssMb: s.peakRssMb });
     }
     return {
