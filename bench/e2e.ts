@@ -10,7 +10,7 @@
 import net from "node:net";
 import { parseArgs } from "node:util";
 import { compileMapper } from "../lib/mapping";
-import { toRecordGroup } from "../lib/sls/record-group";
+import { toRecordGroup } from "../lib/sls/pull-decoder";
 import { formatRfc5424 } from "../lib/syslog/rfc5424";
 import { octetFrame } from "../lib/syslog/framing";
 import { GENERATOR_KINDS, LogGenerator } from "../emulator/generator";

@@ -10,7 +10,7 @@
 import { fork } from "node:child_process";
 import * as http from "node:http";
 import { parseArgs } from "node:util";
-import { encodeLogGroup } from "../lib/sls/log-group";
+import { encodeLogGroup } from "../lib/sls/log-group-codec";
 import { lz4DecompressBlock } from "../lib/sls/lz4";
 import { LogGenerator, start } from "../emulator/index";
 import { signV1 } from "../test/support/raw-sls";

@@ -8,7 +8,8 @@
 import { parseArgs } from "node:util";
 import { GENERATOR_KINDS, LogGenerator } from "../emulator/generator";
 import { compileMapper, type MappingConfig } from "../lib/mapping";
-import { decodeLogGroupListRecords, encodeLogGroup, encodeLogGroupList } from "../lib/sls/log-group";
+import { encodeLogGroup, encodeLogGroupList } from "../lib/sls/log-group-codec";
+import { decodeLogGroupListRecords } from "../lib/sls/pull-decoder";
 import { frame, frameBytes } from "../lib/syslog/framing";
 import { recordsFromMessage } from "../lib/syslog/from-node-message";
 import { outFormatter } from "../lib/syslog/out-format";

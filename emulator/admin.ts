@@ -4,7 +4,7 @@
 import type { ApiResponse } from "./api";
 import { errors } from "./errors";
 import type { FaultRule, Faults } from "./faults";
-import { encodeLogGroup } from "../lib/sls/log-group";
+import { encodeLogGroup } from "../lib/sls/log-group-codec";
 import type { Store } from "./store";
 
 export interface AdminContext {

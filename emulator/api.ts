@@ -2,7 +2,7 @@
 // action names (used by fault rules) live here; HTTP plumbing and auth live in server.ts.
 
 import type { IncomingHttpHeaders } from "node:http";
-import { encodeLogGroupList } from "../lib/sls/log-group";
+import { encodeLogGroupList } from "../lib/sls/log-group-codec";
 import { compress, negotiate } from "./compression";
 import { decodeCursor } from "./cursor";
 import { lz4Concat } from "./lz4-concat";

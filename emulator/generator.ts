@@ -1,7 +1,7 @@
 // Realistic simulated logs (RDS SQL audit, ActionTrail, WAF and SLB access logs) in the shapes SLS
 // delivers them, each log carrying `seq` (0, 1, 2, ... per generator) so tests can prove no loss.
 
-import type { LogGroup, SlsLog } from "../lib/sls/log-group";
+import type { LogGroup, SlsLog } from "../lib/sls/log-group-codec";
 import { prng } from "./faults";
 
 export const GENERATOR_KINDS = ["rds-audit", "actiontrail", "waf", "slb"] as const;

@@ -1,7 +1,7 @@
 // Library API of the SLS emulator: `start({port: 0, ...})` → a running local Log Service plus
 // admin helpers for tests, the demo and benchmarks.
 
-import { decodeLogGroup, encodeLogGroup, LogGroup } from "../lib/sls/log-group";
+import { decodeLogGroup, encodeLogGroup, LogGroup } from "../lib/sls/log-group-codec";
 import { Checkpoint } from "./consumer-group";
 import type { ConsumerSnapshot } from "./coordinator";
 import { FAULT_ERRORS, FaultRule, Faults } from "./faults";

@@ -1,6 +1,6 @@
 // A logstore: settings, shards (with split/merge), PutLogs routing, reads and its consumer groups.
 
-import { encodeLogGroup, encodeLogGroupList, decodeLogGroup, CodecError } from "../lib/sls/log-group";
+import { encodeLogGroup, encodeLogGroupList, decodeLogGroup, CodecError } from "../lib/sls/log-group-codec";
 import { ConsumerGroup, ConsumerGroupMeta, Checkpoint } from "./consumer-group";
 import type { ShardView } from "./coordinator";
 import { errors } from "./errors";

@@ -2,7 +2,7 @@
 // them), its key range, status and cursors. Sequence numbers are dense; the cursor of seq n is
 // base + n (see cursor.ts). Old groups are trimmed from the front (TTL, size cap).
 
-import { encodeLogGroupList } from "../lib/sls/log-group";
+import { encodeLogGroupList } from "../lib/sls/log-group-codec";
 import { cursorBase, decodeCursor, encodeCursor } from "./cursor";
 import { Lz4Piece, lz4Piece } from "./lz4-concat";
 import { errors } from "./errors";

@@ -5,8 +5,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { DeliveryWindow } from "../lib/delivery";
 import { ConsumerGroup } from "../lib/sls/consumer-group";
 import type { SlsError } from "../lib/sls/errors";
-import { EmitTurns } from "../lib/sls/emit-turns";
-import { emitBatch, type OutMessage } from "../lib/sls/records";
+import type { OutMessage } from "../lib/sls/consumer-messages";
 import type { StartPosition } from "../lib/sls/shard-reader";
 import type { SlsConnectionNode } from "./types";
 
@@ -52,20 +51,6 @@ function consumerName(def: ConsumerDef): string {
   return raw.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
-/**
- * Per-log messages handed to Node-RED per event-loop turn. Small chunks are delivered (and become
- * garbage) before the next ones are built: ~20 % less CPU than 1000 per turn (bench:consumer).
- */
-const PER_LOG_CHUNK = 100;
-
-/**
- * Most records in one batch message. Each node handles a message in one go, and every record of it
- * lives until the last one is written. With 200 records per message that takes ~0.6 ms per node;
- * with 1000 it took ~3 ms, long enough for the young-generation GC to copy and promote the records.
- * 1 MB pulls, 500 MB end to end: 52–72 MB/CPU-s with 200, against 47–56 with 1000.
- */
-const BATCH_CHUNK = 200;
-
 export = function (RED: NodeAPI): void {
   function SlsConsumer(this: Node, def: ConsumerDef): void {
     RED.nodes.createNode(this, def);
@@ -88,10 +73,6 @@ export = function (RED: NodeAPI): void {
     }
     const maxInFlight = Math.floor(num(def.maxInFlight, 1000));
     const window = def.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: num(def.claimTimeout, 30) * 1000 });
-    const idPrefix = RED.util.generateId();
-    let idSeq = 0;
-    const meta = { project, logstore, consumerGroup };
-    const turns = new EmitTurns();
     const mode = def.output === "batch" ? "batch" : "log";
     // One send per message: Node-RED clones every message after the first of a multi-message send.
     const sendNow = (msgs: OutMessage[]): void => {
@@ -131,8 +112,7 @@ export = function (RED: NodeAPI): void {
       window,
       // Bounded well below Node-RED's 15 s close timeout.
       stopTimeoutMs: 10_000,
-      deliver: (batch, ctx) =>
-        emitBatch(batch, ctx, { meta, mode, maxChunk: Math.min(maxInFlight, mode === "log" ? PER_LOG_CHUNK : BATCH_CHUNK), send, newId: () => `${idPrefix}.${(idSeq++).toString(36)}`, turns }),
+      messages: { mode, send },
     });
 
     // Errors reach Catch nodes; the same code is repeated at most every 30 s (retries continue).

@@ -2,7 +2,7 @@
 // generating sequence-numbered logs at a rate, splitting/merging shards and injecting faults.
 // argv[2] = JSON {maxShardBytes?}. Answers `ready` with the endpoint and the account.
 import { start, GENERATOR_KINDS, LogGenerator, type Emulator, type FaultRule, type GeneratorKind, type GeneratorRun } from "../../emulator/index";
-import { encodeLogGroup } from "../../lib/sls/log-group";
+import { encodeLogGroup } from "../../lib/sls/log-group-codec";
 import { RpcChild, serveRpc } from "./rpc";
 
 export interface EmulatorInfo {

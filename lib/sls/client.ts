@@ -10,8 +10,8 @@ import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
 import { CredentialSource, type CredentialsProvider, type SlsCredentials } from "./credentials";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
 import { HttpTransport } from "./http-transport";
-import { scanLogGroupList } from "./log-group";
-import type { RecordGroup } from "./record-group";
+import { scanLogGroupList } from "./pull-decoder";
+import type { RecordGroup } from "./pull-decoder";
 
 export type { CredentialsProvider, SlsCredentials } from "./credentials";
 

@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import { Backoff, sleep } from "../backoff";
 import type { SlsApi } from "./client";
 import { SlsError, hasCode, isOwnershipError, toSlsError } from "./errors";
+import { messageDelivery, type MessageOutput } from "./consumer-messages";
 import { ShardReader, TRANSIENT_RETRY_MAX_MS, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
 
 export interface ConsumerGroupOptions {
@@ -16,7 +17,10 @@ export interface ConsumerGroupOptions {
   logstore: string;
   group: string;
   consumer: string;
-  deliver: Deliver;
+  /** Where the logs go: sls-consumer's messages, handed to `messages.send` (consumer-messages.ts)... */
+  messages?: MessageOutput;
+  /** ...or, instead, each pulled batch as it is, to a callback of one's own. */
+  deliver?: Deliver;
   /** Delivery window; undefined = acknowledge on emit. */
   window?: WindowLike;
   start?: StartPosition;
@@ -82,7 +86,7 @@ const DEFAULTS = {
   order: false,
 };
 
-type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec">> &
+type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec" | "messages">> &
   Pick<ConsumerGroupOptions, "window" | "query"> & { timeoutSec: number };
 
 export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
@@ -111,6 +115,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     const o = { ...DEFAULTS, ...stripUndefined(opts) } as Resolved;
     o.timeoutSec = opts.timeoutSec ?? Math.max(1, Math.ceil((3 * hb) / 1000));
     o.pullCount = Math.min(1000, Math.max(1, o.pullCount));
+    if ((opts.messages === undefined) === (opts.deliver === undefined)) throw new TypeError("give a consumer group either messages or deliver");
+    if (opts.messages) o.deliver = messageDelivery({ project: opts.project, logstore: opts.logstore, consumerGroup: opts.group }, opts.messages, opts.window?.maxInFlight);
     this.o = o;
   }
 

@@ -7,7 +7,7 @@ import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
 import { cursorRange } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
-import { logsIn, type RecordGroup } from "./record-group";
+import { logsIn, type RecordGroup } from "./pull-decoder";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
 

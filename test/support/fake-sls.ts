@@ -3,8 +3,8 @@
 
 import type { CheckpointInfo, ConsumerGroupInfo, PullOptions, PullResult, ShardInfo, SlsApi } from "../../lib/sls/client";
 import { SlsError } from "../../lib/sls/errors";
-import type { LogGroup } from "../../lib/sls/log-group";
-import { toRecordGroup } from "../../lib/sls/record-group";
+import type { LogGroup } from "../../lib/sls/log-group-codec";
+import { toRecordGroup } from "../../lib/sls/pull-decoder";
 
 const BASE = 1_700_000_000_000_000_000n;
 const enc = (i: number): string => Buffer.from((BASE + BigInt(i)).toString()).toString("base64");

@@ -1,6 +1,6 @@
 // Emulator fixtures for consumer tests: sequence-numbered logs and a consumer flow.
 import type { Emulator } from "../../emulator/index";
-import type { LogGroup } from "../../lib/sls/log-group";
+import type { LogGroup } from "../../lib/sls/log-group-codec";
 
 export const LOGSTORE = "app";
 

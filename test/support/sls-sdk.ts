@@ -6,7 +6,7 @@ import Sls from "@alicloud/sls20201230";
 import GatewaySls from "@alicloud/gateway-sls";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as $dara from "@darabonba/typescript";
-import { decodeLogGroupList, encodeLogGroup, LogGroup } from "../../lib/sls/log-group";
+import { decodeLogGroupList, encodeLogGroup, LogGroup } from "../../lib/sls/log-group-codec";
 
 /** Sends requests to the endpoint as is (Host without project): the emulator's default project. */
 class CnameGateway extends GatewaySls {

@@ -5,7 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SlsClient, parseEndpoint } from "../../lib/sls/client";
 import { SlsError } from "../../lib/sls/errors";
-import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group";
+import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group-codec";
 import { lz4CompressBlock } from "../../lib/sls/lz4";
 
 interface Seen {

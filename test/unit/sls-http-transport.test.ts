@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 import { SlsClient } from "../../lib/sls/client";
 import { SlsError } from "../../lib/sls/errors";
-import { decodeLogGroupList, encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group";
+import { decodeLogGroupList, encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group-codec";
 import { LZ4_SCRATCH, lz4CompressBlock, lz4DecompressAfterScratch, Lz4Error } from "../../lib/sls/lz4";
 import { verifyRequest, type Account } from "../../emulator/signature";
 

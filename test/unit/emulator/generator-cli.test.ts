@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import * as Sls from "@alicloud/sls20201230";
 import { GENERATOR_KINDS, LogGenerator, start } from "../../../emulator/index";
 import { sdkClient, sdkPullLogs } from "../../support/sls-sdk";
-import { decodeLogGroup } from "../../../lib/sls/log-group";
+import { decodeLogGroup } from "../../../lib/sls/log-group-codec";
 
 describe("emulator log generator", () => {
   it("produces each kind with the SLS topic, realistic fields and consecutive seq", () => {

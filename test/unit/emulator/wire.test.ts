@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 import { start, Emulator } from "../../../emulator/index";
-import { encodeLogGroup, encodeLogGroupList, decodeLogGroupList } from "../../../lib/sls/log-group";
+import { encodeLogGroup, encodeLogGroupList, decodeLogGroupList } from "../../../lib/sls/log-group-codec";
 import { lz4CompressBlock } from "../../../lib/sls/lz4";
 import { logSdkClient, rawRequest, RawResponse, signV1 } from "../../support/raw-sls";
 

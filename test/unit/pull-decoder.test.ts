@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CodecError, decodeLogGroupList, decodeLogGroupListRecords, detachWhenReleased, encodeLogGroup, encodeLogGroupList, scanLogGroupList, type LogGroup } from "../../lib/sls/log-group";
-import { toRecordGroup } from "../../lib/sls/record-group";
+import { CodecError, decodeLogGroupList, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group-codec";
+import { decodeLogGroupListRecords, detachWhenReleased, scanLogGroupList } from "../../lib/sls/pull-decoder";
+import { toRecordGroup } from "../../lib/sls/pull-decoder";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
@@ -94,7 +95,7 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
 
 test("decodeLogGroupListRecords works where code generation from strings is disallowed", () => {
   const body = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1, contents: [["a", "1"]] }, { time: 2, contents: [["a", "2"]] }], tags: [["t", "x"]], topic: "tp" })]);
-  const mod = path.join(__dirname, "..", "..", "lib", "sls", "log-group.js");
+  const mod = path.join(__dirname, "..", "..", "lib", "sls", "pull-decoder.js");
   const script = `const m = require(${JSON.stringify(mod)}); console.log(JSON.stringify(m.decodeLogGroupListRecords(Buffer.from(process.argv[1], "base64"))))`;
   const out = execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "-e", script, body.toString("base64")], { encoding: "utf8" });
   assert.deepEqual(JSON.parse(out), JSON.parse(JSON.stringify(decodeLogGroupListRecords(body))));

@@ -1,14 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import protobuf from "protobufjs";
-import {
-  CodecError,
-  decodeLogGroup,
-  decodeLogGroupList,
-  encodeLogGroup,
-  encodeLogGroupList,
-  type LogGroup,
-} from "../../lib/sls/log-group";
+import { CodecError, decodeLogGroup, decodeLogGroupList, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group-codec";
 
 // The schema of sls-protocol.md §5.1, given to protobufjs as an independent reference codec.
 const root = protobuf.Root.fromJSON({

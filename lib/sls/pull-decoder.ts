@@ -1,403 +1,50 @@
-// Protobuf (proto2) wire format of SLS log groups (sls-protocol.md §5.1):
-//
-//   Log          { 1 Time uint32; 2 Contents repeated {1 Key string; 2 Value string}; 4 Time_ns fixed32 }
-//   LogGroup     { 1 Logs repeated Log; 2 Reserved; 3 Topic; 4 Source; 5 MachineUUID (strings);
-//                  6 LogTags repeated {1 Key; 2 Value} }
-//   LogGroupList { 1 LogGroups repeated LogGroup }
-//
-// A hand-written codec instead of a protobuf library: the schema is tiny and fixed, and PullLogs
-// decoding is the consumer's hot path, so it reads straight into plain objects.
+// The consumer's hot path: a PullLogs body split into its log groups (scanLogGroupList), each
+// decoded straight into the records sls-consumer emits when it is emitted (PulledGroup), with no
+// intermediate key/value arrays. RecordGroup is that in-memory form of a log group.
 
-import type { RecordGroup } from "./record-group";
+import type { LogGroup } from "./log-group-codec";
+import { Reader, WIRE_LEN, WIRE_VARINT, WIRE_FIXED32, cachedKey, decodePair, type FastBuffer } from "./protobuf";
 
-export interface SlsLog {
-  /** Unix seconds. */
-  time: number;
-  /** Nanosecond part of the time, when the producer sent one. */
-  timeNs?: number;
-  contents: Array<[string, string]>;
-}
-
-export interface LogGroup {
-  logs: SlsLog[];
-  topic?: string;
-  source?: string;
-  machineUuid?: string;
-  reserved?: string;
+export interface RecordGroup {
+  topic: string;
+  source: string;
   tags: Array<[string, string]>;
+  /** Per log: its contents, then `__time__` (unix s), `__topic__`, `__source__`, `__tag__:<key>`. */
+  records: Array<Record<string, string | number>>;
+  /** Per log: nanosecond part of its time, 0 when absent. */
+  timeNs: number[];
+  /** Number of logs, when known without building the records (PulledGroup). */
+  readonly logCount?: number;
+  /**
+   * Drops the records built on demand (PulledGroup) once they are taken: they then live only as
+   * long as the messages holding them, not as long as the whole pull. Also frees the pull's
+   * body once all its groups are released. The group's records must not be read after this.
+   */
+  release?(): void;
 }
 
-export class CodecError extends Error {
-  override name = "CodecError";
+/** Number of logs of a group; does not build a pulled group's records. */
+export function logsIn(g: RecordGroup): number {
+  return g.logCount ?? g.records.length;
 }
 
-// Buffer's internal slice decoders skip toString's argument checks: about twice as fast per string.
-type FastBuffer = Buffer & { utf8Slice(start: number, end: number): string };
-
-// Field keys repeat in every log ("seq", "client_ip", ...): decode each distinct short key once.
-const KEY_CACHE_MAX_LEN = 64;
-const KEY_CACHE_SIZE = 1024; // entries, by hash slot; a collision just decodes again
-const keyCacheBytes: Array<Uint8Array | undefined> = new Array(KEY_CACHE_SIZE);
-const keyCacheStrings: string[] = new Array(KEY_CACHE_SIZE);
-
-function cachedKey(buf: Buffer, start: number, end: number): string {
-  const len = end - start;
-  if (len > KEY_CACHE_MAX_LEN) return (buf as FastBuffer).utf8Slice(start, end);
-  let h = len;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0;
-  const slot = (h >>> 0) % KEY_CACHE_SIZE;
-  const bytes = keyCacheBytes[slot];
-  if (bytes !== undefined && bytes.length === len) {
-    let same = true;
-    for (let i = 0; i < len; i++) {
-      if (bytes[i] !== buf[start + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return keyCacheStrings[slot];
-  }
-  const str = (buf as FastBuffer).utf8Slice(start, end);
-  keyCacheBytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
-  keyCacheStrings[slot] = str;
-  return str;
+/** A decoded LogGroup in record form (same keys, same order as the direct decoder produces). */
+export function toRecordGroup(g: LogGroup): RecordGroup {
+  const topic = g.topic ?? "";
+  const source = g.source ?? "";
+  const tagKeys = g.tags.map(([k]) => `__tag__:${k}`);
+  const records = g.logs.map((log) => {
+    const o: Record<string, string | number> = {};
+    for (const [k, v] of log.contents) o[k] = v;
+    o.__time__ = log.time;
+    o.__topic__ = topic;
+    o.__source__ = source;
+    for (let i = 0; i < tagKeys.length; i++) o[tagKeys[i]] = g.tags[i][1];
+    return o;
+  });
+  return { topic, source, tags: g.tags, records, timeNs: g.logs.map((l) => l.timeNs ?? 0) };
 }
 
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_LEN = 2;
-const WIRE_FIXED32 = 5;
-
-// ---------------------------------------------------------------------------------- decoding
-
-class Reader {
-  pos: number;
-  constructor(
-    readonly buf: Buffer,
-    start: number,
-    /** Bound of the message being read; narrowed while a nested message is decoded. */
-    public end: number,
-    readonly what: string,
-  ) {
-    this.pos = start;
-  }
-
-  fail(msg: string): never {
-    throw new CodecError(`${this.what}: ${msg} at byte ${this.pos}`);
-  }
-
-  varint(): number {
-    const buf = this.buf;
-    const end = this.end;
-    let pos = this.pos;
-    let result = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      if (pos >= end) this.fail("truncated varint");
-      const b = buf[pos++];
-      result |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        this.pos = pos;
-        return result;
-      }
-    }
-    // Beyond 28 bits: stay exact up to 2^53.
-    for (let scale = 2 ** 28; ; scale *= 128) {
-      if (pos >= end) this.fail("truncated varint");
-      const b = buf[pos++];
-      result += (b & 0x7f) * scale;
-      if (b < 0x80) {
-        this.pos = pos;
-        return result;
-      }
-      if (scale >= 2 ** 63) this.fail("varint longer than 10 bytes");
-    }
-  }
-
-
-  /** Returns the end offset of a length-delimited field whose payload starts at this.pos. */
-  lenEnd(): number {
-    const len = this.varint();
-    const end = this.pos + len;
-    if (end > this.end) this.fail(`length ${len} runs past the end`);
-    return end;
-  }
-
-  string(): string {
-    const end = this.lenEnd();
-    const s = (this.buf as FastBuffer).utf8Slice(this.pos, end);
-    this.pos = end;
-    return s;
-  }
-
-  key(): string {
-    const end = this.lenEnd();
-    const s = cachedKey(this.buf, this.pos, end);
-    this.pos = end;
-    return s;
-  }
-
-  fixed32(): number {
-    if (this.pos + 4 > this.end) this.fail("truncated fixed32");
-    const v = this.buf.readUInt32LE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-
-  skip(wire: number): void {
-    switch (wire) {
-      case WIRE_VARINT:
-        this.varint();
-        return;
-      case WIRE_FIXED64:
-        if (this.pos + 8 > this.end) this.fail("truncated fixed64");
-        this.pos += 8;
-        return;
-      case WIRE_LEN:
-        this.pos = this.lenEnd();
-        return;
-      case WIRE_FIXED32:
-        if (this.pos + 4 > this.end) this.fail("truncated fixed32");
-        this.pos += 4;
-        return;
-      default:
-        this.fail(`unsupported wire type ${wire}`);
-    }
-  }
-}
-
-function decodePair(r: Reader, end: number): [string, string] {
-  const outer = r.end;
-  r.end = end;
-  let key: string | undefined;
-  let value = "";
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    const wire = tag & 7;
-    if (field === 1 && wire === WIRE_LEN) key = r.key();
-    else if (field === 2 && wire === WIRE_LEN) value = r.string();
-    else r.skip(wire);
-  }
-  if (key === undefined) r.fail("key/value pair without a key");
-  r.end = outer;
-  return [key, value];
-}
-
-function decodeLog(r: Reader, end: number): SlsLog {
-  const outer = r.end;
-  r.end = end;
-  const log: SlsLog = { time: 0, contents: [] };
-  let hasTime = false;
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    const wire = tag & 7;
-    if (field === 2 && wire === WIRE_LEN) {
-      const e = r.lenEnd();
-      log.contents.push(decodePair(r, e));
-    } else if (field === 1 && wire === WIRE_VARINT) {
-      log.time = r.varint();
-      hasTime = true;
-    } else if (field === 4 && wire === WIRE_FIXED32) {
-      log.timeNs = r.fixed32();
-    } else r.skip(wire);
-  }
-  if (!hasTime) r.fail("log without the required Time field");
-  r.end = outer;
-  return log;
-}
-
-function decodeGroupAt(r: Reader, end: number): LogGroup {
-  const outer = r.end;
-  r.end = end;
-  const group: LogGroup = { logs: [], tags: [] };
-  while (r.pos < end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    const wire = tag & 7;
-    if (wire !== WIRE_LEN) {
-      r.skip(wire);
-      continue;
-    }
-    switch (field) {
-      case 1: {
-        const e = r.lenEnd();
-        group.logs.push(decodeLog(r, e));
-        break;
-      }
-      case 2:
-        group.reserved = r.string();
-        break;
-      case 3:
-        group.topic = r.string();
-        break;
-      case 4:
-        group.source = r.string();
-        break;
-      case 5:
-        group.machineUuid = r.string();
-        break;
-      case 6: {
-        const e = r.lenEnd();
-        group.tags.push(decodePair(r, e));
-        break;
-      }
-      default:
-        r.skip(wire);
-    }
-  }
-  r.end = outer;
-  return group;
-}
-
-/** Decodes one serialized LogGroup (a PutLogs body). */
-export function decodeLogGroup(buf: Buffer): LogGroup {
-  const r = new Reader(buf, 0, buf.length, "LogGroup");
-  return decodeGroupAt(r, buf.length);
-}
-
-/** Decodes a serialized LogGroupList (a PullLogs body). */
-export function decodeLogGroupList(buf: Buffer): LogGroup[] {
-  const r = new Reader(buf, 0, buf.length, "LogGroupList");
-  const groups: LogGroup[] = [];
-  while (r.pos < buf.length) {
-    const tag = r.varint();
-    if (tag === ((1 << 3) | WIRE_LEN)) {
-      const e = r.lenEnd();
-      groups.push(decodeGroupAt(r, e));
-    } else r.skip(tag & 7);
-  }
-  return groups;
-}
-
-// ---------------------------------------------------------------------------------- encoding
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(buf: Buffer, pos: number, v: number): number {
-  while (v >= 0x80) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[pos++] = v;
-  return pos;
-}
-
-/** Size of a length-delimited field (tag byte + length varint + payload). */
-function lenFieldSize(payload: number): number {
-  return 1 + varintSize(payload) + payload;
-}
-
-function checkUint32(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new CodecError(`${what} must be a uint32, got ${v}`);
-}
-
-/**
- * Serializes a LogGroup. Sizes are computed first (string byte lengths cached in `lens`), then
- * everything is written into one exactly-sized buffer.
- */
-export function encodeLogGroup(g: LogGroup): Buffer {
-  const lens: number[] = [];
-  const pairSize = (k: string, v: string): number => {
-    const kl = Buffer.byteLength(k);
-    const vl = Buffer.byteLength(v);
-    const size = lenFieldSize(kl) + lenFieldSize(vl);
-    lens.push(kl, vl, size);
-    return size;
-  };
-  const strField = (s: string | undefined): number => {
-    if (s === undefined) return 0;
-    const l = Buffer.byteLength(s);
-    lens.push(l);
-    return lenFieldSize(l);
-  };
-
-  let total = 0;
-  for (const log of g.logs) {
-    checkUint32(log.time, "Log.Time");
-    if (log.timeNs !== undefined) checkUint32(log.timeNs, "Log.Time_ns");
-    let size = 1 + varintSize(log.time) + (log.timeNs !== undefined ? 5 : 0);
-    for (const [k, v] of log.contents) size += lenFieldSize(pairSize(k, v));
-    lens.push(size);
-    total += lenFieldSize(size);
-  }
-  total += strField(g.reserved) + strField(g.topic) + strField(g.source) + strField(g.machineUuid);
-  for (const [k, v] of g.tags) total += lenFieldSize(pairSize(k, v));
-
-  const buf = Buffer.allocUnsafe(total);
-  let pos = 0;
-  let li = 0;
-  const putPair = (field: number, k: string, v: string): void => {
-    const kl = lens[li++];
-    const vl = lens[li++];
-    const size = lens[li++];
-    buf[pos++] = (field << 3) | WIRE_LEN;
-    pos = writeVarint(buf, pos, size);
-    buf[pos++] = (1 << 3) | WIRE_LEN;
-    pos = writeVarint(buf, pos, kl);
-    pos += buf.write(k, pos, kl, "utf8");
-    buf[pos++] = (2 << 3) | WIRE_LEN;
-    pos = writeVarint(buf, pos, vl);
-    pos += buf.write(v, pos, vl, "utf8");
-  };
-  const putStr = (field: number, s: string | undefined): void => {
-    if (s === undefined) return;
-    const l = lens[li++];
-    buf[pos++] = (field << 3) | WIRE_LEN;
-    pos = writeVarint(buf, pos, l);
-    pos += buf.write(s, pos, l, "utf8");
-  };
-
-  // Sizes were pushed per log as [pairs..., logSize]; read the log size first, then the pairs.
-  for (const log of g.logs) {
-    const pairsAt = li;
-    li += log.contents.length * 3;
-    const size = lens[li++];
-    const after = li;
-    li = pairsAt;
-    buf[pos++] = (1 << 3) | WIRE_LEN;
-    pos = writeVarint(buf, pos, size);
-    buf[pos++] = (1 << 3) | WIRE_VARINT;
-    pos = writeVarint(buf, pos, log.time);
-    for (const [k, v] of log.contents) putPair(2, k, v);
-    if (log.timeNs !== undefined) {
-      buf[pos++] = (4 << 3) | WIRE_FIXED32;
-      buf.writeUInt32LE(log.timeNs, pos);
-      pos += 4;
-    }
-    li = after;
-  }
-  putStr(2, g.reserved);
-  putStr(3, g.topic);
-  putStr(4, g.source);
-  putStr(5, g.machineUuid);
-  for (const [k, v] of g.tags) putPair(6, k, v);
-  if (pos !== total) throw new CodecError(`internal: encoded ${pos} bytes, expected ${total}`);
-  return buf;
-}
-
-/** Builds a LogGroupList body from already serialized LogGroups, without re-encoding them. */
-export function encodeLogGroupList(encodedGroups: Buffer[]): Buffer {
-  let total = 0;
-  for (const g of encodedGroups) total += lenFieldSize(g.length);
-  const buf = Buffer.allocUnsafe(total);
-  let pos = 0;
-  for (const g of encodedGroups) {
-    buf[pos++] = (1 << 3) | WIRE_LEN;
-    pos = writeVarint(buf, pos, g.length);
-    pos += g.copy(buf, pos);
-  }
-  return buf;
-}
-
-// ------------------------------------------------------------------------ consumer hot path
 
 // Each log becomes msg.payload. Built with `{}` plus one assignment per field, an object of ~15
 // fields outgrows its 4 in-object slots and reallocates its property store several times, and that

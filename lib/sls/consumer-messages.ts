@@ -1,10 +1,11 @@
-// Turns a PullLogs batch into the messages sls-consumer emits (common.md, "Message out of
-// sls-consumer"): one per log, or one per batch with parallel `records`. Each message carries a
-// delivery token; messages are handed out in chunks and never past a full window.
+// Turns a PullLogs batch into the messages sls-consumer emits (README, "sls consumer"): one per
+// log, or one per batch with parallel `records`. Each message carries a delivery token; messages
+// are handed out in chunks and never past a full window.
 
-import type { EmitTurns } from "./emit-turns";
-import type { RecordGroup } from "./record-group";
-import type { Batch, DeliveryContext } from "./shard-reader";
+import { randomBytes } from "node:crypto";
+import { EmitTurns } from "./emit-turns";
+import type { RecordGroup } from "./pull-decoder";
+import type { Batch, DeliveryContext, Deliver } from "./shard-reader";
 
 export interface SourceMeta {
   project: string;
@@ -39,6 +40,45 @@ export interface EmitOptions {
   newId(): string;
   /** Shared by the shard readers of one consumer, so they emit in turn; else each just yields a turn. */
   turns?: EmitTurns;
+}
+
+/**
+ * Per-log messages handed to the runtime per event-loop turn. Small chunks are delivered (and become
+ * garbage) before the next ones are built: ~20 % less CPU than 1000 per turn (bench:consumer).
+ */
+export const PER_LOG_CHUNK = 100;
+
+/**
+ * Most records in one batch message. Each node handles a message in one go, and every record of it
+ * lives until the last one is written. With 200 records per message that takes ~0.6 ms per node;
+ * with 1000 it took ~3 ms, long enough for the young-generation GC to copy and promote the records.
+ * 1 MB pulls, 500 MB end to end: 52–72 MB/CPU-s with 200, against 47–56 with 1000.
+ */
+export const BATCH_CHUNK = 200;
+
+/** Where a consumer's messages go: one per log or one per batch of logs, handed to `send`. */
+export interface MessageOutput {
+  mode: "log" | "batch";
+  /** Called with each chunk of messages, in order. */
+  send(msgs: OutMessage[]): void;
+}
+
+/**
+ * The delivery callback of one consumer that emits its batches as messages (emitBatch): its shard
+ * readers take turns, and message ids are unique within the process.
+ */
+export function messageDelivery(meta: SourceMeta, out: MessageOutput, maxInFlight = Infinity): Deliver {
+  const prefix = `${randomBytes(8).toString("hex")}.`;
+  let seq = 0;
+  const o: EmitOptions = {
+    meta,
+    mode: out.mode,
+    maxChunk: Math.min(maxInFlight, out.mode === "log" ? PER_LOG_CHUNK : BATCH_CHUNK),
+    send: out.send,
+    newId: () => prefix + (seq++).toString(36),
+    turns: new EmitTurns(),
+  };
+  return (batch, ctx) => emitBatch(batch, ctx, o);
 }
 
 /**
