@@ -10,6 +10,14 @@
   var CHECKS = ["keepInternal", "kvLeadingSeparator", "jsonSortKeys", "jsonExpand", "attributesIncludeFields", "sdEnabled", "sdDedup"];
   var PLAIN = ["timestampSource", "timestampField", "timestampUnit", "severityDefault", "format", "kvSeparator", "kvEscape", "kvOrder", "template", "templateEscape", "bodyField", "cefVersion", "leefVersion", "leefDelimiter", "leefDevTime", "sdId", "sdFields"];
 
+  // TAB (x09) or ASCII punctuation except | = _ (lib/mapping/leef.ts leefDelimiterProblem: LEEF has
+  // no escapes, and a space or _ cannot be taken out of values and keys).
+  function leefDelimiterOk(v) {
+    var m = /^(?:0x|x)([0-9a-fA-F]{1,4})$/.exec(v);
+    var c = m ? String.fromCharCode(parseInt(m[1], 16)) : v;
+    return c === "\t" || (c.length === 1 && /^[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]$/.test(c) && "|=_".indexOf(c) < 0);
+  }
+
   function refTypes() {
     return [
       { value: "field", label: "field", icon: "fa fa-columns" },
@@ -115,7 +123,7 @@
       cefSeverity: { value: "" },
       cefSeverityType: { value: "auto" },
       leefVersion: { value: "2.0" },
-      leefDelimiter: { value: "^", validate: RED.validators.regex(/^(?:[^A-Za-z0-9|=\r\n]|(?:0x|x)[0-9a-fA-F]{1,4})$/) },
+      leefDelimiter: { value: "^", validate: leefDelimiterOk },
       leefDevTime: { value: "iso" },
       attributes: { value: [] },
       attributesIncludeFields: { value: true },

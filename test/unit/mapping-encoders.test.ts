@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileMapper, presetConfig } from "../../lib/mapping";
+import { leefDelimiterProblem } from "../../lib/mapping/leef";
 import type { MappingConfig, SyslogFields } from "../../lib/mapping/types";
 import { parseCef } from "../support/cef-parser";
 import { parseLeef } from "../support/leef-parser";
@@ -169,6 +170,40 @@ test("LEEF: 1.0 uses TAB; 2.0 hex delimiters; bad delimiters fall back to ^", ()
   // A mapped sev wins over the computed one; keys are sanitised.
   const mapped = body({ format: "leef", leefDevTime: "none", attributes: [{ key: "sev", type: "str", value: "9" }] }, { "a key": "1", sev: "3" });
   assert.deepEqual(parseLeef(mapped).attributes, [["sev", "9"], ["a_key", "1"]]);
+});
+
+test("LEEF 2.0: a delimiter that cannot be escaped is refused; a value can never forge an attribute (strict parser)", () => {
+  // The finding: with a space as delimiter, "bob sev=1 src=6.6.6.6" became three more attributes.
+  const rec = { user: "bob sev=1 src=6.6.6.6", "x y": "tab\there" };
+  for (const spec of [" ", "x20", "0x20", "_", "x5F", "xA0", "x3000", "x0B", "x00", "x85", "xD800", "é"]) {
+    assert.ok(leefDelimiterProblem(spec), `delimiter ${JSON.stringify(spec)} must be refused`);
+    const warnings: string[] = [];
+    const line = (compileMapper({ format: "leef", leefDelimiter: spec, leefDevTime: "none" }, (t) => warnings.push(t)).mapMessage(rec, SLS) as SyslogFields).message as string;
+    assert.deepEqual(parseLeef(line).attributes, [["sev", "2"], ["user", rec.user], ["x_y", "tab\there"]], `delimiter ${JSON.stringify(spec)}: ${line}`);
+    assert.match(warnings[0] ?? "", /LEEF delimiter refused/);
+  }
+  // Every character that is accepted keeps every hostile key and value inside its own attribute.
+  const accepted: string[] = [];
+  for (let code = 0; code <= 0xffff; code++) {
+    const spec = "x" + code.toString(16);
+    if (leefDelimiterProblem(spec) !== undefined) continue;
+    const d = String.fromCharCode(code);
+    accepted.push(d);
+    const hostile: Record<string, string> = {
+      plain: "v",
+      forged: `bob${d}sev=1${d}src=6.6.6.6 dst=7.7.7.7\tk=v`,
+      [`key${d}with${d}delim`]: `${d}${d}`,
+      "key with space": "a b",
+      "key=eq": "x=y",
+      newline: "a\r\nb",
+    };
+    const line = (compileMapper({ format: "leef", leefDelimiter: spec, leefDevTime: "none" }).mapMessage(hostile, SLS) as SyslogFields).message as string;
+    const attrs = parseLeef(line).attributes;
+    assert.equal(attrs.length, 1 + Object.keys(hostile).length, `delimiter U+${code.toString(16)}: ${JSON.stringify(line)}`);
+    assert.deepEqual(attrs.map(([k]) => k).slice(1), Object.keys(hostile).map((k) => k.replace(new RegExp(`[=|\\s${d.replace(/[\]\\^\-[]/g, "\\$&")}]`, "g"), "_")));
+    for (const [, v] of attrs) assert.ok(!v.includes(d), `a value keeps the delimiter U+${code.toString(16)}`);
+  }
+  assert.equal(accepted.join(""), "\t!\"#$%&'()*+,-./:;<>?@[\\]^`{}~");
 });
 
 test("template: mustache placeholders, raw, metadata, sections, syntax errors", () => {
