@@ -17,6 +17,23 @@ export interface Instant {
   offsetMin: number;
 }
 
+/** Milliseconds in 400 Gregorian years (146 097 days). */
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the years a 4-digit TIMESTAMP can show. */
+const MIN_MS = -62_167_219_200_000;
+const MAX_MS = 253_402_300_799_999;
+
+/**
+ * The instant moved into 0000-01-01T00:00:00 .. 9999-12-31T23:59:59.999999 as written (at its
+ * offset): a date outside it cannot be written, so it is clamped to the nearest end.
+ */
+function clamped(t: Instant): Instant {
+  const local = t.ms + t.offsetMin * 60_000;
+  if (local < MIN_MS) return { ms: MIN_MS - t.offsetMin * 60_000, micros: 0, digits: t.digits, offsetMin: t.offsetMin };
+  if (local > MAX_MS) return { ms: MAX_MS - t.offsetMin * 60_000, micros: 999, digits: t.digits, offsetMin: t.offsetMin };
+  return t;
+}
+
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
@@ -29,9 +46,12 @@ function fromString(s: string): Instant | null {
   const [, y, mo, d, h, mi, se, frac, z, sign, oh, om] = m;
   if (Number(se) > 59 || Number(mi) > 59 || Number(h) > 23 || Number(oh ?? 0) > 23 || Number(om ?? 0) > 59) return null;
   const offsetMin = z ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om));
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se));
+  // Date.UTC maps years 0..99 to 1900..1999: compute them 400 years (a whole Gregorian cycle) later.
+  const year = Number(y);
+  const cycles = year < 100 ? 1 : 0;
+  const wall = Date.UTC(year + 400 * cycles, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se)) - cycles * GREGORIAN_CYCLE_MS;
   // Reject dates Date.UTC silently rolled over (2024-02-30).
-  const check = new Date(wall);
+  const check = new Date(wall + cycles * GREGORIAN_CYCLE_MS);
   if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1) return null;
   const f = (frac ?? "").slice(0, 6).padEnd(6, "0");
   const totalMicros = Number(f);
@@ -116,8 +136,9 @@ function secondText(second: number, offsetMin: number): string {
   return cachedPrefix;
 }
 
-/** RFC 5424 TIMESTAMP text of an instant (years outside 0000..9999 are clamped). */
+/** RFC 5424 TIMESTAMP text of an instant (instants outside years 0000..9999 are clamped to the nearest end). */
 export function formatRfc3339(t: Instant): string {
+  if (t.ms < MIN_MS + 86_400_000 || t.ms > MAX_MS - 86_400_000) t = clamped(t);
   const second = Math.floor(t.ms / 1000);
   let s = secondText(second, t.offsetMin);
   const millis = t.ms - second * 1000;
@@ -130,9 +151,9 @@ export function formatRfc3339(t: Instant): string {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** RFC 3164 TIMESTAMP (`Mmm dd hh:mm:ss`, day space-padded) in UTC: 3164 has no zone, we document UTC. */
+/** RFC 3164 TIMESTAMP (`Mmm dd hh:mm:ss`, day space-padded) in UTC: 3164 has no zone, we document UTC. Clamped as formatRfc3339. */
 export function formatBsd(t: Instant): string {
-  const d = new Date(t.ms);
+  const d = new Date(t.ms < MIN_MS ? MIN_MS : t.ms > MAX_MS ? MAX_MS : t.ms);
   const day = d.getUTCDate();
   return (
     MONTHS[d.getUTCMonth()] + " " + (day < 10 ? " " + day : String(day)) + " " +

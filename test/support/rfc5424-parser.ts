@@ -37,7 +37,8 @@ function checkTimestamp(s: string): string | null {
   const m = TS.exec(s);
   if (!m) throw new ParseError(`bad TIMESTAMP ${s}`);
   const [, y, mo, d, h, mi, se, , , oh, om] = m;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  // Date.UTC reads years 0..99 as 1900..1999; the Gregorian calendar repeats every 400 years.
+  const day = new Date(Date.UTC(Number(y) + 400, Number(mo) - 1, Number(d)));
   if (Number(mo) < 1 || Number(mo) > 12 || day.getUTCDate() !== Number(d)) throw new ParseError(`bad date ${s}`);
   if (Number(h) > 23 || Number(mi) > 59 || Number(se) > 59) throw new ParseError(`bad time ${s}`);
   if (oh !== undefined && (Number(oh) > 23 || Number(om) > 59)) throw new ParseError(`bad offset ${s}`);

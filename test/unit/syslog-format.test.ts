@@ -269,6 +269,26 @@ test("RFC 3164: space-padded day, UTC, TAG[PID]: content, sanitised host and tag
   assert.ok(cut.length <= 1024 && cut.toString().endsWith(" [truncated]"));
 });
 
+test("timestamps outside years 0000..9999 are clamped to the nearest end, in RFC 5424 and RFC 3164; years 0..99 are themselves", () => {
+  const both = (timestamp: SyslogRecord["timestamp"]): [string, string] => [
+    fmt({ timestamp, hostname: "h", message: "m" }).parsed.timestamp ?? "",
+    formatRfc3164({ timestamp, hostname: "h", message: "m" }).toString().slice(4, 19),
+  ];
+  for (const late of [{ seconds: 1e12 }, { seconds: 1e300 }, 1e300, 8.64e15 + 5]) {
+    const [a, b] = both(late);
+    assert.match(a, /^9999-12-31T23:59:59(\.999)?Z$/, JSON.stringify(late));
+    assert.equal(b, "Dec 31 23:59:59", JSON.stringify(late));
+  }
+  for (const early of [{ seconds: -1e12 }, { seconds: -1e300 }, -1e300, -8.64e15 - 1]) {
+    const [a, b] = both(early);
+    assert.match(a, /^0000-01-01T00:00:00(\.000)?Z$/, JSON.stringify(early));
+    assert.equal(b, "Jan  1 00:00:00", JSON.stringify(early));
+  }
+  assert.deepEqual(both("0099-03-01T10:00:00+05:00"), ["0099-03-01T10:00:00+05:00", "Mar  1 05:00:00"]);
+  assert.deepEqual(both("0000-02-29T10:00:00Z"), ["0000-02-29T10:00:00Z", "Feb 29 10:00:00"]);
+  assert.equal(both("9999-12-31T23:59:59.999-05:00")[0], "9999-12-31T23:59:59.999-05:00", "clamped where it is written, at its offset");
+});
+
 test("formatter memos (timestamp per second and offset, the HOSTNAME..MSGID run, SD parameter prefixes) never leak one record's text into the next", () => {
   const ms = Date.UTC(2024, 4, 6, 7, 8, 9, 123);
   const at = (offsetMin: number, digits: 0 | 3 | 6 = 3): string => formatRfc3339({ ms, micros: 456, digits, offsetMin });
