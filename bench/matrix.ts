@@ -3,7 +3,8 @@
 // process over the log shapes and flows users have.
 //
 // Axes: the log kind (each generator kind, or all four mixed), logs per log group (1, 10, 100,
-// 1000), the flow (linear, or branched: an inactive debug node beside syslog out), the output
+// 1000), the flow (linear; branched: an inactive debug node beside syslog out; after-out: the
+// debug node on syslog out's output, as the examples have it; see flows.ts), the output
 // (perLog, batch) and the body (kv, cef). The default cells are the baseline (rds-audit, groups of
 // 10, linear, kv) and every other value of each axis with the others at the baseline, each in both
 // outputs. One emulator process holds one backlog of --size MB (default 1000) per kind and group
@@ -44,7 +45,7 @@ export interface CellResult extends Cell {
 
 const KINDS: readonly Kind[] = [...GENERATOR_KINDS, "mixed"];
 const GROUP_SIZES = [1, 10, 100, 1000] as const;
-const FLOWS: readonly FlowShape[] = ["linear", "branched"];
+const FLOWS: readonly FlowShape[] = ["linear", "branched", "after-out"];
 const OUTPUTS: readonly Output[] = ["perLog", "batch"];
 const BODIES: readonly MapFormat[] = ["kv", "cef"];
 const SHARDS = 8;
@@ -195,7 +196,7 @@ function table(rs: CellResult[], bs?: CellResult[]): string[] {
     return [both(a.usPerLog, b?.usPerLog), both(a.mbPerCpuSec, b?.mbPerCpuSec), both(a.peakRssMb, b?.peakRssMb)];
   };
   const lines = [
-    `| cell${bs ? " — this build (B)" : ""} | per log µs/log | MB/CPU-s | peak RSS MB | batch µs/log | MB/CPU-s | peak RSS MB |`,
+    `| cell${bs ? " — this build (the --ab build)" : ""} | per log µs/log | MB/CPU-s | peak RSS MB | batch µs/log | MB/CPU-s | peak RSS MB |`,
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const v of rows) lines.push(`| ${v} | ${[...cellText(v, "perLog"), ...cellText(v, "batch")].join(" | ")} |`);

@@ -1,6 +1,8 @@
 // Sink node: formats each message (or each record of a batch) as RFC 5424 or RFC 3164, hands the
 // frames to the server's shared sender, and settles the message's delivery token once every frame
-// was written. Permanent failures go to done(err) so Catch nodes see them.
+// was written. Permanent failures go to done(err) so Catch nodes see them. Its output passes each
+// written message on, the same object: a Debug node there shows what was sent without the deep copy
+// Node-RED makes for a second wire beside this node.
 
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken } from "../lib/delivery";
@@ -21,6 +23,7 @@ interface OutDef extends NodeDef {
   msgId: string;
   bom: string;
   version?: number;
+  wires?: string[][];
 }
 
 /** Short status text for a transport error (the full text goes to the log). */
@@ -77,7 +80,9 @@ export = function (RED: NodeAPI): void {
     const ticker = setInterval(showStatus, 1000);
     showStatus();
 
-    node.on("input", (msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => {
+    // Only pass messages on when something is wired: a send to no wire still costs the runtime.
+    const passOn = (def.wires ?? []).some((w) => w.length > 0);
+    node.on("input", (msg: NodeMessageInFlow, send: (msg: NodeMessageInFlow) => void, done: (err?: Error) => void) => {
       const m = msg as NodeMessageInFlow & MessageLike;
       const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
       let written: Promise<void>;
@@ -97,6 +102,7 @@ export = function (RED: NodeAPI): void {
         () => {
           delivered += count;
           claim?.settle();
+          if (passOn) send(m);
           done();
         },
         (err: Error) => {

@@ -30,6 +30,7 @@
             return this.name ? "node_label_italic" : "";
         },
         inputLabels: "record(s)",
+        outputLabels: "written",
         oneditprepare: function () {
             var f = $("#node-input-facility"), s = $("#node-input-severity");
             FACILITIES.forEach(function (n, i) { f.append($("<option>").val(n).text(n + " (" + i + ")")); });

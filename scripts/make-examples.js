@@ -31,7 +31,7 @@ function connection(p) {
 function map(p, preset, name, extra = {}) {
   const c = presetConfig(preset);
   if (!c) throw new Error(preset);
-  return { id: `${p}-map`, type: "sls-syslog-map", name, version: 1, ...c, ...extra, x: 470, y: 140, wires: [[`${p}-out`, `${p}-debug`]] };
+  return { id: `${p}-map`, type: "sls-syslog-map", name, version: 1, ...c, ...extra, x: 470, y: 140, wires: [[`${p}-out`]] };
 }
 function server(p, name, extra = {}) {
   return { id: `${p}-syslog`, type: "sls-syslog-server", name, host: "${SYSLOG_HOST}", port: "${SYSLOG_PORT}", protocol: "${SYSLOG_PROTOCOL}",
@@ -40,11 +40,13 @@ function server(p, name, extra = {}) {
 }
 function sink(p, name, extra = {}) {
   return { id: `${p}-out`, type: "sls-syslog-out", name, server: `${p}-syslog`, format: "rfc5424", facility: "user", severity: "info",
-    hostname: "", appName: "aliyun-sls", procId: "", msgId: "", bom: "auto", version: 1, x: 730, y: 140, wires: [], ...extra };
+    hostname: "", appName: "aliyun-sls", procId: "", msgId: "", bom: "auto", version: 1, x: 730, y: 140, wires: [[`${p}-debug`]], ...extra };
 }
-function debug(p, name, y = 200) {
+// Wired after syslog out, which passes on each message it has written: beside it, Node-RED would
+// deep-copy every message for the second wire (README, "Performance").
+function debug(p, name, y = 140) {
   return { id: `${p}-debug`, type: "debug", name, active: true, tosidebar: true, console: false, tostatus: false,
-    complete: "syslog.message", targetType: "msg", statusVal: "", statusType: "auto", x: 730, y, wires: [] };
+    complete: "syslog.message", targetType: "msg", statusVal: "", statusType: "auto", x: 960, y, wires: [] };
 }
 function comment(p, name, info, y = 60) {
   return { id: `${p}-about`, type: "comment", name, info, x: 330, y, wires: [] };
@@ -61,7 +63,8 @@ sends (mapping preset *Original recipe*). Octet-counted framing over \`SYSLOG_PR
 for rsyslog's \`imtcp\` / \`imptcp\`, both auto-detect the framing).
 
 Delivery: *syslog out* settles each log's delivery token once it is written, and only then can the
-shard's checkpoint pass it: a restart resumes without loss. The debug node shows what is sent.
+shard's checkpoint pass it: a restart resumes without loss. The debug node after *syslog out* shows each
+log once it is written (wired there rather than beside *syslog out*, it costs no copy of the message).
 
 ${ENV_NOTE}`),
   consumer("rsyslog"), connection("rsyslog"),

@@ -7,11 +7,12 @@ import type { NodeRedArgs } from "./node-red-process";
 export type MapFormat = "kv" | "cef";
 
 /**
- * How the flow is wired after the map node: `linear` (map → out); `branched`, an inactive debug
- * node wired beside syslog out, as a user adds one to see the records (Node-RED clones every
- * message for the second wire).
+ * How the flow is wired after the map node, with an inactive debug node where a user adds one to
+ * see the records: `linear` (map → out, no debug node); `branched`, the debug node beside syslog
+ * out (Node-RED deep-copies every message for the second wire); `after-out`, the debug node on
+ * syslog out's output, as the examples are wired (the written messages themselves, no copy).
  */
-export type FlowShape = "linear" | "branched";
+export type FlowShape = "linear" | "branched" | "after-out";
 
 export interface PipelineOptions {
   emu: EmulatorInfo;
@@ -66,10 +67,12 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
   }
   const nodes: Record<string, string> = {};
   if (o.syslogPort !== undefined) {
+    const afterOut = o.flow === "after-out";
     flow.push(
       { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: o.syslogPort, protocol: "tcp", framing: "octet", version: 1 },
-      { id: sinkId, z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "", appName: "", procId: "", msgId: "", bom: "auto", version: 1, wires: [] },
+      { id: sinkId, z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "", appName: "", procId: "", msgId: "", bom: "auto", version: 1, wires: afterOut ? [["debug"]] : [] },
     );
+    if (afterOut) flow.push(debugNode());
   } else {
     flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-null-sink", expect: o.expect ?? 0, wires: [] });
     nodes["bench-null-sink"] = path.join(__dirname, "null-sink-node.js");

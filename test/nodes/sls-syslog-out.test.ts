@@ -5,6 +5,7 @@ import { parseRfc5424 } from "../support/rfc5424-parser";
 import { streamReceiver, freePort } from "../support/receivers";
 import { makePki } from "../support/certs";
 import { helper, catchNode, serverNode, outNode, captureRed, loggedText, statusWhere } from "../support/node-red";
+import { until } from "../support/red-helper";
 
 afterEach(() => helper.unload());
 after(() => helper.stopServer?.());
@@ -67,6 +68,41 @@ test("batch: msg.payload array with a parallel msg.syslog array and per-record S
   assert.deepEqual(ps.map((p) => p.msgId), ["X", "AUDIT", "AUDIT"]);
   assert.deepEqual(ps.map((p) => p.timestamp), ["2024-05-06T07:08:09Z", "2024-05-06T07:08:10.000005Z", "1970-01-01T00:00:01Z"]);
   assert.equal(ps[2].hostname, "h_3");
+  win.close();
+  await rx.close();
+});
+
+test("output: each message is passed on once written, the same object (per log and batch); a failed one is not", async () => {
+  const rx = await streamReceiver();
+  const win = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const f = flow(rx.port, {}, { wires: [["written"]] });
+  f.push({ id: "written", z: "t1", type: "helper" });
+  await helper.load([serverNode, outNode, catchNode], f);
+  const passed: object[] = [];
+  const outcomesAtPass: Outcome[] = [];
+  const one = outcomes(win);
+  const batch = outcomes(win, 2);
+  let settled: Outcome | undefined;
+  void one.done.then((o) => (settled = o));
+  helper.getNode("written").on("input", (m: object) => {
+    passed.push(m);
+    if (passed.length === 1) outcomesAtPass.push(settled!);
+  });
+  const caught = new Promise<unknown>((r) => helper.getNode("sink").once("input", r));
+  const perLog = { payload: "one", sls: { token: one.token } };
+  const twoLogs = { payload: ["a", "b"], sls: { token: batch.token, records: [{}, {}] } };
+  const bad = { payload: "x", syslog: { structuredData: { mySDID: { a: 1 } } } };
+  helper.getNode("out").receive(perLog);
+  helper.getNode("out").receive(bad);
+  helper.getNode("out").receive(twoLogs);
+  await caught;
+  await rx.waitFor(3);
+  await until(() => passed.length >= 2);
+  assert.equal(passed[0], perLog, "the message object itself, not a copy");
+  // The failed message (sent before the batch) would have been passed on before the batch was written.
+  assert.equal(passed[1], twoLogs, "the message that failed is not passed on");
+  assert.deepEqual(outcomesAtPass, ["delivered"], "passed on after its token settled");
+  assert.equal(await batch.done, "delivered");
   win.close();
   await rx.close();
 });
