@@ -95,6 +95,8 @@ export class CredentialIssuer {
   private seq = 0;
   /** Issue and rejection counts, for tests. */
   readonly stats = { issued: 0, revoked: 0 };
+  /** The latest issued credentials (at most 1000), so tests can check that none of them leaks. */
+  readonly history: TemporaryCredentials[] = [];
 
   constructor(
     private readonly accounts: Map<string, Account>,
@@ -121,7 +123,10 @@ export class CredentialIssuer {
     this.accounts.set(id, acc);
     this.issued.set(id, expiresAt);
     this.stats.issued++;
-    return { AccessKeyId: acc.accessKeyId, AccessKeySecret: acc.accessKeySecret, SecurityToken: acc.securityToken!, Expiration: isoSecond(expiresAt) };
+    const c = { AccessKeyId: acc.accessKeyId, AccessKeySecret: acc.accessKeySecret, SecurityToken: acc.securityToken!, Expiration: isoSecond(expiresAt) };
+    this.history.push(c);
+    if (this.history.length > 1000) this.history.shift();
+    return c;
   }
 
   /** Revokes every temporary key issued so far (as when a role's sessions are revoked). */

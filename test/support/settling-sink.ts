@@ -9,7 +9,7 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     this.on("input", (msg, _send, done) => {
       const m = msg as unknown as SinkMessage;
-      sink.received.push({ payload: m.payload, sls: m.sls });
+      sink.received.push({ payload: m.payload, sls: m.sls, at: Date.now() });
       const claim = claimToken(m.sls?.token);
       if (claim) {
         if (sink.hold) sink.held.push(claim);

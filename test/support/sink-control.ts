@@ -5,6 +5,8 @@ import type { Claim } from "../../lib/delivery";
 export interface SinkMessage {
   payload: Record<string, unknown> | Array<Record<string, unknown>>;
   sls: Record<string, unknown>;
+  /** Arrival time (epoch ms). */
+  at?: number;
 }
 
 export const sink = {

@@ -33,13 +33,18 @@ export interface ConsumerFlowOptions {
   heartbeat?: number;
   timeout?: number;
   commitInterval?: number;
+  /** Extra sls-connection settings (e.g. a credential source) and its stored credentials instead of the emulator's key. */
+  connection?: Record<string, unknown>;
+  connectionCredentials?: Record<string, string>;
+  /** Extra sls-consumer settings (query, start, startTime...). */
+  consumer?: Record<string, unknown>;
 }
 
 /** sls-connection + sls-consumer (fast heartbeats and commits) wired into the settling test sink. */
 export function consumerFlow(emu: Emulator, o: ConsumerFlowOptions = {}): { flow: object[]; credentials: Record<string, object> } {
   const flow = [
     { id: "tab", type: "tab", label: "test" },
-    { id: "conn", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1 },
+    { id: "conn", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1, ...o.connection },
     {
       id: "cons",
       z: "tab",
@@ -61,9 +66,10 @@ export function consumerFlow(emu: Emulator, o: ConsumerFlowOptions = {}): { flow
       claimTimeout: 30,
       order: o.order ?? false,
       version: 1,
+      ...o.consumer,
       wires: [["sink"]],
     },
     { id: "sink", z: "tab", x: 300, y: 100, type: "test-settling-sink" },
   ];
-  return { flow, credentials: { conn: { accessKeyId: emu.accessKeyId, accessKeySecret: o.secret ?? emu.accessKeySecret } } };
+  return { flow, credentials: { conn: o.connectionCredentials ?? { accessKeyId: emu.accessKeyId, accessKeySecret: o.secret ?? emu.accessKeySecret } } };
 }
