@@ -9,6 +9,7 @@ import { claimToken } from "../lib/delivery";
 import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
 import type { Wire } from "../lib/syslog/framing";
 import { outFormatter } from "../lib/syslog/out-format";
+import { faultKind, faultStatusKey } from "../lib/syslog/faults";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
 import type { SyslogServerNode } from "./types";
 
@@ -24,17 +25,6 @@ interface OutDef extends NodeDef {
   bom: string;
   version?: number;
   wires?: string[][];
-}
-
-/** Short status text for a transport error (the full text goes to the log). */
-function reason(err: Error & { code?: string }): string {
-  const m = err.message;
-  if (/certificate rejected|certificate required|unknown ca|bad certificate/i.test(m)) return "bad certificate";
-  if (err.code === "ECONNREFUSED") return "refused";
-  if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") return "host not found";
-  if (err.code === "ETIMEDOUT") return "timeout";
-  if (/cannot read the/.test(m)) return "TLS file missing";
-  return "disconnected";
 }
 
 export = function (RED: NodeAPI): void {
@@ -67,9 +57,9 @@ export = function (RED: NodeAPI): void {
       delivered = 0;
     };
     const onState = (state: SenderState, err?: Error): void => {
-      if (state === "connected") lastError = "";
       if (state === "disconnected" && err) {
-        const short = reason(err);
+        // Short status by the error's kind, as a message key the editor translates (the full text goes to the log).
+        const short = faultStatusKey(faultKind(err));
         // Log each distinct problem once, not every retry.
         if (short !== lastError) node.error(`syslog ${server.target}: ${err.message}`);
         lastError = short;
@@ -100,6 +90,9 @@ export = function (RED: NodeAPI): void {
       }
       written.then(
         () => {
+          // A problem is over once something got through (a RELP collector that answers errors
+          // accepts each new session: connecting is not enough).
+          lastError = "";
           delivered += count;
           claim?.settle();
           if (passOn) send(m);

@@ -12,6 +12,10 @@ interface ServerDef extends NodeDef {
   port: string | number;
   protocol: string;
   framing: string;
+  /** RELP over TLS. */
+  relpTls?: boolean;
+  /** RELP: most unanswered messages. */
+  relpWindow?: string | number;
   rejectUnauthorized: boolean;
   servername: string;
   caFile: string;
@@ -44,7 +48,7 @@ function pem(text: string | undefined, file: string, what: string): string | und
   try {
     return fs.readFileSync(file.trim(), "utf8");
   } catch (err) {
-    throw new Error(`cannot read the ${what} file ${file.trim()}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw Object.assign(new Error(`cannot read the ${what} file ${file.trim()}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`), { code: "ETLSFILE" });
   }
 }
 
@@ -53,8 +57,9 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const creds = (node.credentials ?? {}) as ServerCreds;
-    const protocol = (["udp", "tcp", "tls"].includes(String(def.protocol).toLowerCase()) ? String(def.protocol).toLowerCase() : "tcp") as Protocol;
-    const endpoints: Endpoint[] = [{ host: String(def.host || "127.0.0.1").trim(), port: num(def.port, protocol === "tls" ? 6514 : 514) }];
+    const protocol = (["udp", "tcp", "tls", "relp"].includes(String(def.protocol).toLowerCase()) ? String(def.protocol).toLowerCase() : "tcp") as Protocol;
+    const useTls = protocol === "tls" || (protocol === "relp" && def.relpTls === true);
+    const endpoints: Endpoint[] = [{ host: String(def.host || "127.0.0.1").trim(), port: num(def.port, protocol === "tls" ? 6514 : protocol === "relp" ? 20514 : 514) }];
     if (def.secondaryHost && String(def.secondaryHost).trim()) {
       endpoints.push({ host: String(def.secondaryHost).trim(), port: num(def.secondaryPort, endpoints[0].port) });
     }
@@ -69,14 +74,15 @@ export = function (RED: NodeAPI): void {
     const options: SenderOptions = {
       protocol,
       endpoints,
-      framing: protocol === "tls" ? "octet" : def.framing === "lf" ? "lf" : "octet",
-      tls: protocol === "tls" ? tls : undefined,
+      framing: protocol === "tcp" && def.framing === "lf" ? "lf" : "octet",
+      tls: useTls ? tls : undefined,
+      relp: protocol === "relp" ? { windowSize: num(def.relpWindow, 128) || 128 } : undefined,
       maxQueueMessages: num(def.maxQueueMessages, 10_000) || 10_000,
       maxQueueBytes: (num(def.maxQueueMB, 16) || 16) * 1024 * 1024,
     };
     const maxMessageBytes = num(def.maxMessageBytes, protocol === "udp" ? 1400 : 8192);
     if (protocol === "udp") options.maxDatagramBytes = maxMessageBytes || 65507;
-    if (protocol === "tls" && def.rejectUnauthorized === false) {
+    if (useTls && def.rejectUnauthorized === false) {
       node.warn(`TLS certificate verification is OFF for ${endpoints[0].host}:${endpoints[0].port}: anyone on the path can read and forge these logs`);
     }
 
@@ -85,7 +91,7 @@ export = function (RED: NodeAPI): void {
     let closing: Promise<void> | null = null;
 
     Object.defineProperty(node, "maxMessageBytes", { value: maxMessageBytes });
-    Object.defineProperty(node, "target", { value: `${protocol}://${endpoints[0].host}:${endpoints[0].port}` });
+    Object.defineProperty(node, "target", { value: `${protocol === "relp" && useTls ? "relp+tls" : protocol}://${endpoints[0].host}:${endpoints[0].port}` });
 
     node.register = (user: Node): SyslogSender => {
       users.add(user.id);

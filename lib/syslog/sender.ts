@@ -7,7 +7,9 @@
 //   On streams, the sends of one turn that go into one batch share a single promise.
 // - Frames whose write was not confirmed when the connection died are sent again, first thing, on
 //   the next connection.
-// - A confirmed write only means the local kernel took the bytes: a receiver that dies still loses
+// - RELP: a frame is confirmed by the collector's answer (`rsp 200`), each as soon as its own answer
+//   arrives; only unanswered frames are sent again, and there is no replay window.
+// - TCP/TLS: a confirmed write only means the local kernel took the bytes: a receiver that dies still loses
 //   what sat in the socket buffers. So frames confirmed within the last `replayWindowMs` are kept and
 //   re-sent after an unexpected disconnect as well (rsyslog's ResendLastMSGOnReconnect, widened).
 //   Receivers may see duplicates; the SIEM can de-duplicate on the record's SD key.
@@ -19,7 +21,8 @@ import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
 import { ReplayRing } from "./replay-ring";
 import { frame, frameBytes, UDP_DEFAULT_CAP, type Frame, type Framing, type Wire } from "./framing";
-import { openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
+import { openRelp } from "./relp";
+import { label, openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
 
 export interface SenderOptions {
   protocol: Protocol;
@@ -27,8 +30,10 @@ export interface SenderOptions {
   endpoints: Endpoint[];
   /** Stream framing; TLS always uses octet counting (RFC 5425). Default octet. */
   framing?: Framing;
-  /** TLS material, or a function called before each connect (so rotated files are re-read). */
+  /** TLS material, or a function called before each connect (so rotated files are re-read). For RELP: RELP over TLS when set. */
   tls?: TlsSettings | (() => TlsSettings);
+  /** RELP: most unanswered frames (default 128) and how long the collector may stay silent (default 90 s). */
+  relp?: { windowSize?: number; ackTimeoutMs?: number };
   connectTimeoutMs?: number;
   keepAliveMs?: number;
   backoff?: BackoffOptions;
@@ -56,6 +61,7 @@ export interface SenderStats {
   waiting: number;
   sent: number;
   sentBytes: number;
+  /** Frames sent again after a connection broke (unconfirmed ones and the replay window). */
   resent: number;
   connects: number;
   /** Socket writes (batches) so far. */
@@ -89,6 +95,8 @@ interface Batch {
   entries: Entry[];
   bytes: number;
   done: boolean;
+  /** Leading entries already confirmed (RELP answers them one by one). */
+  confirmed: number;
   /** The encoded bytes as written (kept for the replay window). */
   buf?: Buffer;
 }
@@ -99,7 +107,7 @@ interface Waiter {
 }
 
 export class SyslogSender extends EventEmitter {
-  private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing">> & Pick<SenderOptions, "tls" | "backoff">;
+  private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing" | "relp">> & Pick<SenderOptions, "tls" | "backoff" | "relp">;
   private readonly framing: Framing | "none";
   private readonly pending = new Fifo<Entry>();
   /** The group single sends join until the pump takes them (stream transports only). */
@@ -133,6 +141,7 @@ export class SyslogSender extends EventEmitter {
       protocol: opts.protocol,
       endpoints: opts.endpoints.map((e) => ({ ...e })),
       tls: opts.tls,
+      relp: opts.relp,
       // Reconnects cap at 10 s: a SIEM back from an outage is caught up within seconds.
       backoff: { maxMs: 10_000, ...opts.backoff },
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
@@ -141,11 +150,13 @@ export class SyslogSender extends EventEmitter {
       maxQueueBytes: opts.maxQueueBytes ?? 16 * 1024 * 1024,
       maxDatagramBytes: opts.maxDatagramBytes ?? UDP_DEFAULT_CAP,
       maxBatchBytes: opts.maxBatchBytes ?? 64 * 1024,
-      replayWindowMs: opts.protocol === "udp" ? 0 : opts.replayWindowMs ?? 2000,
+      // UDP cannot tell; RELP knows what the collector took and needs no replay.
+      replayWindowMs: opts.protocol === "udp" || opts.protocol === "relp" ? 0 : opts.replayWindowMs ?? 2000,
       replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
     };
     this.replay = this.o.replayWindowMs > 0 ? new ReplayRing(this.o.replayWindowMs, this.o.replayMaxBytes) : null;
-    const framing: Framing = opts.protocol === "tls" ? "octet" : opts.framing ?? "octet";
+    // TLS is octet-counted (RFC 5425); RELP's DATALEN SP DATA is an octet-counted frame.
+    const framing: Framing = opts.protocol === "tls" || opts.protocol === "relp" ? "octet" : opts.framing ?? "octet";
     this.framing = opts.protocol === "udp" ? "none" : framing;
   }
 
@@ -286,7 +297,7 @@ export class SyslogSender extends EventEmitter {
     this.setState("closed");
     const left = new SenderClosedError("syslog sender closed before the message could be written");
     for (const b of this.inflight) b.done = true;
-    const entries = [...this.inflight.flatMap((b) => b.entries), ...this.pending.drain(), ...this.waiters.drain().flatMap((w) => w.entries)];
+    const entries = [...this.inflight.flatMap((b) => b.entries.slice(b.confirmed)), ...this.pending.drain(), ...this.waiters.drain().flatMap((w) => w.entries)];
     this.inflight = [];
     for (const e of entries) this.fail(e, left);
     this.queued = 0;
@@ -357,12 +368,16 @@ export class SyslogSender extends EventEmitter {
           next = this.pending.peek();
         }
       }
-      const batch: Batch = { entries, bytes, done: false };
+      const batch: Batch = { entries, bytes, done: false, confirmed: 0 };
       this.inflight.push(batch);
       const buf = frameBytes(entries, bytes);
       if (this.replay) batch.buf = buf;
       this.counts.writes++;
-      const ok = ch.write(buf, (err) => this.written(ch, batch, err ?? undefined));
+      const ok = ch.write(
+        buf,
+        (err) => this.written(ch, batch, err ?? undefined),
+        (n) => this.confirmed(ch, batch, n),
+      );
       if (!ok) this.needDrain = true;
     }
   }
@@ -381,22 +396,40 @@ export class SyslogSender extends EventEmitter {
     this.finishBatch(batch);
   }
 
+  /** The first `n` frames of a batch were confirmed (RELP): their sends resolve now. */
+  private confirmed(ch: Channel, batch: Batch, n: number): void {
+    if (batch.done || ch !== this.channel || n <= batch.confirmed) return;
+    this.settle(batch, batch.confirmed, n);
+    batch.confirmed = n;
+    this.admitWaiters();
+  }
+
+  /** Entries [from, to) of a batch were written: they leave the queue and their sends resolve. */
+  private settle(batch: Batch, from: number, to: number): void {
+    let bytes = 0;
+    for (let k = from; k < to; k++) {
+      const e = batch.entries[k];
+      bytes += e.bytes;
+      const g = e.group;
+      if (g && !g.failed && --g.left === 0) g.resolve();
+    }
+    this.queued -= to - from;
+    this.queuedBytes -= bytes;
+    this.counts.sent += to - from;
+    this.counts.sentBytes += bytes;
+  }
+
   private finishBatch(batch: Batch, error?: Error): void {
     batch.done = true;
     const i = this.inflight.indexOf(batch);
     if (i >= 0) this.inflight.splice(i, 1);
-    this.queued -= batch.entries.length;
-    this.queuedBytes -= batch.bytes;
     if (error) {
+      this.queued -= batch.entries.length;
+      this.queuedBytes -= batch.bytes;
       for (const e of batch.entries) this.fail(e, error);
     } else {
-      this.counts.sent += batch.entries.length;
-      this.counts.sentBytes += batch.bytes;
       if (this.replay && batch.buf) this.replay.add(batch.buf, batch.entries.length, Date.now());
-      for (const e of batch.entries) {
-        const g = e.group;
-        if (g && !g.failed && --g.left === 0) g.resolve();
-      }
+      this.settle(batch, batch.confirmed, batch.entries.length);
     }
     this.admitWaiters();
     if (this.queued === 0) this.releaseIdle();
@@ -431,13 +464,8 @@ export class SyslogSender extends EventEmitter {
     let ch: Channel;
     try {
       const tlsSettings = typeof this.o.tls === "function" ? this.o.tls() : this.o.tls;
-      ch = await openChannel({
-        protocol: this.o.protocol,
-        endpoint,
-        tls: tlsSettings,
-        connectTimeoutMs: this.o.connectTimeoutMs,
-        keepAliveMs: this.o.keepAliveMs,
-      });
+      const how = { protocol: this.o.protocol, endpoint, tls: tlsSettings, connectTimeoutMs: this.o.connectTimeoutMs, keepAliveMs: this.o.keepAliveMs };
+      ch = this.o.protocol === "relp" ? await openRelp({ ...how, ...this.o.relp }) : await openChannel(how);
     } catch (err) {
       this.lost(err instanceof Error ? err : new Error(String(err)), true);
       return;
@@ -458,7 +486,7 @@ export class SyslogSender extends EventEmitter {
       if (this.channel !== ch) return;
       this.channel = null;
       this.requeue();
-      this.lost(err ?? new TransportError(`${this.o.protocol.toUpperCase()} ${where(endpoint)}: connection closed`, endpoint), false);
+      this.lost(err ?? new TransportError(`${label({ protocol: this.o.protocol, endpoint, tls: this.o.tls ? {} : undefined })}: connection closed`, endpoint), false);
     });
     this.lastError = undefined;
     this.setState("connected");
@@ -469,8 +497,9 @@ export class SyslogSender extends EventEmitter {
   private requeue(): void {
     const unconfirmed = this.inflight.flatMap((b) => {
       b.done = true;
-      return b.entries;
+      return b.confirmed > 0 ? b.entries.slice(b.confirmed) : b.entries;
     });
+    this.counts.resent += unconfirmed.length;
     this.inflight = [];
     this.needDrain = false;
     let replayed: Entry[] = [];

@@ -1,13 +1,15 @@
-// Channels to one syslog receiver: TCP, TLS (≥ 1.2, verification on by default) and connected UDP
-// (v4/v6). A channel is single-use: once it closes, the sender opens a new one.
+// Channels to one syslog receiver: TCP, TLS (≥ 1.2, verification on by default), connected UDP
+// (v4/v6) and RELP (plain or over TLS, in relp.ts). A channel is single-use: once it closes, the
+// sender opens a new one.
 
 import dgram from "node:dgram";
 import dns from "node:dns";
 import { EventEmitter } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
+import { isCertificateCode } from "./faults";
 
-export type Protocol = "udp" | "tcp" | "tls";
+export type Protocol = "udp" | "tcp" | "tls" | "relp";
 
 export interface Endpoint {
   host: string;
@@ -31,6 +33,7 @@ export interface TlsSettings {
 export interface ChannelOptions {
   protocol: Protocol;
   endpoint: Endpoint;
+  /** TLS material: always used for "tls"; for "relp", its presence means RELP over TLS. */
   tls?: TlsSettings;
   connectTimeoutMs?: number;
   keepAliveMs?: number;
@@ -50,17 +53,20 @@ export class TransportError extends Error {
 
 export const where = (e: Endpoint): string => (net.isIPv6(e.host) ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
 
-const TLS_CERT_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_SIGNATURE_FAILURE", "CERT_UNTRUSTED", "CERT_REVOKED",
-]);
+/** Whether the stream is TLS: syslog over TLS, or RELP given TLS material. */
+export const secure = (opts: Pick<ChannelOptions, "protocol" | "tls">): boolean => opts.protocol === "tls" || (opts.protocol === "relp" && opts.tls !== undefined);
 
-function describe(err: Error & { code?: string; reason?: string }, opts: ChannelOptions): TransportError {
-  const w = `${opts.protocol.toUpperCase()} ${where(opts.endpoint)}`;
+/** `TCP host:port`, `RELP/TLS host:port` ...: how every message names the receiver. */
+export const label = (opts: Pick<ChannelOptions, "protocol" | "tls" | "endpoint">): string =>
+  `${opts.protocol === "relp" && opts.tls ? "RELP/TLS" : opts.protocol.toUpperCase()} ${where(opts.endpoint)}`;
+
+
+export function describe(err: Error & { code?: string; reason?: string }, opts: ChannelOptions): TransportError {
+  if (err instanceof TransportError) return err;
+  const w = label(opts);
   const code = err.code;
   let text: string;
-  if (code && TLS_CERT_CODES.has(code)) text = `${w}: receiver certificate rejected (${err.message})`;
+  if (code && isCertificateCode(code)) text = `${w}: receiver certificate rejected (${err.message})`;
   else if (code === "ECONNREFUSED") text = `${w}: connection refused`;
   else if (code === "ENOTFOUND" || code === "EAI_AGAIN") text = `${w}: host not found`;
   else if (code === "ETIMEDOUT") text = `${w}: connect timed out`;
@@ -76,10 +82,30 @@ function describe(err: Error & { code?: string; reason?: string }, opts: Channel
 export interface Channel extends EventEmitter {
   readonly datagram: boolean;
   readonly endpoint: Endpoint;
-  write(buf: Buffer, cb: (err?: Error | null) => void): boolean;
+  /**
+   * Writes frames. `cb` runs once they are confirmed: by the kernel for syslog, by the
+   * collector's answers for RELP. A channel that confirms frame by frame (RELP) also calls
+   * `progress(n)` when the first n frames of this write are confirmed.
+   */
+  write(buf: Buffer, cb: (err?: Error | null) => void, progress?: (frames: number) => void): boolean;
   /** Ends gracefully (FIN / TLS close_notify) and resolves once closed. */
   end(): Promise<void>;
   destroy(err?: Error): void;
+}
+
+/**
+ * Ends a stream channel: `begin` starts the goodbye (FIN, or RELP's close first); resolves on the
+ * channel's `close`, destroying the socket if that takes more than 2 s.
+ */
+export function endStream(ch: EventEmitter, socket: net.Socket, begin: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => socket.destroy(), 2000);
+    ch.once("close", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    begin();
+  });
 }
 
 class StreamChannel extends EventEmitter implements Channel {
@@ -96,7 +122,7 @@ class StreamChannel extends EventEmitter implements Channel {
     // Syslog receivers do not talk back; reading is how a FIN from a restarted receiver is seen
     // at once instead of on the next write.
     socket.on("data", () => {});
-    socket.on("end", () => socket.destroy(new TransportError(`${opts.protocol.toUpperCase()} ${where(opts.endpoint)}: receiver closed the connection`, opts.endpoint, "EPEERCLOSED")));
+    socket.on("end", () => socket.destroy(new TransportError(`${label(opts)}: receiver closed the connection`, opts.endpoint, "EPEERCLOSED")));
     socket.on("error", (err) => {
       this.closedWith ??= err instanceof TransportError ? err : describe(err, opts);
     });
@@ -113,15 +139,7 @@ class StreamChannel extends EventEmitter implements Channel {
   }
 
   end(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(() => this.socket.destroy(), 2000);
-      this.once("close", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      this.socket.end();
-    });
+    return this.closed ? Promise.resolve() : endStream(this, this.socket, () => this.socket.end());
   }
 
   destroy(err?: Error): void {
@@ -182,24 +200,28 @@ function withTimeout<T>(start: () => Promise<T>, ms: number, onTimeout: () => Er
 
 const TLS13_PROBATION_MS = 250;
 
-function openStream(opts: ChannelOptions): Promise<Channel> {
+/**
+ * A connected TCP or TLS socket to the receiver (TLS when `secure(opts)`), with no-delay and
+ * keep-alive set; rejects with a TransportError. Used by the syslog stream channel and by RELP.
+ */
+export function connectStream(opts: ChannelOptions): Promise<net.Socket> {
   const { host, port } = opts.endpoint;
   const timeoutMs = opts.connectTimeoutMs ?? 10_000;
   let socket: net.Socket;
   return withTimeout(
     () =>
-      new Promise<Channel>((resolve, reject) => {
+      new Promise<net.Socket>((resolve, reject) => {
         const ready = (): void => {
           socket.removeListener("error", onError);
           socket.setNoDelay(true);
           socket.setKeepAlive(true, opts.keepAliveMs ?? 30_000);
-          resolve(new StreamChannel(socket, opts));
+          resolve(socket);
         };
         const onError = (err: Error): void => {
           socket.destroy();
           reject(describe(err, opts));
         };
-        if (opts.protocol === "tls") {
+        if (secure(opts)) {
           const t = opts.tls ?? {};
           socket = tls.connect({
             host,
@@ -240,9 +262,13 @@ function openStream(opts: ChannelOptions): Promise<Channel> {
     timeoutMs,
     () => {
       socket.destroy();
-      return new TransportError(`${opts.protocol.toUpperCase()} ${where(opts.endpoint)}: no connection within ${timeoutMs} ms`, opts.endpoint, "ETIMEDOUT");
+      return new TransportError(`${label(opts)}: no connection within ${timeoutMs} ms`, opts.endpoint, "ETIMEDOUT");
     },
   );
+}
+
+async function openStream(opts: ChannelOptions): Promise<Channel> {
+  return new StreamChannel(await connectStream(opts), opts);
 }
 
 async function openDatagram(opts: ChannelOptions): Promise<Channel> {
@@ -273,7 +299,7 @@ async function openDatagram(opts: ChannelOptions): Promise<Channel> {
   });
 }
 
-/** Opens a channel; rejects with a TransportError that names the receiver. */
+/** Opens a syslog channel (UDP, TCP, TLS; RELP is openRelp's); rejects with a TransportError that names the receiver. */
 export function openChannel(opts: ChannelOptions): Promise<Channel> {
   return opts.protocol === "udp" ? openDatagram(opts) : openStream(opts);
 }

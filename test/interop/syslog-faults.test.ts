@@ -1,45 +1,38 @@
-// Faults against a real rsyslogd: receiver killed and restarted mid-stream, untrusted and
-// mismatched certificates, and the queue bound during an outage.
+// Faults against a real rsyslogd: receiver killed and restarted mid-stream (TCP, TLS, RELP and
+// RELP over TLS), untrusted and mismatched certificates, and the queue bound during an outage.
 
-import { test, afterEach } from "node:test";
+import { test, afterEach, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { helper, statusWhere, type TestNode } from "../support/node-red";
 import { startRsyslog, type Rsyslog } from "../support/rsyslog";
-import { makePki, type TestPki } from "../support/certs";
-import { loadSyslogFlow, TokenFeeder, type FlowOptions } from "../support/syslog-flow";
+import { sharedPki } from "../support/certs";
+import { auditRecord, loadSyslogFlow, seqOf, TokenFeeder, until, type FlowOptions } from "../support/syslog-flow";
 import type { SyslogServerNode } from "../../nodes/types";
 
 afterEach(() => helper.unload());
 
-let pki: TestPki | undefined;
-const getPki = (): TestPki => (pki ??= makePki());
-process.once("exit", () => pki?.cleanup());
+const getPki = sharedPki;
+const record = auditRecord;
 
-const until = async (cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
-const record = (seq: number): Record<string, unknown> => ({
-  payload: `audit event ${seq} user=u${seq % 17} action=read object=oss://bucket/key/${seq}`,
-  syslog: { msgId: "AUDIT", structuredData: { "sls@32473": { seq } } },
-});
-
-async function killMidStream(rs: Rsyslog, flow: Omit<FlowOptions, "port">): Promise<void> {
+/**
+ * Streams 1500 messages, SIGKILLs rsyslogd after 400 deliveries and restarts it. Every token must
+ * settle as delivered and every settled message be in rsyslog's output. With `relpWindow` (RELP:
+ * settled only on rsyslog's answer) they must be there at once, and duplicates stay within the window.
+ */
+async function killMidStream(rs: Rsyslog, flow: Omit<FlowOptions, "port">, relp?: { t: TestContext; window: number }): Promise<void> {
   const N = 1500;
   const feeder = new TokenFeeder();
   try {
     await loadSyslogFlow({ ...flow, port: rs.port, server: { ...flow.server } });
     const out = helper.getNode("out") as TestNode;
     let seq = 0;
+    let atKill = 0;
     const pump = setInterval(() => {
       for (let k = 0; k < 15 && seq < N; k++, seq++) feeder.send(seq, record(seq));
     }, 2);
     try {
       await until(() => feeder.delivered().length >= 400, "400 deliveries before the kill");
+      atKill = feeder.delivered().length;
       await rs.stop("SIGKILL");
       await statusWhere(out, (s) => s.fill === "red");
       await new Promise((r) => setTimeout(r, 150)); // messages keep arriving during the outage
@@ -51,10 +44,19 @@ async function killMidStream(rs: Rsyslog, flow: Omit<FlowOptions, "port">): Prom
     const all = Array.from({ length: N }, (_, i) => i);
     await feeder.waitAll(all);
     assert.equal(feeder.delivered().length, N, "every token settled as delivered, none failed");
+    if (relp) {
+      const got = rs.readRecords().map((r) => seqOf(r.structuredData));
+      const unique = new Set(got);
+      assert.deepEqual(all.filter((s) => !unique.has(s)), [], "0 lost: each settled message was in the output when it settled");
+      const duplicates = got.length - unique.size;
+      const resent = (helper.getNode("srv") as unknown as SyslogServerNode).register(out).stats().resent;
+      relp.t.diagnostic(`sent ${N}, received ${got.length}, unique ${unique.size}, duplicates ${duplicates}, resent ${resent} (unanswered at the kill), window ${relp.window}, delivered at the kill ${atKill}`);
+      assert.ok(duplicates <= relp.window, `${duplicates} duplicates, more than the window of ${relp.window}`);
+    }
     // Every settled message is in rsyslog's output (duplicates from the replay are allowed).
     let missing: number[] = [];
     await until(() => {
-      const got = new Set(rs.readRecords().map((r) => Number(/seq="(\d+)"/.exec(r.structuredData)?.[1])));
+      const got = new Set(rs.readRecords().map((r) => seqOf(r.structuredData)));
       missing = all.filter((s) => !got.has(s));
       return missing.length === 0;
     }, "all settled messages in rsyslog's output", 10_000).catch(() => assert.fail(`${missing.length} settled messages missing, e.g. ${missing.slice(0, 10)}`));
@@ -76,6 +78,17 @@ test("TLS: rsyslogd killed and restarted mid-stream: reconnects and no settled m
   await killMidStream(rs, { protocol: "tls", server: { caFile: p.caFile } });
 });
 
+test("RELP: rsyslogd (imrelp) SIGKILLed mid-stream and restarted: 0 lost, duplicates within the window", async (t) => {
+  await killMidStream(await startRsyslog({ protocol: "relp" }), { protocol: "relp", server: { relpWindow: "128" } }, { t, window: 128 });
+});
+
+test("RELP over TLS: rsyslogd (imrelp, client certificate checked) SIGKILLed mid-stream and restarted: 0 lost, duplicates within the window", async (t) => {
+  const p = getPki();
+  const rs = await startRsyslog({ protocol: "relp", tls: { caFile: p.caFile, certFile: p.serverCertFile, keyFile: p.serverKeyFile, mutual: true } });
+  const flow = { protocol: "relp" as const, server: { relpWindow: "128", relpTls: true, caFile: p.caFile }, credentials: { cert: p.clientCert, key: p.clientKey } };
+  await killMidStream(rs, flow, { t, window: 128 });
+});
+
 test("TLS receiver with a certificate nobody vouches for: refused by default, clear status and error, nothing sent", async () => {
   const p = getPki();
   const rs = await startRsyslog({ protocol: "tls", tls: { caFile: p.caFile, certFile: p.rogueCertFile, keyFile: p.rogueKeyFile } });
@@ -85,7 +98,7 @@ test("TLS receiver with a certificate nobody vouches for: refused by default, cl
     const out = helper.getNode("out") as TestNode;
     feeder.send(1, record(1));
     const s = await statusWhere(out, (x) => x.fill === "red");
-    assert.deepEqual(s, { fill: "red", shape: "ring", text: "bad certificate" });
+    assert.deepEqual(s, { fill: "red", shape: "ring", text: "sls-syslog-out.status.fault.certificate" });
     assert.match(String(out.error.args[0][0]), new RegExp(`TLS 127\\.0\\.0\\.1:${rs.port}: receiver certificate rejected \\(self.signed certificate\\)`));
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(feeder.outcomes.size, 0, "the token stays claimed and unsettled: the shard stalls instead of losing data");
@@ -136,7 +149,7 @@ test("outage: the queue bound holds (backpressure, nothing dropped), then everyt
     await feeder.waitAll(Array.from({ length: 200 }, (_, i) => i));
     assert.equal(feeder.delivered().length, 200);
     const recs = await rs.waitFor(200);
-    assert.deepEqual(recs.map((r) => Number(/seq="(\d+)"/.exec(r.structuredData)?.[1])), Array.from({ length: 200 }, (_, i) => i), "in order, once");
+    assert.deepEqual(recs.map((r) => seqOf(r.structuredData)), Array.from({ length: 200 }, (_, i) => i), "in order, once");
   } finally {
     feeder.close();
     await helper.unload();

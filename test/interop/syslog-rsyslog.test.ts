@@ -4,7 +4,7 @@ import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { helper } from "../support/node-red";
 import { startRsyslog, type RsyslogOptions, type RsyslogRecord } from "../support/rsyslog";
-import { makePki, type TestPki } from "../support/certs";
+import { sharedPki } from "../support/certs";
 import { parseRfc5424 } from "../support/rfc5424-parser";
 import { loadSyslogFlow, TokenFeeder, type FlowOptions } from "../support/syslog-flow";
 
@@ -133,9 +133,7 @@ test("TCP LF framing: 300 messages, line breaks escaped so each stays one event"
   await roundTrip({ protocol: "tcp" }, { framing: "lf" });
 });
 
-let pki: TestPki | undefined;
-const getPki = (): TestPki => (pki ??= makePki());
-process.once("exit", () => pki?.cleanup());
+const getPki = sharedPki;
 
 test("TLS (ossl driver), CA from a file, server name check by IP + servername: 300 messages", async () => {
   const p = getPki();
@@ -147,5 +145,17 @@ test("mutual TLS (x509/certvalid), PEM material from credentials: 300 messages",
   await roundTrip(
     { protocol: "tls", tls: { caFile: p.caFile, certFile: p.serverCertFile, keyFile: p.serverKeyFile, mutual: true } },
     { credentials: { ca: p.ca, cert: p.clientCert, key: p.clientKey } },
+  );
+});
+
+test("RELP (imrelp): 300 messages field by field, each settled by rsyslog's answer", async () => {
+  await roundTrip({ protocol: "relp" }, {});
+});
+
+test("RELP over TLS (imrelp, librelp's OpenSSL driver, client certificate checked): 300 messages", async () => {
+  const p = getPki();
+  await roundTrip(
+    { protocol: "relp", tls: { caFile: p.caFile, certFile: p.serverCertFile, keyFile: p.serverKeyFile, mutual: true } },
+    { server: { relpTls: true, caFile: p.caFile }, credentials: { cert: p.clientCert, key: p.clientKey } },
   );
 });

@@ -141,7 +141,7 @@ test("status: green when connected; red 'refused' with one logged error when the
   await helper.load([serverNode, outNode, catchNode], flow(port));
   const out = helper.getNode("out");
   const s = await statusWhere(out, (x) => x.fill === "red");
-  assert.deepEqual(s, { fill: "red", shape: "ring", text: "refused" });
+  assert.deepEqual(s, { fill: "red", shape: "ring", text: "sls-syslog-out.status.fault.refused" });
   await new Promise((r) => setTimeout(r, 300)); // several retries happen meanwhile
   const errors = out.error.args.map((a) => String(a[0]));
   assert.equal(errors.length, 1, errors.join("\n"));
@@ -168,7 +168,7 @@ test("TLS: an untrusted receiver is refused by default (status 'bad certificate'
   const out = helper.getNode("out");
   out.receive({ payload: "secret audit line" });
   const s = await statusWhere(out, (x) => x.fill === "red");
-  assert.equal(s.text, "bad certificate");
+  assert.equal(s.text, "sls-syslog-out.status.fault.certificate");
   assert.match(String(out.error.args[0][0]), /receiver certificate rejected/);
   assert.equal(rogue.frames.length, 0);
   const keyBody = pki.clientKey.split("\n")[1];

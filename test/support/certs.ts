@@ -56,3 +56,14 @@ export function makePki(): TestPki {
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+let shared: TestPki | undefined;
+/** One PKI for the whole test process, made on first use and removed at exit. */
+export function sharedPki(): TestPki {
+  if (!shared) {
+    shared = makePki();
+    const pki = shared;
+    process.once("exit", () => pki.cleanup());
+  }
+  return shared;
+}

@@ -9,7 +9,8 @@
 // a free loopback port, and writes every parsed field of every message as one JSON line through a
 // jsonf list template. TLS uses the OpenSSL netstream driver (Debian's rsyslog-openssl) with
 // certificates the caller supplies (see certs.ts); `mutual: true` requires a client certificate
-// signed by the CA (StreamDriver.AuthMode x509/certvalid).
+// signed by the CA (StreamDriver.AuthMode x509/certvalid). RELP uses imrelp (Debian's
+// rsyslog-relp), plain or with `tls` (librelp's OpenSSL driver, always checking the client certificate).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
@@ -28,7 +29,7 @@ export interface RsyslogTls {
 }
 
 export interface RsyslogOptions {
-  protocol: "udp" | "tcp" | "tls";
+  protocol: "udp" | "tcp" | "tls" | "relp";
   /** tcp only: imtcp (default) or imptcp. Both accept octet-counted and LF frames. */
   input?: "imtcp" | "imptcp";
   tls?: RsyslogTls;
@@ -65,6 +66,8 @@ export interface Rsyslog {
   waitFor(n: number, timeoutMs?: number): Promise<RsyslogRecord[]>;
   /** Stops rsyslogd (SIGTERM: drains its queues; SIGKILL: dies at once). */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal to the running rsyslogd (SIGSTOP: it stops answering; SIGCONT: it goes on). */
+  signal(signal: NodeJS.Signals): void;
   /** Starts rsyslogd again on the same port, appending to the same output. */
   restart(): Promise<void>;
   /** rsyslogd's own stderr/stdout so far (for assertion messages). */
@@ -144,6 +147,12 @@ function config(o: RsyslogOptions, port: number, dir: string, outFile: string): 
     lines.push(`module(load="imptcp")`, `input(type="imptcp" address="127.0.0.1" port="${port}" ruleset="out" supportOctetCountedFraming="on")`);
   } else if (o.protocol === "tcp") {
     lines.push(`module(load="imtcp")`, `input(type="imtcp" address="127.0.0.1" port="${port}" ruleset="out" supportOctetCountedFraming="on")`);
+  } else if (o.protocol === "relp") {
+    // librelp always checks the client's certificate once it has one of its own (there is no
+    // server-authenticated-only mode), so RELP over TLS is always mutual here.
+    const t = o.tls;
+    const tlsParams = t ? ` tls="on" tls.caCert=${q(t.caFile)} tls.myCert=${q(t.certFile)} tls.myPrivKey=${q(t.keyFile)} tls.authMode="certvalid"` : "";
+    lines.push(`module(load="imrelp"${t ? ` tls.tlslib="openssl"` : ""})`, `input(type="imrelp" address="127.0.0.1" port="${port}" ruleset="out"${tlsParams})`);
   } else {
     const auth = o.tls!.mutual ? "x509/certvalid" : "anon";
     lines.push(
@@ -225,6 +234,9 @@ export async function startRsyslog(opts: RsyslogOptions): Promise<Rsyslog> {
       }
     },
     stop,
+    signal(sig) {
+      child?.kill(sig);
+    },
     async restart() {
       await stop();
       await start();

@@ -6,7 +6,7 @@ import { helper, serverNode, outNode, catchNode } from "./node-red";
 
 export interface FlowOptions {
   port: number;
-  protocol: "udp" | "tcp" | "tls";
+  protocol: "udp" | "tcp" | "tls" | "relp";
   framing?: "octet" | "lf";
   host?: string;
   server?: Record<string, unknown>;
@@ -65,3 +65,21 @@ export class TokenFeeder {
     this.window.close();
   }
 }
+
+/** Polls `cond` every 10 ms; rejects naming `what` after timeoutMs. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A message for the out node whose SD carries its sequence number (read back by seqOf). */
+export const auditRecord = (seq: number): Record<string, unknown> => ({
+  payload: `audit event ${seq} user=u${seq % 17} action=read object=oss://bucket/key/${seq}`,
+  syslog: { msgId: "AUDIT", structuredData: { "sls@32473": { seq } } },
+});
+
+/** The sequence number auditRecord put in a record's structured data (NaN if none). */
+export const seqOf = (structuredData: string): number => Number(/seq="(\d+)"/.exec(structuredData)?.[1]);

@@ -2,29 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { once } from "node:events";
-import { SyslogSender, SendError, type SenderState } from "../../lib/syslog/sender";
+import { SyslogSender, SendError } from "../../lib/syslog/sender";
 import { lfFrame, octetFrame } from "../../lib/syslog/framing";
 import { backoffDelay } from "../../lib/backoff";
 import { Fifo } from "../../lib/syslog/fifo";
 import { FrameReader } from "../support/frame-reader";
 import { streamReceiver, udpReceiver, freePort } from "../support/receivers";
 import { makePki } from "../support/certs";
+import { waitState } from "../support/sender-state";
 
 const msgs = (n: number, prefix = "m"): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.from(`<14>1 - - - - - - ${prefix}${i}`));
 const fast = { initialMs: 10, maxMs: 50 };
 
-function waitState(s: SyslogSender, want: SenderState): Promise<Error | undefined> {
-  if (s.currentState === want) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const on = (st: SenderState, err?: Error): void => {
-      if (st === want) {
-        s.off("state", on);
-        resolve(err);
-      }
-    };
-    s.on("state", on);
-  });
-}
 
 test("framing: octet counting counts bytes; LF framing escapes CR, LF and NUL so nothing can forge a frame", () => {
   assert.equal(octetFrame(Buffer.from("<14>1 - - - - - -")).toString(), "17 <14>1 - - - - - -");
