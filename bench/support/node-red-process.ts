@@ -6,6 +6,7 @@ import http from "node:http";
 import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
+import { loadNodeRed } from "../../demo/node-red-runtime";
 import { RpcChild, serveRpc } from "./rpc";
 
 export interface NodeRedArgs {
@@ -40,13 +41,12 @@ async function main(): Promise<void> {
   }
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(a.flow));
   fs.writeFileSync(path.join(userDir, "flows_cred.json"), JSON.stringify(a.credentials));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RED = require("node-red") as {
+  const RED = loadNodeRed<{
     init(server: http.Server, settings: object): void;
     start(): Promise<void>;
     stop(): Promise<void>;
     events: { on(ev: string, fn: () => void): void };
-  };
+  }>();
   RED.init(http.createServer(), {
     userDir,
     flowFile: "flows.json",

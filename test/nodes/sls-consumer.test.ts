@@ -10,8 +10,7 @@ import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
 import ackNode = require("../../nodes/sls-ack");
 import sinkNode = require("../support/settling-sink");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const catchNode = require("@node-red/nodes/core/common/25-catch.js");
+import { catchNode } from "../support/node-red";
 
 const NODES = [connNode, consumerNode, ackNode, sinkNode, catchNode];
 let emu: Emulator;

@@ -3,11 +3,12 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { coreNodesDir } from "../../demo/node-red-runtime";
 
 let index: Map<string, string> | undefined;
 
 function buildIndex(): Map<string, string> {
-  const core = path.join(path.dirname(require.resolve("@node-red/nodes/package.json")), "core");
+  const core = path.join(coreNodesDir, "core");
   const map = new Map<string, string>();
   for (const dir of fs.readdirSync(core)) {
     const full = path.join(core, dir);

@@ -6,6 +6,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { loadNodeRed } from "../../demo/node-red-runtime";
 
 export interface EmbeddedNodeRed {
   url: string;
@@ -17,13 +18,12 @@ const packageRoot = path.resolve(__dirname, "..", "..", "..");
 export async function startNodeRed(flow: object[]): Promise<EmbeddedNodeRed> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const express = require("express") as () => http.RequestListener & { use(path: string, h: unknown): void };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RED = require("node-red") as {
+  const RED = loadNodeRed<{
     init(server: http.Server, settings: object): void;
     start(): Promise<void>;
     stop(): Promise<void>;
     httpAdmin: unknown;
-  };
+  }>();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-nr-"));
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
   const app = express();

@@ -1,6 +1,7 @@
 // The test helper seen through its sinon spies, and the core and syslog nodes the tests load.
 
 import type { Node, NodeAPI } from "node-red";
+import { coreNode } from "../../demo/node-red-runtime";
 import { helper as redHelper } from "./red-helper";
 
 export interface SpyCall {
@@ -29,8 +30,7 @@ export interface Helper {
 // One initialised test helper for the whole suite (red-helper.ts); this module gives it the spy types.
 export const helper: Helper = redHelper as unknown as Helper;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const catchNode: unknown = require("@node-red/nodes/core/common/25-catch.js");
+export const catchNode: unknown = coreNode("common/25-catch.js");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const serverNode: unknown = require("../../nodes/sls-syslog-server");
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,5 +1,6 @@
 // Typed access to node-red-node-test-helper (it ships no types), initialised on the installed runtime.
 import type { Node } from "node-red";
+import { nodeRedMain } from "../../demo/node-red-runtime";
 
 export interface TestNode extends Node {
   status: Node["status"] & { lastCall?: { args: unknown[] }; args: unknown[][] };
@@ -19,7 +20,7 @@ export interface RedHelper {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require("node-red-node-test-helper") as RedHelper;
-helper.init(require.resolve("node-red"), { nodeCloseTimeout: 15_000 });
+helper.init(nodeRedMain, { nodeCloseTimeout: 15_000 });
 
 /** Polls `cond` every 10 ms; rejects with `what` after `ms`. */
 export function until(cond: () => boolean, ms = 20_000, what = "condition"): Promise<void> {
