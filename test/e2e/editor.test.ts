@@ -158,7 +158,8 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
         await page.locator("#node-dialog-cancel").click();
         await page.locator("#node-dialog-ok").waitFor({ state: "detached" });
         await inEditor(page, (R, type) => R.sidebar.help.show(type), info.type);
-        const help = page.locator("#red-ui-sidebar-content .red-ui-help").filter({ hasText: "Details" }).first();
+        // Node-RED 5 may put the help in either sidebar (#red-ui-sidebar-left is new in 5).
+        const help = page.locator("#red-ui-sidebar .red-ui-help, #red-ui-sidebar-left .red-ui-help").filter({ hasText: "Details" }).first();
         await help.waitFor({ state: "visible" });
       }
       assert.deepEqual([...seenConfig].sort(), configTypes.map((c) => c.type).sort(), "every config node is reachable from a node's dialog");
@@ -207,7 +208,7 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
       await page.locator("#red-ui-header-button-deploy").click();
       await page.locator(".red-ui-notification", { hasText: /deployed/i }).waitFor();
       await page.locator("#red-ui-header-button-deploy.disabled").waitFor();
-      await page.locator("#red-ui-tab-debug-link-button").click();
+      await showDebugSidebar(page);
       const fromImported = page.locator(`#red-ui-sidebar .red-ui-debug-msg-node-${debugNode.id.replace(/\./g, "_")}`);
       await fromImported.first().waitFor({ timeout: 30_000 });
       await page.screenshot({ path: artifactPath("editor", "06-debug-sidebar.png") });
@@ -215,7 +216,7 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
 
     await t.test("the demo flow as the README shows it", async () => {
       await page.locator("#red-ui-workspace-tabs .red-ui-tab", { hasText: "SLS demo" }).click();
-      await page.locator("#red-ui-tab-debug-link-button").click();
+      await showDebugSidebar(page);
       await page.locator("#red-ui-sidebar .red-ui-debug-msg").first().waitFor();
       // Notifications close on click; the README picture shows the flow, not "Successfully deployed".
       for (const n of await page.locator(".red-ui-notification").all()) await n.click().catch(() => undefined);
@@ -233,6 +234,18 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+/**
+ * Opens the Debug sidebar as a user does: its tab (Node-RED 4), or its button in the sidebar's tab
+ * bar (Node-RED 5, where clicking the button of the tab already shown hides it).
+ */
+async function showDebugSidebar(page: Page): Promise<void> {
+  const nr4Tab = page.locator("#red-ui-tab-debug-link-button");
+  const nr5Button = page.locator('.red-ui-sidebar-tab-bar button[data-tab-id="debug"]');
+  await nr4Tab.or(nr5Button).first().waitFor();
+  if (await nr4Tab.count()) await nr4Tab.click();
+  else if (!(await nr5Button.evaluate((b) => b.classList.contains("selected")))) await nr5Button.click();
+}
 
 /** Drags a palette entry onto the canvas like a user; returns the new node's id. */
 async function dropFromPalette(page: Page, canvas: Locator, type: string, slot: number): Promise<string> {
