@@ -2,7 +2,8 @@
 //
 // The same N realistic SLS audit records (≈400-byte RFC 5424 messages with one SD element) over TCP
 // loopback to a counting receiver in another process, through
-//   (a) ours: formatRfc5424 + SyslogSender.send() per message (octet counting),
+//   (a) ours: SyslogSender.sendWith() per record with the RFC 5424 writer (formatted straight into
+//       the sender's buffers, octet counting), as sls-syslog-out sends a per-log message,
 //   (b) syslog-client (npm): client.log() per message (its only TCP mode: LF framing, no SD),
 //   (c) raw: the frames pre-formatted before the clock starts, one socket.write each with drain
 //       handling — what a client that writes each frame as it comes can reach at best;
@@ -13,11 +14,16 @@
 // and CPU-seconds of the sending process, and the ratios. With --json the last line is
 // {"ours": {...}, "syslogClient": {...}, "raw": {...}, "rawChunks": {...}, "oursBatch": {...},
 // "formatOnly": {...}}; formatOnly (formatting alone, no socket) is the ceiling of any sender here.
+// --prof DIR writes a CPU profile of each variant's measured run (not its warm-up or set-up) to
+// DIR/syslog-<variant>-<run>.cpuprofile and prints its functions by self time; the profiler slows
+// the run, so figures taken with --prof are not for comparison.
 
 import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import inspector from "node:inspector";
 import net from "node:net";
 import path from "node:path";
-import { formatRfc5424, formatRfc5424Wire } from "../lib/syslog/rfc5424";
+import { formatRfc5424, putRfc5424, rfc5424Writer } from "../lib/syslog/rfc5424";
 import { octetFrame } from "../lib/syslog/framing";
 import { SyslogSender } from "../lib/syslog/sender";
 import type { SyslogRecord } from "../lib/syslog/formatter-input";
@@ -35,6 +41,8 @@ const nArg = args.indexOf("--n");
 const N = nArg >= 0 ? Number(args[nArg + 1]) : 200_000;
 const runsArg = args.indexOf("--runs");
 const RUNS = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1])) : 3;
+const profArg = args.indexOf("--prof");
+const PROF_DIR = profArg >= 0 ? path.resolve(args[profArg + 1]) : undefined;
 const WINDOW = 1000; // sends a caller keeps in flight (a consumer's in-flight window is of this order)
 const stats = { writes: 0 }; // messages a caller keeps in flight (below the sender's 10,000 queue bound)
 
@@ -93,6 +101,51 @@ async function measure(child: ChildProcess, payloadBytes: number, run: () => Pro
   return stop();
 }
 
+/** With --prof: runs `body` under V8's CPU profiler (100 µs samples) and saves the profile. */
+async function profiled<T>(name: string, body: () => Promise<T>): Promise<T> {
+  if (!PROF_DIR) return body();
+  const session = new inspector.Session();
+  session.connect();
+  const post = <R>(method: string, params?: object): Promise<R> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res as R))));
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 100 });
+  await post("Profiler.start");
+  const out = await body();
+  const { profile } = await post<{ profile: CpuProfile }>("Profiler.stop");
+  session.disconnect();
+  fs.mkdirSync(PROF_DIR, { recursive: true });
+  const file = path.join(PROF_DIR, `${name}.cpuprofile`);
+  fs.writeFileSync(file, JSON.stringify(profile));
+  process.stderr.write(`${file}:\n${selfTimes(profile, 25)}\n`);
+  return out;
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The top functions of a profile by self time, one line each. */
+function selfTimes(p: CpuProfile, top: number): string {
+  const frameOf = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const byFn = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const f = frameOf.get(id)!;
+    const key = `${f.functionName || "(anonymous)"} ${f.url ? `${f.url.split("/").slice(-2).join("/")}:${f.lineNumber + 1}` : ""}`;
+    const dt = p.timeDeltas[i] ?? 0;
+    byFn.set(key, (byFn.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  return [...byFn]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(6)} % ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`)
+    .join("\n");
+}
+
 /** Keeps at most WINDOW sends outstanding, like the syslog-client loop below. */
 function windowed(per = 1): { sent(p: Promise<void>): void; room(): Promise<void> | null; drained(): Promise<void> } {
   let inflight = 0;
@@ -120,28 +173,28 @@ function windowed(per = 1): { sent(p: Promise<void>): void; room(): Promise<void
 async function ours(port: number): Promise<void> {
   const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
   const w = windowed();
-  const opts = { bom: "never" as const };
+  const writer = rfc5424Writer({ bom: "never" });
   for (let i = 0; i < N; i++) {
     const wait = w.room();
     if (wait) await wait;
-    w.sent(sender.send(formatRfc5424Wire(record(i), opts)));
+    w.sent(sender.sendWith(writer, record(i)));
   }
   await w.drained();
   stats.writes = sender.stats().writes;
   await sender.close();
 }
 
-/** The batch API the node uses in batch mode (one msg.payload array per SLS log group): sendMany of 100. */
+/** The batch API the node uses in batch mode (one msg.payload array per SLS log group): sendManyWith of 100 records. */
 async function oursBatch(port: number): Promise<void> {
   const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
   const w = windowed(100);
-  const opts = { bom: "never" as const };
+  const writer = rfc5424Writer({ bom: "never" });
   for (let i = 0; i < N; i += 100) {
     const wait = w.room();
     if (wait) await wait;
-    const batch: string[] = [];
-    for (let j = i; j < Math.min(N, i + 100); j++) batch.push(formatRfc5424Wire(record(j), opts) as string);
-    w.sent(sender.sendMany(batch));
+    const batch: SyslogRecord[] = [];
+    for (let j = i; j < Math.min(N, i + 100); j++) batch.push(record(j));
+    w.sent(sender.sendManyWith(writer, batch));
   }
   await w.drained();
   await sender.close();
@@ -219,25 +272,25 @@ function preformat(): { frames: Buffer[]; payload: number } {
 }
 
 /**
- * (e) format only: ours' formatting of each record and its UTF-8 size (which octet framing needs),
- * no sender, no socket. The most any sender that formats these records with our formatter could
- * reach on one core: the ceiling of the ratio to syslog-client.
+ * (e) format only: ours' formatting of each record into bytes (one reused buffer; the size, which
+ * octet framing needs, comes with it), no sender, no socket. The most any sender that formats these
+ * records with our formatter could reach on one core: the ceiling of the ratio to syslog-client.
  */
 function formatOnly(): number {
   const opts = { bom: "never" as const };
+  const buf = Buffer.allocUnsafe(64 * 1024);
   let bytes = 0;
-  for (let i = 0; i < N; i++) {
-    const w = formatRfc5424Wire(record(i), opts);
-    bytes += typeof w === "string" ? Buffer.byteLength(w, "utf8") : w.length;
-  }
+  for (let i = 0; i < N; i++) bytes += putRfc5424(buf, 0, record(i), opts);
   return bytes;
 }
 
-function measureFormatOnly(payload: number): Result {
+async function measureFormatOnly(payload: number, name: string): Promise<Result> {
   formatOnly(); // warm-up (JIT), not reported
-  const stop = clock(payload);
-  formatOnly();
-  return stop();
+  return profiled(name, async () => {
+    const stop = clock(payload);
+    formatOnly();
+    return stop();
+  });
 }
 
 type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly";
@@ -249,11 +302,13 @@ const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChu
  * carries their heap and JIT state: in one process, ours measured 178–280 k msgs/s against 310–380 k
  * alone, and syslog-client 114–144 k against 170–195 k.
  */
-async function child(variant: Variant): Promise<void> {
+async function child(variant: Variant, run: number): Promise<void> {
   let payload = 0;
   for (let i = 0; i < N; i++) payload += formatRfc5424(record(i), { bom: "never" }).length;
+  const name = `syslog-${variant}-${run}`;
   if (variant === "formatOnly") {
-    process.send!({ result: measureFormatOnly(payload), payload, writes: 0 }, () => process.exit(0));
+    const result = await measureFormatOnly(payload, name);
+    process.send!({ result, payload, writes: 0 }, () => process.exit(0));
     return;
   }
   const { child: receiver, port } = await startReceiver();
@@ -267,7 +322,7 @@ async function child(variant: Variant): Promise<void> {
     rawChunks: () => raw(port, frames),
   };
   await measureN(receiver, N, runners[variant]); // warm-up (JIT), not reported
-  const result = await measure(receiver, payload, runners[variant]);
+  const result = await profiled(name, () => measure(receiver, payload, runners[variant]));
   receiver.send({ exit: true });
   process.send!({ result, payload, writes: stats.writes }, () => process.exit(0));
 }
@@ -278,8 +333,8 @@ interface ChildReport {
   writes: number;
 }
 
-function runChild(variant: Variant): Promise<ChildReport> {
-  const c = fork(__filename, [...args, "--variant", variant], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function runChild(variant: Variant, run: number): Promise<ChildReport> {
+  const c = fork(__filename, [...args, "--variant", variant, "--run", String(run)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     c.once("message", (m: ChildReport) => resolve(m));
     c.once("exit", (code) => reject(new Error(`bench:syslog variant ${variant} exited with code ${code} before reporting`)));
@@ -304,7 +359,7 @@ async function main(): Promise<void> {
         round[v] = zero;
         continue;
       }
-      const r = await runChild(v);
+      const r = await runChild(v, i + 1);
       if (!payload) log(`syslog sender benchmark: ${N} messages, avg ${(r.payload / N).toFixed(0)} bytes, TCP loopback, each run in a fresh process`);
       payload = r.payload;
       if (v === "ours") writes = r.writes;
@@ -345,7 +400,8 @@ async function measureN(child: ChildProcess, n: number, run: () => Promise<void>
 }
 
 const variantArg = args.indexOf("--variant");
-(variantArg >= 0 ? child(args[variantArg + 1] as Variant) : main()).catch((err) => {
+const runArg = args.indexOf("--run");
+(variantArg >= 0 ? child(args[variantArg + 1] as Variant, Number(args[runArg + 1])) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

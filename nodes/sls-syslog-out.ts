@@ -7,7 +7,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken } from "../lib/delivery";
 import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
-import type { Wire } from "../lib/syslog/framing";
 import { outFormatter } from "../lib/syslog/out-format";
 import { faultKind, faultStatusKey } from "../lib/syslog/faults";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
@@ -37,7 +36,7 @@ export = function (RED: NodeAPI): void {
       node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error("sls-syslog-out has no syslog server configured")));
       return;
     }
-    const { defaults, format } = outFormatter({ ...def, maxMessageBytes: server.maxMessageBytes });
+    const { defaults, writer } = outFormatter({ ...def, maxMessageBytes: server.maxMessageBytes });
 
     const sender: SyslogSender = server.register(node);
     let delivered = 0;
@@ -78,11 +77,13 @@ export = function (RED: NodeAPI): void {
       let written: Promise<void>;
       let count = 1;
       try {
+        // Formatted straight into the sender's buffers; a record that cannot be formatted throws
+        // before anything of this message is queued.
         if (isBatchMessage(m)) {
-          const frames: Wire[] = recordsFromMessage(m, defaults).map(format);
-          count = frames.length;
-          written = sender.sendMany(frames);
-        } else written = sender.send(format(recordFromMessage(m, defaults))); // per-log: no arrays
+          const records = recordsFromMessage(m, defaults);
+          count = records.length;
+          written = sender.sendManyWith(writer, records);
+        } else written = sender.sendWith(writer, recordFromMessage(m, defaults)); // per-log: no arrays
       } catch (err) {
         claim?.settle(err as Error);
         done(err as Error);

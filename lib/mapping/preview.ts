@@ -55,8 +55,7 @@ export function previewMapping(config: MappingConfig, sample: unknown, out: OutS
   const records = recordsFromMessage({ payload, sls: sls as { time?: unknown }, syslog: mapped }, defaults);
   for (const rec of records) {
     try {
-      const wire = format(rec);
-      result.lines.push(typeof wire === "string" ? wire : wire.toString("utf8"));
+      result.lines.push(format(rec).toString("utf8"));
     } catch (err) {
       // e.g. an SD-ID lib/syslog refuses: the flow would report the same error.
       result.lines.push("");

@@ -1,4 +1,5 @@
-// Transport framing (RFC 6587 / RFC 5425 / RFC 5426).
+// Transport framing (RFC 6587 / RFC 5425 / RFC 5426). The sender frames in place in its own
+// buffers (frame-encoder.ts); these Buffer versions say the same for one message.
 // - octet counting: `MSG-LEN SP SYSLOG-MSG`, immune to anything inside the message;
 // - LF (non-transparent): SYSLOG-MSG LF, with CR, LF and NUL inside escaped as `\r`, `\n`, `\0`
 //   so that no logged text can end a frame early and forge a second event;
@@ -45,57 +46,8 @@ export function lfFrame(msg: Buffer): Buffer {
   return out;
 }
 
-/**
- * A message as the formatters hand it over: bytes, or a JS string whose UTF-8 encoding is the
- * message (cheaper: a batch of strings is encoded to bytes in one go).
- */
+/** A message as callers hand it to SyslogSender.send: bytes, or a JS string sent as UTF-8. */
 export type Wire = string | Buffer;
-
-/** A framed message and its size in bytes. */
-export interface Frame {
-  data: Wire;
-  bytes: number;
-}
-
-const CONTROL = /[\r\n\0]/;
-const CONTROL_G = /[\r\n\0]/g;
-const ESC: Record<string, string> = { "\r": "\\r", "\n": "\\n", "\0": "\\0" };
-
-/** Frames one message for a stream (octet or LF) or a datagram (`none`). */
-export function frame(msg: Wire, framing: Framing | "none"): Frame {
-  if (typeof msg !== "string") {
-    const data = framing === "none" ? msg : framing === "lf" ? lfFrame(msg) : octetFrame(msg);
-    return { data, bytes: data.length };
-  }
-  if (framing === "lf") {
-    const text = (CONTROL.test(msg) ? msg.replace(CONTROL_G, (c) => ESC[c]) : msg) + "\n";
-    return { data: text, bytes: Buffer.byteLength(text, "utf8") };
-  }
-  const n = Buffer.byteLength(msg, "utf8");
-  if (framing === "none") return { data: msg, bytes: n };
-  const len = String(n);
-  return { data: len + " " + msg, bytes: len.length + 1 + n };
-}
-
-/** The bytes of several frames, encoded once. */
-export function frameBytes(frames: readonly Frame[], total: number): Buffer {
-  if (frames.length === 1) {
-    const d = frames[0].data;
-    return typeof d === "string" ? Buffer.from(d, "utf8") : d;
-  }
-  const out = Buffer.allocUnsafe(total);
-  let off = 0;
-  let text = "";
-  for (const f of frames) {
-    if (typeof f.data === "string") text += f.data;
-    else {
-      if (text) off += out.write(text, off, "utf8"), (text = "");
-      off += f.data.copy(out, off);
-    }
-  }
-  if (text) out.write(text, off, "utf8");
-  return out;
-}
 
 /** Largest UDP payload: 65,535 minus IP and UDP headers (RFC 768 / RFC 8200, no jumbograms). */
 export const UDP_MAX_PAYLOAD = { ipv4: 65507, ipv6: 65527 } as const;

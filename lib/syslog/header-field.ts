@@ -2,6 +2,8 @@
 // length caps, NILVALUE `-` when empty. A space would shift every following field, so anything
 // outside the range becomes `_` (one per code point, so an emoji is one `_`, not two).
 
+import { putLatin1 } from "./byte-writer";
+
 export const HEADER_LIMITS = { hostname: 255, appName: 48, procId: 128, msgId: 32 } as const;
 
 /** Sanitises one header field; `-` for empty/null/undefined. */
@@ -26,4 +28,19 @@ export function headerField(value: unknown, maxLen: number): string {
     s = out;
   }
   return s.length > maxLen ? s.slice(0, maxLen) : s;
+}
+
+/** Writes the sanitised header field at `pos` (see headerField); returns the end. */
+export function putHeaderField(buf: Buffer, pos: number, value: unknown, maxLen: number): number {
+  if (typeof value === "string" && value.length > 0) {
+    // Printable ASCII (the usual case) is copied as it is checked; anything else takes the long way.
+    const n = value.length < maxLen ? value.length : maxLen;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x21 || c > 0x7e) return putLatin1(buf, pos, headerField(value, maxLen));
+      buf[pos + i] = c;
+    }
+    return pos + n;
+  }
+  return putLatin1(buf, pos, headerField(value, maxLen));
 }

@@ -3,6 +3,7 @@
 // formatted head and the body into one message within that budget.
 
 import * as buffer from "node:buffer";
+import { putBytes, putUtf8 } from "./byte-writer";
 import { SyslogFormatError } from "./formatter-input";
 
 export const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -80,6 +81,57 @@ export function assemble(head: string, body: Buffer, bom: BomPolicy, maxBytes: n
   o += msg.copy(out, o);
   if (tail) tail.copy(out, o);
   return out;
+}
+
+/**
+ * Writes `[SP [BOM] MSG]` at `pos`, after a head written from `headStart`: MSG from a string, Buffer
+ * or object (see bodyBytes), the BOM per the policy, and HEAD + MSG within maxBytes (MSG cut on a
+ * character boundary and marked, as assemble does). Returns the end (beyond buf.length: no room).
+ */
+export function putBody(buf: Buffer, headStart: number, pos: number, message: unknown, bom: BomPolicy, maxBytes: number | undefined, marker: string): number {
+  let end = pos;
+  let bodyStart = pos + 1;
+  let withBom = false;
+  if (typeof message === "string") {
+    if (message.length > 0) {
+      buf[pos] = 0x20;
+      if (bom === "always") {
+        putBytes(buf, bodyStart, BOM);
+        bodyStart += 3;
+        withBom = true;
+      }
+      end = putUtf8(buf, bodyStart, message);
+      if (end > buf.length) return end;
+      // As many bytes as UTF-16 units: ASCII. Otherwise `auto` puts a BOM in front (moving MSG).
+      if (bom === "auto" && end - bodyStart !== message.length && !message.startsWith("CEF:") && !message.startsWith("LEEF:")) {
+        if (end + 3 > buf.length) return buf.length + 1;
+        buf.copyWithin(bodyStart + 3, bodyStart, end);
+        putBytes(buf, bodyStart, BOM);
+        bodyStart += 3;
+        end += 3;
+        withBom = true;
+      }
+    }
+  } else {
+    const body = bodyBytes(message);
+    if (body.length > 0) {
+      buf[pos] = 0x20;
+      withBom = wantsBom(body, bom);
+      if (withBom) bodyStart = putBytes(buf, bodyStart, BOM);
+      end = putBytes(buf, bodyStart, body);
+      if (end > buf.length) return end;
+    }
+  }
+  if (!maxBytes || end - headStart <= maxBytes) return end;
+  const headBytes = pos - headStart;
+  if (end === pos) throw tooBig(headBytes, maxBytes);
+  const prefix = bodyStart - pos;
+  const tail = Buffer.byteLength(marker, "utf8");
+  const room = maxBytes - headBytes - prefix - tail;
+  if (room < 0) throw tooBig(headBytes + prefix + tail, maxBytes);
+  let cut = bodyStart + room; // MSG is longer than room here
+  while (cut > bodyStart && (buf[cut] & 0xc0) === 0x80) cut--;
+  return putUtf8(buf, cut, marker);
 }
 
 function tooBig(need: number, max: number): SyslogFormatError {

@@ -5,10 +5,10 @@
 import os from "node:os";
 import { facilityCode, severityCode } from "./facility-severity";
 import type { BomPolicy } from "./message-body";
-import type { Wire } from "./framing";
+import type { MessageWriter } from "./frame-encoder";
 import type { SyslogRecord } from "./formatter-input";
-import { formatRfc3164 } from "./rfc3164";
-import { formatRfc5424Wire } from "./rfc5424";
+import { formatRfc3164, rfc3164Writer } from "./rfc3164";
+import { formatRfc5424, rfc5424Writer } from "./rfc5424";
 
 /** The settings of an sls-syslog-out node (and its server's size limit) that shape a line. */
 export interface OutSettings {
@@ -26,8 +26,10 @@ export interface OutSettings {
 export interface OutFormatter {
   /** Header values for fields msg.syslog leaves out (empty hostname: this host). */
   defaults: Omit<SyslogRecord, "message" | "timestamp">;
-  /** One record → one SYSLOG-MSG (RFC 5424 or 3164), before framing. */
-  format(rec: SyslogRecord): Wire;
+  /** Writes one record's SYSLOG-MSG (RFC 5424 or 3164) into the sender's buffers (SyslogSender.sendWith). */
+  writer: MessageWriter<SyslogRecord>;
+  /** One record → one SYSLOG-MSG as bytes of its own (the editor preview). */
+  format(rec: SyslogRecord): Buffer;
 }
 
 export function outFormatter(s: OutSettings): OutFormatter {
@@ -42,6 +44,6 @@ export function outFormatter(s: OutSettings): OutFormatter {
   const bom: BomPolicy = s.bom === "always" || s.bom === "never" ? s.bom : "auto";
   const maxBytes = Number(s.maxMessageBytes) > 0 ? Number(s.maxMessageBytes) : undefined;
   const opts = { defaultFacility: defaults.facility, defaultSeverity: defaults.severity, maxBytes, bom };
-  const rfc3164 = s.format === "rfc3164";
-  return { defaults, format: (r) => (rfc3164 ? formatRfc3164(r, opts) : formatRfc5424Wire(r, opts)) };
+  if (s.format === "rfc3164") return { defaults, writer: rfc3164Writer(opts), format: (r) => formatRfc3164(r, opts) };
+  return { defaults, writer: rfc5424Writer(opts), format: (r) => formatRfc5424(r, opts) };
 }

@@ -2,7 +2,9 @@
 //   <PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG
 // 3164 has no year and no zone; we send UTC and say so in the help. No structured data, no BOM.
 
+import { putBytes } from "./byte-writer";
 import { facilityCode, priority, severityCode } from "./facility-severity";
+import type { MessageWriter } from "./frame-encoder";
 import { headerField } from "./header-field";
 import { assemble, bodyBytes } from "./message-body";
 import type { FormatOptions, SyslogRecord } from "./formatter-input";
@@ -25,4 +27,9 @@ export function formatRfc3164(rec: SyslogRecord, opts: Rfc3164Options = {}): Buf
   // Without a TAG the content follows the hostname directly; with one, "TAG[PID]:" then one space.
   const head = "<" + priority(fac, sev) + ">" + formatBsd(ts) + " " + headerField(rec.hostname, 255) + (t ? " " + t + pid + ":" : "");
   return assemble(head, bodyBytes(rec.message), "never", opts.maxBytes, opts.truncationMarker ?? " [truncated]");
+}
+
+/** The RFC 3164 writer the sender formats records with. */
+export function rfc3164Writer(opts: Rfc3164Options = {}): MessageWriter<SyslogRecord> {
+  return { write: (rec, buf, pos) => putBytes(buf, pos, formatRfc3164(rec, opts)) };
 }

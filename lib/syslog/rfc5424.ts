@@ -1,13 +1,15 @@
-// RFC 5424 formatter: one record → the bytes of one SYSLOG-MSG (framing is applied later).
+// RFC 5424 formatter: one record → the bytes of one SYSLOG-MSG (framing is applied later), written
+// straight into a buffer: the sender's (see frame-encoder.ts), or a scratch one for formatRfc5424.
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [SP [BOM] MSG]
 
+import { putLatin1, writeBytes } from "./byte-writer";
 import { facilityCode, priority, severityCode } from "./facility-severity";
-import { HEADER_LIMITS, headerField } from "./header-field";
-import { assemble, bodyBytes, type BomPolicy } from "./message-body";
+import type { MessageWriter } from "./frame-encoder";
 import type { FormatOptions, SyslogRecord } from "./formatter-input";
-import { formatStructuredData } from "./structured-data";
-import type { Wire } from "./framing";
-import { formatRfc3339, toInstant, type Instant } from "./timestamp";
+import { HEADER_LIMITS, putHeaderField } from "./header-field";
+import { putBody, type BomPolicy } from "./message-body";
+import { putStructuredData } from "./structured-data";
+import { putRfc3339, toInstant, type Instant } from "./timestamp";
 
 export interface Rfc5424Options extends FormatOptions {
   bom?: BomPolicy;
@@ -19,60 +21,35 @@ const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offse
 /** `<PRI>1 ` for every PRI value. */
 const PRI_VERSION = Array.from({ length: 192 }, (_, p) => "<" + p + ">1 ");
 
-// The run ` HOSTNAME APP-NAME PROCID MSGID ` mostly repeats from one record to the next (one host,
-// one logstore): remember the last inputs and their text.
-const UNSET = {};
-let lastHost: unknown = UNSET;
-let lastApp: unknown = UNSET;
-let lastProc: unknown = UNSET;
-let lastMsgId: unknown = UNSET;
-let lastRun = "";
-
-function idRun(rec: SyslogRecord): string {
-  const { hostname, appName, procId, msgId } = rec;
-  if (hostname !== lastHost || appName !== lastApp || procId !== lastProc || msgId !== lastMsgId) {
-    lastRun =
-      " " + headerField(hostname, HEADER_LIMITS.hostname) + " " + headerField(appName, HEADER_LIMITS.appName) + " " +
-      headerField(procId, HEADER_LIMITS.procId) + " " + headerField(msgId, HEADER_LIMITS.msgId) + " ";
-    lastHost = hostname;
-    lastApp = appName;
-    lastProc = procId;
-    lastMsgId = msgId;
-  }
-  return lastRun;
-}
-
-/** PRI VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA. */
-function header(rec: SyslogRecord, opts: Rfc5424Options): string {
+/**
+ * Writes one record's SYSLOG-MSG at `pos` and returns the end (beyond buf.length: it did not fit).
+ * Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes).
+ */
+export function putRfc5424(buf: Buffer, pos: number, rec: SyslogRecord, opts: Rfc5424Options): number {
+  const start = pos;
   const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
   const sev = severityCode(rec.severity) ?? opts.defaultSeverity ?? 6;
-  const ts = toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)();
-  return PRI_VERSION[priority(fac, sev)] + formatRfc3339(ts) + idRun(rec) + formatStructuredData(rec.structuredData, opts);
+  pos = putLatin1(buf, pos, PRI_VERSION[priority(fac, sev)]);
+  pos = putRfc3339(buf, pos, toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)());
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, rec.hostname, HEADER_LIMITS.hostname);
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, rec.appName, HEADER_LIMITS.appName);
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, rec.procId, HEADER_LIMITS.procId);
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, rec.msgId, HEADER_LIMITS.msgId);
+  buf[pos] = 0x20;
+  pos = putStructuredData(buf, pos + 1, rec.structuredData, opts);
+  return putBody(buf, start, pos, rec.message, opts.bom ?? "auto", opts.maxBytes, opts.truncationMarker ?? " [truncated]");
 }
 
-/** Formats one record. Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes). */
+/** The RFC 5424 writer the sender formats records with (SyslogSender.sendWith / sendManyWith). */
+export function rfc5424Writer(opts: Rfc5424Options = {}): MessageWriter<SyslogRecord> {
+  return { write: (rec, buf, pos) => putRfc5424(buf, pos, rec, opts) };
+}
+
+/** Formats one record as bytes of its own. Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes). */
 export function formatRfc5424(rec: SyslogRecord, opts: Rfc5424Options = {}): Buffer {
-  const w = formatRfc5424Wire(rec, opts);
-  return typeof w === "string" ? Buffer.from(w, "utf8") : w;
-}
-
-/**
- * Same message as formatRfc5424, as a JS string when that is exact (a string body that fits):
- * the sender then encodes a whole batch at once, which is much cheaper than a Buffer per message.
- */
-export function formatRfc5424Wire(rec: SyslogRecord, opts: Rfc5424Options = {}): Wire {
-  const head = header(rec, opts);
-  const bom = opts.bom ?? "auto";
-  const m = rec.message;
-  if (typeof m === "string") {
-    let text: string;
-    if (m.length === 0) text = head;
-    else {
-      // For the BOM decision only; byteLength === length exactly when the text is ASCII.
-      const withBom = bom === "always" || (bom === "auto" && Buffer.byteLength(m, "utf8") !== m.length && !m.startsWith("CEF:") && !m.startsWith("LEEF:"));
-      text = head + (withBom ? " \ufeff" : " ") + m;
-    }
-    if (!opts.maxBytes || Buffer.byteLength(text, "utf8") <= opts.maxBytes) return text;
-  }
-  return assemble(head, bodyBytes(m), bom, opts.maxBytes, opts.truncationMarker ?? " [truncated]");
+  return writeBytes((buf, pos) => putRfc5424(buf, pos, rec, opts));
 }

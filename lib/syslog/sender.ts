@@ -20,7 +20,8 @@ import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
 import { ReplayRing } from "./replay-ring";
-import { frame, frameBytes, UDP_DEFAULT_CAP, type Frame, type Framing, type Wire } from "./framing";
+import { FrameEncoder, WIRE_WRITER, type MessageWriter } from "./frame-encoder";
+import { UDP_DEFAULT_CAP, type Framing, type Wire } from "./framing";
 import { openRelp } from "./relp";
 import { label, openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
 
@@ -87,7 +88,11 @@ interface SharedGroup extends Group {
   bytes: number;
 }
 
-interface Entry extends Frame {
+/** One frame in the queue: `buf[start, start + bytes)`, usually a slice of the encoder's current slab. */
+interface Entry {
+  buf: Buffer;
+  start: number;
+  bytes: number;
   group: Group | null; // null for replayed copies
 }
 
@@ -109,6 +114,8 @@ interface Waiter {
 export class SyslogSender extends EventEmitter {
   private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing" | "relp">> & Pick<SenderOptions, "tls" | "backoff" | "relp">;
   private readonly framing: Framing | "none";
+  /** Formats and frames every message straight into shared buffers (see frame-encoder.ts). */
+  private readonly encoder: FrameEncoder;
   private readonly pending = new Fifo<Entry>();
   /** The group single sends join until the pump takes them (stream transports only). */
   private openGroup: SharedGroup | null = null;
@@ -158,6 +165,7 @@ export class SyslogSender extends EventEmitter {
     // TLS is octet-counted (RFC 5425); RELP's DATALEN SP DATA is an octet-counted frame.
     const framing: Framing = opts.protocol === "tls" || opts.protocol === "relp" ? "octet" : opts.framing ?? "octet";
     this.framing = opts.protocol === "udp" ? "none" : framing;
+    this.encoder = new FrameEncoder(this.framing);
   }
 
   /** Starts connecting (send() also does this on first use). */
@@ -185,30 +193,31 @@ export class SyslogSender extends EventEmitter {
 
   /** Sends one SYSLOG-MSG (unframed): bytes, or a string to be sent as UTF-8. */
   send(msg: Wire): Promise<void> {
+    return this.sendWith(WIRE_WRITER, msg);
+  }
+
+  /**
+   * Sends the message `w` writes for `item`, formatted straight into the sender's buffers. Throws
+   * (synchronously, nothing queued) what `w` throws for an item that cannot be formatted.
+   */
+  sendWith<T>(w: MessageWriter<T>, item: T): Promise<void> {
     if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
-    this.open();
-    let data: Wire;
-    let bytes: number;
-    if (typeof msg === "string" && this.framing === "octet") {
-      // The common case, inlined: no intermediate frame object.
-      const n = Buffer.byteLength(msg, "utf8");
-      const len = String(n);
-      data = len + " " + msg;
-      bytes = len.length + 1 + n;
-    } else {
-      const f = frame(msg, this.framing);
-      data = f.data;
-      bytes = f.bytes;
+    const enc = this.encoder;
+    enc.encode(w, item);
+    const { buf, start, bytes } = enc;
+    if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) {
+      enc.undoLast();
+      return Promise.reject(this.tooBig(bytes));
     }
-    if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(bytes));
+    this.open();
     const shared = this.joinShared(1, bytes);
     if (shared) {
-      this.admitOne({ data, bytes, group: shared });
+      this.admitOne({ buf, start, bytes, group: shared });
       return shared.promise;
     }
     return new Promise<void>((resolve, reject) => {
       // A single send is its own group: one object per message instead of two.
-      const entry: Entry & Group = { data, bytes, group: null, left: 1, resolve, reject, failed: false };
+      const entry: Entry & Group = { buf, start, bytes, group: null, left: 1, resolve, reject, failed: false };
       entry.group = entry;
       if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
       else this.waiters.push({ entries: [entry], bytes });
@@ -221,17 +230,32 @@ export class SyslogSender extends EventEmitter {
 
   /** Sends several messages in order; resolves once all were written. */
   sendMany(msgs: readonly Wire[]): Promise<void> {
+    return this.sendManyWith(WIRE_WRITER, msgs);
+  }
+
+  /** sendWith for several items, in order; if one cannot be formatted, none is sent (and that error is thrown). */
+  sendManyWith<T>(w: MessageWriter<T>, items: readonly T[]): Promise<void> {
     if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
-    if (msgs.length === 0) return Promise.resolve();
-    this.open();
-    const entries: Entry[] = new Array(msgs.length);
+    if (items.length === 0) return Promise.resolve();
+    const enc = this.encoder;
+    const mark = enc.mark();
+    const entries: Entry[] = new Array(items.length);
     let bytes = 0;
-    for (let i = 0; i < msgs.length; i++) {
-      const f = frame(msgs[i], this.framing);
-      if (this.o.protocol === "udp" && f.bytes > this.o.maxDatagramBytes) return Promise.reject(this.tooBig(f.bytes));
-      entries[i] = { data: f.data, bytes: f.bytes, group: null };
-      bytes += f.bytes;
+    try {
+      for (let i = 0; i < items.length; i++) {
+        enc.encode(w, items[i]);
+        if (this.o.protocol === "udp" && enc.bytes > this.o.maxDatagramBytes) {
+          enc.rollback(mark);
+          return Promise.reject(this.tooBig(enc.bytes));
+        }
+        entries[i] = { buf: enc.buf, start: enc.start, bytes: enc.bytes, group: null };
+        bytes += enc.bytes;
+      }
+    } catch (err) {
+      enc.rollback(mark);
+      throw err;
     }
+    this.open();
     const shared = this.joinShared(entries.length, bytes);
     if (shared) {
       for (const e of entries) e.group = shared;
@@ -354,14 +378,13 @@ export class SyslogSender extends EventEmitter {
     const maxInflight = ch.datagram ? 256 : Infinity;
     while (this.pending.length > 0 && !this.needDrain && this.inflight.length < maxInflight) {
       const entries: Entry[] = [];
-      let bytes = 0;
-      if (ch.datagram) {
-        const e = this.pending.shift()!;
-        entries.push(e);
-        bytes = e.bytes;
-      } else {
+      const first = this.pending.shift()!;
+      entries.push(first);
+      let bytes = first.bytes;
+      if (!ch.datagram) {
+        // Consecutive frames of one buffer, up to maxBatchBytes: one write of a view, no copy.
         let next = this.pending.peek();
-        while (next && (entries.length === 0 || bytes + next.bytes <= this.o.maxBatchBytes)) {
+        while (next && next.buf === first.buf && next.start === first.start + bytes && bytes + next.bytes <= this.o.maxBatchBytes) {
           this.pending.shift();
           entries.push(next);
           bytes += next.bytes;
@@ -370,7 +393,7 @@ export class SyslogSender extends EventEmitter {
       }
       const batch: Batch = { entries, bytes, done: false, confirmed: 0 };
       this.inflight.push(batch);
-      const buf = frameBytes(entries, bytes);
+      const buf = first.buf.subarray(first.start, first.start + bytes);
       if (this.replay) batch.buf = buf;
       this.counts.writes++;
       const ok = ch.write(
@@ -506,7 +529,7 @@ export class SyslogSender extends EventEmitter {
     if (this.replay) {
       // Each replayed batch goes back as one pre-encoded chunk of frames.
       const batches = this.replay.take(Date.now());
-      replayed = batches.map((r) => ({ data: r.data, bytes: r.data.length, group: null }));
+      replayed = batches.map((r) => ({ buf: r.data, start: 0, bytes: r.data.length, group: null }));
       for (const r of batches) this.counts.resent += r.frames;
       // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {

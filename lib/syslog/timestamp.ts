@@ -2,6 +2,8 @@
 // case, 1..6 fraction digits, offset with a colon, no leap second) and the BSD form of RFC 3164.
 // Sub-millisecond precision travels as integer microseconds, never through floating seconds.
 
+import { putLatin1, writeBytes } from "./byte-writer";
+
 /** What callers may pass: a Date, an RFC 3339 string, epoch milliseconds, or SLS-style seconds + nanos. */
 export type TimestampInput = Date | string | number | { seconds: number; nanos?: number };
 
@@ -108,9 +110,6 @@ function civil(days: number): string {
   return String(y).padStart(4, "0") + "-" + pad2(m) + "-" + pad2(d);
 }
 
-/** "000".."999": the fraction digits without padding arithmetic per record. */
-const DIGITS3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
-
 // Records arrive in time order, so the second (and its date) repeats: keep the last ones.
 let cachedDay = NaN;
 let cachedDate = "";
@@ -136,17 +135,48 @@ function secondText(second: number, offsetMin: number): string {
   return cachedPrefix;
 }
 
-/** RFC 5424 TIMESTAMP text of an instant (instants outside years 0000..9999 are clamped to the nearest end). */
-export function formatRfc3339(t: Instant): string {
+/** Three decimal digits of 0..999 at `pos`. */
+function put3(buf: Buffer, pos: number, v: number): void {
+  buf[pos] = 48 + Math.floor(v / 100);
+  buf[pos + 1] = 48 + (Math.floor(v / 10) % 10);
+  buf[pos + 2] = 48 + (v % 10);
+}
+
+/** Two decimal digits of 0..99 at `pos`. */
+function put2(buf: Buffer, pos: number, v: number): void {
+  buf[pos] = 48 + Math.floor(v / 10);
+  buf[pos + 1] = 48 + (v % 10);
+}
+
+/** Writes the RFC 5424 TIMESTAMP of an instant at `pos` (instants outside years 0000..9999 are clamped to the nearest end); returns the end. */
+export function putRfc3339(buf: Buffer, pos: number, t: Instant): number {
   if (t.ms < MIN_MS + 86_400_000 || t.ms > MAX_MS - 86_400_000) t = clamped(t);
   const second = Math.floor(t.ms / 1000);
-  let s = secondText(second, t.offsetMin);
-  const millis = t.ms - second * 1000;
-  if (t.digits === 3) s += "." + DIGITS3[millis];
-  else if (t.digits === 6) s += "." + DIGITS3[millis] + DIGITS3[t.micros];
-  if (t.offsetMin === 0) return s + "Z";
+  pos = putLatin1(buf, pos, secondText(second, t.offsetMin));
+  if (t.digits !== 0) {
+    buf[pos] = 0x2e; // .
+    put3(buf, pos + 1, t.ms - second * 1000);
+    pos += 4;
+    if (t.digits === 6) {
+      put3(buf, pos, t.micros);
+      pos += 3;
+    }
+  }
+  if (t.offsetMin === 0) {
+    buf[pos] = 0x5a; // Z
+    return pos + 1;
+  }
   const a = Math.abs(t.offsetMin);
-  return s + (t.offsetMin < 0 ? "-" : "+") + pad2(Math.floor(a / 60)) + ":" + pad2(a % 60);
+  buf[pos] = t.offsetMin < 0 ? 0x2d : 0x2b;
+  put2(buf, pos + 1, Math.floor(a / 60));
+  buf[pos + 3] = 0x3a; // :
+  put2(buf, pos + 4, a % 60);
+  return pos + 6;
+}
+
+/** RFC 5424 TIMESTAMP text of an instant (instants outside years 0000..9999 are clamped to the nearest end). */
+export function formatRfc3339(t: Instant): string {
+  return writeBytes((buf, pos) => putRfc3339(buf, pos, t)).toString("latin1");
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -1,7 +1,7 @@
 // Golden output of the syslog formatters, the framing and the sender: a varied corpus (Unicode,
 // CR/LF/NUL, lone surrogates, invalid UTF-8, long values, SD escaping and sanitising, every timestamp
 // form, BOM policies, truncation on character boundaries, RFC 5424 and RFC 3164, octet and LF
-// framing, the out node's formatter and msg reader) is formatted, and every result must match
+// framing, the out node's formatter and msg reader, the sender's buffers) is formatted, and every result must match
 // test/unit/syslog-golden.txt byte for byte (length and SHA-256; the file also shows the start of
 // each output, so a diff of it reads). It guards the performance work: a faster formatter must send
 // the same bytes for the same input.
@@ -16,9 +16,10 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { once } from "node:events";
-import { formatRfc5424, formatRfc5424Wire, type Rfc5424Options } from "../../lib/syslog/rfc5424";
-import { formatRfc3164, type Rfc3164Options } from "../../lib/syslog/rfc3164";
-import { frame, frameBytes, lfFrame, octetFrame, type Frame, type Wire } from "../../lib/syslog/framing";
+import { formatRfc5424, rfc5424Writer, type Rfc5424Options } from "../../lib/syslog/rfc5424";
+import { formatRfc3164, rfc3164Writer, type Rfc3164Options } from "../../lib/syslog/rfc3164";
+import { lfFrame, octetFrame, type Wire } from "../../lib/syslog/framing";
+import { FrameEncoder, type MessageWriter } from "../../lib/syslog/frame-encoder";
 import type { SyslogRecord, StructuredData } from "../../lib/syslog/formatter-input";
 import { outFormatter } from "../../lib/syslog/out-format";
 import { recordFromMessage, recordsFromMessage, type MessageLike } from "../../lib/syslog/from-node-message";
@@ -206,8 +207,6 @@ function describe(bytes: Buffer, preview = false): string {
   return `${hash}\t${JSON.stringify(text.length > 100 ? text.slice(0, 100) + "…" : text)}`;
 }
 
-const wireBytes = (w: Wire): Buffer => (typeof w === "string" ? Buffer.from(w, "utf8") : w);
-
 function attempt(name: string, lines: string[], fn: () => Buffer, preview = false): Buffer | null {
   try {
     const b = fn();
@@ -219,7 +218,28 @@ function attempt(name: string, lines: string[], fn: () => Buffer, preview = fals
   }
 }
 
-/** Every formatter output of the corpus, one line per case. Also returns the RFC 5424 messages for the stream cases. */
+/** Small slabs, so that messages run past a slab's end, grow it, and move octet counts. */
+const encoders = { octet: new FrameEncoder("octet", 512), lf: new FrameEncoder("lf", 512), none: new FrameEncoder("none", 512) };
+
+/** Frames `item` with each encoder (what the sender writes) and checks them against the Buffer framers applied to `want`. */
+function checkEncoders<T>(name: string, w: MessageWriter<T>, item: T, want: Buffer | null): void {
+  for (const [framing, enc] of Object.entries(encoders)) {
+    let got: Buffer | null = null;
+    try {
+      enc.encode(w, item);
+      got = enc.buf.subarray(enc.start, enc.start + enc.bytes);
+    } catch {
+      got = null;
+    }
+    assert.equal(got === null, want === null, `${name}: the writer and the formatter disagree on failing`);
+    if (got && want) {
+      const framed = framing === "octet" ? octetFrame(want) : framing === "lf" ? lfFrame(want) : want;
+      assert.ok(got.equals(framed), `${name}: the ${framing} frame from the sender's encoder differs:\n${JSON.stringify(got.toString())}\n${JSON.stringify(framed.toString())}`);
+    }
+  }
+}
+
+/** Every formatter output of the corpus, one line per case. Also returns messages for the stream cases. */
 function formatCorpus(): { lines: string[]; messages: Wire[] } {
   const lines: string[] = [];
   const messages: Wire[] = [];
@@ -227,29 +247,16 @@ function formatCorpus(): { lines: string[]; messages: Wire[] } {
   recs.forEach((rec, i) => {
     for (const [on, o] of OPTS_5424) {
       const b = attempt(`5424 ${i} ${on}`, lines, () => formatRfc5424(rec, o), on === "defaults");
-      // The Wire form (what the sender gets) encodes to the same bytes.
-      let w: Wire | null = null;
-      try {
-        w = formatRfc5424Wire(rec, o);
-      } catch {
-        w = null;
-      }
-      assert.equal(w === null, b === null, `5424 ${i} ${on}: formatRfc5424Wire and formatRfc5424 disagree on failing`);
-      if (w !== null && b !== null) {
-        assert.ok(wireBytes(w).equals(b), `5424 ${i} ${on}: formatRfc5424Wire encodes to other bytes than formatRfc5424`);
-        if (on === "defaults" || on === "max200-marker") messages.push(w);
-        const octet = frame(w, "octet");
-        const lf = frame(w, "lf");
-        const none = frame(w, "none");
-        // The Buffer framers and the Wire framers agree.
-        assert.ok(wireBytes(octet.data).equals(octetFrame(b)) && octet.bytes === octetFrame(b).length, `5424 ${i} ${on}: octet frame`);
-        assert.ok(wireBytes(lf.data).equals(lfFrame(b)) && lf.bytes === lfFrame(b).length, `5424 ${i} ${on}: lf frame`);
-        assert.ok(wireBytes(none.data).equals(b) && none.bytes === b.length, `5424 ${i} ${on}: no framing`);
-        if (on === "defaults") lines.push(`lf ${i}\t${describe(lfFrame(b))}`);
-      }
+      checkEncoders(`5424 ${i} ${on}`, rfc5424Writer(o), rec, b);
+      if (b === null) continue;
+      // The sender takes strings (sent as UTF-8) and Buffers alike.
+      if (on === "defaults") messages.push(i % 2 ? b : b.toString("utf8"));
+      if (on === "max200-marker") messages.push(b);
+      if (on === "defaults") lines.push(`lf ${i}\t${describe(lfFrame(b))}`);
     }
     for (const [on, o] of OPTS_3164) {
       const b = attempt(`3164 ${i} ${on}`, lines, () => formatRfc3164(rec, o), on === "defaults");
+      checkEncoders(`3164 ${i} ${on}`, rfc3164Writer(o), rec, b);
       if (b && on === "defaults") messages.push(b);
     }
   });
@@ -272,22 +279,27 @@ function nodePath(): string[] {
       // Half the records ride as msg.syslog with the body in payload, half with the body inside.
       const { message, ...header } = rec;
       const msg: MessageLike = i % 2 === 0 ? { payload: message, syslog: header } : { payload: "ignored", syslog: rec };
-      attempt(`node ${name} ${i}`, lines, () => wireBytes(f.format(recordFromMessage(msg, f.defaults))));
+      const rec2 = recordFromMessage(msg, f.defaults);
+      const b = attempt(`node ${name} ${i}`, lines, () => f.format(rec2));
+      checkEncoders(`node ${name} ${i}`, f.writer, rec2, b);
     });
     // Batch messages: msg.syslog array, and payload array with SLS record times.
     const batch: MessageLike = { payload: recs.slice(0, 30).map((r) => r.message), syslog: recs.slice(0, 30).map(({ message: _m, ...h }) => h) };
-    attempt(`node ${name} batch-syslog`, lines, () => Buffer.concat(recordsFromMessage(batch, f.defaults).map((r) => wireBytes(f.format(r)))));
+    attempt(`node ${name} batch-syslog`, lines, () => Buffer.concat(recordsFromMessage(batch, f.defaults).map((r) => f.format(r))));
     const timed: MessageLike = {
       payload: ["a", { obj: "é" }, Buffer.from("b"), null, 7],
       sls: { time: 1714979289, timeNs: 5000, records: [{ time: 1714979300, timeNs: 0 }, null, { time: 1714979301, timeNs: 999999999 }] },
     };
-    attempt(`node ${name} batch-payload`, lines, () => Buffer.concat(recordsFromMessage(timed, f.defaults).map((r) => wireBytes(f.format(r)))));
+    attempt(`node ${name} batch-payload`, lines, () => Buffer.concat(recordsFromMessage(timed, f.defaults).map((r) => f.format(r))));
   }
   return lines;
 }
 
-/** Everything the sender writes for these messages (send and sendMany mixed, without waiting in between), as one byte stream. */
-async function senderStream(messages: Wire[], framing: "octet" | "lf"): Promise<Buffer> {
+/**
+ * Everything the sender writes when `sendAll` sends through it (without waiting in between), as
+ * one byte stream.
+ */
+async function senderStream(framing: "octet" | "lf", sendAll: (s: SyslogSender) => Promise<void>[]): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let closed!: Promise<void>;
   const server = net.createServer((s) => {
@@ -298,15 +310,7 @@ async function senderStream(messages: Wire[], framing: "octet" | "lf"): Promise<
   await once(server, "listening");
   const port = (server.address() as net.AddressInfo).port;
   const sender = new SyslogSender({ protocol: "tcp", framing, endpoints: [{ host: "127.0.0.1", port }], maxBatchBytes: 4096 });
-  const sends: Promise<void>[] = [];
-  const rnd = prng(5424);
-  for (let i = 0; i < messages.length; ) {
-    const n = rnd() < 0.5 ? 1 : 1 + Math.floor(rnd() * 40);
-    const part = messages.slice(i, i + n);
-    sends.push(n === 1 ? sender.send(part[0]) : sender.sendMany(part));
-    i += n;
-  }
-  await Promise.all(sends);
+  await Promise.all(sendAll(sender));
   await sender.close();
   await closed;
   server.close();
@@ -316,17 +320,59 @@ async function senderStream(messages: Wire[], framing: "octet" | "lf"): Promise<
 async function allLines(): Promise<string[]> {
   const { lines, messages } = formatCorpus();
   lines.push(...nodePath());
-  // frameBytes (the batch encoder) over mixed string and Buffer frames.
   for (const framing of ["octet", "lf"] as const) {
-    const frames: Frame[] = messages.map((m) => frame(m, framing));
-    const total = frames.reduce((n, f) => n + f.bytes, 0);
-    const joined = frameBytes(frames, total);
-    assert.equal(joined.length, total, `frameBytes ${framing}: size`);
-    lines.push(`frameBytes ${framing}\t${describe(joined)}`);
-    const stream = await senderStream(messages, framing);
+    const toFrame = framing === "octet" ? octetFrame : lfFrame;
+    const joined = Buffer.concat(messages.map((m) => toFrame(typeof m === "string" ? Buffer.from(m, "utf8") : m)));
+    lines.push(`frames ${framing}\t${describe(joined)}`);
+    // send and sendMany mixed, strings and Buffers.
+    const stream = await senderStream(framing, (sender) => {
+      const sends: Promise<void>[] = [];
+      const rnd = prng(5424);
+      for (let i = 0; i < messages.length; ) {
+        const n = rnd() < 0.5 ? 1 : 1 + Math.floor(rnd() * 40);
+        const part = messages.slice(i, i + n);
+        sends.push(n === 1 ? sender.send(part[0]) : sender.sendMany(part));
+        i += n;
+      }
+      return sends;
+    });
     assert.ok(stream.equals(joined), `the sender's ${framing} byte stream is the frames in order`);
     lines.push(`sender ${framing}\t${describe(stream)}`);
   }
+  // Records formatted straight into the sender's buffers (what sls-syslog-out does): sendWith
+  // and sendManyWith mixed. A batch with a record that cannot be formatted throws and sends none
+  // of its records, and leaves nothing behind in the sender's buffers.
+  const recs = corpus();
+  const writer = rfc5424Writer(OPTS_5424[0][1]);
+  const formatted = recs.map((r) => {
+    try {
+      return formatRfc5424(r, OPTS_5424[0][1]);
+    } catch {
+      return null;
+    }
+  });
+  const expected: Buffer[] = [];
+  let refused = 0;
+  const stream = await senderStream("octet", (sender) => {
+    const sends: Promise<void>[] = [];
+    const rnd = prng(3164);
+    for (let i = 0; i < recs.length; ) {
+      const n = rnd() < 0.5 ? 1 : 1 + Math.floor(rnd() * 12);
+      const part = recs.slice(i, i + n);
+      const outs = formatted.slice(i, i + n);
+      try {
+        sends.push(n === 1 ? sender.sendWith(writer, part[0]) : sender.sendManyWith(writer, part));
+        for (const b of outs) expected.push(octetFrame(b!));
+      } catch {
+        assert.ok(outs.includes(null), "only a batch with a record the formatter refuses throws");
+        refused++;
+      }
+      i += n;
+    }
+    return sends;
+  });
+  assert.ok(refused > 0, "the corpus has batches with records that cannot be formatted");
+  assert.ok(stream.equals(Buffer.concat(expected)), "records sent with sendWith/sendManyWith arrive as formatRfc5424's bytes, framed, in order");
   return lines;
 }
 
