@@ -9,6 +9,7 @@ import { lz4Concat } from "./lz4-concat";
 import { lz4Of } from "./shard";
 import { errors } from "./errors";
 import type { Logstore, LogstoreSettings, PutTarget } from "./logstore";
+import { SplProgram, applySpl } from "./spl";
 import type { Store } from "./store";
 
 export interface ApiRequest {
@@ -34,6 +35,19 @@ export interface ApiContext {
   store: Store;
   /** Upper bound of raw bytes in one PullLogs answer (at least one group is always returned). */
   maxPullBytes: number;
+  /** Compiled SPL statements by text (consumers send the same one on every pull). */
+  spl?: Map<string, SplProgram>;
+}
+
+function splProgram(ctx: ApiContext, text: string): SplProgram {
+  const cache = (ctx.spl ??= new Map());
+  let p = cache.get(text);
+  if (!p) {
+    p = SplProgram.compile(text);
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    cache.set(text, p);
+  }
+  return p;
 }
 
 export interface Route {
@@ -240,10 +254,53 @@ const pullLogs: Route = {
     if (!cursor) throw errors.parameterInvalid("cursor is required");
     const count = intParam(req.query.get("count"), "count", 1, 1000, 1000);
     const ls = logstoreOf(ctx, req);
+    // A bad statement is refused before anything is read.
+    const query = (req.query.get("query") ?? "").trim();
+    const program = query ? splProgram(ctx, query) : undefined;
     const r = ls.pull(req.segments[3], cursor, count, req.query.get("end_cursor") || undefined, ctx.maxPullBytes);
     const enc = negotiate(req.headers["accept-encoding"] as string | undefined);
     let rawSize = 0;
     let body: Buffer = EMPTY;
+    const n = r.nextSeq - r.fromSeq;
+    const headers: Record<string, string> = {
+      "content-type": "application/x-protobuf",
+      "x-log-cursor": r.shard.cursor(r.nextSeq),
+      "x-log-cursor-time": String(r.firstReceiveTime),
+      "x-log-end-of-cursor": r.nextSeq >= r.shard.endSeq ? "1" : "0",
+    };
+    if (n > 0) headers["x-log-read-last-cursor"] = (r.shard.base + BigInt(r.nextSeq - 1)).toString();
+    if (program) {
+      // SPL: each scanned group is filtered and projected; groups left empty are not returned,
+      // the cursor still moves past everything scanned. The sizes before the statement travel
+      // in their own headers (PY, Rust SDKs read them).
+      const out: Buffer[] = [];
+      let linesIn = 0;
+      let linesOut = 0;
+      let failed = 0;
+      for (const g of r.groups) {
+        const res = applySpl(program, g.bytes);
+        linesIn += res.logsIn;
+        linesOut += res.logsOut;
+        failed += res.failed;
+        if (res.bytes) out.push(res.bytes);
+      }
+      if (out.length > 0) {
+        const raw = encodeLogGroupList(out);
+        rawSize = raw.length;
+        body = compress(enc, raw);
+      }
+      Object.assign(headers, {
+        "x-log-count": String(out.length),
+        "x-log-bodyrawsize": String(rawSize),
+        "x-log-rawdatasize": String(r.rawBytes),
+        "x-log-rawdatacount": String(n),
+        "x-log-rawdatalines": String(linesIn),
+        "x-log-resultlines": String(linesOut),
+        "x-log-failedlines": String(failed),
+      });
+      if (enc !== "none") headers["x-log-compresstype"] = enc;
+      return { body, headers };
+    }
     if (r.groups.length > 0 && enc === "lz4") {
       // Pre-compressed groups: the answer is their LZ4 pieces joined, no compression here.
       const pieces = r.groups.map(lz4Of);
@@ -254,17 +311,9 @@ const pullLogs: Route = {
       rawSize = raw.length;
       body = compress(enc, raw);
     }
-    const n = r.nextSeq - r.fromSeq;
-    const headers: Record<string, string> = {
-      "content-type": "application/x-protobuf",
-      "x-log-cursor": r.shard.cursor(r.nextSeq),
-      "x-log-count": String(n),
-      "x-log-bodyrawsize": String(rawSize),
-      "x-log-cursor-time": String(r.firstReceiveTime),
-      "x-log-end-of-cursor": r.nextSeq >= r.shard.endSeq ? "1" : "0",
-    };
+    headers["x-log-count"] = String(n);
+    headers["x-log-bodyrawsize"] = String(rawSize);
     if (enc !== "none") headers["x-log-compresstype"] = enc;
-    if (n > 0) headers["x-log-read-last-cursor"] = (r.shard.base + BigInt(r.nextSeq - 1)).toString();
     return { body, headers };
   },
 };

@@ -66,6 +66,10 @@ export interface PullResult {
   cursorTime: number;
   /** The read reached the current end of the shard. */
   endOfCursor: boolean;
+  /** With an SPL query: log groups and raw bytes read before the statement filtered them. */
+  scanned?: { groups: number; bytes: number };
+  /** With an SPL query: logs SLS could not process with the statement and left out. */
+  failedLogs?: number;
 }
 
 /** What the consumer-group engine needs from SLS; the fake in unit tests implements the same. */
@@ -199,6 +203,7 @@ export class SlsClient implements SlsApi {
       rawSize: body ? body.length : 0,
       cursorTime: Number(headerOf(h, "x-log-cursor-time") ?? 0) || 0,
       endOfCursor: headerOf(h, "x-log-end-of-cursor") === "1" || (count === 0 && nextCursor === cursor),
+      ...(opts.query ? splCounts(h) : {}),
     };
   }
 
@@ -255,6 +260,17 @@ export class SlsClient implements SlsApi {
       throw e;
     }
   }
+}
+
+/** The sizes before an SPL statement and its failed logs, when SLS sends them. */
+function splCounts(h: IncomingHttpHeaders): Pick<PullResult, "scanned" | "failedLogs"> {
+  const int = (name: string): number | undefined => {
+    const v = Number(headerOf(h, name));
+    return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  };
+  const groups = int("x-log-rawdatacount");
+  const failed = int("x-log-failedlines");
+  return { ...(groups !== undefined ? { scanned: { groups, bytes: int("x-log-rawdatasize") ?? 0 } } : {}), ...(failed ? { failedLogs: failed } : {}) };
 }
 
 function headerOf(h: IncomingHttpHeaders, name: string): string | undefined {

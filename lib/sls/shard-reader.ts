@@ -194,8 +194,9 @@ export class ShardReader {
       await this.waitForRoom();
       if (this.stopped) return;
       if (this.rewindPending) continue;
-      // A full batch means a backlog: fetch the next one while this one is delivered.
-      const large = r.count >= this.lastCount || r.rawSize >= 1 << 20;
+      // A full batch means a backlog: fetch the next one while this one is delivered. With an
+      // SPL query what counts is what SLS read, not the few groups the statement let through.
+      const large = (r.scanned?.groups ?? r.count) >= this.lastCount || (r.scanned?.bytes ?? r.rawSize) >= 1 << 20;
       if (large) prefetch = this.pull(r.nextCursor);
       await this.emit(cursor, r, tracker);
       cursor = r.nextCursor;
@@ -264,6 +265,8 @@ export class ShardReader {
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
     const n = r.groups.length;
+    // With an SPL query SLS leaves groups out, so these are lower bounds of the real positions:
+    // a checkpoint may stop short of a log (read again after a restart), never pass one.
     const cursors = cursorRange(cursor, n);
     const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize, cursors };
     const perGroup = n > 1 && cursors !== undefined;
