@@ -2,6 +2,7 @@
 // an HTTP API): place it after the node that completes delivery. Passes the message on.
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { claimToken } from "../lib/delivery";
+import { skipMetricsWhenOff } from "./metrics";
 
 interface AckDef extends NodeDef {
   version?: number;
@@ -10,6 +11,7 @@ interface AckDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   function SlsAck(this: Node, def: AckDef): void {
     RED.nodes.createNode(this, def);
+    skipMetricsWhenOff(this);
     const node = this;
     let count = 0;
     let statusTimer: NodeJS.Timeout | undefined;

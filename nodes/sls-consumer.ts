@@ -8,6 +8,7 @@ import type { SlsError } from "../lib/sls/errors";
 import type { OutMessage } from "../lib/sls/consumer-messages";
 import type { StartPosition } from "../lib/sls/shard-reader";
 import type { SlsConnectionNode } from "./types";
+import { skipMetricsWhenOff } from "./metrics";
 
 interface ConsumerDef extends NodeDef {
   connection: string;
@@ -54,6 +55,7 @@ function consumerName(def: ConsumerDef): string {
 export = function (RED: NodeAPI): void {
   function SlsConsumer(this: Node, def: ConsumerDef): void {
     RED.nodes.createNode(this, def);
+    skipMetricsWhenOff(this);
     const node = this;
     const conn = RED.nodes.getNode(def.connection) as SlsConnectionNode | null;
     const project = (def.project ?? "").trim();

@@ -4,6 +4,7 @@
 
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { compileMapper, PRESETS, presetConfig, previewMapping, type MappingConfig, type OutSettings } from "../lib/mapping";
+import { skipMetricsWhenOff } from "./metrics";
 
 type MapDef = NodeDef & MappingConfig;
 
@@ -19,6 +20,7 @@ function settingsOf(def: Record<string, unknown>): MappingConfig {
 export = function (RED: NodeAPI): void {
   function SlsSyslogMap(this: Node, def: MapDef): void {
     RED.nodes.createNode(this, def);
+    skipMetricsWhenOff(this);
     const node = this;
     let warned = 0;
     const mapper = compileMapper(settingsOf(def as unknown as Record<string, unknown>), (text) => {

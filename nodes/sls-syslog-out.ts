@@ -11,6 +11,7 @@ import { outFormatter } from "../lib/syslog/out-format";
 import { faultKind, faultStatusKey } from "../lib/syslog/faults";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
 import type { SyslogServerNode } from "./types";
+import { skipMetricsWhenOff } from "./metrics";
 
 interface OutDef extends NodeDef {
   server: string;
@@ -29,6 +30,7 @@ interface OutDef extends NodeDef {
 export = function (RED: NodeAPI): void {
   function SyslogOut(this: Node, def: OutDef): void {
     RED.nodes.createNode(this, def);
+    skipMetricsWhenOff(this);
     const node = this;
     const server = RED.nodes.getNode(def.server) as SyslogServerNode | null;
     if (!server || typeof server.register !== "function") {

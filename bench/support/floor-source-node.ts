@@ -2,10 +2,12 @@
 // per-log output (a payload of `fields` string fields and an msg.sls object), 100 per event-loop
 // turn, one node.send each — and nothing else, so the bench measures Node-RED's own cost.
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { skipMetricsWhenOff } from "../../nodes/metrics";
 
 export = function (RED: NodeAPI): void {
   function Source(this: Node, def: NodeDef & { count: number; fields: number }): void {
     RED.nodes.createNode(this, def);
+    if ((def as { skipMetrics?: boolean }).skipMetrics) skipMetricsWhenOff(this);
     const node = this;
     let sent = 0;
     const keys = Array.from({ length: def.fields }, (_, i) => `field_${i}`);

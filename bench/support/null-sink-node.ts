@@ -2,10 +2,12 @@
 // reports CPU and wall time to the parent process over IPC. Loaded into an embedded Node-RED.
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { claimToken } from "../../lib/delivery";
+import { skipMetricsWhenOff } from "../../nodes/metrics";
 
 export = function (RED: NodeAPI): void {
   function NullSink(this: Node, def: NodeDef & { expect: number }): void {
     RED.nodes.createNode(this, def);
+    if ((def as { skipMetrics?: boolean }).skipMetrics) skipMetricsWhenOff(this);
     let records = 0;
     let reported = false;
     this.on("input", (msg, _send, done) => {
