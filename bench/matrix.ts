@@ -162,7 +162,11 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
           await emu.proc.call("deleteGroup", { logstore, group });
           const one: Drained = { usPerLog: (d.cpuSec * 1e6) / pre.logs, mbPerCpuSec: pre.bytes / 1e6 / d.cpuSec, peakRssMb: d.peakRssMb, wallSec: d.wallSec };
           runs[vi].push(one);
-          log(`  ${cellId(cell).padEnd(34)} ${v.name.padEnd(1)} ${one.usPerLog.toFixed(2).padStart(6)} µs/log ${one.mbPerCpuSec.toFixed(1).padStart(6)} MB/CPU-s ${String(Math.round(one.peakRssMb)).padStart(4)} MB peak RSS (${one.wallSec.toFixed(1)} s)`);
+          const p = d.atPeak;
+          log(
+            `  ${cellId(cell).padEnd(34)} ${v.name.padEnd(1)} ${one.usPerLog.toFixed(2).padStart(6)} µs/log ${one.mbPerCpuSec.toFixed(1).padStart(6)} MB/CPU-s ${String(Math.round(one.peakRssMb)).padStart(4)} MB peak RSS` +
+              ` (${one.wallSec.toFixed(1)} s; at the sampled peak: heap ${p.heapUsed}/${p.heapTotal} MB, external ${p.external} MB)`,
+          );
         }
       }
       const fig = (d: Drained): CellResult => ({ ...cell, usPerLog: Math.round(d.usPerLog * 100) / 100, mbPerCpuSec: round1(d.mbPerCpuSec), peakRssMb: Math.round(d.peakRssMb) });

@@ -27,6 +27,8 @@ export interface NodeRedStats {
   cpuSec: number;
   rssMb: number;
   peakRssMb: number;
+  /** What memory held when the sampled RSS was highest (every 50 ms), MB: where a peak comes from. */
+  atPeak: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 async function main(): Promise<void> {
@@ -61,6 +63,12 @@ async function main(): Promise<void> {
     logging: { console: { level: a.logLevel ?? "warn" } },
   });
   RED.events.on("flows:started", () => process.send?.({ started: true, at: Date.now(), cpu: process.cpuUsage() }));
+  const mb = (n: number): number => Math.round(n / 1048576);
+  let atPeak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss / 1048576 > atPeak.rss) atPeak = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+  }, 50).unref();
   let session: inspector.Session | undefined;
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
     },
     stats(): NodeRedStats {
       const c = process.cpuUsage();
-      return { cpuSec: (c.user + c.system) / 1e6, rssMb: process.memoryUsage().rss / 1048576, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+      return { cpuSec: (c.user + c.system) / 1e6, rssMb: process.memoryUsage().rss / 1048576, peakRssMb: process.resourceUsage().maxRSS / 1024, atPeak };
     },
     async stop(): Promise<void> {
       await RED.stop();

@@ -36,7 +36,9 @@ export interface DrainResult {
   cpuSec: number;
   peakRssMb: number;
   frames: ReceiverStats;
-  perProcess: Array<{ host: string; cpuSec: number; peakRssMb: number }>;
+  perProcess: Array<{ host: string; cpuSec: number; peakRssMb: number; atPeak: NodeRedStats["atPeak"] }>;
+  /** Memory at the sampled RSS peak of the process with the highest peak. */
+  atPeak: NodeRedStats["atPeak"];
   /** CPU-seconds of the watched processes (emulator, receiver) over the same time. */
   otherCpuSec: Record<string, number>;
 }
@@ -83,12 +85,13 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
       if (!procs[i].alive) continue;
       const s = await procs[i].call<NodeRedStats>("stats");
       if (profileDir) await procs[i].call("profileStop", { file: path.join(profileDir, `${o.group}-${hostName(i)}.cpuprofile`) });
-      perProcess.push({ host: hostName(i), cpuSec: s.cpuSec - before[i].cpuSec, peakRssMb: s.peakRssMb });
+      perProcess.push({ host: hostName(i), cpuSec: s.cpuSec - before[i].cpuSec, peakRssMb: s.peakRssMb, atPeak: s.atPeak });
     }
     return {
       wallSec,
       cpuSec: perProcess.reduce((a, p) => a + p.cpuSec, 0),
       peakRssMb: Math.max(...perProcess.map((p) => p.peakRssMb)),
+      atPeak: perProcess.reduce((a, p) => (p.peakRssMb > a.peakRssMb ? p : a)).atPeak,
       frames,
       perProcess,
       otherCpuSec,

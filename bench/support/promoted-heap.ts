@@ -7,6 +7,8 @@
 // prints the top allocation sites to stderr.
 //   BENCH_HEAP_SAMPLE_AFTER  ms after start-up before sampling starts (default 3000)
 //   BENCH_HEAP_SAMPLE_FOR    ms of sampling (default 4000)
+//   BENCH_HEAP_SAMPLE_ALL=1  every allocation instead, the garbage scavenges collect included:
+//                            what a log costs to allocate, by site
 import fs from "node:fs";
 import inspector from "node:inspector";
 import path from "node:path";
@@ -38,20 +40,21 @@ export function topSites(head: SampleNode, n: number): Array<{ site: string; mb:
 function start(dir: string): void {
   const after = Number(process.env.BENCH_HEAP_SAMPLE_AFTER ?? 3000);
   const span = Number(process.env.BENCH_HEAP_SAMPLE_FOR ?? 4000);
+  const all = process.env.BENCH_HEAP_SAMPLE_ALL === "1";
   const session = new inspector.Session();
   session.connect();
   const post = <T>(method: string, params?: object): Promise<T> =>
     new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res as T))));
   const run = async (): Promise<void> => {
     await post("HeapProfiler.enable");
-    await post("HeapProfiler.startSampling", { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+    await post("HeapProfiler.startSampling", { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: all });
     await new Promise((r) => setTimeout(r, span).unref());
     const { profile } = await post<{ profile: { head: SampleNode } }>("HeapProfiler.stopSampling");
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `promoted-${process.pid}.heapprofile`);
+    const file = path.join(dir, `${all ? "allocated" : "promoted"}-${process.pid}.heapprofile`);
     fs.writeFileSync(file, JSON.stringify(profile));
-    const lines = topSites(profile.head, 15).map((s) => `${s.mb.toFixed(1).padStart(8)} MB  ${s.site}`);
-    process.stderr.write(`promoted or live allocations over ${span} ms (pid ${process.pid}, ${file}):\n${lines.join("\n")}\n`);
+    const lines = topSites(profile.head, all ? 30 : 15).map((s) => `${s.mb.toFixed(1).padStart(8)} MB  ${s.site}`);
+    process.stderr.write(`${all ? "all" : "promoted or live"} allocations over ${span} ms (pid ${process.pid}, ${file}):\n${lines.join("\n")}\n`);
   };
   setTimeout(() => void run().catch((e: unknown) => process.stderr.write(`heap sampling failed: ${String(e)}\n`)), after).unref();
 }
