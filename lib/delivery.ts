@@ -252,3 +252,33 @@ export function claimToken(token: unknown): Claim | null {
   const seq = seqAt(token, win.prefix.length);
   return seq < 0 ? null : win.claimSeq(seq);
 }
+
+/**
+ * Holds the claims of a node that cannot deliver: its settings are invalid, or every record would
+ * fail the same way. Nothing it holds is settled, so the source stops at its window and no
+ * checkpoint passes those logs; when the node closes, release() gives them all back ("returned")
+ * and the source reads them again once a fixed node is deployed. Bounded by the sources' windows.
+ */
+export class ClaimHolder {
+  private claims: Claim[] = [];
+
+  /** Claims and holds a message's token; false when there is nothing to hold (no live token). */
+  hold(token: unknown): boolean {
+    const claim = claimToken(token);
+    if (!claim) return false;
+    this.claims.push(claim);
+    return true;
+  }
+
+  /** Claims held now. */
+  get size(): number {
+    return this.claims.length;
+  }
+
+  /** Gives every held token back to its source (each "returned"). */
+  releaseAll(): void {
+    const held = this.claims;
+    this.claims = [];
+    for (const c of held) c.release();
+  }
+}

@@ -1,18 +1,20 @@
 // Settles delivery tokens for flows that deliver somewhere other than sls-syslog-out (a database,
 // an HTTP API): place it after the node that completes delivery. Passes the message on.
 import type { Node, NodeAPI, NodeDef } from "node-red";
+import { SLS_ACK } from "../lib/config";
 import { claimToken } from "../lib/delivery";
 import { skipMetricsWhenOff } from "./metrics";
-
-interface AckDef extends NodeDef {
-  version?: number;
-}
+import { holdInput, startSettings } from "./settings";
 
 export = function (RED: NodeAPI): void {
-  function SlsAck(this: Node, def: AckDef): void {
+  function SlsAck(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
     const node = this;
+    if (!startSettings(RED, node, SLS_ACK, def)) {
+      holdInput(node);
+      return;
+    }
     let count = 0;
     let statusTimer: NodeJS.Timeout | undefined;
     node.on("input", (msg, send, done) => {

@@ -1,11 +1,13 @@
 // Config node: where SLS is and how to sign. Owns one SlsClient shared by every consumer using it.
 import type { NodeAPI, NodeDef } from "node-red";
 import type { Request, Response } from "express";
+import { SLS_CONNECTION } from "../lib/config";
 import { SlsClient } from "../lib/sls/client";
 import type { CnameMode } from "../lib/sls/cname-gateway";
 import { LOGSTORE_NAME, PROJECT_NAME, connectionTestTarget, type ConnectionTestRequest, type SavedConnection } from "../lib/sls/connection-test";
 import { CREDENTIAL_SOURCES, credentialsFrom, type CredentialSourceKind, type CredentialsProvider, type SlsCredentials } from "../lib/sls/credentials";
 import { SlsError } from "../lib/sls/errors";
+import { startSettings } from "./settings";
 import type { SlsConnectionNode } from "./types";
 
 interface ConnDef extends NodeDef {
@@ -107,8 +109,13 @@ export = function (RED: NodeAPI): void {
     (node as { cname?: string }).cname = cnameMode(def.cname);
     node.auth = authOf(def, node.credentials ?? {});
     node.sourceSettings = Object.fromEntries(SOURCE_FIELDS.map((k) => [k, def[k]]));
+    const cfg = startSettings(RED, node, SLS_CONNECTION, def, node.credentials ?? {});
     let client: SlsClient | undefined;
-    node.getClient = () => (client ??= makeClient(def, node.endpoint, node.credentials ?? {}));
+    node.getClient = () => {
+      // Users check the connection's settings first (nodes/settings.ts): a refused one is never asked.
+      if (!cfg) throw new Error(`sls-connection ${node.name || node.id} did not start: its settings are invalid`);
+      return (client ??= makeClient(def, cfg.endpoint, node.credentials ?? {}));
+    };
     node.on("close", (done: () => void) => {
       client?.close();
       client = undefined;

@@ -2,80 +2,32 @@
 // whose delivery tokens were settled downstream (or at emission, in "acknowledge on emit" mode).
 import os from "node:os";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import { SLS_CONSUMER } from "../lib/config";
 import { DeliveryWindow } from "../lib/delivery";
 import { ConsumerGroup } from "../lib/sls/consumer-group";
 import type { SlsError } from "../lib/sls/errors";
 import type { OutMessage } from "../lib/sls/consumer-messages";
-import type { StartPosition } from "../lib/sls/shard-reader";
+import { startSettings } from "./settings";
 import type { SlsConnectionNode } from "./types";
 import { skipMetricsWhenOff } from "./metrics";
 
-interface ConsumerDef extends NodeDef {
-  connection: string;
-  project: string;
-  logstore: string;
-  consumerGroup: string;
-  consumerName?: string;
-  start?: "begin" | "end" | "time";
-  startTime?: string;
-  query?: string;
-  output?: "log" | "batch";
-  heartbeat?: number | string;
-  timeout?: number | string;
-  order?: boolean;
-  maxInFlight?: number | string;
-  ackMode?: "delivery" | "emit";
-  commitInterval?: number | string;
-  claimTimeout?: number | string;
-  version?: number;
-}
-
-/** Positive number from a config field, else the default. */
-function num(v: unknown, dflt: number): number {
-  const n = typeof v === "number" ? v : Number(String(v ?? "").trim());
-  return Number.isFinite(n) && n > 0 ? n : dflt;
-}
-
-function startPosition(def: ConsumerDef): StartPosition {
-  if (def.start === "end") return { from: "end" };
-  if (def.start === "time" && def.startTime) {
-    const t = String(def.startTime).trim();
-    const secs = /^\d+$/.test(t) ? Number(t) : Math.floor(Date.parse(t) / 1000);
-    if (Number.isFinite(secs)) return { from: "time", time: secs };
-  }
-  return { from: "begin" };
-}
-
-/** Consumer names must stay in [A-Za-z0-9_.-] (sls-protocol.md §4.2: V4 query encoding). */
-function consumerName(def: ConsumerDef): string {
-  const raw = (def.consumerName ?? "").trim() || `${os.hostname()}-${process.pid}-${def.id}`;
-  return raw.replace(/[^A-Za-z0-9_.-]/g, "_");
+/** The default consumer name: host, process and node id, made URL-safe (sls-protocol.md §4.2: V4 query encoding). */
+function defaultConsumerName(nodeId: string): string {
+  return `${os.hostname()}-${process.pid}-${nodeId}`.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
 export = function (RED: NodeAPI): void {
-  function SlsConsumer(this: Node, def: ConsumerDef): void {
+  function SlsConsumer(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
     const node = this;
-    const conn = RED.nodes.getNode(def.connection) as SlsConnectionNode | null;
-    const project = (def.project ?? "").trim();
-    const logstore = (def.logstore ?? "").trim();
-    const consumerGroup = (def.consumerGroup ?? "").trim();
-    if (!conn || !project || !logstore || !consumerGroup) {
-      node.status({ fill: "red", shape: "ring", text: "sls-consumer.status.not-configured" });
-      node.error(RED._("sls-consumer.errors.not-configured"));
-      return;
-    }
-    const heartbeatSec = num(def.heartbeat, 20);
-    // A consumer silent for the group timeout loses its shards: keep at least two heartbeats in it.
-    let timeoutSec = Math.ceil(num(def.timeout, 3 * heartbeatSec));
-    if (timeoutSec < 2 * heartbeatSec) {
-      node.warn(`consumer timeout ${timeoutSec} s is shorter than two heartbeats; using ${Math.ceil(2 * heartbeatSec)} s`);
-      timeoutSec = Math.ceil(2 * heartbeatSec);
-    }
-    const maxInFlight = Math.floor(num(def.maxInFlight, 1000));
-    const window = def.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: num(def.claimTimeout, 30) * 1000 });
-    const mode = def.output === "batch" ? "batch" : "log";
+    // Checked before anything runs: a node that does not start leaves no listener, timer or group behind.
+    const cfg = startSettings(RED, node, SLS_CONSUMER, def);
+    if (!cfg) return;
+    const conn = RED.nodes.getNode(cfg.connection) as SlsConnectionNode;
+    const { project, logstore, consumerGroup, maxInFlight } = cfg;
+    const window = cfg.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: cfg.claimTimeout * 1000 });
+    const mode = cfg.output;
     // One send per message: Node-RED clones every message after the first of a multi-message send.
     const sendNow = (msgs: OutMessage[]): void => {
       for (let i = 0; i < msgs.length; i++) node.send(msgs[i] as unknown as NodeMessage);
@@ -92,8 +44,6 @@ export = function (RED: NodeAPI): void {
       held = null;
       if (h) for (const msgs of h) sendNow(msgs);
     };
-    RED.events.on("flows:stopping", onStopping);
-    RED.events.on("flows:started", onStarted);
     const send = (msgs: OutMessage[]): void => {
       if (held) held.push(msgs);
       else sendNow(msgs);
@@ -104,18 +54,20 @@ export = function (RED: NodeAPI): void {
       project,
       logstore,
       group: consumerGroup,
-      consumer: consumerName(def),
-      start: startPosition(def),
-      query: (def.query ?? "").trim() || undefined,
-      heartbeatIntervalMs: heartbeatSec * 1000,
-      timeoutSec,
-      order: def.order === true,
-      commitIntervalMs: num(def.commitInterval, 10) * 1000,
+      consumer: cfg.consumerName ?? defaultConsumerName(def.id),
+      start: cfg.start === "time" ? { from: "time", time: cfg.startTime } : { from: cfg.start },
+      query: cfg.query,
+      heartbeatIntervalMs: cfg.heartbeat * 1000,
+      timeoutSec: cfg.timeout,
+      order: cfg.order,
+      commitIntervalMs: cfg.commitInterval * 1000,
       window,
       // Bounded well below Node-RED's 15 s close timeout.
       stopTimeoutMs: 10_000,
       messages: { mode, send },
     });
+    RED.events.on("flows:stopping", onStopping);
+    RED.events.on("flows:started", onStarted);
 
     // Errors reach Catch nodes; the same code is repeated at most every 30 s (retries continue).
     let lastCode = "";

@@ -3,8 +3,11 @@
 // once, and serves the editor's preview and presets through admin endpoints.
 
 import type { Node, NodeAPI, NodeDef } from "node-red";
+import { SLS_SYSLOG_MAP } from "../lib/config";
 import { compileMapper, PRESETS, presetConfig, previewMapping, type MappingConfig, type OutSettings } from "../lib/mapping";
 import { skipMetricsWhenOff } from "./metrics";
+
+import { holdInput, refuse, startSettings } from "./settings";
 
 type MapDef = NodeDef & MappingConfig;
 
@@ -22,12 +25,28 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
     const node = this;
+    const cfg = startSettings(RED, node, SLS_SYSLOG_MAP, def);
+    // What the engine still refuses while it compiles (no record yet: every warning is about settings).
+    const refusals: string[] = [];
+    let compiling = true;
     let warned = 0;
-    const mapper = compileMapper(settingsOf(def as unknown as Record<string, unknown>), (text) => {
-      node.warn(text);
-      warned++;
-      node.status({ fill: "yellow", shape: "ring", text: RED._("sls-syslog-map.status.warnings", { count: warned }) });
-    });
+    const mapper = cfg
+      ? compileMapper(cfg, (text) => {
+          if (compiling) {
+            refusals.push(text);
+            return;
+          }
+          node.warn(text);
+          warned++;
+          node.status({ fill: "yellow", shape: "ring", text: RED._("sls-syslog-map.status.warnings", { count: warned }) });
+        })
+      : undefined;
+    compiling = false;
+    if (!mapper || refusals.length > 0) {
+      if (mapper) refuse(RED, node, refusals.map((text) => ({ property: "mapping", why: { key: "mapping", params: { text } } })));
+      holdInput(node);
+      return;
+    }
     node.on("input", (msg, send, done) => {
       try {
         const m = msg as typeof msg & { sls?: unknown; syslog?: unknown };

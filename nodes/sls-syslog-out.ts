@@ -10,20 +10,13 @@ import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike
 import { outFormatter } from "../lib/syslog/out-format";
 import { faultKind, faultStatusKey } from "../lib/syslog/faults";
 import { SenderClosedError, type SenderState, type SyslogSender } from "../lib/syslog/sender";
+import { SLS_SYSLOG_OUT } from "../lib/config";
+import { holdInput, startSettings } from "./settings";
 import type { SyslogServerNode } from "./types";
 import { skipMetricsWhenOff } from "./metrics";
 
+/** The wires are all this node reads of its definition itself (settings: lib/config/sls-syslog-out.ts). */
 interface OutDef extends NodeDef {
-  server: string;
-  format: string;
-  facility: string;
-  severity: string;
-  hostname: string;
-  appName: string;
-  procId: string;
-  msgId: string;
-  bom: string;
-  version?: number;
   wires?: string[][];
 }
 
@@ -32,13 +25,23 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
     const node = this;
-    const server = RED.nodes.getNode(def.server) as SyslogServerNode | null;
-    if (!server || typeof server.register !== "function") {
-      node.status({ fill: "red", shape: "ring", text: "sls-syslog-out.status.no-server" });
-      node.on("input", (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error("sls-syslog-out has no syslog server configured")));
+    const cfg = startSettings(RED, node, SLS_SYSLOG_OUT, def);
+    if (!cfg) {
+      holdInput(node);
       return;
     }
-    const { defaults, writer } = outFormatter({ ...def, maxMessageBytes: server.maxMessageBytes });
+    const server = RED.nodes.getNode(cfg.server) as SyslogServerNode;
+    const { defaults, writer } = outFormatter({
+      format: cfg.format,
+      facility: String(cfg.facility),
+      severity: String(cfg.severity),
+      hostname: cfg.hostname,
+      appName: cfg.appName,
+      procId: cfg.procId,
+      msgId: cfg.msgId,
+      bom: cfg.bom,
+      maxMessageBytes: server.maxMessageBytes,
+    });
 
     const sender: SyslogSender = server.register(node);
     let delivered = 0;

@@ -4,31 +4,13 @@
 import fs from "node:fs";
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { SyslogSender, type SenderOptions } from "../lib/syslog/sender";
-import type { Endpoint, Protocol, TlsSettings } from "../lib/syslog/transport";
+import type { Endpoint, TlsSettings } from "../lib/syslog/transport";
+import { SLS_SYSLOG_SERVER } from "../lib/config";
+import { UDP_MAX_MESSAGE } from "../lib/config/sls-syslog-server";
+import { startSettings } from "./settings";
 import type { SyslogServerNode } from "./types";
 
-interface ServerDef extends NodeDef {
-  host: string;
-  port: string | number;
-  protocol: string;
-  framing: string;
-  /** RELP over TLS. */
-  relpTls?: boolean;
-  /** RELP: most unanswered messages. */
-  relpWindow?: string | number;
-  rejectUnauthorized: boolean;
-  servername: string;
-  caFile: string;
-  certFile: string;
-  keyFile: string;
-  secondaryHost: string;
-  secondaryPort: string | number;
-  maxQueueMessages: string | number;
-  maxQueueMB: string | number;
-  maxMessageBytes: string | number;
-  version?: number;
-}
-
+/** TLS material kept in Node-RED credentials. */
 interface ServerCreds {
   ca?: string;
   cert?: string;
@@ -36,15 +18,10 @@ interface ServerCreds {
   passphrase?: string;
 }
 
-function num(v: unknown, dflt: number): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) && n >= 0 ? n : dflt;
-}
-
 /** PEM text from the credential if set, else from the file (read at every connect so rotated files are picked up). */
-function pem(text: string | undefined, file: string, what: string): string | undefined {
+function pem(text: string | undefined, file: string | undefined, what: string): string | undefined {
   if (text && text.trim()) return text;
-  if (!file || !file.trim()) return undefined;
+  if (!file) return undefined;
   try {
     return fs.readFileSync(file.trim(), "utf8");
   } catch (err) {
@@ -53,36 +30,42 @@ function pem(text: string | undefined, file: string, what: string): string | und
 }
 
 export = function (RED: NodeAPI): void {
-  function SyslogServer(this: SyslogServerNode, def: ServerDef): void {
+  function SyslogServer(this: SyslogServerNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
-    const creds = (node.credentials ?? {}) as ServerCreds;
-    const protocol = (["udp", "tcp", "tls", "relp"].includes(String(def.protocol).toLowerCase()) ? String(def.protocol).toLowerCase() : "tcp") as Protocol;
-    const useTls = protocol === "tls" || (protocol === "relp" && def.relpTls === true);
-    const endpoints: Endpoint[] = [{ host: String(def.host || "127.0.0.1").trim(), port: num(def.port, protocol === "tls" ? 6514 : protocol === "relp" ? 20514 : 514) }];
-    if (def.secondaryHost && String(def.secondaryHost).trim()) {
-      endpoints.push({ host: String(def.secondaryHost).trim(), port: num(def.secondaryPort, endpoints[0].port) });
+    const cfg = startSettings(RED, node, SLS_SYSLOG_SERVER, def, node.credentials ?? {});
+    if (!cfg) {
+      // Users check the settings first (nodes/settings.ts): a refused server is never asked.
+      node.register = () => {
+        throw new Error(`sls-syslog-server ${node.name || node.id} did not start: its settings are invalid`);
+      };
+      node.deregister = () => Promise.resolve();
+      return;
     }
+    const protocol = cfg.protocol;
+    const useTls = protocol === "tls" || (protocol === "relp" && cfg.relpTls);
+    const endpoints: Endpoint[] = [{ host: cfg.host, port: cfg.port }];
+    if (cfg.secondaryHost) endpoints.push({ host: cfg.secondaryHost, port: cfg.secondaryPort ?? cfg.port });
     const tls = (): TlsSettings => ({
-      ca: pem(creds.ca, def.caFile, "CA"),
-      cert: pem(creds.cert, def.certFile, "client certificate"),
-      key: pem(creds.key, def.keyFile, "client key"),
-      passphrase: creds.passphrase || undefined,
-      servername: def.servername?.trim() || undefined,
-      rejectUnauthorized: def.rejectUnauthorized !== false,
+      ca: pem(cfg.ca, cfg.caFile, "CA"),
+      cert: pem(cfg.cert, cfg.certFile, "client certificate"),
+      key: pem(cfg.key, cfg.keyFile, "client key"),
+      passphrase: cfg.passphrase || undefined,
+      servername: cfg.servername,
+      rejectUnauthorized: cfg.rejectUnauthorized,
     });
     const options: SenderOptions = {
       protocol,
       endpoints,
-      framing: protocol === "tcp" && def.framing === "lf" ? "lf" : "octet",
+      framing: protocol === "tcp" ? cfg.framing : "octet",
       tls: useTls ? tls : undefined,
-      relp: protocol === "relp" ? { windowSize: num(def.relpWindow, 128) || 128 } : undefined,
-      maxQueueMessages: num(def.maxQueueMessages, 10_000) || 10_000,
-      maxQueueBytes: (num(def.maxQueueMB, 16) || 16) * 1024 * 1024,
+      relp: protocol === "relp" ? { windowSize: cfg.relpWindow } : undefined,
+      maxQueueMessages: cfg.maxQueueMessages,
+      maxQueueBytes: cfg.maxQueueMB * 1024 * 1024,
     };
-    const maxMessageBytes = num(def.maxMessageBytes, protocol === "udp" ? 1400 : 8192);
-    if (protocol === "udp") options.maxDatagramBytes = maxMessageBytes || 65507;
-    if (useTls && def.rejectUnauthorized === false) {
+    const maxMessageBytes = cfg.maxMessageBytes;
+    if (protocol === "udp") options.maxDatagramBytes = maxMessageBytes || UDP_MAX_MESSAGE;
+    if (useTls && !cfg.rejectUnauthorized) {
       node.warn(`TLS certificate verification is OFF for ${endpoints[0].host}:${endpoints[0].port}: anyone on the path can read and forge these logs`);
     }
 
@@ -120,7 +103,7 @@ export = function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType<SyslogServerNode, ServerDef, object, ServerCreds>("sls-syslog-server", SyslogServer, {
+  RED.nodes.registerType<SyslogServerNode, NodeDef, object, ServerCreds>("sls-syslog-server", SyslogServer, {
     credentials: {
       ca: { type: "text" },
       cert: { type: "text" },

@@ -19,6 +19,7 @@ import type { MappingConfig, RecordMeta, SlsRecord, SyslogFields, WarnFn } from 
 import { textOf, type RecordContext } from "./value-ref";
 import { Warnings } from "./warnings";
 import { BASE_CONFIG } from "./presets";
+import { kvSeparatorProblem } from "./settings";
 
 export const DEFAULT_KV_SEPARATOR = "||";
 
@@ -30,14 +31,6 @@ export interface Mapper {
   /** Maps msg.payload/msg.sls: an object for one record, an array for a batch. */
   mapMessage(payload: unknown, sls: unknown): SyslogFields | SyslogFields[];
   readonly warnings: Warnings;
-}
-
-/** A separator must be non-empty, contain no `=` and not start with a letter, digit or `\`. */
-export function kvSeparatorProblem(sep: string): string | undefined {
-  if (sep === "") return "the separator is empty";
-  if (sep.includes("=")) return "the separator contains =";
-  if (/^[A-Za-z0-9\\]/.test(sep)) return "the separator starts with a letter, digit or backslash";
-  return undefined;
 }
 
 function compileBody(c: MappingConfig, warnings: Warnings): Body | undefined {

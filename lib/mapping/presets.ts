@@ -2,6 +2,7 @@
 // the form with these values (over the defaults); what is saved and run is the form, so a preset
 // is never applied behind the user's back.
 
+import { mappingDefaults, type MappingSettings } from "./settings";
 import type { MappingConfig } from "./types";
 
 export interface Preset {
@@ -11,66 +12,7 @@ export interface Preset {
 }
 
 /** Everything a preset does not set takes these values (the node's editor defaults). */
-export const BASE_CONFIG: Required<Pick<MappingConfig,
-  "keepInternal" | "fieldRules" | "timestampSource" | "timestampField" | "timestampUnit" | "hostname" | "hostnameType" |
-  "appName" | "appNameType" | "procId" | "procIdType" | "msgId" | "msgIdType" | "facility" | "facilityType" | "severity" |
-  "severityType" | "severityTable" | "severityDefault" | "format" | "kvSeparator" | "kvEscape" | "kvLeadingSeparator" | "kvOrder" |
-  "jsonSortKeys" | "jsonExpand" | "template" | "templateEscape" | "bodyField" | "cefVersion" | "vendor" | "vendorType" |
-  "product" | "productType" | "productVersion" | "productVersionType" | "eventId" | "eventIdType" | "eventName" |
-  "eventNameType" | "cefSeverity" | "cefSeverityType" | "leefVersion" | "leefDelimiter" | "leefDevTime" | "attributes" |
-  "attributesIncludeFields" | "sdEnabled" | "sdId" | "sdFields" | "sdDedup">> = {
-  keepInternal: false,
-  fieldRules: [],
-  timestampSource: "sls",
-  timestampField: "",
-  timestampUnit: "auto",
-  hostname: "__source__",
-  hostnameType: "field",
-  appName: "logstore",
-  appNameType: "meta",
-  procId: "",
-  procIdType: "none",
-  msgId: "",
-  msgIdType: "none",
-  facility: "user",
-  facilityType: "fixed",
-  severity: "info",
-  severityType: "fixed",
-  severityTable: [],
-  severityDefault: "info",
-  format: "kv",
-  kvSeparator: "||",
-  kvEscape: "backslash",
-  kvLeadingSeparator: true,
-  kvOrder: "record",
-  jsonSortKeys: true,
-  jsonExpand: false,
-  template: "",
-  templateEscape: "none",
-  bodyField: "",
-  cefVersion: 0,
-  vendor: "Alibaba Cloud",
-  vendorType: "str",
-  product: "SLS",
-  productType: "str",
-  productVersion: "1.0",
-  productVersionType: "str",
-  eventId: "logstore",
-  eventIdType: "meta",
-  eventName: "SLS log",
-  eventNameType: "str",
-  cefSeverity: "",
-  cefSeverityType: "auto",
-  leefVersion: "2.0",
-  leefDelimiter: "^",
-  leefDevTime: "iso",
-  attributes: [],
-  attributesIncludeFields: true,
-  sdEnabled: false,
-  sdId: "sls@32473",
-  sdFields: "",
-  sdDedup: false,
-};
+export const BASE_CONFIG: MappingSettings = mappingDefaults();
 
 export const PRESETS: Record<string, Preset> = {
   recipe: {

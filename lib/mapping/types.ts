@@ -1,3 +1,5 @@
+import type { MappingSettings } from "./settings";
+
 // Shapes shared by the mapping engine: what goes in (an SLS record plus its metadata), how it is
 // configured (one flat, JSON-serialisable settings object: exactly what the editor saves), and
 // what comes out (the msg.syslog object that sls-syslog-out reads).
@@ -76,79 +78,11 @@ export interface AttributeRule {
 }
 
 /**
- * Mapping settings. Every property is optional; compileMapper() fills in the defaults listed
- * here. Value references are pairs `<name>` + `<name>Type`.
+ * Mapping settings: every key is optional; compileMapper() fills in the defaults. The keys, their
+ * values and defaults are defined once, in settings.ts. Value references are pairs `<name>` +
+ * `<name>Type`.
  */
-export interface MappingConfig {
-  version?: number;
-  preset?: string;
-
-  // Field selection (body fields: kv, json, appended CEF/LEEF attributes)
-  /** Keep SLS internals (`__tag__:*`, `__topic__`, `__source__`, `__time__`, ...). Default false. */
-  keepInternal?: boolean;
-  fieldRules?: FieldRule[];
-
-  // Header
-  timestampSource?: TimestampSource; // default "sls"
-  timestampField?: string;
-  timestampUnit?: TimestampUnit; // default "auto"
-  hostname?: string; // default field __source__, falling back to msg.sls.source
-  hostnameType?: RefType;
-  appName?: string; // default meta logstore
-  appNameType?: RefType;
-  procId?: string;
-  procIdType?: RefType; // default none
-  msgId?: string;
-  msgIdType?: RefType; // default none
-  /** Fixed facility (number or name) or, with facilityType "field", a field path. Default `user`. */
-  facility?: string | number;
-  facilityType?: "fixed" | "field";
-  /** Fixed severity or, with severityType "field", a field path read through severityTable. */
-  severity?: string | number;
-  severityType?: "fixed" | "field";
-  severityTable?: SeverityRow[];
-  severityDefault?: string | number; // default info
-
-  // Body
-  format?: BodyFormat; // default kv
-  kvSeparator?: string; // default "||"
-  kvEscape?: KvEscape; // default backslash
-  kvLeadingSeparator?: boolean; // default true (`||k=v||k=v`, as the original recipe)
-  kvOrder?: "record" | "sls-first"; // default record; see kv.ts
-  jsonSortKeys?: boolean; // default true
-  jsonExpand?: boolean; // parse fields holding JSON text into nested values; default false
-  template?: string;
-  templateEscape?: "none" | "html"; // default none
-  bodyField?: string; // format "field": the body is this field's text
-
-  // CEF / LEEF header and attributes
-  cefVersion?: 0 | 1 | "0" | "1";
-  vendor?: string;
-  vendorType?: RefType;
-  product?: string;
-  productType?: RefType;
-  productVersion?: string;
-  productVersionType?: RefType;
-  eventId?: string;
-  eventIdType?: RefType;
-  eventName?: string;
-  eventNameType?: RefType;
-  /** CEF severity: "auto" = from the syslog severity (table in syslog-and-siem.md 7.3), or a ref. */
-  cefSeverity?: string;
-  cefSeverityType?: RefType | "auto";
-  leefVersion?: "1.0" | "2.0";
-  leefDelimiter?: string; // 2.0 only; one character or x/0x + hex; default "^"
-  leefDevTime?: "iso" | "epoch" | "none"; // default iso
-  attributes?: AttributeRule[];
-  /** Append the selected fields after the mapped attributes (keys sanitised). Default true. */
-  attributesIncludeFields?: boolean;
-
-  // Structured data
-  sdEnabled?: boolean; // default false
-  sdId?: string; // default sls@32473 (documentation PEN: replace it with yours)
-  sdFields?: string; // comma-separated names / globs
-  sdDedup?: boolean; // project, logstore, shard, cursor, idx
-}
+export type MappingConfig = Partial<MappingSettings> & { version?: number; preset?: string };
 
 /** Warning sink: called once per (kind, field) for the lifetime of a compiled mapper. */
 export type WarnFn = (text: string) => void;

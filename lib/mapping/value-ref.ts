@@ -5,6 +5,7 @@
 import { hostname as osHostname } from "node:os";
 import { compileFieldPath, type PathScratch } from "./field-path";
 import type { RecordMeta, RefType, SlsRecord, Timestamp } from "./types";
+import { META_KEYS } from "./settings";
 import type { Warnings } from "./warnings";
 
 /** Everything a compiled rule may read while mapping one record. */
@@ -17,22 +18,6 @@ export interface RecordContext extends PathScratch {
 
 export type ValueGetter = (ctx: RecordContext) => unknown;
 
-/** Metadata keys offered by `meta` references (and `{{@key}}` in templates). */
-export const META_KEYS = [
-  "project",
-  "logstore",
-  "consumerGroup",
-  "shard",
-  "cursor",
-  "topic",
-  "source",
-  "index",
-  "time",
-  "timeNs",
-  "timeMs",
-  "timeIso",
-  "forwarder",
-] as const;
 export type MetaKey = (typeof META_KEYS)[number];
 
 const forwarder = osHostname();

@@ -32,6 +32,13 @@ const SEVERITY_NAMES: Record<string, number> = {
   debug: 7, trace: 7, verbose: 7,
 };
 
+/** The usual name of each facility code (index = code), as the editors list them. */
+export const FACILITIES = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "audit", "alert", "clock2",
+  "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"] as const;
+
+/** The usual name of each severity code (index = code). */
+export const SEVERITIES = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"] as const;
+
 function resolveCode(value: unknown, names: Record<string, number>, max: number): number | null {
   if (typeof value === "number") return Number.isInteger(value) && value >= 0 && value <= max ? value : null;
   if (typeof value !== "string") return null;

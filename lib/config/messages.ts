@@ -1,0 +1,58 @@
+// English texts of the `config` section of every node's message catalogue. The build writes this
+// section into each nodes/locales/en-US/<type>.json it copies (scripts/copy-assets.js), so the
+// runtime (RED._("config.…")) and the editor show the same words; tests render them with english().
+// Parameters are written `__name__`, as everywhere in Node-RED catalogues.
+
+export const CONFIG_MESSAGES = {
+  /** One line per problem: the property, the value as saved, what is allowed. */
+  problem: '__property__ "__value__": __why__',
+  "problem-no-value": "__property__: __why__",
+  /** The one error a node that does not start reports. */
+  error: "not started, __count__ invalid setting(s): __list__",
+  status: "invalid __property__",
+  why: {
+    required: "required",
+    "required-field": "__field__ is required",
+    "env-unset": "environment variable __name__ is not set",
+    int: "must be a whole number from __min__ to __max__",
+    decimal: "must be a number from __min__ to __max__",
+    "one-of": "must be one of __values__",
+    text: "must be text",
+    "max-length": "must be at most __max__ characters",
+    pattern: "must match __pattern__",
+    bool: "must be true or false",
+    list: "must be a list",
+    "list-item": "row __row__: __text__",
+    detail: "__text__",
+    "version-invalid": "must be a whole number (the settings' format version)",
+    "version-newer": "saved by a newer version of this package (format __saved__; this one reads up to __current__): upgrade the package",
+    "ref-missing": "no __type__ node with this id (deleted, disabled or not deployed)",
+    "ref-invalid": "__type__ __name__ has invalid settings (see its error)",
+    "start-time": "must be an ISO 8601 time such as 2026-11-28T00:00:00Z (no zone = UTC) or unix seconds",
+    "timeout-heartbeats": "must be at least twice the heartbeat (__min__ s), or SLS hands the shards to another consumer between two heartbeats",
+    "consumer-name": "only letters, digits, _ . and - (SLS puts it in the request URL)",
+    "no-space": "must not contain spaces or control characters",
+    endpoint: "must be a host name or an http:// or https:// URL without path",
+    "header-ascii": "printable US-ASCII without spaces, at most __max__ characters (RFC 5424 header field)",
+    facility: "0-23 or a facility name (__names__)",
+    severity: "0-7 or a severity name (__names__)",
+    "tls-only": "TLS settings (__props__) are set but protocol __protocol__ does not use TLS: choose TLS, or clear them",
+    "cert-key": "a client certificate needs its key, and a key its certificate",
+    "message-bytes": "must be 0 (no limit) or a whole number from __min__ to __max__",
+    "sd-id": "must be name@<enterprise number> (e.g. sls@32473) or timeQuality, origin, meta",
+    "meta-key": "must be one of __values__",
+    "field-path": "a field path is required",
+    "value-type": "must be one of __values__",
+    mapping: "__text__",
+  },
+} as const;
+
+type Tree = { readonly [k: string]: string | Tree };
+
+/** The English text of a `config` key (`why.int`, `error`, ...) with its parameters filled in. */
+export function english(key: string, params: Record<string, string | number> = {}): string {
+  let node: string | Tree | undefined = CONFIG_MESSAGES as Tree;
+  for (const part of key.split(".")) node = typeof node === "object" ? node[part] : undefined;
+  if (typeof node !== "string") return key;
+  return node.replace(/__(\w+)__/g, (m, name: string) => (params[name] !== undefined ? String(params[name]) : m));
+}

@@ -1,0 +1,246 @@
+// Node settings (lib/config): every value a node used to guess is now a problem that names the
+// property, the value and what is allowed; saved settings of every format upgrade to the current
+// one; the defaults the editor saves are valid; the build puts the messages in every catalogue.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import {
+  SPECS,
+  SLS_CONNECTION,
+  SLS_CONSUMER,
+  SLS_SYSLOG_MAP,
+  SLS_SYSLOG_OUT,
+  SLS_SYSLOG_SERVER,
+  CONFIG_MESSAGES,
+  currentVersion,
+  describe,
+  migrate,
+  parseStartTime,
+  resolve,
+  type NodeSpec,
+  type Raw,
+  type ResolveOptions,
+} from "../../lib/config";
+import { BASE_CONFIG, MAPPING_SETTINGS } from "../../lib/mapping";
+
+/** A node's settings as a new node saves them (the editor defaults), overlaid with `over`. */
+function saved(spec: NodeSpec, over: Raw = {}): Raw {
+  const c: Raw = { id: "n1", type: spec.type, name: "", version: currentVersion(spec) };
+  for (const [k, p] of Object.entries(spec.props)) if (!p.credential) c[k] = p.default;
+  return { ...c, ...over };
+}
+
+/** The problems of `spec` for `over`, as the user reads them. */
+function problems(spec: NodeSpec, over: Raw, opts: ResolveOptions = {}): string[] {
+  const m = migrate(spec, saved(spec, over));
+  const r = m.ok ? resolve(spec, m.value, opts) : m;
+  return r.ok ? [] : r.problems.map((p) => describe(p));
+}
+
+const SERVER = { host: "siem.example.com", port: "6514", protocol: "tls" };
+const CONSUMER = { connection: "c1", project: "p1", logstore: "audit", consumerGroup: "siem" };
+const CONN_CREDS = { credentials: { accessKeyId: "id", accessKeySecret: "secret" } };
+
+test("sls-syslog-server: an unknown protocol is refused, never TCP", () => {
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "ssl" }), ['protocol "ssl": must be one of udp, tcp, tls, relp']);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "" }), ["protocol: required"]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "${SYSLOG_PROTOCOL}" }), ['protocol "${SYSLOG_PROTOCOL}": environment variable SYSLOG_PROTOCOL is not set']);
+  const { protocol: _, ...noProtocol } = saved(SLS_SYSLOG_SERVER, SERVER);
+  const r = resolve(SLS_SYSLOG_SERVER, noProtocol);
+  assert.ok(!r.ok && describe(r.problems[0]) === "protocol: required", "an absent protocol is not guessed either");
+  const tls = resolve(SLS_SYSLOG_SERVER, saved(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "TLS" }));
+  assert.ok(tls.ok && tls.value.protocol === "tls", "letter case is not a different protocol");
+});
+
+test("sls-syslog-server: bad ports are refused (abc, -1, 70000, 0, 1.5)", () => {
+  for (const port of ["abc", "-1", "70000", "0", "1.5", "1e3"]) {
+    assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, port }), [`port "${port}": must be a whole number from 1 to 65535`], port);
+  }
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, secondaryHost: "b", secondaryPort: "99999" }), ['secondaryPort "99999": must be a whole number from 1 to 65535']);
+  const r = resolve(SLS_SYSLOG_SERVER, saved(SLS_SYSLOG_SERVER, { ...SERVER, port: 514 }));
+  assert.ok(r.ok && r.value.port === 514, "a port saved as a number");
+});
+
+test("sls-syslog-server: TLS settings under another protocol, a certificate without its key, UDP sizes", () => {
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp", caFile: "/etc/ca.pem" }), [
+    'protocol "tcp": TLS settings (caFile) are set but protocol tcp does not use TLS: choose TLS, or clear them',
+  ]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp" }, { credentials: { key: "-----BEGIN" } }), [
+    'protocol "tcp": TLS settings (key) are set but protocol tcp does not use TLS: choose TLS, or clear them',
+  ]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, certFile: "/etc/c.pem" }), ["key: a client certificate needs its key, and a key its certificate"]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpTls: true, caFile: "/etc/ca.pem" }), [], "RELP over TLS takes TLS settings");
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpTls: false, caFile: "/etc/ca.pem" }).length, 1);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpWindow: "0" }), ['relpWindow "0": must be a whole number from 1 to 65535']);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "udp", maxMessageBytes: "70000" }), ['maxMessageBytes "70000": must be 0 (no limit) or a whole number from 1 to 65507']);
+  for (const [field, bad] of [["maxQueueMessages", "0"], ["maxQueueMB", "0"], ["maxQueueMB", "lots"], ["framing", "crlf"]] as const) {
+    assert.equal(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp", [field]: bad }).length, 1, `${field} ${bad}`);
+  }
+  // Empty queue and size fields mean their documented defaults.
+  const r = resolve(SLS_SYSLOG_SERVER, saved(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "udp", maxQueueMessages: "", maxQueueMB: "", maxMessageBytes: "" }));
+  assert.ok(r.ok);
+  assert.deepEqual([r.value.maxQueueMessages, r.value.maxQueueMB, r.value.maxMessageBytes], [10_000, 16, 1400]);
+});
+
+test("sls-consumer: maxInFlight 0, -1, abc, 1e9, 0.5 and 100001 are refused; 1 and 100000 are the bounds", () => {
+  for (const v of ["0", "-1", "abc", "1e9", "0.5", 0.5, 1e9, "100001"]) {
+    assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, maxInFlight: v }), [`maxInFlight "${v}": must be a whole number from 1 to 100000`], String(v));
+  }
+  for (const v of [1, "100000"]) assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, maxInFlight: v }), []);
+});
+
+test("sls-consumer: a start time that does not parse is refused, never read as begin", () => {
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "yesterday" }), [
+    'startTime "yesterday": must be an ISO 8601 time such as 2026-11-28T00:00:00Z (no zone = UTC) or unix seconds',
+  ]);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "" }), ["startTime: required"]);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "begin", startTime: "yesterday" }), [], "ignored unless start = time");
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "now" }), ['start "now": must be one of begin, end, time']);
+  const r = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "2026-11-28T08:00:00+08:00" }));
+  assert.ok(r.ok && r.value.startTime === Date.UTC(2026, 10, 28) / 1000);
+});
+
+test("parseStartTime: ISO 8601 with or without zone (none = UTC), unix seconds; nothing else", () => {
+  const midnight = Date.UTC(2026, 10, 28) / 1000;
+  assert.equal(parseStartTime("2026-11-28T00:00:00Z"), midnight);
+  assert.equal(parseStartTime("2026-11-28T00:00:00"), midnight);
+  assert.equal(parseStartTime("2026-11-28 00:00"), midnight);
+  assert.equal(parseStartTime("2026-11-28"), midnight);
+  assert.equal(parseStartTime("2026-11-28T01:30:00.999+01:30"), midnight);
+  assert.equal(parseStartTime("2026-11-27T19:00:00-0500"), midnight);
+  assert.equal(parseStartTime(String(midnight)), midnight);
+  assert.equal(parseStartTime(midnight), midnight);
+  for (const bad of ["yesterday", "2026-13-01", "2026-02-30T00:00:00Z", "2026-11-28T25:00", "28/11/2026", "Nov 28 2026", "1e9", "-5", "", -5, 1.5, null]) {
+    assert.equal(parseStartTime(bad), undefined, String(bad));
+  }
+});
+
+test("sls-consumer: timeout shorter than two heartbeats, names with spaces, consumer names outside [A-Za-z0-9_.-]", () => {
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, heartbeat: 20, timeout: 30 }), [
+    'timeout "30": must be at least twice the heartbeat (40 s), or SLS hands the shards to another consumer between two heartbeats',
+  ]);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, logstore: "my store" }), ['logstore "my store": must not contain spaces or control characters']);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, consumerName: "node 1" }), ['consumerName "node 1": only letters, digits, _ . and - (SLS puts it in the request URL)']);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, project: "" }), ["project: required"]);
+  for (const [k, v] of [["heartbeat", "0"], ["commitInterval", "x"], ["claimTimeout", "-1"], ["ackMode", "never"], ["output", "lines"], ["order", "yes"]]) {
+    assert.equal(problems(SLS_CONSUMER, { ...CONSUMER, [k]: v }).length, 1, `${k} ${v}`);
+  }
+  // An empty timeout is three heartbeats.
+  const r = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, heartbeat: "0.2", timeout: "" }));
+  assert.ok(r.ok && r.value.timeout === 1);
+});
+
+test("sls-connection: empty endpoint, unset variables in credentials (named, values never shown)", () => {
+  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "" }, CONN_CREDS), ["endpoint: required"]);
+  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "ftp://x" }, CONN_CREDS), ['endpoint "ftp://x": must be a host name or an http:// or https:// URL without path']);
+  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "cn-hangzhou.log.aliyuncs.com" }, CONN_CREDS), []);
+  const env = { credentials: { accessKeyId: "${SLS_AK_ID}", accessKeySecret: "${SLS_AK_KEY}" }, env: { SLS_AK_ID: "LTAIxyz" } };
+  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "http://127.0.0.1:1" }, env), ['accessKeySecret "${SLS_AK_KEY}": environment variable SLS_AK_KEY is not set']);
+  const r = resolve(SLS_CONNECTION, saved(SLS_CONNECTION, { endpoint: "http://127.0.0.1:1" }), { ...env, env: { SLS_AK_ID: "LTAIxyz", SLS_AK_KEY: "s3cret" } });
+  assert.ok(r.ok && r.value.accessKeyId === "LTAIxyz" && r.value.accessKeySecret === "s3cret");
+  // A credential that fails its rule is named without its value.
+  const bad = resolve(SLS_CONNECTION, saved(SLS_CONNECTION, { endpoint: "http://127.0.0.1:1" }), { credentials: { accessKeyId: "id", accessKeySecret: 42 } });
+  assert.ok(!bad.ok);
+  assert.equal(describe(bad.problems[0]), "accessKeySecret: must be text");
+});
+
+test("sls-syslog-out: header fields, facility and severity as the editor checks them", () => {
+  const base = { server: "s1" };
+  assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, appName: "two words" }), ['appName "two words": printable US-ASCII without spaces, at most 48 characters (RFC 5424 header field)']);
+  assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, facility: "24" }).length, 1);
+  assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, severity: "loud" }).length, 1);
+  assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, format: "rfc3164", msgId: "not checked in 3164" }), []);
+  const r = resolve(SLS_SYSLOG_OUT, saved(SLS_SYSLOG_OUT, { ...base, facility: "local0", severity: "3" }));
+  assert.ok(r.ok && r.value.facility === 16 && r.value.severity === 3);
+});
+
+test("sls-syslog-map: the checks the engine used to warn about at deploy", () => {
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { format: "kv", kvSeparator: "a=" }), ['kvSeparator "a=": the separator contains =']);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { format: "json", kvSeparator: "a=" }), [], "only with key=value");
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { format: "xml" }), ['format "xml": must be one of kv, json, cef, leef, template, field, none']);
+  assert.equal(problems(SLS_SYSLOG_MAP, { format: "leef", leefVersion: "2.0", leefDelimiter: "ab" }).length, 1);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { sdEnabled: true, sdId: "mysd" }), ['sdId "mysd": must be name@<enterprise number> (e.g. sls@32473) or timeQuality, origin, meta']);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { appNameType: "meta", appName: "store" }), [
+    'appName "store": must be one of project, logstore, consumerGroup, shard, cursor, topic, source, index, time, timeNs, timeMs, timeIso, forwarder',
+  ]);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { format: "field", bodyField: "" }), ["bodyField: a field path is required"]);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { facilityType: "fixed", facility: "local9" }).length, 1);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { fieldRules: [{ action: "rename", pattern: "a" }] }), ["fieldRules: row 1: to is required"]);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { severityType: "field", severity: "level", severityTable: [{ values: "E", severity: "bad" }] }).length, 1);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { hostnameType: "str", hostname: "" }), [], "an empty text is a value");
+});
+
+test("every spec: what a new node saves is valid once the required settings are filled in", () => {
+  const fill: Record<string, [Raw, Raw?]> = {
+    "sls-connection": [{ endpoint: "https://cn-hangzhou.log.aliyuncs.com" }, { accessKeyId: "id", accessKeySecret: "s" }],
+    "sls-consumer": [CONSUMER],
+    "sls-ack": [{}],
+    "sls-syslog-map": [{}],
+    "sls-syslog-server": [{ host: "siem.example.com" }],
+    "sls-syslog-out": [{ server: "s1" }],
+  };
+  assert.deepEqual(Object.keys(fill).sort(), Object.keys(SPECS).sort());
+  for (const [type, spec] of Object.entries(SPECS)) {
+    const [over, credentials] = fill[type];
+    const r = resolve(spec, saved(spec, over), { credentials });
+    assert.ok(r.ok, `${type}: ${r.ok ? "" : r.problems.map((p) => describe(p)).join("; ")}`);
+  }
+});
+
+test("migrate: settings saved before `version` existed, and every older format, upgrade to the current one", () => {
+  for (const spec of Object.values(SPECS)) {
+    const current = currentVersion(spec);
+    assert.ok(current >= 1, spec.type);
+    const { version: _, ...legacy } = saved(spec);
+    const m = migrate(spec, legacy);
+    assert.ok(m.ok && m.value.version === current, spec.type);
+    assert.deepEqual({ ...m.value, version: undefined }, { ...legacy, version: undefined }, `${spec.type}: format 0 has the keys of format 1`);
+    for (let v = 0; v <= current; v++) assert.ok(migrate(spec, { ...legacy, version: v }).ok, `${spec.type} from ${v}`);
+    const newer = migrate(spec, { ...legacy, version: current + 1 });
+    assert.ok(!newer.ok);
+    assert.match(describe(newer.problems[0]), /^version "\d+": saved by a newer version of this package/);
+    assert.ok(!migrate(spec, { ...legacy, version: "one" }).ok);
+  }
+});
+
+test("migrate: the steps run in order, each once, and leave the saved object alone", () => {
+  const seen: number[] = [];
+  const spec: NodeSpec = {
+    type: "t",
+    props: {},
+    steps: [
+      (c) => void seen.push(0, Number(c.a ?? 0)),
+      (c) => {
+        seen.push(1);
+        c.b = c.a;
+        delete c.a;
+      },
+    ],
+  };
+  const savedV1 = { a: 5, version: 1 };
+  const m = migrate(spec, savedV1);
+  assert.ok(m.ok);
+  assert.deepEqual(m.value, { b: 5, version: 2 });
+  assert.deepEqual(seen, [1]);
+  assert.deepEqual(savedV1, { a: 5, version: 1 });
+});
+
+test("the mapping settings exist once: BASE_CONFIG and the node spec come from MAPPING_SETTINGS", () => {
+  // MappingConfig's 53 keys: the 51 settings, preset and version.
+  assert.equal(Object.keys(MAPPING_SETTINGS).length, 51);
+  assert.equal(Object.keys(SLS_SYSLOG_MAP.props).length, 52);
+  for (const [k, p] of Object.entries(MAPPING_SETTINGS)) {
+    assert.deepEqual(BASE_CONFIG[k as keyof typeof BASE_CONFIG], p.default, k);
+    assert.equal(SLS_SYSLOG_MAP.props[k as keyof typeof SLS_SYSLOG_MAP.props], p, k);
+  }
+});
+
+test("the build writes the config messages into every node's catalogue", () => {
+  const dir = path.resolve(__dirname, "..", "..", "nodes", "locales", "en-US");
+  for (const type of Object.keys(SPECS)) {
+    const cat = JSON.parse(fs.readFileSync(path.join(dir, `${type}.json`), "utf8")) as { config?: unknown };
+    assert.deepEqual(cat.config, JSON.parse(JSON.stringify(CONFIG_MESSAGES)), type);
+  }
+});
