@@ -161,6 +161,20 @@ function sinkFlow(logstore: string, out: object): { flow: object[]; credentials:
   return { flow, credentials };
 }
 
+/**
+ * The consumer waits at a full window, past the claim timeout no checkpoint moved (an unclaimed
+ * token would have expired as "handled" and moved it; a held one never expires), node `refused`
+ * reported one error (not one per log) and nothing reached the receiver.
+ */
+async function expectHeld(logstore: string, refused: string): Promise<void> {
+  await until(() => /^waiting for delivery/.test(String(statusOf(helper.getNode("cons")).text)), 20_000, "the window full of held tokens");
+  await new Promise((r) => setTimeout(r, 3500));
+  const ls = emu.getLogstore(logstore);
+  for (const c of emu.checkpoints(logstore, "held")) assert.ok(c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0), `shard ${c.shard} checkpoint did not move`);
+  assert.equal(errorsOf(helper.getNode(refused)).length, 1, "one error, not one per log");
+  assert.equal(rx.frames.length, 0);
+}
+
 const seqsOf = (frames: Buffer[]): number[] => frames.map((f) => Number(/"seq":"(\d+)"/.exec(f.toString("utf8"))?.[1] ?? -1));
 
 test("a sink that did not start holds every token: nothing settles, no checkpoint moves, one error; after the fix every log arrives", { timeout: 60_000 }, async () => {
@@ -170,15 +184,8 @@ test("a sink that did not start holds every token: nothing settles, no checkpoin
   rx.frames.length = 0;
   const bad = sinkFlow(logstore, { appName: "two words" });
   await helper.load(NODES, bad.flow, bad.credentials);
-  const cons = helper.getNode("cons");
-  await until(() => /^waiting for delivery/.test(String(statusOf(cons).text)), 20_000, "the window full of held tokens");
-  // Past the claim timeout: an unclaimed token would have expired as "handled" and moved the
-  // checkpoint; a held one never expires.
-  await new Promise((r) => setTimeout(r, 3500));
+  await expectHeld(logstore, "out");
   const ls = emu.getLogstore(logstore);
-  for (const c of emu.checkpoints(logstore, "held")) assert.ok(c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0), `shard ${c.shard} checkpoint did not move`);
-  assert.equal(errorsOf(helper.getNode("out")).length, 1, "one error, not one per log");
-  assert.equal(rx.frames.length, 0);
 
   const good = sinkFlow(logstore, { appName: "aliyun-sls" });
   await helper.setFlows(good.flow, "nodes", good.credentials);
@@ -201,13 +208,7 @@ test("a mapping node that did not start holds the tokens too (between the source
   };
   const bad = withMap("a=");
   await helper.load(NODES, bad.flow, bad.credentials);
-  const cons = helper.getNode("cons");
-  await until(() => /^waiting for delivery/.test(String(statusOf(cons).text)), 20_000, "the window full of held tokens");
-  await new Promise((r) => setTimeout(r, 3500));
-  const ls = emu.getLogstore(logstore);
-  for (const c of emu.checkpoints(logstore, "held")) assert.ok(c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0), `shard ${c.shard} checkpoint did not move`);
-  assert.equal(errorsOf(helper.getNode("map")).length, 1);
-  assert.equal(rx.frames.length, 0);
+  await expectHeld(logstore, "map");
   const good = withMap("||");
   await helper.setFlows(good.flow, "nodes", good.credentials);
   await until(() => new Set(rx.frames.map((f) => /\|\|seq=(\d+)/.exec(f.toString("utf8"))?.[1])).size >= 500, 30_000, "every log after the fix");
