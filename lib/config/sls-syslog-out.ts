@@ -1,7 +1,7 @@
 // sls-syslog-out: the RFC 5424/3164 header values for what msg.syslog leaves out.
 
 import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/facility-severity";
-import { HEADER_LIMITS } from "../syslog/header-field";
+import { HEADER_LIMITS } from "../syslog/header-limits";
 import { custom, oneOf, text } from "./rules";
 import { nodeSpec, optional, required, unversioned } from "./spec";
 

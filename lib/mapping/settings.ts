@@ -7,7 +7,7 @@ import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/fa
 import { bool, custom, list, ok, oneOf, fail, verbatim, type Check, type Rule } from "../config/rules";
 import { optional, type Prop, type Raw } from "../config/spec";
 import { checkSdId } from "../syslog/structured-data";
-import { parseLeefDelimiter } from "./leef";
+import { leefDelimiterProblem } from "./leef-delimiter";
 import type { AttributeRule, FieldRule, SeverityRow } from "./types";
 
 /** Metadata keys offered by `meta` references (and `{{@key}}` in templates). */
@@ -184,7 +184,10 @@ export const MAPPING_SETTINGS = {
   leefVersion: setting(oneOf(["1.0", "2.0"]), "2.0", leef),
   /** LEEF 2.0 only: one character or x/0x + hex. */
   leefDelimiter: setting(
-    custom((v) => (typeof v === "string" && parseLeefDelimiter(v) ? v : undefined), { key: "detail", params: { text: "one character that LEEF values can do without (e.g. ^) or its hex code (x09, 0x5E)" } }),
+    custom(
+      (v) => (typeof v === "string" && leefDelimiterProblem(v) === undefined ? v : undefined),
+      (v) => ({ key: "detail", params: { text: typeof v === "string" ? (leefDelimiterProblem(v) ?? "") : "must be text" } }),
+    ),
     "^",
     (c) => leef(c) && is("leefVersion", "2.0")(c),
   ),

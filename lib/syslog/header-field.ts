@@ -4,7 +4,7 @@
 
 import { putLatin1 } from "./byte-writer";
 
-export const HEADER_LIMITS = { hostname: 255, appName: 48, procId: 128, msgId: 32 } as const;
+export { HEADER_LIMITS } from "./header-limits";
 
 /** Sanitises one header field; `-` for empty/null/undefined. */
 function printable(s: string): boolean {
