@@ -69,6 +69,8 @@ export interface PutOptions {
   hashKey?: string;
   /** Write to this shard directly. */
   shard?: number;
+  /** Receive time (unix s) to record instead of now: backdated data, e.g. near its TTL (tests). */
+  receiveTime?: number;
 }
 
 export interface Emulator {
@@ -205,12 +207,12 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     putLogs(logstore, groups, o) {
       const l = ls(logstore, o?.project);
       return (Array.isArray(groups) ? groups : [groups]).map((g) => {
-        const r = l.put(target(o), encodeLogGroup(g));
+        const r = l.put(target(o), encodeLogGroup(g), undefined, o?.receiveTime);
         return { shard: r.shard.id, seq: r.seq };
       });
     },
     putEncoded(logstore, encoded, o) {
-      const r = ls(logstore, o?.project).put(target(o), encoded);
+      const r = ls(logstore, o?.project).put(target(o), encoded, undefined, o?.receiveTime);
       return { shard: r.shard.id, seq: r.seq };
     },
     listShards: (logstore, project) => ls(logstore, project).listShards().map((s) => s.describe()),

@@ -234,7 +234,11 @@ export class Logstore {
    * `__client_ip__` with appendMeta) as extra protobuf fields, so the stored bytes are exactly what
    * PullLogs returns. Returns the shard and the new group's seq.
    */
-  put(target: PutTarget, body: Buffer, clientIp?: string): { shard: Shard; seq: number; logs: number } {
+  /**
+   * `receivedAt` (unix s; tests only) backdates the write, e.g. to data near the end of its
+   * retention; receive times still never go backwards within a shard.
+   */
+  put(target: PutTarget, body: Buffer, clientIp?: string, receivedAt?: number): { shard: Shard; seq: number; logs: number } {
     let logs: number;
     try {
       logs = decodeLogGroup(body).logs.length;
@@ -244,7 +248,7 @@ export class Logstore {
     }
     if (logs > MAX_LOGS_PER_GROUP) throw errors.postBodyTooLarge(`a log group holds at most ${MAX_LOGS_PER_GROUP} logs`);
     const shard = this.route(target);
-    const receiveTime = this.nowS();
+    const receiveTime = Math.max(receivedAt ?? this.nowS(), shard.lastReceiveTime);
     const tags: Array<[string, string]> = [["__receive_time__", String(receiveTime)]];
     if (this.settings.appendMeta && clientIp) tags.push(["__client_ip__", clientIp]);
     const stored = Buffer.concat([body, encodeLogGroup({ logs: [], tags })]);

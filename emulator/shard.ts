@@ -129,6 +129,11 @@ export class Shard {
     return this.groups.length - this.head;
   }
 
+  /** Receive time of the newest group (0 when empty). */
+  get lastReceiveTime(): number {
+    return this.groupCount > 0 ? this.groups[this.groups.length - 1].receiveTime : 0;
+  }
+
   /** Appends a group; receive times never go backwards within a shard (GetCursor by time relies on it). */
   append(bytes: Buffer, receiveTime: number, lz4?: Lz4Piece): number {
     const last = this.groupCount > 0 ? this.groups[this.groups.length - 1].receiveTime : 0;

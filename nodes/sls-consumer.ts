@@ -11,6 +11,14 @@ import { startSettings } from "./settings";
 import type { SlsConnectionNode } from "./types";
 import { skipMetricsWhenOff } from "./metrics";
 
+/** 29.5 d, 6.2 h, 12 min, 40 s. */
+function duration(sec: number): string {
+  if (sec >= 86_400) return `${(sec / 86_400).toFixed(1)} d`;
+  if (sec >= 3_600) return `${(sec / 3_600).toFixed(1)} h`;
+  if (sec >= 60) return `${Math.round(sec / 60)} min`;
+  return `${sec} s`;
+}
+
 /** The default consumer name: host, process and node id, made URL-safe (sls-protocol.md §4.2: V4 query encoding). */
 function defaultConsumerName(nodeId: string): string {
   return `${os.hostname()}-${process.pid}-${nodeId}`.replace(/[^A-Za-z0-9_.-]/g, "_");
@@ -74,6 +82,8 @@ export = function (RED: NodeAPI): void {
     let lastAt = 0;
     engine.on("failure", (e: SlsError) => {
       const now = Date.now();
+      // An expired cursor is reported with its count by the dataLoss event below.
+      if (e.code === "InvalidCursor") return updateStatus();
       if (e.code === lastCode && now - lastAt < 30_000) return;
       lastCode = e.code;
       lastAt = now;
@@ -82,6 +92,25 @@ export = function (RED: NodeAPI): void {
         _msgid: RED.util.generateId(),
         payload: { code: e.code, status: e.status, requestId: e.requestId, retryable: e.retryable },
         sls: { project, logstore, consumerGroup, shard: c.shard, host: c.host },
+      } as NodeMessage);
+      updateStatus();
+    });
+    const slsOf = (shard: number): Record<string, unknown> => ({ project, logstore, consumerGroup, shard });
+    // Data close to the logstore's TTL: SLS deletes it whether or not it was delivered. A Catch
+    // node gets it (level "warning"), as the log and the status do.
+    engine.on("retention", (r) => {
+      node.error(
+        `shard ${r.shard}: logs not yet delivered are ${duration(r.ageSec)} old, ${r.percent}% of the logstore's ${duration(r.retentionSec)} retention; SLS deletes them at 100% (restore the SIEM, add consumers, or raise the TTL)`,
+        { _msgid: RED.util.generateId(), payload: { code: "RetentionRisk", level: "warning", ...r }, sls: slsOf(r.shard) } as NodeMessage,
+      );
+      updateStatus();
+    });
+    engine.on("dataLoss", (l) => {
+      const what = l.groups === undefined ? "data" : `${l.groups} log group(s)${l.logs === undefined ? "" : ` (about ${l.logs} logs)`}`;
+      node.error(`shard ${l.shard}: SLS expired ${what} before it was read (TTL); reading resumes at the oldest retained log group`, {
+        _msgid: RED.util.generateId(),
+        payload: { code: "DataExpired", shard: l.shard, skippedLogGroups: l.groups, skippedLogs: l.logs, fromCursor: l.fromCursor, toCursor: l.toCursor },
+        sls: slsOf(l.shard),
       } as NodeMessage);
       updateStatus();
     });
@@ -102,10 +131,12 @@ export = function (RED: NodeAPI): void {
         lastLogs = s.logs;
         lastTick = now;
       }
+      const expired = s.expired.groups > 0 ? ` · ${s.expired.logs > 0 ? `${s.expired.logs} logs` : `${s.expired.groups} log groups`} expired unread` : "";
       if (s.error) node.status({ fill: "red", shape: "ring", text: s.error.code });
-      else if (s.waiting) node.status({ fill: "yellow", shape: "ring", text: `waiting for delivery (${s.shards.length} shards)` });
+      else if (s.retention) node.status({ fill: "yellow", shape: "dot", text: `shard ${s.retention.shard}: lag at ${s.retention.percent}% of retention${expired}` });
+      else if (s.waiting) node.status({ fill: "yellow", shape: "ring", text: `waiting for delivery (${s.shards.length} shards)${expired}` });
       else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: "sls-consumer.status.no-shards" });
-      else node.status({ fill: "green", shape: "dot", text: `${s.shards.length} shards · ${rate} logs/s${s.lagSec ? ` · lag ${s.lagSec}s` : ""}` });
+      else node.status({ fill: "green", shape: "dot", text: `${s.shards.length} shards · ${rate} logs/s${s.lagSec ? ` · lag ${s.lagSec}s` : ""}${expired}` });
     }
     const statusTimer = setInterval(updateStatus, 1000);
     node.status({ fill: "yellow", shape: "ring", text: "sls-consumer.status.joining" });

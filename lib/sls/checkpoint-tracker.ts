@@ -5,6 +5,8 @@
 /** One PullLogs batch as the tracker sees it. */
 export interface TrackedBatch {
   readonly nextCursor: string;
+  /** Server receive time (unix s) of the batch's data, 0 when unknown: how close it is to its TTL. */
+  readonly time: number;
   /** Records (tokens) issued for the batch and not yet settled. */
   outstanding: number;
   /** All records of the batch have been handed out; nothing more will be issued. */
@@ -46,9 +48,15 @@ export class CheckpointTracker {
     return this.settled !== this.committed;
   }
 
+  /** Receive time (unix s) of the oldest batch not settled yet; undefined when none (or unknown). */
+  get oldestPendingTime(): number | undefined {
+    const t = this.batches[0]?.time;
+    return t ? t : undefined;
+  }
+
   /** Starts tracking a batch ending at `nextCursor`; batches must be added in shard order. */
-  add(nextCursor: string): TrackedBatch {
-    const b: TrackedBatch = { nextCursor, outstanding: 0, sealed: false, broken: false };
+  add(nextCursor: string, time = 0): TrackedBatch {
+    const b: TrackedBatch = { nextCursor, time, outstanding: 0, sealed: false, broken: false };
     this.batches.push(b);
     return b;
   }

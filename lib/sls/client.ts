@@ -39,6 +39,11 @@ export interface ConsumerGroupInfo {
   order: boolean;
 }
 
+export interface LogstoreInfo {
+  /** Retention: data older than this (by receive time) is deleted. */
+  ttlDays: number;
+}
+
 export interface CheckpointInfo {
   shard: number;
   checkpoint: string;
@@ -83,6 +88,8 @@ export interface SlsApi {
   heartbeat(project: string, logstore: string, group: string, consumer: string, shards: number[]): Promise<number[]>;
   updateCheckpoint(project: string, logstore: string, group: string, consumer: string, shard: number, cursor: string, forceSuccess: boolean): Promise<void>;
   getCheckpoints(project: string, logstore: string, group: string, shard?: number): Promise<CheckpointInfo[]>;
+  /** The logstore's retention (for lag warnings); optional: without it no warning is given. */
+  getLogstore?(project: string, logstore: string): Promise<LogstoreInfo>;
 }
 
 const AUTH_CODES = new Set(["unauthorized", "invalidaccesskeyid", "signaturenotmatch", "securitytokenexpired", "invalidsecuritytoken"]);
@@ -205,6 +212,11 @@ export class SlsClient implements SlsApi {
       endOfCursor: headerOf(h, "x-log-end-of-cursor") === "1" || (count === 0 && nextCursor === cursor),
       ...(opts.query ? splCounts(h) : {}),
     };
+  }
+
+  async getLogstore(project: string, logstore: string): Promise<LogstoreInfo> {
+    const r = await this.call({ action: "GetLogStore", project, logstore }, () => this.sdk.getLogStore(project, logstore));
+    return { ttlDays: Number(r.body?.ttl ?? 0) };
   }
 
   async listConsumerGroups(project: string, logstore: string): Promise<ConsumerGroupInfo[]> {

@@ -9,7 +9,8 @@ import { Backoff, sleep } from "../backoff";
 import type { SlsApi } from "./client";
 import { SlsError, hasCode, isOwnershipError, toSlsError } from "./errors";
 import { messageDelivery, type MessageOutput } from "./consumer-messages";
-import { ShardReader, TRANSIENT_RETRY_MAX_MS, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
+import { RetentionWatch, type RetentionRisk } from "./retention";
+import { ShardReader, TRANSIENT_RETRY_MAX_MS, type DataLoss, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
 
 export interface ConsumerGroupOptions {
   api: SlsApi;
@@ -46,6 +47,8 @@ export interface ConsumerGroupOptions {
   stopTimeoutMs?: number;
   /** JC semantics (false, default) reject commits from a consumer that no longer owns the shard. */
   forceSuccess?: boolean;
+  /** Warn when a shard's oldest unsettled data has used this share of the logstore's TTL (default 0.8). */
+  retentionWarnAt?: number;
 }
 
 export interface ConsumerGroupStats {
@@ -58,6 +61,10 @@ export interface ConsumerGroupStats {
   waiting: boolean;
   /** Latest unresolved error, if any. */
   error: SlsError | undefined;
+  /** The shard closest to its logstore's TTL, when one is past the warning threshold. */
+  retention: RetentionRisk | undefined;
+  /** Logs (estimated) and log groups SLS expired before this consumer read them, since start. */
+  expired: { logs: number; groups: number };
 }
 
 export interface ConsumerGroupEvents {
@@ -69,6 +76,10 @@ export interface ConsumerGroupEvents {
   assigned: [number[]];
   /** A checkpoint was stored. */
   commit: [number, string];
+  /** A shard's unsettled data is close to the logstore's TTL (repeated every 10 min while it lasts). */
+  retention: [RetentionRisk];
+  /** SLS expired data of a shard before it was read. */
+  dataLoss: [DataLoss];
 }
 
 const DEFAULTS = {
@@ -84,6 +95,7 @@ const DEFAULTS = {
   stopTimeoutMs: 10_000,
   forceSuccess: false,
   order: false,
+  retentionWarnAt: 0.8,
 };
 
 type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec" | "messages">> &
@@ -108,6 +120,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   private stopPromise: Promise<void> | undefined;
   private logsBase = 0;
   private bytesBase = 0;
+  private readonly retention: RetentionWatch;
+  private readonly expired = { logs: 0, groups: 0 };
 
   constructor(opts: ConsumerGroupOptions) {
     super();
@@ -118,6 +132,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     if ((opts.messages === undefined) === (opts.deliver === undefined)) throw new TypeError("give a consumer group either messages or deliver");
     if (opts.messages) o.deliver = messageDelivery({ project: opts.project, logstore: opts.logstore, consumerGroup: opts.group }, opts.messages, opts.window?.maxInFlight);
     this.o = o;
+    const warnAt = o.retentionWarnAt;
+    this.retention = new RetentionWatch({ api: o.api, project: o.project, logstore: o.logstore, warnAt, clearAt: Math.max(0, warnAt - 0.1) });
   }
 
   get stopped(): boolean {
@@ -146,6 +162,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       lagSec: lag,
       waiting: this.o.window?.full ?? false,
       error: this.error,
+      retention: this.retention.worst(),
+      expired: { ...this.expired },
     };
   }
 
@@ -255,6 +273,10 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       }
     }
     if (changed) this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+    // Each heartbeat also looks at every shard's lag against the logstore's TTL (asked of SLS in the
+    // background: a slow GetLogStore must never delay a heartbeat).
+    void this.retention.refresh();
+    for (const risk of this.retention.check(this.readers.values())) this.emit("retention", risk);
   }
 
   private startReader(shard: number): void {
@@ -277,6 +299,11 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       onError: (e, s) => this.report(e, s),
       onRecovered: (s) => this.resolveError(s),
       onIdle: (r) => void this.commit(r),
+      onDataLoss: (loss) => {
+        this.expired.groups += loss.groups ?? 0;
+        this.expired.logs += loss.logs ?? 0;
+        if (!this.stopped) this.emit("dataLoss", loss);
+      },
       readers: () => this.readers.size,
     });
     this.readers.set(shard, reader);

@@ -5,7 +5,7 @@
 import { Backoff, sleep } from "../backoff";
 import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
-import { cursorRange } from "./cursor";
+import { cursorNumber, cursorRange } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import { logsIn, type RecordGroup } from "./pull-decoder";
 
@@ -77,6 +77,20 @@ export interface ShardReaderOptions {
   readers(): number;
   /** Called when idle with unsaved progress, so the owner can commit early. */
   onIdle(reader: ShardReader): void;
+  /** SLS expired data of the shard before it was read (reading resumes at the oldest retained). */
+  onDataLoss?(loss: DataLoss): void;
+}
+
+/** Data SLS deleted (TTL) before this consumer read it. */
+export interface DataLoss {
+  shard: number;
+  /** Where reading was, and where it resumes. */
+  fromCursor: string;
+  toCursor: string;
+  /** Log groups skipped (cursors are consecutive per group); undefined when cursors are not numeric. */
+  groups: number | undefined;
+  /** Logs skipped, estimated from the shard's average logs per group; undefined when unknown. */
+  logs: number | undefined;
 }
 
 /** Longest wait before retrying a transient error (PY and GO consumers sleep 5 s on throttling). */
@@ -120,6 +134,8 @@ export class ShardReader {
   bytes = 0;
   /** Seconds behind the end of the shard when known. */
   lagSec: number | undefined;
+  /** Receive time (unix s) of the data the last pull returned; 0 once the shard's end was reached. */
+  private readTime = 0;
   failing: SlsError | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
@@ -136,6 +152,14 @@ export class ShardReader {
 
   get stopped(): boolean {
     return this.abort.signal.aborted;
+  }
+
+  /**
+   * Receive time (unix s) of the oldest data this reader has not settled: read and still in
+   * flight, or next to read. That data is lost if the logstore's TTL passes before it settles.
+   */
+  get unsettledSince(): number | undefined {
+    return this.tracker?.oldestPendingTime ?? (this.readTime || undefined);
   }
 
   start(): void {
@@ -179,6 +203,7 @@ export class ShardReader {
       const tracker = this.tracker!;
       if (r.count === 0) {
         this.lagSec = r.endOfCursor ? 0 : this.lagSec;
+        if (r.endOfCursor) this.readTime = 0;
         if (r.nextCursor !== cursor) {
           // An SPL filter may skip data without returning any: that progress is settled at once.
           tracker.seal(tracker.add(r.nextCursor));
@@ -190,6 +215,7 @@ export class ShardReader {
         continue;
       }
       if (r.cursorTime > 0) this.lagSec = r.endOfCursor ? 0 : Math.max(0, Math.round(Date.now() / 1000 - r.cursorTime));
+      this.readTime = r.cursorTime;
       // Backpressure: hold this batch (and start no further pull) until the window has room.
       await this.waitForRoom();
       if (this.stopped) return;
@@ -240,14 +266,21 @@ export class ShardReader {
       try {
         const begin = await this.untilStopped(api.getCursor(project, logstore, shard, "begin"));
         if (begin === undefined) return undefined;
-        this.o.onError(
-          new SlsError("InvalidCursor", `cursor ${cursor} is no longer retained (expired before it was read); resuming at the oldest retained log group ${begin}`, {
+        const from = cursorNumber(cursor);
+        const to = cursorNumber(begin);
+        const groups = from !== undefined && to !== undefined && to > from ? Number(to - from) : undefined;
+        if (groups !== undefined && this.logsPerGroup === 0 && !this.o.query) await this.sampleLogsPerGroup(begin);
+        const logs = groups !== undefined && this.logsPerGroup > 0 ? Math.round(groups * this.logsPerGroup) : undefined;
+        this.o.onDataLoss?.({ shard, fromCursor: cursor, toCursor: begin, groups, logs });
+        const lost = groups === undefined ? "" : ` ${groups} log group(s)${logs === undefined ? "" : ` (about ${logs} logs)`} expired unread;`;
+        // Reported like any failure, so the next good pull clears it (the loss stays in the stats).
+        this.fail(
+          new SlsError("InvalidCursor", `cursor ${cursor} is no longer retained:${lost} resuming at the oldest retained log group ${begin}`, {
             status: e.status,
             requestId: e.requestId,
             context: e.context,
             retryable: false,
           }),
-          shard,
         );
         return begin;
       } catch (err) {
@@ -257,6 +290,21 @@ export class ShardReader {
       }
     }
     return undefined;
+  }
+
+  /** Logs per group of the retained data (a reader that starts on an expired cursor has no average yet). */
+  private async sampleLogsPerGroup(cursor: string): Promise<void> {
+    const { api, project, logstore, shard } = this.o;
+    try {
+      const r = await this.untilStopped(api.pullLogs(project, logstore, shard, cursor, { count: 10 }));
+      if (r && r.count > 0) {
+        let logs = 0;
+        for (const g of r.groups) logs += logsIn(g);
+        this.logsPerGroup = logs / r.count;
+      }
+    } catch {
+      // no estimate: the loss is reported in log groups only
+    }
   }
 
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
@@ -270,7 +318,8 @@ export class ShardReader {
     const cursors = cursorRange(cursor, n);
     const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize, cursors };
     const perGroup = n > 1 && cursors !== undefined;
-    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursors[gi + 1])) : [tracker.add(r.nextCursor)];
+    const t = r.cursorTime;
+    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursors[gi + 1], t)) : [tracker.add(r.nextCursor, t)];
     const win = this.o.window;
     const reader = this;
     // Groups before the one being issued from are complete: seal them as emission moves on.
