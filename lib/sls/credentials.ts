@@ -26,6 +26,7 @@ import {
   URICredentialsProvider,
 } from "@alicloud/credentials";
 import { Backoff } from "../backoff";
+import type { CredentialSourceKind } from "./credential-sources";
 import { SlsError } from "./errors";
 
 export interface SlsCredentials {
@@ -40,8 +41,7 @@ export interface SlsCredentials {
 /** Asked for keys whenever CredentialSource decides to renew them. */
 export type CredentialsProvider = () => Promise<SlsCredentials>;
 
-export const CREDENTIAL_SOURCES = ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_file", "default"] as const;
-export type CredentialSourceKind = (typeof CREDENTIAL_SOURCES)[number];
+export { CREDENTIAL_SOURCES, type CredentialSourceKind } from "./credential-sources";
 
 export interface CredentialsConfig {
   source: CredentialSourceKind;

@@ -146,6 +146,26 @@ test("sls-connection: empty endpoint, unset variables in credentials (named, val
   assert.equal(describe(bad.problems[0]), "accessKeySecret: must be text");
 });
 
+test("sls-connection: credential sources and their settings", () => {
+  const e = { endpoint: "cn-hangzhou.log.aliyuncs.com" };
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "magic" }, CONN_CREDS), ['auth "magic": must be one of access_key, sts, ecs_ram_role, ram_role_arn, oidc_role_arn, credentials_file, default']);
+  // Role sources sign AssumeRole with the key fields; the instance role and the default chain need none.
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ram_role_arn" }, {}), ["accessKeyId: required", "accessKeySecret: required"]);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ram_role_arn" }, CONN_CREDS), ["roleArn: required"]);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ram_role_arn", roleArn: "acs:ram::123:role/r" }, CONN_CREDS), []);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ecs_ram_role" }, {}), []);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "default" }, {}), []);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "oidc_role_arn" }, {}), [], "OIDC settings may come from ACK's environment");
+  const role = { ...e, auth: "ram_role_arn", roleArn: "acs:ram::123:role/r" };
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, roleArn: "my-role" }, CONN_CREDS), ['roleArn "my-role": must be a RAM role ARN: acs:ram::<account id>:role/<role name>']);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, durationSeconds: "600" }, CONN_CREDS), ['durationSeconds "600": must be a whole number from 900 to 43200']);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, stsEndpoint: "http://sts.example.com" }, CONN_CREDS), ['stsEndpoint "http://sts.example.com": must be a host name or an https:// URL without path (http:// only to a loopback address)']);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com", policy: "{" }, CONN_CREDS), ['policy "{": must be JSON']);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ecs_ram_role", metadataEndpoint: "100.100.100.200" }, {}), ['metadataEndpoint "100.100.100.200": must be a host name or an http:// or https:// URL without path']);
+  // Settings of another source are not checked (a dialog switched from one source to another).
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ecs_ram_role", roleArn: "left over", durationSeconds: "1" }, {}), []);
+});
+
 test("sls-syslog-out: header fields, facility and severity as the editor checks them", () => {
   const base = { server: "s1" };
   assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, appName: "two words" }), ['appName "two words": printable US-ASCII without spaces, at most 48 characters (RFC 5424 header field)']);
