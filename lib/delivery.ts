@@ -58,6 +58,8 @@ interface Entry {
   claims: number;
   failed: boolean;
   returned: boolean;
+  /** finish() ran: later claim ends change nothing. */
+  ended: boolean;
   onSettled: (outcome: Outcome) => void;
 }
 
@@ -115,7 +117,7 @@ export class DeliveryWindow {
   issue(weight: number, onSettled: (outcome: Outcome) => void): string {
     if (this.closed) throw new Error("delivery window is closed");
     const seq = this.nextSeq++;
-    this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, returned: false, onSettled });
+    this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, returned: false, ended: false, onSettled });
     this.inFlightRecords += weight;
     this.counts.issued++;
     return this.prefix + seq;
@@ -137,6 +139,8 @@ export class DeliveryWindow {
 
   /** @internal Ends one claim of an entry (TokenClaim): the last one to end settles the token. */
   endClaim(seq: number, entry: Entry, how: "delivered" | "failed" | "returned"): void {
+    // The window closed meanwhile: the entry was already finished as "cancelled".
+    if (entry.ended) return;
     // Fan-out: a return wins over a failure, a failure over a delivery (at-least-once: when in
     // doubt, deliver again).
     if (how === "failed") entry.failed = true;
@@ -171,6 +175,7 @@ export class DeliveryWindow {
   }
 
   private finish(seq: number, entry: Entry, outcome: Outcome): void {
+    entry.ended = true;
     this.entries.delete(seq);
     this.inFlightRecords -= entry.weight;
     if (outcome !== "cancelled") this.counts[outcome]++;

@@ -120,3 +120,16 @@ test("claimToken: tokens of several windows in turn, and malformed sequence numb
     b.close();
   }
 });
+
+test("a claim released or settled after its window closed changes nothing: the token ended once, as cancelled", () => {
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const t = track();
+  const a = claimToken(w.issue(2, t.cb))!;
+  const b = claimToken(w.issue(1, t.cb))!;
+  w.close();
+  a.release();
+  b.settle(new Error("late"));
+  assert.deepEqual(t.outcomes, ["cancelled", "cancelled"]);
+  assert.equal(w.inFlight, 0);
+  assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 2, delivered: 0, failed: 0, expired: 0, returned: 0 });
+});
