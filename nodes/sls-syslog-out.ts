@@ -1,11 +1,14 @@
 // Sink node: formats each message (or each record of a batch) as RFC 5424 or RFC 3164, hands the
 // frames to the server's shared sender, and settles the message's delivery token once every frame
-// was written. Permanent failures go to done(err) so Catch nodes see them. Its output passes each
+// was written. A failure of one log's own goes to done(err) so Catch nodes see it; a failure every
+// log would hit holds the token instead (lib/syslog/format-triage.ts). Its output passes each
 // written message on, the same object: a Debug node there shows what was sent without the deep copy
 // Node-RED makes for a second wire beside this node.
 
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
-import { claimToken } from "../lib/delivery";
+import { claimToken, type Claim } from "../lib/delivery";
+import { FormatTriage, HeldFailures, failureKey } from "../lib/syslog/format-triage";
+import type { SyslogRecord } from "../lib/syslog/formatter-input";
 import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
 import { outFormatter } from "../lib/syslog/out-format";
 import { faultKind, faultStatusKey } from "../lib/syslog/faults";
@@ -31,7 +34,7 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const server = RED.nodes.getNode(cfg.server) as SyslogServerNode;
-    const { defaults, writer } = outFormatter({
+    const { defaults, writer, format } = outFormatter({
       format: cfg.format,
       facility: String(cfg.facility),
       severity: String(cfg.severity),
@@ -42,6 +45,25 @@ export = function (RED: NodeAPI): void {
       bom: cfg.bom,
       maxMessageBytes: server.maxMessageBytes,
     });
+
+    // Format failures: a log's own is dead-lettered, one every log would hit is held
+    // (lib/syslog/format-triage.ts). Held tokens go back to the source at the next deploy.
+    type Done = (err?: Error) => void;
+    interface Waiting {
+      msg: NodeMessageInFlow;
+      done: Done;
+      claim: Claim;
+      /** The records that formatted fine (a batch's), written when the failures are dead-lettered. */
+      good: SyslogRecord[];
+      errors: Error[];
+    }
+    const triage = new FormatTriage();
+    const held = new HeldFailures<Waiting>(triage);
+    const reported = new Set<string>();
+    let heldReason = "";
+    // Logs given back or dropped because the sender closed before writing them (one summary per close).
+    let closedReturned = 0;
+    let closedLost = 0;
 
     const sender: SyslogSender = server.register(node);
     let delivered = 0;
@@ -55,7 +77,8 @@ export = function (RED: NodeAPI): void {
     };
     const showStatus = (): void => {
       const st = sender.stats();
-      if (st.state === "connected") status("green", "dot", `${delivered}/s · q ${st.queued + st.waiting}`);
+      if (held.records > 0) status("red", "ring", `holding ${held.records} logs: ${heldReason}`);
+      else if (st.state === "connected") status("green", "dot", `${delivered}/s · q ${st.queued + st.waiting}`);
       else if (st.state === "connecting") status("yellow", "ring", "node-red:common.status.connecting");
       else if (st.state === "disconnected") status("red", "ring", lastError || "node-red:common.status.disconnected");
       delivered = 0;
@@ -76,49 +99,180 @@ export = function (RED: NodeAPI): void {
 
     // Only pass messages on when something is wired: a send to no wire still costs the runtime.
     const passOn = (def.wires ?? []).some((w) => w.length > 0);
-    node.on("input", (msg: NodeMessageInFlow, send: (msg: NodeMessageInFlow) => void, done: (err?: Error) => void) => {
-      const m = msg as NodeMessageInFlow & MessageLike;
-      const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
-      let written: Promise<void>;
-      let count = 1;
-      try {
-        // Formatted straight into the sender's buffers; a record that cannot be formatted throws
-        // before anything of this message is queued.
-        if (isBatchMessage(m)) {
-          const records = recordsFromMessage(m, defaults);
-          count = records.length;
-          written = sender.sendManyWith(writer, records);
-        } else written = sender.sendWith(writer, recordFromMessage(m, defaults)); // per-log: no arrays
-      } catch (err) {
-        claim?.settle(err as Error);
-        done(err as Error);
-        return;
-      }
+
+    /** Settles the claim once `written` resolves; a sender that closed first returns the token. */
+    const settleAfter = (written: Promise<void>, m: NodeMessageInFlow, count: number, claim: Claim | null, send: (msg: NodeMessageInFlow) => void, done: Done, failure?: Error): void => {
       written.then(
         () => {
           // A problem is over once something got through (a RELP collector that answers errors
           // accepts each new session: connecting is not enough).
           lastError = "";
           delivered += count;
-          claim?.settle();
-          if (passOn) send(m);
-          done();
+          claim?.settle(failure);
+          if (passOn && !failure) send(m);
+          done(failure);
         },
         (err: Error) => {
           // Shut down before the write (redeploy while the SIEM is away): give the token back so
-          // the source reads those logs again; the checkpoint never passes them.
-          if (err instanceof SenderClosedError) claim?.release();
-          else claim?.settle(err);
+          // the source reads those logs again; the checkpoint never passes them. Counted for one
+          // summary warning at close instead of an error per message.
+          if (err instanceof SenderClosedError) {
+            if (claim) {
+              claim.release();
+              closedReturned += count;
+            } else closedLost += count;
+            done();
+            return;
+          }
+          claim?.settle(err);
           done(err);
         },
       );
+    };
+    const failureOf = (errors: Error[], count: number): Error =>
+      errors.length === 1 && count === 1 ? errors[0] : new Error(`${errors.length} of ${count} records could not be formatted; the first: ${errors[0].message}`);
+    /** Reports a failure of the logs' own: what formatted fine is written, the token settles as failed. */
+    const deadLetter = (w: Omit<Waiting, "claim"> & { claim: Claim | null }, count: number): void => {
+      const failure = failureOf(w.errors, count);
+      if (w.good.length === 0) {
+        w.claim?.settle(failure);
+        w.done(failure);
+        return;
+      }
+      let written: Promise<void>;
+      try {
+        written = sender.sendManyWith(writer, w.good);
+      } catch (err) {
+        written = Promise.reject(err as Error);
+      }
+      settleAfter(written, w.msg, w.good.length, w.claim, () => undefined, w.done, failure);
+    };
+    const proven = (keys: string[] | undefined): void => {
+      if (!keys) return;
+      for (const h of held.takeProven()) deadLetter(h.item, h.count);
+      showStatus();
+    };
+    const failed = (msg: NodeMessageInFlow, done: Done, claim: Claim | null, good: SyslogRecord[], errors: Error[], keys: string[], count: number): void => {
+      // Without a token nothing can be held (nothing stops the source): report the message.
+      if (!claim || keys.every((k) => triage.isOwn(k))) {
+        deadLetter({ msg, done, claim, good, errors }, count);
+        return;
+      }
+      held.add(keys, count, { msg, done, claim, good, errors });
+      heldReason = errors[0].message.length > 60 ? errors[0].message.slice(0, 57) + "..." : errors[0].message;
+      for (let i = 0; i < keys.length; i++) {
+        if (reported.has(keys[i]) || triage.isOwn(keys[i])) continue;
+        reported.add(keys[i]);
+        node.error(
+          `${errors[i].message}. No log has shown this to be one log's own problem, so it is treated as a settings problem: ` +
+            "the logs are held (neither sent nor dead-lettered) and read again after the next deploy",
+          msg,
+        );
+      }
+      showStatus();
+    };
+    /** A batch the sender refused to format: which records fail, and why (the rest are written if dead-lettered). */
+    const batchFailed = (m: NodeMessageInFlow, done: Done, claim: Claim | null, records: SyslogRecord[]): void => {
+      const good: SyslogRecord[] = [];
+      const errors: Error[] = [];
+      const keys: string[] = [];
+      let p: string[] | undefined;
+      for (const rec of records) {
+        try {
+          format(rec);
+        } catch (err) {
+          errors.push(err as Error);
+          keys.push(failureKey(err, rec));
+          continue;
+        }
+        good.push(rec);
+        p = triage.good(rec) ?? p;
+      }
+      failed(m, done, claim, good, errors, keys, records.length);
+      proven(p);
+    };
+
+    node.on("input", (msg: NodeMessageInFlow, send: (msg: NodeMessageInFlow) => void, done: Done) => {
+      const m = msg as NodeMessageInFlow & MessageLike;
+      const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
+      // Formatted straight into the sender's buffers; a record that cannot be formatted throws
+      // before anything of this message is queued.
+      if (!isBatchMessage(m)) {
+        // per-log: no arrays
+        let rec: SyslogRecord | undefined;
+        let written: Promise<void>;
+        try {
+          rec = recordFromMessage(m, defaults);
+          written = sender.sendWith(writer, rec);
+        } catch (err) {
+          failed(msg, done, claim, [], [err as Error], [failureKey(err, rec)], 1);
+          return;
+        }
+        settleAfter(written, msg, 1, claim, send, done);
+        proven(triage.good(rec));
+        return;
+      }
+      let records: SyslogRecord[];
+      let written: Promise<void>;
+      try {
+        records = recordsFromMessage(m, defaults);
+      } catch (err) {
+        failed(msg, done, claim, [], [err as Error], [failureKey(err, undefined)], 1);
+        return;
+      }
+      try {
+        written = sender.sendManyWith(writer, records);
+      } catch {
+        batchFailed(msg, done, claim, records);
+        return;
+      }
+      settleAfter(written, msg, records.length, claim, send, done);
+      if (records.length === 0) return;
+      if (!triage.watching) triage.good(records[records.length - 1]);
+      else {
+        let p: string[] | undefined;
+        for (const rec of records) p = triage.good(rec) ?? p;
+        proven(p);
+      }
     });
+
+    /** Gives every held token back: the source reads those logs again (after a fix, they go out). */
+    const releaseHeld = (): number => {
+      let n = 0;
+      for (const h of held.takeAll()) {
+        h.item.claim.release();
+        n += h.count;
+      }
+      reported.clear();
+      return n;
+    };
+    const onStarted = (): void => {
+      triage.forgetEvidence();
+      if (held.size > 0) releaseHeld();
+      showStatus();
+    };
+    RED.events.on("flows:started", onStarted);
 
     node.on("close", (done: () => void) => {
       clearInterval(ticker);
+      RED.events.removeListener("flows:started", onStarted);
       sender.off("state", onState);
+      const returnedHeld = releaseHeld();
       node.status({});
-      void server.deregister(node).then(() => done());
+      void server
+        .deregister(node)
+        .then(() => new Promise((r) => setImmediate(r)))
+        .then(() => {
+          if (closedReturned + closedLost + returnedHeld > 0) {
+            const parts = [];
+            if (returnedHeld > 0) parts.push(`${returnedHeld} held logs`);
+            if (closedReturned > 0) parts.push(`${closedReturned} logs still queued for ${server.target}`);
+            let text = `closed with ${parts.join(" and ") || "nothing"} unwritten: ${closedReturned + returnedHeld} go back to sls consumer and are read again`;
+            if (closedLost > 0) text += `; ${closedLost} queued messages had no delivery token and are lost`;
+            node.warn(text);
+          }
+          done();
+        });
     });
   }
 

@@ -35,7 +35,20 @@ export interface FormatOptions {
   now?: () => Instant;
 }
 
+/**
+ * What made a record unformattable: an invalid SD-ID, structured data that is not an object of
+ * parameters, or a header and structured data longer than the size limit (MSG alone is cut to fit).
+ */
+export type SyslogFormatProblem = "sd-id" | "sd-params" | "too-big";
+
 /** An input the formatter cannot turn into a valid message; retrying will not help. */
 export class SyslogFormatError extends Error {
   override readonly name = "SyslogFormatError";
+
+  constructor(
+    message: string,
+    readonly problem?: SyslogFormatProblem,
+  ) {
+    super(message);
+  }
 }

@@ -135,5 +135,5 @@ export function putBody(buf: Buffer, headStart: number, pos: number, message: un
 }
 
 function tooBig(need: number, max: number): SyslogFormatError {
-  return new SyslogFormatError(`header and structured data need ${need} bytes, more than the maximum message size of ${max}`);
+  return new SyslogFormatError(`header and structured data need ${need} bytes, more than the maximum message size of ${max}`, "too-big");
 }

@@ -23,7 +23,7 @@ const validIds = new Set<string>();
 export function checkSdId(id: string, opts: SdOptions = {}): void {
   if (validIds.has(id) && (id.length <= 32 || opts.allowLongSdId)) return;
   const bad = (why: string): never => {
-    throw new SyslogFormatError(`invalid SD-ID "${id}": ${why}`);
+    throw new SyslogFormatError(`invalid SD-ID "${id}": ${why}`, "sd-id");
   };
   if (!SD_NAME.test(id) || SD_NAME_FORBIDDEN.test(id)) bad("only printable US-ASCII without space, =, ] or \"");
   if (id.length > 32 && !opts.allowLongSdId) bad("longer than 32 characters");
@@ -172,7 +172,7 @@ export function putStructuredData(buf: Buffer, pos: number, sd: StructuredData |
       const params = sd[id];
       if (params === undefined || params === null) continue;
       if (typeof params !== "object" || Array.isArray(params)) {
-        throw new SyslogFormatError(`structured data "${id}" must be an object of parameters`);
+        throw new SyslogFormatError(`structured data "${id}" must be an object of parameters`, "sd-params");
       }
       checkSdId(id, opts);
       pos = putElement(buf, pos, id, params);

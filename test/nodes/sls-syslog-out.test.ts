@@ -121,19 +121,100 @@ test("two out nodes share the server's one connection", async () => {
   await rx.close();
 });
 
-test("a message that cannot be formatted goes to Catch via done(err) and its token settles as failed", async () => {
+test("a format failure a log has shown to be its own goes to Catch via done(err) and its token settles as failed", async () => {
   const rx = await streamReceiver();
   const win = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
-  await helper.load([serverNode, outNode, catchNode], flow(rx.port));
-  const t = outcomes(win);
-  const caught = new Promise<{ error: { message: string; source: { id: string } } }>((r) => helper.getNode("sink").once("input", r));
-  helper.getNode("out").receive({ payload: "x", syslog: { structuredData: { mySDID: { a: 1 } } }, sls: { token: t.token } });
-  const c = await caught;
-  assert.match(c.error.message, /invalid SD-ID "mySDID"/);
-  assert.equal(c.error.source.id, "out");
-  assert.equal(await t.done, "failed");
+  await helper.load([serverNode, outNode, catchNode], flow(rx.port, { maxMessageBytes: "1000" }));
+  const out = helper.getNode("out");
+  const caught: Array<{ error: { message: string; source: { id: string } } }> = [];
+  helper.getNode("sink").on("input", (m: (typeof caught)[number]) => caught.push(m));
+  const sd = (v: string) => ({ "a@32473": { note: v } });
+  const good = outcomes(win);
+  out.receive({ payload: "fits", syslog: { structuredData: sd("short") }, sls: { token: good.token } });
+  assert.equal(await good.done, "delivered");
+  // Same SD-ID and parameter names as a log that fit: the length is this log's own.
+  const long = outcomes(win);
+  out.receive({ payload: "x", syslog: { structuredData: sd("v".repeat(1200)) }, sls: { token: long.token } });
+  assert.equal(await long.done, "failed");
+  // A payload JSON cannot write: any log that formatted fine shows it is this log's own.
+  const big = outcomes(win);
+  out.receive({ payload: { n: 10n }, sls: { token: big.token } });
+  assert.equal(await big.done, "failed");
+  await new Promise((r) => setImmediate(r));
+  assert.equal(caught.length, 2);
+  assert.match(caught[0].error.message, /header and structured data need \d+ bytes, more than the maximum message size of 1000/);
+  assert.match(caught[1].error.message, /BigInt/);
+  assert.equal(caught[0].error.source.id, "out");
+  await rx.waitFor(1);
+  assert.equal(rx.frames.length, 1);
   win.close();
   await rx.close();
+});
+
+test("a format failure no log has shown to be its own (invalid SD-ID) holds the tokens: one error, red status, released at the next deploy", async () => {
+  const rx = await streamReceiver();
+  const win = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const cap = captureRed();
+  await helper.load([serverNode, outNode, catchNode, cap.module], flow(rx.port));
+  const out = helper.getNode("out");
+  const caught: object[] = [];
+  helper.getNode("sink").on("input", (m: object) => caught.push(m));
+  const ts = [outcomes(win), outcomes(win), outcomes(win, 2)];
+  const settled: Outcome[] = [];
+  for (const t of ts) void t.done.then((o) => settled.push(o));
+  out.receive({ payload: "x", syslog: { structuredData: { mySDID: { a: 1 } } }, sls: { token: ts[0].token } });
+  out.receive({ payload: "y", syslog: { structuredData: { mySDID: { a: 2 } } }, sls: { token: ts[1].token } });
+  out.receive({ payload: ["p", "q"], syslog: [{ structuredData: { mySDID: { a: 3 } } }, { structuredData: { mySDID: { a: 4 } } }], sls: { token: ts[2].token } });
+  const s = await statusWhere(out, (x) => /^holding 4 logs/.test(x.text ?? ""));
+  assert.equal(s.fill, "red");
+  assert.match(s.text ?? "", /invalid SD-ID "mySDID"/);
+  // Logs that format fine do not prove an SD-ID error a log's own: still held.
+  const good = outcomes(win);
+  out.receive({ payload: "fine", sls: { token: good.token } });
+  assert.equal(await good.done, "delivered");
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(settled, [], "held tokens are never settled");
+  assert.equal(win.inFlight, 4);
+  const errors = out.error.args.map((a) => String(a[0]));
+  assert.equal(errors.length, 1, errors.join("\n"));
+  assert.match(errors[0], /invalid SD-ID "mySDID".*treated as a settings problem: the logs are held/);
+  assert.equal(caught.length, 1, "one error reaches Catch, not one per log");
+  // A deploy (any kind) gives the held tokens back: the source reads those logs again.
+  cap.red().events.emit("flows:started", { config: { flows: [] }, type: "nodes", diff: {} });
+  assert.deepEqual(await Promise.all(ts.map((t) => t.done)), ["returned", "returned", "returned"]);
+  assert.equal(win.inFlight, 0);
+  await rx.waitFor(1);
+  assert.equal(rx.frames.length, 1);
+  win.close();
+  await rx.close();
+});
+
+test("shutdown while the receiver is down: queued logs go back to the source, one summary warning per close, no error per message", async () => {
+  const port = await freePort();
+  const win = new DeliveryWindow({ maxInFlight: 1000, claimTimeoutMs: 0 });
+  await helper.load([serverNode, outNode, catchNode], flow(port));
+  const out = helper.getNode("out");
+  await statusWhere(out, (x) => x.fill === "red");
+  const ts = Array.from({ length: 200 }, () => outcomes(win));
+  for (const t of ts) out.receive({ payload: "queued", sls: { token: t.token } });
+  out.receive({ payload: "no token" });
+  const caught: object[] = [];
+  helper.getNode("sink").on("input", (m: object) => caught.push(m));
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  // The helper's spies are reset by unload(): watch this node's own calls.
+  const self = out as unknown as { warn(t: unknown): void; error(t: unknown): void };
+  const [warn, error] = [self.warn.bind(out), self.error.bind(out)];
+  self.warn = (t) => (warnings.push(String(t)), warn(t));
+  self.error = (t) => (errors.push(String(t)), error(t));
+  await new Promise((r) => setTimeout(r, 50));
+  await helper.unload();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(new Set(await Promise.all(ts.map((t) => t.done))), new Set(["returned"]));
+  assert.deepEqual(warnings, [`closed with 200 logs still queued for tcp://127.0.0.1:${port} unwritten: 200 go back to sls consumer and are read again; 1 queued messages had no delivery token and are lost`]);
+  assert.deepEqual(errors, []);
+  assert.equal(caught.length, 0);
+  win.close();
 });
 
 test("status: green when connected; red 'refused' with one logged error when the receiver is down", async () => {
