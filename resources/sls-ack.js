@@ -1,12 +1,9 @@
-// Editor code of sls-ack: defaults, validators, labels and dialog behaviour. Served by Node-RED as
-// resources/node-red-contrib-sls-syslog/sls-ack.js; nodes/sls-ack.html loads it and registers the type.
+// Editor code of sls-ack: labels and dialog behaviour; its settings (defaults, checks) are
+// lib/config's, via resources/config.js. Served by Node-RED as
+// resources/node-red-contrib-sls-syslog/sls-ack.js; nodes/sls-ack.html registers the type.
 (function (editor) {
   "use strict";
   editor.types["sls-ack"] = {
-    defaults: {
-      name: { value: "" },
-      version: { value: 1 }
-    },
     label: function () {
       return this.name || "sls ack";
     },

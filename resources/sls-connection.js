@@ -1,55 +1,9 @@
-// Editor code of sls-connection: defaults, validators, labels and dialog behaviour. Served by Node-RED as
-// resources/node-red-contrib-sls-syslog/sls-connection.js; nodes/sls-connection.html loads it and registers the type.
+// Editor code of sls-connection: labels and dialog behaviour; its settings (defaults, checks) are
+// lib/config's, via resources/config.js. Served by Node-RED as
+// resources/node-red-contrib-sls-syslog/sls-connection.js; nodes/sls-connection.html registers the type.
 (function (editor) {
   "use strict";
-  var authOf = function () {
-    return $("#node-config-input-auth").val() || this.auth || "access_key";
-  };
-  /** Required (and matching `re`) when the chosen source is one of `sources`. */
-  var needs = function (sources, re) {
-    return function (v) {
-      if (sources.indexOf(authOf.call(this)) < 0) return true;
-      return typeof v === "string" && re.test(v.trim());
-    };
-  };
-  var optional = function (re) {
-    return function (v) {
-      return !v || re.test(String(v).trim());
-    };
-  };
-  var optionalRange = function (lo, hi) {
-    return function (v) {
-      if (v === "" || v === undefined || v === null) return true;
-      var n = Number(v);
-      return Number.isInteger(n) && n >= lo && n <= hi;
-    };
-  };
   editor.types["sls-connection"] = {
-    defaults: {
-      name: { value: "" },
-      endpoint: { value: "", required: true },
-      cname: { value: "auto" },
-      auth: { value: "access_key" },
-      roleArn: { value: "", validate: needs(["ram_role_arn"], /^acs:ram::\d+:role\/.+$/) },
-      roleSessionName: { value: "", validate: optional(/^[\w.@-]{2,64}$/) },
-      durationSeconds: { value: "", validate: optionalRange(900, 43200) },
-      policy: { value: "" },
-      stsEndpoint: { value: "" },
-      roleName: { value: "" },
-      metadataEndpoint: { value: "", validate: optional(/^https?:\/\/\S+$/) },
-      imdsV2Only: { value: false },
-      oidcProviderArn: { value: "", validate: optional(/^acs:ram::\d+:oidc-provider\/.+$/) },
-      oidcTokenFile: { value: "" },
-      credentialsFile: { value: "" },
-      profile: { value: "" },
-      version: { value: 1 }
-    },
-    credentials: {
-      accessKeyId: { type: "text" },
-      accessKeySecret: { type: "password" },
-      securityToken: { type: "password" },
-      externalId: { type: "password" }
-    },
     label: function () {
       return this.name || this.endpoint || "sls connection";
     },

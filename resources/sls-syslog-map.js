@@ -1,27 +1,21 @@
-// Editor code of sls-syslog-map: defaults, validators, labels and dialog behaviour. Served by Node-RED as
-// resources/node-red-contrib-sls-syslog/sls-syslog-map.js; nodes/sls-syslog-map.html loads it and registers the type.
+// Editor code of sls-syslog-map: labels and dialog behaviour; its settings (defaults, checks) are
+// lib/config's, via resources/config.js. Served by Node-RED as
+// resources/node-red-contrib-sls-syslog/sls-syslog-map.js; nodes/sls-syslog-map.html registers the type.
 (function (editor) {
   "use strict";
-  var META = ["project", "logstore", "consumerGroup", "shard", "cursor", "topic", "source", "index", "time", "timeNs", "timeMs", "timeIso", "forwarder"];
-  var FACILITIES = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "audit", "alert", "clock2", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"];
-  var SEVERITIES = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
-  // Form widgets by kind; the ids are node-input-<name> (typed inputs keep <name>Type beside them).
-  var TYPED = ["hostname", "appName", "procId", "msgId", "facility", "severity", "vendor", "product", "productVersion", "eventId", "eventName", "cefSeverity"];
-  var CHECKS = ["keepInternal", "kvLeadingSeparator", "jsonSortKeys", "jsonExpand", "attributesIncludeFields", "sdEnabled", "sdDedup"];
-  var PLAIN = ["timestampSource", "timestampField", "timestampUnit", "severityDefault", "format", "kvSeparator", "kvEscape", "kvOrder", "template", "templateEscape", "bodyField", "cefVersion", "leefVersion", "leefDelimiter", "leefDevTime", "sdId", "sdFields"];
-
-  // TAB (x09) or ASCII punctuation except | = _ (lib/mapping/leef.ts leefDelimiterProblem: LEEF has
-  // no escapes, and a space or _ cannot be taken out of values and keys).
-  function leefDelimiterOk(v) {
-    var m = /^(?:0x|x)([0-9a-fA-F]{1,4})$/.exec(v);
-    var c = m ? String.fromCharCode(parseInt(m[1], 16)) : v;
-    return c === "\t" || (c.length === 1 && /^[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]$/.test(c) && "|=_".indexOf(c) < 0);
+  // The lists and the form's fields by kind come from the settings (lib/config, resources/config.js);
+  // the ids are node-input-<name> (typed inputs keep <name>Type beside them).
+  function lists() {
+    return slsSyslogEditor.settings.lists;
+  }
+  function form() {
+    return slsSyslogEditor.settings.mappingForm();
   }
 
   function refTypes() {
     return [
       { value: "field", label: "field", icon: "fa fa-columns" },
-      { value: "meta", label: "msg.sls", icon: "fa fa-info-circle", options: META },
+      { value: "meta", label: "msg.sls", icon: "fa fa-info-circle", options: lists().META_KEYS },
       "str",
       { value: "none", label: "none", icon: "fa fa-ban", hasValue: false }
     ];
@@ -32,12 +26,12 @@
 
   function readForm(node) {
     var c = {};
-    TYPED.forEach(function (k) {
+    form().typed.forEach(function (k) {
       c[k] = $("#node-input-" + k).typedInput("value");
       c[k + "Type"] = $("#node-input-" + k).typedInput("type");
     });
-    CHECKS.forEach(function (k) { c[k] = $("#node-input-" + k).prop("checked"); });
-    PLAIN.forEach(function (k) { c[k] = $("#node-input-" + k).val(); });
+    form().checks.forEach(function (k) { c[k] = $("#node-input-" + k).prop("checked"); });
+    form().plain.forEach(function (k) { c[k] = $("#node-input-" + k).val(); });
     c.fieldRules = $("#node-input-fieldRules-container").editableList("items").map(function () {
       var row = $(this);
       return { action: row.find(".rule-action").val(), pattern: row.find(".rule-pattern").val(), to: row.find(".rule-to").val() };
@@ -52,17 +46,16 @@
       return { key: row.find(".attr-key").val(), type: v.typedInput("type"), value: v.typedInput("value") };
     }).get();
     c.preset = $("#sls-syslog-map-preset").val() || node.preset || "";
-    c.version = 1;
     return c;
   }
 
   function fillForm(c) {
-    TYPED.forEach(function (k) {
+    form().typed.forEach(function (k) {
       if (c[k + "Type"] !== undefined) $("#node-input-" + k).typedInput("type", c[k + "Type"]);
       if (c[k] !== undefined) $("#node-input-" + k).typedInput("value", c[k]);
     });
-    CHECKS.forEach(function (k) { if (c[k] !== undefined) $("#node-input-" + k).prop("checked", !!c[k]); });
-    PLAIN.forEach(function (k) { if (c[k] !== undefined) $("#node-input-" + k).val(String(c[k])); });
+    form().checks.forEach(function (k) { if (c[k] !== undefined) $("#node-input-" + k).prop("checked", !!c[k]); });
+    form().plain.forEach(function (k) { if (c[k] !== undefined) $("#node-input-" + k).val(String(c[k])); });
     $("#node-input-fieldRules-container").editableList("empty").editableList("addItems", c.fieldRules || []);
     $("#node-input-severityTable-container").editableList("empty").editableList("addItems", c.severityTable || []);
     $("#node-input-attributes-container").editableList("empty").editableList("addItems", c.attributes || []);
@@ -70,68 +63,6 @@
   }
 
   editor.types["sls-syslog-map"] = {
-    defaults: {
-      name: { value: "" },
-      version: { value: 1 },
-      preset: { value: "" },
-      keepInternal: { value: false },
-      fieldRules: { value: [] },
-      timestampSource: { value: "sls" },
-      timestampField: { value: "" },
-      timestampUnit: { value: "auto" },
-      hostname: { value: "__source__" },
-      hostnameType: { value: "field" },
-      appName: { value: "logstore" },
-      appNameType: { value: "meta" },
-      procId: { value: "" },
-      procIdType: { value: "none" },
-      msgId: { value: "" },
-      msgIdType: { value: "none" },
-      facility: { value: "user" },
-      facilityType: { value: "fixed" },
-      severity: { value: "info" },
-      severityType: { value: "fixed" },
-      severityTable: { value: [] },
-      severityDefault: { value: "info" },
-      format: { value: "kv" },
-      kvSeparator: {
-        value: "||",
-        validate: function (v) {
-          if ($("#node-input-format").length ? $("#node-input-format").val() !== "kv" : this.format !== "kv") return true;
-          return typeof v === "string" && v !== "" && v.indexOf("=") < 0 && !/^[A-Za-z0-9\\]/.test(v);
-        }
-      },
-      kvEscape: { value: "backslash" },
-      kvLeadingSeparator: { value: true },
-      kvOrder: { value: "record" },
-      jsonSortKeys: { value: true },
-      jsonExpand: { value: false },
-      template: { value: "" },
-      templateEscape: { value: "none" },
-      bodyField: { value: "" },
-      cefVersion: { value: "0" },
-      vendor: { value: "Alibaba Cloud" },
-      vendorType: { value: "str" },
-      product: { value: "SLS" },
-      productType: { value: "str" },
-      productVersion: { value: "1.0" },
-      productVersionType: { value: "str" },
-      eventId: { value: "logstore" },
-      eventIdType: { value: "meta" },
-      eventName: { value: "SLS log" },
-      eventNameType: { value: "str" },
-      cefSeverity: { value: "" },
-      cefSeverityType: { value: "auto" },
-      leefVersion: { value: "2.0" },
-      leefDelimiter: { value: "^", validate: leefDelimiterOk },
-      leefDevTime: { value: "iso" },
-      attributes: { value: [] },
-      attributesIncludeFields: { value: true },
-      sdEnabled: { value: false },
-      sdId: { value: "sls@32473", validate: RED.validators.regex(/^[^\s="\]@]{1,32}@\d+(\.\d+)*$|^(timeQuality|origin|meta)$/) },
-      sdFields: { value: "" },
-      sdDedup: { value: false }
-    },
     inputLabels: "SLS record(s)",
     outputLabels: "msg.syslog",
     label: function () {
@@ -158,8 +89,8 @@
       ["hostname", "appName", "procId", "msgId", "vendor", "product", "productVersion", "eventId", "eventName"].forEach(function (k) {
         $("#node-input-" + k).typedInput({ default: "str", types: refTypes(), typeField: "#node-input-" + k + "Type" });
       });
-      $("#node-input-facility").typedInput({ default: "fixed", types: [fixedType(FACILITIES), { value: "field", label: "field", icon: "fa fa-columns" }], typeField: "#node-input-facilityType" });
-      $("#node-input-severity").typedInput({ default: "fixed", types: [fixedType(SEVERITIES), { value: "field", label: "field", icon: "fa fa-columns" }], typeField: "#node-input-severityType" });
+      $("#node-input-facility").typedInput({ default: "fixed", types: [fixedType(lists().FACILITIES), { value: "field", label: "field", icon: "fa fa-columns" }], typeField: "#node-input-facilityType" });
+      $("#node-input-severity").typedInput({ default: "fixed", types: [fixedType(lists().SEVERITIES), { value: "field", label: "field", icon: "fa fa-columns" }], typeField: "#node-input-severityType" });
       $("#node-input-cefSeverity").typedInput({
         default: "auto",
         types: [{ value: "auto", label: node._("sls-syslog-map.label.fromSeverity"), hasValue: false }, { value: "field", label: "field", icon: "fa fa-columns" }, "str"],
@@ -186,8 +117,8 @@
         addItem: function (row, i, r) {
           $('<input type="text" class="sev-values" style="width:calc(100% - 140px)">').attr("placeholder", "ERROR|error|E|3").val(r.values || "").appendTo(row);
           var target = $('<select class="sev-target" style="width:120px; margin-left:5px"></select>').appendTo(row);
-          SEVERITIES.forEach(function (s, n) { $("<option>").val(s).text(n + " " + s).appendTo(target); });
-          target.val(r.severity === undefined ? "err" : (typeof r.severity === "number" ? SEVERITIES[r.severity] : r.severity));
+          lists().SEVERITIES.forEach(function (s, n) { $("<option>").val(s).text(n + " " + s).appendTo(target); });
+          target.val(r.severity === undefined ? "err" : (typeof r.severity === "number" ? lists().SEVERITIES[r.severity] : r.severity));
         },
         removable: true,
         sortable: true
@@ -315,7 +246,6 @@
       this.severityTable = c.severityTable;
       this.attributes = c.attributes;
       this.preset = c.preset;
-      this.version = 1;
     },
     oneditresize: function (size) {
       $("#sls-syslog-map-sample").css("height", Math.max(100, Math.min(200, size.height - 500)) + "px");

@@ -30,7 +30,7 @@ export const SLS_SYSLOG_SERVER = nodeSpec({
     /** RELP (reliable event logging: the collector confirms each message) over TLS. */
     relpTls: optional(bool(), false, false, { when: isRelp }),
     /** RELP: most messages sent and not yet confirmed. */
-    relpWindow: optional(int(1, 65_535), "128", 128, { when: isRelp }),
+    relpWindow: optional(int(1, 100_000), "128", 128, { when: isRelp }),
     /** TCP only: TLS always counts octets (RFC 5425), UDP sends one message per datagram. */
     framing: optional(oneOf(["octet", "lf"]), "octet", "octet" as const, { when: (c) => protocolOf(c) === "tcp" }),
     rejectUnauthorized: optional(bool(), true, true, { when: isTls }),

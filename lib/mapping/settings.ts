@@ -6,7 +6,7 @@
 import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/facility-severity";
 import { bool, custom, list, ok, oneOf, fail, verbatim, type Check, type Rule } from "../config/rules";
 import { optional, type Prop, type Raw } from "../config/spec";
-import { checkSdId } from "../syslog/structured-data";
+import { checkSdId } from "../syslog/sd-id";
 import { leefDelimiterProblem } from "./leef-delimiter";
 import type { AttributeRule, FieldRule, SeverityRow } from "./types";
 

@@ -27,17 +27,30 @@ const FIELD_IDS: Record<string, Record<string, string>> = {
 };
 
 /**
- * Bad values the dialogs must flag (red field), and the message shown on hover where the node's
- * validator gives one (a validator that returns only false marks the field without a text).
+ * Bad values the dialogs must flag (red field), and the message shown on hover: the runtime's own
+ * (lib/config). `set` chooses other fields first (a start time is checked only with start = time).
+ * One value per field: the hover message is read once per field.
  */
-const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message?: RegExp }> = [
-  { type: "sls-consumer", prop: "maxInFlight", bad: "lots", message: /invalid number/i },
-  { type: "sls-consumer", prop: "project", bad: "" },
-  { type: "sls-connection", prop: "endpoint", bad: "" },
-  { type: "sls-syslog-map", prop: "kvSeparator", bad: "a=" },
-  { type: "sls-syslog-server", prop: "port", bad: "99999", message: /Port must be 1-65535/ },
-  { type: "sls-syslog-out", prop: "appName", bad: "two words" },
+const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message?: RegExp; set?: Record<string, string> }> = [
+  { type: "sls-consumer", prop: "maxInFlight", bad: "0", message: /maxInFlight "0": must be a whole number from 1 to 100000/ },
+  { type: "sls-consumer", prop: "startTime", bad: "yesterday", set: { start: "time" }, message: /startTime "yesterday": must be an ISO 8601 time/ },
+  { type: "sls-consumer", prop: "project", bad: "", message: /project: required/ },
+  { type: "sls-connection", prop: "endpoint", bad: "", message: /endpoint: required/ },
+  { type: "sls-syslog-map", prop: "kvSeparator", bad: "a=", message: /the separator contains =/ },
+  { type: "sls-syslog-server", prop: "port", bad: "70000", message: /port "70000": must be a whole number from 1 to 65535/ },
+  { type: "sls-syslog-out", prop: "appName", bad: "two words", message: /appName "two words": printable US-ASCII/ },
   { type: "sls-syslog-out", prop: "hostname", bad: "my host", message: /US-ASCII|ASCII/i },
+];
+
+/**
+ * Saved settings a dialog cannot produce (a select has no such option), as an imported flow brings
+ * them: the editor marks the node invalid, naming the property, as the runtime refuses it.
+ */
+const BAD_IMPORTS: Array<{ node: Record<string, unknown>; prop: string }> = [
+  { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "ssl" }, prop: "protocol" },
+  { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tcp", caFile: "/etc/ca.pem" }, prop: "protocol" },
+  { node: { type: "sls-consumer", project: "p", logstore: "l", consumerGroup: "g", start: "time", startTime: "next tuesday" }, prop: "startTime" },
+  { node: { type: "sls-syslog-out", facility: "local9" }, prop: "facility" },
 ];
 
 /** What the test needs from the editor's registration of a type (functions cannot cross to Node). */
@@ -62,6 +75,8 @@ interface EditorRed {
     getNodeHelp(t: string): string | undefined;
     filterNodes(f: { type?: string; z?: string }): Array<{ id: string; type: string; z: string; validationErrors?: string[] }>;
     node(id: string): { id: string; validationErrors?: string[]; valid?: boolean } | null;
+    import(nodes: object[]): unknown;
+    remove(id: string): unknown;
   };
   workspaces: { active(): string };
   actions: { invoke(name: string): void };
@@ -168,6 +183,27 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
       await canvas.click({ position: { x: 600, y: 600 } });
       await page.keyboard.press("Control+a");
       await page.keyboard.press("Delete");
+    });
+
+    await t.test("imported nodes with settings the runtime refuses are marked invalid, naming the property", async () => {
+      for (const c of BAD_IMPORTS) {
+        const id = `bad${BAD_IMPORTS.indexOf(c)}`;
+        const got = await inEditor(
+          page,
+          (R, a: { id: string; node: Record<string, unknown> }) => {
+            R.nodes.import([{ ...a.node, id: a.id, z: a.node.type === "sls-syslog-server" ? undefined : R.workspaces.active(), x: 100, y: 100 }]);
+            const n = R.nodes.node(a.id);
+            const seen = { valid: n?.valid, errors: n?.validationErrors ?? [] };
+            // Nothing invalid may stay behind for the deploys below.
+            R.nodes.remove(a.id);
+            return seen;
+          },
+          { id, node: c.node },
+        );
+        assert.equal(got.valid, false, `${JSON.stringify(c.node)} is invalid`);
+        // Node-RED lists the validators' messages; ours start with the property, as the runtime's error does.
+        assert.ok(got.errors.some((e) => e.startsWith(`${c.prop} `) || e.startsWith(`${c.prop}:`)), `${JSON.stringify(c.node)}: ${got.errors.join(", ")} names ${c.prop}`);
+      }
     });
 
     await t.test("Import > Examples brings in an example that deploys and shows records in the Debug sidebar", async () => {
@@ -277,6 +313,7 @@ async function expectFields(page: Page, prefix: string, info: TypeInfo): Promise
 
 async function checkBadValues(page: Page, prefix: string, type: string): Promise<void> {
   for (const c of BAD_VALUES.filter((b) => b.type === type)) {
+    for (const [k, v] of Object.entries(c.set ?? {})) await page.selectOption(`#${prefix}-${k}`, v);
     const input = page.locator(`#${prefix}-${c.prop}`);
     await input.fill(c.bad);
     await input.dispatchEvent("change");

@@ -73,7 +73,7 @@ test("sls-syslog-server: TLS settings under another protocol, a certificate with
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, certFile: "/etc/c.pem" }), ["key: a client certificate needs its key, and a key its certificate"]);
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpTls: true, caFile: "/etc/ca.pem" }), [], "RELP over TLS takes TLS settings");
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpTls: false, caFile: "/etc/ca.pem" }).length, 1);
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpWindow: "0" }), ['relpWindow "0": must be a whole number from 1 to 65535']);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpWindow: "0" }), ['relpWindow "0": must be a whole number from 1 to 100000']);
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "udp", maxMessageBytes: "70000" }), ['maxMessageBytes "70000": must be 0 (no limit) or a whole number from 1 to 65507']);
   for (const [field, bad] of [["maxQueueMessages", "0"], ["maxQueueMB", "0"], ["maxQueueMB", "lots"], ["framing", "crlf"]] as const) {
     assert.equal(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp", [field]: bad }).length, 1, `${field} ${bad}`);
