@@ -37,7 +37,9 @@ const runtime = require(path.join(base, "..", "demo", "node-red-runtime.js"));
 console.log(`# Node.js ${process.version}, Node-RED ${runtime.nodeRedVersion} (${runtime.nodeRedDir})`);
 let status = 0;
 for (const phase of phases) {
-  const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${phase.concurrency}`, "--test-reporter=spec", ...phase.files], {
+  // --test-force-exit: once a file's tests are done its process ends, even when a failed test left a
+  // socket or timer behind; a failure is reported instead of hanging the suite.
+  const r = spawnSync(process.execPath, ["--test", "--test-force-exit", `--test-concurrency=${phase.concurrency}`, "--test-reporter=spec", ...phase.files], {
     stdio: "inherit",
   });
   if (r.status !== 0) status = r.status === null ? 1 : r.status;

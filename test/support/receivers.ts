@@ -9,10 +9,52 @@ import { FrameReader } from "./frame-reader";
 export interface StreamReceiver {
   port: number;
   frames: Buffer[];
+  /** The frames of each accepted connection, in accept order. */
+  connections: Buffer[][];
+  /** Every byte received, in arrival order (all connections). */
+  raw(): Buffer;
   sockets: Set<net.Socket>;
-  /** Resolves once at least n frames arrived. */
-  waitFor(n: number): Promise<void>;
+  /**
+   * Resolves once at least n frames arrived; rejects after timeoutMs (a lost message fails the test
+   * instead of hanging its file) or as soon as the byte stream could not be split into frames.
+   */
+  waitFor(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Waiters for "at least n items", each failing after its own timeout or on a stream error. */
+function counter(what: string, count: () => number): { check(): void; fail(e: Error): void; waitFor(n: number, timeoutMs?: number): Promise<void> } {
+  let waiters: Array<{ n: number; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }> = [];
+  let broken: Error | undefined;
+  return {
+    check() {
+      const ready = waiters.filter((w) => count() >= w.n);
+      waiters = waiters.filter((w) => count() < w.n);
+      for (const w of ready) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+    },
+    fail(e) {
+      broken ??= e;
+      for (const w of waiters) {
+        clearTimeout(w.timer);
+        w.reject(e);
+      }
+      waiters = [];
+    },
+    waitFor(n, timeoutMs = 20_000) {
+      if (count() >= n) return Promise.resolve();
+      if (broken) return Promise.reject(broken);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w.timer !== timer);
+          reject(new Error(`receiver got ${count()} of ${n} ${what} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push({ n, resolve, reject, timer });
+      });
+    },
+  };
 }
 
 export async function streamReceiver(opts: {
@@ -23,17 +65,31 @@ export async function streamReceiver(opts: {
   onFrame?: (f: Buffer, s: net.Socket) => void;
 } = {}): Promise<StreamReceiver> {
   const frames: Buffer[] = [];
+  const connections: Buffer[][] = [];
+  const chunks: Buffer[] = [];
   const sockets = new Set<net.Socket>();
-  let waiters: Array<{ n: number; r: () => void }> = [];
+  const arrived = counter("frames", () => frames.length);
   const onConn = (s: net.Socket): void => {
     sockets.add(s);
+    const mine: Buffer[] = [];
+    connections.push(mine);
     const reader = new FrameReader(opts.framing ?? "octet");
     s.on("data", (d: Buffer) => {
-      for (const f of reader.push(d)) {
+      chunks.push(d);
+      let got: Buffer[];
+      try {
+        got = reader.push(d);
+      } catch (e) {
+        arrived.fail(e as Error);
+        s.destroy();
+        return;
+      }
+      for (const f of got) {
         frames.push(f);
+        mine.push(f);
         opts.onFrame?.(f, s);
       }
-      waiters = waiters.filter((w) => (frames.length >= w.n ? (w.r(), false) : true));
+      arrived.check();
     });
     s.on("error", () => {});
     s.on("close", () => sockets.delete(s));
@@ -45,8 +101,10 @@ export async function streamReceiver(opts: {
   return {
     port: (server.address() as net.AddressInfo).port,
     frames,
+    connections,
+    raw: () => Buffer.concat(chunks),
     sockets,
-    waitFor: (n) => (frames.length >= n ? Promise.resolve() : new Promise((r) => waiters.push({ n, r }))),
+    waitFor: arrived.waitFor,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
@@ -55,21 +113,22 @@ export async function streamReceiver(opts: {
   };
 }
 
-export async function udpReceiver(type: "udp4" | "udp6" = "udp4"): Promise<{ port: number; datagrams: Buffer[]; waitFor(n: number): Promise<void>; close(): Promise<void> }> {
+export async function udpReceiver(type: "udp4" | "udp6" = "udp4"): Promise<{ port: number; datagrams: Buffer[]; waitFor(n: number, timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
   const sock = dgram.createSocket(type);
   const datagrams: Buffer[] = [];
-  let waiters: Array<{ n: number; r: () => void }> = [];
+  const arrived = counter("datagrams", () => datagrams.length);
+  let closed: Promise<void> | undefined;
   sock.on("message", (m) => {
     datagrams.push(m);
-    waiters = waiters.filter((w) => (datagrams.length >= w.n ? (w.r(), false) : true));
+    arrived.check();
   });
   sock.bind(0, type === "udp6" ? "::1" : "127.0.0.1");
   await once(sock, "listening");
   return {
     port: sock.address().port,
     datagrams,
-    waitFor: (n) => (datagrams.length >= n ? Promise.resolve() : new Promise((r) => waiters.push({ n, r }))),
-    close: () => new Promise<void>((r) => sock.close(() => r())),
+    waitFor: arrived.waitFor,
+    close: () => (closed ??= new Promise<void>((r) => sock.close(() => r()))),
   };
 }
 
