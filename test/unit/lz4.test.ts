@@ -69,3 +69,47 @@ test("malformed blocks and size mismatches are rejected, never over-read", () =>
     }
   }
 });
+
+/** A hand-made block: `lit` literal bytes, then one match of `len` bytes at `offset`, then 5 literals. */
+function blockWithMatch(lit: Buffer, offset: number, len: number): Buffer {
+  const ext = (n: number): number[] => {
+    const out: number[] = [];
+    for (; n >= 255; n -= 255) out.push(255);
+    out.push(n);
+    return out;
+  };
+  const m = len - 4;
+  const bytes = [(Math.min(lit.length, 15) << 4) | Math.min(m, 15)];
+  if (lit.length >= 15) bytes.push(...ext(lit.length - 15));
+  bytes.push(...lit, offset & 0xff, offset >> 8);
+  if (m >= 15) bytes.push(...ext(m - 15));
+  bytes.push(0x50, ...Buffer.from("tail!"));
+  return Buffer.from(bytes);
+}
+
+/** What the block must decode to: a match copies byte by byte, so an overlapping one repeats. */
+function expectedOutput(lit: Buffer, offset: number, len: number): Buffer {
+  const out = [...lit];
+  for (let i = 0; i < len; i++) out.push(out[out.length - offset]);
+  return Buffer.from([...out, ...Buffer.from("tail!")]);
+}
+
+test("overlapping matches repeat their run: a 48-byte match at offset 47, and every offset/length around the copy paths", () => {
+  const lit = Buffer.from(Array.from({ length: 100 }, (_, i) => 33 + i)); // 100 distinct bytes
+  const exact = blockWithMatch(lit.subarray(0, 47), 47, 48);
+  const out = lz4DecompressBlock(exact, 47 + 48 + 5);
+  assert.deepEqual(out, expectedOutput(lit.subarray(0, 47), 47, 48));
+  assert.equal(out[94], out[0], "the 48th byte of the match repeats the first byte it copied");
+  for (let offset = 1; offset <= 70; offset++) {
+    for (let len = 4; len <= 100; len++) {
+      const l = lit.subarray(0, Math.max(offset, 1));
+      const block = blockWithMatch(l, offset, len);
+      const want = expectedOutput(l, offset, len);
+      const ours = lz4DecompressBlock(block, want.length);
+      if (!ours.equals(want)) assert.fail(`offset ${offset}, length ${len}: ${ours.toString("hex")} != ${want.toString("hex")}`);
+      const theirs = Buffer.alloc(want.length);
+      ref.decompressBlock(block, theirs, 0, block.length, 0);
+      if (!theirs.equals(want)) assert.fail(`the reference decoder disagrees at offset ${offset}, length ${len}`);
+    }
+  }
+});

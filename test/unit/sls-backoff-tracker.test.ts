@@ -77,6 +77,32 @@ test("tracker: an unsealed or cancelled batch blocks the checkpoint; a dropped t
   assert.equal(t2.pending, 0);
 });
 
+test("tracker: a cancelled token holds the checkpoint before its batch, however many later batches settle", () => {
+  const t = new CheckpointTracker("c0", true);
+  const b1 = t.add("c1");
+  t.issue(b1);
+  t.seal(b1);
+  const b2 = t.add("c2");
+  t.issue(b2);
+  t.issue(b2);
+  t.seal(b2);
+  const b3 = t.add("c3");
+  t.issue(b3);
+  t.seal(b3);
+  t.settle(b1);
+  assert.equal(t.settledCursor, "c1");
+  t.settle(b2);
+  t.cancel(b2); // the window closed with this record unsettled: the batch must be read again
+  t.settle(b3);
+  assert.equal(t.settledCursor, "c1", "a later batch settling must not carry the checkpoint past the cancelled one");
+  const b4 = t.add("c4");
+  t.issue(b4);
+  t.seal(b4);
+  t.settle(b4);
+  assert.equal(t.settledCursor, "c1");
+  assert.equal(t.pending, 3, "the cancelled batch and everything after it stay tracked");
+});
+
 test("errors: SDK shapes map to SlsError with code, status, request id and retryability", () => {
   const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), { code: "Unauthorized", data: { httpCode: 401, statusCode: 401, requestId: "R1" } });
   const e = toSlsError(sdk, { project: "p", logstore: "l", shard: 3, host: "p.example" });

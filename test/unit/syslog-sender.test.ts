@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { once } from "node:events";
@@ -13,6 +13,19 @@ import { waitState } from "../support/sender-state";
 
 const msgs = (n: number, prefix = "m"): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.from(`<14>1 - - - - - - ${prefix}${i}`));
 const fast = { initialMs: 10, maxMs: 50 };
+
+/**
+ * Closes senders and receivers when the test ends, passed or failed: a failed assertion must not
+ * leave sockets open that keep the file running. (Closing twice is harmless.)
+ */
+function closeAfter(t: TestContext, ...things: Array<{ close(): Promise<void> }>): void {
+  t.after(async () => {
+    for (const x of things) await x.close();
+  });
+}
+
+/** Tests that wait on sockets fail after this instead of hanging the file. */
+const limit = { timeout: 30_000 };
 
 
 test("framing: octet counting counts bytes; LF framing escapes CR, LF and NUL so nothing can forge a frame", () => {
@@ -40,9 +53,11 @@ test("backoff is exponential, capped and jittered; Fifo keeps order", () => {
   assert.equal(q.drain().length, 1001);
 });
 
-test("TCP octet-counted: 2000 messages arrive exactly, in order, and each send resolves", async () => {
+test("TCP octet-counted: 2000 messages arrive exactly, in order, and each send resolves", limit, async (t) => {
   const rx = await streamReceiver();
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  closeAfter(t, s);
   const all = msgs(2000);
   await Promise.all(all.map((m) => s.send(m)));
   await rx.waitFor(2000);
@@ -53,9 +68,11 @@ test("TCP octet-counted: 2000 messages arrive exactly, in order, and each send r
   await rx.close();
 });
 
-test("TCP LF framing: a message with newlines stays one frame", async () => {
+test("TCP LF framing: a message with newlines stays one frame", limit, async (t) => {
   const rx = await streamReceiver({ framing: "lf" });
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", framing: "lf", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  closeAfter(t, s);
   await s.sendMany([Buffer.from("<14>1 - - - - - - a\n<0>1 - evil - - - - forged"), Buffer.from("<14>1 - - - - - - b")]);
   await rx.waitFor(2);
   await s.close();
@@ -63,10 +80,12 @@ test("TCP LF framing: a message with newlines stays one frame", async () => {
   await rx.close();
 });
 
-test("UDP over IPv4 and IPv6: one message per datagram; oversize is a permanent error", async () => {
+test("UDP over IPv4 and IPv6: one message per datagram; oversize is a permanent error", limit, async (t) => {
   for (const [type, host] of [["udp4", "127.0.0.1"], ["udp6", "::1"]] as const) {
     const rx = await udpReceiver(type);
+    closeAfter(t, rx);
     const s = new SyslogSender({ protocol: "udp", endpoints: [{ host, port: rx.port }], maxDatagramBytes: 1400 });
+    closeAfter(t, s);
     const all = msgs(50);
     await Promise.all(all.map((m) => s.send(m)));
     await rx.waitFor(50);
@@ -77,9 +96,10 @@ test("UDP over IPv4 and IPv6: one message per datagram; oversize is a permanent 
   }
 });
 
-test("backpressure: during an outage the queue bound holds and nothing is dropped; all flows after recovery", async () => {
+test("backpressure: during an outage the queue bound holds and nothing is dropped; all flows after recovery", limit, async (t) => {
   const port = await freePort();
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }], maxQueueMessages: 10, maxQueueBytes: 1 << 20, backoff: fast });
+  closeAfter(t, s);
   const faults: string[] = [];
   s.on("fault", (e: Error) => faults.push(e.message));
   const all = msgs(50);
@@ -92,6 +112,7 @@ test("backpressure: during an outage the queue bound holds and nothing is droppe
   assert.equal(settled, 0);
   assert.match(faults[0], new RegExp(`TCP 127\\.0\\.0\\.1:${port}: connection refused`));
   const rx = await streamReceiver({ port });
+  closeAfter(t, rx);
   await Promise.all(ps);
   await rx.waitFor(50);
   assert.deepEqual(rx.frames.map(String), all.map(String));
@@ -99,7 +120,7 @@ test("backpressure: during an outage the queue bound holds and nothing is droppe
   await rx.close();
 });
 
-test("a receiver that drops the connection mid-stream: the sender reconnects and every resolved message arrives", async () => {
+test("a receiver that drops the connection mid-stream: the sender reconnects and every resolved message arrives", limit, async (t) => {
   let cut = false;
   const rx = await streamReceiver({
     onFrame: (_f, sock) => {
@@ -109,7 +130,9 @@ test("a receiver that drops the connection mid-stream: the sender reconnects and
       }
     },
   });
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], backoff: fast, maxBatchBytes: 2048 });
+  closeAfter(t, s);
   const all = msgs(3000);
   const resolved: string[] = [];
   await Promise.all(all.map((m) => s.send(m).then(() => resolved.push(String(m)))));
@@ -122,9 +145,11 @@ test("a receiver that drops the connection mid-stream: the sender reconnects and
   await rx.close();
 });
 
-test("a receiver that closes (FIN) is noticed without writing; the sender reconnects by itself", async () => {
+test("a receiver that closes (FIN) is noticed without writing; the sender reconnects by itself", limit, async (t) => {
   const rx = await streamReceiver();
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], backoff: fast });
+  closeAfter(t, s);
   s.open();
   await waitState(s, "connected");
   const down = waitState(s, "disconnected");
@@ -139,10 +164,12 @@ test("a receiver that closes (FIN) is noticed without writing; the sender reconn
   await rx.close();
 });
 
-test("failover: the secondary receiver takes over when the primary refuses", async () => {
+test("failover: the secondary receiver takes over when the primary refuses", limit, async (t) => {
   const dead = await freePort();
   const rx = await streamReceiver();
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: dead }, { host: "127.0.0.1", port: rx.port }], backoff: fast });
+  closeAfter(t, s);
   await s.send(Buffer.from("via secondary"));
   await rx.waitFor(1);
   assert.equal(String(rx.frames[0]), "via secondary");
@@ -151,9 +178,11 @@ test("failover: the secondary receiver takes over when the primary refuses", asy
   await rx.close();
 });
 
-test("close() flushes what is queued; later sends are rejected", async () => {
+test("close() flushes what is queued; later sends are rejected", limit, async (t) => {
   const rx = await streamReceiver();
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  closeAfter(t, s);
   const ps = msgs(500).map((m) => s.send(m));
   await s.close();
   await Promise.all(ps);
@@ -162,16 +191,19 @@ test("close() flushes what is queued; later sends are rejected", async () => {
   await rx.close();
 });
 
-test("close() with an unreachable receiver rejects what is left instead of hanging", async () => {
+test("close() with an unreachable receiver rejects what is left instead of hanging", limit, async (t) => {
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: await freePort() }], backoff: fast });
+  closeAfter(t, s);
   const p = s.send(Buffer.from("x"));
   await s.close(100);
   await assert.rejects(p, /closed before the message could be written/);
 });
 
-test("sends of one turn share one promise per batch; it resolves only once their frames are written, and rejects them all on close", async () => {
+test("sends of one turn share one promise per batch; it resolves only once their frames are written, and rejects them all on close", limit, async (t) => {
   const rx = await streamReceiver();
+  closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxBatchBytes: 100 });
+  closeAfter(t, s);
   // 40-byte frames: two fit a 100-byte batch, the third opens a new group.
   const body = "x".repeat(37);
   const [a, b, c] = [s.send(body), s.sendMany([body]), s.send(body)];
@@ -193,25 +225,29 @@ test("sends of one turn share one promise per batch; it resolves only once their
   await rx.close();
   // Unreachable receiver: every send of the shared group is rejected as closed, none resolves.
   const dead = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: await freePort() }], backoff: fast });
+  closeAfter(t, dead);
   const shared = [dead.send("one"), dead.send("two")];
   assert.equal(shared[0], shared[1]);
   await dead.close(50);
   await assert.rejects(shared[0], /closed before the message could be written/);
 });
 
-test("TLS: verified against the CA (by IP with servername), mutual TLS, untrusted certificate refused by default", async (t) => {
+test("TLS: verified against the CA (by IP with servername), mutual TLS, untrusted certificate refused by default", limit, async (t) => {
   const pki = makePki();
   t.after(() => pki.cleanup());
   const read = (f: string): Buffer => fs.readFileSync(f);
   // Server certificate from our CA, client certificate required.
   const rx = await streamReceiver({ tls: { cert: read(pki.serverCertFile), key: read(pki.serverKeyFile), ca: read(pki.caFile), requestCert: true, rejectUnauthorized: true } });
+  closeAfter(t, rx);
   const ok = new SyslogSender({ protocol: "tls", endpoints: [{ host: "127.0.0.1", port: rx.port }], tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, servername: "localhost" } });
+  closeAfter(t, ok);
   await ok.send(Buffer.from("over mTLS"));
   await rx.waitFor(1);
   assert.equal(String(rx.frames[0]), "over mTLS");
   await ok.close();
   // Without a client certificate the server refuses the handshake.
   const noCert = new SyslogSender({ protocol: "tls", endpoints: [{ host: "127.0.0.1", port: rx.port }], tls: { ca: pki.ca }, backoff: { initialMs: 1000, maxMs: 1000 } });
+  closeAfter(t, noCert);
   const p1 = noCert.send(Buffer.from("never"));
   const e1 = await new Promise<Error>((r) => noCert.once("fault", r));
   assert.match(e1.message, new RegExp(`TLS 127\\.0\\.0\\.1:${rx.port}: `));
@@ -221,7 +257,9 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
 
   // A receiver with a self-signed certificate nobody vouches for: refused, with a clear message.
   const rogue = await streamReceiver({ tls: { cert: read(pki.rogueCertFile), key: read(pki.rogueKeyFile) } });
+  closeAfter(t, rogue);
   const strict = new SyslogSender({ protocol: "tls", endpoints: [{ host: "localhost", port: rogue.port }], tls: { ca: pki.ca }, backoff: { initialMs: 1000, maxMs: 1000 } });
+  closeAfter(t, strict);
   const p2 = strict.send(Buffer.from("secret"));
   const e2 = await new Promise<Error>((r) => strict.once("fault", r));
   assert.match(e2.message, /receiver certificate rejected/);
@@ -230,7 +268,9 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
   assert.equal(rogue.frames.length, 0, "not one byte of payload reached the untrusted receiver");
   // Wrong name: the CA-signed server certificate does not cover "127.0.0.2".
   const rx2 = await streamReceiver({ tls: { cert: read(pki.serverCertFile), key: read(pki.serverKeyFile) } });
+  closeAfter(t, rx2);
   const wrongName = new SyslogSender({ protocol: "tls", endpoints: [{ host: "127.0.0.1", port: rx2.port }], tls: { ca: pki.ca, servername: "siem.example.com" }, backoff: { initialMs: 1000, maxMs: 1000 } });
+  closeAfter(t, wrongName);
   wrongName.open();
   const e3 = await new Promise<Error>((r) => wrongName.once("fault", r));
   assert.match(e3.message, /certificate rejected.*siem\.example\.com/);
@@ -238,4 +278,118 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
   await rx2.close();
   await rogue.close();
   void once;
+});
+
+test("octet counting of strings counts UTF-8 bytes, not UTF-16 units, on the wire (sendMany and send)", limit, async (t) => {
+  const rx = await streamReceiver();
+  closeAfter(t, rx);
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  closeAfter(t, s);
+  const texts = ["<14>1 - - - - - - café", "<14>1 - - - - - - 日本語 🙂 ok", "<14>1 - - - - - - plain"];
+  await s.sendMany(texts); // the batch path: one frame per string
+  await s.send("<14>1 - - - - - - naïve");
+  await rx.waitFor(4);
+  await s.close();
+  // 22 characters, 23 bytes: a count of 22 would cut "é" in two and shift every later frame.
+  assert.equal(Buffer.byteLength(texts[0]), 23);
+  const wire = [...texts, "<14>1 - - - - - - naïve"].map((t) => `${Buffer.byteLength(t)} ${t}`).join("");
+  assert.equal(rx.raw().toString("utf8"), wire);
+  assert.ok(rx.raw().toString("utf8").startsWith("23 <14>1 - - - - - - café"));
+  assert.deepEqual(rx.frames.map(String), [...texts, "<14>1 - - - - - - naïve"]);
+  await rx.close();
+});
+
+test("LF framing of strings: CR, LF and NUL inside are escaped, so the only LF on the wire ends a frame", limit, async (t) => {
+  const rx = await streamReceiver({ framing: "lf" });
+  closeAfter(t, rx);
+  const s = new SyslogSender({ protocol: "tcp", framing: "lf", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  closeAfter(t, s);
+  await s.sendMany(["<14>1 - - - - - - a\n<0>1 - evil - - - - forged", "<14>1 - - - - - - r\r\n z\u0000é"]);
+  await s.send("<14>1 - - - - - - single\nline");
+  await s.sendMany(["<14>1 - - - - - - nul\u0000only", "<14>1 - - - - - - cr\ronly"]);
+  await s.send("<14>1 - - - - - - clean");
+  await rx.waitFor(6);
+  await s.close();
+  assert.equal(
+    rx.raw().toString("utf8"),
+    "<14>1 - - - - - - a\\n<0>1 - evil - - - - forged\n<14>1 - - - - - - r\\r\\n z\\0é\n<14>1 - - - - - - single\\nline\n" +
+      "<14>1 - - - - - - nul\\0only\n<14>1 - - - - - - cr\\ronly\n<14>1 - - - - - - clean\n",
+  );
+  assert.equal(rx.frames.length, 6);
+  await rx.close();
+});
+
+test("after an unexpected disconnect, frames written within the replay window go out again first on the next connection", limit, async (t) => {
+  for (const replayWindowMs of [60_000, 0]) {
+    const rx = await streamReceiver();
+    closeAfter(t, rx);
+    const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], backoff: fast, replayWindowMs });
+    closeAfter(t, s);
+    // Written and confirmed (the kernel took them), then the receiver dies with them in its buffers.
+    await s.sendMany(["a1", "a2", "a3"]);
+    await s.send("a4");
+    await rx.waitFor(4);
+    const down = waitState(s, "disconnected");
+    for (const sock of rx.sockets) sock.destroy();
+    await down;
+    await waitState(s, "connected");
+    await s.sendMany(["b1", "b2"]);
+    const replayed = replayWindowMs > 0 ? ["a1", "a2", "a3", "a4"] : [];
+    await rx.waitFor(4 + replayed.length + 2, 10_000);
+    await s.close();
+    assert.equal(rx.connections.length, 2);
+    assert.deepEqual(rx.connections[0].map(String), ["a1", "a2", "a3", "a4"]);
+    assert.deepEqual(rx.connections[1].map(String), [...replayed, "b1", "b2"], `replayWindowMs ${replayWindowMs}`);
+    assert.equal(s.stats().resent, replayed.length);
+    await rx.close();
+  }
+});
+
+test("reconnect delays: doubling from 250 ms, capped at 10 s, jittered into [d/2, d]; a good connection starts over", limit, async (t) => {
+  const port = await freePort();
+  // Fake timers: the test advances the sender's clock itself and sees exactly when it retries.
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  let random = 0;
+  t.mock.method(Math, "random", () => random);
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
+  closeAfter(t, s);
+  const faults: Error[] = [];
+  s.on("fault", (e: Error) => faults.push(e));
+  const until = async (cond: () => boolean): Promise<void> => {
+    for (let i = 0; !cond(); i++) {
+      if (i > 10_000) throw new Error("sender never got there");
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  /** Asserts that the sender waits exactly `ms` after its last failure before it connects again. */
+  const retriesAfter = (ms: number, label: string): void => {
+    assert.equal(s.currentState, "disconnected", label);
+    t.mock.timers.tick(ms - 1);
+    assert.equal(s.currentState, "disconnected", `${label}: retried before ${ms} ms`);
+    t.mock.timers.tick(1);
+    assert.equal(s.currentState, "connecting", `${label}: no retry after ${ms} ms`);
+  };
+  s.open();
+  // random() = 0: the low end of the jitter, d/2; the cap is 10 s so the delays stop at 5 s.
+  const low = [125, 250, 500, 1000, 2000, 4000, 5000, 5000];
+  for (const [i, ms] of low.entries()) {
+    await until(() => faults.length === i + 1);
+    retriesAfter(ms, `failure ${i + 1}`);
+  }
+  // random() close to 1: the full delay, still capped.
+  random = 0.999999;
+  await until(() => faults.length === low.length + 1);
+  retriesAfter(10_000, `failure ${low.length + 1}`);
+  // A receiver appears: the next attempt connects, and a later loss starts again at the first delay.
+  await until(() => faults.length === low.length + 2);
+  const rx = await streamReceiver({ port });
+  closeAfter(t, rx);
+  retriesAfter(10_000, `failure ${low.length + 2}`);
+  await until(() => s.currentState === "connected");
+  for (const sock of rx.sockets) sock.destroy();
+  await until(() => faults.length === low.length + 3);
+  retriesAfter(250, "after a good connection");
+  await until(() => s.currentState === "connected");
+  await s.close();
+  await rx.close();
 });

@@ -1,0 +1,92 @@
+// Framing as the receiver sees it: what the sender's frame encoder writes for one message must be
+// the bytes of RFC 6587 octet counting (`LEN SP MSG`, LEN in UTF-8 bytes) or of LF framing (CR, LF
+// and NUL escaped, one LF at the end), whatever the message holds and wherever it lands in the
+// encoder's buffers. octetFrame/lfFrame, the one-message Buffer versions, are checked by hand first
+// and then serve as the reference.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { lfFrame, octetFrame, type Wire } from "../../lib/syslog/framing";
+import { FrameEncoder, WIRE_WRITER } from "../../lib/syslog/frame-encoder";
+import { FrameReader } from "../support/frame-reader";
+
+/** Messages with what breaks naive framing: multi-byte UTF-8, astral characters, CR, LF, NUL. */
+const texts = ["<14>1 - - - - - - plain", "<14>1 - - - - - - café", "<14>1 - - - - - - 🙂 x", "a\nb", "cr\rlf\r\nnul\u0000end", "\u0000", "\n", "\r\r"];
+
+function framed(enc: FrameEncoder): Buffer {
+  return Buffer.from(enc.buf.subarray(enc.start, enc.start + enc.bytes));
+}
+
+test("octetFrame and lfFrame: the count is in bytes; CR, LF and NUL become \\r, \\n, \\0 and the only LF ends the frame", () => {
+  assert.equal(octetFrame(Buffer.from("<14>1 - - - - - - café")).toString(), "23 <14>1 - - - - - - café");
+  assert.equal(octetFrame(Buffer.from("🙂")).toString(), "4 🙂");
+  assert.equal(octetFrame(Buffer.from("x".repeat(10))).toString(), "10 xxxxxxxxxx");
+  assert.equal(lfFrame(Buffer.from("a\nb")).toString(), "a\\nb\n");
+  assert.equal(lfFrame(Buffer.from("é\r")).toString(), "é\\r\n");
+  assert.equal(lfFrame(Buffer.from("x\u0000y")).toString(), "x\\0y\n");
+  assert.equal(lfFrame(Buffer.from("\n\r\u0000")).toString(), "\\n\\r\\0\n");
+  assert.equal(lfFrame(Buffer.from("clean é")).toString(), "clean é\n");
+  for (const t of texts) {
+    const lf = lfFrame(Buffer.from(t));
+    assert.deepEqual(lf, Buffer.from(t.replace(/\r/g, "\\r").replace(/\n/g, "\\n").replace(/\u0000/g, "\\0") + "\n"));
+    assert.equal(lf.indexOf(0x0a), lf.length - 1, "the only LF is the trailer");
+  }
+});
+
+test("the sender's frame encoder writes the same bytes as octetFrame/lfFrame, for strings and bytes, across buffer boundaries", () => {
+  // Lengths around every change in the number of count digits (9/10, 99/100, 999/1000 bytes), in
+  // small slabs so messages keep landing at a slab's end, starting a new one or needing a larger one.
+  const bodies: string[] = [...texts];
+  for (const n of [1, 8, 9, 10, 11, 98, 99, 100, 101, 998, 999, 1000, 1001, 5000]) {
+    bodies.push("x".repeat(n), "é".repeat(n >> 1) + (n & 1 ? "y" : ""), "a\n".repeat(n >> 1));
+  }
+  bodies.push("🙂".repeat(40), "日本語".repeat(120));
+  for (const framing of ["octet", "lf", "none"] as const) {
+    for (const slab of [16, 64, 1024, 128 * 1024]) {
+      const enc = new FrameEncoder(framing, slab);
+      for (const [i, body] of bodies.entries()) {
+        const msg: Wire = i % 2 ? Buffer.from(body) : body;
+        enc.encode(WIRE_WRITER, msg);
+        const raw = Buffer.from(body);
+        const want = framing === "octet" ? octetFrame(raw) : framing === "lf" ? lfFrame(raw) : raw;
+        const got = framed(enc);
+        if (!got.equals(want)) assert.fail(`${framing}, slab ${slab}, message ${i} (${raw.length} bytes): ${JSON.stringify(got.toString().slice(0, 40))} != ${JSON.stringify(want.toString().slice(0, 40))}`);
+        assert.equal(enc.bytes, want.length);
+      }
+    }
+  }
+});
+
+test("frames encoded one after another are consecutive bytes that parse back into the messages", () => {
+  for (const framing of ["octet", "lf"] as const) {
+    const enc = new FrameEncoder(framing, 4096);
+    const msgs = ["a b", "é\nè", "🙂", "z".repeat(150), "q\u0000", "last"];
+    const first = enc.start;
+    let end = first;
+    for (const m of msgs) {
+      enc.encode(WIRE_WRITER, m);
+      assert.equal(enc.start, end, "each frame starts where the last one ended");
+      end = enc.start + enc.bytes;
+    }
+    const bytes = enc.buf.subarray(first, end);
+    const back = new FrameReader(framing).push(Buffer.from(bytes)).map(String);
+    assert.deepEqual(back, framing === "octet" ? msgs : msgs.map((m) => m.replace(/\n/g, "\\n").replace(/\u0000/g, "\\0")));
+  }
+});
+
+test("rollback and undoLast forget frames: the next frame takes their place", () => {
+  const enc = new FrameEncoder("octet", 4096);
+  enc.encode(WIRE_WRITER, "keep");
+  const keptEnd = enc.start + enc.bytes;
+  const mark = enc.mark();
+  enc.encode(WIRE_WRITER, "dropped one");
+  enc.encode(WIRE_WRITER, "dropped two");
+  enc.rollback(mark);
+  enc.encode(WIRE_WRITER, "next");
+  assert.equal(enc.start, keptEnd);
+  assert.equal(framed(enc).toString(), "4 next");
+  enc.undoLast();
+  enc.encode(WIRE_WRITER, "instead");
+  assert.equal(enc.start, keptEnd);
+  assert.equal(enc.buf.subarray(0, enc.start + enc.bytes).toString(), "4 keep7 instead");
+});
