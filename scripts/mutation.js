@@ -1,0 +1,155 @@
+// Mutation testing of the modules where a silent bug loses or corrupts logs (docs/testing.md,
+// "Mutation testing"). Stryker puts one small bug at a time into a module ("mutant") and runs that
+// module's fast unit tests against it; a mutant no test notices shows behaviour nothing checks.
+//
+//   npm run test:mutation                          every module below, one after another
+//   npm run test:mutation -- --module framing      one module (repeat --module for several)
+//   npm run test:mutation -- --list                the modules, their files and tests
+//
+// Each module runs with only its own unit tests (compiled by a build in Stryker's sandbox), at
+// concurrency 1 and nice 10: it is a habit for a shared 2-core machine, not a CI job. Reports go
+// to reports/mutation/ (<module>.json, Stryker's mutation-testing-report schema, and summary.md,
+// the table docs/testing.md shows). Exit status 1 when a module is below BREAK_AT.
+"use strict";
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const BREAK_AT = 90;
+
+// name → the files mutated and the unit test files (test/unit/<name>.test.ts) that guard them.
+// Files move and split: keep this list in step with lib/ (the run stops on a missing file).
+const MODULES = {
+  delivery: { mutate: ["lib/delivery.ts"], tests: ["delivery"] },
+  checkpoint: { mutate: ["lib/sls/checkpoint-tracker.ts"], tests: ["sls-backoff-tracker"] },
+  framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts"], tests: ["syslog-framing", "syslog-sender"] },
+  sender: { mutate: ["lib/syslog/sender.ts"], tests: ["syslog-sender"] },
+  replay: { mutate: ["lib/syslog/replay-ring.ts"], tests: ["syslog-replay-ring", "syslog-sender"] },
+  backoff: { mutate: ["lib/backoff.ts"], tests: ["sls-backoff-tracker", "syslog-sender"] },
+  lz4: { mutate: ["lib/sls/lz4.ts"], tests: ["lz4"] },
+  "log-group": { mutate: ["lib/sls/protobuf.ts", "lib/sls/pull-decoder.ts", "lib/sls/log-group-codec.ts"], tests: ["log-group-codec", "pull-decoder"] },
+  cef: { mutate: ["lib/mapping/cef.ts"], tests: ["mapping-encoders"] },
+  leef: { mutate: ["lib/mapping/leef.ts"], tests: ["mapping-encoders"] },
+  kv: { mutate: ["lib/mapping/kv.ts"], tests: ["mapping-encoders"] },
+  "syslog-sd": { mutate: ["lib/syslog/structured-data.ts"], tests: ["syslog-format"] },
+  "mapping-sd": { mutate: ["lib/mapping/structured-data.ts"], tests: ["mapping-encoders", "syslog-format"] },
+};
+
+function parseArgs(argv) {
+  const picked = [];
+  let list = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--module" || argv[i] === "-m") picked.push(argv[++i]);
+    else if (argv[i].startsWith("--module=")) picked.push(argv[i].slice(9));
+    else if (argv[i] === "--list") list = true;
+    else throw new Error(`unknown argument ${argv[i]} (use --module NAME or --list)`);
+  }
+  for (const m of picked) if (!MODULES[m]) throw new Error(`unknown module ${m}; modules: ${Object.keys(MODULES).join(", ")}`);
+  return { modules: picked.length ? picked : Object.keys(MODULES), list };
+}
+
+function check(name) {
+  const m = MODULES[name];
+  const missing = [...m.mutate, ...m.tests.map((t) => `test/unit/${t}.test.ts`)].filter((f) => !fs.existsSync(path.join(root, f)));
+  if (missing.length) throw new Error(`module ${name}: ${missing.join(", ")} not found: update MODULES in scripts/mutation.js`);
+}
+
+/** Kill rate as Stryker counts it: detected (killed or timed out) over all valid mutants. */
+function tally(results) {
+  const by = {};
+  for (const r of results) by[r.status] = (by[r.status] ?? 0) + 1;
+  const detected = (by.Killed ?? 0) + (by.Timeout ?? 0);
+  const valid = detected + (by.Survived ?? 0) + (by.NoCoverage ?? 0);
+  return { ...by, detected, valid, score: valid ? (100 * detected) / valid : 100 };
+}
+
+async function runModule(name) {
+  const { Stryker } = await import("@stryker-mutator/core");
+  const m = MODULES[name];
+  const reportFile = path.join("reports", "mutation", `${name}.json`);
+  const stryker = new Stryker({
+    mutate: m.mutate,
+    testRunner: "tap",
+    tap: {
+      testFiles: m.tests.map((t) => `dist/test/unit/${t}.test.js`),
+      // --test-force-exit: a mutant that leaves a socket open must not keep the file running.
+      nodeArgs: ["--test-reporter=tap", "--test-force-exit", "-r", "{{hookFile}}", "{{testFile}}"],
+    },
+    // The sandbox holds mutated sources with every mutant compiled in (switched on by an
+    // environment variable per run); --noCheck because mutants need not type-check.
+    buildCommand: "tsc -p tsconfig.json --noCheck",
+    coverageAnalysis: "perTest",
+    concurrency: 1,
+    timeoutMS: 10_000,
+    ignorePatterns: ["dist", "reports", "docs", "examples", "icons", ".ci", ".data", ".demo", "test-artifacts", "*.tgz"],
+    reporters: ["json", "progress"],
+    jsonReporter: { fileName: reportFile },
+    thresholds: { high: BREAK_AT, low: 80, break: null },
+    logLevel: "warn",
+    fileLogLevel: "off",
+    cleanTempDir: "always",
+  });
+  const t0 = Date.now();
+  const results = await stryker.runMutationTest();
+  return { name, files: m.mutate, results, seconds: (Date.now() - t0) / 1000 };
+}
+
+function table(runs) {
+  const rows = ["| module | files | mutants | killed | timeout | survived | no coverage | kill rate | run time |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"];
+  for (const r of runs) {
+    const t = tally(r.results);
+    rows.push(`| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.score.toFixed(1)} % | ${Math.round(r.seconds)} s |`);
+  }
+  return rows.join("\n");
+}
+
+function survivors(runs) {
+  const out = [];
+  for (const r of runs) {
+    for (const x of r.results) {
+      if (x.status !== "Survived" && x.status !== "NoCoverage") continue;
+      const file = path.relative(root, x.fileName);
+      const line = x.location.start.line;
+      out.push(`${r.name}  ${file}:${line}:${x.location.start.column}  ${x.status}  ${x.mutatorName}  ${JSON.stringify(x.replacement ?? "")}`);
+    }
+  }
+  return out;
+}
+
+async function main() {
+  process.chdir(root);
+  const { modules, list } = parseArgs(process.argv.slice(2));
+  if (list) {
+    for (const name of modules) console.log(`${name}: ${MODULES[name].mutate.join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
+    return;
+  }
+  modules.forEach(check);
+  try {
+    os.setPriority(0, Math.max(os.getPriority(0), 10)); // children (builds, test files) inherit it
+  } catch {
+    // not permitted here: run at the current priority
+  }
+  fs.mkdirSync(path.join(root, "reports", "mutation"), { recursive: true });
+  const runs = [];
+  for (const name of modules) {
+    console.log(`\n== ${name}: ${MODULES[name].mutate.join(", ")}`);
+    const run = await runModule(name);
+    runs.push(run);
+    const t = tally(run.results);
+    console.log(`== ${name}: ${t.detected}/${t.valid} mutants killed (${t.score.toFixed(1)} %) in ${Math.round(run.seconds)} s`);
+  }
+  const summary = `${table(runs)}\n\nSurviving mutants (module, place, status, mutator, replacement):\n\n${survivors(runs).map((s) => `    ${s}`).join("\n") || "    none"}\n`;
+  fs.writeFileSync(path.join(root, "reports", "mutation", "summary.md"), summary);
+  console.log(`\n${summary}`);
+  const low = runs.filter((r) => tally(r.results).score < BREAK_AT).map((r) => r.name);
+  if (low.length) {
+    console.log(`below ${BREAK_AT} %: ${low.join(", ")}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(2);
+});
