@@ -43,6 +43,7 @@ export = function (RED: NodeAPI): void {
       procId: cfg.procId,
       msgId: cfg.msgId,
       bom: cfg.bom,
+      timezone: cfg.timezone,
       maxMessageBytes: server.maxMessageBytes,
     });
 

@@ -38,6 +38,7 @@ export const CONFIG_MESSAGES = {
     "oidc-provider-arn": "must be an OIDC provider ARN: acs:ram::<account id>:oidc-provider/<name>",
     "role-session-name": "2 to 64 letters, digits and . @ - _",
     json: "must be JSON",
+    "time-zone": "must be UTC, an offset such as +08:00, or a time zone name such as Asia/Shanghai",
     "header-ascii": "printable US-ASCII without spaces, at most __max__ characters (RFC 5424 header field)",
     facility: "0-23 or a facility name (__names__)",
     severity: "0-7 or a severity name (__names__)",

@@ -2,6 +2,7 @@
 
 import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/facility-severity";
 import { HEADER_LIMITS } from "../syslog/header-limits";
+import { timeZone } from "../time-zone";
 import { custom, oneOf, text } from "./rules";
 import { nodeSpec, optional, required, unversioned } from "./spec";
 
@@ -24,6 +25,8 @@ export const SLS_SYSLOG_OUT = nodeSpec({
     /** RFC 5424 only. */
     msgId: optional(header(HEADER_LIMITS.msgId), "", "", { when: (c) => c.format !== "rfc3164" }),
     bom: optional(oneOf(["auto", "always", "never"]), "auto", "auto" as const),
+    /** Zone of the header timestamp: RFC 3164 writes its wall time, RFC 5424 its offset. */
+    timezone: optional(custom((v) => (typeof v === "string" && timeZone(v) ? v.trim() : undefined), { key: "time-zone" }), "UTC", "UTC"),
   },
   steps: [unversioned],
 });

@@ -13,6 +13,7 @@
 
 import { compileFieldPath } from "./field-path";
 import { compileSeverityTable, parseFacility, parseSeverity } from "./priority";
+import { UTC, timeZone } from "../time-zone";
 import { fromValue, nowTimestamp, slsTime } from "./timestamp";
 import { truncate } from "./text";
 import type { MappingConfig, RefType, SyslogFields, Timestamp } from "./types";
@@ -55,6 +56,8 @@ export function compileHeader(c: MappingConfig, warnings: Warnings): CompiledHea
   // Timestamp
   const src = c.timestampSource ?? "sls";
   const unit = c.timestampUnit ?? "auto";
+  // Field times written without a zone are wall time there (the node's settings check the name).
+  const zone = timeZone(c.timestampZone ?? "UTC") ?? UTC;
   const tsField = src === "field" && c.timestampField ? compileFieldPath(c.timestampField, warnings) : undefined;
   if (src === "field" && !tsField) warnings.warn("config", "timestamp", "timestamp: source is a field but no field is set; using the SLS time");
   const time = (ctx: RecordContext): Timestamp => {
@@ -62,7 +65,7 @@ export function compileHeader(c: MappingConfig, warnings: Warnings): CompiledHea
     if (src === "now") ts = nowTimestamp();
     else if (tsField) {
       const v = tsField(ctx.rec, ctx);
-      ts = fromValue(v, unit);
+      ts = fromValue(v, unit, zone);
       if (ts === undefined)
         warnings.warn(v === undefined ? "missing" : "timestamp", `timestamp:${c.timestampField}`, v === undefined
           ? `timestamp: field "${c.timestampField}" is missing in some records; using the SLS time`

@@ -7,6 +7,7 @@ import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/fa
 import { bool, custom, list, ok, oneOf, fail, verbatim, type Check, type Rule } from "../config/rules";
 import { optional, type Prop, type Raw } from "../config/spec";
 import { checkSdId } from "../syslog/sd-id";
+import { timeZone } from "../time-zone";
 import { leefDelimiterProblem } from "./leef-delimiter";
 import type { AttributeRule, FieldRule, SeverityRow } from "./types";
 
@@ -124,6 +125,8 @@ export const MAPPING_SETTINGS = {
   timestampSource: setting(oneOf(["sls", "field", "now"]), "sls"),
   timestampField: setting(verbatim(), "", is("timestampSource", "field")),
   timestampUnit: setting(oneOf(["auto", "s", "ms", "us", "ns", "iso"]), "auto", is("timestampSource", "field")),
+  /** Zone of field times written without one (ISO text): UTC, +08:00, or an IANA name such as Asia/Shanghai. */
+  timestampZone: setting(custom((v) => (typeof v === "string" && timeZone(v) ? v.trim() : undefined), { key: "time-zone" }), "UTC", is("timestampSource", "field")),
   /** Default: the field __source__ (falling back to msg.sls.source). */
   hostname: ref("__source__"),
   hostnameType: refType("field"),

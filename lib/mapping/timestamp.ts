@@ -3,6 +3,7 @@
 // field holding epoch seconds/ms/µs/ns (number or decimal text, "auto" guesses the unit from the
 // magnitude), or an ISO-8601 text. Conversions are exact: no floating-point seconds.
 
+import { wallToUtc, type TimeZone } from "../time-zone";
 import type { RecordMeta, SlsRecord, Timestamp, TimestampUnit } from "./types";
 
 const NS_PER_S = 1_000_000_000n;
@@ -68,12 +69,12 @@ export function fromEpoch(v: unknown, unit: Exclude<TimestampUnit, "iso">): Time
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9})\d*)?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** ISO-8601 / RFC 3339 text → Timestamp. Text without a zone is taken as UTC. */
-export function fromIso(v: unknown): Timestamp | undefined {
+/** ISO-8601 / RFC 3339 text → Timestamp. Text without a zone is wall time in `zone` (default UTC). */
+export function fromIso(v: unknown, zone?: TimeZone): Timestamp | undefined {
   if (typeof v !== "string") return undefined;
   const m = ISO.exec(v.trim());
   if (!m) return undefined;
-  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", written] = m;
   const month = Number(mo);
   const day = Number(d);
   const hour = Number(h);
@@ -82,24 +83,33 @@ export function fromIso(v: unknown): Timestamp | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) return undefined;
   const ms = Date.UTC(Number(y), month - 1, day, hour, min, Math.min(sec, 59));
   if (Number.isNaN(ms) || new Date(ms).getUTCDate() !== day) return undefined;
-  let offsetMin = 0;
-  if (zone && zone !== "Z" && zone !== "z") {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-    if (oh > 23 || om > 59) return undefined;
-    offsetMin = sign * (oh * 60 + om);
+  let utcMs: number;
+  if (written === undefined) {
+    utcMs = zone ? wallToUtc(ms, zone) : ms;
+  } else {
+    let offsetMin = 0;
+    if (written !== "Z" && written !== "z") {
+      const sign = written[0] === "-" ? -1 : 1;
+      const digits = written.slice(1).replace(":", "");
+      const oh = Number(digits.slice(0, 2));
+      const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+      if (oh > 23 || om > 59) return undefined;
+      offsetMin = sign * (oh * 60 + om);
+    }
+    utcMs = ms - offsetMin * 60_000;
   }
-  return { seconds: ms / 1000 - offsetMin * 60 + (sec === 60 ? 1 : 0), nanos: Number((frac + "000000000").slice(0, 9)) };
+  return { seconds: utcMs / 1000 + (sec === 60 ? 1 : 0), nanos: Number((frac + "000000000").slice(0, 9)) };
 }
 
-/** Field value → Timestamp in the configured unit ("iso" parses text; "auto" takes either). */
-export function fromValue(v: unknown, unit: TimestampUnit): Timestamp | undefined {
-  if (unit === "iso") return fromIso(v);
+/**
+ * Field value → Timestamp in the configured unit ("iso" parses text; "auto" takes either). ISO
+ * text without a zone is wall time in `zone` (UTC when not given); epoch values have no zone.
+ */
+export function fromValue(v: unknown, unit: TimestampUnit, zone?: TimeZone): Timestamp | undefined {
+  if (unit === "iso") return fromIso(v, zone);
   const t = fromEpoch(v, unit);
   if (t !== undefined || unit !== "auto") return t;
-  return fromIso(v);
+  return fromIso(v, zone);
 }
 
 export function nowTimestamp(): Timestamp {

@@ -2,6 +2,7 @@
 // `msg.syslog` contract: everything optional, merged over node defaults before formatting), the
 // options both formats share, and the error for input no retry can fix.
 
+import type { TimeZone } from "../time-zone";
 import type { Instant, TimestampInput } from "./timestamp";
 
 export type SdValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
@@ -33,6 +34,11 @@ export interface FormatOptions {
   truncationMarker?: string;
   /** Clock for records without a timestamp (tests pin it). */
   now?: () => Instant;
+  /**
+   * Zone the timestamp is written in. RFC 3164 writes its wall time (default UTC: the BSD header
+   * has no zone); RFC 5424 writes the same instant with its offset (default: as given, Z for UTC).
+   */
+  zone?: TimeZone;
 }
 
 /**

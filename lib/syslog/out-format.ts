@@ -3,6 +3,7 @@
 // would send.
 
 import os from "node:os";
+import { UTC, timeZone } from "../time-zone";
 import { facilityCode, severityCode } from "./facility-severity";
 import type { BomPolicy } from "./message-body";
 import type { MessageWriter } from "./frame-encoder";
@@ -21,6 +22,8 @@ export interface OutSettings {
   msgId?: string;
   bom?: string;
   maxMessageBytes?: number | string;
+  /** Zone of the header timestamp: UTC (default), +08:00, an IANA name (lib/time-zone.ts). */
+  timezone?: string;
 }
 
 export interface OutFormatter {
@@ -43,7 +46,8 @@ export function outFormatter(s: OutSettings): OutFormatter {
   };
   const bom: BomPolicy = s.bom === "always" || s.bom === "never" ? s.bom : "auto";
   const maxBytes = Number(s.maxMessageBytes) > 0 ? Number(s.maxMessageBytes) : undefined;
-  const opts = { defaultFacility: defaults.facility, defaultSeverity: defaults.severity, maxBytes, bom };
+  const zone = s.timezone ? timeZone(s.timezone) : undefined;
+  const opts = { defaultFacility: defaults.facility, defaultSeverity: defaults.severity, maxBytes, bom, ...(zone && zone !== UTC ? { zone } : {}) };
   if (s.format === "rfc3164") return { defaults, writer: rfc3164Writer(opts), format: (r) => formatRfc3164(r, opts) };
   return { defaults, writer: rfc5424Writer(opts), format: (r) => formatRfc5424(r, opts) };
 }

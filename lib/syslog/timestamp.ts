@@ -2,6 +2,7 @@
 // case, 1..6 fraction digits, offset with a colon, no leap second) and the BSD form of RFC 3164.
 // Sub-millisecond precision travels as integer microseconds, never through floating seconds.
 
+import type { TimeZone } from "../time-zone";
 import { putLatin1, writeBytes } from "./byte-writer";
 
 /** What callers may pass: a Date, an RFC 3339 string, epoch milliseconds, or SLS-style seconds + nanos. */
@@ -181,9 +182,19 @@ export function formatRfc3339(t: Instant): string {
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** RFC 3164 TIMESTAMP (`Mmm dd hh:mm:ss`, day space-padded) in UTC: 3164 has no zone, we document UTC. Clamped as formatRfc3339. */
+/** The same instant, rendered in `zone` (its offset at that instant). */
+export function inZone(t: Instant, zone: TimeZone): Instant {
+  const offsetMin = zone.offsetAt(t.ms);
+  return offsetMin === t.offsetMin ? t : { ...t, offsetMin };
+}
+
+/**
+ * RFC 3164 TIMESTAMP (`Mmm dd hh:mm:ss`, day space-padded): the wall time at the instant's offset
+ * (3164 has no zone: the formatter picks UTC or the configured zone). Clamped as formatRfc3339.
+ */
 export function formatBsd(t: Instant): string {
-  const d = new Date(t.ms < MIN_MS ? MIN_MS : t.ms > MAX_MS ? MAX_MS : t.ms);
+  const wall = t.ms + t.offsetMin * 60_000;
+  const d = new Date(wall < MIN_MS ? MIN_MS : wall > MAX_MS ? MAX_MS : wall);
   const day = d.getUTCDate();
   return (
     MONTHS[d.getUTCMonth()] + " " + (day < 10 ? " " + day : String(day)) + " " +

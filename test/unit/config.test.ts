@@ -248,9 +248,9 @@ test("migrate: the steps run in order, each once, and leave the saved object alo
 });
 
 test("the mapping settings exist once: BASE_CONFIG and the node spec come from MAPPING_SETTINGS", () => {
-  // MappingConfig's 53 keys: the 51 settings, preset and version.
-  assert.equal(Object.keys(MAPPING_SETTINGS).length, 51);
-  assert.equal(Object.keys(SLS_SYSLOG_MAP.props).length, 52);
+  // MappingConfig's 54 keys: the 52 settings, preset and version.
+  assert.equal(Object.keys(MAPPING_SETTINGS).length, 52);
+  assert.equal(Object.keys(SLS_SYSLOG_MAP.props).length, 53);
   for (const [k, p] of Object.entries(MAPPING_SETTINGS)) {
     assert.deepEqual(BASE_CONFIG[k as keyof typeof BASE_CONFIG], p.default, k);
     assert.equal(SLS_SYSLOG_MAP.props[k as keyof typeof SLS_SYSLOG_MAP.props], p, k);
