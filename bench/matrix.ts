@@ -154,7 +154,7 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
       const runs: Drained[][] = variants.map(() => []);
       for (let r = 0; r < o.runs; r++) {
         for (const [vi, v] of variants.entries()) {
-          const group = `matrix-${seq++}`;
+          const group = `matrix-${seq++}-${cellId(cell).replace(/\//g, "-")}${v.name ? "-" + v.name : ""}`;
           const d = await drain({
             emu: emu.info, receiver, receiverPort: port, logstore, group, logs: pre.logs, maxInFlight: o.maxInFlight,
             output: cell.output === "batch" ? "batch" : "log", format: cell.body, flow: cell.flow, root: v.root,

@@ -205,7 +205,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     if (o.mode === "log" && out.length >= chunk && !(await room())) return;
     ({ topic, source, records: recs, timeNs } = g);
     g.release?.();
-    tags = tagObject(g);
+    tags = g.tagObject ?? tagObject(g);
     li = 0;
     for (let need = step(); need !== "done"; need = step()) {
       // A chunk that ends with the group: let go of the group before waiting for the next turn.

@@ -15,6 +15,8 @@ export interface RecordGroup {
   timeNs: number[];
   /** Number of logs, when known without building the records (PulledGroup). */
   readonly logCount?: number;
+  /** The tags as one frozen object, shared by the groups with the same metadata (PulledGroup). */
+  readonly tagObject?: Readonly<Record<string, string>>;
   /**
    * Drops the records built on demand (PulledGroup) once they are taken: they then live only as
    * long as the messages holding them, not as long as the whole pull. Also frees the pull's
@@ -168,7 +170,7 @@ function usualPair(buf: Buffer, p: number, end: number): number {
 }
 
 /** Decodes one Log's pairs into s.keys/values, then appends its record and nanoseconds. */
-function decodeRecord(r: Reader, end: number, records: Array<Record<string, string | number>>, timeNs: number[], g: PulledGroup, s: GroupScratch): void {
+function decodeRecord(r: Reader, end: number, records: Array<Record<string, string | number>>, timeNs: number[], g: GroupMeta, s: GroupScratch): void {
   const outer = r.end;
   r.end = end;
   const keys = s.keys;
@@ -334,10 +336,80 @@ export function detachWhenReleased(buf: Buffer): boolean {
 }
 
 /**
- * A log group of a PullLogs body, its records built on first use (PulledGroup.records): a pull
- * waiting for delivery holds only its off-heap body, so records live from just before they are
- * emitted until the sink is done with them, and die young.
+ * What a log group says besides its logs: topic, source and tags, with the tags also as the
+ * record keys `__tag__:<key>` and their values, and as the frozen object msg.sls.tags holds.
+ * Consecutive groups of a shard mostly carry the same bytes here, so one GroupMeta is shared by
+ * every group whose metadata bytes match (see metaFor).
  */
+export interface GroupMeta {
+  readonly topic: string;
+  readonly source: string;
+  readonly tags: Array<[string, string]>;
+  readonly tagKeys: string[];
+  readonly tagValues: string[];
+  readonly tagObject: Readonly<Record<string, string>>;
+}
+
+function groupMeta(topic: string, source: string, tags: Array<[string, string]>): GroupMeta {
+  const o: Record<string, string> = {};
+  for (const [k, v] of tags) o[k] = v;
+  return { topic, source, tags, tagKeys: tags.map(([k]) => `__tag__:${k}`), tagValues: tags.map(([, v]) => v), tagObject: Object.freeze(o) };
+}
+
+/** Metadata of recent groups, by a hash of their bytes (a collision replaces the entry). */
+const metaMemo = new Map<number, { bytes: Uint8Array; view: DataView; meta: GroupMeta }>();
+const META_MEMO_SIZE = 256;
+/** Metadata runs longer than this are decoded each time rather than remembered. */
+const META_MEMO_MAX_BYTES = 1024;
+
+/** A hash of view[from..to), four bytes at a time. */
+function hashBytes(view: DataView, buf: Uint8Array, from: number, to: number): number {
+  let h = (to - from) | 0;
+  let i = from;
+  for (; i + 4 <= to; i += 4) h = Math.imul(h ^ view.getInt32(i, true), 0x9e3779b1);
+  for (; i < to; i++) h = Math.imul(h ^ buf[i], 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+/** view[from..to) holds the same bytes as `e` (a DataView of them, of the same length). */
+function sameBytes(view: DataView, buf: Uint8Array, from: number, e: DataView, b: Uint8Array): boolean {
+  const len = b.length;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) if (view.getInt32(from + i, true) !== e.getInt32(i, true)) return false;
+  for (; i < len; i++) if (buf[from + i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The metadata of the group whose non-log fields are the bytes buf[from..to), read once per distinct
+ * run of bytes: a group of one log otherwise paid more for its topic, source and tags (strings,
+ * arrays, the frozen tags object, the `__tag__:` keys) than for its log.
+ */
+function metaFor(r: Reader, view: DataView, from: number, to: number): GroupMeta {
+  const buf = r.buf;
+  const len = to - from;
+  const memo = len <= META_MEMO_MAX_BYTES;
+  const h = memo ? hashBytes(view, buf, from, to) : 0;
+  if (memo) {
+    const e = metaMemo.get(h);
+    if (e !== undefined && e.bytes.length === len && sameBytes(view, buf, from, e.view, e.bytes)) return e.meta;
+  }
+  const meta = readMeta(r, from, to);
+  if (memo) {
+    if (metaMemo.size >= META_MEMO_SIZE) metaMemo.clear();
+    const bytes: Uint8Array = Uint8Array.prototype.slice.call(buf, from, to);
+    metaMemo.set(h, { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), meta });
+  }
+  return meta;
+}
+
+/**
+ * Bytes of a body copied into one latin1 text at a time (see PulledGroup.decode). Strings above
+ * V8's regular object size (128 KB) are large objects, allocated outside the young generation:
+ * a group of 1000 logs (~330 KB) used to make one per group, freed only by a full GC.
+ */
+const TEXT_CHUNK = 32 * 1024;
+
 /** A PullLogs body and the view of it its groups share, made when the first group is decoded. */
 interface PulledBody {
   buf: Buffer;
@@ -347,20 +419,44 @@ interface PulledBody {
   unreleased: number;
   /** The body as a DataView (see GroupScratch.view). */
   view?: DataView;
+  /** The latin1 text of body[textBase..textEnd) that its groups' values are cut from (see decode). */
+  text: string;
+  textBase: number;
+  textEnd: number;
 }
 
+/**
+ * A log group of a PullLogs body, its records built on first use (PulledGroup.records): a pull
+ * waiting for delivery holds only its off-heap body, so records live from just before they are
+ * emitted until the sink is done with them, and die young.
+ */
 export class PulledGroup implements RecordGroup {
   private decoded: { records: Array<Record<string, string | number>>; timeNs: number[] } | undefined;
+  private released = false;
 
   constructor(
     private readonly body: PulledBody,
     private readonly start: number,
     private readonly end: number,
-    readonly topic: string,
-    readonly source: string,
-    readonly tags: Array<[string, string]>,
+    readonly meta: GroupMeta,
     readonly logCount: number,
   ) {}
+
+  get topic(): string {
+    return this.meta.topic;
+  }
+
+  get source(): string {
+    return this.meta.source;
+  }
+
+  get tags(): Array<[string, string]> {
+    return this.meta.tags;
+  }
+
+  get tagObject(): Readonly<Record<string, string>> {
+    return this.meta.tagObject;
+  }
 
   get records(): Array<Record<string, string | number>> {
     return (this.decoded ??= this.decode()).records;
@@ -369,8 +465,6 @@ export class PulledGroup implements RecordGroup {
   get timeNs(): number[] {
     return (this.decoded ??= this.decode()).timeNs;
   }
-
-  private released = false;
 
   /**
    * Done with this group: its records are dropped, and once every group of the body is released
@@ -382,7 +476,9 @@ export class PulledGroup implements RecordGroup {
     if (this.released) return;
     this.released = true;
     const body = this.body;
-    if (--body.unreleased === 0 && body.owned) detachWhenReleased(body.buf);
+    if (--body.unreleased > 0) return;
+    body.text = "";
+    if (body.owned) detachWhenReleased(body.buf);
   }
 
   private decode(): { records: Array<Record<string, string | number>>; timeNs: number[] } {
@@ -390,29 +486,39 @@ export class PulledGroup implements RecordGroup {
     const records: Array<Record<string, string | number>> = [];
     const timeNs: number[] = [];
     if (this.logCount === 0) return { records, timeNs };
-    const { body, start, end } = this;
-    const buf = body.buf;
+    const { body, start, end, meta } = this;
+    const buf = body.buf as FastBuffer & { latin1Slice(s: number, e: number): string };
     const s = scratch;
-    const tagKeys = this.tags.map(([k]) => `__tag__:${k}`);
     // Layouts include the tag keys: keep the previous group's layouts when its tag keys were the same.
-    if (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i])) s.shapes.length = 0;
+    const tagKeys = meta.tagKeys;
+    if (tagKeys !== s.tagKeys && (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i]))) s.shapes.length = 0;
     s.tagKeys = tagKeys;
-    s.tagValues = this.tags.map(([, v]) => v);
-    // ASCII values (nearly all) become substrings of one latin1 copy of the group instead of one
-    // utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of that
-    // text rather than copies (about 40 % less decode CPU). One text per group, not per body: a
-    // body-sized string is a large object, and allocating those costs more (fresh pages) than
-    // the young-generation GC saves by not copying them. The price: a value kept long after its
-    // message (e.g. in flow context) keeps its group's text (about its raw size) alive too.
-    s.text = (buf as FastBuffer & { latin1Slice(s: number, e: number): string }).latin1Slice(start, end);
-    s.base = start;
+    s.tagValues = meta.tagValues;
+    // ASCII values (nearly all) become substrings of a latin1 copy of the body's bytes instead of
+    // one utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of
+    // that text rather than copies (about 40 % less decode CPU). One text per TEXT_CHUNK of the body,
+    // shared by the groups in it, not one per body: a body-sized string is a large object, and
+    // allocating those costs more (fresh pages) than the young-generation GC saves by not copying
+    // them. The price: a value kept long after its message (e.g. in flow context) keeps its text
+    // (up to 32 KB) alive too.
     s.view = body.view ??= new DataView(buf.buffer, buf.byteOffset, buf.length);
     const r = new Reader(buf, start, end, "LogGroup");
     try {
       while (r.pos < end) {
         const tag = r.varint();
-        if (tag === ((1 << 3) | WIRE_LEN)) decodeRecord(r, r.lenEnd(), records, timeNs, this, s);
-        else r.skip(tag & 7);
+        if (tag !== ((1 << 3) | WIRE_LEN)) {
+          r.skip(tag & 7);
+          continue;
+        }
+        const e = r.lenEnd();
+        if (r.pos < body.textBase || e > body.textEnd) {
+          body.textBase = r.pos;
+          body.textEnd = Math.min(buf.length, Math.max(e, r.pos + TEXT_CHUNK));
+          body.text = buf.latin1Slice(body.textBase, body.textEnd);
+        }
+        s.text = body.text;
+        s.base = body.textBase;
+        decodeRecord(r, e, records, timeNs, meta, s);
       }
     } finally {
       s.text = "";
@@ -423,44 +529,75 @@ export class PulledGroup implements RecordGroup {
 }
 
 /**
- * Reads a LogGroup's topic, source and tags and counts its logs. Every log is checked here so
- * that building the records later (PulledGroup.decode) cannot fail.
+ * Counts a LogGroup's logs and finds its metadata (metaFor). Every log is checked here so that
+ * building the records later (PulledGroup.decode) cannot fail.
  */
 function scanGroupAt(r: Reader, end: number, body: PulledBody): PulledGroup {
   const outer = r.end;
   r.end = end;
   const start = r.pos;
+  let logs = 0;
+  // The non-log fields, when they form one run (encoders write the logs first, then the rest).
+  let metaFrom = -1;
+  let metaTo = -1;
+  let split = false;
+  while (r.pos < end) {
+    const at = r.pos;
+    const tag = r.varint();
+    if (tag === ((1 << 3) | WIRE_LEN)) {
+      logs++;
+      checkLog(r, r.lenEnd());
+      if (metaFrom >= 0) split = true;
+      continue;
+    }
+    if ((tag & 7) === WIRE_LEN && (tag >>> 3) === 6) checkPair(r, r.lenEnd());
+    else r.skip(tag & 7);
+    if (metaFrom < 0) metaFrom = at;
+    metaTo = r.pos;
+  }
+  let meta: GroupMeta;
+  const view = (body.view ??= new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.length));
+  if (metaFrom < 0) meta = metaFor(r, view, end, end);
+  else if (!split) meta = metaFor(r, view, metaFrom, metaTo);
+  else meta = readMeta(r, start, end); // metadata spread between the logs: read field by field
+  r.pos = end;
+  r.end = outer;
+  return new PulledGroup(body, start, end, meta, logs);
+}
+
+/** Checks a LogTags pair as decodePair would (metaFor decodes it later, or not at all). */
+function checkPair(r: Reader, end: number): void {
+  const outer = r.end;
+  r.end = end;
+  let hasKey = false;
+  while (r.pos < end) {
+    const t = r.varint();
+    if (t === ((1 << 3) | WIRE_LEN)) {
+      hasKey = true;
+      r.pos = r.lenEnd();
+    } else r.skip(t & 7);
+  }
+  if (!hasKey) r.fail("key/value pair without a key");
+  r.end = outer;
+}
+
+/** Topic, source and tags of the fields in buf[from..to) (logs in between are skipped). */
+function readMeta(r: Reader, from: number, to: number): GroupMeta {
+  const outer = r.end;
+  r.pos = from;
+  r.end = to;
   let topic = "";
   let source = "";
   const tags: Array<[string, string]> = [];
-  let logs = 0;
-  while (r.pos < end) {
+  while (r.pos < to) {
     const tag = r.varint();
-    const wire = tag & 7;
-    if (wire !== WIRE_LEN) {
-      r.skip(wire);
-      continue;
-    }
-    switch (tag >>> 3) {
-      case 1:
-        logs++;
-        checkLog(r, r.lenEnd());
-        break;
-      case 3:
-        topic = r.string();
-        break;
-      case 4:
-        source = r.string();
-        break;
-      case 6:
-        tags.push(decodePair(r, r.lenEnd()));
-        break;
-      default:
-        r.skip(wire);
-    }
+    if (tag === ((3 << 3) | WIRE_LEN)) topic = r.string();
+    else if (tag === ((4 << 3) | WIRE_LEN)) source = r.string();
+    else if (tag === ((6 << 3) | WIRE_LEN)) tags.push(decodePair(r, r.lenEnd()));
+    else r.skip(tag & 7);
   }
   r.end = outer;
-  return new PulledGroup(body, start, end, topic, source, tags, logs);
+  return groupMeta(topic, source, tags);
 }
 
 /**
@@ -471,7 +608,7 @@ function scanGroupAt(r: Reader, end: number, body: PulledBody): PulledGroup {
 export function scanLogGroupList(buf: Buffer, owned = false): PulledGroup[] {
   const r = new Reader(buf, 0, buf.length, "LogGroupList");
   const groups: PulledGroup[] = [];
-  const body: PulledBody = { buf, owned, unreleased: 0 };
+  const body: PulledBody = { buf, owned, unreleased: 0, text: "", textBase: 0, textEnd: 0 };
   while (r.pos < buf.length) {
     const tag = r.varint();
     if (tag === ((1 << 3) | WIRE_LEN)) groups.push(scanGroupAt(r, r.lenEnd(), body));

@@ -198,3 +198,37 @@ test("scanLogGroupList: an owned body is detached once every group is released, 
   assert.equal(partly.length, encoded.length);
   assert.deepEqual(pg[1].records, want[1].records);
 });
+
+test("metadata before, between and after the logs (protobuf merges concatenated messages) decodes like the reference", () => {
+  const log = (time: number, v: string) => ({ time, contents: [["k", v]] as Array<[string, string]> });
+  const group = Buffer.concat([
+    encodeLogGroup({ logs: [], tags: [["first", "1"]], topic: "early" }),
+    encodeLogGroup({ logs: [log(1, "a")], tags: [] }),
+    encodeLogGroup({ logs: [], tags: [["middle", "2"]], source: "src" }),
+    encodeLogGroup({ logs: [log(2, "b")], tags: [["last", "3"]], topic: "late" }),
+  ]);
+  const body = encodeLogGroupList([group, encodeLogGroup({ logs: [log(3, "c")], tags: [["first", "1"]], topic: "early" })]);
+  assert.deepEqual(decodeLogGroupListRecords(body), decodeLogGroupList(body).map(toRecordGroup));
+  assert.deepEqual(decodeLogGroupListRecords(body)[0].records[1], { k: "b", __time__: 2, __topic__: "late", __source__: "src", "__tag__:first": "1", "__tag__:middle": "2", "__tag__:last": "3" });
+});
+
+test("groups with the same metadata bytes share one tags object; other bytes of the same length get their own", () => {
+  const mk = (host: string) => encodeLogGroup({ logs: [{ time: 1, contents: [["k", "v"]] }], tags: [["__hostname__", host]], topic: "t" });
+  const groups = scanLogGroupList(encodeLogGroupList([mk("host-1"), mk("host-2"), mk("host-1")]));
+  assert.equal(groups[0].tagObject, groups[2].tagObject);
+  assert.notEqual(groups[0].tagObject, groups[1].tagObject);
+  assert.deepEqual(groups.map((g) => g.records[0]["__tag__:__hostname__"]), ["host-1", "host-2", "host-1"]);
+  assert.ok(Object.isFrozen(groups[1].tagObject));
+  // A malformed tag still fails at scan time, as before.
+  const bad = Buffer.from(mk("host-1"));
+  const keyTag = bad.indexOf(Buffer.from([0x0a, "__hostname__".length]));
+  bad[keyTag] = 0x1a; // the tag's key (field 1) becomes field 3: a pair without a key
+  assert.throws(() => scanLogGroupList(encodeLogGroupList([bad])), CodecError);
+});
+
+test("a group larger than one text chunk (32 KB) decodes like the reference, values at every chunk edge", () => {
+  const logs = Array.from({ length: 700 }, (_, i) => ({ time: i, contents: [["i", String(i)], ["pad", "p".repeat(i % 97)], ["tail", `${i}-${"t".repeat(40)}`]] as Array<[string, string]> }));
+  const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [["h", "x"]] }), encodeLogGroup({ logs: logs.slice(0, 3), tags: [] })]);
+  assert.ok(body.length > 2 * 32 * 1024);
+  assert.deepEqual(decodeLogGroupListRecords(body), decodeLogGroupList(body).map(toRecordGroup));
+});
