@@ -165,7 +165,7 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
           const p = d.atPeak;
           log(
             `  ${cellId(cell).padEnd(34)} ${v.name.padEnd(1)} ${one.usPerLog.toFixed(2).padStart(6)} µs/log ${one.mbPerCpuSec.toFixed(1).padStart(6)} MB/CPU-s ${String(Math.round(one.peakRssMb)).padStart(4)} MB peak RSS` +
-              ` (${one.wallSec.toFixed(1)} s; at the sampled peak: heap ${p.heapUsed}/${p.heapTotal} MB, external ${p.external} MB)`,
+              ` (${one.wallSec.toFixed(1)} s; RSS ${d.startRssMb} MB at the start; at the sampled peak: heap ${p.heapUsed}/${p.heapTotal} MB, external ${p.external} MB)`,
           );
         }
       }

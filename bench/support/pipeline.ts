@@ -37,6 +37,8 @@ export interface DrainResult {
   peakRssMb: number;
   frames: ReceiverStats;
   perProcess: Array<{ host: string; cpuSec: number; peakRssMb: number; atPeak: NodeRedStats["atPeak"] }>;
+  /** RSS of the first process once its flows had started, before it had pulled anything. */
+  startRssMb: number;
   /** Memory at the sampled RSS peak of the process with the highest peak. */
   atPeak: NodeRedStats["atPeak"];
   /** CPU-seconds of the watched processes (emulator, receiver) over the same time. */
@@ -92,6 +94,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
       cpuSec: perProcess.reduce((a, p) => a + p.cpuSec, 0),
       peakRssMb: Math.max(...perProcess.map((p) => p.peakRssMb)),
       atPeak: perProcess.reduce((a, p) => (p.peakRssMb > a.peakRssMb ? p : a)).atPeak,
+      startRssMb: Math.round(before[0].rssMb),
       frames,
       perProcess,
       otherCpuSec,

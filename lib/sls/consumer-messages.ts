@@ -4,7 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import { EmitTurns } from "./emit-turns";
-import type { RecordGroup } from "./pull-decoder";
+import { PulledGroup, type RecordGroup } from "./pull-decoder";
 import type { Batch, DeliveryContext, Deliver } from "./shard-reader";
 
 export interface SourceMeta {
@@ -139,10 +139,14 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   // whatever its registers last held, so a finished group's records (and through their values the
   // group's whole text) would otherwise stay alive while the reader waits for its next turn.
   // That was enough to get them promoted: per-log runs peaked at ~310 MB instead of ~210 MB.
+  // A pulled group (pg) is decoded record by record as step() takes them (PulledGroup.nextRecord);
+  // other groups (tests, embedders) come as arrays.
   const NO_RECORDS: Array<Record<string, string | number>> = [];
   const NO_TIMES: number[] = [];
+  let pg: PulledGroup | undefined;
   let recs = NO_RECORDS;
   let timeNs = NO_TIMES;
+  let n = 0;
   let topic = "";
   let source = "";
   let tags: Readonly<Record<string, string>> = {};
@@ -150,37 +154,41 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   let li = 0;
 
   const dropGroup = (): void => {
+    pg?.release();
+    pg = undefined;
     recs = NO_RECORDS;
     timeNs = NO_TIMES;
   };
 
   /** Emits records of the current group until one must wait: for a chunk's turn, or for room. */
   const step = (): "done" | "room" | "full" => {
-    for (; li < recs.length; li++) {
-      const payload = recs[li];
-      const time = payload.__time__ as number;
+    for (; li < n; li++) {
       if (o.mode === "log") {
         if (out.length >= chunk) return "room";
+      } else if (payloads.length === 0) {
+        // A full window wakes every waiting reader at once: each checks again before building a
+        // chunk, so the readers of a consumer hold about one window of records, not one chunk each.
+        if (ctx.full) return "full";
+        chunkCursor = cursor;
+        chunkFirstGroup = gi;
+      }
+      const payload = pg !== undefined ? pg.nextRecord() : recs[li];
+      const ns = pg !== undefined ? pg.lastTimeNs : timeNs[li];
+      const time = payload.__time__ as number;
+      if (o.mode === "log") {
         const token = ctx.issue(1, gi);
         out.push({
           _msgid: o.newId(),
           payload,
-          sls: { project, logstore, consumerGroup, shard, cursor, index: li, time, timeNs: timeNs[li], topic, source, tags, token },
+          sls: { project, logstore, consumerGroup, shard, cursor, index: li, time, timeNs: ns, topic, source, tags, token },
         });
         if (token !== null && ctx.full) {
           li++;
           return "room";
         }
       } else {
-        if (payloads.length === 0) {
-          // A full window wakes every waiting reader at once: each checks again before building a
-          // chunk, so the readers of a consumer hold about one window of records, not one chunk each.
-          if (ctx.full) return "full";
-          chunkCursor = cursor;
-          chunkFirstGroup = gi;
-        }
         payloads.push(payload);
-        records.push({ cursor, index: li, time, timeNs: timeNs[li], topic, source, tags });
+        records.push({ cursor, index: li, time, timeNs: ns, topic, source, tags });
         if (payloads.length >= chunk) {
           li++;
           return "room";
@@ -203,14 +211,25 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
     // Likewise a full chunk of per-log messages is sent, and the reader's turn awaited, before the
     // next group is decoded rather than at its first record.
     if (o.mode === "log" && out.length >= chunk && !(await room())) return;
-    ({ topic, source, records: recs, timeNs } = g);
-    g.release?.();
+    topic = g.topic;
+    source = g.source;
     tags = g.tagObject ?? tagObject(g);
+    if (g instanceof PulledGroup) {
+      pg = g;
+      n = g.logCount;
+    } else {
+      ({ records: recs, timeNs } = g);
+      n = recs.length;
+      g.release?.();
+    }
     li = 0;
     for (let need = step(); need !== "done"; need = step()) {
       // A chunk that ends with the group: let go of the group before waiting for the next turn.
-      if (li >= recs.length) dropGroup();
-      if (!(await (need === "room" ? room() : whileFull()))) return;
+      if (li >= n) dropGroup();
+      if (!(await (need === "room" ? room() : whileFull()))) {
+        dropGroup();
+        return;
+      }
     }
     dropGroup();
   }

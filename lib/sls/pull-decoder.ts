@@ -98,20 +98,37 @@ function factoryFor(keys: string[], n: number, tagKeys: string[]): Factory | und
   return make;
 }
 
-/** Decoding state shared by all calls: scratch arrays for one log's pairs, the layouts seen so far. */
+/**
+ * What decodeRecord works with: scratch arrays for one log's pairs, and what its caller sets
+ * before each call (the layouts, tags and text of the log's group and body).
+ */
 interface GroupScratch {
   keys: string[];
   values: string[];
-  /** Layouts of this group (tag keys are part of a layout), most recently used first. */
+  /** Layouts of the group's tag keys (tag keys are part of a layout), most recently used first. */
   shapes: Shape[];
   tagKeys: string[];
   tagValues: string[];
-  /** The group being decoded as latin1 text (one char per byte), see PulledGroup.decode. */
+  /** Latin1 text (one char per byte) of the body's bytes around the log, see PulledGroup.nextRecord. */
   text: string;
   /** Offset in the body of text[0]. */
   base: number;
   /** The body as a DataView: four bytes at a time, at any offset (see isAscii, decodeRecord). */
   view: DataView;
+}
+
+/** Layout lists by tag keys: groups of any body or shard with the same tag keys share layouts. */
+const shapeLists = new Map<string, Shape[]>();
+
+function shapesFor(tagKeys: string[]): Shape[] {
+  const id = JSON.stringify(tagKeys);
+  let list = shapeLists.get(id);
+  if (list === undefined) {
+    if (shapeLists.size >= MAX_FACTORIES) shapeLists.clear();
+    list = [];
+    shapeLists.set(id, list);
+  }
+  return list;
 }
 
 const NO_VIEW = new DataView(new ArrayBuffer(0));
@@ -169,8 +186,11 @@ function usualPair(buf: Buffer, p: number, end: number): number {
   return vs;
 }
 
-/** Decodes one Log's pairs into s.keys/values, then appends its record and nanoseconds. */
-function decodeRecord(r: Reader, end: number, records: Array<Record<string, string | number>>, timeNs: number[], g: GroupMeta, s: GroupScratch): void {
+/** Nanosecond part of the time of the log decodeRecord decoded last (a module variable spares an object per log). */
+let decodedNs = 0;
+
+/** Decodes one Log's pairs into s.keys/values and returns its record (its nanoseconds in decodedNs). */
+function decodeRecord(r: Reader, end: number, g: GroupMeta, s: GroupScratch): Record<string, string | number> {
   const outer = r.end;
   r.end = end;
   const keys = s.keys;
@@ -239,10 +259,10 @@ function decodeRecord(r: Reader, end: number, records: Array<Record<string, stri
   r.pos = p;
   if (time < 0) r.fail("log without the required Time field");
   r.end = outer;
+  decodedNs = ns;
   // Every key as expected: the expected layout, without comparing the keys again.
-  if (expect !== undefined && matched === n && n === expect.keys.length) records.push(expect.make(values, time, g.topic, g.source, s.tagValues));
-  else records.push(build(s, n, time, g.topic, g.source));
-  timeNs.push(ns);
+  if (expect !== undefined && matched === n && n === expect.keys.length) return expect.make(values, time, g.topic, g.source, s.tagValues);
+  return build(s, n, time, g.topic, g.source);
 }
 
 function build(s: GroupScratch, n: number, time: number, topic: string, source: string): Record<string, string | number> {
@@ -348,12 +368,15 @@ export interface GroupMeta {
   readonly tagKeys: string[];
   readonly tagValues: string[];
   readonly tagObject: Readonly<Record<string, string>>;
+  /** The record layouts seen with these tag keys (shapesFor). */
+  readonly shapes: Shape[];
 }
 
 function groupMeta(topic: string, source: string, tags: Array<[string, string]>): GroupMeta {
   const o: Record<string, string> = {};
   for (const [k, v] of tags) o[k] = v;
-  return { topic, source, tags, tagKeys: tags.map(([k]) => `__tag__:${k}`), tagValues: tags.map(([, v]) => v), tagObject: Object.freeze(o) };
+  const tagKeys = tags.map(([k]) => `__tag__:${k}`);
+  return { topic, source, tags, tagKeys, tagValues: tags.map(([, v]) => v), tagObject: Object.freeze(o), shapes: shapesFor(tagKeys) };
 }
 
 /** Metadata of recent groups, by a hash of their bytes (a collision replaces the entry). */
@@ -458,12 +481,31 @@ export class PulledGroup implements RecordGroup {
     return this.meta.tagObject;
   }
 
+  /** Every record of the group, decoded at once on first use (see nextRecord for one at a time). */
   get records(): Array<Record<string, string | number>> {
-    return (this.decoded ??= this.decode()).records;
+    return (this.decoded ??= this.decodeAll()).records;
   }
 
   get timeNs(): number[] {
-    return (this.decoded ??= this.decode()).timeNs;
+    return (this.decoded ??= this.decodeAll()).timeNs;
+  }
+
+  /** Nanosecond part of the time of the record nextRecord returned last. */
+  lastTimeNs = 0;
+  /** Where nextRecord reads on. */
+  private reader: Reader | undefined;
+
+  /**
+   * Decodes and returns the group's next record: a group is decoded as its records are emitted,
+   * not ahead of them, so a group of 1000 logs emitted in chunks holds one chunk of records, not
+   * 1000. Call it at most logCount times, and not after release().
+   */
+  nextRecord(): Record<string, string | number> {
+    if (this.released) throw new Error("internal: a PulledGroup was read after release()");
+    const r = (this.reader ??= new Reader(this.body.buf, this.start, this.end, "LogGroup"));
+    const rec = this.decodeLog(r);
+    this.lastTimeNs = decodedNs;
+    return rec;
   }
 
   /**
@@ -473,6 +515,7 @@ export class PulledGroup implements RecordGroup {
    */
   release(): void {
     this.decoded = undefined;
+    this.reader = undefined;
     if (this.released) return;
     this.released = true;
     const body = this.body;
@@ -481,19 +524,28 @@ export class PulledGroup implements RecordGroup {
     if (body.owned) detachWhenReleased(body.buf);
   }
 
-  private decode(): { records: Array<Record<string, string | number>>; timeNs: number[] } {
+  private decodeAll(): { records: Array<Record<string, string | number>>; timeNs: number[] } {
     if (this.released) throw new Error("internal: a PulledGroup was read after release()");
     const records: Array<Record<string, string | number>> = [];
     const timeNs: number[] = [];
-    if (this.logCount === 0) return { records, timeNs };
-    const { body, start, end, meta } = this;
+    const r = new Reader(this.body.buf, this.start, this.end, "LogGroup");
+    for (let i = 0; i < this.logCount; i++) {
+      records.push(this.decodeLog(r));
+      timeNs.push(decodedNs);
+    }
+    return { records, timeNs };
+  }
+
+  /** Decodes the next Log field at or after r.pos (scanGroupAt checked there is one). */
+  private decodeLog(r: Reader): Record<string, string | number> {
+    const { body, meta } = this;
     const buf = body.buf as FastBuffer & { latin1Slice(s: number, e: number): string };
-    const s = scratch;
-    // Layouts include the tag keys: keep the previous group's layouts when its tag keys were the same.
-    const tagKeys = meta.tagKeys;
-    if (tagKeys !== s.tagKeys && (tagKeys.length !== s.tagKeys.length || tagKeys.some((k, i) => k !== s.tagKeys[i]))) s.shapes.length = 0;
-    s.tagKeys = tagKeys;
-    s.tagValues = meta.tagValues;
+    for (;;) {
+      const tag = r.varint();
+      if (tag === ((1 << 3) | WIRE_LEN)) break;
+      r.skip(tag & 7);
+    }
+    const e = r.lenEnd();
     // ASCII values (nearly all) become substrings of a latin1 copy of the body's bytes instead of
     // one utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of
     // that text rather than copies (about 40 % less decode CPU). One text per TEXT_CHUNK of the body,
@@ -501,30 +553,19 @@ export class PulledGroup implements RecordGroup {
     // allocating those costs more (fresh pages) than the young-generation GC saves by not copying
     // them. The price: a value kept long after its message (e.g. in flow context) keeps its text
     // (up to 32 KB) alive too.
-    s.view = body.view ??= new DataView(buf.buffer, buf.byteOffset, buf.length);
-    const r = new Reader(buf, start, end, "LogGroup");
-    try {
-      while (r.pos < end) {
-        const tag = r.varint();
-        if (tag !== ((1 << 3) | WIRE_LEN)) {
-          r.skip(tag & 7);
-          continue;
-        }
-        const e = r.lenEnd();
-        if (r.pos < body.textBase || e > body.textEnd) {
-          body.textBase = r.pos;
-          body.textEnd = Math.min(buf.length, Math.max(e, r.pos + TEXT_CHUNK));
-          body.text = buf.latin1Slice(body.textBase, body.textEnd);
-        }
-        s.text = body.text;
-        s.base = body.textBase;
-        decodeRecord(r, e, records, timeNs, meta, s);
-      }
-    } finally {
-      s.text = "";
-      s.view = NO_VIEW;
+    if (r.pos < body.textBase || e > body.textEnd) {
+      body.textBase = r.pos;
+      body.textEnd = Math.min(buf.length, Math.max(e, r.pos + TEXT_CHUNK));
+      body.text = buf.latin1Slice(body.textBase, body.textEnd);
     }
-    return { records, timeNs };
+    const s = scratch;
+    s.shapes = meta.shapes;
+    s.tagKeys = meta.tagKeys;
+    s.tagValues = meta.tagValues;
+    s.text = body.text;
+    s.base = body.textBase;
+    s.view = body.view ??= new DataView(buf.buffer, buf.byteOffset, buf.length);
+    return decodeRecord(r, e, meta, s);
   }
 }
 

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { emitBatch, type OutMessage } from "../../lib/sls/consumer-messages";
-import { toRecordGroup } from "../../lib/sls/pull-decoder";
+import { scanLogGroupList, toRecordGroup } from "../../lib/sls/pull-decoder";
+import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group-codec";
 import { cursorRange } from "../../lib/sls/cursor";
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import type { EmitTurns } from "../../lib/sls/emit-turns";
@@ -237,5 +238,37 @@ test("a reader stopped while it waits for room emits nothing more, in either mod
     // The first chunk of two logs went out; the other three of the five were never emitted.
     assert.deepEqual(sent, mode === "batch" ? [2] : [1, 1], mode);
     assert.equal(inFlight, 2, mode);
+  }
+});
+
+test("a pulled group is decoded as its records are emitted, not ahead: a 1000-log group in chunks of 200 holds one chunk", async () => {
+  for (const mode of ["batch", "log"] as const) {
+    const logs = Array.from({ length: 1000 }, (_, i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> }));
+    const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [["host", "h"]], topic: "t" })]);
+    const [g] = scanLogGroupList(body, false);
+    let decoded = 0;
+    const next = g.nextRecord.bind(g);
+    g.nextRecord = () => {
+      decoded++;
+      return next();
+    };
+    const decodedAtSend: number[] = [];
+    const sent: OutMessage[] = [];
+    await emitBatch({ ...batch, cursors: undefined, logCount: 1000, groups: [g] }, ctx(200).ctx, {
+      meta,
+      mode,
+      maxChunk: 200,
+      send: (m) => {
+        decodedAtSend.push(decoded);
+        sent.push(...m);
+      },
+      newId: () => "x",
+    });
+    assert.deepEqual(decodedAtSend, [200, 400, 600, 800, 1000], mode);
+    const payloads = mode === "batch" ? sent.flatMap((m) => m.payload as object[]) : sent.map((m) => m.payload);
+    assert.deepEqual(payloads[999], { seq: "999", __time__: 1099, __topic__: "t", __source__: "", "__tag__:host": "h" }, mode);
+    const meta999 = mode === "batch" ? (sent[4].sls.records as Array<{ timeNs: number; index: number }>)[199] : (sent[999].sls as { timeNs: number; index: number });
+    assert.deepEqual([meta999.index, meta999.timeNs], [999, 999], mode);
+    assert.throws(() => g.nextRecord(), /after release/, `${mode}: the group was released once emitted`);
   }
 });
