@@ -23,16 +23,16 @@ const BREAK_AT = 90;
 const MODULES = {
   delivery: { mutate: ["lib/delivery.ts"], tests: ["delivery"] },
   checkpoint: { mutate: ["lib/sls/checkpoint-tracker.ts"], tests: ["sls-backoff-tracker"] },
-  framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts"], tests: ["syslog-framing", "syslog-sender"] },
+  framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts", "lib/syslog/byte-writer.ts"], tests: ["syslog-framing", "syslog-byte-writer"] },
   sender: { mutate: ["lib/syslog/sender.ts"], tests: ["syslog-sender"] },
   replay: { mutate: ["lib/syslog/replay-ring.ts"], tests: ["syslog-replay-ring", "syslog-sender"] },
   backoff: { mutate: ["lib/backoff.ts"], tests: ["sls-backoff-tracker", "syslog-sender"] },
   lz4: { mutate: ["lib/sls/lz4.ts"], tests: ["lz4"] },
   "log-group": { mutate: ["lib/sls/protobuf.ts", "lib/sls/pull-decoder.ts", "lib/sls/log-group-codec.ts"], tests: ["log-group-codec", "pull-decoder"] },
   cef: { mutate: ["lib/mapping/cef.ts"], tests: ["mapping-encoders"] },
-  leef: { mutate: ["lib/mapping/leef.ts"], tests: ["mapping-encoders"] },
+  leef: { mutate: ["lib/mapping/leef.ts", "lib/mapping/leef-delimiter.ts"], tests: ["mapping-encoders"] },
   kv: { mutate: ["lib/mapping/kv.ts"], tests: ["mapping-encoders"] },
-  "syslog-sd": { mutate: ["lib/syslog/structured-data.ts"], tests: ["syslog-format"] },
+  "syslog-sd": { mutate: ["lib/syslog/structured-data.ts", "lib/syslog/sd-id.ts"], tests: ["syslog-format"] },
   "mapping-sd": { mutate: ["lib/mapping/structured-data.ts"], tests: ["mapping-encoders", "syslog-format"] },
 };
 

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DeliveryWindow, claimToken, type Outcome } from "../../lib/delivery";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { ClaimHolder, DeliveryWindow, claimToken, type Outcome } from "../../lib/delivery";
 
 function track(): { outcomes: Outcome[]; cb: (o: Outcome) => void } {
   const outcomes: Outcome[] = [];
@@ -132,4 +134,152 @@ test("a claim released or settled after its window closed changes nothing: the t
   assert.deepEqual(t.outcomes, ["cancelled", "cancelled"]);
   assert.equal(w.inFlight, 0);
   assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 2, delivered: 0, failed: 0, expired: 0, returned: 0 });
+});
+
+test("settings: maxInFlight 1 and claimTimeoutMs 0 are the lowest allowed; below them, or not numbers, is refused by name", () => {
+  new DeliveryWindow({ maxInFlight: 1, claimTimeoutMs: 0 }).close();
+  for (const bad of [0.5, 0, -1, NaN]) assert.throws(() => new DeliveryWindow({ maxInFlight: bad, claimTimeoutMs: 0 }), new RegExp(`maxInFlight must be >= 1, got ${bad}`));
+  for (const bad of [-1, -0.5, NaN]) assert.throws(() => new DeliveryWindow({ maxInFlight: 1, claimTimeoutMs: bad }), new RegExp(`claimTimeoutMs must be >= 0, got ${bad}`));
+  const w = new DeliveryWindow({ maxInFlight: 7, claimTimeoutMs: 0 });
+  assert.equal(w.maxInFlight, 7);
+  w.close();
+});
+
+test("unclaimed tokens expire by themselves within a quarter of the claim timeout after it (clamped to 50 ms..1 s); 0 means never", (t) => {
+  t.mock.timers.enable({ apis: ["setInterval", "Date"], now: 0 });
+  for (const [timeout, latest] of [
+    [1010, 1010 + 252],
+    [100, 100 + 50],
+    [20_000, 20_000 + 1000],
+  ]) {
+    t.mock.timers.setTime(0);
+    const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: timeout });
+    const unclaimed = track();
+    const claimed = track();
+    w.issue(1, unclaimed.cb);
+    claimToken(w.issue(1, claimed.cb));
+    t.mock.timers.tick(timeout - 1);
+    assert.deepEqual(unclaimed.outcomes, [], `${timeout}: not before the claim timeout`);
+    t.mock.timers.tick(latest - timeout + 1);
+    assert.deepEqual(unclaimed.outcomes, ["expired"], `${timeout}: expired by ${latest} ms`);
+    assert.deepEqual(claimed.outcomes, [], "a claimed token never expires");
+    assert.equal(w.inFlight, 1);
+    w.close();
+  }
+  t.mock.timers.setTime(0);
+  const never = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const o = track();
+  never.issue(1, o.cb);
+  t.mock.timers.tick(3_600_000);
+  assert.deepEqual(o.outcomes, []);
+  never.close();
+});
+
+test("sweep: a token expires exactly when it is claimTimeoutMs old, in issue order", (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 5000 });
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 1000 });
+  const first = track();
+  const second = track();
+  w.issue(1, first.cb);
+  t.mock.timers.tick(10);
+  w.issue(1, second.cb);
+  w.sweep(5999);
+  assert.deepEqual([first.outcomes, second.outcomes], [[], []]);
+  w.sweep(6000);
+  assert.deepEqual([first.outcomes, second.outcomes], [["expired"], []]);
+  w.sweep(6010);
+  assert.deepEqual(second.outcomes, ["expired"]);
+  assert.equal(w.stats().expired, 2);
+  w.close();
+});
+
+test("every token of a window can be claimed, the 12th as well as the 1st; malformed ones never claim a live token", () => {
+  const w = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const outcomes: string[] = [];
+  const tokens = Array.from({ length: 12 }, (_, i) => w.issue(1, (o) => outcomes.push(`${i + 1}:${o}`)));
+  assert.equal(new Set(tokens).size, 12, "tokens are distinct");
+  // Malformed tokens while 1, 9, 10 and 12 are live: none of them may claim one.
+  const prefix = w.prefix;
+  for (const bad of [prefix, `${prefix}1/`, `${prefix}0:`, `${prefix}:`, `${prefix}1 `, `${prefix}+1`, `${prefix}01 `]) assert.equal(claimToken(bad), null, JSON.stringify(bad));
+  assert.equal(w.inFlight, 12);
+  for (const i of [12, 1, 10, 9]) claimToken(tokens[i - 1])!.settle();
+  assert.deepEqual(outcomes, ["12:delivered", "1:delivered", "10:delivered", "9:delivered"]);
+  w.close();
+});
+
+test("waitForRoom: at once while there is room; a waiter is released only once the window is below its maximum", async () => {
+  const w = new DeliveryWindow({ maxInFlight: 2, claimTimeoutMs: 0 });
+  let free = false;
+  await w.waitForRoom().then(() => (free = true));
+  assert.equal(free, true, "room now: resolves at once");
+  const tokens = [w.issue(1, () => {}), w.issue(1, () => {}), w.issue(1, () => {})];
+  let released = false;
+  void w.waitForRoom().then(() => (released = true));
+  claimToken(tokens[0])!.settle(); // 2 in flight: still full
+  await new Promise((r) => setImmediate(r));
+  assert.equal(released, false, "released while still full");
+  claimToken(tokens[1])!.settle();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(released, true);
+  w.close();
+});
+
+test("fan-out: each claim ends once; settling one claim twice does not stand in for the other", () => {
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const t = track();
+  const token = w.issue(1, t.cb);
+  const a = claimToken(token)!;
+  const b = claimToken(token)!;
+  a.settle();
+  a.settle();
+  a.release();
+  assert.deepEqual(t.outcomes, [], "b has not settled");
+  b.settle();
+  assert.deepEqual(t.outcomes, ["delivered"]);
+  w.close();
+});
+
+test("a closed window stops its expiry sweep and is not kept alive by the token lookup", async (t) => {
+  t.mock.timers.enable({ apis: ["setInterval"] });
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 1000 });
+  const sweeps = t.mock.method(w, "sweep");
+  t.mock.timers.tick(1000);
+  assert.equal(sweeps.mock.callCount(), 4, "every 250 ms");
+  w.close();
+  t.mock.timers.tick(10_000);
+  assert.equal(sweeps.mock.callCount(), 4, "no sweep after close");
+  t.mock.timers.reset();
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  let ref: WeakRef<DeliveryWindow> | undefined;
+  (() => {
+    const x = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+    claimToken(x.issue(1, () => {}))!.settle();
+    x.close();
+    ref = new WeakRef(x);
+  })();
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(ref.deref(), undefined, "a closed window can be collected");
+});
+
+test("ClaimHolder: holds live tokens unsettled (the source stops at its window), then gives every one back", () => {
+  const w = new DeliveryWindow({ maxInFlight: 3, claimTimeoutMs: 0 });
+  const t = track();
+  const tokens = [w.issue(1, t.cb), w.issue(2, t.cb)];
+  const h = new ClaimHolder();
+  assert.equal(h.hold(tokens[0]), true);
+  assert.equal(h.hold(tokens[1]), true);
+  for (const none of [undefined, "nodot", `${w.prefix}99`]) assert.equal(h.hold(none), false);
+  assert.equal(h.size, 2);
+  assert.equal(w.full, true);
+  w.sweep(Date.now() + 3_600_000);
+  assert.deepEqual(t.outcomes, [], "held claims never expire");
+  h.releaseAll();
+  assert.equal(h.size, 0);
+  assert.deepEqual(t.outcomes, ["returned", "returned"]);
+  assert.equal(w.inFlight, 0);
+  h.releaseAll();
+  assert.deepEqual(t.outcomes, ["returned", "returned"], "each is given back once");
+  w.close();
 });

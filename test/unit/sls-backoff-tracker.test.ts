@@ -103,6 +103,70 @@ test("tracker: a cancelled token holds the checkpoint before its batch, however 
   assert.equal(t.pending, 3, "the cancelled batch and everything after it stay tracked");
 });
 
+test("tracker: committed cursor, and the receive time of the oldest unsettled batch", () => {
+  const stored = new CheckpointTracker("c0", true);
+  assert.equal(stored.committedCursor, "c0");
+  const fresh = new CheckpointTracker("c0", false);
+  assert.equal(fresh.committedCursor, undefined);
+  fresh.markCommitted("c0");
+  assert.equal(fresh.committedCursor, "c0");
+  assert.equal(fresh.needsCommit, false);
+  assert.equal(fresh.oldestPendingTime, undefined, "nothing pending");
+  const b1 = fresh.add("c1", 1_700_000_000);
+  const b2 = fresh.add("c2", 1_700_000_100);
+  const b3 = fresh.add("c3"); // time unknown
+  assert.equal(fresh.oldestPendingTime, 1_700_000_000);
+  fresh.seal(b1);
+  assert.equal(fresh.oldestPendingTime, 1_700_000_100);
+  fresh.seal(b2);
+  assert.equal(fresh.oldestPendingTime, undefined, "unknown time");
+  fresh.seal(b3);
+  assert.equal(fresh.settledCursor, "c3");
+});
+
+test("tracker: dropping a batch that is no longer tracked leaves the others alone", () => {
+  const t = new CheckpointTracker("c0", true);
+  const b1 = t.add("c1");
+  t.seal(b1); // settled and forgotten
+  const b2 = t.add("c2");
+  t.issue(b2);
+  t.drop(b1);
+  assert.equal(t.pending, 1);
+  t.seal(b2);
+  assert.equal(t.settledCursor, "c1");
+  t.settle(b2);
+  assert.equal(t.settledCursor, "c2");
+});
+
+test("tracker: whenSettled resolves at once when nothing is pending, else only when the last batch settles, every time", async () => {
+  const t = new CheckpointTracker("c0", true);
+  const flag = (p: Promise<void>): { done: boolean } => {
+    const f = { done: false };
+    void p.then(() => (f.done = true));
+    return f;
+  };
+  const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const idle = flag(t.whenSettled());
+  await tick();
+  assert.equal(idle.done, true, "nothing pending: at once");
+  for (const round of [1, 2]) {
+    const b1 = t.add(`r${round}a`);
+    const b2 = t.add(`r${round}b`);
+    t.issue(b1);
+    t.issue(b2);
+    t.seal(b1);
+    t.seal(b2);
+    const a = flag(t.whenSettled());
+    const b = flag(t.whenSettled());
+    t.settle(b1);
+    await tick();
+    assert.deepEqual([a.done, b.done], [false, false], `round ${round}: one batch still pending`);
+    t.settle(b2);
+    await tick();
+    assert.deepEqual([a.done, b.done], [true, true], `round ${round}: both waiters released`);
+  }
+});
+
 test("errors: SDK shapes map to SlsError with code, status, request id and retryability", () => {
   const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), { code: "Unauthorized", data: { httpCode: 401, statusCode: 401, requestId: "R1" } });
   const e = toSlsError(sdk, { project: "p", logstore: "l", shard: 3, host: "p.example" });

@@ -37,7 +37,7 @@ test("the sender's frame encoder writes the same bytes as octetFrame/lfFrame, fo
   // Lengths around every change in the number of count digits (9/10, 99/100, 999/1000 bytes), in
   // small slabs so messages keep landing at a slab's end, starting a new one or needing a larger one.
   const bodies: string[] = [...texts];
-  for (const n of [1, 8, 9, 10, 11, 98, 99, 100, 101, 998, 999, 1000, 1001, 5000]) {
+  for (const n of [1, 8, 9, 10, 11, 98, 99, 100, 101, 998, 999, 1000, 1001, 5000, 9999, 10000, 99_999, 100_000]) {
     bodies.push("x".repeat(n), "é".repeat(n >> 1) + (n & 1 ? "y" : ""), "a\n".repeat(n >> 1));
   }
   bodies.push("🙂".repeat(40), "日本語".repeat(120));
@@ -89,4 +89,38 @@ test("rollback and undoLast forget frames: the next frame takes their place", ()
   enc.encode(WIRE_WRITER, "instead");
   assert.equal(enc.start, keptEnd);
   assert.equal(enc.buf.subarray(0, enc.start + enc.bytes).toString(), "4 keep7 instead");
+});
+
+test("a message whose count needs one more digit than reserved, ending at the very end of a buffer, still frames exactly", () => {
+  // The encoder reserves the last frame's count width; a longer count shifts the message, which may
+  // then no longer fit where it was written. Every filler length puts the message's end elsewhere.
+  for (const [slab, lengths] of [
+    [64, [9, 10, 11, 40]],
+    [256, [99, 100, 101]],
+    [2048, [999, 1000, 1001]],
+  ] as const) {
+    for (const n of lengths) {
+      const body = "m".repeat(n - 1) + "Z";
+      for (let filler = 1; filler < slab; filler++) {
+        for (const framing of ["octet", "lf"] as const) {
+          const enc = new FrameEncoder(framing, slab);
+          for (const msg of ["f".repeat(filler), body, "after"]) {
+            enc.encode(WIRE_WRITER, msg);
+            const want = framing === "octet" ? octetFrame(Buffer.from(msg)) : lfFrame(Buffer.from(msg));
+            if (!framed(enc).equals(want)) assert.fail(`${framing}, slab ${slab}, filler ${filler}, ${msg.length}-byte message: ${JSON.stringify(framed(enc).toString().slice(-20))}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test("a message that never fits is refused once buffers reach 1 GiB, not retried for ever", () => {
+  const enc = new FrameEncoder("octet", 128 * 1024);
+  let largest = 0;
+  const never = { write: (_item: string, buf: Buffer): number => ((largest = Math.max(largest, buf.length)), buf.length + 1) };
+  assert.throws(() => enc.encode(never, "x"), (e: Error) => e instanceof RangeError && /does not fit in 1073741824 bytes/.test(e.message));
+  assert.equal(largest, 1 << 30, "buffers up to 1 GiB were tried");
+  enc.encode(WIRE_WRITER, "ok");
+  assert.equal(framed(enc).toString(), "2 ok", "the encoder still works");
 });
