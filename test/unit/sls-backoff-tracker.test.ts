@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { getEventListeners } from "node:events";
 import assert from "node:assert/strict";
 import { Backoff, sleep } from "../../lib/backoff";
 import { CheckpointTracker } from "../../lib/sls/checkpoint-tracker";
@@ -22,6 +23,50 @@ test("sleep resolves early on abort", async () => {
   setTimeout(() => ac.abort(), 10);
   await sleep(10_000, ac.signal);
   assert.ok(Date.now() - t0 < 5000);
+});
+
+test("backoff settings: defaults 250 ms .. 30 s; initialMs must be > 0 and maxMs >= initialMs", () => {
+  const d = new Backoff({ random: () => 0.999999 });
+  assert.deepEqual(Array.from({ length: 9 }, () => d.next()), [250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  assert.equal(new Backoff({ initialMs: 20_000, random: () => 0.999999 }).next(), 20_000, "maxMs defaults to 30 s");
+  assert.equal(new Backoff({ initialMs: 500, maxMs: 500, random: () => 0.999999 }).next(), 500, "maxMs may equal initialMs");
+  assert.equal(new Backoff({ initialMs: 100, maxMs: 1000, random: () => 0.999999 }).next(40), 40, "a limit below maxMs caps the delay");
+  for (const bad of [{ initialMs: 0 }, { initialMs: -5 }, { initialMs: 100, maxMs: 99 }, { initialMs: 40_000 }, { initialMs: NaN }]) {
+    assert.throws(() => new Backoff(bad), /backoff needs 0 < initialMs <= maxMs/, JSON.stringify(bad));
+  }
+});
+
+test("sleep: waits its time (fake clock), resolves at once for 0 or an aborted signal, and leaves no listener on the signal", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const state = (p: Promise<void>): { done: boolean } => {
+    const f = { done: false };
+    void p.then(() => (f.done = true));
+    return f;
+  };
+  const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const zero = state(sleep(0));
+  const negative = state(sleep(-1));
+  const ac = new AbortController();
+  ac.abort();
+  const aborted = state(sleep(1000, ac.signal));
+  await flush();
+  assert.deepEqual([zero.done, negative.done, aborted.done], [true, true, true], "no timer needed");
+  const plain = state(sleep(100));
+  const live = new AbortController();
+  const withSignal = state(sleep(100, live.signal));
+  assert.equal(getEventListeners(live.signal, "abort").length, 1);
+  t.mock.timers.tick(99);
+  await flush();
+  assert.deepEqual([plain.done, withSignal.done], [false, false]);
+  t.mock.timers.tick(1);
+  await flush();
+  assert.deepEqual([plain.done, withSignal.done], [true, true]);
+  assert.equal(getEventListeners(live.signal, "abort").length, 0, "a signal used for many sleeps collects no listeners");
+  const cut = state(sleep(10_000, live.signal));
+  live.abort();
+  await flush();
+  assert.equal(cut.done, true);
+  assert.equal(getEventListeners(live.signal, "abort").length, 0);
 });
 
 test("tracker: checkpoint is the next cursor of the longest settled prefix", async () => {

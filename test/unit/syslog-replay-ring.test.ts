@@ -75,3 +75,47 @@ test("replay ring: what take() returns matches a plain list of copies through th
     assert.deepEqual(ring.take(now).map((t) => t.data), model.kept.map((k) => k.data));
   }
 });
+
+test("replay ring: boundaries — an empty batch is not kept, a batch of exactly maxBytes is, one larger empties the window; age exactly windowMs is still inside", () => {
+  const r = new ReplayRing(1000, 100);
+  r.add(Buffer.alloc(0), 3, 0);
+  assert.deepEqual(r.take(0), [], "nothing to replay for an empty write");
+  r.add(batch(1, 100), 5, 0);
+  assert.equal(r.bytes, 100);
+  assert.deepEqual(r.take(1000).map((t) => [t.data, t.frames]), [[batch(1, 100), 5]], "exactly maxBytes, exactly windowMs old");
+  r.add(batch(2, 40), 1, 0);
+  r.add(batch(3, 40), 1, 0);
+  r.add(batch(4, 101), 1, 0);
+  assert.equal(r.bytes, 0);
+  assert.deepEqual(r.take(0), [], "a batch larger than the window drops it and everything older");
+  r.add(batch(5, 10), 1, 0);
+  assert.deepEqual(r.take(1001), [], "older than windowMs");
+});
+
+test("replay ring: batches whose sizes divide the ring land exactly at its end and wrap; take() still matches the plain list", () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (const [maxBytes, sizes] of [
+    [100, [10, 20, 25, 40, 50, 100]],
+    [64, [1, 2, 8, 16, 32, 64]],
+    [90, [30, 45, 60, 90]],
+  ] as const) {
+    const ring = new ReplayRing(1000, maxBytes);
+    const model = new Model(1000, maxBytes);
+    let now = 0;
+    for (let i = 0; i < 3000; i++) {
+      now += rnd(3) === 0 ? rnd(400) : 0;
+      const b = batch(i, sizes[rnd(sizes.length)]);
+      ring.add(b, 1, now);
+      model.add(b, 1, now);
+      if (rnd(40) === 0) {
+        model.prune(now);
+        assert.deepEqual(ring.take(now).map((t) => t.data), model.kept.map((k) => k.data), `maxBytes ${maxBytes}, step ${i}`);
+        model.kept = [];
+      }
+    }
+  }
+});
