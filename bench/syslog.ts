@@ -3,7 +3,8 @@
 // The same N realistic SLS audit records (≈400-byte RFC 5424 messages with one SD element) over TCP
 // loopback to a counting receiver in another process, through
 //   (a) ours: SyslogSender.sendWith() per record with the RFC 5424 writer (formatted straight into
-//       the sender's buffers, octet counting), as sls-syslog-out sends a per-log message,
+//       the sender's buffers, octet counting) and a callback per message, as sls-syslog-out sends
+//       a per-log message,
 //   (b) syslog-client (npm): client.log() per message (its only TCP mode: LF framing, no SD),
 //   (c) raw: the frames pre-formatted before the clock starts, one socket.write each with drain
 //       handling — what a client that writes each frame as it comes can reach at best;
@@ -146,8 +147,8 @@ function selfTimes(p: CpuProfile, top: number): string {
     .join("\n");
 }
 
-/** Keeps at most WINDOW sends outstanding, like the syslog-client loop below. */
-function windowed(per = 1): { sent(p: Promise<void>): void; room(): Promise<void> | null; drained(): Promise<void> } {
+/** Keeps at most WINDOW sends outstanding, like the syslog-client loop below (whose callback it is too). */
+function windowed(per = 1): { sent(): void; settle(): void; room(): Promise<void> | null; drained(): Promise<void> } {
   let inflight = 0;
   let wake: (() => void) | null = null;
   const settle = (): void => {
@@ -159,10 +160,10 @@ function windowed(per = 1): { sent(p: Promise<void>): void; room(): Promise<void
     }
   };
   return {
-    sent(p) {
+    sent() {
       inflight++;
-      p.then(settle, settle);
     },
+    settle,
     room: () => (inflight * per >= WINDOW ? new Promise<void>((r) => (wake = r)) : null),
     async drained() {
       while (inflight > 0) await new Promise<void>((r) => (wake = r));
@@ -177,7 +178,8 @@ async function ours(port: number): Promise<void> {
   for (let i = 0; i < N; i++) {
     const wait = w.room();
     if (wait) await wait;
-    w.sent(sender.sendWith(writer, record(i)));
+    w.sent();
+    sender.sendWith(writer, record(i), w.settle);
   }
   await w.drained();
   stats.writes = sender.stats().writes;
@@ -194,7 +196,8 @@ async function oursBatch(port: number): Promise<void> {
     if (wait) await wait;
     const batch: SyslogRecord[] = [];
     for (let j = i; j < Math.min(N, i + 100); j++) batch.push(record(j));
-    w.sent(sender.sendManyWith(writer, batch));
+    w.sent();
+    sender.sendManyWith(writer, batch, w.settle);
   }
   await w.drained();
   await sender.close();

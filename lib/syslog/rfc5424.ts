@@ -9,7 +9,7 @@ import type { FormatOptions, SyslogRecord } from "./formatter-input";
 import { HEADER_LIMITS, putHeaderField } from "./header-field";
 import { putBody, type BomPolicy } from "./message-body";
 import { putStructuredData } from "./structured-data";
-import { inZone, putRfc3339, toInstant, type Instant } from "./timestamp";
+import { inZone, putRfc3339, putTimestamp, toInstant, type Instant } from "./timestamp";
 
 export interface Rfc5424Options extends FormatOptions {
   bom?: BomPolicy;
@@ -30,8 +30,9 @@ export function putRfc5424(buf: Buffer, pos: number, rec: SyslogRecord, opts: Rf
   const fac = facilityCode(rec.facility) ?? opts.defaultFacility ?? 1;
   const sev = severityCode(rec.severity) ?? opts.defaultSeverity ?? 6;
   pos = putLatin1(buf, pos, PRI_VERSION[priority(fac, sev)]);
-  const t = toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)();
-  pos = putRfc3339(buf, pos, opts.zone ? inZone(t, opts.zone) : t);
+  // A configured zone takes the general way; otherwise SLS times are written without an Instant.
+  if (opts.zone) pos = putRfc3339(buf, pos, inZone(toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)(), opts.zone));
+  else pos = putTimestamp(buf, pos, rec.timestamp, opts.now ?? nowInstant);
   buf[pos] = 0x20;
   pos = putHeaderField(buf, pos + 1, rec.hostname, HEADER_LIMITS.hostname);
   buf[pos] = 0x20;

@@ -1,10 +1,12 @@
 // The syslog sender: one connection to a receiver (with optional failover), a bounded queue,
-// batched writes, reconnects, and a promise per send that resolves once its frame was written.
+// batched writes, reconnects, and per send a promise (or a callback) settled once its frame was
+// written. Messages are formatted straight into the sender's buffers (frame-encoder.ts).
 //
 // Delivery semantics (at-least-once):
 // - send() resolves after the socket's write callback for the batch holding the frame (UDP: after
 //   the datagram was sent). It rejects only for permanent errors (datagram too large, sender closed).
-//   On streams, the sends of one turn that go into one batch share a single promise.
+//   On streams, the sends of one turn that go into one batch share a single promise (or callback
+//   list). sendWith/sendManyWith with a callback call it instead, with the same meaning.
 // - Frames whose write was not confirmed when the connection died are sent again, first thing, on
 //   the next connection.
 // - RELP: a frame is confirmed by the collector's answer (`rsp 200`), each as soon as its own answer
@@ -75,16 +77,23 @@ export class SendError extends Error {
   override readonly name = "SendError";
 }
 
+/** Called once a send's frames were written (no argument) or can no longer be (the error). */
+export type SendCallback = (err?: Error) => void;
+
+/** The sends that wait on some frames: settled together once the last of them was written. */
 interface Group {
   left: number;
-  resolve: () => void;
-  reject: (e: Error) => void;
   failed: boolean;
+  /** The promise's settlers, once a send without a callback asked for one. */
+  resolve: (() => void) | null;
+  reject: ((e: Error) => void) | null;
+  /** The callbacks of sends made with one, in order. */
+  cbs: SendCallback[] | null;
 }
 
-/** A group that sends of one turn join (streams): one promise for all, instead of one each. */
+/** A group that sends of one turn join (streams): one promise or one callback list for all. */
 interface SharedGroup extends Group {
-  promise: Promise<void>;
+  promise: Promise<void> | null;
   bytes: number;
 }
 
@@ -198,30 +207,33 @@ export class SyslogSender extends EventEmitter {
 
   /**
    * Sends the message `w` writes for `item`, formatted straight into the sender's buffers. Throws
-   * (synchronously, nothing queued) what `w` throws for an item that cannot be formatted.
+   * (synchronously, nothing queued) what `w` throws for an item that cannot be formatted. With
+   * `done`, that callback is called once the frame was written (or with the error) and no promise
+   * is made: a caller that settles something per message saves a promise reaction each.
    */
-  sendWith<T>(w: MessageWriter<T>, item: T): Promise<void> {
-    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
+  sendWith<T>(w: MessageWriter<T>, item: T): Promise<void>;
+  sendWith<T>(w: MessageWriter<T>, item: T, done: SendCallback): void;
+  sendWith<T>(w: MessageWriter<T>, item: T, done?: SendCallback): Promise<void> | void {
+    if (this.closing) return refuse(new SenderClosedError("syslog sender is closed"), done);
     const enc = this.encoder;
     enc.encode(w, item);
     const { buf, start, bytes } = enc;
     if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) {
       enc.undoLast();
-      return Promise.reject(this.tooBig(bytes));
+      return refuse(this.tooBig(bytes), done);
     }
     this.open();
     const shared = this.joinShared(1, bytes);
     if (shared) {
       this.admitOne({ buf, start, bytes, group: shared });
-      return shared.promise;
+      return wait(shared, done);
     }
-    return new Promise<void>((resolve, reject) => {
-      // A single send is its own group: one object per message instead of two.
-      const entry: Entry & Group = { buf, start, bytes, group: null, left: 1, resolve, reject, failed: false };
-      entry.group = entry;
-      if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
-      else this.waiters.push({ entries: [entry], bytes });
-    });
+    // A single send is its own group: one object per message instead of two.
+    const entry: Entry & Group = { buf, start, bytes, group: null, left: 1, failed: false, resolve: null, reject: null, cbs: null };
+    entry.group = entry;
+    if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
+    else this.waiters.push({ entries: [entry], bytes });
+    return wait(entry, done);
   }
 
   private tooBig(bytes: number): SendError {
@@ -234,9 +246,15 @@ export class SyslogSender extends EventEmitter {
   }
 
   /** sendWith for several items, in order; if one cannot be formatted, none is sent (and that error is thrown). */
-  sendManyWith<T>(w: MessageWriter<T>, items: readonly T[]): Promise<void> {
-    if (this.closing) return Promise.reject(new SenderClosedError("syslog sender is closed"));
-    if (items.length === 0) return Promise.resolve();
+  sendManyWith<T>(w: MessageWriter<T>, items: readonly T[]): Promise<void>;
+  sendManyWith<T>(w: MessageWriter<T>, items: readonly T[], done: SendCallback): void;
+  sendManyWith<T>(w: MessageWriter<T>, items: readonly T[], done?: SendCallback): Promise<void> | void {
+    if (this.closing) return refuse(new SenderClosedError("syslog sender is closed"), done);
+    if (items.length === 0) {
+      if (!done) return Promise.resolve();
+      process.nextTick(done);
+      return;
+    }
     const enc = this.encoder;
     const mark = enc.mark();
     const entries: Entry[] = new Array(items.length);
@@ -246,7 +264,7 @@ export class SyslogSender extends EventEmitter {
         enc.encode(w, items[i]);
         if (this.o.protocol === "udp" && enc.bytes > this.o.maxDatagramBytes) {
           enc.rollback(mark);
-          return Promise.reject(this.tooBig(enc.bytes));
+          return refuse(this.tooBig(enc.bytes), done);
         }
         entries[i] = { buf: enc.buf, start: enc.start, bytes: enc.bytes, group: null };
         bytes += enc.bytes;
@@ -260,14 +278,13 @@ export class SyslogSender extends EventEmitter {
     if (shared) {
       for (const e of entries) e.group = shared;
       this.admit(entries, bytes);
-      return shared.promise;
+      return wait(shared, done);
     }
-    return new Promise<void>((resolve, reject) => {
-      const group: Group = { left: entries.length, resolve, reject, failed: false };
-      for (const e of entries) e.group = group;
-      if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
-      else this.waiters.push({ entries, bytes });
-    });
+    const group: Group = { left: entries.length, failed: false, resolve: null, reject: null, cbs: null };
+    for (const e of entries) e.group = group;
+    if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
+    else this.waiters.push({ entries, bytes });
+    return wait(group, done);
   }
 
   /**
@@ -434,7 +451,7 @@ export class SyslogSender extends EventEmitter {
       const e = batch.entries[k];
       bytes += e.bytes;
       const g = e.group;
-      if (g && !g.failed && --g.left === 0) g.resolve();
+      if (g && !g.failed && --g.left === 0) written(g);
     }
     this.queued -= to - from;
     this.queuedBytes -= bytes;
@@ -463,7 +480,8 @@ export class SyslogSender extends EventEmitter {
     const g = e.group;
     if (g && !g.failed) {
       g.failed = true;
-      g.reject(error);
+      if (g.reject) g.reject(error);
+      if (g.cbs) callLater(g.cbs, error);
     }
   }
 
@@ -554,13 +572,54 @@ export class SyslogSender extends EventEmitter {
 }
 
 function sharedGroup(): SharedGroup {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
+  return { left: 0, failed: false, resolve: null, reject: null, cbs: null, promise: null, bytes: 0 };
+}
+
+/** A send joins `g`: with a callback, into its list; without, it gets the group's promise (made once). */
+function wait(g: Group | SharedGroup, done: SendCallback | undefined): Promise<void> | undefined {
+  if (done) {
+    (g.cbs ??= []).push(done);
+    return undefined;
+  }
+  if ("promise" in g && g.promise) return g.promise;
+  const p = new Promise<void>((resolve, reject) => {
+    g.resolve = resolve;
+    g.reject = reject;
   });
-  return { left: 0, resolve, reject, failed: false, promise, bytes: 0 };
+  if ("promise" in g) g.promise = p;
+  return p;
+}
+
+/** A send refused before it was queued: a rejected promise, or the callback on the next tick. */
+function refuse(err: Error, done: SendCallback | undefined): Promise<void> | undefined {
+  if (!done) return Promise.reject(err);
+  process.nextTick(done, err);
+  return undefined;
+}
+
+/** Every frame of `g` was written. */
+function written(g: Group): void {
+  if (g.resolve) g.resolve();
+  if (g.cbs) callLater(g.cbs);
+}
+
+/**
+ * A group's callbacks, in order, once the sender's own work of this turn is done (as a promise's
+ * reactions would run): one microtask per group, not per send. What a callback throws is thrown
+ * again on its own, so it cannot keep the others from running.
+ */
+function callLater(cbs: SendCallback[], err?: Error): void {
+  queueMicrotask(() => {
+    for (const cb of cbs) {
+      try {
+        cb(err);
+      } catch (e) {
+        process.nextTick(() => {
+          throw e;
+        });
+      }
+    }
+  });
 }
 
 /** The sender was closed (redeploy, shutdown) before a frame could be written: not the message's fault. */

@@ -3,7 +3,7 @@
 // Sub-millisecond precision travels as integer microseconds, never through floating seconds.
 
 import type { TimeZone } from "../time-zone";
-import { putLatin1, writeBytes } from "./byte-writer";
+import { writeBytes } from "./byte-writer";
 
 /** What callers may pass: a Date, an RFC 3339 string, epoch milliseconds, or SLS-style seconds + nanos. */
 export type TimestampInput = Date | string | number | { seconds: number; nanos?: number };
@@ -117,6 +117,8 @@ let cachedDate = "";
 let cachedSecond = NaN;
 let cachedOffset = NaN;
 let cachedPrefix = "";
+/** cachedPrefix as bytes (always 19 of them). */
+const cachedPrefixBytes = new Uint8Array(19);
 
 /** `YYYY-MM-DDThh:mm:ss` of a second since the epoch, shifted by the offset. */
 function secondText(second: number, offsetMin: number): string {
@@ -131,16 +133,21 @@ function secondText(second: number, offsetMin: number): string {
   const h = Math.floor(sod / 3600);
   const mi = Math.floor((sod - h * 3600) / 60);
   cachedPrefix = cachedDate + "T" + pad2(h) + ":" + pad2(mi) + ":" + pad2(sod - h * 3600 - mi * 60);
+  for (let i = 0; i < 19; i++) cachedPrefixBytes[i] = cachedPrefix.charCodeAt(i);
   cachedSecond = second;
   cachedOffset = offsetMin;
   return cachedPrefix;
 }
 
+/** "000".."999" as bytes, three per number: fraction digits without divisions per record. */
+const DIGITS3 = Uint8Array.from({ length: 3000 }, (_, i) => 48 + (Math.floor(Math.floor(i / 3) / 10 ** (2 - (i % 3))) % 10));
+
 /** Three decimal digits of 0..999 at `pos`. */
 function put3(buf: Buffer, pos: number, v: number): void {
-  buf[pos] = 48 + Math.floor(v / 100);
-  buf[pos + 1] = 48 + (Math.floor(v / 10) % 10);
-  buf[pos + 2] = 48 + (v % 10);
+  const i = v * 3;
+  buf[pos] = DIGITS3[i];
+  buf[pos + 1] = DIGITS3[i + 1];
+  buf[pos + 2] = DIGITS3[i + 2];
 }
 
 /** Two decimal digits of 0..99 at `pos`. */
@@ -149,30 +156,54 @@ function put2(buf: Buffer, pos: number, v: number): void {
   buf[pos + 1] = 48 + (v % 10);
 }
 
-/** Writes the RFC 5424 TIMESTAMP of an instant at `pos` (instants outside years 0000..9999 are clamped to the nearest end); returns the end. */
-export function putRfc3339(buf: Buffer, pos: number, t: Instant): number {
-  if (t.ms < MIN_MS + 86_400_000 || t.ms > MAX_MS - 86_400_000) t = clamped(t);
-  const second = Math.floor(t.ms / 1000);
-  pos = putLatin1(buf, pos, secondText(second, t.offsetMin));
-  if (t.digits !== 0) {
+/** The TIMESTAMP of an instant inside the writable years. */
+function putParts(buf: Buffer, pos: number, ms: number, micros: number, digits: number, offsetMin: number): number {
+  const second = Math.floor(ms / 1000);
+  secondText(second, offsetMin);
+  for (let i = 0; i < 19; i++) buf[pos + i] = cachedPrefixBytes[i];
+  pos += 19;
+  if (digits !== 0) {
     buf[pos] = 0x2e; // .
-    put3(buf, pos + 1, t.ms - second * 1000);
+    put3(buf, pos + 1, ms - second * 1000);
     pos += 4;
-    if (t.digits === 6) {
-      put3(buf, pos, t.micros);
+    if (digits === 6) {
+      put3(buf, pos, micros);
       pos += 3;
     }
   }
-  if (t.offsetMin === 0) {
+  if (offsetMin === 0) {
     buf[pos] = 0x5a; // Z
     return pos + 1;
   }
-  const a = Math.abs(t.offsetMin);
-  buf[pos] = t.offsetMin < 0 ? 0x2d : 0x2b;
+  const a = Math.abs(offsetMin);
+  buf[pos] = offsetMin < 0 ? 0x2d : 0x2b;
   put2(buf, pos + 1, Math.floor(a / 60));
   buf[pos + 3] = 0x3a; // :
   put2(buf, pos + 4, a % 60);
   return pos + 6;
+}
+
+/** Writes the RFC 5424 TIMESTAMP of an instant at `pos` (instants outside years 0000..9999 are clamped to the nearest end); returns the end. */
+export function putRfc3339(buf: Buffer, pos: number, t: Instant): number {
+  if (t.ms < MIN_MS + 86_400_000 || t.ms > MAX_MS - 86_400_000) t = clamped(t);
+  return putParts(buf, pos, t.ms, t.micros, t.digits, t.offsetMin);
+}
+
+/**
+ * Writes the TIMESTAMP of a record's time (any TimestampInput), else of `fallback()`. SLS times
+ * (`{seconds, nanos}`, what nearly every record carries) are written without building an Instant:
+ * the same arithmetic as toInstant.
+ */
+export function putTimestamp(buf: Buffer, pos: number, value: TimestampInput | null | undefined, fallback: () => Instant): number {
+  if (typeof value === "object" && value !== null && !(value instanceof Date) && typeof value.seconds === "number") {
+    const n = value.nanos;
+    const nanos = typeof n === "number" && n > 0 && n < Infinity ? Math.floor(n) : 0;
+    const micros = Math.floor(nanos / 1000);
+    const ms = Math.floor(value.seconds) * 1000 + Math.floor(micros / 1000);
+    // NaN and the ends of the range take the general way.
+    if (ms >= MIN_MS + 86_400_000 && ms <= MAX_MS - 86_400_000) return putParts(buf, pos, ms, micros % 1000, nanos > 0 ? 6 : 0, 0);
+  }
+  return putRfc3339(buf, pos, toInstant(value) ?? fallback());
 }
 
 /** RFC 5424 TIMESTAMP text of an instant (instants outside years 0000..9999 are clamped to the nearest end). */

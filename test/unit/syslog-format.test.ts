@@ -7,7 +7,7 @@ import { formatRfc3339, toInstant, type Instant } from "../../lib/syslog/timesta
 import { checkSdId, escapeParamValue, formatStructuredData, sdName } from "../../lib/syslog/structured-data";
 import { headerField } from "../../lib/syslog/header-field";
 import { utf8Prefix } from "../../lib/syslog/message-body";
-import { SyslogFormatError, type SyslogRecord } from "../../lib/syslog/formatter-input";
+import { SyslogFormatError, type StructuredData, type SyslogRecord } from "../../lib/syslog/formatter-input";
 import { parseRfc5424, ParseError } from "../support/rfc5424-parser";
 // glossy has no types; it is a devDependency used only as an independent cross-check.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -305,4 +305,52 @@ test("formatter memos (timestamp per second and offset, the HOSTNAME..MSGID run,
   assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
   assert.equal(line({ structuredData: { "x@1": { k: 'a"b', n: 2 } } }), '<14>1 2024-05-06T07:08:09.123Z - - - - [x@1 k="a\\"b" n="2"] m');
   assert.equal(line({ structuredData: { "x@1": { k: "c", "k ": "d" } } }), '<14>1 2024-05-06T07:08:09.123Z - - - - [x@1 k="c" k_="d"] m');
+});
+
+test("SD memo (per SD-ID: parameter order, the bytes up to the first value that changed) writes every record's own values", () => {
+  // An independent reference: clean names and scalar values only.
+  const ref = (sd: Record<string, Record<string, unknown>>): string =>
+    Object.entries(sd)
+      .filter(([, p]) => p)
+      .map(([id, p]) => `[${id}` + Object.entries(p).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${String(v).replace(/["\\\]]/g, "\\$&")}"`).join("") + "]")
+      .join("") || "-";
+  const base = { project: "prod", logstore: "audit", shard: 3, cursor: "MTcx", idx: 0 };
+  const seq: Array<Record<string, unknown>> = [
+    base,
+    { ...base }, // same values, another object
+    { ...base, idx: 1 }, // the last value changes
+    { ...base, idx: 1 },
+    { ...base, shard: 4, idx: 1 }, // a middle value changes: the later prefixes held the old one
+    { ...base, shard: 4, idx: 2 },
+    { ...base, project: "p" + "rod2", shard: 4, idx: 2 }, // the first value changes
+    { ...base, project: "prod2", shard: 4, idx: 2 }, // equal text, another string
+    { ...base, cursor: "a]b\"c\\d" }, // escaping after a kept prefix
+    { ...base, cursor: "ünï" }, // non-ASCII value
+    { ...base, shard: -0, idx: 0.5 },
+    { ...base, shard: 0, idx: 1e21 },
+    { ...base, shard: true, idx: false },
+    { ...base, logstore: null }, // a parameter left out: another shape
+    { ...base, logstore: undefined, extra: "x" },
+    { project: "prod", shard: 3, logstore: "audit", cursor: "MTcx", idx: 0 }, // another order
+    { ...base, idx: [1, 2] }, // an array: the general way
+    { ...base, idx: { o: 1 } }, // an object: JSON
+    base,
+    { ...base, idx: 9 },
+  ];
+  for (const params of seq) {
+    const sd = { "sls@32473": params } as unknown as StructuredData;
+    const want =
+      Array.isArray(params.idx) ? ref({ "sls@32473": { ...params, idx: undefined } }).replace(/]$/, ' idx="1" idx="2"]')
+      : typeof params.idx === "object" && params.idx !== null ? ref({ "sls@32473": { ...params, idx: JSON.stringify(params.idx) } })
+      : ref({ "sls@32473": params });
+    assert.equal(formatStructuredData(sd), want, JSON.stringify(params));
+    // Twice in a row, and inside a whole message.
+    assert.equal(formatStructuredData(sd), want);
+    assert.equal(formatRfc5424({ timestamp: 0, structuredData: sd }).toString(), `<14>1 1970-01-01T00:00:00.000Z - - - - ${want}`);
+  }
+  // Two SD-IDs in one record, each with its own memo.
+  const two = { "a@1": { x: 1, y: "k" }, "b@2": { x: 1, y: "k" } };
+  assert.equal(formatStructuredData(two), '[a@1 x="1" y="k"][b@2 x="1" y="k"]');
+  assert.equal(formatStructuredData({ "a@1": { x: 2, y: "k" }, "b@2": { x: 1, y: "j" } }), '[a@1 x="2" y="k"][b@2 x="1" y="j"]');
+  assert.equal(formatStructuredData(two), '[a@1 x="1" y="k"][b@2 x="1" y="k"]');
 });

@@ -393,3 +393,50 @@ test("reconnect delays: doubling from 250 ms, capped at 10 s, jittered into [d/2
   await s.close();
   await rx.close();
 });
+
+test("callbacks instead of promises: each send's callback runs once, after its frame was written, in order; errors reach it; no promise is made", limit, async () => {
+  const rx = await streamReceiver();
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxBatchBytes: 100 });
+  const writer = { write: (x: string, buf: Buffer, pos: number): number => pos + buf.write(x, pos, "latin1") };
+  const calls: string[] = [];
+  // Each callback notes whether its own frames were written by then (the sender counts them first).
+  const cb = (name: string, after: number) => (err?: Error): void => {
+    calls.push(err ? `${name}:${err.name}` : `${name}${s.stats().sent >= after ? "" : " early"}`);
+  };
+  // 40-byte frames: two per 100-byte batch. Callbacks and a promise in one turn share a group.
+  const body = "x".repeat(37);
+  assert.equal(s.sendWith(writer, body, cb("a", 1)), undefined);
+  const p = s.sendWith(writer, body);
+  assert.equal(s.sendManyWith(writer, [body, body], cb("b", 4)), undefined);
+  assert.deepEqual(calls, [], "nothing is called before the write");
+  await p;
+  await new Promise((r) => setTimeout(r, 50));
+  // a and p share the first batch; b's two frames are the next batch.
+  assert.deepEqual(calls, ["a", "b"]);
+  await rx.waitFor(4);
+  await s.close();
+  // After close: the callback gets SenderClosedError on a later tick, never synchronously.
+  const late: { err?: Error; called: boolean } = { called: false };
+  s.sendWith(writer, body, (err) => Object.assign(late, { err, called: true }));
+  assert.equal(late.called, false, "not called synchronously");
+  await new Promise((r) => process.nextTick(r));
+  assert.ok(late.err instanceof SendError && /closed/.test(late.err.message));
+  await rx.close();
+  // Unreachable receiver: the callbacks of the waiting sends get the error on close.
+  const dead = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: await freePort() }], backoff: fast });
+  const errs: string[] = [];
+  dead.sendWith(writer, "one", (err) => errs.push(String(err?.message)));
+  dead.sendManyWith(writer, ["two", "three"], (err) => errs.push(String(err?.message)));
+  await dead.close(50);
+  assert.equal(errs.length, 2);
+  for (const e of errs) assert.match(e, /closed before the message could be written/);
+  // UDP: a datagram over the limit is refused through the callback.
+  const u = await udpReceiver();
+  const udp = new SyslogSender({ protocol: "udp", endpoints: [{ host: "127.0.0.1", port: u.port }], maxDatagramBytes: 10 });
+  const big = await new Promise<Error | undefined>((r) => udp.sendWith(writer, "x".repeat(11), r));
+  assert.match(String(big?.message), /11 bytes exceeds the UDP datagram limit of 10/);
+  const ok = await new Promise<Error | undefined>((r) => udp.sendWith(writer, "fits", r));
+  assert.equal(ok, undefined);
+  await udp.close();
+  await u.close();
+});
