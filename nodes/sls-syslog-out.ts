@@ -12,10 +12,13 @@ import type { SyslogRecord } from "../lib/syslog/formatter-input";
 import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
 import { outFormatter } from "../lib/syslog/out-format";
 import { faultKind, faultStatusKey } from "../lib/syslog/faults";
-import { SenderClosedError, type SendCallback, type SenderState, type SyslogSender } from "../lib/syslog/sender";
+import { RateLimit } from "../lib/syslog/rate-limit";
+import { SenderClosedError, type SendCallback, type SenderState } from "../lib/syslog/sender";
+import { sinkStatus } from "../lib/syslog/sink-status";
+import type { SyslogTargets } from "../lib/syslog/targets";
 import { SLS_SYSLOG_OUT } from "../lib/config";
 import { holdInput, startSettings } from "./settings";
-import type { SyslogServerNode } from "./types";
+import type { SyslogOutNode, SyslogServerNode } from "./types";
 import { skipMetricsWhenOff } from "./metrics";
 
 /** The wires are all this node reads of its definition itself (settings: lib/config/sls-syslog-out.ts). */
@@ -66,36 +69,47 @@ export = function (RED: NodeAPI): void {
     let closedReturned = 0;
     let closedLost = 0;
 
-    const sender: SyslogSender = server.register(node);
+    const sender: SyslogTargets = server.register(node);
+    const limit = cfg.eps ? new RateLimit({ eps: cfg.eps, burst: cfg.epsBurst }) : null;
+    (node as SyslogOutNode).rateLimitStats = () => limit?.stats() ?? null;
     let delivered = 0;
+    /** Delivered in the last full second (the ticker's count). */
+    let rate = 0;
     let lastError = "";
+    /** Per target: the fault kind last logged, and how much it had sent then. */
+    const logged = new Map<string, { kind: string; sent: number }>();
     let shown = "";
-    const status = (fill: "green" | "yellow" | "red", shape: "dot" | "ring", text: string): void => {
-      // Status goes to every open editor: only send changes.
-      if (shown === fill + shape + text) return;
-      shown = fill + shape + text;
-      node.status({ fill, shape, text });
-    };
     const showStatus = (): void => {
-      const st = sender.stats();
-      if (held.records > 0) status("red", "ring", `holding ${held.records} logs: ${heldReason}`);
-      else if (st.state === "connected") status("green", "dot", `${delivered}/s · q ${st.queued + st.waiting}`);
-      else if (st.state === "connecting") status("yellow", "ring", "node-red:common.status.connecting");
-      else if (st.state === "disconnected") status("red", "ring", lastError || "node-red:common.status.disconnected");
-      delivered = 0;
+      const s =
+        held.records > 0
+          ? { fill: "red" as const, shape: "ring" as const, text: `holding ${held.records} logs: ${heldReason}` }
+          : sinkStatus(sender.stats(), { rate, fault: lastError, rateLimited: limit?.limited ?? false });
+      // Status goes to every open editor: only send changes.
+      if (shown === s.fill + s.shape + s.text) return;
+      shown = s.fill + s.shape + s.text;
+      node.status(s);
     };
-    const onState = (state: SenderState, err?: Error): void => {
+    const onTarget = (target: string, state: SenderState, err?: Error): void => {
       if (state === "disconnected" && err) {
         // Short status by the error's kind, as a message key the editor translates (the full text goes to the log).
         const short = faultStatusKey(faultKind(err));
-        // Log each distinct problem once, not every retry.
-        if (short !== lastError) node.error(`syslog ${server.target}: ${err.message}`);
+        // Log each distinct problem of each target once, not every retry: again only once that
+        // target delivered something in between (a RELP collector answering errors accepts every
+        // new session, so connecting is not enough).
+        const sent = sender.stats().targets.find((t) => t.target === target)?.sent ?? 0;
+        const before = logged.get(target);
+        if (!before || before.kind !== short || sent > before.sent) node.error(`syslog ${server.target}: ${err.message}`);
+        logged.set(target, { kind: short, sent });
         lastError = short;
       }
       showStatus();
     };
-    sender.on("state", onState);
-    const ticker = setInterval(showStatus, 1000);
+    sender.on("target", onTarget);
+    const ticker = setInterval(() => {
+      rate = delivered;
+      delivered = 0;
+      showStatus();
+    }, 1000);
     showStatus();
 
     // Only pass messages on when something is wired: a send to no wire still costs the runtime.
@@ -107,8 +121,7 @@ export = function (RED: NodeAPI): void {
      */
     const afterWrite = (m: NodeMessageInFlow, count: number, claim: Claim | null, send: (msg: NodeMessageInFlow) => void, done: Done, failure?: Error): SendCallback => (err) => {
       if (!err) {
-        // A problem is over once something got through (a RELP collector that answers errors
-        // accepts each new session: connecting is not enough).
+        // The status's problem is over once something got through.
         lastError = "";
         delivered += count;
         claim?.settle(failure);
@@ -193,6 +206,17 @@ export = function (RED: NodeAPI): void {
     };
 
     node.on("input", (msg: NodeMessageInFlow, send: (msg: NodeMessageInFlow) => void, done: Done) => {
+      // Over the EPS cap the message waits here, in order, before anything else; its token stays
+      // unsettled meanwhile, so the source's window fills and it stops pulling.
+      const mm = msg as NodeMessageInFlow & MessageLike;
+      const events = Array.isArray(mm.payload) ? mm.payload.length : Array.isArray(mm.syslog) ? mm.syslog.length : 1;
+      const wait = limit?.take(events);
+      if (!wait) return input(msg, send, done);
+      if (shown.indexOf("rate-limited") < 0) showStatus();
+      void wait.then(() => input(msg, send, done));
+    });
+
+    function input(msg: NodeMessageInFlow, send: (msg: NodeMessageInFlow) => void, done: Done): void {
       const m = msg as NodeMessageInFlow & MessageLike;
       const claim = claimToken((m.sls as { token?: unknown } | null | undefined)?.token);
       // Formatted straight into the sender's buffers; a record that cannot be formatted throws
@@ -230,7 +254,7 @@ export = function (RED: NodeAPI): void {
         for (const rec of records) p = triage.good(rec) ?? p;
         proven(p);
       }
-    });
+    }
 
     /** Gives every held token back: the source reads those logs again (after a fix, they go out). */
     const releaseHeld = (): number => {
@@ -252,7 +276,9 @@ export = function (RED: NodeAPI): void {
     node.on("close", (done: () => void) => {
       clearInterval(ticker);
       RED.events.removeListener("flows:started", onStarted);
-      sender.off("state", onState);
+      sender.off("target", onTarget);
+      // What waits for the cap goes on to the closing sender, which gives it back to the source.
+      limit?.releaseAll();
       const returnedHeld = releaseHeld();
       node.status({});
       void server

@@ -1,10 +1,11 @@
-// Config node for one syslog receiver: host, port, protocol, framing, TLS, queue limits. It owns
-// the single sender shared by every sls-syslog-out that points at it (like core's MQTT broker node).
+// Config node for the syslog receivers: host and port (and more targets, failover or balance),
+// protocol, framing, TLS, queue limits. It owns the senders shared by every sls-syslog-out that
+// points at it (like core's MQTT broker node).
 
 import fs from "node:fs";
 import type { Node, NodeAPI, NodeDef } from "node-red";
-import { SyslogSender, type SenderOptions } from "../lib/syslog/sender";
-import type { Endpoint, TlsSettings } from "../lib/syslog/transport";
+import { SyslogTargets, type Target, type TargetsOptions } from "../lib/syslog/targets";
+import type { TlsSettings } from "../lib/syslog/transport";
 import { SLS_SYSLOG_SERVER } from "../lib/config";
 import { UDP_MAX_MESSAGE } from "../lib/config/sls-syslog-server";
 import { startSettings } from "./settings";
@@ -44,8 +45,7 @@ export = function (RED: NodeAPI): void {
     }
     const protocol = cfg.protocol;
     const useTls = protocol === "tls" || (protocol === "relp" && cfg.relpTls);
-    const endpoints: Endpoint[] = [{ host: cfg.host, port: cfg.port }];
-    if (cfg.secondaryHost) endpoints.push({ host: cfg.secondaryHost, port: cfg.secondaryPort ?? cfg.port });
+    const endpoints: Target[] = [{ host: cfg.host, port: cfg.port }, ...cfg.moreTargets.map((t) => ({ ...t, port: t.port ?? cfg.port }))];
     const tls = (): TlsSettings => ({
       ca: pem(cfg.ca, cfg.caFile, "CA"),
       cert: pem(cfg.cert, cfg.certFile, "client certificate"),
@@ -54,9 +54,11 @@ export = function (RED: NodeAPI): void {
       servername: cfg.servername,
       rejectUnauthorized: cfg.rejectUnauthorized,
     });
-    const options: SenderOptions = {
+    const options: TargetsOptions = {
       protocol,
-      endpoints,
+      targets: endpoints,
+      mode: cfg.mode,
+      failbackMs: cfg.failbackSeconds * 1000,
       framing: protocol === "tcp" ? cfg.framing : "octet",
       tls: useTls ? tls : undefined,
       relp: protocol === "relp" ? { windowSize: cfg.relpWindow } : undefined,
@@ -70,20 +72,23 @@ export = function (RED: NodeAPI): void {
     }
 
     const users = new Set<string>();
-    let sender: SyslogSender | null = null;
+    let sender: SyslogTargets | null = null;
     let closing: Promise<void> | null = null;
 
     Object.defineProperty(node, "maxMessageBytes", { value: maxMessageBytes });
-    Object.defineProperty(node, "target", { value: `${protocol === "relp" && useTls ? "relp+tls" : protocol}://${endpoints[0].host}:${endpoints[0].port}` });
+    const more = endpoints.length > 1 ? ` (+${endpoints.length - 1} ${options.mode})` : "";
+    Object.defineProperty(node, "target", { value: `${protocol === "relp" && useTls ? "relp+tls" : protocol}://${endpoints[0].host}:${endpoints[0].port}${more}` });
 
-    node.register = (user: Node): SyslogSender => {
+    node.register = (user: Node): SyslogTargets => {
       users.add(user.id);
       if (!sender) {
-        sender = new SyslogSender(options);
+        sender = new SyslogTargets(options);
         sender.open();
       }
       return sender;
     };
+
+    node.stats = () => sender?.stats() ?? null;
 
     node.deregister = async (user: Node): Promise<void> => {
       users.delete(user.id);

@@ -15,7 +15,7 @@ const ENV_NOTE = `Settings come from environment variables (\`\${NAME}\` in a pr
 | \`SLS_CG\` | consumer group (created if missing; checkpoints live there) |
 | \`SLS_AK_ID\`, \`SLS_AK_KEY\` | AccessKey pair: after import, open the **sls connection** node and type \`\${SLS_AK_ID}\` and \`\${SLS_AK_KEY}\` into its AccessKey fields (credentials are never part of an example) |
 | \`SYSLOG_HOST\`, \`SYSLOG_PORT\` | the syslog receiver |
-| \`SYSLOG_PROTOCOL\` | \`tcp\`, \`udp\` or \`tls\` |
+| \`SYSLOG_PROTOCOL\` | \`tcp\`, \`udp\`, \`tls\` or \`relp\` |
 
 In the \`npm start\` demo of this package all of them are already set (emulator and local receiver).`;
 
@@ -35,8 +35,8 @@ function map(p, preset, name, extra = {}) {
 }
 function server(p, name, extra = {}) {
   return { id: `${p}-syslog`, type: "sls-syslog-server", name, host: "${SYSLOG_HOST}", port: "${SYSLOG_PORT}", protocol: "${SYSLOG_PROTOCOL}",
-    framing: "octet", rejectUnauthorized: true, servername: "", caFile: "", certFile: "", keyFile: "", secondaryHost: "", secondaryPort: "",
-    maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "8192", version: 1, ...extra };
+    framing: "octet", rejectUnauthorized: true, servername: "", caFile: "", certFile: "", keyFile: "", moreTargets: [], mode: "failover", failbackSeconds: "30",
+    maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "8192", version: 2, ...extra };
 }
 function sink(p, name, extra = {}) {
   return { id: `${p}-out`, type: "sls-syslog-out", name, server: `${p}-syslog`, format: "rfc5424", facility: "user", severity: "info",
@@ -114,6 +114,33 @@ ${ENV_NOTE}
   server("arcsight", "ArcSight connector (${SYSLOG_HOST})", { protocol: "tcp", framing: "lf" }),
   sink("arcsight", "ArcSight", { format: "rfc3164" }),
   debug("arcsight", "sent to ArcSight"),
+]);
+
+write("SLS to rsyslog over RELP (acknowledged delivery, EPS cap)", [
+  comment("relp", "SLS → rsyslog over RELP: each log acknowledged by the collector, capped in EPS",
+`Forwards every log as RFC 5424 (mapping preset *Original recipe*) over **RELP** to rsyslog's \`imrelp\`
+(Debian/Ubuntu package \`rsyslog-relp\`; \`module(load="imrelp") input(type="imrelp" port="20514")\`).
+
+Delivery: with RELP the collector answers every message, and *syslog out* settles a log's delivery
+token only when that answer (\`rsp 200\`) arrived, so the shard's checkpoint never passes a log the
+collector did not take. If the collector dies, every unanswered message is sent again after the
+reconnect (at most one RELP window of duplicates, 128 by default).
+
+Several collectors: open the **syslog server** node and add them under *More targets*; *Failover* sends
+to the first one up and fails back after 30 s, *Balance* spreads messages round robin. RELP over TLS:
+tick *RELP over TLS* and give the CA and a client certificate (librelp collectors check it).
+
+EPS cap: *syslog out* sends at most 5 000 events per second (QRadar and ArcSight are licensed by EPS);
+above that messages wait and the consumer stops pulling, nothing is dropped. Clear the field for no cap.
+
+${ENV_NOTE}
+
+\`SYSLOG_PROTOCOL\` is not used here: this flow always speaks RELP.`),
+  consumer("relp"), connection("relp"),
+  map("relp", "recipe", "recipe: ||key=value"),
+  server("relp", "rsyslog RELP (${SYSLOG_HOST})", { protocol: "relp", relpTls: false, relpWindow: "128" }),
+  sink("relp", "rsyslog (RELP, ≤ 5000 EPS)", { eps: "5000", epsBurst: "" }),
+  debug("relp", "acknowledged by rsyslog"),
 ]);
 
 write("SLS to Splunk (JSON)", [

@@ -44,6 +44,7 @@ export const CONFIG_MESSAGES = {
     severity: "0-7 or a severity name (__names__)",
     "tls-only": "TLS settings (__props__) are set but protocol __protocol__ does not use TLS: choose TLS, or clear them",
     "cert-key": "a client certificate needs its key, and a key its certificate",
+    target: "each target needs a host (no spaces); its port is 1-65535, or empty for the first target's",
     "message-bytes": "must be 0 (no limit) or a whole number from __min__ to __max__",
     "sd-id": "must be name@<enterprise number> (e.g. sls@32473) or timeQuality, origin, meta",
     "meta-key": "must be one of __values__",

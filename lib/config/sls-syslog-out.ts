@@ -3,7 +3,7 @@
 import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/facility-severity";
 import { HEADER_LIMITS } from "../syslog/header-limits";
 import { timeZone } from "../time-zone";
-import { custom, oneOf, text } from "./rules";
+import { custom, int, oneOf, text } from "./rules";
 import { nodeSpec, optional, required, unversioned } from "./spec";
 
 /** A header field as RFC 5424 §6.2 allows it: printable US-ASCII, no spaces, at most `max` characters. */
@@ -27,6 +27,10 @@ export const SLS_SYSLOG_OUT = nodeSpec({
     bom: optional(oneOf(["auto", "always", "never"]), "auto", "auto" as const),
     /** Zone of the header timestamp: RFC 3164 writes its wall time, RFC 5424 its offset. */
     timezone: optional(custom((v) => (typeof v === "string" && timeZone(v) ? v.trim() : undefined), { key: "time-zone" }), "UTC", "UTC"),
+    /** Events-per-second cap (QRadar and ArcSight are licensed by EPS); empty: no cap. */
+    eps: optional(int(1, 10_000_000), "", undefined),
+    /** Most events at once under the cap; empty: one second's worth. */
+    epsBurst: optional(int(1, 100_000_000), "", undefined, { when: (c) => c.eps !== undefined && c.eps !== "" }),
   },
   steps: [unversioned],
 });

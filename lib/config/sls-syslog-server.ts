@@ -1,6 +1,6 @@
 // sls-syslog-server: the receiver, the protocol (never anything but what was chosen), TLS, queue.
 
-import { bool, int, oneOf, text, verbatim } from "./rules";
+import { bool, decimal, fail, int, list, ok, oneOf, text, verbatim, type Check } from "./rules";
 import { nodeSpec, optional, required, unversioned, type Problem, type Raw } from "./spec";
 
 const PROTOCOLS = ["udp", "tcp", "tls", "relp"] as const;
@@ -17,6 +17,26 @@ export const STREAM_MAX_MESSAGE = 16 * 1024 * 1024;
 
 const hostName = text({ pattern: /^[^\s\x00-\x1f\x7f]+$/, why: { key: "no-space" } });
 const port = int(1, 65_535);
+
+/** One more target: host, port (empty: the first target's), TLS name (empty: the server's). */
+export interface MoreTarget {
+  host: string;
+  port?: number;
+  servername?: string;
+}
+
+function moreTarget(v: unknown): Check<MoreTarget> {
+  if (!v || typeof v !== "object") return fail("target");
+  const t = v as Record<string, unknown>;
+  const blank = (x: unknown): boolean => x === undefined || x === null || (typeof x === "string" && x.trim() === "");
+  const h = blank(t.host) ? fail("target") : hostName.parse(t.host);
+  if (!h.ok) return h;
+  const p = blank(t.port) ? ok(undefined) : port.parse(t.port);
+  if (!p.ok) return p;
+  const n = blank(t.servername) ? ok(undefined) : hostName.parse(t.servername);
+  if (!n.ok) return n;
+  return ok({ host: h.value, port: p.value, servername: n.value });
+}
 
 /** TLS material that makes no sense without TLS (rejectUnauthorized is saved as true by every dialog). */
 const TLS_ONLY = ["servername", "caFile", "certFile", "keyFile", "ca", "cert", "key", "passphrase"] as const;
@@ -42,15 +62,29 @@ export const SLS_SYSLOG_SERVER = nodeSpec({
     cert: optional(verbatim(), "", undefined, { when: isTls, credential: "text" }),
     key: optional(verbatim(), "", undefined, { when: isTls, credential: "password" }),
     passphrase: optional(verbatim(), "", undefined, { when: isTls, credential: "password" }),
-    /** Failover receiver; its port defaults to the primary's. */
-    secondaryHost: optional(hostName, "", undefined),
-    secondaryPort: optional(port, "", undefined),
+    /** Targets after host/port, in failover order. Format 1 had one: secondaryHost/secondaryPort. */
+    moreTargets: optional(list(moreTarget), [], [] as MoreTarget[]),
+    /** failover: one target at a time, in order; balance: round robin over the targets up. */
+    mode: optional(oneOf(["failover", "balance"]), "failover", "failover" as const),
+    /** Failover: how long an earlier target must stay up before it takes over again. */
+    failbackSeconds: optional(decimal(0, 86_400), "30", 30),
     maxQueueMessages: optional(int(1, 10_000_000), "10000", 10_000),
     maxQueueMB: optional(int(1, 4096), "16", 16),
     /** 0 = no limit (UDP: the largest datagram). Empty: 1400 for UDP (below a 1500-byte MTU), else 8192. */
     maxMessageBytes: optional(int(0, STREAM_MAX_MESSAGE), "8192", (c: Raw) => (protocolOf(c) === "udp" ? 1400 : 8192)),
   },
-  steps: [unversioned],
+  steps: [
+    unversioned,
+    // 1 → 2: the one failover receiver becomes the first of a list of more targets.
+    (c) => {
+      const host = typeof c.secondaryHost === "string" ? c.secondaryHost.trim() : "";
+      const port = c.secondaryPort === undefined || c.secondaryPort === null ? "" : String(c.secondaryPort).trim();
+      const listed = Array.isArray(c.moreTargets) && c.moreTargets.length > 0;
+      if (!listed) c.moreTargets = host ? [{ host, port, servername: "" }] : [];
+      delete c.secondaryHost;
+      delete c.secondaryPort;
+    },
+  ],
   checks: (c, raw): Array<Problem | undefined> => {
     const set = (k: string): boolean => typeof raw[k] === "string" && (raw[k] as string).trim() !== "";
     return [

@@ -1,5 +1,5 @@
 // RELP, the Reliable Event Logging Protocol of librelp and rsyslog's omrelp/imrelp, as a channel
-// under the syslog sender (docs/syslog-and-siem.md, "RELP"). It has no RFC; this follows librelp's
+// under the syslog sender (README, "Delivery guarantees"). It has no RFC; this follows librelp's
 // specification and what its server really does.
 //
 //   frame    = TXNR SP COMMAND SP DATALEN [SP DATA] LF     (TXNR 1..999999999, then 1 again)

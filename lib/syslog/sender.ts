@@ -25,6 +25,7 @@ import { ReplayRing } from "./replay-ring";
 import { FrameEncoder, WIRE_WRITER, type MessageWriter } from "./frame-encoder";
 import { UDP_DEFAULT_CAP, type Framing, type Wire } from "./framing";
 import { openRelp } from "./relp";
+import { faultKind, type FaultKind } from "./faults";
 import { label, openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
 
 export interface SenderOptions {
@@ -69,7 +70,14 @@ export interface SenderStats {
   connects: number;
   /** Socket writes (batches) so far. */
   writes: number;
+  /** Connection failures by kind. */
+  faults: Partial<Record<FaultKind, number>>;
   lastError?: string;
+}
+
+/** Frames taken back from a sender that lost its receiver, for another sender to deliver (handOver). */
+export interface Backlog {
+  readonly frames: number;
 }
 
 /** A permanent failure of one send: retrying the same frame will not help. */
@@ -148,6 +156,7 @@ export class SyslogSender extends EventEmitter {
   private opened = false;
   private idleWaiters: Array<() => void> = [];
   private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0, writes: 0 };
+  private faults: Partial<Record<FaultKind, number>> = {};
   private lastError: string | undefined;
 
   constructor(opts: SenderOptions) {
@@ -196,6 +205,7 @@ export class SyslogSender extends EventEmitter {
       queuedBytes: this.queuedBytes,
       waiting: this.waiters.length,
       ...this.counts,
+      faults: { ...this.faults },
       lastError: this.lastError,
     };
   }
@@ -301,6 +311,54 @@ export class SyslogSender extends EventEmitter {
     g.left += n;
     g.bytes += bytes;
     return g;
+  }
+
+  /** New sends would wait: the queue is at its bound, or others wait already. */
+  get full(): boolean {
+    return this.waiters.length > 0 || (this.queued > 0 && !this.hasRoom(1, 0));
+  }
+
+  /**
+   * Takes back everything not being written (queued and waiting frames, with their promises),
+   * for another sender to deliver: several receivers (failover, balance) hand a lost receiver's
+   * backlog to one that is up. Only while not connected; null when there is nothing.
+   */
+  takeBacklog(): (Backlog & { entries: Entry[]; waiters: Waiter[] }) | null {
+    if (this.state === "connected" || this.closing) return null;
+    const entries = this.pending.drain();
+    const waiters = this.waiters.drain();
+    this.openGroup = null;
+    if (entries.length === 0 && waiters.length === 0) return null;
+    let bytes = 0;
+    for (const e of entries) bytes += e.bytes;
+    this.queued -= entries.length;
+    this.queuedBytes -= bytes;
+    this.releaseIdle();
+    return { frames: entries.length + waiters.reduce((n, w) => n + w.entries.length, 0), entries, waiters };
+  }
+
+  /**
+   * Delivers a backlog taken from another sender after everything already queued or waiting here
+   * (so each receiver still gets frames in the order they were sent), within this queue's bound.
+   */
+  handOver(b: Backlog): void {
+    const { entries, waiters } = b as Backlog & { entries: Entry[]; waiters: Waiter[] };
+    if (this.closing) {
+      const err = new SenderClosedError("syslog sender closed before the message could be written");
+      for (const e of entries) this.fail(e, err);
+      for (const w of waiters) for (const e of w.entries) this.fail(e, err);
+      return;
+    }
+    this.open();
+    // Re-framing is not needed: both senders frame alike (one server, one protocol).
+    for (let i = 0; i < entries.length; i += 256) {
+      const chunk = entries.slice(i, i + 256);
+      let bytes = 0;
+      for (const e of chunk) bytes += e.bytes;
+      this.waiters.push({ entries: chunk, bytes });
+    }
+    for (const w of waiters) this.waiters.push(w);
+    this.admitWaiters();
   }
 
   /** Resolves when nothing is queued or waiting. */
@@ -562,6 +620,8 @@ export class SyslogSender extends EventEmitter {
   private lost(err: Error, connectFailed: boolean): void {
     if (this.stopped) return;
     this.lastError = err.message;
+    const kind = faultKind(err);
+    this.faults[kind] = (this.faults[kind] ?? 0) + 1;
     this.failures++;
     if (connectFailed && this.o.endpoints.length > 1) this.endpointIndex = (this.endpointIndex + 1) % this.o.endpoints.length;
     this.setState("disconnected", err);

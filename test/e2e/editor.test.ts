@@ -24,6 +24,8 @@ const IMPORTED_EXAMPLE = "SLS to Splunk (JSON)";
 /** Form fields whose id is not node-input-<prop> / node-input-<prop>-container (editable lists). */
 const FIELD_IDS: Record<string, Record<string, string>> = {
   "sls-syslog-map": { preset: "#sls-syslog-map-preset" },
+  // Format 1's failover receiver: shown (and saved) as the first row of the targets list.
+  "sls-syslog-server": { secondaryHost: "#node-config-input-moreTargets-container", secondaryPort: "#node-config-input-moreTargets-container" },
 };
 
 /**

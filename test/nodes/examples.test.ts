@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { helper, until, type TestNode } from "../support/red-helper";
 import { streamReceiver, type StreamReceiver } from "../support/receivers";
+import { relpServer } from "../support/relp-server";
 import { makePki, type TestPki } from "../support/certs";
 import { parseRfc5424 } from "../support/rfc5424-parser";
 import { parseLeef } from "../support/leef-parser";
@@ -33,8 +34,21 @@ const EXAMPLES = fs
 
 const LOGS = 20;
 
+/** The in-process RELP collector, seen as a receiver of frames (the messages it acknowledged). */
+async function relpReceiver(): Promise<Pick<StreamReceiver, "port" | "frames" | "waitFor" | "close">> {
+  const srv = await relpServer();
+  return {
+    port: srv.port,
+    get frames() {
+      return srv.messages().map((m) => Buffer.from(m));
+    },
+    waitFor: (n) => srv.waitFor(() => srv.messages().length >= n, `${n} RELP messages`, 30_000),
+    close: () => srv.close(),
+  };
+}
+
 /** What each example must put on the wire: transport details and a check of one received frame. */
-const EXPECT: Record<string, { framing: "octet" | "lf"; tls?: boolean; check: (frame: string) => void }> = {
+const EXPECT: Record<string, { framing: "octet" | "lf"; tls?: boolean; relp?: boolean; check: (frame: string) => void }> = {
   "SLS to rsyslog relay (RFC 5424 kv)": {
     framing: "octet",
     check: (f) => {
@@ -60,6 +74,14 @@ const EXPECT: Record<string, { framing: "octet" | "lf"; tls?: boolean; check: (f
       assert.equal(cef.version, 0);
       const ext = new Map(cef.extension);
       assert.ok(ext.has("rt") && ext.get("cs1Label") === "project" && ext.has("seq"));
+    },
+  },
+  "SLS to rsyslog over RELP (acknowledged delivery, EPS cap)": {
+    framing: "octet",
+    relp: true,
+    check: (f) => {
+      const m = parseRfc5424(f).message ?? "";
+      assert.match(m, /^\|\|__topic__=rds_audit_log\|\|.*\|\|seq=\d+\|\|/, "recipe body over RELP");
     },
   },
   "SLS to Splunk (JSON)": {
@@ -136,7 +158,7 @@ test("the examples take their settings from the recipe's environment variables a
       }
       if (n.type === "sls-syslog-server") {
         assert.deepEqual([n.host, n.port], ["${SYSLOG_HOST}", "${SYSLOG_PORT}"], e.name);
-        assert.match(String(n.protocol), /^(\$\{SYSLOG_PROTOCOL\}|tls|tcp)$/, e.name);
+        assert.match(String(n.protocol), /^(\$\{SYSLOG_PROTOCOL\}|tls|tcp|relp)$/, e.name);
       }
     }
     assert.ok(JSON.stringify(e.nodes).includes("${SLS_AK_ID}"), `${e.name}: tells how to give the AccessKey`);
@@ -147,10 +169,12 @@ for (const [i, example] of EXAMPLES.entries()) {
   test(`example "${example.name}" runs in the Node-RED runtime without errors`, { timeout: 60_000 }, async () => {
     const expect = EXPECT[example.name];
     assert.ok(expect, "expectations for this example");
-    const rx: StreamReceiver = await streamReceiver({
-      framing: expect.framing,
-      tls: expect.tls ? { cert: fs.readFileSync(pki.serverCertFile), key: fs.readFileSync(pki.serverKeyFile) } : undefined,
-    });
+    const rx: Pick<StreamReceiver, "port" | "frames" | "waitFor" | "close"> = expect.relp
+      ? await relpReceiver()
+      : await streamReceiver({
+          framing: expect.framing,
+          tls: expect.tls ? { cert: fs.readFileSync(pki.serverCertFile), key: fs.readFileSync(pki.serverKeyFile) } : undefined,
+        });
     try {
       // Each example reads the logstore from the start through a consumer group of its own.
       process.env.SLS_CG = `example-${i}`;

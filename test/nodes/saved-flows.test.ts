@@ -129,8 +129,12 @@ test("format 0 as the editor saved it, with a mapping saved before kvOrder exist
     if (!spec) continue;
     const m = migrate(spec, n);
     assert.ok(m.ok);
-    // Format 0 and 1 have the same keys: the upgrade only records the format.
-    assert.deepEqual({ ...m.value, version: undefined }, { ...n, version: undefined }, n.id as string);
+    // Format 0 and 1 have the same keys: the upgrade only records the format; format 2 lists the
+    // syslog server's failover receiver among its moreTargets.
+    const { secondaryHost, secondaryPort, ...rest } = n;
+    const want: Raw = n.type === "sls-syslog-server" ? { ...rest, moreTargets: secondaryHost ? [{ host: secondaryHost, port: String(secondaryPort ?? ""), servername: "" }] : [] } : { ...n };
+    want.version = undefined;
+    assert.deepEqual({ ...m.value, version: undefined }, want, n.id as string);
   }
   const u = upgraded(flow, credentials);
   assert.deepEqual({ output: u.cons.output, maxInFlight: u.cons.maxInFlight, kvOrder: u.map.kvOrder }, { output: "batch", maxInFlight: 300, kvOrder: "record" });

@@ -58,9 +58,23 @@ test("sls-syslog-server: bad ports are refused (abc, -1, 70000, 0, 1.5)", () => 
   for (const port of ["abc", "-1", "70000", "0", "1.5", "1e3"]) {
     assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, port }), [`port "${port}": must be a whole number from 1 to 65535`], port);
   }
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, secondaryHost: "b", secondaryPort: "99999" }), ['secondaryPort "99999": must be a whole number from 1 to 65535']);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, moreTargets: [{ host: "b", port: "99999" }] }), ["moreTargets: row 1: must be a whole number from 1 to 65535"]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, moreTargets: [{ host: "b" }, { host: "c d" }] }), ["moreTargets: row 2: must not contain spaces or control characters"]);
   const r = resolve(SLS_SYSLOG_SERVER, saved(SLS_SYSLOG_SERVER, { ...SERVER, port: 514 }));
   assert.ok(r.ok && r.value.port === 514, "a port saved as a number");
+});
+
+test("sls-syslog-server format 1 -> 2: the failover receiver becomes the first of moreTargets (its port, and its errors, kept)", () => {
+  const v1 = { id: "n1", type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tls", secondaryHost: " b.example ", secondaryPort: "1514", version: 1 };
+  const m = migrate(SLS_SYSLOG_SERVER, v1);
+  assert.ok(m.ok);
+  assert.deepEqual(m.value, { id: "n1", type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tls", moreTargets: [{ host: "b.example", port: "1514", servername: "" }], version: 2 });
+  const r = resolve(SLS_SYSLOG_SERVER, m.value);
+  assert.ok(r.ok);
+  assert.deepEqual([r.value.moreTargets, r.value.mode, r.value.failbackSeconds], [[{ host: "b.example", port: 1514, servername: undefined }], "failover", 30]);
+  const none = migrate(SLS_SYSLOG_SERVER, { ...v1, secondaryHost: "", secondaryPort: "" });
+  assert.ok(none.ok && Array.isArray(none.value.moreTargets) && none.value.moreTargets.length === 0 && !("secondaryHost" in none.value));
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, secondaryHost: "b", secondaryPort: "99999", version: 1 }), ["moreTargets: row 1: must be a whole number from 1 to 65535"]);
 });
 
 test("sls-syslog-server: TLS settings under another protocol, a certificate without its key, UDP sizes", () => {
