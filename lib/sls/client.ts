@@ -90,6 +90,8 @@ export interface SlsApi {
   getCheckpoints(project: string, logstore: string, group: string, shard?: number): Promise<CheckpointInfo[]>;
   /** The logstore's retention (for lag warnings); optional: without it no warning is given. */
   getLogstore?(project: string, logstore: string): Promise<LogstoreInfo>;
+  /** Server receive time (unix s) of the log group at a cursor (a group's lag); optional. */
+  getCursorTime?(project: string, logstore: string, shard: number, cursor: string): Promise<number>;
 }
 
 const AUTH_CODES = new Set(["unauthorized", "invalidaccesskeyid", "signaturenotmatch", "securitytokenexpired", "invalidsecuritytoken"]);
@@ -212,6 +214,15 @@ export class SlsClient implements SlsApi {
       endOfCursor: headerOf(h, "x-log-end-of-cursor") === "1" || (count === 0 && nextCursor === cursor),
       ...(opts.query ? splCounts(h) : {}),
     };
+  }
+
+  async getCursorTime(project: string, logstore: string, shard: number, cursor: string): Promise<number> {
+    const r = await this.call({ action: "GetCursorTime", project, logstore, shard }, () =>
+      this.sdk.getCursorTime(project, logstore, String(shard), new $Sls.GetCursorTimeRequest({ cursor })),
+    );
+    const t = Number(r.body?.cursorTime);
+    if (!Number.isFinite(t)) throw new SlsError("BadResponse", "GetCursorTime returned no cursor_time", { context: this.ctx("GetCursorTime", project, logstore, shard), retryable: true });
+    return t;
   }
 
   async getLogstore(project: string, logstore: string): Promise<LogstoreInfo> {

@@ -2,15 +2,21 @@
 // the server assigns, commits checkpoints of settled progress, and hands shards back cleanly.
 // Behaviour follows the official consumer libraries (sls-protocol.md §8) with JC-style
 // forceSuccess=false commits, so a consumer that lost a shard can never overwrite its new
-// owner's checkpoint.
+// owner's checkpoint. Before each commit it checks that the server still holds its own last
+// checkpoint: one moved by someone else (a reset, checkpoint-reset.ts) is adopted, never
+// overwritten. With a time range (a backfill) each shard is read up to the range's end, then
+// handed back; the group stops once every shard of the logstore reached the end (time-range.ts).
 
 import { EventEmitter } from "node:events";
 import { Backoff, sleep } from "../backoff";
 import type { SlsApi } from "./client";
 import { SlsError, hasCode, isOwnershipError, toSlsError } from "./errors";
+import type { CheckpointInfo } from "./client";
+import { COMMIT_CHECK_FRESH_MS, RESET_HOLD_MS } from "./checkpoint-reset";
 import { messageDelivery, type MessageOutput } from "./consumer-messages";
 import { RetentionWatch, type RetentionRisk } from "./retention";
 import { ShardReader, TRANSIENT_RETRY_MAX_MS, type DataLoss, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
+import { rangeProgress, type RangeEnd, type ShardProgress } from "./time-range";
 
 export interface ConsumerGroupOptions {
   api: SlsApi;
@@ -49,6 +55,37 @@ export interface ConsumerGroupOptions {
   forceSuccess?: boolean;
   /** Warn when a shard's oldest unsettled data has used this share of the logstore's TTL (default 0.8). */
   retentionWarnAt?: number;
+  /** A backfill: read each shard only up to this end time, then stop (events shardDone, done). */
+  end?: RangeEnd;
+  /** After adopting a checkpoint someone else moved, commit nothing for this long (checkpoint-reset.ts). */
+  resetHoldMs?: number;
+}
+
+/** A shard of a backfill read up to the range's end, settled and committed. */
+export interface ShardDone {
+  shard: number;
+  /** Logs this consumer read from the shard (since it got the shard). */
+  logs: number;
+  /** The committed checkpoint (the shard's end cursor for the range). */
+  cursor: string;
+}
+
+/** Every shard of the logstore reached the range's end (whichever consumer read it). */
+export interface RangeDone {
+  /** Logs this consumer read, since it started. */
+  logs: number;
+  /** Shards this consumer finished, in order. */
+  finished: ShardDone[];
+  /** Every shard of the logstore as the server sees it. */
+  shards: ShardProgress[];
+}
+
+/** The group's checkpoint of a shard was moved by someone else; reading goes on from there. */
+export interface CheckpointMoved {
+  shard: number;
+  /** Where this consumer was (its settled position). */
+  from: string;
+  to: string;
 }
 
 export interface ConsumerGroupStats {
@@ -65,6 +102,8 @@ export interface ConsumerGroupStats {
   retention: RetentionRisk | undefined;
   /** Logs (estimated) and log groups SLS expired before this consumer read them, since start. */
   expired: { logs: number; groups: number };
+  /** Backfill: shards this consumer finished, and whether the whole range is done. */
+  range?: { finished: number[]; done: boolean };
 }
 
 export interface ConsumerGroupEvents {
@@ -80,6 +119,12 @@ export interface ConsumerGroupEvents {
   retention: [RetentionRisk];
   /** SLS expired data of a shard before it was read. */
   dataLoss: [DataLoss];
+  /** A backfill's shard reached the end of the range (settled, committed, handed back). */
+  shardDone: [ShardDone];
+  /** A backfill is complete: every shard reached the end. The group stops by itself. */
+  done: [RangeDone];
+  /** Someone else (a reset) moved a shard's checkpoint: this consumer reads from there. */
+  moved: [CheckpointMoved];
 }
 
 const DEFAULTS = {
@@ -96,10 +141,21 @@ const DEFAULTS = {
   forceSuccess: false,
   order: false,
   retentionWarnAt: 0.8,
+  resetHoldMs: RESET_HOLD_MS,
 };
 
-type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec" | "messages">> &
-  Pick<ConsumerGroupOptions, "window" | "query"> & { timeoutSec: number };
+type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec" | "messages" | "end">> &
+  Pick<ConsumerGroupOptions, "window" | "query" | "end"> & { timeoutSec: number };
+
+/** What the engine remembers of a reader's checkpoints, to tell its own from a moved one. */
+interface CommitState {
+  /** The last cursor sent in a commit (it may have been stored although the answer was lost). */
+  attempted?: string;
+  /** No commits before this time (ms): a moved checkpoint was just adopted. */
+  holdUntil: number;
+  /** The moved checkpoint last adopted (until the next own commit). */
+  adopted?: string;
+}
 
 export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   private readonly o: Resolved;
@@ -122,6 +178,13 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   private bytesBase = 0;
   private readonly retention: RetentionWatch;
   private readonly expired = { logs: 0, groups: 0 };
+  private readonly commitState = new WeakMap<ShardReader, CommitState>();
+  /** Backfill: shards this consumer finished (not read again when the server hands them out). */
+  private readonly finished = new Map<number, ShardDone>();
+  /** Backfill: final end cursors by shard, for the progress check. */
+  private readonly ends = new Map<number, string>();
+  private rangeCheck: Promise<void> | undefined;
+  private rangeComplete = false;
 
   constructor(opts: ConsumerGroupOptions) {
     super();
@@ -164,7 +227,16 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       error: this.error,
       retention: this.retention.worst(),
       expired: { ...this.expired },
+      ...(this.o.end ? { range: { finished: [...this.finished.keys()].sort((a, b) => a - b), done: this.rangeComplete } } : {}),
     };
+  }
+
+  /**
+   * Checks every held shard's checkpoint on the server now (a reset was just made from this
+   * runtime): a moved one is adopted at once instead of at the next commit.
+   */
+  recheck(): Promise<void> {
+    return this.commitAll();
   }
 
   /**
@@ -267,12 +339,15 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       }
     }
     for (const shard of want) {
-      if (!this.readers.has(shard) && !this.releasing.has(shard)) {
+      // A backfill's finished shards stay with the server (it hands them out until the group is
+      // deleted): they are not read again, nor listed as held.
+      if (!this.readers.has(shard) && !this.releasing.has(shard) && !this.finished.has(shard)) {
         this.startReader(shard);
         changed = true;
       }
     }
     if (changed) this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+    if (this.o.end && this.readers.size === 0) void this.checkRange();
     // Each heartbeat also looks at every shard's lag against the logstore's TTL (asked of SLS in the
     // background: a slow GetLogStore must never delay a heartbeat).
     void this.retention.refresh();
@@ -305,9 +380,63 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         if (!this.stopped) this.emit("dataLoss", loss);
       },
       readers: () => this.readers.size,
+      end: o.end,
+      onDone: (r) => void this.finishShard(r),
     });
     this.readers.set(shard, reader);
     reader.start();
+  }
+
+  /** A backfill's shard was read to the range's end and settled: commit, hand it back, report. */
+  private async finishShard(reader: ShardReader): Promise<void> {
+    const backoff = new Backoff({ initialMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs });
+    await this.commit(reader);
+    while (!this.stopped && this.readers.get(reader.shard) === reader && reader.finished && reader.tracker?.needsCommit) {
+      await sleep(backoff.next(TRANSIENT_RETRY_MAX_MS), this.abort.signal);
+      await this.commit(reader);
+    }
+    // Lost meanwhile (another consumer owns it), or moved back by a reset and reading on.
+    if (this.stopped || this.readers.get(reader.shard) !== reader || !reader.finished) return;
+    await reader.stop();
+    this.readers.delete(reader.shard);
+    this.failingShards.delete(reader.shard);
+    const done: ShardDone = { shard: reader.shard, logs: reader.logs, cursor: reader.tracker!.settledCursor };
+    this.logsBase += reader.logs;
+    this.bytesBase += reader.bytes;
+    reader.logs = reader.bytes = 0;
+    this.finished.set(reader.shard, done);
+    this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+    this.emit("shardDone", done);
+    if (this.readers.size === 0) await this.checkRange();
+  }
+
+  /**
+   * Backfill: once this consumer holds no unfinished shard, asks the server where every shard
+   * stands (other consumers of the group may still be reading). When all reached the end, the
+   * range is done and the group stops (a final empty heartbeat hands everything back).
+   */
+  private checkRange(): Promise<void> {
+    const end = this.o.end;
+    if (!end || this.rangeComplete || this.stopped) return Promise.resolve();
+    this.rangeCheck ??= (async () => {
+      const { api, project, logstore, group, start } = this.o;
+      try {
+        const p = await rangeProgress(api, { project, logstore, group, start: start.from === "time" ? start.time : start.from, end, ends: this.ends });
+        this.resolveError(-3);
+        // A finished shard the server shows before the end again was moved back (a reset): read it again.
+        for (const s of p.shards) if (!s.done) this.finished.delete(s.shard);
+        if (!p.done || this.stopped || this.readers.size > 0) return;
+        this.rangeComplete = true;
+        const finished = [...this.finished.values()].sort((a, b) => a.shard - b.shard);
+        this.emit("done", { logs: this.logsBase, finished, shards: p.shards });
+        void this.stop();
+      } catch (e) {
+        this.report(toSlsError(e, { project, logstore, consumerGroup: group }), -3);
+      }
+    })().finally(() => {
+      this.rangeCheck = undefined;
+    });
+    return this.rangeCheck;
   }
 
   /** Stops a shard's reader, waits (bounded) for its records to settle, commits, then forgets it. */
@@ -334,27 +463,75 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     this.releasing.set(shard, p);
   }
 
+  /** One look at the group's checkpoints for every held shard, then each commit that is due. */
   private async commitAll(): Promise<void> {
-    await Promise.all([...this.readers.values()].map((r) => this.commit(r)));
+    const readers = [...this.readers.values()];
+    if (readers.length === 0) return;
+    const { api, project, logstore, group } = this.o;
+    let server: CheckpointInfo[];
+    try {
+      server = await api.getCheckpoints(project, logstore, group);
+    } catch (e) {
+      this.report(toSlsError(e, { project, logstore, consumerGroup: group, action: "GetCheckPoint" }), -4);
+      return;
+    }
+    this.resolveError(-4);
+    const checkedAt = Date.now();
+    const byShard = new Map(server.map((c) => [c.shard, c]));
+    await Promise.all(readers.map((r) => this.commit(r, { at: checkedAt, cp: byShard.get(r.shard) })));
   }
 
   private readonly committing = new Set<ShardReader>();
 
-  private async commit(reader: ShardReader): Promise<void> {
+  /**
+   * Commits a reader's settled checkpoint, right after checking (`checked`, or a fresh look) that
+   * the server still holds this consumer's own last checkpoint. If someone else moved it (a
+   * reset), the reader adopts it instead and commits nothing for resetHoldMs; a commit is sent
+   * only within COMMIT_CHECK_FRESH_MS of its check (checkpoint-reset.ts says why).
+   */
+  private async commit(reader: ShardReader, checked?: { at: number; cp: CheckpointInfo | undefined }): Promise<void> {
     const t = reader.tracker;
-    if (!t || !t.needsCommit || this.committing.has(reader)) return;
+    if (!t || this.committing.has(reader)) return;
+    const state = this.commitState.get(reader) ?? { holdUntil: 0 };
+    this.commitState.set(reader, state);
+    if (!checked && (!t.needsCommit || Date.now() < state.holdUntil)) return;
     this.committing.add(reader);
-    const cursor = t.settledCursor;
     const { api, project, logstore, group, consumer, forceSuccess } = this.o;
     try {
+      if (!checked) {
+        try {
+          const cps = await api.getCheckpoints(project, logstore, group, reader.shard);
+          checked = { at: Date.now(), cp: cps.find((c) => c.shard === reader.shard) };
+        } catch (e) {
+          this.report(toSlsError(e, { project, logstore, shard: reader.shard, consumerGroup: group, action: "GetCheckPoint" }), reader.shard);
+          return;
+        }
+      }
+      const stored = checked.cp?.checkpoint ?? "";
+      if (reader.tracker === t && stored !== "" && stored !== t.committedCursor && stored !== state.attempted) {
+        // Moved by someone else: never commit over it; read from there (once per move).
+        if (state.adopted !== stored) {
+          state.adopted = stored;
+          state.attempted = undefined;
+          state.holdUntil = Date.now() + this.o.resetHoldMs;
+          const from = t.settledCursor;
+          reader.moveTo(stored);
+          this.emit("moved", { shard: reader.shard, from, to: stored });
+        }
+        return;
+      }
+      if (!t.needsCommit || Date.now() < state.holdUntil || Date.now() - checked.at > COMMIT_CHECK_FRESH_MS) return;
+      const cursor = t.settledCursor;
+      state.attempted = cursor;
       await api.updateCheckpoint(project, logstore, group, consumer, reader.shard, cursor, forceSuccess);
       t.markCommitted(cursor);
+      state.adopted = undefined;
       this.emit("commit", reader.shard, cursor);
     } catch (e) {
       const err = toSlsError(e, { project, logstore, shard: reader.shard, consumerGroup: group, action: "ConsumerGroupUpdateCheckPoint" });
       if (isOwnershipError(err)) {
         // Another consumer owns the shard now: stop at once, commit nothing more.
-        t.markCommitted(cursor);
+        t.markCommitted(t.settledCursor);
         if (this.readers.get(reader.shard) === reader) this.release(reader.shard, false);
       } else {
         this.report(err, reader.shard);
@@ -372,7 +549,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     }
   }
 
-  /** Records a failure of a shard (>= 0), the group setup (-1) or the heartbeat (-2). */
+  /** Records a failure of a shard (>= 0), the group setup (-1), the heartbeat (-2), the range check (-3) or the checkpoint check (-4). */
   private report(e: SlsError, source: number): void {
     this.failingShards.add(source);
     this.error = e;

@@ -8,6 +8,7 @@ import type { PullResult, SlsApi } from "./client";
 import { cursorNumber, cursorRange } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import { logsIn, type RecordGroup } from "./pull-decoder";
+import { reached, shardEnd, type RangeEnd, type ShardEnd } from "./time-range";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
 
@@ -79,6 +80,10 @@ export interface ShardReaderOptions {
   onIdle(reader: ShardReader): void;
   /** SLS expired data of the shard before it was read (reading resumes at the oldest retained). */
   onDataLoss?(loss: DataLoss): void;
+  /** Read only up to the end of this time range (a backfill), then stop: see onDone. */
+  end?: RangeEnd;
+  /** With `end`: everything up to the end was read and has settled; the reader has stopped. */
+  onDone?(reader: ShardReader): void;
 }
 
 /** Data SLS deleted (TTL) before this consumer read it. */
@@ -144,6 +149,12 @@ export class ShardReader {
   private logsPerGroup = 0;
   /** Running average of raw bytes per log group. */
   private bytesPerGroup = 0;
+  /** With a time range: the shard's end cursor (not final while the end time is still to come). */
+  private rangeEnd: ShardEnd | undefined;
+  /** The group's checkpoint was moved by someone else (a reset): read from here next. */
+  private jump: string | undefined;
+  /** With a time range: everything up to its end was read and settled. */
+  finished = false;
 
   constructor(private readonly o: ShardReaderOptions) {
     this.shard = o.shard;
@@ -178,10 +189,16 @@ export class ShardReader {
     let cursor: string = first;
     let prefetch: Promise<PullOutcome> | undefined;
     while (!this.stopped) {
-      if (this.rewindPending) {
+      if (this.rewindPending || this.jump !== undefined) {
         prefetch?.catch(() => undefined);
         prefetch = undefined;
-        cursor = this.rewind();
+        cursor = this.jump !== undefined ? this.jumpTo(this.jump) : this.rewind();
+      }
+      if (this.rangeEnd && reached(cursor, this.rangeEnd.cursor)) {
+        prefetch?.catch(() => undefined);
+        prefetch = undefined;
+        if (await this.atRangeEnd()) return;
+        continue;
       }
       // A pull can take up to the read timeout: stop() must not wait for it.
       const out = await this.untilStopped(prefetch ?? this.pull(cursor));
@@ -210,6 +227,11 @@ export class ShardReader {
           cursor = r.nextCursor;
           continue;
         }
+        // Nothing left before the range's end (cursors that are not numbers end here).
+        if (this.rangeEnd) {
+          if (await this.atRangeEnd()) return;
+          continue;
+        }
         if (tracker.needsCommit && tracker.pending === 0) this.o.onIdle(this);
         await sleep(this.o.idlePollMs, this.abort.signal);
         continue;
@@ -219,7 +241,7 @@ export class ShardReader {
       // Backpressure: hold this batch (and start no further pull) until the window has room.
       await this.waitForRoom();
       if (this.stopped) return;
-      if (this.rewindPending) continue;
+      if (this.rewindPending || this.jump !== undefined) continue;
       // A full batch means a backlog: fetch the next one while this one is delivered. With an
       // SPL query what counts is what SLS read, not the few groups the statement let through.
       const large = (r.scanned?.groups ?? r.count) >= this.lastCount || (r.scanned?.bytes ?? r.rawSize) >= 1 << 20;
@@ -238,14 +260,11 @@ export class ShardReader {
         const cps = await this.untilStopped(api.getCheckpoints(project, logstore, group, shard));
         if (cps === undefined) return undefined;
         const cp = cps.find((c) => c.shard === shard)?.checkpoint;
-        if (cp) {
-          this.tracker = new CheckpointTracker(cp, true);
-          return cp;
-        }
         const start = this.o.start;
-        const cursor = await this.untilStopped(api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from));
+        const cursor = cp || (await this.untilStopped(api.getCursor(project, logstore, shard, start.from === "time" ? start.time : start.from)));
         if (cursor === undefined) return undefined;
-        this.tracker = new CheckpointTracker(cursor, false);
+        if (this.o.end && !(await this.refreshRangeEnd())) return undefined;
+        this.tracker = new CheckpointTracker(cursor, !!cp);
         return cursor;
       } catch (e) {
         const err = toSlsError(e, { project, logstore, shard });
@@ -384,6 +403,68 @@ export class ShardReader {
     return cursor;
   }
 
+  /** Reads from `cursor` next: the group's checkpoint was moved by someone else (e.g. a reset). */
+  moveTo(cursor: string): void {
+    this.jump = cursor;
+    // A backfill reader that had finished reads again from there.
+    if (this.finished && !this.stopped) {
+      this.finished = false;
+      this.loop = this.run().catch((e) => this.o.onError(toSlsError(e, { shard: this.shard }), this.shard));
+    }
+  }
+
+  /** Starts over at a moved checkpoint; batches still in flight settle into the old tracker, unseen. */
+  private jumpTo(cursor: string): string {
+    this.tracker = new CheckpointTracker(cursor, true);
+    this.jump = undefined;
+    this.rewindPending = false;
+    this.finished = false;
+    return cursor;
+  }
+
+  /** Asks SLS for the range's end cursor of this shard (retrying until stopped); false once stopped. */
+  private async refreshRangeEnd(): Promise<boolean> {
+    const { api, project, logstore, shard, end } = this.o;
+    while (!this.stopped) {
+      try {
+        const e = await this.untilStopped(shardEnd(api, project, logstore, shard, end!));
+        if (e === undefined) return false;
+        this.rangeEnd = e;
+        this.recovered();
+        return true;
+      } catch (err) {
+        const e2 = toSlsError(err, { project, logstore, shard, action: "GetCursor" });
+        this.fail(e2);
+        await sleep(this.retryDelay(e2), this.abort.signal);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Everything before the range's end cursor was read. While the end time is still to come the end
+   * moves on: wait, ask again and read on. Once it is final, wait for what was read to settle,
+   * then report done (true). A rewind or a moved checkpoint reads on (false).
+   */
+  private async atRangeEnd(): Promise<boolean> {
+    if (!this.rangeEnd!.final) {
+      await sleep(this.o.idlePollMs, this.abort.signal);
+      await this.refreshRangeEnd();
+      return false;
+    }
+    this.lagSec = 0;
+    this.readTime = 0;
+    while (!this.stopped && !this.rewindPending && this.jump === undefined) {
+      if (this.tracker!.pending === 0) {
+        this.finished = true;
+        this.o.onDone?.(this);
+        return true;
+      }
+      await sleep(this.o.idlePollMs, this.abort.signal);
+    }
+    return false;
+  }
+
   /** The promise's value, or undefined as soon as the reader stops (a rejection still rejects). */
   private untilStopped<T>(p: Promise<T>): Promise<T | undefined> {
     const signal = this.abort.signal;
@@ -432,7 +513,7 @@ export class ShardReader {
   private pull(cursor: string): Promise<PullOutcome> {
     const { api, project, logstore, shard, query } = this.o;
     const count = (this.lastCount = this.countFor());
-    return api.pullLogs(project, logstore, shard, cursor, { count, query }).then(
+    return api.pullLogs(project, logstore, shard, cursor, { count, query, endCursor: this.rangeEnd?.cursor }).then(
       (r): PullOutcome => {
         if (r.count > 0) {
           let logs = 0;

@@ -18,6 +18,8 @@ export type Action = keyof SlsApi;
 
 export class FakeSls implements SlsApi {
   shards = new Map<number, LogGroup[]>();
+  /** Receive time (unix s) of each stored group, by shard (0 when written without one). */
+  times = new Map<number, number[]>();
   /** First retained index per shard (for InvalidCursor tests). */
   begin = new Map<number, number>();
   groups = new Map<string, ConsumerGroupInfo>();
@@ -33,8 +35,12 @@ export class FakeSls implements SlsApi {
     for (let i = 0; i < shardCount; i++) this.shards.set(i, []);
   }
 
-  put(shard: number, group: LogGroup): void {
+  /** Stores a group; `receiveTime` (unix s, never going back within a shard) for GetCursor by time. */
+  put(shard: number, group: LogGroup, receiveTime = 0): void {
     this.shards.get(shard)!.push(group);
+    const t = this.times.get(shard) ?? [];
+    t.push(Math.max(receiveTime, t[t.length - 1] ?? 0));
+    this.times.set(shard, t);
   }
 
   fail(action: Action, ...errs: SlsError[]): void {
@@ -65,7 +71,21 @@ export class FakeSls implements SlsApi {
   async getCursor(_p: string, _l: string, shard: number, from: "begin" | "end" | number): Promise<string> {
     await this.hit("getCursor", shard);
     const data = this.shards.get(shard)!;
-    return enc(from === "end" ? data.length : from === "begin" ? (this.begin.get(shard) ?? 0) : 0);
+    const begin = this.begin.get(shard) ?? 0;
+    if (from === "end") return enc(data.length);
+    if (from === "begin") return enc(begin);
+    // The first group received at or after the time (the end when none).
+    const times = this.times.get(shard) ?? [];
+    let i = begin;
+    while (i < data.length && (times[i] ?? 0) < from) i++;
+    return enc(i);
+  }
+
+  async getCursorTime(_p: string, _l: string, shard: number, cursor: string): Promise<number> {
+    await this.hit("getCursorTime", shard);
+    const times = this.times.get(shard) ?? [];
+    const i = dec(cursor);
+    return times[Math.min(i, times.length - 1)] ?? 0;
   }
 
   async pullLogs(_p: string, _l: string, shard: number, cursor: string, opts: PullOptions = {}): Promise<PullResult> {
@@ -73,7 +93,8 @@ export class FakeSls implements SlsApi {
     const data = this.shards.get(shard)!;
     const i = dec(cursor);
     if (i < (this.begin.get(shard) ?? 0) || i > data.length) throw new SlsError("InvalidCursor", "cursor out of range", { status: 400 });
-    const groups = data.slice(i, i + (opts.count ?? 1000));
+    const stop = opts.endCursor ? Math.max(i, dec(opts.endCursor)) : data.length;
+    const groups = data.slice(i, Math.min(stop, i + (opts.count ?? 1000)));
     const next = i + groups.length;
     return { groups: groups.map(toRecordGroup), nextCursor: enc(next), count: groups.length, rawSize: groups.length * 100, cursorTime: 0, endOfCursor: next === data.length };
   }

@@ -5,29 +5,11 @@ import { ConsumerGroup, type ConsumerGroupOptions } from "../../lib/sls/consumer
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import { SlsError } from "../../lib/sls/errors";
 import { FakeSls, seqGroup } from "../support/fake-sls";
+import { engineSink } from "../support/engine-sink";
 
 const FAST = { heartbeatIntervalMs: 30, commitIntervalMs: 40, idlePollMs: 5, smallBatchDelayMs: 0, retryBaseMs: 5, retryMaxMs: 20, releaseGraceMs: 200, stopTimeoutMs: 2000 };
 
-/** Delivers one token per log; settles through claimToken like a sink (or holds when `hold`). */
-function sink(opts: { hold?: boolean } = {}) {
-  const seqs: number[] = [];
-  const held: string[] = [];
-  const deliver = async (b: Batch, ctx: DeliveryContext): Promise<void> => {
-    for (let gi = 0; gi < b.groups.length; gi++) {
-      for (const rec of b.groups[gi].records) {
-        if (ctx.stopped) return;
-        await ctx.waitForRoom();
-        if (ctx.stopped) return;
-        const token = ctx.issue(1, gi);
-        seqs.push(Number(rec.seq));
-        if (token === null) continue;
-        if (opts.hold) held.push(token);
-        else queueMicrotask(() => claimToken(token)?.settle());
-      }
-    }
-  };
-  return { seqs, held, deliver };
-}
+const sink = engineSink;
 
 function until(cond: () => boolean, ms = 5000): Promise<void> {
   const t0 = Date.now();
