@@ -1,10 +1,12 @@
 // Source node: joins an SLS consumer group and emits its logs; checkpoints move only past records
 // whose delivery tokens were settled downstream (or at emission, in "acknowledge on emit" mode).
+// With an end time (`to`) it is a backfill: it reads the range, reports "done" per shard and overall
+// on its second output, and stops.
 import os from "node:os";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import { SLS_CONSUMER } from "../lib/config";
 import { DeliveryWindow } from "../lib/delivery";
-import { ConsumerGroup } from "../lib/sls/consumer-group";
+import { ConsumerGroup, type RangeDone, type ShardDone } from "../lib/sls/consumer-group";
 import type { SlsError } from "../lib/sls/errors";
 import type { OutMessage } from "../lib/sls/consumer-messages";
 import { startSettings } from "./settings";
@@ -18,6 +20,9 @@ function duration(sec: number): string {
   if (sec >= 60) return `${Math.round(sec / 60)} min`;
   return `${sec} s`;
 }
+
+/** A unix time as ISO 8601 (UTC), for messages. */
+const iso = (sec: number): string => new Date(sec * 1000).toISOString().replace(".000Z", "Z");
 
 /** The default consumer name: host, process and node id, made URL-safe (sls-protocol.md §4.2: V4 query encoding). */
 function defaultConsumerName(nodeId: string): string {
@@ -34,6 +39,15 @@ export = function (RED: NodeAPI): void {
     if (!cfg) return;
     const conn = RED.nodes.getNode(cfg.connection) as SlsConnectionNode;
     const { project, logstore, consumerGroup, maxInFlight } = cfg;
+    const backfill = cfg.to !== undefined;
+    // A backfill commits into its group: in a live consumer's group it would move the live
+    // checkpoints (and start from them). Refused when this runtime deploys such a live consumer.
+    const live = backfill ? liveConsumerOfGroup(RED, def.id) : undefined;
+    if (live) {
+      node.status({ fill: "red", shape: "ring", text: "group of a live consumer" });
+      node.error(`not started: consumer group "${consumerGroup}" is read by the live sls-consumer ${live}; a time range reads in a group of its own (e.g. ${consumerGroup}-backfill), so the live checkpoints stay untouched`);
+      return;
+    }
     const window = cfg.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: cfg.claimTimeout * 1000 });
     const mode = cfg.output;
     // One send per message: Node-RED clones every message after the first of a multi-message send.
@@ -64,6 +78,7 @@ export = function (RED: NodeAPI): void {
       group: consumerGroup,
       consumer: cfg.consumerName ?? defaultConsumerName(def.id),
       start: cfg.start === "time" ? { from: "time", time: cfg.startTime } : { from: cfg.start },
+      end: backfill ? { time: cfg.to! } : undefined,
       query: cfg.query,
       heartbeatIntervalMs: cfg.heartbeat * 1000,
       timeoutSec: cfg.timeout,
@@ -115,6 +130,32 @@ export = function (RED: NodeAPI): void {
       updateStatus();
     });
     engine.on("assigned", () => updateStatus());
+    // Someone (a reset from a dialog, here or in another Node-RED) moved a checkpoint of the group.
+    engine.on("moved", (m) => {
+      node.warn(`shard ${m.shard}: the group's checkpoint was moved by someone else (a reset?); reading from there (cursor ${m.to})`);
+      updateStatus();
+    });
+    const range = { from: cfg.start === "time" ? iso(cfg.startTime) : cfg.start, to: backfill ? iso(cfg.to!) : undefined };
+    // Backfill progress on the second output, so a flow can chain or notify.
+    engine.on("shardDone", (d: ShardDone) => {
+      node.send([null, { _msgid: RED.util.generateId(), topic: "shard-done", payload: { shard: d.shard, logs: d.logs, cursor: d.cursor, ...range }, sls: slsOf(d.shard) } as NodeMessage]);
+      updateStatus();
+    });
+    let doneText = "";
+    engine.on("done", (d: RangeDone) => {
+      doneText = `done · ${d.logs} logs · ${d.shards.length} shards to ${range.to}`;
+      node.log(`time range ${range.from} to ${range.to} of ${project}/${logstore} done: ${d.logs} logs read by this consumer; every shard of the logstore reached the end (group ${consumerGroup})`);
+      node.send([
+        null,
+        {
+          _msgid: RED.util.generateId(),
+          topic: "done",
+          payload: { logs: d.logs, shards: d.finished.map((f) => ({ shard: f.shard, logs: f.logs })), allShards: d.shards.map((s) => s.shard), ...range },
+          sls: { project, logstore, consumerGroup },
+        } as NodeMessage,
+      ]);
+      updateStatus();
+    });
     engine.on("recovered", () => {
       lastCode = "";
       updateStatus();
@@ -132,11 +173,13 @@ export = function (RED: NodeAPI): void {
         lastTick = now;
       }
       const expired = s.expired.groups > 0 ? ` · ${s.expired.logs > 0 ? `${s.expired.logs} logs` : `${s.expired.groups} log groups`} expired unread` : "";
-      if (s.error) node.status({ fill: "red", shape: "ring", text: s.error.code });
+      const finished = s.range && s.range.finished.length > 0 ? ` · ${s.range.finished.length} done` : "";
+      if (s.range?.done) node.status({ fill: "green", shape: "ring", text: doneText + expired });
+      else if (s.error) node.status({ fill: "red", shape: "ring", text: s.error.code });
       else if (s.retention) node.status({ fill: "yellow", shape: "dot", text: `shard ${s.retention.shard}: lag at ${s.retention.percent}% of retention${expired}` });
       else if (s.waiting) node.status({ fill: "yellow", shape: "ring", text: `waiting for delivery (${s.shards.length} shards)${expired}` });
-      else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: "sls-consumer.status.no-shards" });
-      else node.status({ fill: "green", shape: "dot", text: `${s.shards.length} shards · ${rate} logs/s${s.lagSec ? ` · lag ${s.lagSec}s` : ""}${expired}` });
+      else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: finished ? `backfill${finished} · waiting for other consumers` : "sls-consumer.status.no-shards" });
+      else node.status({ fill: "green", shape: "dot", text: `${backfill ? "backfill · " : ""}${s.shards.length} shards · ${rate} logs/s${s.lagSec ? ` · lag ${s.lagSec}s` : ""}${finished}${expired}` });
     }
     const statusTimer = setInterval(updateStatus, 1000);
     node.status({ fill: "yellow", shape: "ring", text: "sls-consumer.status.joining" });
@@ -158,3 +201,21 @@ export = function (RED: NodeAPI): void {
   }
   RED.nodes.registerType("sls-consumer", SlsConsumer);
 };
+
+/**
+ * The name (or id) of another deployed sls-consumer without an end time that reads the same group
+ * through the same connection (saved settings compared as written, `${VAR}` included).
+ */
+function liveConsumerOfGroup(RED: NodeAPI, self: string): string | undefined {
+  type Saved = { id?: string; type?: string; d?: boolean; name?: string; connection?: unknown; project?: unknown; logstore?: unknown; consumerGroup?: unknown; to?: unknown };
+  const consumers: Saved[] = [];
+  RED.nodes.eachNode((n: Saved) => {
+    if (n.type === "sls-consumer" && !n.d) consumers.push(n);
+  });
+  const me = consumers.find((n) => n.id === self);
+  if (!me) return undefined;
+  const text = (v: unknown): string => (typeof v === "string" ? v.trim() : v === undefined || v === null ? "" : String(v));
+  const key = (n: Saved): string => JSON.stringify([n.connection, n.project, n.logstore, n.consumerGroup].map(text));
+  const live = consumers.find((n) => n.id !== self && text(n.to) === "" && key(n) === key(me));
+  return live ? live.name || live.id : undefined;
+}

@@ -29,6 +29,7 @@ export const CONFIG_MESSAGES = {
     "ref-missing": "no __type__ node with this id (deleted, disabled or not deployed)",
     "ref-invalid": "__type__ __name__ has invalid settings (see its error)",
     "start-time": "must be an ISO 8601 time such as 2026-11-28T00:00:00Z (no zone = UTC) or unix seconds",
+    "end-after-start": "must be after the start time (a range from the start time up to, not including, this time)",
     "timeout-heartbeats": "must be at least twice the heartbeat (__min__ s), or SLS hands the shards to another consumer between two heartbeats",
     "consumer-name": "only letters, digits, _ . and - (SLS puts it in the request URL)",
     "no-space": "must not contain spaces or control characters",

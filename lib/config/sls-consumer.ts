@@ -34,6 +34,11 @@ export const SLS_CONSUMER = nodeSpec({
     start: optional(oneOf(["begin", "end", "time"]), "begin", "begin" as const),
     /** Unix seconds (with start = time). */
     startTime: required(custom(parseStartTime, { key: "start-time" }), "", { when: (c) => c.start === "time" }),
+    /**
+     * End of a time range (unix s, exclusive; same forms as startTime): the node reads each shard
+     * up to the logs received at this time, reports done, and stops (a backfill). Empty: no end.
+     */
+    to: optional(custom(parseStartTime, { key: "start-time" }), "", undefined),
     query: optional(text(), "", undefined),
     output: optional(oneOf(["log", "batch"]), "log", "log" as const),
     ackMode: optional(oneOf(["delivery", "emit"]), "delivery", "delivery" as const),
@@ -49,8 +54,12 @@ export const SLS_CONSUMER = nodeSpec({
     order: optional(bool(), false, false),
   },
   steps: [unversioned],
-  checks: (c) => [
+  checks: (c, raw) => [
     // A consumer silent for the group timeout loses its shards: at least two heartbeats fit in it.
     c.timeout < 2 * c.heartbeat ? { property: "timeout", value: String(c.timeout), why: { key: "timeout-heartbeats", params: { min: Math.ceil(2 * c.heartbeat) } } } : undefined,
+    // An empty range reads nothing: surely a typo.
+    c.to !== undefined && c.start === "time" && c.to <= c.startTime
+      ? { property: "to", value: String(raw.to).trim(), why: { key: "end-after-start" } }
+      : undefined,
   ],
 });

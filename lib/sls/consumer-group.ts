@@ -121,7 +121,7 @@ export interface ConsumerGroupEvents {
   dataLoss: [DataLoss];
   /** A backfill's shard reached the end of the range (settled, committed, handed back). */
   shardDone: [ShardDone];
-  /** A backfill is complete: every shard reached the end. The group stops by itself. */
+  /** A backfill is complete: every shard reached the end, and the group stopped (shards handed back). */
   done: [RangeDone];
   /** Someone else (a reset) moved a shard's checkpoint: this consumer reads from there. */
   moved: [CheckpointMoved];
@@ -332,8 +332,10 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     if (this.stopped) return;
     const want = new Set(assigned);
     let changed = false;
-    for (const shard of [...this.readers.keys()]) {
-      if (!want.has(shard)) {
+    for (const [shard, reader] of [...this.readers]) {
+      // A backfill's shard read to its end is handed back by finishShard (the server, seeing its
+      // readonly shard at its end, may take it first).
+      if (!want.has(shard) && !reader.finished) {
         this.release(shard);
         changed = true;
       }
@@ -428,8 +430,9 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         if (!p.done || this.stopped || this.readers.size > 0) return;
         this.rangeComplete = true;
         const finished = [...this.finished.values()].sort((a, b) => a.shard - b.shard);
+        // Done means handed back too: the last (empty) heartbeat is sent before the event.
+        await this.stop();
         this.emit("done", { logs: this.logsBase, finished, shards: p.shards });
-        void this.stop();
       } catch (e) {
         this.report(toSlsError(e, { project, logstore, consumerGroup: group }), -3);
       }

@@ -116,6 +116,18 @@ test("sls-consumer: a start time that does not parse is refused, never read as b
   assert.ok(r.ok && r.value.startTime === Date.UTC(2026, 10, 28) / 1000);
 });
 
+test("sls-consumer: an end time (to) reads like the start time; empty means no end; not before the start", () => {
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, to: "tomorrow" }), [
+    'to "tomorrow": must be an ISO 8601 time such as 2026-11-28T00:00:00Z (no zone = UTC) or unix seconds',
+  ]);
+  const none = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, to: " " }));
+  assert.ok(none.ok && none.value.to === undefined, "empty: no end");
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "2026-11-28T00:00:00Z", to: "2026-11-28T08:00:00+08:00" }), ['to "2026-11-28T08:00:00+08:00": must be after the start time (a range from the start time up to, not including, this time)']);
+  const ok = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "2026-11-28T00:00:00Z", to: "1796000000" }));
+  assert.ok(ok.ok && ok.value.to === 1_796_000_000 && ok.value.startTime === Date.UTC(2026, 10, 28) / 1000);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "begin", to: "1" }), [], "with begin any end is a range");
+});
+
 test("parseStartTime: ISO 8601 with or without zone (none = UTC), unix seconds; nothing else", () => {
   const midnight = Date.UTC(2026, 10, 28) / 1000;
   assert.equal(parseStartTime("2026-11-28T00:00:00Z"), midnight);

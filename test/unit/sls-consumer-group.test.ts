@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DeliveryWindow, claimToken } from "../../lib/delivery";
 import { ConsumerGroup, type ConsumerGroupOptions } from "../../lib/sls/consumer-group";
-import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import { SlsError } from "../../lib/sls/errors";
 import { FakeSls, seqGroup } from "../support/fake-sls";
 import { engineSink } from "../support/engine-sink";

@@ -4,7 +4,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DeliveryWindow, claimToken } from "../../lib/delivery";
 import { ConsumerGroup, type ConsumerGroupOptions, type RangeDone, type ShardDone } from "../../lib/sls/consumer-group";
-import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import { compareCursors, reached } from "../../lib/sls/time-range";
 import { groupLag, resetGroup } from "../../lib/sls/checkpoint-reset";
 import { FakeSls, seqGroup } from "../support/fake-sls";
