@@ -30,6 +30,8 @@
       $("#node-input-to").on("change keyup", function () {
         var end = String($(this).val() || "").trim();
         $("#sls-consumer-to-hint").toggle(end !== "");
+        // Node-RED reads the number of outputs from this field when the dialog is saved.
+        $("#node-input-outputs").val(end ? 2 : 1);
         if (end === "" || hadEnd) { return; }
         hadEnd = true;
         var group = $("#node-input-consumerGroup");
@@ -43,9 +45,6 @@
         });
         return used;
       }
-    },
-    oneditsave: function () {
-      this.outputs = String($("#node-input-to").val() || "").trim() ? 2 : 1;
     }
   };
 
