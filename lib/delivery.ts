@@ -52,27 +52,51 @@ export interface Claim {
   release(): void;
 }
 
-interface Entry {
+/** Called once when a token ends, with the `arg` it was issued with. */
+export type SettleHandler = (outcome: Outcome, arg: number) => void;
+
+/** A live token moved out of the ring (see DeliveryWindow.makeRoom). */
+interface Straggler {
   weight: number;
   issuedAt: number;
   claims: number;
   failed: boolean;
   returned: boolean;
-  /** finish() ran: later claim ends change nothing. */
-  ended: boolean;
-  onSettled: (outcome: Outcome) => void;
+  onSettled: SettleHandler;
+  arg: number;
 }
 
 const registry = new Map<string, DeliveryWindow>();
 const SEP = ".";
+
+// Flags of a ring slot.
+const LIVE = 1;
+const FAILED = 2;
+const RETURNED = 4;
 
 export class DeliveryWindow {
   readonly id: string;
   /** `id` + SEP: every token of this window starts with it. */
   readonly prefix: string;
   private readonly opts: DeliveryWindowOptions;
-  private readonly entries = new Map<number, Entry>();
+  // Live tokens are kept in a ring indexed by sequence number (slot = seq & mask), in parallel
+  // arrays: a token costs no object and no hash-map entry, only its string. Every seq in
+  // [base, nextSeq) has its slot; ended slots are cleared; nextSeq - base never exceeds the
+  // capacity. A token still live when the ring must move on (a claim held through an outage
+  // while the rest flows) waits in `stragglers` instead.
+  private cap = 1024;
+  private mask = 1023;
+  private weights = new Int32Array(1024);
+  private issuedAt = new Float64Array(1024);
+  private claims = new Int32Array(1024);
+  private flags = new Uint8Array(1024);
+  private handlers: Array<SettleHandler | undefined> = new Array<SettleHandler | undefined>(1024);
+  private args = new Float64Array(1024);
+  private base = 1;
   private nextSeq = 1;
+  /** Live tokens in the ring. */
+  private live = 0;
+  private readonly stragglers = new Map<number, Straggler>();
   private inFlightRecords = 0;
   private waiters: Array<() => void> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -107,17 +131,26 @@ export class DeliveryWindow {
   }
 
   stats(): WindowStats {
-    return { inFlight: this.inFlightRecords, tokens: this.entries.size, ...this.counts };
+    return { inFlight: this.inFlightRecords, tokens: this.live + this.stragglers.size, ...this.counts };
   }
 
   /**
    * Issues a token standing for `weight` records (1 per log; a batch message weighs its length).
-   * `onSettled` runs exactly once, when the token is delivered, failed, expired or cancelled.
+   * `onSettled(outcome, arg)` runs exactly once, when the token is delivered, failed, expired or
+   * cancelled: one handler can serve many tokens, told apart by `arg`.
    */
-  issue(weight: number, onSettled: (outcome: Outcome) => void): string {
+  issue(weight: number, onSettled: SettleHandler, arg = 0): string {
     if (this.closed) throw new Error("delivery window is closed");
+    if (this.nextSeq - this.base >= this.cap) this.makeRoom();
     const seq = this.nextSeq++;
-    this.entries.set(seq, { weight, issuedAt: Date.now(), claims: 0, failed: false, returned: false, ended: false, onSettled });
+    const i = seq & this.mask;
+    this.weights[i] = weight;
+    this.issuedAt[i] = Date.now();
+    this.claims[i] = 0;
+    this.flags[i] = LIVE;
+    this.handlers[i] = onSettled;
+    this.args[i] = arg;
+    this.live++;
     this.inFlightRecords += weight;
     this.counts.issued++;
     return this.prefix + seq;
@@ -131,32 +164,55 @@ export class DeliveryWindow {
 
   /** Claims a token of this window; null when it is unknown or already settled. */
   claimSeq(seq: number): Claim | null {
-    const entry = this.entries.get(seq);
-    if (!entry) return null;
-    entry.claims++;
-    return new TokenClaim(this, seq, entry);
+    if (seq >= this.base && seq < this.nextSeq) {
+      const i = seq & this.mask;
+      if ((this.flags[i] & LIVE) === 0) return null;
+      this.claims[i]++;
+      return new TokenClaim(this, seq);
+    }
+    const s = this.stragglers.get(seq);
+    if (s === undefined) return null;
+    s.claims++;
+    return new TokenClaim(this, seq);
   }
 
-  /** @internal Ends one claim of an entry (TokenClaim): the last one to end settles the token. */
-  endClaim(seq: number, entry: Entry, how: "delivered" | "failed" | "returned"): void {
-    // The window closed meanwhile: the entry was already finished as "cancelled".
-    if (entry.ended) return;
+  /** @internal Ends one claim of a token (TokenClaim): the last one to end settles it. */
+  endClaim(seq: number, how: "delivered" | "failed" | "returned"): void {
     // Fan-out: a return wins over a failure, a failure over a delivery (at-least-once: when in
-    // doubt, deliver again).
-    if (how === "failed") entry.failed = true;
-    if (how === "returned") entry.returned = true;
-    entry.claims--;
-    if (entry.claims === 0) this.finish(seq, entry, entry.returned ? "returned" : entry.failed ? "failed" : "delivered");
+    // doubt, deliver again). A token that already ended (e.g. the window closed meanwhile, and it
+    // was cancelled) is not live any more: its claims change nothing.
+    if (seq >= this.base && seq < this.nextSeq) {
+      const i = seq & this.mask;
+      const f = this.flags[i];
+      if ((f & LIVE) === 0) return;
+      const nf = f | (how === "failed" ? FAILED : how === "returned" ? RETURNED : 0);
+      this.flags[i] = nf;
+      if (--this.claims[i] === 0) this.finish(seq, nf & RETURNED ? "returned" : nf & FAILED ? "failed" : "delivered");
+      return;
+    }
+    const s = this.stragglers.get(seq);
+    if (s === undefined) return;
+    if (how === "failed") s.failed = true;
+    if (how === "returned") s.returned = true;
+    if (--s.claims === 0) this.finish(seq, s.returned ? "returned" : s.failed ? "failed" : "delivered");
   }
 
   /** Expires unclaimed tokens older than the claim timeout. Exposed for tests. */
   sweep(now: number): void {
     const limit = now - this.opts.claimTimeoutMs;
-    // Entries iterate in issue order, so the scan stops at the first token that is too young.
-    for (const [seq, entry] of this.entries) {
-      if (entry.issuedAt > limit) break;
-      if (entry.claims === 0) this.finish(seq, entry, "expired");
+    const expired: number[] = [];
+    // Both are in issue order: each scan stops at the first token that is too young.
+    for (const [seq, s] of this.stragglers) {
+      if (s.issuedAt > limit) break;
+      if (s.claims === 0) expired.push(seq);
     }
+    for (let seq = this.base; seq < this.nextSeq; seq++) {
+      const i = seq & this.mask;
+      if ((this.flags[i] & LIVE) === 0) continue;
+      if (this.issuedAt[i] > limit) break;
+      if (this.claims[i] === 0) expired.push(seq);
+    }
+    for (const seq of expired) this.finish(seq, "expired");
   }
 
   /**
@@ -170,20 +226,99 @@ export class DeliveryWindow {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     registry.delete(this.id);
     if (lastWindow === this) lastWindow = undefined;
-    for (const [seq, entry] of this.entries) this.finish(seq, entry, "cancelled");
+    const open = [...this.stragglers.keys()];
+    for (let seq = this.base; seq < this.nextSeq; seq++) if (this.flags[seq & this.mask] & LIVE) open.push(seq);
+    for (const seq of open) this.finish(seq, "cancelled");
     this.releaseWaiters();
   }
 
-  private finish(seq: number, entry: Entry, outcome: Outcome): void {
-    entry.ended = true;
-    this.entries.delete(seq);
-    this.inFlightRecords -= entry.weight;
+  /** Ends live token `seq` with `outcome` and tells its handler. */
+  private finish(seq: number, outcome: Outcome): void {
+    let weight: number;
+    let handler: SettleHandler;
+    let arg: number;
+    if (seq >= this.base && seq < this.nextSeq) {
+      const i = seq & this.mask;
+      weight = this.weights[i];
+      handler = this.handlers[i]!;
+      arg = this.args[i];
+      this.flags[i] = 0;
+      this.handlers[i] = undefined;
+      this.live--;
+      if (seq === this.base) this.advanceBase();
+    } else {
+      const s = this.stragglers.get(seq)!;
+      this.stragglers.delete(seq);
+      ({ weight, onSettled: handler, arg } = s);
+    }
+    this.inFlightRecords -= weight;
     if (outcome !== "cancelled") this.counts[outcome]++;
     try {
-      entry.onSettled(outcome);
+      handler(outcome, arg);
     } finally {
       if (!this.full) this.releaseWaiters();
     }
+  }
+
+  /** Moves base past ended tokens. */
+  private advanceBase(): void {
+    while (this.base < this.nextSeq && (this.flags[this.base & this.mask] & LIVE) === 0) this.base++;
+  }
+
+  /**
+   * The ring is full from base to nextSeq: grow it when most of it is live; else the oldest live
+   * tokens (held far behind the rest, e.g. by a sink waiting for its SIEM) become stragglers.
+   */
+  private makeRoom(): void {
+    this.advanceBase();
+    if (this.nextSeq - this.base < this.cap) return;
+    if (this.live * 2 >= this.cap) {
+      this.grow();
+      return;
+    }
+    const keep = this.cap >>> 1;
+    while (this.nextSeq - this.base > keep) {
+      const i = this.base & this.mask;
+      if (this.flags[i] & LIVE) {
+        const f = this.flags[i];
+        this.stragglers.set(this.base, {
+          weight: this.weights[i],
+          issuedAt: this.issuedAt[i],
+          claims: this.claims[i],
+          failed: (f & FAILED) !== 0,
+          returned: (f & RETURNED) !== 0,
+          onSettled: this.handlers[i]!,
+          arg: this.args[i],
+        });
+        this.flags[i] = 0;
+        this.handlers[i] = undefined;
+        this.live--;
+      }
+      this.base++;
+    }
+    this.advanceBase();
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const mask = cap - 1;
+    const weights = new Int32Array(cap);
+    const issuedAt = new Float64Array(cap);
+    const claims = new Int32Array(cap);
+    const flags = new Uint8Array(cap);
+    const handlers = new Array<SettleHandler | undefined>(cap);
+    const args = new Float64Array(cap);
+    for (let seq = this.base; seq < this.nextSeq; seq++) {
+      const i = seq & this.mask;
+      const j = seq & mask;
+      weights[j] = this.weights[i];
+      issuedAt[j] = this.issuedAt[i];
+      claims[j] = this.claims[i];
+      flags[j] = this.flags[i];
+      handlers[j] = this.handlers[i];
+      args[j] = this.args[i];
+    }
+    Object.assign(this, { cap, mask, weights, issuedAt, claims, flags, handlers, args });
   }
 
   private releaseWaiters(): void {
@@ -201,7 +336,6 @@ class TokenClaim implements Claim {
   constructor(
     private readonly win: DeliveryWindow,
     private readonly seq: number,
-    private readonly entry: Entry,
   ) {}
 
   get token(): string {
@@ -219,7 +353,7 @@ class TokenClaim implements Claim {
   private end(how: "delivered" | "failed" | "returned"): void {
     if (this.done) return;
     this.done = true;
-    this.win.endClaim(this.seq, this.entry, how);
+    this.win.endClaim(this.seq, how);
   }
 }
 

@@ -2,22 +2,56 @@
 // longest prefix of PullLogs batches whose every record has been settled downstream
 // (architecture.md, "Delivery tokens"). Batches settle out of order; the checkpoint does not.
 
-/** One PullLogs batch as the tracker sees it. */
-export interface TrackedBatch {
-  readonly nextCursor: string;
-  /** Server receive time (unix s) of the batch's data, 0 when unknown: how close it is to its TTL. */
-  readonly time: number;
-  /** Records (tokens) issued for the batch and not yet settled. */
-  outstanding: number;
-  /** All records of the batch have been handed out; nothing more will be issued. */
-  sealed: boolean;
-  /** A token of the batch was cancelled: it can never settle (e.g. the window closed). */
-  broken: boolean;
+/**
+ * One PullLogs batch as the tracker sees it: `groups` log groups in shard order, each settling on
+ * its own, so a checkpoint can stop inside a batch (fewer duplicates after a restart). Per group:
+ * records (tokens) issued and not yet settled; a prefix of the groups is sealed (nothing more will
+ * be issued for them); a cancelled record breaks its group for good. Counters live in one typed
+ * array and the groups' cursors are made only when a checkpoint is read (see settledCursor): a
+ * batch costs a few objects however many groups it has.
+ */
+export class TrackedBatch {
+  /** Records issued and not yet settled, per group. */
+  readonly outstanding: Int32Array;
+  /** Groups [0, sealed) are sealed. */
+  sealed = 0;
+  /** Groups [0, settled) are settled and passed by the checkpoint. */
+  settled = 0;
+  /** First group with a cancelled record (groups when none): the checkpoint can never pass it. */
+  brokenAt: number;
+  /** Groups tracked: all of them, or fewer once the batch was cut short (drop). */
+  end: number;
+
+  constructor(
+    readonly groups: number,
+    /** Cursor after the last group. */
+    readonly nextCursor: string,
+    /** Server receive time (unix s) of the batch's data, 0 when unknown: how close it is to its TTL. */
+    readonly time: number,
+    /** Cursor after group k (k < groups - 1: the next group's cursor). */
+    private readonly after: (k: number) => string,
+  ) {
+    this.outstanding = new Int32Array(groups);
+    this.brokenAt = groups;
+    this.end = groups;
+  }
+
+  /** Cursor after group k. */
+  cursorAfter(k: number): string {
+    return k === this.groups - 1 ? this.nextCursor : this.after(k);
+  }
 }
+
+const WHOLE = (): string => {
+  throw new Error("internal: a one-group batch has no inner cursor");
+};
 
 export class CheckpointTracker {
   private readonly batches: TrackedBatch[] = [];
+  /** The checkpoint a commit would store: `settled`, or the cursor after group settledGroup of settledBatch. */
   private settled: string;
+  private settledBatch: TrackedBatch | undefined;
+  private settledGroup = 0;
   private committed: string | undefined;
   private waiters: Array<() => void> = [];
 
@@ -32,6 +66,10 @@ export class CheckpointTracker {
 
   /** Next cursor of the longest fully settled prefix: what a commit would store now. */
   get settledCursor(): string {
+    if (this.settledBatch !== undefined) {
+      this.settled = this.settledBatch.cursorAfter(this.settledGroup);
+      this.settledBatch = undefined;
+    }
     return this.settled;
   }
 
@@ -45,7 +83,7 @@ export class CheckpointTracker {
   }
 
   get needsCommit(): boolean {
-    return this.settled !== this.committed;
+    return this.settledCursor !== this.committed;
   }
 
   /** Receive time (unix s) of the oldest batch not settled yet; undefined when none (or unknown). */
@@ -54,41 +92,52 @@ export class CheckpointTracker {
     return t ? t : undefined;
   }
 
-  /** Starts tracking a batch ending at `nextCursor`; batches must be added in shard order. */
+  /** Starts tracking a batch of one unit ending at `nextCursor`; batches must be added in shard order. */
   add(nextCursor: string, time = 0): TrackedBatch {
-    const b: TrackedBatch = { nextCursor, time, outstanding: 0, sealed: false, broken: false };
+    return this.addGroups(1, nextCursor, WHOLE, time);
+  }
+
+  /** Starts tracking a batch of `groups` log groups; group k < groups - 1 ends at after(k). */
+  addGroups(groups: number, nextCursor: string, after: (k: number) => string, time = 0): TrackedBatch {
+    const b = new TrackedBatch(groups, nextCursor, time, after);
     this.batches.push(b);
     return b;
   }
 
-  /** One more record of `b` in flight. */
-  issue(b: TrackedBatch): void {
-    b.outstanding++;
+  /** One more record in flight, from each group first..last of `b` (a batch message may span groups). */
+  issue(b: TrackedBatch, first = 0, last = first): void {
+    for (let k = first; k <= last; k++) b.outstanding[k]++;
   }
 
-  /** A record of `b` settled (delivered, failed after report, or expired unclaimed). */
-  settle(b: TrackedBatch): void {
-    b.outstanding--;
+  /** A record of groups first..last of `b` settled (delivered, failed after report, or expired unclaimed). */
+  settle(b: TrackedBatch, first = 0, last = first): void {
+    for (let k = first; k <= last; k++) b.outstanding[k]--;
     this.advance();
   }
 
-  /** A record of `b` was cancelled: the batch must be read again by whoever owns the shard next. */
-  cancel(b: TrackedBatch): void {
-    b.outstanding--;
-    b.broken = true;
+  /** A record of groups first..last of `b` was cancelled: they must be read again by whoever owns the shard next. */
+  cancel(b: TrackedBatch, first = 0, last = first): void {
+    for (let k = first; k <= last; k++) b.outstanding[k]--;
+    if (first < b.brokenAt) b.brokenAt = first;
   }
 
-  /** Nothing more will be issued for `b`. */
-  seal(b: TrackedBatch): void {
-    b.sealed = true;
+  /** Nothing more will be issued for the groups before `upTo` (default: all of them). */
+  seal(b: TrackedBatch, upTo = b.groups): void {
+    if (upTo <= b.sealed) return;
+    b.sealed = Math.min(upTo, b.groups);
     this.advance();
   }
 
-  /** Forgets a batch that was cut short (stop during emission): it will be read again. */
-  drop(b: TrackedBatch): void {
-    const i = this.batches.indexOf(b);
-    if (i >= 0) this.batches.splice(i, 1);
-    b.broken = true;
+  /**
+   * Forgets the groups of a batch from `from` on (default: all), cut short by a stop during
+   * emission: they will be read again. Groups before `from` still settle as usual.
+   */
+  drop(b: TrackedBatch, from = 0): void {
+    b.end = Math.min(b.end, Math.max(from, b.settled));
+    if (b.end === 0) {
+      const i = this.batches.indexOf(b);
+      if (i >= 0) this.batches.splice(i, 1);
+    }
     this.advance();
   }
 
@@ -106,8 +155,14 @@ export class CheckpointTracker {
     let n = 0;
     while (n < this.batches.length) {
       const b = this.batches[n];
-      if (!b.sealed || b.outstanding > 0 || b.broken) break;
-      this.settled = b.nextCursor;
+      const before = b.settled;
+      const stop = Math.min(b.sealed, b.brokenAt, b.end);
+      while (b.settled < stop && b.outstanding[b.settled] === 0) b.settled++;
+      if (b.settled > before) {
+        this.settledBatch = b;
+        this.settledGroup = b.settled - 1;
+      }
+      if (b.settled < b.end) break;
       n++;
     }
     if (n > 0) this.batches.splice(0, n);

@@ -15,22 +15,24 @@ export function cursorNumber(cursor: string): bigint | undefined {
 }
 
 /**
- * The cursors of `n` consecutive log groups starting at `cursor`, plus the one after them
- * (n + 1 entries); undefined when the cursor is not numeric. Computed once per batch: the last
- * nine digits are plain number arithmetic, BigInt only when they would carry.
+ * The cursors of `n` consecutive log groups starting at `cursor`, plus the one after them, as a
+ * function of the group's position (0..n), made on demand; undefined when the cursor is not
+ * numeric. The last nine digits are plain number arithmetic, BigInt only when they would carry.
  */
-export function cursorRange(cursor: string, n: number): string[] | undefined {
+export function cursorSequence(cursor: string, n: number): ((k: number) => string) | undefined {
   const dec = Buffer.from(cursor, "base64").toString("latin1");
   if (!/^\d{1,19}$/.test(dec)) return undefined;
-  const out = new Array<string>(n + 1);
-  out[0] = cursor;
   const tail = Number(dec.slice(-9));
   if (dec.length > 9 && tail + n < 1e9) {
     const head = dec.slice(0, -9);
-    for (let i = 1; i <= n; i++) out[i] = btoa(head + String(tail + i).padStart(9, "0"));
-  } else {
-    const base = BigInt(dec);
-    for (let i = 1; i <= n; i++) out[i] = btoa((base + BigInt(i)).toString());
+    return (k) => (k === 0 ? cursor : btoa(head + String(tail + k).padStart(9, "0")));
   }
-  return out;
+  const base = BigInt(dec);
+  return (k) => (k === 0 ? cursor : btoa((base + BigInt(k)).toString()));
+}
+
+/** The cursors of `n` consecutive log groups starting at `cursor`, plus the one after them (n + 1 entries). */
+export function cursorRange(cursor: string, n: number): string[] | undefined {
+  const at = cursorSequence(cursor, n);
+  return at && Array.from({ length: n + 1 }, (_, k) => at(k));
 }

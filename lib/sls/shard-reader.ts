@@ -3,9 +3,9 @@
 // under the window's backpressure, and keeps the shard's checkpoint tracker.
 
 import { Backoff, sleep } from "../backoff";
-import { CheckpointTracker, type TrackedBatch } from "./checkpoint-tracker";
+import { CheckpointTracker } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
-import { cursorNumber, cursorRange } from "./cursor";
+import { cursorNumber, cursorSequence } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import { logsIn, type RecordGroup } from "./pull-decoder";
 import { reached, shardEnd, type RangeEnd, type ShardEnd } from "./time-range";
@@ -22,8 +22,8 @@ export interface Batch {
   /** Total logs in all groups. */
   logCount: number;
   rawSize: number;
-  /** Cursor of each log group (and of the position after the last), when cursors are numeric. */
-  cursors?: string[];
+  /** Cursor of log group k (k = groups.length: the position after the last), when cursors are numeric. */
+  cursorOf?: (k: number) => string;
 }
 
 /** What the delivery callback may do while emitting one batch. */
@@ -41,6 +41,9 @@ export interface DeliveryContext {
   readonly full: boolean;
 }
 
+/** Log groups in one PullLogs reply are at most 1000 (its count parameter): a token's groups fit in one number. */
+const GROUPS = 65536;
+
 export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<void>;
 
 /** The parts of the delivery window the reader needs (lib/delivery.ts DeliveryWindow fits). */
@@ -49,7 +52,8 @@ type Outcome = "delivered" | "failed" | "expired" | "cancelled" | "returned";
 export interface WindowLike {
   readonly full: boolean;
   readonly maxInFlight: number;
-  issue(weight: number, onSettled: (outcome: Outcome) => void): string;
+  /** A token of `weight` records; `onSettled(outcome, arg)` runs once when it ends. */
+  issue(weight: number, onSettled: (outcome: Outcome, arg: number) => void, arg?: number): string;
   waitForRoom(): Promise<void>;
 }
 
@@ -334,42 +338,36 @@ export class ShardReader {
     const n = r.groups.length;
     // With an SPL query SLS leaves groups out, so these are lower bounds of the real positions:
     // a checkpoint may stop short of a log (read again after a restart), never pass one.
-    const cursors = cursorRange(cursor, n);
-    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize, cursors };
-    const perGroup = n > 1 && cursors !== undefined;
-    const t = r.cursorTime;
-    const units: TrackedBatch[] = perGroup ? r.groups.map((_, gi) => tracker.add(gi === n - 1 ? r.nextCursor : cursors[gi + 1], t)) : [tracker.add(r.nextCursor, t)];
+    const cursorOf = cursorSequence(cursor, n);
+    const batch: Batch = { shard: this.shard, cursor, nextCursor: r.nextCursor, groups: r.groups, logCount, rawSize: r.rawSize, cursorOf };
+    const perGroup = n > 1 && cursorOf !== undefined;
+    const unit = perGroup ? tracker.addGroups(n, r.nextCursor, (k) => cursorOf(k + 1), r.cursorTime) : tracker.add(r.nextCursor, r.cursorTime);
     const win = this.o.window;
     const reader = this;
     // Groups before the one being issued from are complete: seal them as emission moves on.
     let sealed = 0;
     const sealBefore = (k: number): void => {
-      for (; sealed < k && sealed < units.length; sealed++) tracker.seal(units[sealed]);
+      if (k <= sealed) return;
+      sealed = Math.min(k, unit.groups);
+      tracker.seal(unit, sealed);
     };
-    const settler =
-      (us: TrackedBatch[]) =>
-      (outcome: Outcome): void => {
-        for (const u of us) {
-          if (outcome === "cancelled" || outcome === "returned") tracker.cancel(u);
-          else tracker.settle(u);
-        }
-        // Returns of batches from before an earlier rewind are already being read again.
-        if (outcome === "returned" && tracker === reader.tracker) reader.rewindPending = true;
-      };
-    const onSettled: Array<((outcome: Outcome) => void) | undefined> = [];
+    // One handler for every token of the batch: `arg` names its groups (first * GROUPS + last).
+    const onSettled = (outcome: Outcome, arg: number): void => {
+      const first = Math.floor(arg / GROUPS);
+      const last = arg - first * GROUPS;
+      if (outcome === "cancelled" || outcome === "returned") tracker.cancel(unit, first, last);
+      else tracker.settle(unit, first, last);
+      // Returns of batches from before an earlier rewind are already being read again.
+      if (outcome === "returned" && tracker === reader.tracker) reader.rewindPending = true;
+    };
     const ctx: DeliveryContext = {
       issue(weight: number, firstGroup: number, lastGroup = firstGroup): string | null {
         if (perGroup) sealBefore(firstGroup);
         if (!win) return null;
-        const unit = perGroup ? firstGroup : 0;
-        if (lastGroup === firstGroup || !perGroup) {
-          // One settle callback per log group, shared by all its tokens (no closure per log).
-          tracker.issue(units[unit]);
-          return win.issue(weight, (onSettled[unit] ??= settler([units[unit]])));
-        }
-        const us = units.slice(firstGroup, lastGroup + 1);
-        for (const u of us) tracker.issue(u);
-        return win.issue(weight, settler(us));
+        const first = perGroup ? firstGroup : 0;
+        const last = perGroup ? lastGroup : 0;
+        tracker.issue(unit, first, last);
+        return win.issue(weight, onSettled, first * GROUPS + last);
       },
       waitForRoom: () => this.waitForRoom(),
       get stopped() {
@@ -383,8 +381,8 @@ export class ShardReader {
       await this.o.deliver(batch, ctx);
     } finally {
       // A batch cut short by stop() is never sealed, so the checkpoint stays before it.
-      if (!this.stopped) sealBefore(units.length);
-      else for (const u of units.slice(sealed)) tracker.drop(u);
+      if (!this.stopped) tracker.seal(unit);
+      else tracker.drop(unit, sealed);
     }
     this.logs += logCount;
     this.bytes += r.rawSize;

@@ -5,7 +5,7 @@ import vm from "node:vm";
 import { emitBatch, type OutMessage } from "../../lib/sls/consumer-messages";
 import { scanLogGroupList, toRecordGroup } from "../../lib/sls/pull-decoder";
 import { encodeLogGroup, encodeLogGroupList } from "../../lib/sls/log-group-codec";
-import { cursorRange } from "../../lib/sls/cursor";
+import { cursorSequence } from "../../lib/sls/cursor";
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import type { EmitTurns } from "../../lib/sls/emit-turns";
 
@@ -16,7 +16,7 @@ const batch: Batch = {
   nextCursor: Buffer.from("1800000000000000102").toString("base64"),
   rawSize: 0,
   logCount: 5,
-  cursors: cursorRange(c0, 2),
+  cursorOf: cursorSequence(c0, 2),
   groups: [
     toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
     toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
@@ -254,7 +254,7 @@ test("a pulled group is decoded as its records are emitted, not ahead: a 1000-lo
     };
     const decodedAtSend: number[] = [];
     const sent: OutMessage[] = [];
-    await emitBatch({ ...batch, cursors: undefined, logCount: 1000, groups: [g] }, ctx(200).ctx, {
+    await emitBatch({ ...batch, cursorOf: undefined, logCount: 1000, groups: [g] }, ctx(200).ctx, {
       meta,
       mode,
       maxChunk: 200,

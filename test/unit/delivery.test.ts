@@ -283,3 +283,40 @@ test("ClaimHolder: holds live tokens unsettled (the source stops at its window),
   assert.deepEqual(t.outcomes, ["returned", "returned"], "each is given back once");
   w.close();
 });
+
+test("thousands of tokens in flight at once, and one held far behind while the rest flow: each ends once, with its own arg", () => {
+  const w = new DeliveryWindow({ maxInFlight: 1_000_000, claimTimeoutMs: 60_000 });
+  try {
+    const ended = new Map<number, Outcome>();
+    const cb = (o: Outcome, arg: number): void => {
+      assert.equal(ended.has(arg), false, `token ${arg} ended twice`);
+      ended.set(arg, o);
+    };
+    // 5000 live at once: the ring grows and keeps them all.
+    const many = Array.from({ length: 5000 }, (_, i) => w.issue(1, cb, i));
+    const claims = many.map((t) => claimToken(t)!);
+    claims.forEach((c, i) => (i % 2 ? c.settle() : c.settle(new Error("x"))));
+    assert.equal(ended.size, 5000);
+    assert.deepEqual([ended.get(0), ended.get(1)], ["failed", "delivered"]);
+    // One claimed token held (a sink waiting for its SIEM) while 20 000 more come and go.
+    const heldToken = w.issue(3, cb, -1);
+    const held = claimToken(heldToken)!;
+    const late = w.issue(1, cb, -2); // unclaimed, also left behind
+    for (let i = 0; i < 20_000; i++) claimToken(w.issue(1, cb, 10_000 + i))!.settle();
+    assert.equal(w.inFlight, 4);
+    assert.deepEqual(w.stats().tokens, 2);
+    assert.equal(claimToken(heldToken)!.token, heldToken, "a token left behind can still be claimed (fan-out)");
+    w.sweep(Date.now() + 60_001);
+    assert.equal(ended.get(-2), "expired", "a token left behind still expires unclaimed");
+    assert.equal(ended.has(-1), false, "a claimed one never expires");
+    held.settle();
+    assert.equal(ended.has(-1), false, "its second claim is still open");
+    claimToken(heldToken); // settled below through close: a third claim, never ended
+    w.close();
+    assert.equal(ended.get(-1), "cancelled");
+    assert.equal(w.inFlight, 0);
+    assert.equal(claimToken(many[4999]), null);
+  } finally {
+    w.close();
+  }
+});

@@ -212,6 +212,57 @@ test("tracker: whenSettled resolves at once when nothing is pending, else only w
   }
 });
 
+test("tracker: a batch of groups settles group by group; the checkpoint can stop inside it, and cursors are made only when read", () => {
+  const t = new CheckpointTracker("c0", true);
+  const made: number[] = [];
+  const b = t.addGroups(5, "g5", (k) => {
+    made.push(k);
+    return `g${k + 1}`;
+  });
+  t.issue(b, 0);
+  t.issue(b, 1, 3); // a batch message spanning groups 1..3
+  t.issue(b, 3);
+  t.issue(b, 4);
+  t.seal(b, 3);
+  t.settle(b, 1, 3);
+  t.settle(b, 4);
+  assert.equal(t.settledCursor, "c0", "group 0 is still out");
+  t.settle(b, 0);
+  assert.deepEqual(made, [], "no cursor made until one is read");
+  assert.equal(t.settledCursor, "g3", "groups 0..2 settled and sealed; 3 is not sealed yet");
+  assert.deepEqual(made, [2]);
+  t.seal(b);
+  assert.equal(t.settledCursor, "g3", "group 3 still has a record out");
+  t.settle(b, 3);
+  assert.equal(t.settledCursor, "g5", "the last group ends at the batch's next cursor");
+  assert.equal(t.pending, 0);
+});
+
+test("tracker: a cancelled record stops the checkpoint before its group; a batch cut short keeps its sealed groups", () => {
+  const t = new CheckpointTracker("c0", true);
+  const b = t.addGroups(4, "g4", (k) => `g${k + 1}`);
+  for (let k = 0; k < 4; k++) t.issue(b, k);
+  t.seal(b);
+  t.cancel(b, 2);
+  for (const k of [0, 1, 3]) t.settle(b, k);
+  assert.equal(t.settledCursor, "g2");
+  assert.equal(t.pending, 1, "a broken batch never settles");
+
+  const u = new CheckpointTracker("c0", true);
+  const d = u.addGroups(4, "g4", (k) => `g${k + 1}`);
+  for (let k = 0; k < 3; k++) u.issue(d, k);
+  u.seal(d, 2);
+  u.drop(d, 2); // stopped while emitting group 2: groups 2 and 3 will be read again
+  u.settle(d, 2);
+  u.settle(d, 1);
+  assert.equal(u.settledCursor, "c0");
+  const settled = u.whenSettled();
+  u.settle(d, 0);
+  assert.equal(u.settledCursor, "g2", "the sealed groups settled; nothing past them");
+  assert.equal(u.pending, 0);
+  return settled;
+});
+
 test("errors: SDK shapes map to SlsError with code, status, request id and retryability", () => {
   const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), { code: "Unauthorized", data: { httpCode: 401, statusCode: 401, requestId: "R1" } });
   const e = toSlsError(sdk, { project: "p", logstore: "l", shard: 3, host: "p.example" });
