@@ -1,4 +1,5 @@
 // Chaos run: npm run chaos [-- --json] [--rate N] [--phase-seconds S] [--outage-seconds S] [--charts DIR]
+//   [--long-outage-seconds S] [--long-outage-backlog N] [--long-outage-modes emit,delivery]
 //
 // Sequence-numbered logs flow through the full pipeline (emulator process → two Node-RED processes
 // running sls-consumer → sls-syslog-map → syslog out → receiver process, which counts every seq)
@@ -6,8 +7,11 @@
 // and two merged, and the emulator injects 5xx, throttling and dropped connections. After each
 // fault the pipeline must catch up; lost (must be 0) and duplicated logs are reported per fault,
 // plus the peak RSS of the Node-RED processes during the outage. test/interop/chaos.test.ts runs a
-// shortened form of the same thing.
+// shortened form of the same thing. Then a long SIEM outage (10 minutes by default) over a backlog
+// in each ack mode (bench/outage.ts): RSS must stay flat and every log arrive afterwards.
+//   --long-outage-seconds S (0 skips it), --long-outage-backlog N, --long-outage-modes emit,delivery
 import { parseArgs } from "node:util";
+import { runOutage, type OutageResult } from "./outage";
 import { chart } from "./support/chart";
 import { startEmulatorProcess } from "./support/emulator-process";
 import { pipelineFlow } from "./support/flows";
@@ -196,6 +200,9 @@ if (require.main === module) {
       "outage-seconds": { type: "string", default: "60" },
       "drain-seconds": { type: "string", default: "120" },
       charts: { type: "string", default: "" },
+      "long-outage-seconds": { type: "string", default: "600" },
+      "long-outage-backlog": { type: "string", default: "500000" },
+      "long-outage-modes": { type: "string", default: "emit,delivery" },
     },
   });
   main(async () => {
@@ -203,7 +210,23 @@ if (require.main === module) {
       rate: Number(values.rate), phaseSec: Number(values["phase-seconds"]), outageSec: Number(values["outage-seconds"]), drainSec: Number(values["drain-seconds"]),
       log: logger(values.json!), charts: values.charts || undefined,
     });
-    if (values.json) console.log(JSON.stringify({ bench: "chaos", machine: machine(), ...r }));
-    if (r.total.lost > 0) process.exitCode = 1;
+    const log = logger(values.json!);
+    const longOutage: OutageResult[] = [];
+    const longSec = Number(values["long-outage-seconds"]);
+    for (const mode of longSec > 0 ? values["long-outage-modes"]!.split(",") : []) {
+      const o = await runOutage({ ackMode: mode as OutageResult["ackMode"], backlog: Number(values["long-outage-backlog"]), outageSec: longSec, sampleMs: 2000, log });
+      longOutage.push(o);
+      if (values.charts) {
+        log(`chart: ${await chart(`${values.charts}/rss-long-outage-${mode}.png`, {
+          title: `Node-RED RSS through a ${longSec} s SIEM outage over a ${o.backlog}-log backlog (ack ${mode})`,
+          kind: "line",
+          xLabel: "seconds since the receiver went down",
+          yLabel: "RSS (MB)",
+          series: [{ name: `ack ${mode}`, points: o.points }],
+        })}`);
+      }
+    }
+    if (values.json) console.log(JSON.stringify({ bench: "chaos", machine: machine(), ...r, longOutage }));
+    if (r.total.lost > 0 || longOutage.some((o) => o.lost > 0)) process.exitCode = 1;
   });
 }

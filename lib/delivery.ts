@@ -31,7 +31,18 @@ export interface DeliveryWindowOptions {
   maxInFlight: number;
   /** A token still unclaimed after this long counts as handled by the flow. 0 disables expiry. */
   claimTimeoutMs: number;
+  /**
+   * Flow control only (the source acknowledges on emit): a token weighs on the window from its
+   * first claim until it settles, so the source stops while sinks hold maxInFlight records
+   * unwritten (a SIEM outage), whatever the ack mode. Tokens nobody claims weigh nothing (a flow
+   * without a delivering node runs at full speed) and at most max(10 000, maxInFlight) of them are
+   * kept: older ones expire. A claim of an expired token returns null (that write goes unpaced).
+   */
+  claimedOnly?: boolean;
 }
+
+/** Unclaimed tokens a claimedOnly window keeps, at least (else maxInFlight). */
+const MIN_UNCLAIMED = 10_000;
 
 export interface WindowStats {
   inFlight: number;
@@ -62,6 +73,8 @@ interface Straggler {
   claims: number;
   failed: boolean;
   returned: boolean;
+  /** The weight is in inFlight (from issue, or for claimedOnly windows from the first claim). */
+  counted: boolean;
   onSettled: SettleHandler;
   arg: number;
 }
@@ -73,6 +86,8 @@ const SEP = ".";
 const LIVE = 1;
 const FAILED = 2;
 const RETURNED = 4;
+/** The weight is in inFlight (always, except unclaimed tokens of a claimedOnly window). */
+const COUNTED = 8;
 
 export class DeliveryWindow {
   readonly id: string;
@@ -102,11 +117,16 @@ export class DeliveryWindow {
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private counts = { issued: 0, delivered: 0, failed: 0, expired: 0, returned: 0 };
+  /** claimedOnly: live tokens not claimed yet, the most kept, and where the oldest may be (seq). */
+  private unclaimed = 0;
+  private readonly maxUnclaimed: number;
+  private evictFrom = 1;
 
   constructor(opts: DeliveryWindowOptions) {
     if (!(opts.maxInFlight >= 1)) throw new RangeError(`maxInFlight must be >= 1, got ${opts.maxInFlight}`);
     if (!(opts.claimTimeoutMs >= 0)) throw new RangeError(`claimTimeoutMs must be >= 0, got ${opts.claimTimeoutMs}`);
     this.opts = { ...opts };
+    this.maxUnclaimed = Math.max(MIN_UNCLAIMED, opts.maxInFlight);
     this.id = randomBytes(6).toString("hex");
     this.prefix = this.id + SEP;
     registry.set(this.id, this);
@@ -147,13 +167,36 @@ export class DeliveryWindow {
     this.weights[i] = weight;
     this.issuedAt[i] = Date.now();
     this.claims[i] = 0;
-    this.flags[i] = LIVE;
     this.handlers[i] = onSettled;
     this.args[i] = arg;
     this.live++;
-    this.inFlightRecords += weight;
     this.counts.issued++;
+    if (this.opts.claimedOnly !== true) {
+      this.flags[i] = LIVE | COUNTED;
+      this.inFlightRecords += weight;
+    } else {
+      this.flags[i] = LIVE;
+      if (++this.unclaimed > this.maxUnclaimed) this.expireOldestUnclaimed();
+    }
     return this.prefix + seq;
+  }
+
+  /** claimedOnly: expires the oldest token nobody claimed (stragglers first, then the ring). */
+  private expireOldestUnclaimed(): void {
+    for (const [seq, s] of this.stragglers) {
+      if (!s.counted) {
+        this.finish(seq, "expired");
+        return;
+      }
+    }
+    for (let seq = Math.max(this.base, this.evictFrom); seq < this.nextSeq; seq++) {
+      // A claimed token stays claimed until it ends: the scan never needs to look behind it again.
+      if ((this.flags[seq & this.mask] & (LIVE | COUNTED)) === LIVE) {
+        this.evictFrom = seq + 1;
+        this.finish(seq, "expired");
+        return;
+      }
+    }
   }
 
   /** Resolves as soon as fewer than maxInFlight records are unsettled (at once if so now). */
@@ -166,14 +209,29 @@ export class DeliveryWindow {
   claimSeq(seq: number): Claim | null {
     if (seq >= this.base && seq < this.nextSeq) {
       const i = seq & this.mask;
-      if ((this.flags[i] & LIVE) === 0) return null;
+      const f = this.flags[i];
+      if ((f & LIVE) === 0) return null;
       this.claims[i]++;
+      if ((f & COUNTED) === 0) {
+        this.flags[i] = f | COUNTED;
+        this.counted(this.weights[i]);
+      }
       return new TokenClaim(this, seq);
     }
     const s = this.stragglers.get(seq);
     if (s === undefined) return null;
     s.claims++;
+    if (!s.counted) {
+      s.counted = true;
+      this.counted(s.weight);
+    }
     return new TokenClaim(this, seq);
+  }
+
+  /** claimedOnly: a token's first claim puts its weight in the window. */
+  private counted(weight: number): void {
+    this.unclaimed--;
+    this.inFlightRecords += weight;
   }
 
   /** @internal Ends one claim of a token (TokenClaim): the last one to end settles it. */
@@ -237,9 +295,11 @@ export class DeliveryWindow {
     let weight: number;
     let handler: SettleHandler;
     let arg: number;
+    let counted: boolean;
     if (seq >= this.base && seq < this.nextSeq) {
       const i = seq & this.mask;
       weight = this.weights[i];
+      counted = (this.flags[i] & COUNTED) !== 0;
       handler = this.handlers[i]!;
       arg = this.args[i];
       this.flags[i] = 0;
@@ -249,9 +309,10 @@ export class DeliveryWindow {
     } else {
       const s = this.stragglers.get(seq)!;
       this.stragglers.delete(seq);
-      ({ weight, onSettled: handler, arg } = s);
+      ({ weight, onSettled: handler, arg, counted } = s);
     }
-    this.inFlightRecords -= weight;
+    if (counted) this.inFlightRecords -= weight;
+    else this.unclaimed--;
     if (outcome !== "cancelled") this.counts[outcome]++;
     try {
       handler(outcome, arg);
@@ -287,6 +348,7 @@ export class DeliveryWindow {
           claims: this.claims[i],
           failed: (f & FAILED) !== 0,
           returned: (f & RETURNED) !== 0,
+          counted: (f & COUNTED) !== 0,
           onSettled: this.handlers[i]!,
           arg: this.args[i],
         });

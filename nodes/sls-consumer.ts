@@ -48,7 +48,10 @@ export = function (RED: NodeAPI): void {
       node.error(`not started: consumer group "${consumerGroup}" is read by the live sls-consumer ${live}; a time range reads in a group of its own (e.g. ${consumerGroup}-backfill), so the live checkpoints stay untouched`);
       return;
     }
-    const window = cfg.ackMode === "emit" ? undefined : new DeliveryWindow({ maxInFlight, claimTimeoutMs: cfg.claimTimeout * 1000 });
+    // Acknowledge on emit keeps a window too, for flow control only: checkpoints move at emission,
+    // but while sinks hold maxInFlight logs unwritten (a SIEM outage) the source stops pulling.
+    const ackOnEmit = cfg.ackMode === "emit";
+    const window = new DeliveryWindow({ maxInFlight, claimTimeoutMs: cfg.claimTimeout * 1000, claimedOnly: ackOnEmit });
     const mode = cfg.output;
     // One send per message: Node-RED clones every message after the first of a multi-message send.
     const sendNow = (msgs: OutMessage[]): void => {
@@ -85,6 +88,7 @@ export = function (RED: NodeAPI): void {
       order: cfg.order,
       commitIntervalMs: cfg.commitInterval * 1000,
       window,
+      ackOnEmit,
       // Bounded well below Node-RED's 15 s close timeout.
       stopTimeoutMs: 10_000,
       messages: { mode, send },
@@ -193,7 +197,7 @@ export = function (RED: NodeAPI): void {
         .stop()
         .catch(() => undefined)
         .finally(() => {
-          window?.close();
+          window.close();
           node.status({});
           done();
         });

@@ -27,6 +27,8 @@ export interface PipelineOptions {
   syslogPort?: number;
   expect?: number;
   maxInFlight?: number;
+  /** sls-consumer's ackMode (default delivery). */
+  ackMode?: "delivery" | "emit";
   consumerName?: string;
   heartbeat?: number;
   timeout?: number;
@@ -53,7 +55,7 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     { id: "conn", type: "sls-connection", endpoint: o.emu.url, cname: "auto", version: 1 },
     {
       id: "cons", z: "tab", x: 100, y: 100, type: "sls-consumer", connection: "conn", project: o.emu.project, logstore: o.logstore,
-      consumerGroup: o.group, consumerName: o.consumerName ?? "", start: "begin", output: o.output, ackMode: "delivery",
+      consumerGroup: o.group, consumerName: o.consumerName ?? "", start: "begin", output: o.output, ackMode: o.ackMode ?? "delivery",
       maxInFlight: o.maxInFlight ?? 1000, heartbeat: o.heartbeat ?? 5, timeout: o.timeout ?? 15, commitInterval: o.commitInterval ?? 2,
       claimTimeout: 30, order: false, version: 1, wires: [[first]],
     },

@@ -28,8 +28,10 @@ export interface ConsumerGroupOptions {
   messages?: MessageOutput;
   /** ...or, instead, each pulled batch as it is, to a callback of one's own. */
   deliver?: Deliver;
-  /** Delivery window; undefined = acknowledge on emit. */
+  /** Delivery window; undefined = acknowledge on emit without pacing. */
   window?: WindowLike;
+  /** Checkpoints pass records as they are emitted; `window` then only paces emission (flow control). */
+  ackOnEmit?: boolean;
   start?: StartPosition;
   /** Heartbeat interval (default 20 s). */
   heartbeatIntervalMs?: number;
@@ -144,8 +146,8 @@ const DEFAULTS = {
   resetHoldMs: RESET_HOLD_MS,
 };
 
-type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec" | "messages" | "end">> &
-  Pick<ConsumerGroupOptions, "window" | "query" | "end"> & { timeoutSec: number };
+type Resolved = Required<Omit<ConsumerGroupOptions, "window" | "query" | "timeoutSec" | "messages" | "end" | "ackOnEmit">> &
+  Pick<ConsumerGroupOptions, "window" | "query" | "end" | "ackOnEmit"> & { timeoutSec: number };
 
 /** What the engine remembers of a reader's checkpoints, to tell its own from a moved one. */
 interface CommitState {
@@ -367,6 +369,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       start: o.start,
       deliver: o.deliver,
       window: o.window,
+      ackOnEmit: o.ackOnEmit,
       pullCount: o.pullCount,
       query: o.query,
       idlePollMs: o.idlePollMs,

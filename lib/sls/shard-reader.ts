@@ -65,8 +65,13 @@ export interface ShardReaderOptions {
   shard: number;
   start: StartPosition;
   deliver: Deliver;
-  /** Undefined: acknowledge on emit (no tokens, no backpressure beyond the event loop). */
+  /** Undefined: no tokens, no backpressure beyond the event loop. */
   window?: WindowLike;
+  /**
+   * Acknowledge on emit: checkpoints pass records as they are emitted; the window (if any) only
+   * paces emission (its tokens' outcomes are ignored).
+   */
+  ackOnEmit?: boolean;
   pullCount: number;
   query?: string;
   /** Sleep when the shard has no new data. */
@@ -130,6 +135,9 @@ export function pullGroupCount(o: { maxInFlight: number; readers: number; pullCo
   const byBytes = o.bytesPerGroup > 0 ? Math.floor(PULL_TARGET_BYTES / o.bytesPerGroup) : 0;
   return Math.max(1, Math.min(o.pullCount, Math.max(byBytes, byLogs)));
 }
+
+/** Acknowledge on emit: a token only paces emission, its outcome moves nothing. */
+const ignoreOutcome = (): void => undefined;
 
 type PullOutcome = { ok: true; r: PullResult } | { ok: false; e: SlsError };
 
@@ -343,6 +351,7 @@ export class ShardReader {
     const perGroup = n > 1 && cursorOf !== undefined;
     const unit = perGroup ? tracker.addGroups(n, r.nextCursor, (k) => cursorOf(k + 1), r.cursorTime) : tracker.add(r.nextCursor, r.cursorTime);
     const win = this.o.window;
+    const ackOnEmit = this.o.ackOnEmit === true;
     const reader = this;
     // Groups before the one being issued from are complete: seal them as emission moves on.
     let sealed = 0;
@@ -364,6 +373,7 @@ export class ShardReader {
       issue(weight: number, firstGroup: number, lastGroup = firstGroup): string | null {
         if (perGroup) sealBefore(firstGroup);
         if (!win) return null;
+        if (ackOnEmit) return win.issue(weight, ignoreOutcome);
         const first = perGroup ? firstGroup : 0;
         const last = perGroup ? lastGroup : 0;
         tracker.issue(unit, first, last);

@@ -29,8 +29,8 @@ after(async () => {
 });
 
 /** consumer → sls-syslog-out → the given port, on logstore `logstore`. */
-function syslogFlow(logstore: string, group: string, port: number, maxInFlight: number): { flow: object[]; credentials: Record<string, object> } {
-  const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight });
+function syslogFlow(logstore: string, group: string, port: number, maxInFlight: number, ackMode: "delivery" | "emit" = "delivery"): { flow: object[]; credentials: Record<string, object> } {
+  const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight, ackMode });
   (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
   flow.splice(flow.findIndex((n) => (n as { id: string }).id === "sink"), 1);
   flow.push(
@@ -104,5 +104,35 @@ test("redeploying only the syslog nodes while the SIEM is away: returned logs ar
   } finally {
     await helper.unload();
     await good.close();
+  }
+});
+
+test("acknowledge on emit, SIEM away: reading stops once the sink holds max in flight unwritten (the checkpoint still follows emission); everything arrives after", { timeout: 60_000 }, async () => {
+  await helper.unload();
+  const logstore = "emitstop";
+  emu.createLogstore(logstore, { shards: 2 });
+  putSeq(emu, 0, 5000, 10, 2, logstore);
+  const dead = await freePort();
+  const f = syslogFlow(logstore, "emitstop", dead, 300, "emit");
+  await helper.load([connNode, consumerNode, serverNode, outNode], f.flow, f.credentials);
+  const cons = helper.getNode("cons");
+  const text = (): string => {
+    const calls = (cons.status as unknown as { getCalls(): Array<{ thisValue: unknown; args: Array<{ text?: string }> }> }).getCalls();
+    for (let i = calls.length - 1; i >= 0; i--) if (calls[i].thisValue === cons) return String(calls[i].args[0]?.text);
+    return "";
+  };
+  await until(() => /^waiting for delivery/.test(text()), 20_000, "waiting for delivery");
+  const pulls = emu.faults.add({ actions: ["PullLogs"] });
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(emu.faults.list().find((x) => x.id === pulls)!.hits <= 2, "no pulling while the sink holds the window");
+  // Acknowledge on emit: checkpoints follow emission (they moved although nothing was written).
+  const ls = emu.getLogstore(logstore);
+  await until(() => emu.checkpoints(logstore, "emitstop").some((c) => c.checkpoint !== ls.shard(c.shard).cursor(0)), 10_000, "a checkpoint past the start");
+  const back = await streamReceiver({ framing: "octet", port: dead });
+  try {
+    await until(() => new Set(seqsOf(back.frames)).size >= 5000, 30_000, "all 5000 logs after the outage");
+  } finally {
+    await helper.unload();
+    await back.close();
   }
 });

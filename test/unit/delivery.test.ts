@@ -320,3 +320,28 @@ test("thousands of tokens in flight at once, and one held far behind while the r
     w.close();
   }
 });
+
+test("claimedOnly (flow control): a token weighs from its claim to its settlement; unclaimed ones weigh nothing and the oldest expire", () => {
+  const w = new DeliveryWindow({ maxInFlight: 3, claimTimeoutMs: 0, claimedOnly: true });
+  const t = track();
+  const tokens = Array.from({ length: 5 }, () => w.issue(1, t.cb));
+  assert.equal(w.inFlight, 0, "unclaimed tokens weigh nothing");
+  assert.equal(w.full, false);
+  const claims = tokens.slice(0, 3).map((tok) => claimToken(tok)!);
+  assert.equal(w.inFlight, 3);
+  assert.equal(w.full, true, "sinks hold maxInFlight records unwritten");
+  claims[0].settle();
+  assert.equal(w.inFlight, 2);
+  claims[1].release();
+  assert.equal(w.inFlight, 1);
+  assert.deepEqual(t.outcomes, ["delivered", "returned"]);
+  // Only the newest 10 000 unclaimed tokens are remembered.
+  const first = w.issue(1, t.cb);
+  for (let i = 0; i < 10_000; i++) w.issue(1, t.cb);
+  assert.equal(claimToken(first), null, "the oldest unclaimed token expired");
+  assert.equal(t.outcomes.filter((o) => o === "expired").length, 3, "tokens[3], tokens[4] and first");
+  assert.equal(w.inFlight, 1);
+  assert.ok(w.stats().tokens <= 10_001);
+  w.close();
+  assert.equal(w.inFlight, 0);
+});

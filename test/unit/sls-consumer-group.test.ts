@@ -204,6 +204,48 @@ test("acknowledge on emit: no tokens, checkpoint follows emission", async () => 
   await cg.stop();
 });
 
+test("acknowledge on emit with a flow-control window: the checkpoint follows emission, pulling stops while sinks hold the window", async () => {
+  const api = new FakeSls(1);
+  for (let i = 0; i < 50; i++) api.put(0, seqGroup(i * 10, i * 10 + 10));
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0, claimedOnly: true });
+  // The sink claims every token as it arrives and writes nothing (the SIEM is down).
+  const claims: Array<NonNullable<ReturnType<typeof claimToken>>> = [];
+  const s = { seqs: [] as number[] };
+  const deliver: ConsumerGroupOptions["deliver"] = async (b, ctx) => {
+    for (let gi = 0; gi < b.groups.length; gi++) {
+      for (const rec of b.groups[gi].records) {
+        await ctx.waitForRoom();
+        if (ctx.stopped) return;
+        const token = ctx.issue(1, gi);
+        s.seqs.push(Number(rec.seq));
+        claims.push(claimToken(token)!);
+      }
+    }
+  };
+  const cg = group(api, deliver, { window: win, ackOnEmit: true });
+  await cg.start();
+  await until(() => s.seqs.length >= 100 && win.full);
+  const pulls = (): number => api.calls.filter((c) => c.action === "pullLogs").length;
+  const n = pulls();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(s.seqs.length <= 110, `${s.seqs.length} emitted past a full window`);
+  assert.ok(pulls() <= n + 1, "no pulling while the sinks hold the window");
+  await until(() => api.checkpointIndex(0) >= 9, 2000);
+  // Outcomes move nothing: a returned token is not read again; written ones free the window.
+  claims.splice(0, 50).forEach((c) => c.release());
+  for (const c of claims.splice(0)) c.settle();
+  // The SIEM is back: the sink writes what it takes.
+  while (s.seqs.length < 500) {
+    for (const c of claims.splice(0)) c.settle();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  for (const c of claims.splice(0)) c.settle();
+  await until(() => api.checkpointIndex(0) === 50);
+  assert.deepEqual(s.seqs, Array.from({ length: 500 }, (_, i) => i), "each log once: returns are not re-read in emit mode");
+  await cg.stop();
+  win.close();
+});
+
 test("authentication failures back off instead of storming, and recover", async () => {
   const api = new FakeSls(1);
   api.put(0, seqGroup(0, 1));
