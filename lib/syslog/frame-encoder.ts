@@ -30,61 +30,109 @@ const MAX_SLAB = 1 << 30;
 
 const digitsOf = (n: number): number => (n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : String(n).length);
 
-/** Where an encoder stood, to undo frames that were encoded but will not be sent. */
-export interface EncoderMark {
-  slab: Buffer;
-  pos: number;
+/**
+ * A buffer frames are written into, with the number of its frames still in use (encoded and not
+ * yet released: queued, being written, or waiting to be sent again).
+ */
+export interface Slab {
+  readonly buf: Buffer;
+  live: number;
+  /** One of the encoder's own, reused once it holds no frame in use. */
+  readonly pooled: boolean;
 }
 
+/** Where an encoder stood, to undo frames that were encoded but will not be sent. */
+export interface EncoderMark {
+  slab: Slab;
+  pos: number;
+  live: number;
+}
+
+
 export class FrameEncoder {
-  private slab: Buffer;
+  private cur: Slab;
   private pos = 0;
+  private readonly free: Slab[] = [];
   /** Digits of the octet count reserved in front of the next message (the last frame's). */
   private digits = 3;
-  /** The last frame: `buf[start, start + bytes)`. */
+  /** The last frame: `buf[start, start + bytes)`, in `slab`. */
+  slab: Slab;
   buf: Buffer;
   start = 0;
   bytes = 0;
 
+  /**
+   * @param slabBytes size of a slab (larger only for a message that needs it)
+   * @param spares empty slabs kept for reuse (a fresh one costs a page fault on every first write):
+   *   enough for what stays in use meanwhile (the sender's replay window)
+   */
   constructor(
     readonly framing: Framing | "none",
     private readonly slabBytes = 128 * 1024,
+    private readonly spares = 4,
   ) {
-    this.slab = this.buf = Buffer.allocUnsafeSlow(slabBytes);
+    this.cur = this.slab = this.newSlab(slabBytes);
+    this.buf = this.cur.buf;
+  }
+
+  private newSlab(size: number): Slab {
+    return { buf: Buffer.allocUnsafeSlow(size), live: 0, pooled: size === this.slabBytes };
   }
 
   mark(): EncoderMark {
-    return { slab: this.slab, pos: this.pos };
+    return { slab: this.cur, pos: this.pos, live: this.cur.live };
   }
 
   /** Forgets every frame encoded since `m` (their bytes are overwritten by the next ones). */
   rollback(m: EncoderMark): void {
-    this.slab = m.slab;
+    this.cur = m.slab;
     this.pos = m.pos;
+    m.slab.live = m.live;
   }
 
   /** Forgets the last frame (right after encode). */
   undoLast(): void {
     this.pos = this.start;
+    this.slab.live--;
+  }
+
+  /**
+   * `frames` frames of `slab` are no longer in use (written, or given up). A slab with none left
+   * is reused: the current one from its start, another one once it is the current one's successor.
+   */
+  release(slab: Slab, frames = 1): void {
+    if ((slab.live -= frames) > 0 || slab === this.cur || !slab.pooled) return;
+    if (this.free.length < this.spares) this.free.push(slab);
   }
 
   /** Formats and frames one item; the frame is then `buf[start, start + bytes)`. */
   encode<T>(w: MessageWriter<T>, item: T): void {
-    let slab = this.slab;
-    let pos = this.pos;
+    let slab = this.cur;
+    // Nothing of the current slab in use: write from its start again.
+    let pos = slab.live === 0 ? 0 : this.pos;
     for (;;) {
+      const buf = slab.buf;
       const from = this.framing === "octet" ? pos + this.digits + 1 : pos;
-      const end = from < slab.length ? w.write(item, slab, from) : slab.length + 1;
-      if (end <= slab.length && this.frameAt(slab, pos, from, end)) {
-        this.slab = this.buf = slab;
+      const end = from < buf.length ? w.write(item, buf, from) : buf.length + 1;
+      if (end <= buf.length && this.frameAt(buf, pos, from, end)) {
+        if (slab !== this.cur) {
+          const old = this.cur;
+          this.cur = slab;
+          if (old.live === 0 && old.pooled && this.free.length < this.spares) this.free.push(old);
+        }
+        slab.live++;
+        this.slab = slab;
+        this.buf = buf;
         this.start = pos;
         this.pos = pos + this.bytes;
         return;
       }
       // Did not fit: a fresh slab, or a larger one for a message bigger than a slab.
-      const size = pos === 0 ? slab.length * 2 : this.slabBytes;
-      if (size > MAX_SLAB) throw new RangeError(`a syslog message does not fit in ${MAX_SLAB} bytes`);
-      slab = Buffer.allocUnsafeSlow(size);
+      if (pos === 0) {
+        const size = buf.length * 2;
+        if (size > MAX_SLAB) throw new RangeError(`a syslog message does not fit in ${MAX_SLAB} bytes`);
+        slab = this.newSlab(size);
+      } else slab = this.free.pop() ?? this.newSlab(this.slabBytes);
       pos = 0;
     }
   }
@@ -101,7 +149,7 @@ export class FrameEncoder {
         slab.copyWithin(at, from, end);
         this.digits = d;
       }
-      for (let i = at - 2, v = n; i >= pos; i--, v = Math.floor(v / 10)) slab[i] = 48 + (v % 10);
+      for (let i = at - 2, v = n; i >= pos; i--, v = (v / 10) | 0) slab[i] = 48 + (v % 10);
       slab[at - 1] = 0x20;
       this.bytes = d + 1 + n;
       return true;

@@ -6,7 +6,8 @@ import { putLatin1, writeBytes } from "./byte-writer";
 import { facilityCode, priority, severityCode } from "./facility-severity";
 import type { MessageWriter } from "./frame-encoder";
 import type { FormatOptions, SyslogRecord } from "./formatter-input";
-import { HEADER_LIMITS, putHeaderField } from "./header-field";
+import { putHeaderField } from "./header-field";
+import { HEADER_LIMITS } from "./header-limits";
 import { putBody, type BomPolicy } from "./message-body";
 import { putStructuredData } from "./structured-data";
 import { inZone, putRfc3339, putTimestamp, toInstant, type Instant } from "./timestamp";
@@ -17,6 +18,9 @@ export interface Rfc5424Options extends FormatOptions {
 }
 
 const nowInstant = (): Instant => ({ ms: Date.now(), micros: 0, digits: 3, offsetMin: 0 });
+
+// Read once: a property load per field per record is measurable here.
+const { hostname: MAX_HOSTNAME, appName: MAX_APP_NAME, procId: MAX_PROC_ID, msgId: MAX_MSG_ID } = HEADER_LIMITS;
 
 /** `<PRI>1 ` for every PRI value. */
 const PRI_VERSION = Array.from({ length: 192 }, (_, p) => "<" + p + ">1 ");
@@ -34,13 +38,13 @@ export function putRfc5424(buf: Buffer, pos: number, rec: SyslogRecord, opts: Rf
   if (opts.zone) pos = putRfc3339(buf, pos, inZone(toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)(), opts.zone));
   else pos = putTimestamp(buf, pos, rec.timestamp, opts.now ?? nowInstant);
   buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.hostname, HEADER_LIMITS.hostname);
+  pos = putHeaderField(buf, pos + 1, rec.hostname, MAX_HOSTNAME);
   buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.appName, HEADER_LIMITS.appName);
+  pos = putHeaderField(buf, pos + 1, rec.appName, MAX_APP_NAME);
   buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.procId, HEADER_LIMITS.procId);
+  pos = putHeaderField(buf, pos + 1, rec.procId, MAX_PROC_ID);
   buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.msgId, HEADER_LIMITS.msgId);
+  pos = putHeaderField(buf, pos + 1, rec.msgId, MAX_MSG_ID);
   buf[pos] = 0x20;
   pos = putStructuredData(buf, pos + 1, rec.structuredData, opts);
   return putBody(buf, start, pos, rec.message, opts.bom ?? "auto", opts.maxBytes, opts.truncationMarker ?? " [truncated]");

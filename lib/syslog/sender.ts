@@ -21,8 +21,8 @@
 import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
-import { ReplayRing } from "./replay-ring";
-import { FrameEncoder, WIRE_WRITER, type MessageWriter } from "./frame-encoder";
+import { FrameEncoder, WIRE_WRITER, type MessageWriter, type Slab } from "./frame-encoder";
+import { ReplayWindow } from "./replay-window";
 import { UDP_DEFAULT_CAP, type Framing, type Wire } from "./framing";
 import { openRelp } from "./relp";
 import { faultKind, type FaultKind } from "./faults";
@@ -105,12 +105,14 @@ interface SharedGroup extends Group {
   bytes: number;
 }
 
-/** One frame in the queue: `buf[start, start + bytes)`, usually a slice of the encoder's current slab. */
+/** One frame in the queue: `slab.buf[start, start + bytes)`, in one of the encoder's slabs; a replayed batch is one entry of several frames. */
 interface Entry {
-  buf: Buffer;
+  slab: Slab;
   start: number;
   bytes: number;
-  group: Group | null; // null for replayed copies
+  /** Frames in these bytes: 1, or a replayed batch's count. */
+  frames: number;
+  group: Group | null; // null for replayed batches
 }
 
 interface Batch {
@@ -119,8 +121,6 @@ interface Batch {
   done: boolean;
   /** Leading entries already confirmed (RELP answers them one by one). */
   confirmed: number;
-  /** The encoded bytes as written (kept for the replay window). */
-  buf?: Buffer;
 }
 
 interface Waiter {
@@ -138,8 +138,8 @@ export class SyslogSender extends EventEmitter {
   private openGroup: SharedGroup | null = null;
   private inflight: Batch[] = [];
   private readonly waiters = new Fifo<Waiter>();
-  /** Copies of confirmed batches for a replay after an unexpected disconnect (null when off). */
-  private readonly replay: ReplayRing | null;
+  /** Confirmed batches kept (in the encoder's buffers) for a replay after an unexpected disconnect (null when off). */
+  private readonly replay: ReplayWindow | null;
   private queued = 0;
   private queuedBytes = 0;
   private channel: Channel | null = null;
@@ -179,11 +179,12 @@ export class SyslogSender extends EventEmitter {
       replayWindowMs: opts.protocol === "udp" || opts.protocol === "relp" ? 0 : opts.replayWindowMs ?? 2000,
       replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
     };
-    this.replay = this.o.replayWindowMs > 0 ? new ReplayRing(this.o.replayWindowMs, this.o.replayMaxBytes) : null;
+    this.replay = this.o.replayWindowMs > 0 ? new ReplayWindow(this.o.replayWindowMs, this.o.replayMaxBytes, (slab, n) => this.encoder.release(slab, n)) : null;
     // TLS is octet-counted (RFC 5425); RELP's DATALEN SP DATA is an octet-counted frame.
     const framing: Framing = opts.protocol === "tls" || opts.protocol === "relp" ? "octet" : opts.framing ?? "octet";
     this.framing = opts.protocol === "udp" ? "none" : framing;
-    this.encoder = new FrameEncoder(this.framing);
+    // Spare buffers for what the replay window keeps in use, plus a few.
+    this.encoder = new FrameEncoder(this.framing, undefined, Math.ceil(this.o.replayMaxBytes / (128 * 1024)) + 4);
   }
 
   /** Starts connecting (send() also does this on first use). */
@@ -227,7 +228,7 @@ export class SyslogSender extends EventEmitter {
     if (this.closing) return refuse(new SenderClosedError("syslog sender is closed"), done);
     const enc = this.encoder;
     enc.encode(w, item);
-    const { buf, start, bytes } = enc;
+    const { slab, start, bytes } = enc;
     if (this.o.protocol === "udp" && bytes > this.o.maxDatagramBytes) {
       enc.undoLast();
       return refuse(this.tooBig(bytes), done);
@@ -235,11 +236,11 @@ export class SyslogSender extends EventEmitter {
     this.open();
     const shared = this.joinShared(1, bytes);
     if (shared) {
-      this.admitOne({ buf, start, bytes, group: shared });
+      this.admitOne({ slab, start, bytes, frames: 1, group: shared });
       return wait(shared, done);
     }
     // A single send is its own group: one object per message instead of two.
-    const entry: Entry & Group = { buf, start, bytes, group: null, left: 1, failed: false, resolve: null, reject: null, cbs: null };
+    const entry: Entry & Group = { slab, start, bytes, frames: 1, group: null, left: 1, failed: false, resolve: null, reject: null, cbs: null };
     entry.group = entry;
     if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
     else this.waiters.push({ entries: [entry], bytes });
@@ -276,7 +277,7 @@ export class SyslogSender extends EventEmitter {
           enc.rollback(mark);
           return refuse(this.tooBig(enc.bytes), done);
         }
-        entries[i] = { buf: enc.buf, start: enc.start, bytes: enc.bytes, group: null };
+        entries[i] = { slab: enc.slab, start: enc.start, bytes: enc.bytes, frames: 1, group: null };
         bytes += enc.bytes;
       }
     } catch (err) {
@@ -399,6 +400,7 @@ export class SyslogSender extends EventEmitter {
     const entries = [...this.inflight.flatMap((b) => b.entries.slice(b.confirmed)), ...this.pending.drain(), ...this.waiters.drain().flatMap((w) => w.entries)];
     this.inflight = [];
     for (const e of entries) this.fail(e, left);
+    this.replay?.clear();
     this.queued = 0;
     this.queuedBytes = 0;
     this.releaseIdle();
@@ -459,7 +461,7 @@ export class SyslogSender extends EventEmitter {
       if (!ch.datagram) {
         // Consecutive frames of one buffer, up to maxBatchBytes: one write of a view, no copy.
         let next = this.pending.peek();
-        while (next && next.buf === first.buf && next.start === first.start + bytes && bytes + next.bytes <= this.o.maxBatchBytes) {
+        while (next && next.slab === first.slab && next.start === first.start + bytes && bytes + next.bytes <= this.o.maxBatchBytes) {
           this.pending.shift();
           entries.push(next);
           bytes += next.bytes;
@@ -468,8 +470,7 @@ export class SyslogSender extends EventEmitter {
       }
       const batch: Batch = { entries, bytes, done: false, confirmed: 0 };
       this.inflight.push(batch);
-      const buf = first.buf.subarray(first.start, first.start + bytes);
-      if (this.replay) batch.buf = buf;
+      const buf = first.slab.buf.subarray(first.start, first.start + bytes);
       this.counts.writes++;
       const ok = ch.write(
         buf,
@@ -497,20 +498,30 @@ export class SyslogSender extends EventEmitter {
   /** The first `n` frames of a batch were confirmed (RELP): their sends resolve now. */
   private confirmed(ch: Channel, batch: Batch, n: number): void {
     if (batch.done || ch !== this.channel || n <= batch.confirmed) return;
-    this.settle(batch, batch.confirmed, n);
+    this.settle(batch, batch.confirmed, n, true);
     batch.confirmed = n;
     this.admitWaiters();
   }
 
   /** Entries [from, to) of a batch were written: they leave the queue and their sends resolve. */
-  private settle(batch: Batch, from: number, to: number): void {
+  private settle(batch: Batch, from: number, to: number, release: boolean): void {
     let bytes = 0;
+    // Their buffers' bytes are free again, unless the replay window keeps them (counted per run of one slab).
+    let slab: Slab | null = null;
+    let run = 0;
     for (let k = from; k < to; k++) {
       const e = batch.entries[k];
       bytes += e.bytes;
+      if (e.slab !== slab) {
+        if (slab && release) this.encoder.release(slab, run);
+        slab = e.slab;
+        run = 0;
+      }
+      run += e.frames;
       const g = e.group;
       if (g && !g.failed && --g.left === 0) written(g);
     }
+    if (slab && release) this.encoder.release(slab, run);
     this.queued -= to - from;
     this.queuedBytes -= bytes;
     this.counts.sent += to - from;
@@ -525,16 +536,21 @@ export class SyslogSender extends EventEmitter {
       this.queued -= batch.entries.length;
       this.queuedBytes -= batch.bytes;
       for (const e of batch.entries) this.fail(e, error);
-    } else {
-      if (this.replay && batch.buf) this.replay.add(batch.buf, batch.entries.length, Date.now());
-      this.settle(batch, batch.confirmed, batch.entries.length);
-    }
+    } else if (this.replay) {
+      // The batch's frames stay in use while the window keeps them (one slab, consecutive: see pump).
+      const first = batch.entries[0];
+      let frames = 0;
+      for (const e of batch.entries) frames += e.frames;
+      this.replay.keep(first.slab, first.start, batch.bytes, frames, Date.now());
+      this.settle(batch, batch.confirmed, batch.entries.length, false);
+    } else this.settle(batch, batch.confirmed, batch.entries.length, true);
     this.admitWaiters();
     if (this.queued === 0) this.releaseIdle();
     this.pump();
   }
 
   private fail(e: Entry, error: Error): void {
+    this.encoder.release(e.slab, e.frames);
     const g = e.group;
     if (g && !g.failed) {
       g.failed = true;
@@ -598,16 +614,16 @@ export class SyslogSender extends EventEmitter {
       b.done = true;
       return b.confirmed > 0 ? b.entries.slice(b.confirmed) : b.entries;
     });
-    this.counts.resent += unconfirmed.length;
+    for (const e of unconfirmed) this.counts.resent += e.frames;
     this.inflight = [];
     this.needDrain = false;
     let replayed: Entry[] = [];
     if (this.replay) {
-      // Each replayed batch goes back as one pre-encoded chunk of frames.
+      // Each replayed batch goes back as one entry: its frames, where they were written.
       const batches = this.replay.take(Date.now());
-      replayed = batches.map((r) => ({ buf: r.data, start: 0, bytes: r.data.length, group: null }));
+      replayed = batches.map((k) => ({ slab: k.slab, start: k.start, bytes: k.length, frames: k.frames, group: null }));
       for (const r of batches) this.counts.resent += r.frames;
-      // Replayed copies count toward the queue while they are re-sent; replayMaxBytes caps them.
+      // Replayed batches count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {
         this.queued++;
         this.queuedBytes += e.bytes;

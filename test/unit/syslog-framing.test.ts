@@ -124,3 +124,67 @@ test("a message that never fits is refused once buffers reach 1 GiB, not retried
   enc.encode(WIRE_WRITER, "ok");
   assert.equal(framed(enc).toString(), "2 ok", "the encoder still works");
 });
+
+test("slabs are reused only once none of their frames is in use: frames still queued are never overwritten", () => {
+  const enc = new FrameEncoder("octet", 64);
+  const frame = (): { slab: typeof enc.slab; start: number; bytes: Buffer } => ({ slab: enc.slab, start: enc.start, bytes: Buffer.from(framed(enc)) });
+  const intact = (f: ReturnType<typeof frame>): void => assert.ok(f.slab.buf.subarray(f.start, f.start + f.bytes.length).equals(f.bytes), `frame ${f.bytes} was overwritten`);
+  enc.encode(WIRE_WRITER, "aaaa");
+  const a = frame();
+  enc.encode(WIRE_WRITER, "bbbb");
+  const b = frame();
+  enc.release(a.slab);
+  enc.encode(WIRE_WRITER, "cccc");
+  const c = frame();
+  assert.equal(c.start, b.start + b.bytes.length, "b still in use: c goes after it");
+  intact(b);
+  enc.release(b.slab);
+  enc.release(c.slab);
+  enc.encode(WIRE_WRITER, "dddd");
+  assert.equal(enc.start, 0, "nothing in use: the slab is written from its start again");
+  assert.equal(enc.slab, a.slab);
+  // Fill the slab while its frames stay in use: the next frames go to another slab, the old ones stay.
+  const held = [frame()];
+  while (enc.slab === a.slab) {
+    enc.encode(WIRE_WRITER, "e".repeat(20));
+    held.push(frame());
+  }
+  const second = enc.slab;
+  for (const f of held.slice(0, -1)) intact(f);
+  // Releasing the old slab's frames makes it the next spare: once the second fills, the first comes back.
+  for (const f of held.slice(0, -1)) enc.release(f.slab);
+  const more = [frame()];
+  while (enc.slab === second) {
+    enc.encode(WIRE_WRITER, "f".repeat(20));
+    more.push(frame());
+  }
+  assert.equal(enc.slab, a.slab, "the released slab is reused");
+  for (const f of more.slice(0, -1)) intact(f);
+  // A slab that still has one frame in use is not reused, however many of its others were released.
+  const keep = more[more.length - 1]; // the first frame in a.slab, this time round
+  for (const f of more.slice(0, -1)) enc.release(f.slab);
+  const inA: Array<ReturnType<typeof frame>> = [];
+  while (enc.slab === a.slab) {
+    enc.encode(WIRE_WRITER, "h".repeat(20));
+    inA.push(frame());
+  }
+  const third = enc.slab;
+  for (const f of inA.slice(0, -1)) enc.release(f.slab); // all of a.slab's but `keep`
+  const later = [inA[inA.length - 1]];
+  while (enc.slab === third) {
+    enc.encode(WIRE_WRITER, "i".repeat(20));
+    later.push(frame());
+  }
+  assert.notEqual(enc.slab, a.slab, "a.slab still holds a frame in use");
+  intact(keep);
+  for (const f of later) enc.release(f.slab);
+  enc.release(keep.slab);
+  more.length = 0;
+  // A rollback gives back what it dropped: nothing left in use, so writing starts over.
+  for (const f of more) enc.release(f.slab);
+  const m = enc.mark();
+  enc.encode(WIRE_WRITER, "dropped");
+  enc.rollback(m);
+  enc.encode(WIRE_WRITER, "g");
+  assert.equal(enc.start, 0);
+});

@@ -345,6 +345,37 @@ test("after an unexpected disconnect, frames written within the replay window go
   }
 });
 
+test("the replay window keeps its frames where they were written: after many buffers' worth of later frames, the replayed bytes are intact", limit, async (t) => {
+  const rx = await streamReceiver();
+  closeAfter(t, rx);
+  // 256 KiB of window over 2 MB of 300-byte frames: the encoder's 128 KiB buffers are reused many
+  // times while the window holds the last ones.
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], backoff: fast, replayWindowMs: 60_000, replayMaxBytes: 256 * 1024 });
+  closeAfter(t, s);
+  const msg = (i: number): string => `<14>1 - - - - - - ${String(i).padStart(6, "0")} ` + "x".repeat(270);
+  const n = 7000;
+  for (let i = 0; i < n; i += 100) await s.sendMany(Array.from({ length: Math.min(100, n - i) }, (_, k) => msg(i + k)));
+  await rx.waitFor(n);
+  const down = waitState(s, "disconnected");
+  for (const sock of rx.sockets) sock.destroy();
+  await down;
+  await waitState(s, "connected");
+  await s.send("after");
+  for (let i = 0; !(rx.connections.length === 2 && rx.connections[1].some((f) => String(f) === "after")); i++) {
+    if (i > 2000) assert.fail("the replay never arrived");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await s.close();
+  const again = rx.connections[1].map(String);
+  assert.equal(again[again.length - 1], "after");
+  const replayed = again.slice(0, -1);
+  assert.ok(replayed.length > 500 && replayed.length < 1000, `about 256 KiB of 300-byte frames replayed, got ${replayed.length}`);
+  // Exactly the last frames sent before the break, in order, byte for byte.
+  assert.deepEqual(replayed, Array.from({ length: replayed.length }, (_, k) => msg(n - replayed.length + k)));
+  assert.equal(s.stats().resent, replayed.length);
+  await rx.close();
+});
+
 test("reconnect delays: doubling from 250 ms, capped at 10 s, jittered into [d/2, d]; a good connection starts over", limit, async (t) => {
   const port = await freePort();
   // Fake timers: the test advances the sender's clock itself and sees exactly when it retries.
