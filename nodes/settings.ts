@@ -26,10 +26,14 @@ function translator(RED: NodeAPI): Translate {
  * each reference property must point at: a missing or refused one is a problem too.
  */
 export function startSettings<P extends Props>(RED: NodeAPI, node: Node, spec: NodeSpec<P>, def: NodeDef, credentials?: object): Resolved<P> | undefined {
-  const migrated = migrate(spec, def as unknown as Raw);
-  const r = migrated.ok ? resolve(spec, migrated.value, { credentials: credentials as Raw | undefined, env: process.env }) : migrated;
+  const migrated = migrate(spec, def as unknown as Raw, credentials as Raw | undefined);
+  const r = migrated.ok ? resolve(spec, migrated.value, { credentials: credentials ? migrated.credentials : undefined, env: process.env }) : migrated;
   const problems = r.ok ? refProblems(RED, spec, r.value) : r.problems;
-  if (problems.length === 0 && r.ok) return r.value;
+  if (problems.length === 0 && r.ok) {
+    // What an upgrade of older settings changed to keep their behaviour (e.g. a timeout raised), said once.
+    if (migrated.ok) for (const n of migrated.notes) node.warn(translator(RED)(`upgraded.${n.key}`, n.params));
+    return r.value;
+  }
   refuse(RED, node, problems);
   return undefined;
 }

@@ -50,8 +50,16 @@ function fieldValue(f: Field): unknown {
   return f.val();
 }
 
-/** The settings as the dialog shows them now: its fields, else the node's saved values. */
+/**
+ * The settings as the dialog shows them now: its fields (open() wrote the upgraded settings into
+ * them), else the node's saved values upgraded as the runtime will upgrade them (an older flow
+ * is judged by what it will run with).
+ */
 function current(b: Browser, spec: NodeSpec, node: Raw): Raw {
+  if (!b.editing(node)) {
+    const m = migrate(spec, node);
+    return m.ok ? m.value : { ...node };
+  }
   const c: Raw = { ...node };
   for (const name of Object.keys(spec.props)) {
     const f = field(b, node, name);
@@ -73,7 +81,8 @@ export function check(b: Browser, spec: NodeSpec, name: string, v: unknown, node
   const prop = spec.props[name];
   // `${NAME}` is for the runtime to fill in; the editor cannot know the variable.
   if (!prop || envReference(v) !== undefined) return true;
-  const c = { ...current(b, spec, node), [name]: v };
+  // The saved value of a node not being edited is judged as upgraded (current() upgrades them all).
+  const c = b.editing(node) || v !== node[name] ? { ...current(b, spec, node), [name]: v } : current(b, spec, node);
   const t = translator(b, spec.type);
   const own = resolveProp(prop, name, c, { credentials: c });
   if ("problem" in own) return describe(own.problem, t);
@@ -117,15 +126,22 @@ export function credentials(type: string): Record<string, { type: "text" | "pass
  */
 export function open(b: Browser, type: string, node: Raw): Raw | undefined {
   const spec = SPECS[type];
-  const m = migrate(spec, node);
+  // Credentials as the dialog shows them (Node-RED filled their fields; a set password reads as a placeholder).
+  const creds: Raw = {};
+  for (const [name, prop] of Object.entries(spec.props)) {
+    const f = prop.credential ? field(b, node, name) : undefined;
+    if (f) creds[name] = fieldValue(f);
+  }
+  const m = migrate(spec, node, creds);
   if (!m.ok) return undefined;
-  for (const name of Object.keys(spec.props)) {
-    if (JSON.stringify(m.value[name]) === JSON.stringify(node[name])) continue;
+  for (const [name, prop] of Object.entries(spec.props)) {
+    const [was, now] = prop.credential ? [creds[name], m.credentials[name]] : [node[name], m.value[name]];
+    if (JSON.stringify(now) === JSON.stringify(was)) continue;
     const f = field(b, node, name);
     if (!f) continue;
-    if (f.attr("type") === "checkbox") f.prop("checked", m.value[name] === true);
-    else if (f.data("noderedTypedInput") !== undefined) f.typedInput("value", m.value[name]);
-    else f.val(m.value[name]);
+    if (f.attr("type") === "checkbox") f.prop("checked", now === true);
+    else if (f.data("noderedTypedInput") !== undefined) f.typedInput("value", now);
+    else f.val(now);
   }
   return m.value;
 }

@@ -10,6 +10,11 @@ export const CONFIG_MESSAGES = {
   /** The one error a node that does not start reports. */
   error: "not started, __count__ invalid setting(s): __list__",
   status: "invalid __property__",
+  /** Said once at start when saved settings were upgraded to a value other than the one saved (to keep what they did). */
+  upgraded: {
+    "timeout-raised":
+      "timeout __saved__ s is shorter than two heartbeats (__heartbeat__ s each): using __timeout__ s, as before; save the node in its dialog to keep this value",
+  },
   why: {
     required: "required",
     "required-field": "__field__ is required",

@@ -53,7 +53,29 @@ export const SLS_CONSUMER = nodeSpec({
     claimTimeout: optional(decimal(0.1, 86_400), 30, 30),
     order: optional(bool(), false, false),
   },
-  steps: [unversioned],
+  steps: [
+    unversioned,
+    // 1 → 2 (this release refuses what 0.1 rewrote at run time): flows saved before keep the
+    // behaviour they had, written out as explicit values; a new dialog refuses both.
+    (c, _credentials, note) => {
+      // The consumer name: each character outside [A-Za-z0-9_.-] was replaced by "_" (the same
+      // name SLS has known the consumer by since).
+      // (`${VAR}` is left to the runtime, which sees the value.)
+      const name = c.consumerName;
+      if (typeof name === "string" && name.trim() !== "" && !name.includes("${")) c.consumerName = name.trim().replace(/[^A-Za-z0-9_.-]/g, "_");
+      // The group timeout: any number of seconds was rounded up, and raised to two heartbeats with a warning.
+      const saved = typeof c.timeout === "number" ? c.timeout : Number(String(c.timeout ?? "").trim() || NaN);
+      if (!Number.isFinite(saved) || saved <= 0) return; // empty: three heartbeats; not a number: refused
+      const blank = c.heartbeat === undefined || c.heartbeat === null || String(c.heartbeat).trim() === "";
+      const hb = blank ? undefined : HEARTBEAT.parse(c.heartbeat);
+      if (hb && !hb.ok) return; // refused, or `${VAR}` in the editor
+      const heartbeat = hb ? hb.value : 20;
+      const raised = Math.ceil(saved) < 2 * heartbeat;
+      const timeout = raised ? Math.ceil(2 * heartbeat) : Math.ceil(saved);
+      if (String(timeout) !== String(c.timeout).trim()) c.timeout = timeout;
+      if (raised) note({ key: "timeout-raised", params: { saved, timeout, heartbeat } });
+    },
+  ],
   checks: (c, raw) => [
     // A consumer silent for the group timeout loses its shards: at least two heartbeats fit in it.
     c.timeout < 2 * c.heartbeat ? { property: "timeout", value: String(c.timeout), why: { key: "timeout-heartbeats", params: { min: Math.ceil(2 * c.heartbeat) } } } : undefined,

@@ -75,8 +75,16 @@ export const SLS_SYSLOG_SERVER = nodeSpec({
   },
   steps: [
     unversioned,
-    // 1 → 2: the one failover receiver becomes the first of a list of more targets.
-    (c) => {
+    // 1 → 2: the one failover receiver becomes the first of a list of more targets; TLS settings
+    // left filled in under a protocol without TLS, which 0.1 ignored, are cleared (this release
+    // refuses them: they suggest someone expected TLS). Under tls, RELP over TLS, or a protocol the
+    // runtime will refuse or an editor cannot know yet (`${VAR}`), they are kept.
+    (c, credentials) => {
+      const protocol = protocolOf(c);
+      if (protocol === "udp" || protocol === "tcp" || (protocol === "relp" && !relpTls(c))) {
+        // (The PEM texts, key and passphrase are credentials: the dialog's and the runtime's.)
+        for (const k of TLS_ONLY) for (const at of [c, credentials]) if (typeof at[k] === "string" && (at[k] as string).trim() !== "") at[k] = "";
+      }
       const host = typeof c.secondaryHost === "string" ? c.secondaryHost.trim() : "";
       const port = c.secondaryPort === undefined || c.secondaryPort === null ? "" : String(c.secondaryPort).trim();
       const listed = Array.isArray(c.moreTargets) && c.moreTargets.length > 0;

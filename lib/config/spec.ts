@@ -53,6 +53,14 @@ export interface Problem {
   why: Msg;
 }
 
+/**
+ * One format upgrade: rewrites settings saved in the previous format (a copy) and the node's
+ * credentials (a copy; empty for nodes without credentials) in place into the next format. What
+ * the user should know about the upgrade (a value changed to keep the old behaviour) goes to
+ * `note`, as a message of the `config` catalogue section (`upgraded.<key>`), shown once at start.
+ */
+export type Step = (c: Raw, credentials: Raw, note: (m: Msg) => void) => void;
+
 export interface NodeSpec<P extends Props = Props> {
   type: string;
   props: P;
@@ -60,7 +68,7 @@ export interface NodeSpec<P extends Props = Props> {
    * Format upgrades: steps[i] turns settings saved in format i into format i + 1 (in place). Format 0
    * is settings saved before `version` existed. The current format is steps.length.
    */
-  steps: ReadonlyArray<(c: Raw) => void>;
+  steps: ReadonlyArray<Step>;
   /**
    * Checks across properties, run once every property is valid, on the typed settings and on the
    * saved ones with the credentials (a method: specs of any props fit NodeSpec).
@@ -82,17 +90,22 @@ export function currentVersion(spec: { steps: ReadonlyArray<unknown> }): number 
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
-/** Upgrades saved settings (not changed) to the current format; a copy. */
-export function migrate(spec: NodeSpec, saved: Raw): Outcome<Raw> {
+/** Settings upgraded to the current format, with the credentials as upgraded and what the upgrade has to say. */
+export type Migrated = { ok: true; value: Raw; credentials: Raw; notes: Msg[] } | { ok: false; problems: Problem[] };
+
+/** Upgrades saved settings and credentials (neither changed) to the current format; copies. */
+export function migrate(spec: NodeSpec, saved: Raw, credentials: Raw = {}): Migrated {
   const v = saved.version;
   const from = v === undefined || v === null || v === "" ? 0 : Number(v);
   const current = currentVersion(spec);
   if (!Number.isSafeInteger(from) || from < 0) return { ok: false, problems: [{ property: "version", value: shown(v), why: { key: "version-invalid" } }] };
   if (from > current) return { ok: false, problems: [{ property: "version", value: shown(v), why: { key: "version-newer", params: { saved: from, current } } }] };
   const c: Raw = JSON.parse(JSON.stringify(saved)) as Raw;
-  for (let i = from; i < current; i++) spec.steps[i](c);
+  const creds: Raw = JSON.parse(JSON.stringify(credentials ?? {})) as Raw;
+  const notes: Msg[] = [];
+  for (let i = from; i < current; i++) spec.steps[i](c, creds, (m) => notes.push(m));
   c.version = current;
-  return { ok: true, value: c };
+  return { ok: true, value: c, credentials: creds, notes };
 }
 
 export interface ResolveOptions {

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { launchBrowser, artifactPath } from "../support/browser";
 import { packageRoot, startDemo } from "../support/demo-process";
+import { SLS_SYSLOG_SERVER, currentVersion } from "../../lib/config";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as {
   name: string;
@@ -50,7 +51,8 @@ const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message?: Reg
  */
 const BAD_IMPORTS: Array<{ node: Record<string, unknown>; prop: string }> = [
   { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "ssl" }, prop: "protocol" },
-  { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tcp", caFile: "/etc/ca.pem" }, prop: "protocol" },
+  // Saved by this release (format 2; an older flow's TLS settings under tcp, ignored then, are cleared by the upgrade).
+  { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tcp", caFile: "/etc/ca.pem", version: currentVersion(SLS_SYSLOG_SERVER) }, prop: "protocol" },
   { node: { type: "sls-consumer", project: "p", logstore: "l", consumerGroup: "g", start: "time", startTime: "next tuesday" }, prop: "startTime" },
   { node: { type: "sls-syslog-out", facility: "local9" }, prop: "facility" },
 ];

@@ -148,3 +148,69 @@ test("format 0 as the editor saved it, with a mapping saved before kvOrder exist
     await helper.unload();
   }
 });
+
+/** Format 1 (0.1.0) with three settings 0.1 rewrote at run time and this release refuses in a new dialog. */
+function rewrittenFlow(logstore: string): object[] {
+  return [
+    { id: "tab", type: "tab" },
+    { id: "conn", type: "sls-connection", endpoint: emu.url, version: 1 },
+    // A name with a space and a slash (each became "_"), and a timeout below two heartbeats (raised with a warning).
+    {
+      id: "cons", z: "tab", type: "sls-consumer", connection: "conn", project: emu.project, logstore, consumerGroup: "rewritten", consumerName: " siem fwd/1 ",
+      heartbeat: "0.6", timeout: "1", commitInterval: "0.2", version: 1, wires: [["map"]],
+    },
+    { id: "map", z: "tab", type: "sls-syslog-map", version: 1, wires: [["out"]] },
+    // TLS settings left filled in under tcp (ignored: sent over plain TCP).
+    {
+      id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(rx.port), protocol: "tcp", servername: "siem.example", caFile: "/nonexistent/ca.pem",
+      certFile: "", keyFile: "", version: 1,
+    },
+    { id: "out", z: "tab", type: "sls-syslog-out", server: "srv", version: 1, wires: [] },
+  ];
+}
+
+/** Runtime log entries of one node at warn level. */
+function warningsOf(id: string): string[] {
+  const log = helper.log() as unknown as { args: Array<[{ level: number; id?: string; msg: unknown }]> };
+  return log.args.filter(([e]) => e.level === 30 && e.id === id).map(([e]) => String(e.msg));
+}
+
+test("format 1 with what 0.1 rewrote at run time (consumer name, short timeout, TLS settings under tcp): the same values, explicit, and it runs", { timeout: 60_000 }, async () => {
+  const logstore = "old-rewritten";
+  emu.createLogstore(logstore, { shards: 2 });
+  putSeq(emu, 0, 300, 10, 2, logstore);
+  const flow = rewrittenFlow(logstore);
+  const credentials = {
+    conn: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret },
+    srv: { ca: "-----BEGIN CERTIFICATE-----\nnot used\n-----END CERTIFICATE-----\n", key: "not used either", passphrase: "" },
+  };
+  const cons = migrate(SPECS["sls-consumer"], (flow as Raw[])[2]);
+  assert.ok(cons.ok);
+  assert.deepEqual([cons.value.consumerName, cons.value.timeout], ["siem_fwd_1", 2], "the name 0.1 sent, the timeout it used");
+  assert.deepEqual(cons.notes, [{ key: "timeout-raised", params: { saved: 1, timeout: 2, heartbeat: 0.6 } }]);
+  const srv = migrate(SPECS["sls-syslog-server"], (flow as Raw[])[4], credentials.srv);
+  assert.ok(srv.ok);
+  assert.deepEqual([srv.value.servername, srv.value.caFile, srv.credentials], ["", "", { ca: "", key: "", passphrase: "" }], "TLS settings tcp ignored are cleared");
+  for (const n of flow as Raw[]) {
+    const spec = SPECS[n.type as string];
+    if (!spec) continue;
+    const m = migrate(spec, n, (credentials as Record<string, Raw>)[n.id as string]);
+    assert.ok(m.ok);
+    assert.ok(resolve(spec, m.value, { credentials: m.credentials }).ok, `${n.id as string} runs as upgraded`);
+    // A new dialog still refuses the same values (saved in the current format).
+    if (n.id === "cons" || n.id === "srv") assert.ok(!resolve(spec, { ...n, version: currentVersion(spec) }, { credentials: (credentials as Record<string, Raw>)[n.id as string] }).ok, `${n.id as string} as a new node`);
+  }
+  const from = rx.frames.length;
+  await helper.load([connNode, consumerNode, mapNode, serverNode, outNode], flow, credentials);
+  try {
+    await until(() => new Set(seqsOf(rx.frames, from)).size >= 300, 30_000, "every log");
+    const group = emu.getLogstore(logstore).groups.get("rewritten");
+    assert.equal(group?.timeout, 2, "the group's timeout: two heartbeats, rounded up");
+    await until(() => [...(group?.checkpoints.values() ?? [])].length === 2, 10_000, "checkpoints of both shards");
+    assert.deepEqual(new Set([...group!.checkpoints.values()].map((c) => c.consumer)), new Set(["siem_fwd_1"]), "the consumer name SLS knew");
+    assert.deepEqual(warningsOf("cons"), ["timeout 1 s is shorter than two heartbeats (0.6 s each): using 2 s, as before; save the node in its dialog to keep this value"], "said once");
+    assert.deepEqual(warningsOf("srv"), []);
+  } finally {
+    await helper.unload();
+  }
+});

@@ -15,6 +15,7 @@ import {
   SLS_SYSLOG_SERVER,
   CONFIG_MESSAGES,
   currentVersion,
+  english,
   describe,
   migrate,
   parseStartTime,
@@ -156,6 +157,55 @@ test("sls-consumer: timeout shorter than two heartbeats, names with spaces, cons
   // An empty timeout is three heartbeats.
   const r = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, heartbeat: "0.2", timeout: "" }));
   assert.ok(r.ok && r.value.timeout === 1);
+});
+
+test("sls-consumer format 1 -> 2: the consumer name and timeout 0.1 used at run time become the saved values; a new node is refused", () => {
+  const v1 = (over: Raw): Raw => ({ type: "sls-consumer", ...CONSUMER, version: 1, ...over });
+  const up = (over: Raw) => {
+    const m = migrate(SLS_CONSUMER, v1(over));
+    assert.ok(m.ok);
+    return m;
+  };
+  // Each UTF-16 unit outside [A-Za-z0-9_.-] became "_", after trimming: the name SLS knows the consumer by.
+  assert.equal(up({ consumerName: " node 1/é😀 " }).value.consumerName, "node_1___" + "_");
+  assert.equal(up({ consumerName: "node-1.a_b" }).value.consumerName, "node-1.a_b");
+  assert.equal(up({ consumerName: "" }).value.consumerName, "", "empty: the default name, as before");
+  assert.equal(up({ consumerName: "fwd-${HOSTNAME}" }).value.consumerName, "fwd-${HOSTNAME}", "a variable is the runtime's (it sees the value)");
+  // The timeout: raised to two heartbeats (rounded up) with one note, and rounded up as it was.
+  const raised = up({ heartbeat: 20, timeout: 30 });
+  assert.equal(raised.value.timeout, 40);
+  assert.deepEqual(raised.notes, [{ key: "timeout-raised", params: { saved: 30, timeout: 40, heartbeat: 20 } }]);
+  assert.equal(english("upgraded.timeout-raised", raised.notes[0].params), "timeout 30 s is shorter than two heartbeats (20 s each): using 40 s, as before; save the node in its dialog to keep this value");
+  assert.deepEqual([up({ heartbeat: "0.7", timeout: "1" }).value.timeout, up({ heartbeat: "0.7", timeout: "1" }).notes.length], [2, 1]);
+  assert.deepEqual([up({ heartbeat: "20", timeout: "45.5" }).value.timeout, up({ heartbeat: "20", timeout: "45.5" }).notes], [46, []]);
+  assert.deepEqual([up({ timeout: "60" }).value.timeout, up({ timeout: "60" }).notes], ["60", []], "a valid timeout is kept as saved");
+  assert.equal(up({ timeout: "" }).value.timeout, "", "empty: three heartbeats");
+  assert.deepEqual([up({ heartbeat: "x", timeout: "1" }).value.timeout, up({ heartbeat: "${HB}", timeout: "1" }).value.timeout], ["1", "1"], "no heartbeat to measure by: left to the checks");
+  assert.ok(resolve(SLS_CONSUMER, up({ consumerName: "node 1", heartbeat: 20, timeout: 30 }).value).ok);
+  // The current format refuses what the upgrade rewrote.
+  assert.equal(problems(SLS_CONSUMER, { ...CONSUMER, consumerName: "node 1" }).length, 1);
+  assert.equal(problems(SLS_CONSUMER, { ...CONSUMER, heartbeat: 20, timeout: 30 }).length, 1);
+});
+
+test("sls-syslog-server format 1 -> 2: TLS settings 0.1 ignored under udp, tcp or RELP without TLS are cleared (credentials too); kept where they may mean TLS", () => {
+  const tlsSet = { servername: "siem", caFile: "/etc/ca.pem", certFile: "/etc/c.pem", keyFile: "/etc/k.pem" };
+  const creds = { ca: "CA PEM", cert: "CERT PEM", key: "KEY PEM", passphrase: "pw" };
+  const cleared = { servername: "", caFile: "", certFile: "", keyFile: "" };
+  const none = { ca: "", cert: "", key: "", passphrase: "" };
+  for (const protocol of ["tcp", "UDP", "relp"]) {
+    const m = migrate(SLS_SYSLOG_SERVER, { ...SERVER, protocol, ...tlsSet, version: 1 }, creds);
+    assert.ok(m.ok);
+    assert.deepEqual([m.value, m.credentials], [{ ...SERVER, protocol, ...cleared, moreTargets: [], version: 2 }, none], protocol);
+    assert.ok(resolve(SLS_SYSLOG_SERVER, m.value, { credentials: m.credentials }).ok, `${protocol} runs`);
+  }
+  for (const [protocol, over] of [["tls", {}], ["relp", { relpTls: true }], ["${SYSLOG_PROTOCOL}", {}], ["ssl", {}]] as Array<[string, Raw]>) {
+    const m = migrate(SLS_SYSLOG_SERVER, { ...SERVER, protocol, ...over, ...tlsSet, version: 1 }, creds);
+    assert.ok(m.ok);
+    assert.deepEqual([m.value.caFile, m.credentials], ["/etc/ca.pem", creds], `${protocol}: kept`);
+  }
+  const current = migrate(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp", caFile: "/etc/ca.pem", version: 2 }, { key: "KEY" });
+  assert.ok(current.ok && current.value.caFile === "/etc/ca.pem" && current.credentials.key === "KEY", "format 2 is this release's: nothing cleared");
+  assert.equal(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp", caFile: "/etc/ca.pem" }).length, 1, "and refused");
 });
 
 test("sls-connection: empty endpoint, unset variables in credentials (named, values never shown)", () => {

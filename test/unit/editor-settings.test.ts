@@ -97,6 +97,50 @@ test("opening a dialog upgrades settings saved before `version`; saving stores t
   }
 });
 
+/** A dialog's fields by id: what the settings code reads and writes of them. */
+function fields(values: Record<string, unknown>): (selector: string) => unknown {
+  return (selector: string) => {
+    const id = selector.replace(/^#/, "");
+    if (!(id in values)) return { length: 0 };
+    return {
+      length: 1,
+      val: (...v: unknown[]) => (v.length > 0 ? void (values[id] = v[0]) : values[id]),
+      prop: (_name: string, ...v: unknown[]) => (v.length > 0 ? void (values[id] = v[0]) : values[id]),
+      attr: () => (typeof values[id] === "boolean" ? "checkbox" : "text"),
+      data: () => undefined,
+      typedInput: () => undefined,
+    };
+  };
+}
+
+test("a node saved before this release is judged as the runtime upgrades it; its dialog opens with the upgraded values (credentials too)", () => {
+  const s = load();
+  const consumer: Raw = { type: "sls-consumer", connection: "c", project: "p", logstore: "l", consumerGroup: "g", consumerName: "node 1", heartbeat: "20", timeout: "30", version: 1 };
+  const d = s.defaults("sls-consumer");
+  assert.equal(d.consumerName.validate!.call(consumer, consumer.consumerName, {}), true, "format 1: rewritten as 0.1 did");
+  assert.equal(d.timeout.validate!.call(consumer, consumer.timeout, {}), true, "format 1: raised as 0.1 did");
+  const now: Raw = { ...consumer, version: currentVersion(SPECS["sls-consumer"]) };
+  assert.match(String(d.consumerName.validate!.call(now, now.consumerName, {})), /^consumerName "node 1": only letters/, "a node of this release is refused");
+  const named: Raw = { ...now, consumerName: "node-1" };
+  assert.match(String(d.timeout.validate!.call(named, named.timeout, {})), /^timeout "30": must be at least twice the heartbeat/);
+
+  // The server dialog of a format-1 node with TLS settings under tcp: open() clears them in the fields.
+  const server: Raw = { type: "sls-syslog-server", host: "h", port: "514", protocol: "tcp", caFile: "/etc/ca.pem", version: 1 };
+  const values: Record<string, unknown> = { "node-config-input-protocol": "tcp", "node-config-input-caFile": "/etc/ca.pem", "node-config-input-key": "__PWRD__", "node-config-input-ca": "" };
+  const window: Record<string, unknown> = {};
+  window.RED = { _: (k: string) => k, editor: { getEditStack: () => [server] }, nodes: { getType: () => ({ category: "config" }) } };
+  window.$ = fields(values);
+  vm.runInContext(fs.readFileSync(file, "utf8"), vm.createContext({ window }), { filename: file });
+  const editing = (window.slsSyslogEditor as { settings: Settings }).settings;
+  editing.prepare("sls-syslog-server").call(server);
+  assert.deepEqual(values, { "node-config-input-protocol": "tcp", "node-config-input-caFile": "", "node-config-input-key": "", "node-config-input-ca": "" });
+  editing.save("sls-syslog-server").call(server);
+  assert.equal(server.version, currentVersion(SPECS["sls-syslog-server"]));
+  // Typed into the open dialog again: refused, as for a new node.
+  values["node-config-input-caFile"] = "/etc/ca.pem";
+  assert.match(String(editing.defaults("sls-syslog-server").protocol.validate!.call(server, "tcp", {})), /TLS settings \(caFile\) are set but protocol tcp/);
+});
+
 test("the mapping dialog's lists come from the library", () => {
   const s = load();
   assert.equal(s.lists.FACILITIES[16], "local0");
