@@ -2,7 +2,7 @@
 import type { NodeAPI, NodeDef } from "node-red";
 import type { Request, Response } from "express";
 import { SLS_CONNECTION } from "../lib/config";
-import { SlsClient } from "../lib/sls/client";
+import { SlsClient, plainHttpRemote } from "../lib/sls/client";
 import type { CnameMode } from "../lib/sls/cname-gateway";
 import { LOGSTORE_NAME, PROJECT_NAME, connectionTestTarget, type ConnectionTestRequest, type SavedConnection } from "../lib/sls/connection-test";
 import { CREDENTIAL_SOURCES, credentialsFrom, type CredentialSourceKind, type CredentialsProvider, type SlsCredentials } from "../lib/sls/credentials";
@@ -110,6 +110,12 @@ export = function (RED: NodeAPI): void {
     node.auth = authOf(def, node.credentials ?? {});
     node.sourceSettings = Object.fromEntries(SOURCE_FIELDS.map((k) => [k, def[k]]));
     const cfg = startSettings(RED, node, SLS_CONNECTION, def, node.credentials ?? {});
+    // Once at start: every consumer using this connection shows it in its status too.
+    const clear = cfg ? plainHttpRemote(cfg.endpoint) : undefined;
+    if (clear) {
+      (node as { plainHttp?: string }).plainHttp = clear;
+      node.warn(`the SLS endpoint http://${clear} is not encrypted: AccessKey signatures, STS tokens and every log cross the network in clear; use https://`);
+    }
     let client: SlsClient | undefined;
     node.getClient = () => {
       // Users check the connection's settings first (nodes/settings.ts): a refused one is never asked.

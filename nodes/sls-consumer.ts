@@ -176,10 +176,13 @@ export = function (RED: NodeAPI): void {
         lastLogs = s.logs;
         lastTick = now;
       }
-      const expired = s.expired.groups > 0 ? ` · ${s.expired.logs > 0 ? `${s.expired.logs} logs` : `${s.expired.groups} log groups`} expired unread` : "";
+      let expired = s.expired.groups > 0 ? ` · ${s.expired.logs > 0 ? `${s.expired.logs} logs` : `${s.expired.groups} log groups`} expired unread` : "";
       const finished = s.range && s.range.finished.length > 0 ? ` · ${s.range.finished.length} done` : "";
+      // A plain-http endpoint to another machine is named in every status (its warning is logged once).
+      const clear = conn.plainHttp ? " · http: not encrypted" : "";
+      expired += clear;
       if (s.range?.done) node.status({ fill: "green", shape: "ring", text: doneText + expired });
-      else if (s.error) node.status({ fill: "red", shape: "ring", text: s.error.code });
+      else if (s.error) node.status({ fill: "red", shape: "ring", text: s.error.code + clear });
       else if (s.retention) node.status({ fill: "yellow", shape: "dot", text: `shard ${s.retention.shard}: lag at ${s.retention.percent}% of retention${expired}` });
       else if (s.waiting) node.status({ fill: "yellow", shape: "ring", text: `waiting for delivery (${s.shards.length} shards)${expired}` });
       else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: finished ? `backfill${finished} · waiting for other consumers` : "sls-consumer.status.no-shards" });

@@ -10,6 +10,8 @@ export interface SlsConnectionNode extends Node {
   getClient(): SlsClient;
   /** Endpoint without credentials, for status and error texts. */
   readonly endpoint: string;
+  /** Set when the endpoint is plain http to another machine: keys, tokens and logs travel in clear. */
+  readonly plainHttp?: string;
 }
 
 /** What sls-syslog-server offers to the nodes that use it. */

@@ -6,7 +6,7 @@
 import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { IncomingHttpHeaders } from "node:http";
-import { CnameGateway, usesCname, type CnameMode } from "./cname-gateway";
+import { CnameGateway, hostName, usesCname, type CnameMode } from "./cname-gateway";
 import { CredentialSource, type CredentialsProvider, type SlsCredentials } from "./credentials";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
 import { HttpTransport } from "./http-transport";
@@ -299,6 +299,23 @@ function splCounts(h: IncomingHttpHeaders): Pick<PullResult, "scanned" | "failed
 function headerOf(h: IncomingHttpHeaders, name: string): string | undefined {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The host of an `http://` endpoint that is not on this machine (loopback), whose keys, STS tokens
+ * and logs would cross the network in clear; undefined for https and loopback.
+ */
+export function plainHttpRemote(endpoint: string): string | undefined {
+  let p: { protocol: "http" | "https"; host: string };
+  try {
+    p = parseEndpoint(endpoint);
+  } catch {
+    return undefined;
+  }
+  if (p.protocol !== "http") return undefined;
+  const name = hostName(p.host).toLowerCase();
+  if (name === "localhost" || name.endsWith(".localhost") || name === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || /^::ffff:127\./.test(name)) return undefined;
+  return p.host;
 }
 
 /** Splits `scheme://host[:port][/]` into protocol and host; https unless http is given. */

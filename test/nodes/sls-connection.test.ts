@@ -11,6 +11,7 @@ import { start, type Emulator } from "../../emulator/index";
 import { verifyRequest } from "../../emulator/signature";
 import { helper } from "../support/red-helper";
 import connNode = require("../../nodes/sls-connection");
+import consumerNode = require("../../nodes/sls-consumer");
 import serverNode = require("../../nodes/sls-syslog-server");
 
 // The deployed connection c1 keeps STS credentials; its key id and token come from the environment.
@@ -162,4 +163,30 @@ test("test connection accepts JSON only: a cross-site form (urlencoded, text/pla
   assert.equal((await app.post("/sls-connection/test").set("content-type", "text/plain").send(json)).status, 415);
   assert.equal((await app.post("/sls-connection/test").set("content-type", "multipart/form-data; boundary=x").send(`--x\r\nContent-Disposition: form-data; name="id"\r\n\r\nc1\r\n--x--\r\n`)).status, 415);
   assert.equal(trap.requests.length, 0);
+});
+
+test("a plain-http endpoint on another machine warns once at start and shows in the consumer's status; loopback http does not", async () => {
+  const consumer = (id: string, conn: string): object => ({
+    id, z: "tab", x: 1, y: 1, type: "sls-consumer", connection: conn, project: "proj-one", logstore: "store", consumerGroup: "grp", start: "begin",
+    output: "log", ackMode: "delivery", maxInFlight: 100, heartbeat: 5, timeout: 15, commitInterval: 1, claimTimeout: 30, version: 1, wires: [],
+  });
+  await helper.load([connNode, consumerNode], [
+    { id: "tab", type: "tab" },
+    { id: "remote", type: "sls-connection", endpoint: "http://sls.invalid:80", cname: "off", version: 1 },
+    { id: "local", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1 },
+    consumer("c-remote", "remote"),
+    consumer("c-local", "local"),
+  ], { remote: { accessKeyId: "a", accessKeySecret: "s" }, local: { accessKeyId: STORED.accessKeyId, accessKeySecret: STORED.accessKeySecret, securityToken: STORED.securityToken } });
+  const log = helper.log() as unknown as { args: Array<[{ level: number; id?: string; msg: unknown }]> };
+  const warnings = (): string[] => log.args.filter(([e]) => e.level === 30 && /not encrypted/.test(String(e.msg))).map(([e]) => `${e.id}: ${String(e.msg)}`);
+  const statusOf = (id: string): string => {
+    const node = helper.getNode(id);
+    const calls = (node.status as unknown as { getCalls(): Array<{ thisValue: unknown; args: Array<{ text?: string }> }> }).getCalls();
+    for (let i = calls.length - 1; i >= 0; i--) if (calls[i].thisValue === node) return String(calls[i].args[0]?.text ?? "");
+    return "";
+  };
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(warnings(), ["remote: the SLS endpoint http://sls.invalid:80 is not encrypted: AccessKey signatures, STS tokens and every log cross the network in clear; use https://"]);
+  assert.match(statusOf("c-remote"), / · http: not encrypted$/);
+  assert.doesNotMatch(statusOf("c-local"), /not encrypted/);
 });
