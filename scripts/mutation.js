@@ -19,15 +19,19 @@ const root = path.resolve(__dirname, "..");
 const BREAK_AT = 90;
 
 // name → the files mutated and the unit test files (test/unit/<name>.test.ts) that guard them.
-// Files move and split: keep this list in step with lib/ (the run stops on a missing file).
+// "file#a,b" mutates only the functions, classes or methods named a and b of the file (found by
+// name with the TypeScript parser, so edits elsewhere in the file do not matter).
+// Files move and split: keep this list in step with lib/ (the run stops on a missing file or name).
 const MODULES = {
   delivery: { mutate: ["lib/delivery.ts"], tests: ["delivery"] },
   checkpoint: { mutate: ["lib/sls/checkpoint-tracker.ts"], tests: ["sls-backoff-tracker"] },
   framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts", "lib/syslog/byte-writer.ts"], tests: ["syslog-framing", "syslog-byte-writer"] },
-  sender: { mutate: ["lib/syslog/sender.ts"], tests: ["syslog-sender"] },
+  // The sender's delivery path: confirmation, replay after reconnect, reconnect and backoff.
+  sender: { mutate: ["lib/syslog/sender.ts#pump,written,confirmed,settle,finishBatch,connect,requeue,lost"], tests: ["syslog-sender", "syslog-relp"] },
   replay: { mutate: ["lib/syslog/replay-ring.ts"], tests: ["syslog-replay-ring", "syslog-sender"] },
   backoff: { mutate: ["lib/backoff.ts"], tests: ["sls-backoff-tracker", "syslog-sender"] },
-  lz4: { mutate: ["lib/sls/lz4.ts"], tests: ["lz4"] },
+  // The decoders (the compressor serves the emulator only).
+  lz4: { mutate: ["lib/sls/lz4.ts#copyBytes,lz4DecompressBlock,lz4DecompressAfterScratch"], tests: ["lz4"] },
   "log-group": { mutate: ["lib/sls/protobuf.ts", "lib/sls/pull-decoder.ts", "lib/sls/log-group-codec.ts"], tests: ["log-group-codec", "pull-decoder"] },
   cef: { mutate: ["lib/mapping/cef.ts"], tests: ["mapping-encoders"] },
   leef: { mutate: ["lib/mapping/leef.ts", "lib/mapping/leef-delimiter.ts"], tests: ["mapping-encoders"] },
@@ -51,8 +55,40 @@ function parseArgs(argv) {
 
 function check(name) {
   const m = MODULES[name];
-  const missing = [...m.mutate, ...m.tests.map((t) => `test/unit/${t}.test.ts`)].filter((f) => !fs.existsSync(path.join(root, f)));
+  const missing = [...m.mutate.map((f) => f.split("#")[0]), ...m.tests.map((t) => `test/unit/${t}.test.ts`)].filter((f) => !fs.existsSync(path.join(root, f)));
   if (missing.length) throw new Error(`module ${name}: ${missing.join(", ")} not found: update MODULES in scripts/mutation.js`);
+}
+
+/** Stryker's mutate entries for "file" or "file#name,name": whole files, or `file:from-to` line ranges. */
+function mutateSpecs(entries) {
+  const ts = require("typescript");
+  const out = [];
+  for (const entry of entries) {
+    const [file, names] = entry.split("#");
+    if (!names) {
+      out.push(file);
+      continue;
+    }
+    const text = fs.readFileSync(path.join(root, file), "utf8");
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const found = new Map();
+    const visit = (node) => {
+      const n = node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;
+      const named = ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isClassDeclaration(node) || ts.isVariableDeclaration(node) || ts.isGetAccessor(node);
+      if (named && n !== undefined && !found.has(n)) {
+        const from = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+        const to = sf.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
+        found.set(n, `${file}:${from}-${to}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    for (const n of names.split(",")) {
+      if (!found.has(n)) throw new Error(`${file} has no function, class or method ${n}: update MODULES in scripts/mutation.js`);
+      out.push(found.get(n));
+    }
+  }
+  return out;
 }
 
 /** Kill rate as Stryker counts it: detected (killed or timed out) over all valid mutants. */
@@ -69,7 +105,7 @@ async function runModule(name) {
   const m = MODULES[name];
   const reportFile = path.join("reports", "mutation", `${name}.json`);
   const stryker = new Stryker({
-    mutate: m.mutate,
+    mutate: mutateSpecs(m.mutate),
     testRunner: "tap",
     tap: {
       testFiles: m.tests.map((t) => `dist/test/unit/${t}.test.js`),
@@ -121,7 +157,7 @@ async function main() {
   process.chdir(root);
   const { modules, list } = parseArgs(process.argv.slice(2));
   if (list) {
-    for (const name of modules) console.log(`${name}: ${MODULES[name].mutate.join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
+    for (const name of modules) console.log(`${name}: ${mutateSpecs(MODULES[name].mutate).join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
     return;
   }
   modules.forEach(check);

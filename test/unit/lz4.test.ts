@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { lz4CompressBlock, lz4DecompressBlock, Lz4Error } from "../../lib/sls/lz4";
+import { LZ4_SCRATCH, lz4CompressBlock, lz4DecompressAfterScratch, lz4DecompressBlock, Lz4Error } from "../../lib/sls/lz4";
 // Independent pure-JS implementation used as the reference.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ref = require("lz4js") as {
@@ -112,4 +112,45 @@ test("overlapping matches repeat their run: a 48-byte match at offset 47, and ev
       if (!theirs.equals(want)) assert.fail(`the reference decoder disagrees at offset ${offset}, length ${len}`);
     }
   }
+});
+
+test("malformed blocks are refused with a message that says what is wrong", () => {
+  const lit = (n: number): number[] => Array.from({ length: n }, (_, i) => 97 + (i % 26));
+  const cases: Array<[number[], number, RegExp]> = [
+    [[0x50, ...lit(3)], 5, /literals run past the end of the input/],
+    [[0x50, ...lit(5)], 4, /output larger than x-log-bodyrawsize 4/],
+    [[0x10, 0x61, 0x01], 9, /truncated match offset/],
+    [[0x10, 0x61], 9, /decompressed 1 bytes, x-log-bodyrawsize says 9/],
+    [[0x10, 0x61, 0x00, 0x00, 0x00], 9, /invalid match offset 0 at output 1/],
+    [[0x20, 0x61, 0x62, 0x03, 0x00, 0x00], 9, /invalid match offset 3 at output 2/],
+    [[0x1f, 0x61, 0x01, 0x00], 40, /truncated match length/],
+    [[0x1f, 0x61, 0x01, 0x00, 0xff], 400, /truncated match length/],
+    [[0x10, 0x61, 0x01, 0x00, 0x00], 4, /output larger than x-log-bodyrawsize 4/],
+  ];
+  for (const [block, raw, msg] of cases) assert.throws(() => lz4DecompressBlock(Buffer.from(block), raw), (e: Error) => e instanceof Lz4Error && e.name === "Lz4Error" && msg.test(e.message), `${Buffer.from(block).toString("hex")} -> ${msg}`);
+  // A match that ends exactly at the raw size, with an empty last sequence, is complete.
+  assert.equal(lz4DecompressBlock(Buffer.from([0x10, 0x61, 0x01, 0x00, 0x00]), 5).toString(), "aaaaa");
+});
+
+test("lz4DecompressAfterScratch: the native decoder gets the raw size in the scratch bytes; JS otherwise; its faults become Lz4Errors", () => {
+  const src = Buffer.concat(Array.from({ length: 40 }, (_, i) => Buffer.from(`k=${i % 7}||msg=hello hello hello||`)));
+  const framed = (): Buffer => Buffer.concat([Buffer.alloc(LZ4_SCRATCH, 0xaa), lz4CompressBlock(src)]);
+  assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length, undefined), src, "the JS decoder");
+  assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length), src, "the default (native when installed)");
+  let seen: Buffer | undefined;
+  const fake = (b: Buffer): Buffer => ((seen = Buffer.from(b)), lz4DecompressBlock(b.subarray(4), b.readUInt32LE(0)));
+  assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length, fake), src);
+  assert.equal(seen!.readUInt32LE(0), src.length, "raw size, little-endian, in front of the block");
+  assert.throws(() => lz4DecompressAfterScratch(framed(), src.length, () => { throw new Error("corrupt input"); }), (e: Error) => e instanceof Lz4Error && /invalid LZ4 block: corrupt input/.test(e.message));
+  assert.throws(() => lz4DecompressAfterScratch(framed(), src.length, () => Buffer.alloc(3)), (e: Error) => e instanceof Lz4Error && new RegExp(`decompressed 3 bytes, x-log-bodyrawsize says ${src.length}`).test(e.message));
+  // Sizes the native call cannot take go to the JS decoder, which refuses them by name.
+  const never = (): Buffer => assert.fail("native decoder called");
+  assert.throws(() => lz4DecompressAfterScratch(framed(), -1, never), /invalid raw size -1/);
+  assert.throws(() => lz4DecompressAfterScratch(framed(), 2.5, never), /invalid raw size 2.5/);
+  // A size no block of this length could reach is refused before anything is allocated.
+  const c = framed();
+  const most = (c.length - LZ4_SCRATCH) * 255 + 16;
+  assert.throws(() => lz4DecompressAfterScratch(c, most + 1, never), new RegExp(`x-log-bodyrawsize ${most + 1} is impossible for ${c.length - LZ4_SCRATCH} compressed bytes`));
+  assert.throws(() => lz4DecompressAfterScratch(framed(), most, fake), /x-log-bodyrawsize/, "the largest possible size is tried (and fails on this block)");
+  assert.throws(() => lz4DecompressAfterScratch(Buffer.alloc(LZ4_SCRATCH + 1), 2 ** 32 + 1, never), Lz4Error);
 });
