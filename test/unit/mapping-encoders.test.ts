@@ -134,6 +134,34 @@ test("CEF: severity scale from the syslog severity, or from a field", () => {
   assert.equal(viaField("banana"), "3", "unknown: derived from the syslog severity (notice → 3)");
 });
 
+test("CEF: the default header, version 1, every severity word and number, and one warning for an unusable severity", () => {
+  assert.equal(body({ format: "cef", attributesIncludeFields: false, severity: "notice" }, { a: "1" }), "CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|3|", "signature id: the logstore");
+  assert.match(body({ format: "cef", cefVersion: "1", attributesIncludeFields: false }, {}), /^CEF:1\|/);
+  assert.match(body({ format: "cef", cefVersion: "0", attributesIncludeFields: false }, {}), /^CEF:0\|/);
+  assert.equal(body({ format: "cef", productVersion: "2.5", attributesIncludeFields: false, severity: 0 }, {}), "CEF:0|Alibaba Cloud|SLS|2.5|audit|SLS log|10|");
+  const sev = (v: unknown, type: MappingConfig["cefSeverityType"] = "field"): { severity: string; warnings: string[] } => {
+    const warnings: string[] = [];
+    const out = compileMapper({ format: "cef", cefSeverity: "sev", cefSeverityType: type, severity: "notice", attributesIncludeFields: false }, (w) => warnings.push(w)).mapMessage({ sev: v }, SLS) as SyslogFields;
+    return { severity: parseCef(out.message as string).severity, warnings };
+  };
+  for (const [v, want] of [["0", "0"], ["9", "9"], [" 10 ", "10"], ["unknown", "Unknown"], ["Low", "Low"], ["MEDIUM", "Medium"], ["high", "High"], ["Very-High", "Very-High"], ["emerg", "10"], ["debug", "0"], [7, "7"]] as const) {
+    assert.deepEqual(sev(v), { severity: want, warnings: [] }, String(v));
+  }
+  for (const bad of ["11", "-1", "1.5", "10x", "x10", "", "banana"]) {
+    const r = sev(bad);
+    assert.equal(r.severity, "3", `${JSON.stringify(bad)}: the syslog severity's CEF value`);
+    assert.equal(r.warnings.length, 1, JSON.stringify(bad));
+    assert.match(r.warnings[0], new RegExp(`CEF severity from field "sev": "${bad.trim()}" is not 0–10 or a severity name; using the syslog severity`));
+  }
+  assert.deepEqual(sev(undefined).severity, "3");
+  assert.deepEqual(sev("2", "auto"), { severity: "3", warnings: [] }, "auto: from the syslog severity, the field is not read");
+});
+
+test("CEF: extension keys keep [A-Za-z0-9_] and lose leading and trailing underscores", () => {
+  const out = body({ format: "cef" }, { "_a b_": "1", "x.y-z": "2", ok_k: "3", "_lead": "4", "trail__": "5" });
+  assert.match(out, /\|a_b=1 x_y_z=2 ok_k=3 lead=4 trail=5$/);
+});
+
 test("LEEF 2.0: header, delimiter field, devTime + devTimeFormat, sev, hostile values (strict parser)", () => {
   const rec = { ...HOSTILE, ip: "10.0.0.1" };
   const line = body({ format: "leef", leefDelimiter: "^", vendor: "Ali|baba", eventId: "__topic__", eventIdType: "field", severity: "err", attributes: [{ key: "src", type: "field", value: "ip" }] }, { __topic__: "lo\ngin", ...rec });
