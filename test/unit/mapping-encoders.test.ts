@@ -60,6 +60,21 @@ test("kv: an unusable separator falls back to || with a warning", () => {
   assert.equal(warnings.length, 1);
 });
 
+test("kv: keys lose the separator's first character; an empty key is _; escape none leaves keys and values raw; record order unless sls-first", () => {
+  assert.equal(body({ format: "kv", kvLeadingSeparator: false }, { "a|b": "1", "": "2", "x y": "3" }), "a_b=1||_=2||x_y=3");
+  assert.equal(body({ format: "kv", kvLeadingSeparator: false, kvEscape: "none" }, { "a|b": "x||y", "k y": "v" }), "a|b=x||y||k y=v");
+  const rec = { z: "1", __topic__: "t", "__tag__:h": "h", __time__: 5, __time_ns_part__: 7, __source__: "s", a: "2" };
+  assert.equal(body({ format: "kv", kvLeadingSeparator: false, keepInternal: true }, rec), "z=1||__topic__=t||__tag__:h=h||__time__=5||__time_ns_part__=7||__source__=s||a=2", "the record's order by default");
+  assert.equal(body({ format: "kv", kvLeadingSeparator: false, keepInternal: true, kvOrder: "sls-first" }, rec), "__time__=5||__topic__=t||__source__=s||__time_ns_part__=7||__tag__:h=h||z=1||a=2");
+  for (const sep of ["]", "-", "^", "["]) {
+    const rec = { [`k${sep}1`]: `v${sep}x`, plain: "p" };
+    const out = body({ format: "kv", kvSeparator: sep }, rec);
+    assert.deepEqual(parseKvBackslash(out, sep), [[`k_1`, `v${sep}x`], ["plain", "p"]], `separator ${JSON.stringify(sep)}: ${out}`);
+    const quoted = body({ format: "kv", kvSeparator: sep, kvEscape: "quote", kvLeadingSeparator: false }, { a: `x${sep}y`, b: "plain" });
+    assert.equal(quoted, `a="x${sep}y"${sep}b=plain`, `quote mode, separator ${JSON.stringify(sep)}`);
+  }
+});
+
 test("json: stable key order whatever the record order; expand embeds JSON text; exotic values do not throw", () => {
   const a = body({ format: "json" }, { b: "2", a: "1", c: { z: 1, y: 2 } });
   const b = body({ format: "json" }, { c: { y: 2, z: 1 }, a: "1", b: "2" });
