@@ -4,10 +4,13 @@
 // on its second output, and stops.
 import os from "node:os";
 import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
+import type { Request, Response } from "express";
 import { SLS_CONSUMER } from "../lib/config";
 import { DeliveryWindow } from "../lib/delivery";
 import { ConsumerGroup, type RangeDone, type ShardDone } from "../lib/sls/consumer-group";
-import type { SlsError } from "../lib/sls/errors";
+import { SlsError } from "../lib/sls/errors";
+import { groupLag, resetGroup } from "../lib/sls/checkpoint-reset";
+import { resetGroupOf, resetPositionOf, type DeployedConsumer, type ResetRequest } from "../lib/sls/reset-request";
 import type { OutMessage } from "../lib/sls/consumer-messages";
 import { startSettings } from "./settings";
 import type { SlsConnectionNode } from "./types";
@@ -29,7 +32,16 @@ function defaultConsumerName(nodeId: string): string {
   return `${os.hostname()}-${process.pid}-${nodeId}`.replace(/[^A-Za-z0-9_.-]/g, "_");
 }
 
+/** A started sls-consumer, for the dialog's checkpoint reset. */
+interface Running extends DeployedConsumer {
+  conn: SlsConnectionNode;
+  engine: ConsumerGroup;
+}
+
 export = function (RED: NodeAPI): void {
+  /** Started sls-consumer nodes by id. */
+  const running = new Map<string, Running>();
+
   function SlsConsumer(this: Node, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
@@ -95,6 +107,7 @@ export = function (RED: NodeAPI): void {
     });
     RED.events.on("flows:stopping", onStopping);
     RED.events.on("flows:started", onStarted);
+    running.set(node.id, { saved: savedSettings(RED, node.id), resolved: { project, logstore, consumerGroup }, conn, engine });
 
     // Errors reach Catch nodes; the same code is repeated at most every 30 s (retries continue).
     let lastCode = "";
@@ -193,6 +206,7 @@ export = function (RED: NodeAPI): void {
     void engine.start();
 
     node.on("close", (_removed: boolean, done: () => void) => {
+      if (running.get(node.id)?.engine === engine) running.delete(node.id);
       clearInterval(statusTimer);
       RED.events.removeListener("flows:stopping", onStopping);
       RED.events.removeListener("flows:started", onStarted);
@@ -207,7 +221,66 @@ export = function (RED: NodeAPI): void {
     });
   }
   RED.nodes.registerType("sls-consumer", SlsConsumer);
+
+  // The dialog's "reset checkpoints": first the lag per shard (for the confirmation), then the
+  // reset. Which node, group and credentials a request may use: lib/sls/reset-request.ts. JSON
+  // only: a cross-site form cannot send JSON without a CORS preflight (as sls-connection/test).
+  const admin = (path: string, run: (body: ResetRequest, r: Running) => Promise<object>): void => {
+    RED.httpAdmin.post(path, RED.auth.needsPermission("sls-consumer.write"), (req: Request, res: Response) => {
+      if (!req.is("application/json")) {
+        res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: "send the request as application/json" });
+        return;
+      }
+      void (async () => {
+        try {
+          const body = (req.body ?? {}) as ResetRequest;
+          if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", "expected a JSON object", { retryable: false });
+          const r = typeof body.id === "string" ? running.get(body.id) : undefined;
+          resetGroupOf(body, r);
+          res.json({ ok: true, ...(await run(body, r!)) });
+        } catch (e) {
+          const err = e instanceof SlsError ? e : new SlsError("Error", (e as Error).message);
+          res.json({ ok: false, code: err.code, status: err.status, message: err.message });
+        }
+      })();
+    });
+  };
+
+  admin("/sls-consumer/checkpoints", async (_body, r) => {
+    const { project, logstore, consumerGroup } = r.resolved;
+    const shards = await groupLag(r.conn.getClient(), { project, logstore, group: consumerGroup });
+    return { project, logstore, consumerGroup, shards };
+  });
+
+  admin("/sls-consumer/reset", async (body, r) => {
+    const { project, logstore, consumerGroup } = r.resolved;
+    const position = resetPositionOf(body);
+    const client = r.conn.getClient();
+    // Consumers of this group in this runtime look at once; those elsewhere at their next commit.
+    const local = (): Running[] => [...running.values()].filter((o) => o.conn.endpoint === r.conn.endpoint && o.resolved.project === project && o.resolved.logstore === logstore && o.resolved.consumerGroup === consumerGroup);
+    const result = await resetGroup(client, {
+      project,
+      logstore,
+      group: consumerGroup,
+      position,
+      onWritten: async () => {
+        await Promise.all(local().map((o) => o.engine.recheck()));
+      },
+    });
+    RED.log.info(`sls-consumer: checkpoints of consumer group ${consumerGroup} (${project}/${logstore}) reset to ${position.to === "time" ? position.time : position.to} for ${result.shards.length} shards`);
+    return { project, logstore, consumerGroup, ...result };
+  });
 };
+
+/** A node's settings as saved in the flow (before `${VAR}` substitution). */
+function savedSettings(RED: NodeAPI, id: string): DeployedConsumer["saved"] {
+  const out = { connection: "", project: "", logstore: "", consumerGroup: "" };
+  RED.nodes.eachNode((n: { id?: string; connection?: unknown; project?: unknown; logstore?: unknown; consumerGroup?: unknown }) => {
+    if (n.id !== id) return;
+    for (const k of Object.keys(out) as Array<keyof typeof out>) out[k] = typeof n[k] === "string" ? (n[k] as string) : "";
+  });
+  return out;
+}
 
 /**
  * The name (or id) of another deployed sls-consumer without an end time that reads the same group

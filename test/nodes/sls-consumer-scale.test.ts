@@ -3,11 +3,10 @@
 // Heartbeats every 0.5 s with a 4 s timeout: short, yet a busy CI machine does not expire anyone.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fork, type ChildProcess } from "node:child_process";
-import path from "node:path";
 import { start, type Emulator } from "../../emulator/index";
 import { until } from "../support/red-helper";
 import { putSeq } from "../support/sls-fixtures";
+import { spawnMember, stopMember, type Member } from "../support/consumer-member";
 
 const LOGSTORE = "scale";
 const GROUP = "scale-cg";
@@ -21,43 +20,8 @@ after(async () => {
   await emu.close();
 });
 
-interface Member {
-  name: string;
-  child: ChildProcess;
-  seqs: number[];
-  ready: Promise<void>;
-}
-
-function spawnMember(name: string): Member {
-  const args = {
-    url: emu.url,
-    project: emu.project,
-    accessKeyId: emu.accessKeyId,
-    accessKeySecret: emu.accessKeySecret,
-    logstore: LOGSTORE,
-    group: GROUP,
-    consumerName: name,
-    heartbeat: 0.5,
-    timeout: 4,
-    maxInFlight: 400,
-  };
-  const child = fork(path.join(__dirname, "..", "support", "consumer-process.js"), [JSON.stringify(args)], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  const m: Member = { name, child, seqs: [], ready: Promise.resolve() };
-  m.ready = new Promise((resolve, reject) => {
-    child.on("message", (msg: { seqs?: number[]; ready?: boolean }) => {
-      if (msg.seqs) m.seqs.push(...msg.seqs);
-      if (msg.ready) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
-  });
-  return m;
-}
-
-function stopMember(m: Member): Promise<void> {
-  return new Promise((resolve) => {
-    m.child.once("exit", () => resolve());
-    m.child.send("stop");
-  });
+function spawn(name: string): Member {
+  return spawnMember(emu, name, { logstore: LOGSTORE, group: GROUP, heartbeat: 0.5, timeout: 4, maxInFlight: 400 });
 }
 
 /** Shards granted per live consumer, by name. */
@@ -83,10 +47,10 @@ test("two then three processes share 8 shards ±1; a SIGKILLed one's shards are 
   const writer = setInterval(() => write(80), 50);
   const members: Member[] = [];
   try {
-    members.push(spawnMember("a"), spawnMember("b"));
+    members.push(spawn("a"), spawn("b"));
     await Promise.all(members.map((m) => m.ready));
     await until(() => balanced(["a", "b"]), 20_000, "a and b hold 4 shards each");
-    members.push(spawnMember("c"));
+    members.push(spawn("c"));
     await members[2].ready;
     await until(() => balanced(["a", "b", "c"]), 20_000, "3/3/2 over a, b, c");
     await until(() => members.every((m) => m.seqs.length > 0), 10_000, "every member receives logs");
