@@ -146,6 +146,21 @@ export = function (RED: NodeAPI): void {
       } as NodeMessage);
       updateStatus();
     });
+    // Logs SLS could not run the query on are left out by SLS itself: say so (at most once a
+    // minute, with the count since the last report), they never reach the flow.
+    let queryFailed = 0;
+    let queryReportAt = 0;
+    engine.on("queryFailures", (f) => {
+      queryFailed += f.logs;
+      const now = Date.now();
+      if (now - queryReportAt < 60_000) return;
+      queryReportAt = now;
+      node.error(
+        `SLS could not evaluate the SPL query on ${queryFailed} log(s) and left them out (e.g. cast() of a value that is not a number: try_cast() gives null instead)`,
+        { _msgid: RED.util.generateId(), payload: { code: "SplEvaluationFailed", level: "warning", logs: queryFailed, shard: f.shard }, sls: slsOf(f.shard) } as NodeMessage,
+      );
+      queryFailed = 0;
+    });
     engine.on("assigned", () => updateStatus());
     // Someone (a reset from a dialog, here or in another Node-RED) moved a checkpoint of the group.
     engine.on("moved", (m) => {

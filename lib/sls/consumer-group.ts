@@ -127,6 +127,8 @@ export interface ConsumerGroupEvents {
   done: [RangeDone];
   /** Someone else (a reset) moved a shard's checkpoint: this consumer reads from there. */
   moved: [CheckpointMoved];
+  /** SLS left out logs of a shard it could not evaluate the SPL query on. */
+  queryFailures: [{ shard: number; logs: number }];
 }
 
 const DEFAULTS = {
@@ -383,6 +385,9 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         this.expired.groups += loss.groups ?? 0;
         this.expired.logs += loss.logs ?? 0;
         if (!this.stopped) this.emit("dataLoss", loss);
+      },
+      onQueryFailures: (s, logs) => {
+        if (!this.stopped) this.emit("queryFailures", { shard: s, logs });
       },
       readers: () => this.readers.size,
       end: o.end,

@@ -93,6 +93,8 @@ export interface ShardReaderOptions {
   end?: RangeEnd;
   /** With `end`: everything up to the end was read and has settled; the reader has stopped. */
   onDone?(reader: ShardReader): void;
+  /** SLS left out logs it could not evaluate the SPL query on (x-log-failedlines). */
+  onQueryFailures?(shard: number, logs: number): void;
 }
 
 /** Data SLS deleted (TTL) before this consumer read it. */
@@ -229,6 +231,7 @@ export class ShardReader {
       }
       this.recovered();
       const r: PullResult = out.r;
+      if (r.failedLogs) this.o.onQueryFailures?.(this.shard, r.failedLogs);
       const tracker = this.tracker!;
       if (r.count === 0) {
         this.lagSec = r.endOfCursor ? 0 : this.lagSec;
