@@ -50,10 +50,10 @@ test("a where/extend/project query: matching logs arrive projected, the others n
   const expected = new Set<number>();
   for (let s = 0; s < 3000; s += 7) if (Math.floor(s / 10) % 3 !== 1) expected.add(s);
   await until(() => atEnd(logstore, "spl"), 20_000, "checkpoints at the end of every shard");
-  await until(() => sink.seqs().length >= expected.size, 10_000, `${expected.size} logs`);
-  const seqs = sink.seqs();
-  assert.equal(seqs.length, expected.size, "each matching log once");
-  assert.deepEqual(new Set(seqs), expected, "exactly the matching logs");
+  await until(() => new Set(sink.seqs()).size >= expected.size, 10_000, `${expected.size} logs`);
+  // At least once: a shard read again after a reassignment (a loaded machine can miss the 2 s
+  // group timeout) repeats logs, but only matching ones ever arrive.
+  assert.deepEqual(new Set(sink.seqs()), expected, "exactly the matching logs");
   const m = sink.received.find((r) => (r.payload as Record<string, unknown>).seq === "714")!;
   const { __time__, __topic__, __source__, ...fields } = m.payload as Record<string, unknown>;
   assert.deepEqual({ __time__, __topic__, __source__ }, { __time__: 1_800_000_714, __topic__: "topic-a", __source__: "10.0.0.1" });

@@ -65,14 +65,14 @@ async function firstDelivered(startTime: string): Promise<number[]> {
   const t = Number(/^\d+$/.test(startTime) ? startTime : NaN);
   const want = expectedFirst(Number.isNaN(t) ? Math.ceil(Date.parse(/Z|[+-]\d\d:\d\d$/.test(startTime) ? startTime : startTime + "Z") / 1000) : t);
   const total = want.reduce((n, first, s) => n + (s * 1000 + GROUPS * 10 - first), 0);
-  await until(() => sink.seqs().length >= total, 15_000, `${total} logs from ${startTime}`);
+  await until(() => new Set(sink.seqs()).size >= total, 15_000, `${total} logs from ${startTime}`);
   const firsts: number[] = [];
   for (let s = 0; s < SHARDS; s++) {
     const seqs = sink.received.filter((m) => m.sls.shard === s).map((m) => Number((m.payload as Record<string, unknown>).seq));
     firsts.push(seqs[0]);
     assert.equal(Math.min(...seqs), seqs[0], `shard ${s}: nothing older arrives later`);
   }
-  assert.equal(sink.seqs().length, total, "each log from the start time on, once");
+  assert.equal(new Set(sink.seqs()).size, total, "every log from the start time on (at least once)");
   return firsts;
 }
 
