@@ -22,6 +22,29 @@ export interface RedHelper {
 export const helper = require("node-red-node-test-helper") as RedHelper;
 helper.init(nodeRedMain, { nodeCloseTimeout: 15_000 });
 
+// The helper's setFlows waits only 300 ms for "flows:started" after the deploy returns: on a loaded
+// machine a redeploy takes longer and the test fails with "timeout waiting event". Same deploy,
+// listening before it starts and waiting up to 15 s.
+{
+  const h = helper as unknown as {
+    _redNodes: { setFlows(flow: object[], credentials: object, type: string): Promise<unknown> };
+    _events: { once(ev: string, cb: () => void): void; removeListener(ev: string, cb: () => void): void };
+  };
+  helper.setFlows = async (flow, type, credentials) => {
+    let onStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (onStarted = resolve));
+    h._events.once("flows:started", onStarted);
+    try {
+      await h._redNodes.setFlows(flow, credentials ?? {}, type || "full");
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([started, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("flows did not start within 15 s of the deploy")), 15_000)))]);
+      clearTimeout(timer);
+    } finally {
+      h._events.removeListener("flows:started", onStarted);
+    }
+  };
+}
+
 /** Polls `cond` every 10 ms; rejects with `what` after `ms`. */
 export function until(cond: () => boolean, ms = 20_000, what = "condition"): Promise<void> {
   const t0 = Date.now();
