@@ -12,11 +12,14 @@ const USAGE = `usage:
   emulator [--port N] [--host H] [--project P] [--logstore L] [--shards N] [--data DIR]
            [--generate ${GENERATOR_KINDS.join("|")}] [--rate LOGS_PER_S] [--count N] [--group-size N]
            [--access-key-id ID --access-key-secret SECRET [--sts-token T]] [--fault JSON]... [--json]
-  emulator faults list|clear|add JSON --url http://127.0.0.1:N`;
+           [--admin-token T]   (required to serve /_emulator/* on a non-loopback --host; or $SLS_EMULATOR_ADMIN_TOKEN)
+  emulator faults list|clear|add JSON --url http://127.0.0.1:N [--token T]`;
 
-function admin(url: string, method: string, path: string, body?: string): Promise<string> {
+function admin(url: string, method: string, path: string, body?: string, token?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, url), { method, headers: { "content-type": "application/json" } }, (res) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const req = http.request(new URL(path, url), { method, headers }, (res) => {
       let out = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (out += c));
@@ -28,12 +31,13 @@ function admin(url: string, method: string, path: string, body?: string): Promis
 }
 
 async function faultsCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: "string" } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: "string" }, token: { type: "string" } } });
   if (!values.url) throw new Error("--url of the running emulator is required");
+  const token = values.token ?? process.env.SLS_EMULATOR_ADMIN_TOKEN;
   const [verb, json] = positionals;
-  if (verb === "list") console.log(await admin(values.url, "GET", "/_emulator/faults"));
-  else if (verb === "clear") console.log(await admin(values.url, "DELETE", "/_emulator/faults"));
-  else if (verb === "add" && json) console.log(await admin(values.url, "POST", "/_emulator/faults", json));
+  if (verb === "list") console.log(await admin(values.url, "GET", "/_emulator/faults", undefined, token));
+  else if (verb === "clear") console.log(await admin(values.url, "DELETE", "/_emulator/faults", undefined, token));
+  else if (verb === "add" && json) console.log(await admin(values.url, "POST", "/_emulator/faults", json, token));
   else throw new Error(USAGE);
 }
 
@@ -57,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
       "sts-token": { type: "string" },
       fault: { type: "string", multiple: true },
       json: { type: "boolean", default: false },
+      "admin-token": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -85,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
     shards: num(values.shards, "shards"),
     data: values.data,
     accounts: [account],
+    adminToken: values["admin-token"] ?? process.env.SLS_EMULATOR_ADMIN_TOKEN,
   });
   for (const f of values.fault ?? []) emu.faults.add(JSON.parse(f) as FaultRule);
   const info = {

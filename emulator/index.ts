@@ -57,6 +57,11 @@ export interface EmulatorOptions {
   /** Seed of the fault-injection PRNG. */
   faultSeed?: number;
   /**
+   * Token the `/_emulator/*` admin routes require (`Authorization: Bearer <token>`). Without one
+   * they answer only when bound to a loopback address (the default 127.0.0.1).
+   */
+  adminToken?: string;
+  /**
    * Also start loopback stand-ins for STS and the ECS metadata service (sts.ts); the keys they
    * issue are accepted by this emulator until they expire.
    */
@@ -154,6 +159,7 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     cnames: opts.cnames,
     now,
     admin: (method, path, query, body) => adminHandler({ store, faults, defaultProject: projectName }, method, path, query, body),
+    adminToken: opts.adminToken,
   });
   let addr;
   try {

@@ -2,7 +2,7 @@
 // signature, decompress, dispatch to api.ts, and answer the way SLS answers (x-log-requestid on
 // everything, JSON errors).
 
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostTarget } from "./addressing";
@@ -26,6 +26,11 @@ export interface ServerOptions {
   now?: () => number;
   /** Handles `/_emulator/...`; returns the response or undefined for 404. */
   admin?: (method: string, path: string[], query: URLSearchParams, body: Buffer) => Promise<ApiResponse | undefined>;
+  /**
+   * Required on every admin request (`Authorization: Bearer <token>`) when set. Without it the
+   * admin routes answer only on a loopback bind, and only to a loopback or configured Host.
+   */
+  adminToken?: string;
 }
 
 export interface ParsedQuery {
@@ -99,6 +104,9 @@ export class SlsHttpServer {
     this.http.keepAliveTimeout = 30_000;
   }
 
+  /** The address the server is bound to (after listen). */
+  private boundAddress = "";
+
   async listen(port: number, host = "127.0.0.1"): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.http.once("error", reject);
@@ -107,7 +115,13 @@ export class SlsHttpServer {
         resolve();
       });
     });
-    return this.http.address() as AddressInfo;
+    const a = this.http.address() as AddressInfo;
+    this.boundAddress = a.address;
+    return a;
+  }
+
+  private adminRefusal(req: http.IncomingMessage): SlsError | undefined {
+    return adminRefusal(req, { token: this.opts.adminToken, bound: this.boundAddress, cnames: this.opts.cnames ?? [] });
   }
 
   async close(): Promise<void> {
@@ -138,6 +152,11 @@ export class SlsHttpServer {
     const { body: raw, tooLarge } = await readBody(req, MAX_BODY_BYTES);
 
     if (path === "/_emulator" || path.startsWith("/_emulator/")) {
+      const refused = this.adminRefusal(req);
+      if (refused) {
+        this.send(res, requestId, errorResponse(refused));
+        return;
+      }
       const r = this.opts.admin
         ? await this.opts.admin(req.method ?? "GET", path.split("/").filter(Boolean).slice(1), new URLSearchParams(rawQuery), raw).catch(
             (e: unknown) => errorResponse(e instanceof SlsError ? e : errors.parameterInvalid((e as Error).message)),
@@ -230,4 +249,38 @@ export class SlsHttpServer {
 
 export function errorResponse(e: SlsError): ApiResponse {
   return { status: e.status, json: e.toJSON() };
+}
+
+/**
+ * Why an admin request is refused, or undefined. The admin routes change what the emulator serves
+ * (faults, logs): a web page in a browser on this machine must not reach them. So they take JSON
+ * bodies only (a cross-site form can only send urlencoded, multipart or text/plain without a CORS
+ * preflight) and a loopback Host only (no DNS rebinding); on an address other machines can reach
+ * they are off unless an admin token is set, and with a token every request must carry it.
+ */
+export function adminRefusal(
+  req: Pick<http.IncomingMessage, "method" | "headers">,
+  o: { token?: string; bound: string; cnames: readonly string[] },
+): SlsError | undefined {
+  if (o.token) {
+    const given = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
+    const a = Buffer.from(given);
+    const b = Buffer.from(o.token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return errors.unauthorized("the admin routes need Authorization: Bearer <the emulator's admin token>");
+  } else {
+    if (!isLoopback(o.bound)) return errors.forbidden(`the admin routes are off on ${o.bound}, an address other machines can reach: start the emulator with an admin token (--admin-token)`);
+    const name = String(req.headers.host ?? "").trim().toLowerCase().replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+    const local = name === "" || isLoopback(name) || name === "localhost" || o.cnames.includes(name);
+    if (!local) return errors.forbidden(`the admin routes answer only to a loopback Host, not ${name}`);
+  }
+  const method = req.method ?? "GET";
+  if (method !== "GET" && method !== "HEAD" && method !== "DELETE" && !/^application\/json\s*(;|$)/i.test(String(req.headers["content-type"] ?? ""))) {
+    return errors.unsupportedMediaType("admin requests with a body must be application/json");
+  }
+  return undefined;
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
+function isLoopback(address: string): boolean {
+  return address === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }

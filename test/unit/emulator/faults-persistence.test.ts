@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as Sls from "@alicloud/sls20201230";
 import { start, Emulator } from "../../../emulator/index";
+import { adminRefusal } from "../../../emulator/server";
 import { sdkClient, sdkPullLogs, sdkPutLogs } from "../../support/sls-sdk";
 import { rawRequest } from "../../support/raw-sls";
 
@@ -72,7 +73,7 @@ describe("emulator faults", () => {
       assert.deepEqual(JSON.parse(health.body.toString()), { ok: true, project: emu.project });
       // JSON log writer and state view.
       const logs = { logs: [{ seq: "1", n: 2, __time__: 1_700_000_000 }], topic: "t", tags: { env: "dev" } };
-      const put = await rawRequest(emu.url, "POST", "/_emulator/logs?logstore=flt", {}, Buffer.from(JSON.stringify(logs)));
+      const put = await rawRequest(emu.url, "POST", "/_emulator/logs?logstore=flt", { "content-type": "application/json" }, Buffer.from(JSON.stringify(logs)));
       assert.deepEqual(JSON.parse(put.body.toString()), { shard: 0, seq: 0 });
       const cursor = (await c.getCursor(emu.project, "flt", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
       const g = (await sdkPullLogs(c, emu.project, "flt", 0, cursor)).groups[0];
@@ -88,6 +89,58 @@ describe("emulator faults", () => {
     } finally {
       await emu.close();
     }
+  });
+});
+
+describe("emulator admin routes", () => {
+  const fault = Buffer.from(JSON.stringify({ actions: ["ListShards"], error: { status: 503, code: "ServerBusy" } }));
+
+  it("take JSON bodies only and answer only to a loopback Host: a page on another site cannot reach them", async () => {
+    const emu = await start({ port: 0, logstore: "adm", shards: 1, cnames: ["sls.test"] });
+    try {
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]) {
+        const r = await rawRequest(emu.url, "POST", "/_emulator/faults", type ? { "content-type": type } : {}, fault);
+        assert.equal(r.status, 415, `content-type "${type}"`);
+        assert.equal(JSON.parse(r.body.toString()).errorCode, "UnsupportedMediaType");
+      }
+      const logs = await rawRequest(emu.url, "POST", "/_emulator/logs?logstore=adm", { "content-type": "text/plain" }, Buffer.from('{"logs":[{"a":"1"}]}'));
+      assert.equal(logs.status, 415);
+      // DNS rebinding: a name that resolves to 127.0.0.1 but is not ours.
+      const rebound = await rawRequest(emu.url, "GET", "/_emulator/state", { host: `evil.example:${emu.port}` });
+      assert.equal(rebound.status, 403);
+      assert.equal((await rawRequest(emu.url, "POST", "/_emulator/faults", { host: "evil.example", "content-type": "application/json" }, fault)).status, 403);
+      assert.equal((await rawRequest(emu.url, "GET", "/_emulator/health", { host: "sls.test" })).status, 200, "a configured CNAME");
+      assert.equal((await rawRequest(emu.url, "GET", "/_emulator/health", { host: `localhost:${emu.port}` })).status, 200);
+      assert.deepEqual(emu.faults.list(), [], "no refused request changed anything");
+      assert.equal(emu.getLogstore("adm").shard(0).endSeq, 0);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("with an admin token, every admin request must carry it", async () => {
+    const emu = await start({ port: 0, adminToken: "s3cret-token" });
+    try {
+      assert.equal((await rawRequest(emu.url, "GET", "/_emulator/faults", {})).status, 401);
+      assert.equal((await rawRequest(emu.url, "POST", "/_emulator/faults", { "content-type": "application/json", authorization: "Bearer wrong-token!" }, fault)).status, 401);
+      const ok = await rawRequest(emu.url, "POST", "/_emulator/faults", { "content-type": "application/json", authorization: "Bearer s3cret-token" }, fault);
+      assert.equal(ok.status, 200);
+      assert.equal(emu.faults.list().length, 1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("are off on an address other machines can reach unless a token is set", () => {
+    const req = { method: "GET", headers: { host: "10.0.0.5:8080" } };
+    for (const bound of ["0.0.0.0", "::", "10.0.0.5"]) {
+      const e = adminRefusal(req, { bound, cnames: [] });
+      assert.equal(e?.status, 403, bound);
+      assert.match(e?.message ?? "", /admin token/);
+    }
+    assert.equal(adminRefusal({ method: "GET", headers: { host: "10.0.0.5:8080", authorization: "Bearer tok" } }, { bound: "0.0.0.0", cnames: [], token: "tok" }), undefined);
+    assert.equal(adminRefusal({ method: "GET", headers: { host: "127.0.0.1:1" } }, { bound: "127.0.0.1", cnames: [] }), undefined);
+    assert.equal(adminRefusal({ method: "GET", headers: { host: "[::1]:1" } }, { bound: "::1", cnames: [] }), undefined);
   });
 });
 
