@@ -3,6 +3,7 @@
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import { SLS_ACK } from "../lib/config";
 import { claimToken } from "../lib/delivery";
+import { catalogue } from "./messages";
 import { skipMetricsWhenOff } from "./metrics";
 import { holdInput, startSettings } from "./settings";
 
@@ -15,6 +16,7 @@ export = function (RED: NodeAPI): void {
       holdInput(node);
       return;
     }
+    const t = catalogue(RED, "sls-ack");
     let count = 0;
     let statusTimer: NodeJS.Timeout | undefined;
     node.on("input", (msg, send, done) => {
@@ -24,7 +26,7 @@ export = function (RED: NodeAPI): void {
       count++;
       statusTimer ??= setTimeout(() => {
         statusTimer = undefined;
-        node.status({ fill: "green", shape: "dot", text: `${count} acknowledged` });
+        node.status({ fill: "green", shape: "dot", text: t("sls-ack.status.acknowledged", { count }) });
       }, 1000);
       send(msg);
       done();

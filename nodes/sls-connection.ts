@@ -7,6 +7,7 @@ import type { CnameMode } from "../lib/sls/cname-gateway";
 import { LOGSTORE_NAME, PROJECT_NAME, connectionTestTarget, type ConnectionTestRequest, type SavedConnection } from "../lib/sls/connection-test";
 import { CREDENTIAL_SOURCES, credentialsFrom, type CredentialSourceKind, type CredentialsProvider, type SlsCredentials } from "../lib/sls/credentials";
 import { SlsError } from "../lib/sls/errors";
+import { catalogue } from "./messages";
 import { startSettings } from "./settings";
 import type { SlsConnectionNode } from "./types";
 
@@ -102,6 +103,7 @@ function makeClient(def: ConnDef, endpoint: string, creds: ConnCreds): SlsClient
 }
 
 export = function (RED: NodeAPI): void {
+  const t = catalogue(RED, "sls-connection");
   function SlsConnection(this: ConnNode, def: ConnDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -114,12 +116,12 @@ export = function (RED: NodeAPI): void {
     const clear = cfg ? plainHttpRemote(cfg.endpoint) : undefined;
     if (clear) {
       (node as { plainHttp?: string }).plainHttp = clear;
-      node.warn(`the SLS endpoint http://${clear} is not encrypted: AccessKey signatures, STS tokens and every log cross the network in clear; use https://`);
+      node.warn(t("sls-connection.warnings.plain-http", { host: clear }));
     }
     let client: SlsClient | undefined;
     node.getClient = () => {
       // Users check the connection's settings first (nodes/settings.ts): a refused one is never asked.
-      if (!cfg) throw new Error(`sls-connection ${node.name || node.id} did not start: its settings are invalid`);
+      if (!cfg) throw new Error(t("sls-connection.errors.not-started", { name: node.name || node.id }));
       return (client ??= makeClient(def, cfg.endpoint, node.credentials ?? {}));
     };
     node.on("close", (done: () => void) => {
@@ -144,14 +146,14 @@ export = function (RED: NodeAPI): void {
   // CORS preflight, so it cannot trigger a request when adminAuth is off.
   RED.httpAdmin.post("/sls-connection/test", RED.auth.needsPermission("sls-connection.write"), (req: Request, res: Response) => {
     if (!req.is("application/json")) {
-      res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: "send the test request as application/json" });
+      res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: t("sls-connection.errors.test-json") });
       return;
     }
     void (async () => {
       let client: SlsClient | undefined;
       try {
         const body = (req.body ?? {}) as ConnectionTestRequest;
-        if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", "expected a JSON object", { retryable: false });
+        if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", t("sls-connection.errors.test-object"), { retryable: false });
         const auth = typeof (body as { auth?: unknown }).auth === "string" ? String((body as { auth?: unknown }).auth) : "access_key";
         if (auth !== "access_key" && auth !== "sts") {
           const { node, project, logstore } = deployedForTest(body, auth);
@@ -184,7 +186,7 @@ export = function (RED: NodeAPI): void {
     const node = typeof b.id === "string" ? (RED.nodes.getNode(b.id) as ConnNode | null) : null;
     const project = typeof b.project === "string" ? b.project.trim() : "";
     const logstore = typeof b.logstore === "string" ? b.logstore.trim() : "";
-    if (!PROJECT_NAME.test(project) || !LOGSTORE_NAME.test(logstore)) throw new SlsError("ParameterInvalid", "a valid project and logstore are required", { retryable: false });
+    if (!PROJECT_NAME.test(project) || !LOGSTORE_NAME.test(logstore)) throw new SlsError("ParameterInvalid", t("sls-connection.errors.test-names"), { retryable: false });
     const endpoint = typeof b.endpoint === "string" ? b.endpoint.trim() : "";
     const same =
       saved !== undefined &&
@@ -193,7 +195,7 @@ export = function (RED: NodeAPI): void {
       (endpoint === saved.rawEndpoint.trim() || endpoint === saved.endpoint) &&
       (typeof b.cname === "string" ? b.cname : "auto") === saved.cname &&
       SOURCE_FIELDS.every((k) => sameSetting(b[k], node.sourceSettings?.[k]));
-    if (!same) throw new SlsError("DeployFirst", "this credential source is tested with the deployed connection: deploy these settings, then test", { retryable: false });
+    if (!same) throw new SlsError("DeployFirst", t("sls-connection.errors.test-deploy-first"), { retryable: false });
     return { node: node!, project, logstore };
   }
 

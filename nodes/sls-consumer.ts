@@ -15,13 +15,14 @@ import type { OutMessage } from "../lib/sls/consumer-messages";
 import { startSettings } from "./settings";
 import type { SlsConnectionNode } from "./types";
 import { skipMetricsWhenOff } from "./metrics";
+import { catalogue, joined, type Text, type Translate } from "./messages";
 
 /** 29.5 d, 6.2 h, 12 min, 40 s. */
-function duration(sec: number): string {
-  if (sec >= 86_400) return `${(sec / 86_400).toFixed(1)} d`;
-  if (sec >= 3_600) return `${(sec / 3_600).toFixed(1)} h`;
-  if (sec >= 60) return `${Math.round(sec / 60)} min`;
-  return `${sec} s`;
+function duration(t: Translate, sec: number): string {
+  if (sec >= 86_400) return t("sls-consumer.duration.d", { n: (sec / 86_400).toFixed(1) });
+  if (sec >= 3_600) return t("sls-consumer.duration.h", { n: (sec / 3_600).toFixed(1) });
+  if (sec >= 60) return t("sls-consumer.duration.min", { n: Math.round(sec / 60) });
+  return t("sls-consumer.duration.s", { n: sec });
 }
 
 /** A unix time as ISO 8601 (UTC), for messages. */
@@ -39,6 +40,7 @@ interface Running extends DeployedConsumer {
 }
 
 export = function (RED: NodeAPI): void {
+  const t = catalogue(RED, "sls-consumer");
   /** Started sls-consumer nodes by id. */
   const running = new Map<string, Running>();
 
@@ -56,8 +58,8 @@ export = function (RED: NodeAPI): void {
     // checkpoints (and start from them). Refused when this runtime deploys such a live consumer.
     const live = backfill ? liveConsumerOfGroup(RED, def.id) : undefined;
     if (live) {
-      node.status({ fill: "red", shape: "ring", text: "group of a live consumer" });
-      node.error(`not started: consumer group "${consumerGroup}" is read by the live sls-consumer ${live}; a time range reads in a group of its own (e.g. ${consumerGroup}-backfill), so the live checkpoints stay untouched`);
+      node.status({ fill: "red", shape: "ring", text: "sls-consumer.status.live-group" });
+      node.error(t("sls-consumer.errors.live-group", { group: consumerGroup, live }));
       return;
     }
     // Acknowledge on emit keeps a window too, for flow control only: checkpoints move at emission,
@@ -132,14 +134,17 @@ export = function (RED: NodeAPI): void {
     // node gets it (level "warning"), as the log and the status do.
     engine.on("retention", (r) => {
       node.error(
-        `shard ${r.shard}: logs not yet delivered are ${duration(r.ageSec)} old, ${r.percent}% of the logstore's ${duration(r.retentionSec)} retention; SLS deletes them at 100% (restore the SIEM, add consumers, or raise the TTL)`,
+        t("sls-consumer.errors.retention", { shard: r.shard, age: duration(t, r.ageSec), percent: r.percent, retention: duration(t, r.retentionSec) }),
         { _msgid: RED.util.generateId(), payload: { code: "RetentionRisk", level: "warning", ...r }, sls: slsOf(r.shard) } as NodeMessage,
       );
       updateStatus();
     });
     engine.on("dataLoss", (l) => {
-      const what = l.groups === undefined ? "data" : `${l.groups} log group(s)${l.logs === undefined ? "" : ` (about ${l.logs} logs)`}`;
-      node.error(`shard ${l.shard}: SLS expired ${what} before it was read (TTL); reading resumes at the oldest retained log group`, {
+      const what =
+        l.groups === undefined
+          ? t("sls-consumer.errors.expired-data")
+          : t(l.logs === undefined ? "sls-consumer.errors.expired-groups" : "sls-consumer.errors.expired-groups-logs", { groups: l.groups, logs: l.logs ?? 0 });
+      node.error(t("sls-consumer.errors.expired", { shard: l.shard, what }), {
         _msgid: RED.util.generateId(),
         payload: { code: "DataExpired", shard: l.shard, skippedLogGroups: l.groups, skippedLogs: l.logs, fromCursor: l.fromCursor, toCursor: l.toCursor },
         sls: slsOf(l.shard),
@@ -156,7 +161,7 @@ export = function (RED: NodeAPI): void {
       if (now - queryReportAt < 60_000) return;
       queryReportAt = now;
       node.error(
-        `SLS could not evaluate the SPL query on ${queryFailed} log(s) and left them out (e.g. cast() of a value that is not a number: try_cast() gives null instead)`,
+        t("sls-consumer.errors.spl-failed", { logs: queryFailed }),
         { _msgid: RED.util.generateId(), payload: { code: "SplEvaluationFailed", level: "warning", logs: queryFailed, shard: f.shard }, sls: slsOf(f.shard) } as NodeMessage,
       );
       queryFailed = 0;
@@ -164,7 +169,7 @@ export = function (RED: NodeAPI): void {
     engine.on("assigned", () => updateStatus());
     // Someone (a reset from a dialog, here or in another Node-RED) moved a checkpoint of the group.
     engine.on("moved", (m) => {
-      node.warn(`shard ${m.shard}: the group's checkpoint was moved by someone else (a reset?); reading from there (cursor ${m.to})`);
+      node.warn(t("sls-consumer.warnings.checkpoint-moved", { shard: m.shard, cursor: m.to }));
       updateStatus();
     });
     const range = { from: cfg.start === "time" ? iso(cfg.startTime) : cfg.start, to: backfill ? iso(cfg.to!) : undefined };
@@ -173,10 +178,10 @@ export = function (RED: NodeAPI): void {
       node.send([null, { _msgid: RED.util.generateId(), topic: "shard-done", payload: { shard: d.shard, logs: d.logs, cursor: d.cursor, ...range }, sls: slsOf(d.shard) } as NodeMessage]);
       updateStatus();
     });
-    let doneText = "";
+    let doneText: Text | undefined;
     engine.on("done", (d: RangeDone) => {
-      doneText = `done · ${d.logs} logs · ${d.shards.length} shards to ${range.to}`;
-      node.log(`time range ${range.from} to ${range.to} of ${project}/${logstore} done: ${d.logs} logs read by this consumer; every shard of the logstore reached the end (group ${consumerGroup})`);
+      doneText = { key: "sls-consumer.status.done", params: { logs: d.logs, shards: d.shards.length, to: range.to ?? "" } };
+      node.log(t("sls-consumer.log.range-done", { from: range.from, to: range.to ?? "", project, logstore, logs: d.logs, group: consumerGroup }));
       node.send([
         null,
         {
@@ -204,17 +209,28 @@ export = function (RED: NodeAPI): void {
         lastLogs = s.logs;
         lastTick = now;
       }
-      let expired = s.expired.groups > 0 ? ` · ${s.expired.logs > 0 ? `${s.expired.logs} logs` : `${s.expired.groups} log groups`} expired unread` : "";
-      const finished = s.range && s.range.finished.length > 0 ? ` · ${s.range.finished.length} done` : "";
+      // Status lines are parts joined by " · "; what SLS expired unread (and plain http) ends every line.
+      const expired: Text[] =
+        s.expired.groups === 0
+          ? []
+          : [s.expired.logs > 0 ? { key: "sls-consumer.status.expired-logs", params: { count: s.expired.logs } } : { key: "sls-consumer.status.expired-groups", params: { count: s.expired.groups } }];
       // A plain-http endpoint to another machine is named in every status (its warning is logged once).
-      const clear = conn.plainHttp ? " · http: not encrypted" : "";
-      expired += clear;
-      if (s.range?.done) node.status({ fill: "green", shape: "ring", text: doneText + expired });
-      else if (s.error) node.status({ fill: "red", shape: "ring", text: s.error.code + clear });
-      else if (s.retention) node.status({ fill: "yellow", shape: "dot", text: `shard ${s.retention.shard}: lag at ${s.retention.percent}% of retention${expired}` });
-      else if (s.waiting) node.status({ fill: "yellow", shape: "ring", text: `waiting for delivery (${s.shards.length} shards)${expired}` });
-      else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: finished ? `backfill${finished} · waiting for other consumers` : "sls-consumer.status.no-shards" });
-      else node.status({ fill: "green", shape: "dot", text: `${backfill ? "backfill · " : ""}${s.shards.length} shards · ${rate} logs/s${s.lagSec ? ` · lag ${s.lagSec}s` : ""}${finished}${expired}` });
+      if (conn.plainHttp) expired.push({ key: "sls-consumer.status.plain-http" });
+      const finished: Text[] = s.range && s.range.finished.length > 0 ? [{ key: "sls-consumer.status.finished", params: { count: s.range.finished.length } }] : [];
+      const show = (fill: "red" | "green" | "yellow" | "grey", shape: "dot" | "ring", parts: Text[]): void => node.status({ fill, shape, text: joined(t, [...parts, ...expired]) });
+      if (s.range?.done && doneText) show("green", "ring", [doneText]);
+      else if (s.error) node.status({ fill: "red", shape: "ring", text: conn.plainHttp ? `${s.error.code} · ${t("sls-consumer.status.plain-http")}` : s.error.code });
+      else if (s.retention) show("yellow", "dot", [{ key: "sls-consumer.status.retention", params: { shard: s.retention.shard, percent: s.retention.percent } }]);
+      else if (s.waiting) show("yellow", "ring", [{ key: "sls-consumer.status.waiting", params: { shards: s.shards.length } }]);
+      else if (s.shards.length === 0 && finished.length > 0) show("grey", "ring", [{ key: "sls-consumer.status.backfill" }, ...finished, { key: "sls-consumer.status.waiting-others" }]);
+      else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: "sls-consumer.status.no-shards" });
+      else
+        show("green", "dot", [
+          ...(backfill ? [{ key: "sls-consumer.status.backfill" }] : []),
+          { key: "sls-consumer.status.running", params: { shards: s.shards.length, rate } },
+          ...(s.lagSec ? [{ key: "sls-consumer.status.lag", params: { lag: s.lagSec } }] : []),
+          ...finished,
+        ]);
     }
     const statusTimer = setInterval(updateStatus, 1000);
     node.status({ fill: "yellow", shape: "ring", text: "sls-consumer.status.joining" });
@@ -243,13 +259,13 @@ export = function (RED: NodeAPI): void {
   const admin = (path: string, run: (body: ResetRequest, r: Running) => Promise<object>): void => {
     RED.httpAdmin.post(path, RED.auth.needsPermission("sls-consumer.write"), (req: Request, res: Response) => {
       if (!req.is("application/json")) {
-        res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: "send the request as application/json" });
+        res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: t("sls-consumer.errors.request-json") });
         return;
       }
       void (async () => {
         try {
           const body = (req.body ?? {}) as ResetRequest;
-          if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", "expected a JSON object", { retryable: false });
+          if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", t("sls-consumer.errors.request-object"), { retryable: false });
           const r = typeof body.id === "string" ? running.get(body.id) : undefined;
           resetGroupOf(body, r);
           res.json({ ok: true, ...(await run(body, r!)) });
@@ -282,7 +298,7 @@ export = function (RED: NodeAPI): void {
         await Promise.all(local().map((o) => o.engine.recheck()));
       },
     });
-    RED.log.info(`sls-consumer: checkpoints of consumer group ${consumerGroup} (${project}/${logstore}) reset to ${position.to === "time" ? position.time : position.to} for ${result.shards.length} shards`);
+    RED.log.info(t("sls-consumer.log.reset", { group: consumerGroup, project, logstore, to: position.to === "time" ? position.time : position.to, shards: result.shards.length }));
     return { project, logstore, consumerGroup, ...result };
   });
 };

@@ -6,6 +6,7 @@ import type { Node, NodeAPI, NodeDef } from "node-red";
 import { SLS_SYSLOG_MAP } from "../lib/config";
 import { compileMapper, PRESETS, presetConfig, previewMapping, type MappingConfig, type OutSettings } from "../lib/mapping";
 import { skipMetricsWhenOff } from "./metrics";
+import { catalogue } from "./messages";
 
 import { holdInput, refuse, startSettings } from "./settings";
 
@@ -21,6 +22,7 @@ function settingsOf(def: Record<string, unknown>): MappingConfig {
 }
 
 export = function (RED: NodeAPI): void {
+  const t = catalogue(RED, "sls-syslog-map");
   function SlsSyslogMap(this: Node, def: MapDef): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
@@ -38,7 +40,7 @@ export = function (RED: NodeAPI): void {
           }
           node.warn(text);
           warned++;
-          node.status({ fill: "yellow", shape: "ring", text: RED._("sls-syslog-map.status.warnings", { count: warned }) });
+          node.status({ fill: "yellow", shape: "ring", text: t("sls-syslog-map.status.warnings", { count: warned }) });
         })
       : undefined;
     compiling = false;
@@ -69,7 +71,7 @@ export = function (RED: NodeAPI): void {
   RED.httpAdmin.post("/sls-syslog-map/preview", RED.auth.needsPermission("sls-syslog-map.write"), (req, res) => {
     const body = (req.body ?? {}) as { config?: unknown; sample?: unknown; out?: unknown };
     if (body.config === null || typeof body.config !== "object" || body.sample === undefined) {
-      res.status(400).json({ error: "expected {config: object, sample: JSON text or value}" });
+      res.status(400).json({ error: t("sls-syslog-map.errors.preview-request") });
       return;
     }
     try {

@@ -20,6 +20,7 @@ import { SLS_SYSLOG_OUT } from "../lib/config";
 import { holdInput, startSettings } from "./settings";
 import type { SyslogOutNode, SyslogServerNode } from "./types";
 import { skipMetricsWhenOff } from "./metrics";
+import { catalogue, joined } from "./messages";
 
 /** The wires are all this node reads of its definition itself (settings: lib/config/sls-syslog-out.ts). */
 interface OutDef extends NodeDef {
@@ -31,6 +32,7 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     skipMetricsWhenOff(this);
     const node = this;
+    const t = catalogue(RED, "sls-syslog-out");
     const cfg = startSettings(RED, node, SLS_SYSLOG_OUT, def);
     if (!cfg) {
       holdInput(node);
@@ -79,15 +81,20 @@ export = function (RED: NodeAPI): void {
     /** Per target: the fault kind last logged, and how much it had sent then. */
     const logged = new Map<string, { kind: string; sent: number }>();
     let shown = "";
+    /** The status shown says rate-limited. */
+    let limitedShown = false;
     const showStatus = (): void => {
-      const s =
+      const v =
         held.records > 0
-          ? { fill: "red" as const, shape: "ring" as const, text: `holding ${held.records} logs: ${heldReason}` }
+          ? { fill: "red" as const, shape: "ring" as const, parts: [{ key: "sls-syslog-out.status.holding", params: { count: held.records, reason: heldReason } }] }
           : sinkStatus(sender.stats(), { rate, fault: lastError, rateLimited: limit?.limited ?? false });
+      limitedShown = v.parts.some((p) => p.key === "sls-syslog-out.status.rate-limited");
+      // One text without parameters goes as its key: the editor translates it.
+      const text = v.parts.length === 1 && !v.parts[0].params ? v.parts[0].key : joined(t, v.parts);
       // Status goes to every open editor: only send changes.
-      if (shown === s.fill + s.shape + s.text) return;
-      shown = s.fill + s.shape + s.text;
-      node.status(s);
+      if (shown === v.fill + v.shape + text) return;
+      shown = v.fill + v.shape + text;
+      node.status({ fill: v.fill, shape: v.shape, text });
     };
     const onTarget = (target: string, state: SenderState, err?: Error): void => {
       if (state === "disconnected" && err) {
@@ -98,7 +105,7 @@ export = function (RED: NodeAPI): void {
         // new session, so connecting is not enough).
         const sent = sender.stats().targets.find((t) => t.target === target)?.sent ?? 0;
         const before = logged.get(target);
-        if (!before || before.kind !== short || sent > before.sent) node.error(`syslog ${server.target}: ${err.message}`);
+        if (!before || before.kind !== short || sent > before.sent) node.error(t("sls-syslog-out.errors.target", { target: server.target, error: err.message }));
         logged.set(target, { kind: short, sent });
         lastError = short;
       }
@@ -144,7 +151,7 @@ export = function (RED: NodeAPI): void {
       done(err);
     };
     const failureOf = (errors: Error[], count: number): Error =>
-      errors.length === 1 && count === 1 ? errors[0] : new Error(`${errors.length} of ${count} records could not be formatted; the first: ${errors[0].message}`);
+      errors.length === 1 && count === 1 ? errors[0] : new Error(t("sls-syslog-out.errors.records", { failed: errors.length, count, error: errors[0].message }));
     /** Reports a failure of the logs' own: what formatted fine is written, the token settles as failed. */
     const deadLetter = (w: Omit<Waiting, "claim"> & { claim: Claim | null }, count: number): void => {
       const failure = failureOf(w.errors, count);
@@ -176,11 +183,7 @@ export = function (RED: NodeAPI): void {
       for (let i = 0; i < keys.length; i++) {
         if (reported.has(keys[i]) || triage.isOwn(keys[i])) continue;
         reported.add(keys[i]);
-        node.error(
-          `${errors[i].message}. No log has shown this to be one log's own problem, so it is treated as a settings problem: ` +
-            "the logs are held (neither sent nor dead-lettered) and read again after the next deploy",
-          msg,
-        );
+        node.error(t("sls-syslog-out.errors.held", { error: errors[i].message }), msg);
       }
       showStatus();
     };
@@ -212,7 +215,7 @@ export = function (RED: NodeAPI): void {
       const events = Array.isArray(mm.payload) ? mm.payload.length : Array.isArray(mm.syslog) ? mm.syslog.length : 1;
       const wait = limit?.take(events);
       if (!wait) return input(msg, send, done);
-      if (shown.indexOf("rate-limited") < 0) showStatus();
+      if (!limitedShown) showStatus();
       void wait.then(() => input(msg, send, done));
     });
 
@@ -256,6 +259,16 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    /** One warning at close: what went back to the source, what was lost. */
+    const closeSummary = (returnedHeld: number): string => {
+      const heldText = t("sls-syslog-out.warnings.closed-held", { count: returnedHeld });
+      const queuedText = t("sls-syslog-out.warnings.closed-queued", { count: closedReturned, target: server.target });
+      const what = returnedHeld > 0 && closedReturned > 0 ? t("sls-syslog-out.warnings.closed-both", { held: heldText, queued: queuedText }) : returnedHeld > 0 ? heldText : queuedText;
+      if (returnedHeld + closedReturned === 0) return t("sls-syslog-out.warnings.closed-lost-only", { count: closedLost });
+      const text = t("sls-syslog-out.warnings.closed", { what, count: closedReturned + returnedHeld });
+      return closedLost > 0 ? t("sls-syslog-out.warnings.closed-lost", { text, count: closedLost }) : text;
+    };
+
     /** Gives every held token back: the source reads those logs again (after a fix, they go out). */
     const releaseHeld = (): number => {
       let n = 0;
@@ -285,14 +298,7 @@ export = function (RED: NodeAPI): void {
         .deregister(node)
         .then(() => new Promise((r) => setImmediate(r)))
         .then(() => {
-          if (closedReturned + closedLost + returnedHeld > 0) {
-            const parts = [];
-            if (returnedHeld > 0) parts.push(`${returnedHeld} held logs`);
-            if (closedReturned > 0) parts.push(`${closedReturned} logs still queued for ${server.target}`);
-            let text = `closed with ${parts.join(" and ") || "nothing"} unwritten: ${closedReturned + returnedHeld} go back to sls consumer and are read again`;
-            if (closedLost > 0) text += `; ${closedLost} queued messages had no delivery token and are lost`;
-            node.warn(text);
-          }
+          if (closedReturned + closedLost + returnedHeld > 0) node.warn(closeSummary(returnedHeld));
           done();
         });
     });

@@ -10,6 +10,7 @@ import { SLS_SYSLOG_SERVER } from "../lib/config";
 import { UDP_MAX_MESSAGE } from "../lib/config/sls-syslog-server";
 import { startSettings } from "./settings";
 import type { SyslogServerNode } from "./types";
+import { catalogue, type Translate } from "./messages";
 
 /** TLS material kept in Node-RED credentials. */
 interface ServerCreds {
@@ -20,13 +21,14 @@ interface ServerCreds {
 }
 
 /** PEM text from the credential if set, else from the file (read at every connect so rotated files are picked up). */
-function pem(text: string | undefined, file: string | undefined, what: string): string | undefined {
+function pem(t: Translate, text: string | undefined, file: string | undefined, what: "ca" | "cert" | "key"): string | undefined {
   if (text && text.trim()) return text;
   if (!file) return undefined;
   try {
     return fs.readFileSync(file.trim(), "utf8");
   } catch (err) {
-    throw Object.assign(new Error(`cannot read the ${what} file ${file.trim()}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`), { code: "ETLSFILE" });
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw Object.assign(new Error(t("sls-syslog-server.errors.tls-file", { what: t(`sls-syslog-server.errors.file.${what}`), file: file.trim(), code })), { code: "ETLSFILE" });
   }
 }
 
@@ -34,11 +36,12 @@ export = function (RED: NodeAPI): void {
   function SyslogServer(this: SyslogServerNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
+    const t = catalogue(RED, "sls-syslog-server");
     const cfg = startSettings(RED, node, SLS_SYSLOG_SERVER, def, node.credentials ?? {});
     if (!cfg) {
       // Users check the settings first (nodes/settings.ts): a refused server is never asked.
       node.register = () => {
-        throw new Error(`sls-syslog-server ${node.name || node.id} did not start: its settings are invalid`);
+        throw new Error(t("sls-syslog-server.errors.not-started", { name: node.name || node.id }));
       };
       node.deregister = () => Promise.resolve();
       return;
@@ -47,9 +50,9 @@ export = function (RED: NodeAPI): void {
     const useTls = protocol === "tls" || (protocol === "relp" && cfg.relpTls);
     const endpoints: Target[] = [{ host: cfg.host, port: cfg.port }, ...cfg.moreTargets.map((t) => ({ ...t, port: t.port ?? cfg.port }))];
     const tls = (): TlsSettings => ({
-      ca: pem(cfg.ca, cfg.caFile, "CA"),
-      cert: pem(cfg.cert, cfg.certFile, "client certificate"),
-      key: pem(cfg.key, cfg.keyFile, "client key"),
+      ca: pem(t, cfg.ca, cfg.caFile, "ca"),
+      cert: pem(t, cfg.cert, cfg.certFile, "cert"),
+      key: pem(t, cfg.key, cfg.keyFile, "key"),
       passphrase: cfg.passphrase || undefined,
       servername: cfg.servername,
       rejectUnauthorized: cfg.rejectUnauthorized,
@@ -68,7 +71,7 @@ export = function (RED: NodeAPI): void {
     const maxMessageBytes = cfg.maxMessageBytes;
     if (protocol === "udp") options.maxDatagramBytes = maxMessageBytes || UDP_MAX_MESSAGE;
     if (useTls && !cfg.rejectUnauthorized) {
-      node.warn(`TLS certificate verification is OFF for ${endpoints[0].host}:${endpoints[0].port}: anyone on the path can read and forge these logs`);
+      node.warn(t("sls-syslog-server.warnings.tls-unverified", { target: `${endpoints[0].host}:${endpoints[0].port}` }));
     }
 
     const users = new Set<string>();

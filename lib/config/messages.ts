@@ -60,12 +60,18 @@ export const CONFIG_MESSAGES = {
   },
 } as const;
 
-type Tree = { readonly [k: string]: string | Tree };
+/** A message catalogue (or a section of one): texts by dotted key. */
+export type Catalogue = { readonly [k: string]: string | Catalogue };
 
-/** The English text of a `config` key (`why.int`, `error`, ...) with its parameters filled in. */
-export function english(key: string, params: Record<string, string | number> = {}): string {
-  let node: string | Tree | undefined = CONFIG_MESSAGES as Tree;
+/** The text of `key` ("why.int") in `catalogue` with its `__name__` parameters filled in; the key itself if there is none. */
+export function render(catalogue: Catalogue, key: string, params: Record<string, string | number> = {}): string {
+  let node: string | Catalogue | undefined = catalogue;
   for (const part of key.split(".")) node = typeof node === "object" ? node[part] : undefined;
   if (typeof node !== "string") return key;
   return node.replace(/__(\w+)__/g, (m, name: string) => (params[name] !== undefined ? String(params[name]) : m));
+}
+
+/** The English text of a `config` key (`why.int`, `error`, ...) with its parameters filled in. */
+export function english(key: string, params: Record<string, string | number> = {}): string {
+  return render(CONFIG_MESSAGES, key, params);
 }

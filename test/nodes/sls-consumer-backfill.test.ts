@@ -145,5 +145,5 @@ test("a backfill in the group of a live consumer of this runtime does not start"
   const cons = helper.getNode("cons");
   await until(() => callsOf(cons, "error").length > 0, 5000, "an error");
   assert.match(String(callsOf(cons, "error")[0][0]), /consumer group "siem" is read by the live sls-consumer live reader/);
-  assert.equal(lastStatus(cons), "group of a live consumer");
+  assert.equal(lastStatus(cons), "sls-consumer.status.live-group");
 });
