@@ -11,7 +11,8 @@ import type { FaultRule } from "./faults";
 const USAGE = `usage:
   emulator [--port N] [--host H] [--project P] [--logstore L] [--shards N] [--data DIR]
            [--generate ${GENERATOR_KINDS.join("|")}] [--rate LOGS_PER_S] [--count N] [--group-size N]
-           [--access-key-id ID --access-key-secret SECRET [--sts-token T]] [--fault JSON]... [--json]
+           [--access-key-id ID --access-key-secret SECRET [--sts-token T]] [--sts [--sts-lifetime S]]
+           [--fault JSON]... [--json]
            [--admin-token T]   (required to serve /_emulator/* on a non-loopback --host; or $SLS_EMULATOR_ADMIN_TOKEN)
   emulator faults list|clear|add JSON --url http://127.0.0.1:N [--token T]`;
 
@@ -59,6 +60,8 @@ async function main(argv: string[]): Promise<void> {
       "access-key-id": { type: "string" },
       "access-key-secret": { type: "string" },
       "sts-token": { type: "string" },
+      sts: { type: "boolean", default: false },
+      "sts-lifetime": { type: "string" },
       fault: { type: "string", multiple: true },
       json: { type: "boolean", default: false },
       "admin-token": { type: "string" },
@@ -91,6 +94,7 @@ async function main(argv: string[]): Promise<void> {
     data: values.data,
     accounts: [account],
     adminToken: values["admin-token"] ?? process.env.SLS_EMULATOR_ADMIN_TOKEN,
+    credentialServices: values.sts ? { lifetimeSec: num(values["sts-lifetime"], "sts-lifetime") } : undefined,
   });
   for (const f of values.fault ?? []) emu.faults.add(JSON.parse(f) as FaultRule);
   const info = {
@@ -101,6 +105,8 @@ async function main(argv: string[]): Promise<void> {
     accessKeyId: emu.accessKeyId,
     accessKeySecret: emu.accessKeySecret,
     data: values.data ?? null,
+    stsEndpoint: emu.credentialServices?.sts.url ?? null,
+    metadataEndpoint: emu.credentialServices?.metadata.url ?? null,
   };
   if (values.json) console.log(JSON.stringify(info));
   else {
@@ -111,6 +117,10 @@ async function main(argv: string[]): Promise<void> {
     console.log(`  accessKeyId      ${emu.accessKeyId}`);
     console.log(`  accessKeySecret  ${emu.accessKeySecret}`);
     console.log(`  data             ${values.data ?? "(memory only)"}`);
+    if (emu.credentialServices) {
+      console.log(`  STS              ${emu.credentialServices.sts.url}   (AssumeRole signed with the key above; role acs:ram::1234567890123456:role/<any>)`);
+      console.log(`  ECS metadata     ${emu.credentialServices.metadata.url}   (instance role EcsRamRoleSls)`);
+    }
     // The variable names of the original recipe, ready for the example flows.
     const env = { SLS_ENDPOINT: emu.url, SLS_AK_ID: emu.accessKeyId, SLS_AK_KEY: emu.accessKeySecret, SLS_PROJECT: emu.project, SLS_LOGSTORE: logstore };
     console.log(`  env              ${Object.entries(env).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(" ")}`);
