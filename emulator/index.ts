@@ -173,8 +173,10 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
     const so: StsOptions = opts.credentialServices === true ? {} : opts.credentialServices;
     const issuer = new CredentialIssuer(accountMap, so.lifetimeSec, so.now);
     credentialServices = { issuer, sts: new StsServer(accountMap, issuer, so), metadata: new MetadataServer(issuer) };
-    await credentialServices.sts.listen(opts.host ?? "127.0.0.1");
-    await credentialServices.metadata.listen(opts.host ?? "127.0.0.1");
+    // Loopback only, whatever --host says: the metadata stand-in hands the instance role's keys to
+    // anyone who asks, as an instance's own metadata service does.
+    await credentialServices.sts.listen("127.0.0.1");
+    await credentialServices.metadata.listen("127.0.0.1");
   }
   const hostPart = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const ls = (name: string, project?: string) => store.project(project ?? projectName).logstore(name);
