@@ -10,8 +10,7 @@ import { CnameGateway, hostName, usesCname, type CnameMode } from "./cname-gatew
 import { CredentialSource, type CredentialsProvider, type SlsCredentials } from "./credentials";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
 import { HttpTransport } from "./http-transport";
-import { scanLogGroupList } from "./pull-decoder";
-import type { RecordGroup } from "./pull-decoder";
+import { scanLogGroupList, type GroupList } from "./pull-decoder";
 
 export type { CredentialsProvider, SlsCredentials } from "./credentials";
 
@@ -60,7 +59,7 @@ export interface PullOptions {
 
 export interface PullResult {
   /** Log groups in record form (each log already the object sls-consumer emits). */
-  groups: RecordGroup[];
+  groups: GroupList;
   /** Cursor after the last returned group (= request cursor when nothing came back). */
   nextCursor: string;
   /** Number of log groups returned. */
@@ -193,7 +192,7 @@ export class SlsClient implements SlsApi {
       throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", { context: this.ctx("PullLogs", project, logstore, shard), retryable: true });
     }
     const body = r.body.length > 0 ? r.body : undefined;
-    let groups: RecordGroup[] = [];
+    let groups: GroupList = [];
     if (body) {
       try {
         groups = scanLogGroupList(body, r.ownBody);

@@ -205,7 +205,7 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
   };
 
   for (; gi < batch.groups.length; gi++) {
-    const g = batch.groups[gi];
+    const g = batch.groups.at(gi)!;
     cursor = batch.cursorOf?.(gi) ?? batch.cursor;
     // Wait for window room before decoding the group, not after: a reader that waits while holding
     // a decoded group keeps its records alive for a whole window cycle. That is long enough for the

@@ -30,6 +30,23 @@ export function logsIn(g: RecordGroup): number {
   return g.logCount ?? g.records.length;
 }
 
+/**
+ * The log groups of a PullLogs reply, in order: an array, or the PulledGroups of a body, made
+ * when each is taken (PulledGroupList).
+ */
+export interface GroupList {
+  readonly length: number;
+  at(i: number): RecordGroup | undefined;
+}
+
+/** Logs in all the groups of a list, without building any records. */
+export function logsInAll(groups: GroupList): number {
+  if (groups instanceof PulledGroupList) return groups.logCount;
+  let n = 0;
+  for (let i = 0; i < groups.length; i++) n += logsIn(groups.at(i)!);
+  return n;
+}
+
 /** A decoded LogGroup in record form (same keys, same order as the direct decoder produces). */
 export function toRecordGroup(g: LogGroup): RecordGroup {
   const topic = g.topic ?? "";
@@ -446,6 +463,10 @@ interface PulledBody {
   text: string;
   textBase: number;
   textEnd: number;
+  /** Reads the body for its groups' nextRecord (one group at a time: a body belongs to one reader). */
+  reader?: Reader;
+  /** Groups released so far, by index. */
+  released: Uint8Array;
 }
 
 /**
@@ -455,15 +476,24 @@ interface PulledBody {
  */
 export class PulledGroup implements RecordGroup {
   private decoded: { records: Array<Record<string, string | number>>; timeNs: number[] } | undefined;
-  private released = false;
+  /** Where nextRecord reads on. */
+  private pos: number;
 
   constructor(
     private readonly body: PulledBody,
+    /** Position of the group in its body. */
+    private readonly index: number,
     private readonly start: number,
     private readonly end: number,
     readonly meta: GroupMeta,
     readonly logCount: number,
-  ) {}
+  ) {
+    this.pos = start;
+  }
+
+  private get released(): boolean {
+    return this.body.released[this.index] === 1;
+  }
 
   get topic(): string {
     return this.meta.topic;
@@ -492,8 +522,6 @@ export class PulledGroup implements RecordGroup {
 
   /** Nanosecond part of the time of the record nextRecord returned last. */
   lastTimeNs = 0;
-  /** Where nextRecord reads on. */
-  private reader: Reader | undefined;
 
   /**
    * Decodes and returns the group's next record: a group is decoded as its records are emitted,
@@ -502,8 +530,12 @@ export class PulledGroup implements RecordGroup {
    */
   nextRecord(): Record<string, string | number> {
     if (this.released) throw new Error("internal: a PulledGroup was read after release()");
-    const r = (this.reader ??= new Reader(this.body.buf, this.start, this.end, "LogGroup"));
+    const body = this.body;
+    const r = (body.reader ??= new Reader(body.buf, 0, body.buf.length, "LogGroup"));
+    r.pos = this.pos;
+    r.end = this.end;
     const rec = this.decodeLog(r);
+    this.pos = r.pos;
     this.lastTimeNs = decodedNs;
     return rec;
   }
@@ -515,12 +547,12 @@ export class PulledGroup implements RecordGroup {
    */
   release(): void {
     this.decoded = undefined;
-    this.reader = undefined;
-    if (this.released) return;
-    this.released = true;
     const body = this.body;
+    if (body.released[this.index] === 1) return;
+    body.released[this.index] = 1;
     if (--body.unreleased > 0) return;
     body.text = "";
+    body.reader = undefined;
     if (body.owned) detachWhenReleased(body.buf);
   }
 
@@ -570,10 +602,10 @@ export class PulledGroup implements RecordGroup {
 }
 
 /**
- * Counts a LogGroup's logs and finds its metadata (metaFor). Every log is checked here so that
- * building the records later (PulledGroup.decode) cannot fail.
+ * Counts a LogGroup's logs and finds its metadata (metaFor); returns the logs. Every log is
+ * checked here so that building the records later (PulledGroup.nextRecord) cannot fail.
  */
-function scanGroupAt(r: Reader, end: number, body: PulledBody): PulledGroup {
+function scanGroupAt(r: Reader, end: number, body: PulledBody, metas: GroupMeta[]): number {
   const outer = r.end;
   r.end = end;
   const start = r.pos;
@@ -596,14 +628,13 @@ function scanGroupAt(r: Reader, end: number, body: PulledBody): PulledGroup {
     if (metaFrom < 0) metaFrom = at;
     metaTo = r.pos;
   }
-  let meta: GroupMeta;
   const view = (body.view ??= new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.length));
-  if (metaFrom < 0) meta = metaFor(r, view, end, end);
-  else if (!split) meta = metaFor(r, view, metaFrom, metaTo);
-  else meta = readMeta(r, start, end); // metadata spread between the logs: read field by field
+  if (metaFrom < 0) metas.push(metaFor(r, view, end, end));
+  else if (!split) metas.push(metaFor(r, view, metaFrom, metaTo));
+  else metas.push(readMeta(r, start, end)); // metadata spread between the logs: read field by field
   r.pos = end;
   r.end = outer;
-  return new PulledGroup(body, start, end, meta, logs);
+  return logs;
 }
 
 /** Checks a LogTags pair as decodePair would (metaFor decodes it later, or not at all). */
@@ -642,22 +673,75 @@ function readMeta(r: Reader, from: number, to: number): GroupMeta {
 }
 
 /**
+ * The log groups of one PullLogs body. A group is a few offsets here, and becomes a PulledGroup
+ * object only when it is taken (at): a pull waiting behind the one being emitted holds its body,
+ * these offsets and the groups' shared metadata, and no object per group (with groups of one
+ * log, those objects were most of what the young-generation GC promoted).
+ */
+export class PulledGroupList implements GroupList {
+  /** Logs in all the groups. */
+  readonly logCount: number;
+
+  constructor(
+    private readonly body: PulledBody,
+    /** Per group: start, end, logs. */
+    private readonly spans: Int32Array,
+    private readonly metas: GroupMeta[],
+  ) {
+    let n = 0;
+    for (let i = 2; i < spans.length; i += 3) n += spans[i];
+    this.logCount = n;
+  }
+
+  get length(): number {
+    return this.metas.length;
+  }
+
+  *[Symbol.iterator](): IterableIterator<PulledGroup> {
+    for (let i = 0; i < this.length; i++) yield this.at(i)!;
+  }
+
+  /** Group i, made now: take each group once, and release it when done (PulledGroup.release). */
+  at(i: number): PulledGroup | undefined {
+    if (!(i >= 0 && i < this.metas.length)) return undefined;
+    const s = this.spans;
+    return new PulledGroup(this.body, i, s[3 * i], s[3 * i + 1], this.metas[i], s[3 * i + 2]);
+  }
+}
+
+/**
  * Splits a PullLogs body into its log groups, each decoded into sls-consumer's records when first
  * used (see PulledGroup). Malformed input fails here, never later. The groups keep `buf`; when
  * `owned` (nothing else uses it), it is detached once every group has been released.
  */
-export function scanLogGroupList(buf: Buffer, owned = false): PulledGroup[] {
+export function scanLogGroupList(buf: Buffer, owned = false): PulledGroupList {
   const r = new Reader(buf, 0, buf.length, "LogGroupList");
-  const groups: PulledGroup[] = [];
-  const body: PulledBody = { buf, owned, unreleased: 0, text: "", textBase: 0, textEnd: 0 };
+  let spans = new Int32Array(3 * 64);
+  const metas: GroupMeta[] = [];
+  const body: PulledBody = { buf, owned, unreleased: 0, text: "", textBase: 0, textEnd: 0, released: NO_FLAGS };
   while (r.pos < buf.length) {
     const tag = r.varint();
-    if (tag === ((1 << 3) | WIRE_LEN)) groups.push(scanGroupAt(r, r.lenEnd(), body));
-    else r.skip(tag & 7);
+    if (tag !== ((1 << 3) | WIRE_LEN)) {
+      r.skip(tag & 7);
+      continue;
+    }
+    const end = r.lenEnd();
+    const i = metas.length;
+    if (3 * i + 3 > spans.length) {
+      const more = new Int32Array(spans.length * 2);
+      more.set(spans);
+      spans = more;
+    }
+    spans[3 * i] = r.pos;
+    spans[3 * i + 1] = end;
+    spans[3 * i + 2] = scanGroupAt(r, end, body, metas);
   }
-  body.unreleased = groups.length;
-  return groups;
+  body.unreleased = metas.length;
+  body.released = new Uint8Array(metas.length);
+  return new PulledGroupList(body, spans.subarray(0, 3 * metas.length), metas);
 }
+
+const NO_FLAGS = new Uint8Array(0);
 
 /**
  * Decodes a PullLogs body straight into sls-consumer's records (see RecordGroup): each log becomes
@@ -665,5 +749,9 @@ export function scanLogGroupList(buf: Buffer, owned = false): PulledGroup[] {
  * `decodeLogGroupList(buf).map(toRecordGroup)`, key order included.
  */
 export function decodeLogGroupListRecords(buf: Buffer): RecordGroup[] {
-  return scanLogGroupList(buf).map((g) => ({ topic: g.topic, source: g.source, tags: g.tags, records: g.records, timeNs: g.timeNs }));
+  const list = scanLogGroupList(buf);
+  return Array.from({ length: list.length }, (_, i) => {
+    const g = list.at(i)!;
+    return { topic: g.topic, source: g.source, tags: g.tags, records: g.records, timeNs: g.timeNs };
+  });
 }

@@ -7,7 +7,7 @@ import { CheckpointTracker } from "./checkpoint-tracker";
 import type { PullResult, SlsApi } from "./client";
 import { cursorNumber, cursorSequence } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
-import { logsIn, type RecordGroup } from "./pull-decoder";
+import { logsInAll, type GroupList } from "./pull-decoder";
 import { reached, shardEnd, type RangeEnd, type ShardEnd } from "./time-range";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
@@ -18,7 +18,7 @@ export interface Batch {
   /** Cursor the batch was read from (= cursor of its first log group). */
   cursor: string;
   nextCursor: string;
-  groups: RecordGroup[];
+  groups: GroupList;
   /** Total logs in all groups. */
   logCount: number;
   rawSize: number;
@@ -333,7 +333,7 @@ export class ShardReader {
       const r = await this.untilStopped(api.pullLogs(project, logstore, shard, cursor, { count: 10 }));
       if (r && r.count > 0) {
         let logs = 0;
-        for (const g of r.groups) logs += logsIn(g);
+        logs += logsInAll(r.groups);
         this.logsPerGroup = logs / r.count;
       }
     } catch {
@@ -343,7 +343,7 @@ export class ShardReader {
 
   private async emit(cursor: string, r: PullResult, tracker: CheckpointTracker): Promise<void> {
     let logCount = 0;
-    for (const g of r.groups) logCount += logsIn(g);
+    logCount += logsInAll(r.groups);
     // Track each log group on its own when cursors are numeric (every SDK relies on it), so a
     // checkpoint can stop inside a batch: fewer duplicates after a restart. Else the whole batch.
     const n = r.groups.length;
@@ -528,7 +528,7 @@ export class ShardReader {
       (r): PullOutcome => {
         if (r.count > 0) {
           let logs = 0;
-          for (const g of r.groups) logs += logsIn(g);
+          logs += logsInAll(r.groups);
           const avg = logs / r.count;
           this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
           const bytes = r.rawSize / r.count;

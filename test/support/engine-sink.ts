@@ -8,7 +8,7 @@ export function engineSink(opts: { hold?: boolean } = {}): { seqs: number[]; hel
   const held: string[] = [];
   const deliver = async (b: Batch, ctx: DeliveryContext): Promise<void> => {
     for (let gi = 0; gi < b.groups.length; gi++) {
-      for (const rec of b.groups[gi].records) {
+      for (const rec of b.groups.at(gi)!.records) {
         if (ctx.stopped) return;
         await ctx.waitForRoom();
         if (ctx.stopped) return;

@@ -10,6 +10,10 @@ import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import type { EmitTurns } from "../../lib/sls/emit-turns";
 
 const c0 = Buffer.from("1800000000000000100").toString("base64");
+const GROUPS = [
+  toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
+  toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
+];
 const batch: Batch = {
   shard: 2,
   cursor: c0,
@@ -17,10 +21,7 @@ const batch: Batch = {
   rawSize: 0,
   logCount: 5,
   cursorOf: cursorSequence(c0, 2),
-  groups: [
-    toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
-    toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
-  ],
+  groups: GROUPS,
 };
 
 function ctx(room = Infinity): { ctx: DeliveryContext; issued: Array<[number, number, number | undefined]> } {
@@ -126,7 +127,7 @@ test("a reader decodes a log group only once the window has room (records of a w
     let full = true;
     let decoded = 0;
     // Groups whose records are built on first read, like PulledGroup.
-    const lazy = batch.groups.map((g, gi) => ({
+    const lazy = GROUPS.map((g, gi) => ({
       ...g,
       get records() {
         decoded++;
@@ -158,7 +159,7 @@ test("a reader decodes a log group only once the window has room (records of a w
 
 test("per-log: a full chunk is sent, and the reader's turn awaited, before the next group is decoded", async () => {
   const events: string[] = [];
-  const lazy = batch.groups.map((g, gi) => ({
+  const lazy = GROUPS.map((g, gi) => ({
     ...g,
     get records() {
       events.push(`decode ${gi}`);
@@ -245,7 +246,7 @@ test("a pulled group is decoded as its records are emitted, not ahead: a 1000-lo
   for (const mode of ["batch", "log"] as const) {
     const logs = Array.from({ length: 1000 }, (_, i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> }));
     const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [["host", "h"]], topic: "t" })]);
-    const [g] = scanLogGroupList(body, false);
+    const g = scanLogGroupList(body, false).at(0)!;
     let decoded = 0;
     const next = g.nextRecord.bind(g);
     g.nextRecord = () => {

@@ -164,7 +164,7 @@ test("scanLogGroupList: an owned body is detached once every group is released, 
   };
 
   const body = own();
-  const pulled = scanLogGroupList(body, true);
+  const pulled = [...scanLogGroupList(body, true)];
   const taken = pulled.map((g, i) => {
     const records = g.records;
     g.release();
@@ -192,7 +192,7 @@ test("scanLogGroupList: an owned body is detached once every group is released, 
 
   // A group never released keeps the body.
   const partly = own();
-  const pg = scanLogGroupList(partly, true);
+  const pg = [...scanLogGroupList(partly, true)];
   pg[0].release();
   pg[2].release();
   assert.equal(partly.length, encoded.length);
@@ -214,7 +214,7 @@ test("metadata before, between and after the logs (protobuf merges concatenated 
 
 test("groups with the same metadata bytes share one tags object; other bytes of the same length get their own", () => {
   const mk = (host: string) => encodeLogGroup({ logs: [{ time: 1, contents: [["k", "v"]] }], tags: [["__hostname__", host]], topic: "t" });
-  const groups = scanLogGroupList(encodeLogGroupList([mk("host-1"), mk("host-2"), mk("host-1")]));
+  const groups = [...scanLogGroupList(encodeLogGroupList([mk("host-1"), mk("host-2"), mk("host-1")]))];
   assert.equal(groups[0].tagObject, groups[2].tagObject);
   assert.notEqual(groups[0].tagObject, groups[1].tagObject);
   assert.deepEqual(groups.map((g) => g.records[0]["__tag__:__hostname__"]), ["host-1", "host-2", "host-1"]);

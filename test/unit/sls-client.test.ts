@@ -67,11 +67,11 @@ test("PullLogs: CNAME host, protobuf + lz4 negotiated, decoded into plain log gr
     assert.equal(r.rawSize, raw.length);
     assert.equal(r.endOfCursor, true);
     assert.equal(r.cursorTime, 1700000001);
-    assert.deepEqual(r.groups[0].records[0], { k: "v", seq: "1", __time__: 1700000000, __topic__: "t", __source__: "s", "__tag__:host": "h1" });
-    assert.deepEqual(r.groups[0].timeNs, [5]);
-    assert.deepEqual(r.groups[0].tags, [["host", "h1"]]);
-    assert.deepEqual(r.groups[1].records[0], { seq: "2", __time__: 1700000001, __topic__: "", __source__: "" });
-    assert.deepEqual(r.groups[1].timeNs, [0]);
+    assert.deepEqual(r.groups.at(0)!.records[0], { k: "v", seq: "1", __time__: 1700000000, __topic__: "t", __source__: "s", "__tag__:host": "h1" });
+    assert.deepEqual(r.groups.at(0)!.timeNs, [5]);
+    assert.deepEqual(r.groups.at(0)!.tags, [["host", "h1"]]);
+    assert.deepEqual(r.groups.at(1)!.records[0], { seq: "2", __time__: 1700000001, __topic__: "", __source__: "" });
+    assert.deepEqual(r.groups.at(1)!.timeNs, [0]);
     const h = s.seen[0].headers;
     const u = new URL(s.seen[0].url, "http://x");
     assert.equal(u.pathname, "/logstores/store/shards/3");
@@ -106,8 +106,8 @@ test("PullLogs: an uncompressed body in many chunks, and an empty reply", async 
     const c = new SlsClient({ endpoint: s.url, credentials: creds });
     const r = await c.pullLogs("proj", "store", 0, "MTA=");
     assert.equal(r.rawSize, raw.length);
-    assert.equal(r.groups[0].records.length, 2000);
-    assert.deepEqual(r.groups[0].records[1999], { seq: "1999", pad: "x".repeat(200), __time__: 1700001999, __topic__: "", __source__: "" });
+    assert.equal(r.groups.at(0)!.records.length, 2000);
+    assert.deepEqual(r.groups.at(0)!.records[1999], { seq: "1999", pad: "x".repeat(200), __time__: 1700001999, __topic__: "", __source__: "" });
     const empty = await c.pullLogs("proj", "store", 0, "MTE=");
     assert.deepEqual(empty.groups, []);
     assert.equal(empty.rawSize, 0);

@@ -61,7 +61,7 @@ test("PullLogs is V1-signed with the STS token; a rejected token is refreshed th
     assert.deepEqual(err.context, { action: "PullLogs", host: s.url.slice("http://".length), project: "proj", logstore: "store", shard: 2, consumerGroup: undefined });
     assert.doesNotMatch(err.message + JSON.stringify(err), /TOPSECRET/);
     const r = await c.pullLogs("proj", "store", 2, "MTA=");
-    assert.deepEqual(r.groups[0].records, [{ msg: "héllo wörld, a value long enough", __time__: 1700000000, __topic__: "", __source__: "", "__tag__:host": "h" }]);
+    assert.deepEqual(r.groups.at(0)!.records, [{ msg: "héllo wörld, a value long enough", __time__: 1700000000, __topic__: "", __source__: "", "__tag__:host": "h" }]);
     assert.equal(r.rawSize, raw.length);
   } finally {
     await s.close();
@@ -103,7 +103,7 @@ test("PullLogs: deflate bodies, and malformed bodies and error replies as SlsErr
     const pull = () => c.pullLogs("proj", "store", 0, "MTA=").then((r) => r, (e: unknown) => e as SlsError);
     const ok = await pull();
     assert.ok(!(ok instanceof Error));
-    assert.equal(ok.groups[0].records[0].msg, "héllo wörld, a value long enough");
+    assert.equal(ok.groups.at(0)!.records[0].msg, "héllo wörld, a value long enough");
     const outcomes = [];
     for (let i = 1; i < replies.length; i++) {
       const e = await pull();
@@ -191,7 +191,7 @@ test("PullLogs: LZ4 replies of changing sizes each decode to their own records, 
     assert.equal(lz4CompressBlock(bodies[4]).length > 4 << 20, true);
     pulls.forEach((r, k) => {
       const want = decodeLogGroupList(bodies[k % bodies.length])[0].logs[0];
-      assert.deepEqual(r.groups[0].records, [{ i: String(k % bodies.length), v: want.contents[1][1], __time__: want.time, __topic__: "", __source__: "" }], `pull ${k}`);
+      assert.deepEqual(r.groups.at(0)!.records, [{ i: String(k % bodies.length), v: want.contents[1][1], __time__: want.time, __topic__: "", __source__: "" }], `pull ${k}`);
     });
     c.close();
   } finally {
