@@ -213,7 +213,7 @@ test("acknowledge on emit with a flow-control window: the checkpoint follows emi
   const s = { seqs: [] as number[] };
   const deliver: ConsumerGroupOptions["deliver"] = async (b, ctx) => {
     for (let gi = 0; gi < b.groups.length; gi++) {
-      for (const rec of b.groups[gi].records) {
+      for (const rec of b.groups.at(gi)!.records) {
         await ctx.waitForRoom();
         if (ctx.stopped) return;
         const token = ctx.issue(1, gi);
