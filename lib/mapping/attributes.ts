@@ -3,7 +3,7 @@
 // written once: mapped keys and keys the encoder writes itself win over record fields, and
 // mapped attributes without a value (or an empty one) are left out.
 
-import { compileFieldPrefixes, type FieldDecider } from "./field-selection";
+import { byPosition, compileFieldPrefixes, type FieldDecider } from "./field-selection";
 import type { AttributeRule } from "./types";
 import { compileRef, textOf, type RecordContext, type ValueGetter } from "./value-ref";
 import type { Warnings } from "./warnings";
@@ -54,7 +54,7 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
     return k;
   };
   const { separator: sep, escapeValue: esc, decide, includeFields } = o;
-  const prefixOf = compileFieldPrefixes(decide, (name) => fieldKey(name) || null, sep, false);
+  const prefixAt = byPosition(compileFieldPrefixes(decide, (name) => fieldKey(name) || null, sep, false));
   return {
     mappedKeys,
     write(ctx, first) {
@@ -67,8 +67,9 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
       }
       if (includeFields) {
         const rec = ctx.rec;
+        let j = 0;
         for (const k in rec) {
-          const p = prefixOf(k);
+          const p = prefixAt(k, j++);
           if (p === null) continue;
           const v = rec[k];
           const text = typeof v === "string" ? v : textOf(v);

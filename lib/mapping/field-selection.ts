@@ -111,3 +111,20 @@ export function compileFieldPrefixes(decide: FieldDecider, keyOf: (name: string)
     return p;
   };
 }
+
+/**
+ * The prefixes of a record's fields by position: records of one source come with their keys in the
+ * same order, so the key at position j is compared with last record's (property keys are unique
+ * strings: a pointer compare) and a map lookup is made only when it differs.
+ */
+export function byPosition(prefixOf: (key: string) => FieldPrefix | null): (key: string, j: number) => FieldPrefix | null {
+  const keys: string[] = [];
+  const prefixes: Array<FieldPrefix | null> = [];
+  return (k, j) => {
+    if (keys[j] === k) return prefixes[j];
+    const p = prefixOf(k);
+    keys[j] = k;
+    prefixes[j] = p;
+    return p;
+  };
+}

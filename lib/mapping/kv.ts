@@ -14,7 +14,7 @@
 // In keys (backslash and quote modes) `=`, `\`, `"`, whitespace, control characters and the
 // separator's first character are replaced by `_`.
 
-import { compileFieldPrefixes, type FieldDecider } from "./field-selection";
+import { byPosition, compileFieldPrefixes, type FieldDecider } from "./field-selection";
 import { charClass } from "./text";
 import type { KvEscape, SlsRecord } from "./types";
 import { textOf } from "./value-ref";
@@ -63,9 +63,17 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
       return out;
     };
   }
+  const prefixAt = byPosition(prefixOf);
   return (rec) => {
     let out = "";
-    for (const k in rec) out = pair(out, rec, k);
+    let j = 0;
+    for (const k in rec) {
+      const p = prefixAt(k, j++);
+      if (p === null) continue;
+      const v = rec[k];
+      const text = typeof v === "string" ? v : (textOf(v) ?? "");
+      out = out + (out.length > 0 ? p.next : p.first) + escapeValue(text);
+    }
     return out;
   };
 }

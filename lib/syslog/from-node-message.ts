@@ -24,35 +24,30 @@ function slsTime(src: unknown): TimestampInput | undefined {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function has(o: Record<string, unknown>, k: string): boolean {
-  const v = o[k];
-  return v !== undefined && v !== null && hasOwn.call(o, k);
-}
-
-/** `o[k]` when set (not undefined, null or ""), else the default. */
-function field(o: Record<string, unknown>, k: string, dflt: unknown): unknown {
-  const v = o[k];
-  return v !== undefined && v !== null && v !== "" && hasOwn.call(o, k) ? v : dflt;
-}
+/** Not undefined, null or "": a value that overrides the node's default. */
+const given = (v: unknown): boolean => v !== undefined && v !== null && v !== "";
 
 const NONE: Record<string, unknown> = {};
 
 /**
- * One record, built as a single fixed-shape object (this runs per frame): msg.syslog's fields over
- * the defaults; the SLS time (`timeSrc`, else `common`) is only looked at without a timestamp.
+ * One record, built as a single fixed-shape object (this runs per frame): msg.syslog's own fields
+ * over the defaults; the SLS time (`timeSrc`, else `common`) is only looked at without a
+ * timestamp. Each field is a named property read (a keyed read per field, through a helper that
+ * was not inlined, cost 4 % of a batch drain).
  */
 function one(over: unknown, payload: unknown, defaults: Defaults, timeSrc: unknown, common: TimestampInput | undefined): SyslogRecord {
   const o = over && typeof over === "object" && !Array.isArray(over) ? (over as Record<string, unknown>) : NONE;
-  const body = has(o, "message") ? o.message : payload;
+  const { facility, severity, hostname, appName, procId, msgId, structuredData, timestamp, message } = o;
+  const body = message !== undefined && message !== null && hasOwn.call(o, "message") ? message : payload;
   return {
-    facility: field(o, "facility", defaults.facility) as SyslogRecord["facility"],
-    severity: field(o, "severity", defaults.severity) as SyslogRecord["severity"],
-    hostname: field(o, "hostname", defaults.hostname) as SyslogRecord["hostname"],
-    appName: field(o, "appName", defaults.appName) as SyslogRecord["appName"],
-    procId: field(o, "procId", defaults.procId) as SyslogRecord["procId"],
-    msgId: field(o, "msgId", defaults.msgId) as SyslogRecord["msgId"],
-    structuredData: field(o, "structuredData", defaults.structuredData) as SyslogRecord["structuredData"],
-    timestamp: has(o, "timestamp") ? (o.timestamp as TimestampInput) : (slsTime(timeSrc) ?? common),
+    facility: (given(facility) && hasOwn.call(o, "facility") ? facility : defaults.facility) as SyslogRecord["facility"],
+    severity: (given(severity) && hasOwn.call(o, "severity") ? severity : defaults.severity) as SyslogRecord["severity"],
+    hostname: (given(hostname) && hasOwn.call(o, "hostname") ? hostname : defaults.hostname) as SyslogRecord["hostname"],
+    appName: (given(appName) && hasOwn.call(o, "appName") ? appName : defaults.appName) as SyslogRecord["appName"],
+    procId: (given(procId) && hasOwn.call(o, "procId") ? procId : defaults.procId) as SyslogRecord["procId"],
+    msgId: (given(msgId) && hasOwn.call(o, "msgId") ? msgId : defaults.msgId) as SyslogRecord["msgId"],
+    structuredData: (given(structuredData) && hasOwn.call(o, "structuredData") ? structuredData : defaults.structuredData) as SyslogRecord["structuredData"],
+    timestamp: timestamp !== undefined && timestamp !== null && hasOwn.call(o, "timestamp") ? (timestamp as TimestampInput) : (slsTime(timeSrc) ?? common),
     message: typeof body === "string" || Buffer.isBuffer(body) ? body : body === undefined || body === null ? "" : JSON.stringify(body),
   };
 }
@@ -64,7 +59,7 @@ export function isBatchMessage(msg: MessageLike): boolean {
 
 /** The record of a message that is not a batch (see isBatchMessage). */
 export function recordFromMessage(msg: MessageLike, defaults: Defaults): SyslogRecord {
-  return one(msg.syslog, msg.payload, defaults, undefined, slsTime(msg.sls));
+  return one(msg.syslog, msg.payload, defaults, msg.sls, undefined); // msg.sls's time only when needed
 }
 
 /** One record per message, or one per element in batch mode. */

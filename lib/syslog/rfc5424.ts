@@ -2,7 +2,7 @@
 // straight into a buffer: the sender's (see frame-encoder.ts), or a scratch one for formatRfc5424.
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [SP [BOM] MSG]
 
-import { putLatin1, writeBytes } from "./byte-writer";
+import { putBytes, putLatin1, writeBytes } from "./byte-writer";
 import { facilityCode, priority, severityCode } from "./facility-severity";
 import type { MessageWriter } from "./frame-encoder";
 import type { FormatOptions, SyslogRecord } from "./formatter-input";
@@ -25,6 +25,43 @@ const { hostname: MAX_HOSTNAME, appName: MAX_APP_NAME, procId: MAX_PROC_ID, msgI
 /** `<PRI>1 ` for every PRI value. */
 const PRI_VERSION = Array.from({ length: 192 }, (_, p) => "<" + p + ">1 ");
 
+// The run ` HOSTNAME APP-NAME PROCID MSGID ` mostly repeats from one record to the next (the out
+// node's defaults, one host): once the same four values come twice in a row, their bytes are kept
+// and copied whole. (Kept only from the second time, so values that change every record cost a
+// compare, not a copy.)
+const UNSET = {};
+let runHost: unknown = UNSET;
+let runApp: unknown = UNSET;
+let runProc: unknown = UNSET;
+let runMsgId: unknown = UNSET;
+let runBytes: Uint8Array | null = null;
+
+/** ` HOSTNAME APP-NAME PROCID MSGID ` (with both spaces) at `pos`. */
+function putIdRun(buf: Buffer, pos: number, rec: SyslogRecord): number {
+  const { hostname, appName, procId, msgId } = rec;
+  const same = hostname === runHost && appName === runApp && procId === runProc && msgId === runMsgId;
+  if (same && runBytes) return putBytes(buf, pos, runBytes);
+  const start = pos;
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, hostname, MAX_HOSTNAME);
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, appName, MAX_APP_NAME);
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, procId, MAX_PROC_ID);
+  buf[pos] = 0x20;
+  pos = putHeaderField(buf, pos + 1, msgId, MAX_MSG_ID);
+  buf[pos] = 0x20;
+  pos++;
+  if (!same) {
+    runHost = hostname;
+    runApp = appName;
+    runProc = procId;
+    runMsgId = msgId;
+    runBytes = null;
+  } else if (pos <= buf.length) runBytes = Uint8Array.prototype.slice.call(buf, start, pos);
+  return pos;
+}
+
 /**
  * Writes one record's SYSLOG-MSG at `pos` and returns the end (beyond buf.length: it did not fit).
  * Throws SyslogFormatError for input no retry can fix (bad SD-ID, header over maxBytes).
@@ -37,16 +74,8 @@ export function putRfc5424(buf: Buffer, pos: number, rec: SyslogRecord, opts: Rf
   // A configured zone takes the general way; otherwise SLS times are written without an Instant.
   if (opts.zone) pos = putRfc3339(buf, pos, inZone(toInstant(rec.timestamp) ?? (opts.now ?? nowInstant)(), opts.zone));
   else pos = putTimestamp(buf, pos, rec.timestamp, opts.now ?? nowInstant);
-  buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.hostname, MAX_HOSTNAME);
-  buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.appName, MAX_APP_NAME);
-  buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.procId, MAX_PROC_ID);
-  buf[pos] = 0x20;
-  pos = putHeaderField(buf, pos + 1, rec.msgId, MAX_MSG_ID);
-  buf[pos] = 0x20;
-  pos = putStructuredData(buf, pos + 1, rec.structuredData, opts);
+  pos = putIdRun(buf, pos, rec);
+  pos = putStructuredData(buf, pos, rec.structuredData, opts);
   return putBody(buf, start, pos, rec.message, opts.bom ?? "auto", opts.maxBytes, opts.truncationMarker ?? " [truncated]");
 }
 

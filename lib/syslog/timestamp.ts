@@ -111,39 +111,40 @@ function civil(days: number): string {
   return String(y).padStart(4, "0") + "-" + pad2(m) + "-" + pad2(d);
 }
 
-// Records arrive in time order, so the second (and its date) repeats: keep the last ones.
+// Records arrive in time order, so the second (and its date) repeats: keep the last ones, as
+// bytes (`YYYY-MM-DDThh:mm:ss`, 19 of them); a new second within the same day is a few digits.
 let cachedDay = NaN;
-let cachedDate = "";
 let cachedSecond = NaN;
 let cachedOffset = NaN;
-let cachedPrefix = "";
-/** cachedPrefix as bytes (always 19 of them). */
-const cachedPrefixBytes = new Uint8Array(19);
+const cachedPrefix = new Uint8Array(19);
 
-/** `YYYY-MM-DDThh:mm:ss` of a second since the epoch, shifted by the offset. */
-function secondText(second: number, offsetMin: number): string {
-  if (second === cachedSecond && offsetMin === cachedOffset) return cachedPrefix;
+/** Fills cachedPrefix with `YYYY-MM-DDThh:mm:ss` of a second since the epoch, shifted by the offset. */
+function secondBytes(second: number, offsetMin: number): void {
+  if (second === cachedSecond && offsetMin === cachedOffset) return;
   const local = second + offsetMin * 60;
   const day = Math.floor(local / 86400);
   if (day !== cachedDay) {
-    cachedDate = civil(day);
+    const date = civil(day);
+    for (let i = 0; i < 10; i++) cachedPrefix[i] = date.charCodeAt(i);
+    cachedPrefix[10] = 0x54; // T
+    cachedPrefix[13] = cachedPrefix[16] = 0x3a; // :
     cachedDay = day;
   }
   const sod = local - day * 86400;
   const h = Math.floor(sod / 3600);
   const mi = Math.floor((sod - h * 3600) / 60);
-  cachedPrefix = cachedDate + "T" + pad2(h) + ":" + pad2(mi) + ":" + pad2(sod - h * 3600 - mi * 60);
-  for (let i = 0; i < 19; i++) cachedPrefixBytes[i] = cachedPrefix.charCodeAt(i);
+  put2(cachedPrefix, 11, h);
+  put2(cachedPrefix, 14, mi);
+  put2(cachedPrefix, 17, sod - h * 3600 - mi * 60);
   cachedSecond = second;
   cachedOffset = offsetMin;
-  return cachedPrefix;
 }
 
 /** "000".."999" as bytes, three per number: fraction digits without divisions per record. */
 const DIGITS3 = Uint8Array.from({ length: 3000 }, (_, i) => 48 + (Math.floor(Math.floor(i / 3) / 10 ** (2 - (i % 3))) % 10));
 
 /** Three decimal digits of 0..999 at `pos`. */
-function put3(buf: Buffer, pos: number, v: number): void {
+function put3(buf: Uint8Array, pos: number, v: number): void {
   const i = v * 3;
   buf[pos] = DIGITS3[i];
   buf[pos + 1] = DIGITS3[i + 1];
@@ -151,7 +152,7 @@ function put3(buf: Buffer, pos: number, v: number): void {
 }
 
 /** Two decimal digits of 0..99 at `pos`. */
-function put2(buf: Buffer, pos: number, v: number): void {
+function put2(buf: Uint8Array, pos: number, v: number): void {
   buf[pos] = 48 + Math.floor(v / 10);
   buf[pos + 1] = 48 + (v % 10);
 }
@@ -159,8 +160,8 @@ function put2(buf: Buffer, pos: number, v: number): void {
 /** The TIMESTAMP of an instant inside the writable years. */
 function putParts(buf: Buffer, pos: number, ms: number, micros: number, digits: number, offsetMin: number): number {
   const second = Math.floor(ms / 1000);
-  secondText(second, offsetMin);
-  for (let i = 0; i < 19; i++) buf[pos + i] = cachedPrefixBytes[i];
+  secondBytes(second, offsetMin);
+  for (let i = 0; i < 19; i++) buf[pos + i] = cachedPrefix[i];
   pos += 19;
   if (digits !== 0) {
     buf[pos] = 0x2e; // .

@@ -294,3 +294,27 @@ test("structured data: chosen fields, sanitised SD-NAMEs with suffixes, dedup ke
   const none = compileMapper({ format: "none", sdEnabled: true, sdFields: "absent" }).mapMessage({}, SLS) as SyslogFields;
   assert.equal(none.structuredData, undefined, "no params: no SD element");
 });
+
+test("kv, CEF and LEEF bodies from one compiled mapper over records whose fields change order, appear and go: each as a fresh mapper writes it", () => {
+  // The encoders remember the last record's field order (a prefix per position); every record
+  // must still get its own keys.
+  const recs: Array<Record<string, unknown>> = [
+    { a: "1", b: "2", c: "3" },
+    { a: "1", b: "2", c: "3" },
+    { a: "1", c: "3", b: "2" },
+    { b: "2", a: "1" },
+    { a: "1", b: "2", c: "3", d: "4" },
+    { x: "9" },
+    {},
+    { a: "1", b: "2", c: "3" },
+    { a: "1", b: "2", "__tag__:t": "tag", c: "3" },
+    { a: 5, b: true, c: null, d: { o: 1 } },
+  ];
+  for (const c of [{ format: "kv" }, { format: "kv", kvEscape: "quote", kvSeparator: " " }, presetConfig("arcsight-cef")!, presetConfig("qradar-leef")!] as MappingConfig[]) {
+    const shared = compileMapper(c);
+    for (const rec of recs) {
+      const got = (shared.mapMessage(rec, SLS) as SyslogFields).message;
+      assert.equal(got, body(c, rec), `${c.format}: ${JSON.stringify(rec)}`);
+    }
+  }
+});

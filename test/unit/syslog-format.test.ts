@@ -303,6 +303,13 @@ test("formatter memos (timestamp per second and offset, the HOSTNAME..MSGID run,
   assert.equal(line({ ...a, procId: 8 }), "<14>1 2024-05-06T07:08:09.123Z host_a app 8 ID - m");
   assert.equal(line({ hostname: "b" }), "<14>1 2024-05-06T07:08:09.123Z b - - - - m");
   assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
+  // The run is kept from its second time in a row: the third and later come from the memo.
+  for (let i = 0; i < 3; i++) assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
+  assert.equal(line({ ...a, msgId: "I" + "D2" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID2 - m");
+  assert.equal(line({ ...a, procId: "7" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m", "7 and \"7\" write the same");
+  assert.equal(line({ ...a, hostname: "host" + " a" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
+  for (let i = 0; i < 3; i++) assert.equal(line({ ...a, appName: "other" }), "<14>1 2024-05-06T07:08:09.123Z host_a other 7 ID - m");
+  assert.equal(line({ ...a, appName: undefined }), "<14>1 2024-05-06T07:08:09.123Z host_a - 7 ID - m");
   assert.equal(line({ structuredData: { "x@1": { k: 'a"b', n: 2 } } }), '<14>1 2024-05-06T07:08:09.123Z - - - - [x@1 k="a\\"b" n="2"] m');
   assert.equal(line({ structuredData: { "x@1": { k: "c", "k ": "d" } } }), '<14>1 2024-05-06T07:08:09.123Z - - - - [x@1 k="c" k_="d"] m');
 });
