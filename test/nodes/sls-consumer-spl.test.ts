@@ -11,8 +11,8 @@ import type { TestNode } from "../support/node-red";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
 import sinkNode = require("../support/settling-sink");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const catchNode = require("@node-red/nodes/core/common/25-catch.js");
+import { coreNode } from "../../demo/node-red-runtime";
+const catchNode = coreNode("common/25-catch.js");
 
 const NODES = [connNode, consumerNode, sinkNode, catchNode];
 let emu: Emulator;

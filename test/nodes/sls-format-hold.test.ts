@@ -13,10 +13,9 @@ import consumerNode = require("../../nodes/sls-consumer");
 import mapNode = require("../../nodes/sls-syslog-map");
 import serverNode = require("../../nodes/sls-syslog-server");
 import outNode = require("../../nodes/sls-syslog-out");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const catchNode: unknown = require("@node-red/nodes/core/common/25-catch.js");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const changeNode: unknown = require("@node-red/nodes/core/function/15-change.js");
+import { coreNode } from "../../demo/node-red-runtime";
+const catchNode = coreNode("common/25-catch.js");
+const changeNode = coreNode("function/15-change.js");
 
 const NODES = [connNode, consumerNode, mapNode, serverNode, outNode, catchNode, changeNode];
 let emu: Emulator;
