@@ -7,7 +7,7 @@ import { errors } from "./errors";
 
 export type CompressType = "lz4" | "deflate" | "zstd" | "none";
 
-type ZstdZlib = { zstdCompressSync(b: Buffer): Buffer; zstdDecompressSync(b: Buffer): Buffer };
+type ZstdZlib = { zstdCompressSync(b: Buffer): Buffer; zstdDecompressSync(b: Buffer, o?: { maxOutputLength?: number }): Buffer };
 const zstd: ZstdZlib | undefined =
   typeof (zlib as unknown as Partial<ZstdZlib>).zstdCompressSync === "function" ? (zlib as unknown as ZstdZlib) : undefined;
 
@@ -20,13 +20,14 @@ export function decompressBody(type: string, body: Buffer, rawSize: number): Buf
     switch (type) {
       case "lz4":
         return lz4DecompressBlock(body, rawSize);
+      // Never more output than announced (the server caps rawSize): a bomb stops there.
       case "deflate":
       case "gzip":
-        out = zlib.inflateSync(body);
+        out = zlib.inflateSync(body, { maxOutputLength: Math.max(1, rawSize) });
         break;
       case "zstd":
         if (!zstd) throw errors.parameterInvalid("x-log-compresstype zstd is not supported by this emulator: its Node.js has no zstd");
-        out = zstd.zstdDecompressSync(body);
+        out = zstd.zstdDecompressSync(body, { maxOutputLength: Math.max(1, rawSize) });
         break;
       default:
         throw errors.parameterInvalid(`unsupported x-log-compresstype ${type}`);

@@ -6,10 +6,10 @@
 import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { IncomingHttpHeaders } from "node:http";
-import { CnameGateway, hostName, usesCname, type CnameMode } from "./cname-gateway";
+import { CappedGateway, CnameGateway, hostName, usesCname, type CnameMode } from "./cname-gateway";
 import { CredentialSource, type CredentialsProvider, type SlsCredentials } from "./credentials";
 import { SlsError, toSlsError, type SlsErrorContext } from "./errors";
-import { HttpTransport } from "./http-transport";
+import { HttpTransport, type GetReply } from "./http-transport";
 import { scanLogGroupList, type GroupList } from "./pull-decoder";
 
 export type { CredentialsProvider, SlsCredentials } from "./credentials";
@@ -125,7 +125,7 @@ export class SlsClient implements SlsApi {
       }),
     );
     this.http = new HttpTransport({ protocol, connectTimeoutMs, readTimeoutMs, userAgent });
-    if (this.cname) this.sdk.setGatewayClient(new CnameGateway());
+    this.sdk.setGatewayClient(this.cname ? new CnameGateway() : new CappedGateway());
   }
 
   /** Closes idle PullLogs connections; a request still running finishes. */
@@ -175,7 +175,7 @@ export class SlsClient implements SlsApi {
       query.query = opts.query;
       query.pullMode = "scan_on_stream";
     }
-    const r = await this.call({ action: "PullLogs", project, logstore, shard }, async () =>
+    const get = async (): Promise<GetReply> =>
       this.http.get({
         host: this.hostFor(project),
         path: `/logstores/${logstore}/shards/${shard}`,
@@ -183,8 +183,19 @@ export class SlsClient implements SlsApi {
         headers: { accept: "application/x-protobuf", "accept-encoding": "lz4" },
         credentials: await this.creds.getCredential(),
         context: this.ctx("PullLogs", project, logstore, shard),
-      }),
-    );
+      });
+    const r = await this.call({ action: "PullLogs", project, logstore, shard }, async () => {
+      // A reply over the size cap: ask for half as many log groups, down to one.
+      for (;;) {
+        try {
+          return await get();
+        } catch (e) {
+          const n = Number(query.count);
+          if (!(e instanceof SlsError && e.code === "ReplyTooLarge" && n > 1)) throw e;
+          query.count = String(Math.ceil(n / 2));
+        }
+      }
+    });
     const h = r.headers;
     const nextCursor = headerOf(h, "x-log-cursor");
     const count = Number(headerOf(h, "x-log-count"));

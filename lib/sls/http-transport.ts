@@ -12,6 +12,16 @@ import { SlsError, type SlsErrorContext } from "./errors";
 import { LZ4_SCRATCH, Lz4Error, lz4DecompressAfterScratch } from "./lz4";
 import { v1Authorization } from "./request-signer";
 
+/**
+ * Most bytes of a PullLogs reply, received and decompressed (x-log-bodyrawsize): far above a pull
+ * this client asks for (about 1 MB, at most 1000 log groups of at most a few MB), low enough that
+ * a broken or hostile endpoint cannot make it allocate gigabytes. Beyond it: SlsError ReplyTooLarge
+ * (SlsClient.pullLogs then asks for half as many log groups).
+ */
+export const MAX_PULL_REPLY_BYTES = 64 * 1024 * 1024;
+/** Most bytes of an error reply kept (SLS sends a small JSON object; the rest is discarded). */
+export const MAX_ERROR_REPLY_BYTES = 64 * 1024;
+
 export interface HttpTransportOptions {
   protocol: "http" | "https";
   connectTimeoutMs: number;
@@ -94,13 +104,28 @@ export class HttpTransport {
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+        let refused: SlsError | undefined;
         res.on("data", (chunk: Buffer) => {
+          if (!ok) {
+            // Only the start of an error reply is kept (it is a small JSON object).
+            if (size < MAX_ERROR_REPLY_BYTES) {
+              chunks.push(chunk.subarray(0, MAX_ERROR_REPLY_BYTES - size));
+              size += Math.min(chunk.length, MAX_ERROR_REPLY_BYTES - size);
+            }
+            return;
+          }
           chunks.push(chunk);
           size += chunk.length;
+          if (size > MAX_PULL_REPLY_BYTES && !refused) {
+            refused = tooLarge(`the reply body exceeds ${MAX_PULL_REPLY_BYTES} bytes`, ctx);
+            chunks.length = 0;
+            req.destroy(refused);
+          }
         });
         res.on("error", reject);
         res.on("close", () => {
-          if (!res.complete) reject(new SlsError("ECONNRESET", "the connection closed before the reply was complete", { context: ctx }));
+          if (!res.complete) reject(refused ?? new SlsError("ECONNRESET", "the connection closed before the reply was complete", { context: ctx }));
         });
         res.on("end", () => {
           try {
@@ -131,6 +156,7 @@ function reply(res: http.IncomingMessage, chunks: Buffer[], size: number, ctx: S
   if (!type) return { status, headers: h, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), ownBody: false };
   if (rawSize === 0) return { status, headers: h, body: Buffer.alloc(0), ownBody: false };
   if (!Number.isSafeInteger(rawSize) || rawSize < 0) throw bad(`x-log-bodyrawsize "${header(h, "x-log-bodyrawsize")}" is not a size`);
+  if (rawSize > MAX_PULL_REPLY_BYTES) throw tooLarge(`x-log-bodyrawsize ${rawSize} exceeds ${MAX_PULL_REPLY_BYTES} bytes`, ctx, requestId);
   let body: Buffer;
   if (type === "lz4") {
     // The compressed bytes go after LZ4_SCRATCH spare bytes, which the native decoder needs.
@@ -145,13 +171,19 @@ function reply(res: http.IncomingMessage, chunks: Buffer[], size: number, ctx: S
     }
   } else if (type === "deflate" || type === "gzip") {
     try {
-      body = zlib.inflateSync(Buffer.concat(chunks, size));
+      // Never more than the announced size (itself capped): a deflate bomb stops there.
+      body = zlib.inflateSync(Buffer.concat(chunks, size), { maxOutputLength: Math.max(1, rawSize) });
     } catch (e) {
       throw bad(`${type} body: ${(e as Error).message}`);
     }
     if (body.length !== rawSize) throw bad(`${type} body is ${body.length} bytes, x-log-bodyrawsize says ${rawSize}`);
   } else throw bad(`unsupported x-log-compresstype ${type}`);
   return { status, headers: h, body, ownBody: true };
+}
+
+/** A reply over MAX_PULL_REPLY_BYTES: not retryable as is (SlsClient.pullLogs asks for fewer log groups). */
+function tooLarge(why: string, ctx: SlsErrorContext, requestId?: string): SlsError {
+  return new SlsError("ReplyTooLarge", why, { requestId, context: ctx, retryable: false });
 }
 
 /** Largest LZ4 input kept for reuse (a 1 MB pull compresses to a few hundred KB). */

@@ -198,3 +198,89 @@ test("PullLogs: LZ4 replies of changing sizes each decode to their own records, 
     await s.close();
   }
 });
+
+test("size caps: a raw size over 64 MiB, a body over 64 MiB, a deflate bomb and a huge error body end as errors, not allocations; PullLogs asks for fewer log groups", async () => {
+  const counts: number[] = [];
+  const s = await server((req, res) => {
+    const u = new URL(req.url!, "http://x");
+    const shard = u.pathname.split("/").pop();
+    if (shard === "0") {
+      // Announces 1 GiB behind a few bytes.
+      res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": "1", "x-log-bodyrawsize": String(1 << 30), "x-log-compresstype": "lz4" });
+      res.end(Buffer.alloc(64));
+    } else if (shard === "1") {
+      // 65 MiB of body, uncompressed.
+      res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": "1" });
+      const mb = Buffer.alloc(1 << 20, 0x41);
+      let n = 0;
+      const more = (): void => {
+        while (n < 65) {
+          n++;
+          if (!res.write(mb)) {
+            res.once("drain", more);
+            return;
+          }
+        }
+        res.end();
+      };
+      res.on("error", () => undefined);
+      more();
+    } else if (shard === "2") {
+      // 1 MiB of zeros deflates to about 1 KB; the header claims 100 bytes.
+      const bomb = zlib.deflateSync(Buffer.alloc(1 << 20));
+      res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": "1", "x-log-bodyrawsize": "100", "x-log-compresstype": "deflate" });
+      res.end(bomb);
+    } else if (shard === "3") {
+      res.writeHead(500, { "content-type": "application/json", "x-log-requestid": "RID-BIG" });
+      res.end(Buffer.concat([Buffer.from('{"errorCode":"InternalServerError","errorMessage":"'), Buffer.alloc(10 << 20, 0x61), Buffer.from('"}')]));
+    } else {
+      // Too large for more than 4 log groups: the client halves its count until it fits.
+      const count = Number(u.searchParams.get("count"));
+      counts.push(count);
+      if (count > 4) {
+        res.writeHead(200, { "x-log-cursor": "MTE=", "x-log-count": String(count), "x-log-bodyrawsize": String(100 << 20), "x-log-compresstype": "lz4" });
+        res.end(Buffer.alloc(16));
+        return;
+      }
+      res.writeHead(200, { ...okHeaders, "x-log-compresstype": "lz4" });
+      res.end(lz4CompressBlock(raw));
+    }
+  });
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "a", accessKeySecret: "b" } });
+    const fail = (shard: number): Promise<SlsError> => c.pullLogs("proj", "store", shard, "MTA=", { count: 1 }).then(() => assert.fail(`shard ${shard} answered`), (e: SlsError) => e);
+    const huge = await fail(0);
+    assert.equal(huge.code, "ReplyTooLarge");
+    assert.match(huge.message, /x-log-bodyrawsize 1073741824 exceeds 67108864 bytes/);
+    const long = await fail(1);
+    assert.equal(long.code, "ReplyTooLarge");
+    assert.match(long.message, /the reply body exceeds 67108864 bytes/);
+    const bomb = await fail(2);
+    assert.equal(bomb.code, "BadResponse");
+    assert.match(bomb.message, /deflate body/);
+    const big = await fail(3);
+    assert.equal(big.code, "HTTP500", "only the first 64 KiB of an error reply are kept: not JSON any more");
+    assert.equal(big.requestId, "RID-BIG");
+    const r = await c.pullLogs("proj", "store", 4, "MTA=", { count: 1000 });
+    assert.equal(r.groups.length, 1);
+    assert.deepEqual(counts, [1000, 500, 250, 125, 63, 32, 16, 8, 4]);
+    c.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test("control-plane replies over 8 MiB end as ReplyTooLarge", async () => {
+  const s = await server((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "x-log-requestid": "RID-J" });
+    res.end(JSON.stringify(Array.from({ length: 200_000 }, (_, i) => ({ shardID: i, status: "readwrite", inclusiveBeginKey: "0".repeat(32), exclusiveEndKey: "f".repeat(32), createTime: 1 }))));
+  });
+  try {
+    const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "a", accessKeySecret: "b" } });
+    const e = await c.listShards("proj", "store").then(() => assert.fail("answered"), (err: SlsError) => err);
+    assert.equal(e.code, "ReplyTooLarge");
+    assert.match(e.message, /exceeds 8388608 bytes/);
+  } finally {
+    await s.close();
+  }
+});

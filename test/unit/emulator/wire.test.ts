@@ -7,6 +7,7 @@ import { deflateSync } from "node:zlib";
 import { start, Emulator } from "../../../emulator/index";
 import { encodeLogGroup, encodeLogGroupList, decodeLogGroupList } from "../../../lib/sls/log-group-codec";
 import { lz4CompressBlock } from "../../../lib/sls/lz4";
+import { decompressBody } from "../../../emulator/compression";
 import { logSdkClient, rawRequest, RawResponse, signV1 } from "../../support/raw-sls";
 
 function sls(r: RawResponse): { errorCode: string; errorMessage: string } {
@@ -137,5 +138,14 @@ describe("emulator wire protocol", () => {
     const r2 = await rawRequest(emu.url, "POST", "/logstores/wire/shards/lb", h2, json);
     assert.equal(r2.status, 400);
     assert.equal(sls(r2).errorCode, "InvalidContentType");
+  });
+});
+
+describe("emulator body decompression", () => {
+  it("never inflates past the announced raw size: a deflate bomb fails at x-log-bodyrawsize", () => {
+    const bomb = deflateSync(Buffer.alloc(10 << 20));
+    assert.ok(bomb.length < 20_000);
+    assert.throws(() => decompressBody("deflate", bomb, 100), (e: Error & { code?: string }) => e.code === "PostBodyUncompressError" && /Cannot create a Buffer larger than 100 bytes/.test(e.message));
+    assert.deepEqual(decompressBody("deflate", deflateSync(Buffer.from("abc")), 3), Buffer.from("abc"));
   });
 });
