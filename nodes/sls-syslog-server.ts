@@ -4,10 +4,13 @@
 
 import fs from "node:fs";
 import type { Node, NodeAPI, NodeDef } from "node-red";
+import type { Request, Response } from "express";
 import { SyslogTargets, type Target, type TargetsOptions } from "../lib/syslog/targets";
 import type { TlsSettings } from "../lib/syslog/transport";
 import { SLS_SYSLOG_SERVER } from "../lib/config";
 import { UDP_MAX_MESSAGE } from "../lib/config/sls-syslog-server";
+import { sendTestEvent } from "../lib/syslog/test-event";
+import { TestEventRefused, targetsOf, testEventPlan, type SavedServer, type ServerSettings } from "../lib/syslog/test-event-request";
 import { startSettings } from "./settings";
 import type { SyslogServerNode } from "./types";
 import { catalogue, type Translate } from "./messages";
@@ -32,7 +35,22 @@ function pem(t: Translate, text: string | undefined, file: string | undefined, w
   }
 }
 
+/** TLS material as the settings say: PEM texts, else files (read at each call, so rotated files are picked up). */
+function tlsSettingsOf(t: Translate, cfg: ServerSettings): TlsSettings {
+  return {
+    ca: pem(t, cfg.ca, cfg.caFile, "ca"),
+    cert: pem(t, cfg.cert, cfg.certFile, "cert"),
+    key: pem(t, cfg.key, cfg.keyFile, "key"),
+    passphrase: cfg.passphrase || undefined,
+    servername: cfg.servername,
+    rejectUnauthorized: cfg.rejectUnauthorized,
+  };
+}
+
 export = function (RED: NodeAPI): void {
+  /** Started sls-syslog-server nodes by id, as the test event's rules need them. */
+  const deployed = new Map<string, SavedServer>();
+
   function SyslogServer(this: SyslogServerNode, def: NodeDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -48,15 +66,9 @@ export = function (RED: NodeAPI): void {
     }
     const protocol = cfg.protocol;
     const useTls = protocol === "tls" || (protocol === "relp" && cfg.relpTls);
-    const endpoints: Target[] = [{ host: cfg.host, port: cfg.port }, ...cfg.moreTargets.map((t) => ({ ...t, port: t.port ?? cfg.port }))];
-    const tls = (): TlsSettings => ({
-      ca: pem(t, cfg.ca, cfg.caFile, "ca"),
-      cert: pem(t, cfg.cert, cfg.certFile, "cert"),
-      key: pem(t, cfg.key, cfg.keyFile, "key"),
-      passphrase: cfg.passphrase || undefined,
-      servername: cfg.servername,
-      rejectUnauthorized: cfg.rejectUnauthorized,
-    });
+    const endpoints: Target[] = targetsOf(cfg);
+    const tls = (): TlsSettings => tlsSettingsOf(t, cfg);
+    deployed.set(node.id, { raw: savedConfig(RED, node.id), credentials: { ...((RED.nodes.getCredentials(node.id) as ServerCreds | undefined) ?? {}) }, resolved: cfg });
     const options: TargetsOptions = {
       protocol,
       targets: endpoints,
@@ -107,6 +119,7 @@ export = function (RED: NodeAPI): void {
     }
 
     node.on("close", (done: () => void) => {
+      if (deployed.get(node.id)?.resolved === cfg) deployed.delete(node.id);
       void shutdown().then(() => done());
     });
   }
@@ -119,4 +132,43 @@ export = function (RED: NodeAPI): void {
       passphrase: { type: "password" },
     },
   });
+
+  // "Send test event" in the dialog: one RFC 5424 message to each target with the settings being
+  // edited. Which stored secrets it may use, and where: lib/syslog/test-event-request.ts. JSON only:
+  // a cross-site form cannot send JSON without a CORS preflight (as sls-connection/test).
+  RED.httpAdmin.post("/sls-syslog-server/test", RED.auth.needsPermission("sls-syslog-server.write"), (req: Request, res: Response) => {
+    if (!req.is("application/json")) {
+      res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: "send the test request as application/json" });
+      return;
+    }
+    void (async () => {
+      try {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const saved = typeof body.id === "string" ? deployed.get(body.id) : undefined;
+        const { settings, targets } = testEventPlan(body, saved, process.env);
+        const useTls = settings.protocol === "tls" || (settings.protocol === "relp" && settings.relpTls);
+        let tls: TlsSettings | undefined;
+        try {
+          tls = useTls ? tlsSettingsOf(catalogue(RED, "sls-syslog-server"), settings) : undefined;
+        } catch (e) {
+          throw new TestEventRefused("ETLSFILE", (e as Error).message);
+        }
+        const from = typeof body.name === "string" && body.name.trim() ? JSON.stringify(body.name.trim().slice(0, 64)) : String(body.id ?? "");
+        const event = await sendTestEvent({ protocol: settings.protocol, framing: settings.framing, targets, tls, from, connectTimeoutMs: 5000 });
+        res.json({ ok: event.results.every((r) => r.ok), ...event });
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        res.json({ ok: false, code: err instanceof TestEventRefused ? err.code : (err.code ?? "Error"), message: err.message });
+      }
+    })();
+  });
 };
+
+/** A node's settings as saved in the flow (before `${VAR}` substitution). */
+function savedConfig(RED: NodeAPI, id: string): Record<string, unknown> {
+  let out: Record<string, unknown> = {};
+  RED.nodes.eachNode((n: { id?: string }) => {
+    if (n.id === id) out = { ...(n as Record<string, unknown>) };
+  });
+  return out;
+}

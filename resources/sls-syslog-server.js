@@ -47,14 +47,51 @@
             $("#node-config-input-rejectUnauthorized, #node-config-input-relpTls").on("change", refresh);
             if (node.rejectUnauthorized === undefined) { $("#node-config-input-rejectUnauthorized").prop("checked", true); }
             refresh();
+            // One RFC 5424 message to each target with the settings as shown (the runtime uses the
+            // stored key and passphrase only for the deployed node's targets: lib/syslog/test-event-request.ts).
+            $("#sls-syslog-test-button").on("click", function () {
+                var out = $("#sls-syslog-test-result").empty().text(node._("sls-syslog-server.test.running"));
+                var body = editor.settings.current("sls-syslog-server", node);
+                body.id = node.id;
+                body.name = $("#node-config-input-name").val();
+                body.moreTargets = moreTargets();
+                $.ajax({ url: "sls-syslog-server/test", type: "POST", contentType: "application/json", data: JSON.stringify(body) })
+                    .done(function (r) { showTest(node, out, r); })
+                    .fail(function (xhr) { out.text(xhr.status + " " + xhr.statusText); });
+            });
         },
         oneditsave: function () {
-            var targets = [];
-            $("#node-config-input-moreTargets-container").editableList("items").each(function () {
-                var host = $(this).find(".sls-target-host").val().trim();
-                if (host) { targets.push({ host: host, port: $(this).find(".sls-target-port").val().trim(), servername: $(this).find(".sls-target-servername").val().trim() }); }
-            });
-            this.moreTargets = targets;
+            this.moreTargets = moreTargets();
         }
     };
+
+    /** The more targets as the list shows them (rows without a host are left out). */
+    function moreTargets() {
+        var targets = [];
+        $("#node-config-input-moreTargets-container").editableList("items").each(function () {
+            var host = $(this).find(".sls-target-host").val().trim();
+            if (host) { targets.push({ host: host, port: $(this).find(".sls-target-port").val().trim(), servername: $(this).find(".sls-target-servername").val().trim() }); }
+        });
+        return targets;
+    }
+
+    /** One line per target: what happened (connected, TLS verified, bytes, acknowledged) or the error. */
+    function showTest(node, out, r) {
+        out.empty();
+        if (!r.results) { $("<div>").addClass("sls-syslog-test-error").text(r.code + ": " + r.message).appendTo(out); return; }
+        r.results.forEach(function (t) {
+            var parts = [];
+            if (t.ok) {
+                parts.push(node._("sls-syslog-server.test.connected", { address: t.connected.address + ":" + t.connected.port }));
+                if (t.tls) { parts.push(t.tls.verified ? node._("sls-syslog-server.test.verified", { protocol: t.tls.protocol, subject: t.tls.subject || "?", issuer: t.tls.issuer || "?" }) : node._("sls-syslog-server.test.unverified", { why: t.tls.authorizationError || "" })); }
+                parts.push(node._("sls-syslog-server.test.bytes", { bytes: t.bytes }));
+                if (t.acknowledged) { parts.push(node._("sls-syslog-server.test.acknowledged")); }
+            } else {
+                parts.push(t.error.message);
+            }
+            $("<div>").addClass(t.ok ? "sls-syslog-test-ok" : "sls-syslog-test-error").css("color", t.ok ? "" : "#c00")
+                .text((t.ok ? "✓ " : "✗ ") + t.via + ": " + parts.join(" · ")).appendTo(out);
+        });
+        if (r.id) { $("<div>").addClass("form-tips").text(node._("sls-syslog-server.test.lookup", { id: r.id })).appendTo(out); }
+    }
 })(window.slsSyslogEditor = window.slsSyslogEditor || { types: {} });

@@ -77,6 +77,8 @@ ${defs}
         if (own) return own.apply(this, arguments);
       };
     },
+    /** The settings as the node's open dialog shows them (fields, else the saved values), e.g. for a test request. */
+    current: function (type, node) { return lib.dialogSettings(browser, type, node); },
     lists: lib.LISTS,
     mappingForm: lib.mappingForm
   };

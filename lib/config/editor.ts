@@ -68,6 +68,15 @@ function current(b: Browser, spec: NodeSpec, node: Raw): Raw {
   return c;
 }
 
+/** The settings (and credential fields) of a node type as its open dialog shows them, for a request such as a test. */
+export function dialogSettings(b: Browser, type: string, node: Raw): Raw {
+  const spec = SPECS[type];
+  const c = current(b, spec, node);
+  const out: Raw = {};
+  for (const name of Object.keys(spec.props)) if (c[name] !== undefined) out[name] = c[name];
+  return out;
+}
+
 function translator(b: Browser, type: string): Translate {
   return (key, params) => {
     const k = `node-red-contrib-sls-syslog/${type}:config.${key}`;

@@ -424,7 +424,11 @@ export class RelpChannel extends EventEmitter implements Channel {
 
 /** Connects (TCP, or TLS when `opts.tls` is set), opens a RELP session and resolves once it is accepted. */
 export async function openRelp(opts: RelpOptions): Promise<RelpChannel> {
-  const socket = await connectStream(opts);
+  return openRelpOn(await connectStream(opts), opts);
+}
+
+/** Opens a RELP session on a connected socket (connectStream's) and resolves once it is accepted. */
+export async function openRelpOn(socket: net.Socket, opts: RelpOptions): Promise<RelpChannel> {
   const ch = new RelpChannel(socket, opts);
   const timeoutMs = opts.connectTimeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;

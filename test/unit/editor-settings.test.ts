@@ -38,7 +38,7 @@ test("resources/config.js runs without Node.js, once however many .html files lo
   const src = fs.readFileSync(file, "utf8");
   assert.doesNotMatch(src, /require\("(?!lib\/)/, "only the bundled modules are required");
   const s = load();
-  assert.deepEqual(Object.keys(s).sort(), ["credentials", "defaults", "lists", "mappingForm", "prepare", "save"]);
+  assert.deepEqual(Object.keys(s).sort(), ["credentials", "current", "defaults", "lists", "mappingForm", "prepare", "save"]);
 });
 
 test("the dialogs' defaults and credentials are the specs'", () => {
