@@ -138,7 +138,7 @@ export = function (RED: NodeAPI): void {
   // a cross-site form cannot send JSON without a CORS preflight (as sls-connection/test).
   RED.httpAdmin.post("/sls-syslog-server/test", RED.auth.needsPermission("sls-syslog-server.write"), (req: Request, res: Response) => {
     if (!req.is("application/json")) {
-      res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: "send the test request as application/json" });
+      res.status(415).json({ ok: false, code: "UnsupportedMediaType", message: catalogue(RED, "sls-syslog-server")("sls-syslog-server.errors.test-json") });
       return;
     }
     void (async () => {
