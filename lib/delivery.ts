@@ -64,7 +64,7 @@ export interface Claim {
 }
 
 /** Called once when a token ends, with the `arg` it was issued with. */
-export type SettleHandler = (outcome: Outcome, arg: number) => void;
+export type SettleHandler = (outcome: Outcome, arg: number, weight: number) => void;
 
 /** A live token moved out of the ring (see DeliveryWindow.makeRoom). */
 interface Straggler {
@@ -315,7 +315,7 @@ export class DeliveryWindow {
     else this.unclaimed--;
     if (outcome !== "cancelled") this.counts[outcome]++;
     try {
-      handler(outcome, arg);
+      handler(outcome, arg, weight);
     } finally {
       if (!this.full) this.releaseWaiters();
     }

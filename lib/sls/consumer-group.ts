@@ -15,7 +15,8 @@ import type { CheckpointInfo } from "./client";
 import { COMMIT_CHECK_FRESH_MS, RESET_HOLD_MS } from "./checkpoint-reset";
 import { messageDelivery, type MessageOutput } from "./consumer-messages";
 import { RetentionWatch, type RetentionRisk } from "./retention";
-import { ShardReader, TRANSIENT_RETRY_MAX_MS, type DataLoss, type Deliver, type StartPosition, type WindowLike } from "./shard-reader";
+import { ShardCounters } from "./shard-counters";
+import { ShardReader, TRANSIENT_RETRY_MAX_MS, type DataLoss, type Deliver, type ShardLag, type StartPosition, type WindowLike } from "./shard-reader";
 import { rangeProgress, type RangeEnd, type ShardProgress } from "./time-range";
 
 export interface ConsumerGroupOptions {
@@ -55,6 +56,8 @@ export interface ConsumerGroupOptions {
   stopTimeoutMs?: number;
   /** JC semantics (false, default) reject commits from a consumer that no longer owns the shard. */
   forceSuccess?: boolean;
+  /** Unless a shard's reader is idle at its end, ask for the end cursor this often to count the backlog (default 5 s). */
+  lagProbeMs?: number;
   /** Warn when a shard's oldest unsettled data has used this share of the logstore's TTL (default 0.8). */
   retentionWarnAt?: number;
   /** A backfill: read each shard only up to this end time, then stop (events shardDone, done). */
@@ -90,12 +93,22 @@ export interface CheckpointMoved {
   to: string;
 }
 
+/** One shard this consumer has read since it started: its counters, and its lag while held. */
+export interface ShardStats {
+  shard: number;
+  /** The shard is assigned to this consumer now. */
+  held: boolean;
+  counters: ShardCounters;
+  /** Undefined when the shard is not held. */
+  lag: ShardLag | undefined;
+}
+
 export interface ConsumerGroupStats {
   shards: number[];
   logs: number;
   bytes: number;
-  /** Largest known lag over held shards, seconds. */
-  lagSec: number | undefined;
+  /** Largest lag over held shards, seconds (0 when caught up or no shard is held). */
+  lagSec: number;
   /** The delivery window is full: readers are waiting for downstream settlement. */
   waiting: boolean;
   /** Latest unresolved error, if any. */
@@ -143,6 +156,7 @@ const DEFAULTS = {
   releaseGraceMs: 3_000,
   stopTimeoutMs: 10_000,
   forceSuccess: false,
+  lagProbeMs: 5_000,
   order: false,
   retentionWarnAt: 0.8,
   resetHoldMs: RESET_HOLD_MS,
@@ -180,6 +194,10 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   private stopPromise: Promise<void> | undefined;
   private logsBase = 0;
   private bytesBase = 0;
+  /** Counters of every shard read since start (bounded by the shards of the logstore). */
+  private readonly counters = new Map<number, ShardCounters>();
+  /** Failures reported, by SLS error code (codes are SLS's or Node's: a bounded set). */
+  private readonly failures = new Map<string, number>();
   private readonly retention: RetentionWatch;
   private readonly expired = { logs: 0, groups: 0 };
   private readonly commitState = new WeakMap<ShardReader, CommitState>();
@@ -207,6 +225,26 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     return this.abort.signal.aborted;
   }
 
+  /** Every shard read since start, by shard number, with the lag of those held now. */
+  shardStats(now = Date.now()): ShardStats[] {
+    return [...this.counters]
+      .sort(([a], [b]) => a - b)
+      .map(([shard, counters]) => {
+        const r = this.readers.get(shard);
+        return { shard, held: r !== undefined, counters, lag: r?.lag(now) };
+      });
+  }
+
+  /** Failures reported so far, by error code. */
+  failureCounts(): ReadonlyMap<string, number> {
+    return this.failures;
+  }
+
+  /** The delivery window (undefined when acknowledging on emit). */
+  get window(): WindowLike | undefined {
+    return this.o.window;
+  }
+
   /** Ensures the group and starts heartbeats; failures are reported and retried until stop(). */
   start(): Promise<void> {
     this.startPromise ??= this.run();
@@ -216,11 +254,12 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
   stats(): ConsumerGroupStats {
     let logs = this.logsBase;
     let bytes = this.bytesBase;
-    let lag: number | undefined;
+    let lag = 0;
+    const now = Date.now();
     for (const r of this.readers.values()) {
       logs += r.logs;
       bytes += r.bytes;
-      if (r.lagSec !== undefined) lag = Math.max(lag ?? 0, r.lagSec);
+      lag = Math.max(lag, r.lag(now).seconds);
     }
     return {
       shards: [...this.readers.keys()].sort((a, b) => a - b),
@@ -390,6 +429,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         if (!this.stopped) this.emit("queryFailures", { shard: s, logs });
       },
       readers: () => this.readers.size,
+      counters: this.countersOf(shard),
+      lagProbeMs: o.lagProbeMs,
       end: o.end,
       onDone: (r) => void this.finishShard(r),
     });
@@ -474,6 +515,12 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     this.releasing.set(shard, p);
   }
 
+  private countersOf(shard: number): ShardCounters {
+    let c = this.counters.get(shard);
+    if (!c) this.counters.set(shard, (c = new ShardCounters()));
+    return c;
+  }
+
   /** One look at the group's checkpoints for every held shard, then each commit that is due. */
   private async commitAll(): Promise<void> {
     const readers = [...this.readers.values()];
@@ -536,6 +583,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       state.attempted = cursor;
       await api.updateCheckpoint(project, logstore, group, consumer, reader.shard, cursor, forceSuccess);
       t.markCommitted(cursor);
+      reader.counters.commits++;
       state.adopted = undefined;
       this.emit("commit", reader.shard, cursor);
     } catch (e) {
@@ -562,6 +610,9 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
 
   /** Records a failure of a shard (>= 0), the group setup (-1), the heartbeat (-2), the range check (-3) or the checkpoint check (-4). */
   private report(e: SlsError, source: number): void {
+    // A misbehaving server could invent codes: past 50 distinct ones the rest count as "other".
+    const code = this.failures.has(e.code) || this.failures.size < 50 ? e.code : "other";
+    this.failures.set(code, (this.failures.get(code) ?? 0) + 1);
     this.failingShards.add(source);
     this.error = e;
     if (!this.stopped) this.emit("failure", e);

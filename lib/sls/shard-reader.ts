@@ -8,6 +8,7 @@ import type { PullResult, SlsApi } from "./client";
 import { cursorNumber, cursorSequence } from "./cursor";
 import { SlsError, hasCode, toSlsError } from "./errors";
 import { logsInAll, type GroupList } from "./pull-decoder";
+import { ShardCounters, type SettleOutcome } from "./shard-counters";
 import { reached, shardEnd, type RangeEnd, type ShardEnd } from "./time-range";
 
 export type StartPosition = { from: "begin" } | { from: "end" } | { from: "time"; time: number };
@@ -47,13 +48,15 @@ const GROUPS = 65536;
 export type Deliver = (batch: Batch, ctx: DeliveryContext) => void | Promise<void>;
 
 /** The parts of the delivery window the reader needs (lib/delivery.ts DeliveryWindow fits). */
-type Outcome = "delivered" | "failed" | "expired" | "cancelled" | "returned";
+type Outcome = SettleOutcome;
 
 export interface WindowLike {
   readonly full: boolean;
   readonly maxInFlight: number;
-  /** A token of `weight` records; `onSettled(outcome, arg)` runs once when it ends. */
-  issue(weight: number, onSettled: (outcome: Outcome, arg: number) => void, arg?: number): string;
+  /** Unsettled records now. */
+  readonly inFlight: number;
+  /** A token of `weight` records; `onSettled(outcome, arg, weight)` runs once when it ends. */
+  issue(weight: number, onSettled: (outcome: Outcome, arg: number, weight: number) => void, arg?: number): string;
   waitForRoom(): Promise<void>;
 }
 
@@ -89,6 +92,10 @@ export interface ShardReaderOptions {
   onIdle(reader: ShardReader): void;
   /** SLS expired data of the shard before it was read (reading resumes at the oldest retained). */
   onDataLoss?(loss: DataLoss): void;
+  /** Where this shard's counts go (kept by the owner across re-assignments); a fresh set if absent. */
+  counters?: ShardCounters;
+  /** Unless idle at the end of the shard, ask for the end cursor this often to know the backlog (default 5 s). */
+  lagProbeMs?: number;
   /** Read only up to the end of this time range (a backfill), then stop: see onDone. */
   end?: RangeEnd;
   /** With `end`: everything up to the end was read and has settled; the reader has stopped. */
@@ -141,7 +148,20 @@ export function pullGroupCount(o: { maxInFlight: number; readers: number; pullCo
 /** Acknowledge on emit: a token only paces emission, its outcome moves nothing. */
 const ignoreOutcome = (): void => undefined;
 
-type PullOutcome = { ok: true; r: PullResult } | { ok: false; e: SlsError };
+/** How far a shard's reader is behind, as the consumer's metrics report it. */
+export interface ShardLag {
+  /** Seconds since the oldest log not yet settled (or not yet read) reached SLS; 0 when all is delivered. */
+  seconds: number;
+  /**
+   * Logs not yet settled: those in flight plus those still in SLS after the read position (up to the
+   * shard's end, or a backfill's end). The latter are counted in log groups (cursors are numbered by
+   * group) times the mean logs per group seen on this shard, refreshed every lagProbeMs (5 s)
+   * unless the reader is idle at the end.
+   */
+  logs: number;
+}
+
+type PullOutcome = { ok: true; r: PullResult; logs: number } | { ok: false; e: SlsError };
 
 export class ShardReader {
   readonly shard: number;
@@ -151,10 +171,20 @@ export class ShardReader {
   /** Logs emitted since the last stats read. */
   logs = 0;
   bytes = 0;
-  /** Seconds behind the end of the shard when known. */
-  lagSec: number | undefined;
+  readonly counters: ShardCounters;
   /** Receive time (unix s) of the data the last pull returned; 0 once the shard's end was reached. */
   private readTime = 0;
+  /** The last pull reached the end of the shard (no backlog, as far as is known). */
+  private caughtUp = false;
+  /** Logs of a pulled batch waiting for room in the window; 0 when none. */
+  private heldLogs = 0;
+  /** Cursor after the last batch handed to the flow: the read position. */
+  private readCursor: string | undefined;
+  /** While a batch is being handed out: counters.issuedLogs when it started (its issued logs are no longer unread). */
+  private emitStartIssued = -1;
+  /** End of the shard (cursor number) as the last pull that reached it, or the last probe, saw it. */
+  private endSeq: bigint | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
   failing: SlsError | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
@@ -173,6 +203,7 @@ export class ShardReader {
   constructor(private readonly o: ShardReaderOptions) {
     this.shard = o.shard;
     this.backoff = new Backoff({ initialMs: o.retryBaseMs, maxMs: o.retryMaxMs });
+    this.counters = o.counters ?? new ShardCounters();
   }
 
   get stopped(): boolean {
@@ -187,26 +218,65 @@ export class ShardReader {
     return this.tracker?.oldestPendingTime ?? (this.readTime || undefined);
   }
 
+  /** How far behind this reader is now (computed on demand, for metrics and status). */
+  lag(nowMs = Date.now()): ShardLag {
+    const since = this.unsettledSince;
+    const seconds = since !== undefined ? Math.max(0, Math.round(nowMs / 1000) - since) : 0;
+    // Logs not issued yet: the groups from the read position (the batch being handed out, or the
+    // next one) to the end (a backfill's, or the shard's), less what this batch has issued already.
+    const read = this.readCursor === undefined ? undefined : cursorNumber(this.readCursor);
+    const end = this.rangeEnd ? cursorNumber(this.rangeEnd.cursor) : this.endSeq;
+    const groups = end !== undefined && read !== undefined && !this.finished ? Math.max(0, Number(end - read)) : 0;
+    const issuedOfBatch = this.emitStartIssued < 0 ? 0 : this.counters.issuedLogs - this.emitStartIssued;
+    const unread = Math.max(this.heldLogs, Math.round(groups * this.logsPerGroup) - issuedOfBatch, 0);
+    return { seconds, logs: Math.max(0, this.counters.unsettledLogs) + unread };
+  }
+
+  /** The shard's end as a pull or a probe saw it (only ever moves forward). */
+  private sawEnd(cursor: string): void {
+    const n = cursorNumber(cursor);
+    if (n !== undefined && (this.endSeq === undefined || n > this.endSeq)) this.endSeq = n;
+  }
+
+  /**
+   * Unless the reader is idle at the end (it polls then, and sees new data itself) or reads a
+   * backfill (its end is known), the end cursor tells how many log groups are still to read.
+   */
+  private probeEnd(): void {
+    const idle = this.caughtUp && this.heldLogs === 0 && this.emitStartIssued < 0 && (this.tracker?.pending ?? 0) === 0;
+    if (this.stopped || idle || this.rangeEnd) return;
+    const { api, project, logstore, shard } = this.o;
+    // Best effort: a failed probe leaves the last figure; pulls report SLS trouble on their own.
+    api.getCursor(project, logstore, shard, "end").then(
+      (c) => this.sawEnd(c),
+      () => undefined,
+    );
+  }
+
   start(): void {
-    this.loop ??= this.run().catch((e) => this.o.onError(toSlsError(e, { shard: this.shard }), this.shard));
+    if (this.loop) return;
+    this.loop = this.run().catch((e) => this.o.onError(toSlsError(e, { shard: this.shard }), this.shard));
+    this.probeTimer = setInterval(() => this.probeEnd(), this.o.lagProbeMs ?? 5_000);
+    this.probeTimer.unref();
   }
 
   /** Stops pulling and emitting; resolves when the loop has exited (in-flight requests are abandoned). */
   async stop(): Promise<void> {
     this.abort.abort();
+    clearInterval(this.probeTimer);
     await this.loop;
   }
 
   private async run(): Promise<void> {
     const first = await this.init();
     if (first === undefined) return;
-    let cursor: string = first;
+    let cursor: string = (this.readCursor = first);
     let prefetch: Promise<PullOutcome> | undefined;
     while (!this.stopped) {
       if (this.rewindPending || this.jump !== undefined) {
         prefetch?.catch(() => undefined);
         prefetch = undefined;
-        cursor = this.jump !== undefined ? this.jumpTo(this.jump) : this.rewind();
+        cursor = this.readCursor = this.jump !== undefined ? this.jumpTo(this.jump) : this.rewind();
       }
       if (this.rangeEnd && reached(cursor, this.rangeEnd.cursor)) {
         prefetch?.catch(() => undefined);
@@ -222,7 +292,7 @@ export class ShardReader {
         if (hasCode(out.e, "InvalidCursor")) {
           const reset = await this.recoverInvalidCursor(cursor, out.e);
           if (reset === undefined) return;
-          cursor = reset;
+          cursor = this.readCursor = reset;
           continue;
         }
         this.fail(out.e);
@@ -234,12 +304,15 @@ export class ShardReader {
       if (r.failedLogs) this.o.onQueryFailures?.(this.shard, r.failedLogs);
       const tracker = this.tracker!;
       if (r.count === 0) {
-        this.lagSec = r.endOfCursor ? 0 : this.lagSec;
-        if (r.endOfCursor) this.readTime = 0;
+        if (r.endOfCursor) {
+          this.readTime = 0;
+          this.caughtUp = true;
+          this.sawEnd(r.nextCursor);
+        }
         if (r.nextCursor !== cursor) {
           // An SPL filter may skip data without returning any: that progress is settled at once.
           tracker.seal(tracker.add(r.nextCursor));
-          cursor = r.nextCursor;
+          cursor = this.readCursor = r.nextCursor;
           continue;
         }
         // Nothing left before the range's end (cursors that are not numbers end here).
@@ -251,10 +324,13 @@ export class ShardReader {
         await sleep(this.o.idlePollMs, this.abort.signal);
         continue;
       }
-      if (r.cursorTime > 0) this.lagSec = r.endOfCursor ? 0 : Math.max(0, Math.round(Date.now() / 1000 - r.cursorTime));
       this.readTime = r.cursorTime;
+      this.caughtUp = r.endOfCursor;
+      if (r.endOfCursor) this.sawEnd(r.nextCursor);
       // Backpressure: hold this batch (and start no further pull) until the window has room.
+      this.heldLogs = out.logs;
       await this.waitForRoom();
+      this.heldLogs = 0;
       if (this.stopped) return;
       if (this.rewindPending || this.jump !== undefined) continue;
       // A full batch means a backlog: fetch the next one while this one is delivered. With an
@@ -262,7 +338,7 @@ export class ShardReader {
       const large = (r.scanned?.groups ?? r.count) >= this.lastCount || (r.scanned?.bytes ?? r.rawSize) >= 1 << 20;
       if (large) prefetch = this.pull(r.nextCursor);
       await this.emit(cursor, r, tracker);
-      cursor = r.nextCursor;
+      cursor = this.readCursor = r.nextCursor;
       if (!large) await sleep(this.o.smallBatchDelayMs, this.abort.signal);
     }
   }
@@ -356,6 +432,9 @@ export class ShardReader {
     const win = this.o.window;
     const ackOnEmit = this.o.ackOnEmit === true;
     const reader = this;
+    const counters = this.counters;
+    // A token's bytes are its share of the pull's raw bytes: exact in sum once a pull has settled.
+    const bytesPerLog = logCount > 0 ? r.rawSize / logCount : 0;
     // Groups before the one being issued from are complete: seal them as emission moves on.
     let sealed = 0;
     const sealBefore = (k: number): void => {
@@ -364,7 +443,8 @@ export class ShardReader {
       tracker.seal(unit, sealed);
     };
     // One handler for every token of the batch: `arg` names its groups (first * GROUPS + last).
-    const onSettled = (outcome: Outcome, arg: number): void => {
+    const onSettled = (outcome: Outcome, arg: number, weight: number): void => {
+      counters.settle(outcome, weight, weight * bytesPerLog);
       const first = Math.floor(arg / GROUPS);
       const last = arg - first * GROUPS;
       if (outcome === "cancelled" || outcome === "returned") tracker.cancel(unit, first, last);
@@ -377,6 +457,7 @@ export class ShardReader {
         if (perGroup) sealBefore(firstGroup);
         if (!win) return null;
         if (ackOnEmit) return win.issue(weight, ignoreOutcome);
+        counters.issuedLogs += weight;
         const first = perGroup ? firstGroup : 0;
         const last = perGroup ? lastGroup : 0;
         tracker.issue(unit, first, last);
@@ -390,15 +471,19 @@ export class ShardReader {
         return win?.full ?? false;
       },
     };
+    this.emitStartIssued = counters.issuedLogs;
     try {
       await this.o.deliver(batch, ctx);
     } finally {
+      this.emitStartIssued = -1;
       // A batch cut short by stop() is never sealed, so the checkpoint stays before it.
       if (!this.stopped) tracker.seal(unit);
       else tracker.drop(unit, sealed);
     }
     this.logs += logCount;
     this.bytes += r.rawSize;
+    counters.emittedLogs += logCount;
+    counters.emittedBytes += r.rawSize;
   }
 
   /**
@@ -463,7 +548,6 @@ export class ShardReader {
       await this.refreshRangeEnd();
       return false;
     }
-    this.lagSec = 0;
     this.readTime = 0;
     while (!this.stopped && !this.rewindPending && this.jump === undefined) {
       if (this.tracker!.pending === 0) {
@@ -504,9 +588,11 @@ export class ShardReader {
     const win = this.o.window;
     if (!win || !win.full || this.stopped) return Promise.resolve();
     const signal = this.abort.signal;
+    const t0 = performance.now();
     return new Promise<void>((resolve) => {
       const done = (): void => {
         signal.removeEventListener("abort", done);
+        this.counters.waitSeconds += (performance.now() - t0) / 1000;
         resolve();
       };
       signal.addEventListener("abort", done, { once: true });
@@ -524,17 +610,22 @@ export class ShardReader {
   private pull(cursor: string): Promise<PullOutcome> {
     const { api, project, logstore, shard, query } = this.o;
     const count = (this.lastCount = this.countFor());
+    const t0 = performance.now();
     return api.pullLogs(project, logstore, shard, cursor, { count, query, endCursor: this.rangeEnd?.cursor }).then(
       (r): PullOutcome => {
+        const c = this.counters;
+        c.pullSeconds.observe((performance.now() - t0) / 1000);
+        let logs = 0;
         if (r.count > 0) {
-          let logs = 0;
           logs += logsInAll(r.groups);
+          c.pulledLogs += logs;
+          c.pulledBytes += r.rawSize;
           const avg = logs / r.count;
           this.logsPerGroup = this.logsPerGroup ? this.logsPerGroup * 0.7 + avg * 0.3 : avg;
           const bytes = r.rawSize / r.count;
           this.bytesPerGroup = this.bytesPerGroup ? this.bytesPerGroup * 0.7 + bytes * 0.3 : bytes;
         }
-        return { ok: true, r };
+        return { ok: true, r, logs };
       },
       (e): PullOutcome => ({ ok: false, e: toSlsError(e, { project, logstore, shard, action: "PullLogs" }) }),
     );

@@ -28,6 +28,8 @@ export class FakeSls implements SlsApi {
   calls: Array<{ action: Action; shard?: number }> = [];
   /** Faults: for an action, errors thrown by the next calls (FIFO). */
   faults = new Map<Action, SlsError[]>();
+  /** Server receive time (unix s) reported for every pull (x-log-cursor-time); 0 = unknown. */
+  receivedAt = 0;
   /** Assignment override: consumer -> shards; default gives every shard to every heartbeating consumer. */
   assign: ((consumer: string, held: number[]) => number[]) | undefined;
 
@@ -96,7 +98,7 @@ export class FakeSls implements SlsApi {
     const stop = opts.endCursor ? Math.max(i, dec(opts.endCursor)) : data.length;
     const groups = data.slice(i, Math.min(stop, i + (opts.count ?? 1000)));
     const next = i + groups.length;
-    return { groups: groups.map(toRecordGroup), nextCursor: enc(next), count: groups.length, rawSize: groups.length * 100, cursorTime: 0, endOfCursor: next === data.length };
+    return { groups: groups.map(toRecordGroup), nextCursor: enc(next), count: groups.length, rawSize: groups.length * 100, cursorTime: groups.length ? this.receivedAt : 0, endOfCursor: next === data.length };
   }
 
   async listConsumerGroups(): Promise<ConsumerGroupInfo[]> {
