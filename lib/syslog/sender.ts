@@ -72,6 +72,8 @@ export interface SenderStats {
   writes: number;
   /** Connection failures by kind. */
   faults: Partial<Record<FaultKind, number>>;
+  /** Since when (epoch ms) no connection is up; undefined while connected. */
+  downSince?: number;
   lastError?: string;
 }
 
@@ -157,6 +159,7 @@ export class SyslogSender extends EventEmitter {
   private idleWaiters: Array<() => void> = [];
   private counts = { sent: 0, sentBytes: 0, resent: 0, connects: 0, writes: 0 };
   private faults: Partial<Record<FaultKind, number>> = {};
+  private downSince: number | undefined = Date.now();
   private lastError: string | undefined;
 
   constructor(opts: SenderOptions) {
@@ -207,6 +210,7 @@ export class SyslogSender extends EventEmitter {
       waiting: this.waiters.length,
       ...this.counts,
       faults: { ...this.faults },
+      downSince: this.downSince,
       lastError: this.lastError,
     };
   }
@@ -506,6 +510,7 @@ export class SyslogSender extends EventEmitter {
   /** Entries [from, to) of a batch were written: they leave the queue and their sends resolve. */
   private settle(batch: Batch, from: number, to: number, release: boolean): void {
     let bytes = 0;
+    let frames = 0;
     // Their buffers' bytes are free again, unless the replay window keeps them (counted per run of one slab).
     let slab: Slab | null = null;
     let run = 0;
@@ -518,13 +523,14 @@ export class SyslogSender extends EventEmitter {
         run = 0;
       }
       run += e.frames;
+      frames += e.frames;
       const g = e.group;
       if (g && !g.failed && --g.left === 0) written(g);
     }
     if (slab && release) this.encoder.release(slab, run);
     this.queued -= to - from;
     this.queuedBytes -= bytes;
-    this.counts.sent += to - from;
+    this.counts.sent += frames;
     this.counts.sentBytes += bytes;
   }
 
@@ -604,6 +610,7 @@ export class SyslogSender extends EventEmitter {
       this.lost(err ?? new TransportError(`${label({ protocol: this.o.protocol, endpoint, tls: this.o.tls ? {} : undefined })}: connection closed`, endpoint), false);
     });
     this.lastError = undefined;
+    this.downSince = undefined;
     this.setState("connected");
     this.pump();
   }
@@ -639,6 +646,7 @@ export class SyslogSender extends EventEmitter {
     const kind = faultKind(err);
     this.faults[kind] = (this.faults[kind] ?? 0) + 1;
     this.failures++;
+    this.downSince ??= Date.now();
     if (connectFailed && this.o.endpoints.length > 1) this.endpointIndex = (this.endpointIndex + 1) % this.o.endpoints.length;
     this.setState("disconnected", err);
     this.emit("fault", err);
