@@ -7,6 +7,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from "node-red";
 import type { Request, Response } from "express";
 import { SLS_CONSUMER } from "../lib/config";
 import { DeliveryWindow } from "../lib/delivery";
+import { metricsHub } from "../lib/metrics/hub";
 import { ConsumerGroup, type RangeDone, type ShardDone } from "../lib/sls/consumer-group";
 import { SlsError } from "../lib/sls/errors";
 import { groupLag, resetGroup } from "../lib/sls/checkpoint-reset";
@@ -88,12 +89,13 @@ export = function (RED: NodeAPI): void {
       else sendNow(msgs);
     };
 
+    const consumer = cfg.consumerName ?? defaultConsumerName(def.id);
     const engine = new ConsumerGroup({
       api: conn.getClient(),
       project,
       logstore,
       group: consumerGroup,
-      consumer: cfg.consumerName ?? defaultConsumerName(def.id),
+      consumer,
       start: cfg.start === "time" ? { from: "time", time: cfg.startTime } : { from: cfg.start },
       end: backfill ? { time: cfg.to! } : undefined,
       query: cfg.query,
@@ -110,6 +112,8 @@ export = function (RED: NodeAPI): void {
     RED.events.on("flows:stopping", onStopping);
     RED.events.on("flows:started", onStarted);
     running.set(node.id, { saved: savedSettings(RED, node.id), resolved: { project, logstore, consumerGroup }, conn, engine });
+    // Its figures for the sls-stats node and the Prometheus endpoint, while it runs.
+    const unlist = metricsHub.addConsumer({ node: node.id, name: cfg.name, project, logstore, consumerGroup, consumer, engine });
 
     // Errors reach Catch nodes; the same code is repeated at most every 30 s (retries continue).
     let lastCode = "";
@@ -241,6 +245,7 @@ export = function (RED: NodeAPI): void {
       clearInterval(statusTimer);
       RED.events.removeListener("flows:stopping", onStopping);
       RED.events.removeListener("flows:started", onStarted);
+      unlist();
       engine
         .stop()
         .catch(() => undefined)

@@ -7,6 +7,7 @@
 
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import { claimToken, type Claim } from "../lib/delivery";
+import { metricsHub, type OutCounters } from "../lib/metrics/hub";
 import { FormatTriage, HeldFailures, failureKey } from "../lib/syslog/format-triage";
 import type { SyslogRecord } from "../lib/syslog/formatter-input";
 import { isBatchMessage, recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
@@ -74,6 +75,16 @@ export = function (RED: NodeAPI): void {
     const sender: SyslogTargets = server.register(node);
     const limit = cfg.eps ? new RateLimit({ eps: cfg.eps, burst: cfg.epsBurst }) : null;
     (node as SyslogOutNode).rateLimitStats = () => limit?.stats() ?? null;
+    // Its figures for the sls-stats node and the Prometheus endpoint, while it runs.
+    const counts: OutCounters = { written: 0, failed: 0, returned: 0 };
+    const unlist = metricsHub.addSyslogOut({
+      node: node.id,
+      name: cfg.name,
+      server: cfg.server,
+      counters: counts,
+      held: () => held.records,
+      rateLimit: () => limit?.stats() ?? null,
+    });
     let delivered = 0;
     /** Delivered in the last full second (the ticker's count). */
     let rate = 0;
@@ -131,6 +142,7 @@ export = function (RED: NodeAPI): void {
         // The status's problem is over once something got through.
         lastError = "";
         delivered += count;
+        counts.written += count;
         claim?.settle(failure);
         if (passOn && !failure) send(m);
         done(failure);
@@ -143,10 +155,15 @@ export = function (RED: NodeAPI): void {
         if (claim) {
           claim.release();
           closedReturned += count;
-        } else closedLost += count;
+          counts.returned += count;
+        } else {
+          closedLost += count;
+          counts.failed += count;
+        }
         done();
         return;
       }
+      counts.failed += count;
       claim?.settle(err);
       done(err);
     };
@@ -155,6 +172,7 @@ export = function (RED: NodeAPI): void {
     /** Reports a failure of the logs' own: what formatted fine is written, the token settles as failed. */
     const deadLetter = (w: Omit<Waiting, "claim"> & { claim: Claim | null }, count: number): void => {
       const failure = failureOf(w.errors, count);
+      counts.failed += count - w.good.length;
       if (w.good.length === 0) {
         w.claim?.settle(failure);
         w.done(failure);
@@ -276,6 +294,7 @@ export = function (RED: NodeAPI): void {
         h.item.claim.release();
         n += h.count;
       }
+      counts.returned += n;
       reported.clear();
       return n;
     };
@@ -288,6 +307,7 @@ export = function (RED: NodeAPI): void {
 
     node.on("close", (done: () => void) => {
       clearInterval(ticker);
+      unlist();
       RED.events.removeListener("flows:started", onStarted);
       sender.off("target", onTarget);
       // What waits for the cap goes on to the closing sender, which gives it back to the source.

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import type { Node, NodeAPI, NodeDef } from "node-red";
 import type { Request, Response } from "express";
+import { metricsHub } from "../lib/metrics/hub";
 import { SyslogTargets, type Target, type TargetsOptions } from "../lib/syslog/targets";
 import type { TlsSettings } from "../lib/syslog/transport";
 import { SLS_SYSLOG_SERVER } from "../lib/config";
@@ -92,7 +93,15 @@ export = function (RED: NodeAPI): void {
 
     Object.defineProperty(node, "maxMessageBytes", { value: maxMessageBytes });
     const more = endpoints.length > 1 ? ` (+${endpoints.length - 1} ${options.mode})` : "";
-    Object.defineProperty(node, "target", { value: `${protocol === "relp" && useTls ? "relp+tls" : protocol}://${endpoints[0].host}:${endpoints[0].port}${more}` });
+    const scheme = protocol === "relp" && useTls ? "relp+tls" : protocol;
+    Object.defineProperty(node, "target", { value: `${scheme}://${endpoints[0].host}:${endpoints[0].port}${more}` });
+    // Each target's figures for the sls-stats node and the Prometheus endpoint, while senders run.
+    const unlist = metricsHub.addSyslogServer({
+      node: node.id,
+      name: cfg.name,
+      protocol: scheme,
+      targets: () => (sender?.stats().targets ?? []).map((t) => ({ target: `${scheme}://${t.target}`, inUse: t.inUse, stats: t })),
+    });
 
     node.register = (user: Node): SyslogTargets => {
       users.add(user.id);
@@ -120,6 +129,7 @@ export = function (RED: NodeAPI): void {
 
     node.on("close", (done: () => void) => {
       if (deployed.get(node.id)?.resolved === cfg) deployed.delete(node.id);
+      unlist();
       void shutdown().then(() => done());
     });
   }

@@ -220,3 +220,51 @@ ${ENV_NOTE}`),
     complete: "payload", targetType: "msg", statusVal: "payload.error", statusType: "msg", x: 1040, y: 300, wires: [] },
 ];
 write("Dead-letter handling with a Catch node", dl);
+
+// Alerting: the sls stats node reports every 10 s; two Switch nodes decide alert or OK, a Filter
+// node lets only changes through (per topic), so an email node gets one message per change.
+function alertState(id, name, topic, alert, text, y, next) {
+  return { id, type: "change", name, rules: [
+      { t: "set", p: "topic", pt: "msg", to: topic, tot: "str" },
+      { t: "set", p: "alert", pt: "msg", to: alert ? "true" : "false", tot: "bool" },
+      { t: "set", p: "payload", pt: "msg", to: text, tot: "jsonata" },
+    ], action: "", property: "", from: "", to: "", reg: false, x: 640, y, wires: [[next]] };
+}
+write("Alert on lag or an unreachable SIEM", [
+  comment("alert", "Alerts: a shard's lag over 5 minutes, or the SIEM unreachable for a minute",
+`The **sls stats** node reports every 10 seconds on every *sls consumer* and *syslog out* of this Node-RED
+(\`msg.payload.summary\` holds the figures to test). Two **Switch** nodes decide alert or OK:
+
+- \`payload.summary.maxLagSeconds\` over **300**: some shard's oldest undelivered log reached SLS more than
+  5 minutes ago (lag grows while the SIEM is down or too slow, and while a backlog is read);
+- \`payload.summary.maxDownSeconds\` at least **60**: a syslog receiver has been unreachable for a minute.
+
+The **Filter** node passes a message only when the state of its topic changes (OK → alert → OK), so the
+output gets one message per change, plus the OK state of each check once after a deploy (proof that
+the alert path works). Wire an **email** node (\`node-red-node-email\`: \`msg.topic\` is the subject,
+\`msg.payload\` the text) or a Slack/Teams node where the debug node is. Change the thresholds in the Switch
+nodes. For Prometheus and Grafana instead, tick *Serve to Prometheus* in **sls stats** (see the README,
+"Operations").
+
+The SLS → syslog part is the rsyslog relay example (RFC 5424, ||key=value body).
+
+${ENV_NOTE}`),
+  consumer("alert"), connection("alert"),
+  map("alert", "recipe", "recipe: ||key=value"),
+  server("alert", "SIEM (${SYSLOG_HOST})"),
+  { ...sink("alert", "SIEM"), wires: [[]] },
+  { id: "alert-stats", type: "sls-stats", name: "every 10 s", interval: 10, prometheus: false, metricsPath: "/metrics", version: 1, x: 170, y: 280, wires: [["alert-lag", "alert-down"]] },
+  { id: "alert-lag", type: "switch", name: "lag > 5 min?", property: "payload.summary.maxLagSeconds", propertyType: "msg",
+    rules: [{ t: "gt", v: "300", vt: "num" }, { t: "else" }], checkall: "false", repair: false, outputs: 2, x: 390, y: 260, wires: [["alert-lag-on"], ["alert-lag-off"]] },
+  { id: "alert-down", type: "switch", name: "SIEM down ≥ 1 min?", property: "payload.summary.maxDownSeconds", propertyType: "msg",
+    rules: [{ t: "gte", v: "60", vt: "num" }, { t: "else" }], checkall: "false", repair: false, outputs: 2, x: 390, y: 360, wires: [["alert-down-on"], ["alert-down-off"]] },
+  alertState("alert-lag-on", "lag alert", "SLS → SIEM: lag over 5 minutes", true,
+    "\"Lag \" & payload.summary.maxLagSeconds & \" s, \" & payload.summary.lagLogs & \" logs not delivered yet. Consumers: \" & $join(payload.consumers.(logstore & \"/\" & consumerGroup & \" lag \" & lagSeconds & \" s\"), \", \")", 240, "alert-filter"),
+  alertState("alert-lag-off", "lag OK", "SLS → SIEM: lag over 5 minutes", false, "\"OK: lag \" & payload.summary.maxLagSeconds & \" s\"", 280, "alert-filter"),
+  alertState("alert-down-on", "SIEM alert", "SLS → SIEM: SIEM unreachable", true,
+    "\"Unreachable for \" & payload.summary.maxDownSeconds & \" s: \" & $join(payload.syslogTargets[up = false].(target & \" (\" & lastError & \")\"), \", \")", 340, "alert-filter"),
+  alertState("alert-down-off", "SIEM OK", "SLS → SIEM: SIEM unreachable", false, "\"OK: every SIEM target reachable\"", 380, "alert-filter"),
+  { id: "alert-filter", type: "rbe", name: "only changes", func: "rbe", gap: "", start: "", inout: "out", septopics: true, property: "alert", topi: "topic", x: 860, y: 310, wires: [["alert-notify"]] },
+  { id: "alert-notify", type: "debug", name: "alerts (wire an email node here)", active: true, tosidebar: true, console: false, tostatus: true,
+    complete: "true", targetType: "full", statusVal: "topic", statusType: "msg", x: 1100, y: 310, wires: [] },
+]);

@@ -8,9 +8,10 @@ import { SLS_CONSUMER } from "./sls-consumer";
 import { SLS_SYSLOG_MAP } from "./sls-syslog-map";
 import { SLS_SYSLOG_OUT } from "./sls-syslog-out";
 import { SLS_SYSLOG_SERVER } from "./sls-syslog-server";
+import { SLS_STATS } from "./sls-stats";
 import type { NodeSpec } from "./spec";
 
-export { SLS_ACK, SLS_CONNECTION, SLS_CONSUMER, SLS_SYSLOG_MAP, SLS_SYSLOG_OUT, SLS_SYSLOG_SERVER };
+export { SLS_ACK, SLS_CONNECTION, SLS_CONSUMER, SLS_SYSLOG_MAP, SLS_SYSLOG_OUT, SLS_SYSLOG_SERVER, SLS_STATS };
 export { MAX_IN_FLIGHT } from "./sls-consumer";
 export { parseStartTime } from "./start-time";
 export { english, CONFIG_MESSAGES } from "./messages";
@@ -25,4 +26,5 @@ export const SPECS: Record<string, NodeSpec> = {
   [SLS_SYSLOG_MAP.type]: SLS_SYSLOG_MAP,
   [SLS_SYSLOG_SERVER.type]: SLS_SYSLOG_SERVER,
   [SLS_SYSLOG_OUT.type]: SLS_SYSLOG_OUT,
+  [SLS_STATS.type]: SLS_STATS,
 };

@@ -57,6 +57,8 @@ export const CONFIG_MESSAGES = {
     "field-path": "a field path is required",
     "value-type": "must be one of __values__",
     mapping: "__text__",
+    "metrics-path": "must be a path such as /metrics: a / then letters, digits and - _ . ~ /",
+    "stats-interval": "must be 0 (only on input) or at least 1 second",
   },
 } as const;
 

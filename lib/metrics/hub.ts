@@ -8,6 +8,7 @@ import type { ConsumerGroupStats, ShardStats } from "../sls/consumer-group";
 import { SETTLE_OUTCOMES, type PerOutcome } from "../sls/shard-counters";
 import type { WindowLike } from "../sls/shard-reader";
 import { FAULT_KINDS, type FaultKind } from "../syslog/faults";
+import type { RateLimitStats } from "../syslog/rate-limit";
 import type { SenderStats } from "../syslog/sender";
 
 /** Who a consumer is. */
@@ -32,13 +33,13 @@ export interface ConsumerSource extends ConsumerIdentity {
   };
 }
 
-/** What a running sls-syslog-out counts itself: messages (a batch message counts its records). */
+/** What a running sls-syslog-out counts itself: records (a batch message counts each of its records). */
 export interface OutCounters {
   /** Written (the sender confirmed them). */
   written: number;
   /** Failed for good (could not be formatted, too large for a datagram), reported to Catch nodes. */
   failed: number;
-  /** Given back unwritten when the node closed: the source reads them again. */
+  /** Given back unwritten (held, or queued when the node closed): the source reads them again. */
   returned: number;
 }
 
@@ -49,6 +50,10 @@ export interface SyslogOutSource {
   /** Id of its sls-syslog-server. */
   server: string;
   counters: OutCounters;
+  /** Records held now: a format failure every log would hit (a settings problem) stops them. */
+  held(): number;
+  /** The EPS cap's counters; null without a cap. */
+  rateLimit(): RateLimitStats | null;
 }
 
 /** A running sls-syslog-server: one sender per target while any sls-syslog-out uses it. */
@@ -56,7 +61,8 @@ export interface SyslogServerSource {
   node: string;
   name: string;
   protocol: string;
-  targets(): Array<{ target: string; stats: SenderStats }>;
+  /** Each target (`scheme://host:port`), whether sends go to it now (failover: one; balance: those up), and its sender's counters. */
+  targets(): Array<{ target: string; inUse: boolean; stats: SenderStats }>;
 }
 
 export interface ShardSnapshot {
@@ -117,6 +123,11 @@ export interface SyslogOutSnapshot {
   writtenMessages: number;
   failedMessages: number;
   returnedMessages: number;
+  heldMessages: number;
+  /** EPS cap (null without one), seconds during which messages waited for it, and messages waiting now. */
+  epsLimit: number | null;
+  rateLimitedSeconds: number;
+  rateLimitWaiting: number;
 }
 
 export interface SyslogTargetSnapshot {
@@ -127,6 +138,8 @@ export interface SyslogTargetSnapshot {
   protocol: string;
   state: SenderStats["state"];
   up: boolean;
+  /** Sends go to it now (failover: the target in use; balance: every target that is up). */
+  inUse: boolean;
   /** Seconds since a connection was last up (0 while connected). */
   downSeconds: number;
   sentMessages: number;
@@ -190,9 +203,11 @@ export class MetricsHub {
         writtenMessages: o.counters.written,
         failedMessages: o.counters.failed,
         returnedMessages: o.counters.returned,
+        heldMessages: o.held(),
+        ...rateLimitSnapshot(o.rateLimit()),
       }),
     );
-    const syslogTargets = [...this.servers].flatMap((s) => s.targets().map((t) => targetSnapshot(s, t.target, t.stats, nowMs)));
+    const syslogTargets = [...this.servers].flatMap((s) => s.targets().map((t) => targetSnapshot(s, t, nowMs)));
     return {
       time: new Date(nowMs).toISOString(),
       summary: {
@@ -293,16 +308,22 @@ function consumerSnapshot(c: ConsumerSource, nowMs: number): ConsumerSnapshot {
   };
 }
 
-function targetSnapshot(s: SyslogServerSource, target: string, st: SenderStats, nowMs: number): SyslogTargetSnapshot {
+function rateLimitSnapshot(r: RateLimitStats | null): Pick<SyslogOutSnapshot, "epsLimit" | "rateLimitedSeconds" | "rateLimitWaiting"> {
+  return { epsLimit: r ? r.eps : null, rateLimitedSeconds: r ? r.limitedMs / 1000 : 0, rateLimitWaiting: r ? r.waiting : 0 };
+}
+
+function targetSnapshot(s: SyslogServerSource, t: { target: string; inUse: boolean; stats: SenderStats }, nowMs: number): SyslogTargetSnapshot {
+  const st = t.stats;
   const faults = {} as Record<FaultKind, number>;
-  for (const k of FAULT_KINDS) faults[k] = st.faults[k];
+  for (const k of FAULT_KINDS) faults[k] = st.faults[k] ?? 0;
   return {
     server: s.node,
     serverName: s.name,
-    target,
+    target: t.target,
     protocol: s.protocol,
     state: st.state,
     up: st.state === "connected",
+    inUse: t.inUse,
     downSeconds: st.downSince === undefined ? 0 : Math.max(0, Math.round((nowMs - st.downSince) / 1000)),
     sentMessages: st.sent,
     sentBytes: st.sentBytes,

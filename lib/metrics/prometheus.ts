@@ -61,6 +61,14 @@ const perTarget = (name: string, help: string, type: Family["type"], value: (t: 
   rows: (snap) => snap.syslogTargets.map((t): Row => [targetLabels(t), value(t)]),
 });
 
+const perOut = (name: string, help: string, type: Family["type"], value: (o: SyslogOutSnapshot) => number | null): Family => ({
+  name,
+  help,
+  type,
+  labels: ["node", "server"],
+  rows: (snap) => snap.syslogOuts.flatMap((o): Row[] => (value(o) === null ? [] : [[{ node: o.node, server: o.server }, value(o)!]])),
+});
+
 /** Every family we export, in the order of the exposition. */
 export const FAMILIES: readonly Family[] = [
   {
@@ -115,6 +123,15 @@ export const FAMILIES: readonly Family[] = [
         [{ node: o.node, server: o.server, outcome: "returned" }, o.returnedMessages],
       ]),
   },
+  perOut(
+    "sls_syslog_out_held_messages",
+    "Messages the node holds because every log would fail to format the same way (a settings problem): neither sent nor dead-lettered until the next deploy.",
+    "gauge",
+    (o) => o.heldMessages,
+  ),
+  perOut("sls_syslog_out_rate_limited_seconds_total", "Seconds during which messages waited for the node's EPS cap (0 without a cap).", "counter", (o) => o.rateLimitedSeconds),
+  perOut("sls_syslog_out_rate_limit_waiting_messages", "Messages waiting for the node's EPS cap now.", "gauge", (o) => o.rateLimitWaiting),
+  perOut("sls_syslog_out_eps_limit", "The node's EPS cap, events per second (only for nodes with a cap).", "gauge", (o) => o.epsLimit),
   {
     name: "sls_syslog_target_info",
     help: "A syslog receiver in use (always 1), with its server node's name and protocol.",
@@ -123,6 +140,7 @@ export const FAMILIES: readonly Family[] = [
     rows: (snap) => snap.syslogTargets.map((t): Row => [{ ...targetLabels(t), name: t.serverName, protocol: t.protocol }, 1]),
   },
   perTarget("sls_syslog_target_up", "1 while a connection to the receiver is up, else 0.", "gauge", (t) => (t.up ? 1 : 0)),
+  perTarget("sls_syslog_target_in_use", "1 while sends go to this receiver (failover: the one in use; balance: every one that is up).", "gauge", (t) => (t.inUse ? 1 : 0)),
   perTarget("sls_syslog_target_sent_messages_total", "Syslog messages written to the receiver (RELP: acknowledged by it).", "counter", (t) => t.sentMessages),
   perTarget("sls_syslog_target_sent_bytes_total", "Bytes of those messages, framing included.", "counter", (t) => t.sentBytes),
   perTarget("sls_syslog_target_resent_messages_total", "Messages sent again after a connection broke (unconfirmed ones and the replay window).", "counter", (t) => t.resentMessages),

@@ -102,6 +102,10 @@ const EXPECT: Record<string, { framing: "octet" | "lf"; tls?: boolean; relp?: bo
       JSON.parse(p.message ?? "");
     },
   },
+  "Alert on lag or an unreachable SIEM": {
+    framing: "octet",
+    check: (f) => assert.match(parseRfc5424(f).message ?? "", /^\|\|__topic__=rds_audit_log\|\|/),
+  },
   "Dead-letter handling with a Catch node": {
     framing: "octet",
     check: (f) => void JSON.parse(parseRfc5424(f).message ?? ""),
@@ -249,5 +253,54 @@ test("dead-letter example: a message syslog out rejects for good lands in the de
     await helper.unload();
     await rx.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("alert example: one message per change of state, OK after deploy, an alert while the SIEM is away, OK again after", { timeout: 60_000 }, async () => {
+  const example = EXAMPLES.find((e) => e.name === "Alert on lag or an unreachable SIEM");
+  assert.ok(example);
+  let rx = await streamReceiver({ framing: "octet" });
+  const port = rx.port;
+  try {
+    process.env.SLS_CG = "example-alert";
+    process.env.SYSLOG_PORT = String(port);
+    const tab = { id: "tab-alert", type: "tab" };
+    // The shipped thresholds (5 min lag, 1 min down) and interval (10 s), scaled down for the test.
+    const scaled: Record<string, Partial<FlowNode>> = {
+      "alert-stats": { interval: 1 },
+      "alert-lag": { rules: [{ t: "gt", v: "1", vt: "num" }, { t: "else" }] },
+      "alert-down": { rules: [{ t: "gte", v: "2", vt: "num" }, { t: "else" }] },
+    };
+    const flow = [tab, ...example.nodes.map((n) => ({ ...n, ...scaled[n.id], ...(typeof n.x === "number" ? { z: tab.id } : {}) }))];
+    const types = new Set(example.nodes.map((n) => n.type));
+    const modules = [...types].map((t) => require(OUR_TYPES.includes(t) ? path.join(packageRoot, pkg["node-red"].nodes[t]) : coreNodeFile(t)!) as unknown);
+    await helper.load(modules, flow, { "alert-sls": { accessKeyId: "${SLS_AK_ID}", accessKeySecret: "${SLS_AK_KEY}" } });
+    const got: Array<{ topic: string; alert: boolean; payload: string }> = [];
+    const notify = helper.getNode("alert-notify") as unknown as { on(ev: "input", f: (m: { topic: string; alert: boolean; payload: string }) => void): void };
+    notify.on("input", (m) => got.push(m));
+    const LAG = "SLS → SIEM: lag over 5 minutes";
+    const DOWN = "SLS → SIEM: SIEM unreachable";
+    const state = (): Record<string, boolean> => Object.fromEntries(got.map((m) => [m.topic, m.alert]));
+    await until(() => got.length >= 2, 10_000, "the OK state of both checks");
+    assert.deepEqual(state(), { [LAG]: false, [DOWN]: false });
+    await rx.waitFor(LOGS);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(got.length, 2, "no more messages while nothing changes");
+
+    await rx.close();
+    const gen = new LogGenerator("rds-audit", { seed: 12 });
+    emu.putLogs("rds-audit", [gen.group(Date.now(), 5), gen.group(Date.now(), 5)]);
+    await until(() => state()[DOWN] === true && state()[LAG] === true, 20_000, "both alerts");
+    const down = got.find((m) => m.topic === DOWN && m.alert)!;
+    assert.match(down.payload, new RegExp(`^Unreachable for \\d+ s: tcp://127\\.0\\.0\\.1:${port} \\(`));
+    assert.match(got.find((m) => m.topic === LAG && m.alert)!.payload, /^Lag \d+ s, \d+ logs not delivered yet\. Consumers: rds-audit\/example-alert lag \d+ s$/);
+    const alerts = got.length;
+
+    rx = await streamReceiver({ framing: "octet", port });
+    await until(() => state()[DOWN] === false && state()[LAG] === false, 30_000, "both OK again");
+    assert.equal(got.length, alerts + 2, "one message per change");
+  } finally {
+    await helper.unload();
+    await rx.close();
   }
 });

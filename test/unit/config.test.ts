@@ -276,6 +276,7 @@ test("every spec: what a new node saves is valid once the required settings are 
     "sls-syslog-map": [{}],
     "sls-syslog-server": [{ host: "siem.example.com" }],
     "sls-syslog-out": [{ server: "s1" }],
+    "sls-stats": [{}],
   };
   assert.deepEqual(Object.keys(fill).sort(), Object.keys(SPECS).sort());
   for (const [type, spec] of Object.entries(SPECS)) {

@@ -68,8 +68,9 @@ const sender = (over: Partial<SenderStats> = {}): SenderStats => ({
 function hub(): MetricsHub {
   const h = new MetricsHub();
   h.addConsumer(consumer());
-  h.addSyslogOut({ node: "o1", name: "to SIEM", server: "s1", counters: { written: 1200, failed: 3, returned: 9 } });
-  h.addSyslogServer({ node: "s1", name: "QRadar", protocol: "tcp", targets: () => [{ target: "tcp://siem:514", stats: sender() }] });
+  h.addSyslogOut({ node: "o1", name: "to SIEM", server: "s1", counters: { written: 1200, failed: 3, returned: 9 }, held: () => 4,
+    rateLimit: () => ({ eps: 1000, burst: 1000, waiting: 12, limitedMs: 2500, delayed: 40 }) });
+  h.addSyslogServer({ node: "s1", name: "QRadar", protocol: "tcp", targets: () => [{ target: "tcp://siem:514", inUse: true, stats: sender() }] });
   return h;
 }
 
@@ -111,9 +112,14 @@ test("prometheus: every family with its labels and values, from the engines' num
   const o1 = { node: "o1", server: "s1" };
   assert.equal(e.value("sls_syslog_out_info", { ...o1, name: "to SIEM" }), 1);
   assert.deepEqual(["written", "failed", "returned"].map((outcome) => e.value("sls_syslog_out_messages_total", { ...o1, outcome })), [1200, 3, 9]);
+  assert.equal(e.value("sls_syslog_out_held_messages", o1), 4);
+  assert.equal(e.value("sls_syslog_out_rate_limited_seconds_total", o1), 2.5);
+  assert.equal(e.value("sls_syslog_out_rate_limit_waiting_messages", o1), 12);
+  assert.equal(e.value("sls_syslog_out_eps_limit", o1), 1000);
   const t = { server: "s1", target: "tcp://siem:514" };
   assert.equal(e.value("sls_syslog_target_info", { ...t, name: "QRadar", protocol: "tcp" }), 1);
   assert.equal(e.value("sls_syslog_target_up", t), 0);
+  assert.equal(e.value("sls_syslog_target_in_use", t), 1);
   assert.equal(e.value("sls_syslog_target_sent_messages_total", t), 1234);
   assert.equal(e.value("sls_syslog_target_sent_bytes_total", t), 56789);
   assert.equal(e.value("sls_syslog_target_resent_messages_total", t), 3);

@@ -28,6 +28,7 @@ const HEADINGS: Record<string, string> = {
   "sls-syslog-server": "syslog server",
   "sls-syslog-out": "syslog out",
   "sls-ack": "sls ack",
+  "sls-stats": "sls stats",
 };
 
 test("the README's node reference names every option of every node", () => {

@@ -69,7 +69,9 @@ test("per shard: pulled, emitted, issued and settled logs and bytes, by outcome;
     assert.ok(Math.abs(c.settledBytes.delivered - logs * 9) < 1e-6 && Math.abs(c.settledBytes.failed - logs) < 1e-6, `shard ${i} settled bytes`);
     assert.equal(c.unsettledLogs, 0);
     assert.ok(c.commits >= 1, `shard ${i} committed`);
-    assert.equal(c.pullSeconds.count, api.calls.filter((x) => x.action === "pullLogs" && x.shard === i).length, `shard ${i}: one latency per pull`);
+    // Idle readers keep polling: a pull (or a prefetch) may be in flight, called but not answered.
+    const calls = api.calls.filter((x) => x.action === "pullLogs" && x.shard === i).length;
+    assert.ok(c.pullSeconds.count <= calls && c.pullSeconds.count >= calls - 2, `shard ${i}: one latency per answered pull (${c.pullSeconds.count} of ${calls})`);
     assert.deepEqual(stats[i].lag, { seconds: 0, logs: 0 }, `shard ${i} caught up`);
   }
   assert.equal(cg.stats().logs, 500);

@@ -1,0 +1,54 @@
+// The figures of every sls-consumer, sls-syslog-out and syslog receiver in this Node-RED, as a
+// message every N seconds (and on any input) for dashboards, Switch and email nodes; optionally
+// also served to Prometheus on Node-RED's HTTP server. Both show the same snapshot (lib/metrics).
+
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "node-red";
+import { SLS_STATS } from "../lib/config";
+import { metricsHub } from "../lib/metrics/hub";
+import { withRates, type RatedSnapshot } from "../lib/metrics/rates";
+import { openEndpoint } from "./prometheus-endpoint";
+import { startSettings } from "./settings";
+
+export = function (RED: NodeAPI): void {
+  function SlsStats(this: Node, def: NodeDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const cfg = startSettings(RED, node, SLS_STATS, def);
+    if (!cfg) return;
+
+    let previous: RatedSnapshot | undefined;
+    const report = (): RatedSnapshot => (previous = withRates(metricsHub.snapshot(), previous));
+    const show = (s: RatedSnapshot): void => {
+      const { summary: m } = s;
+      const fill = m.targetsDown > 0 || m.consumersFailing > 0 ? "red" : "green";
+      const served = cfg.prometheus ? ` · ${cfg.metricsPath}` : "";
+      node.status({ fill, shape: "dot", text: `${m.consumers} consumers · lag ${m.maxLagSeconds}s · ${m.targets - m.targetsDown}/${m.targets} targets up${served}` });
+    };
+
+    const timer = cfg.interval > 0 ? setInterval(() => {
+      const s = report();
+      show(s);
+      node.send({ topic: "sls-stats", payload: s } as NodeMessage);
+    }, cfg.interval * 1000) : undefined;
+
+    node.on("input", (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {
+      const s = report();
+      show(s);
+      msg.topic ??= "sls-stats";
+      msg.payload = s;
+      send(msg);
+      done();
+    });
+
+    const close = cfg.prometheus ? openEndpoint(RED, cfg.metricsPath, node.id) : undefined;
+    node.status({ fill: "grey", shape: "ring", text: cfg.prometheus ? `serving ${cfg.metricsPath}` : `every ${cfg.interval} s` });
+
+    node.on("close", (done: () => void) => {
+      clearInterval(timer);
+      close?.();
+      node.status({});
+      done();
+    });
+  }
+  RED.nodes.registerType("sls-stats", SlsStats);
+};
