@@ -6,6 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from "nod
 import { SLS_STATS } from "../lib/config";
 import { metricsHub } from "../lib/metrics/hub";
 import { withRates, type RatedSnapshot } from "../lib/metrics/rates";
+import { catalogue } from "./messages";
 import { openEndpoint } from "./prometheus-endpoint";
 import { startSettings } from "./settings";
 
@@ -16,13 +17,14 @@ export = function (RED: NodeAPI): void {
     const cfg = startSettings(RED, node, SLS_STATS, def);
     if (!cfg) return;
 
+    const t = catalogue(RED, "sls-stats");
     let previous: RatedSnapshot | undefined;
     const report = (): RatedSnapshot => (previous = withRates(metricsHub.snapshot(), previous));
     const show = (s: RatedSnapshot): void => {
       const { summary: m } = s;
       const fill = m.targetsDown > 0 || m.consumersFailing > 0 ? "red" : "green";
-      const served = cfg.prometheus ? ` · ${cfg.metricsPath}` : "";
-      node.status({ fill, shape: "dot", text: `${m.consumers} consumers · lag ${m.maxLagSeconds}s · ${m.targets - m.targetsDown}/${m.targets} targets up${served}` });
+      const summary = t("sls-stats.status.summary", { consumers: m.consumers, lag: m.maxLagSeconds, up: m.targets - m.targetsDown, targets: m.targets });
+      node.status({ fill, shape: "dot", text: cfg.prometheus ? t("sls-stats.status.served", { summary, path: cfg.metricsPath }) : summary });
     };
 
     const timer = cfg.interval > 0 ? setInterval(() => {
@@ -41,7 +43,7 @@ export = function (RED: NodeAPI): void {
     });
 
     const close = cfg.prometheus ? openEndpoint(RED, cfg.metricsPath, node.id) : undefined;
-    node.status({ fill: "grey", shape: "ring", text: cfg.prometheus ? `serving ${cfg.metricsPath}` : `every ${cfg.interval} s` });
+    node.status({ fill: "grey", shape: "ring", text: cfg.prometheus ? t("sls-stats.status.serving", { path: cfg.metricsPath }) : t("sls-stats.status.every", { interval: cfg.interval }) });
 
     node.on("close", (done: () => void) => {
       clearInterval(timer);

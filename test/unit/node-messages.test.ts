@@ -11,7 +11,7 @@ import { catalogue, english, joined } from "../../nodes/messages";
 import { FAULT_KINDS, faultStatusKey } from "../../lib/syslog/faults";
 
 const root = path.resolve(__dirname, "..", "..", "..");
-const TYPES = ["sls-ack", "sls-connection", "sls-consumer", "sls-syslog-map", "sls-syslog-out", "sls-syslog-server"];
+const TYPES = ["sls-ack", "sls-connection", "sls-consumer", "sls-syslog-map", "sls-syslog-out", "sls-syslog-server", "sls-stats"];
 
 function catalogueOf(type: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(root, "nodes", "locales", "en-US", `${type}.json`), "utf8")) as Record<string, unknown>;
