@@ -44,21 +44,16 @@ export interface EmitOptions {
 
 /**
  * Per-log messages handed to the runtime per event-loop turn. Small chunks are delivered (and become
- * garbage) before the next ones are built: ~20 % less CPU than 1000 per turn (bench:consumer).
- * Not 100 either: a chunk's records and messages are built in one burst, into the same few pages of
- * the young generation, and V8 moves a page that is mostly live at a scavenge to the old generation
- * whole (page promotion). With 100 per chunk about one drain in three settled into a regime where
- * every scavenge promoted ~2.9 MB (11–12 µs per log, ~310 MB); with 50 or 25, none of 14 did
- * (6.2–7.4 µs per log, ~210 MB; 200 MB per-log drains, `--trace-gc`; with 100 and V8's
- * `--no-page-promotion`, none of 11 did either).
+ * garbage) before the next ones are built. Not 100 either: a chunk is built in one burst into the
+ * same few young-generation pages, and V8 promotes a page that is mostly live at a scavenge whole
+ * (page promotion). Figures: docs/performance.md, "Figures behind the code's constants".
  */
 export const PER_LOG_CHUNK = 50;
 
 /**
  * Most records in one batch message. Each node handles a message in one go, and every record of it
- * lives until the last one is written. With 200 records per message that takes ~0.6 ms per node;
- * with 1000 it took ~3 ms, long enough for the young-generation GC to copy and promote the records.
- * 1 MB pulls, 500 MB end to end: 52–72 MB/CPU-s with 200, against 47–56 with 1000.
+ * lives until the last one is written: with too many, that lasts long enough for the
+ * young-generation GC to copy and promote the records. Figures: docs/performance.md, "Figures behind the code's constants".
  */
 export const BATCH_CHUNK = 200;
 

@@ -355,11 +355,9 @@ function checkLog(r: Reader, end: number): void {
 /**
  * Frees an off-heap body as soon as the next young-generation GC runs, when buf alone spans its
  * ArrayBuffer (a pooled or shared one is left alone). A pull's body outlives a few scavenges, so
- * its ArrayBuffer is promoted and would be freed only by a full GC; V8 starts full GCs when
- * external memory grows by ~64 MB, i.e. every ~64 pulls of 1 MB (~100 ms of CPU each, marking
- * all of Node-RED's heap). Moving the memory to a fresh, unreferenced ArrayBuffer (a transfer)
- * lets a scavenge free it: no full GCs from bodies, and peak RSS ~100 MB lower (bench:consumer).
- * buf reads as empty afterwards.
+ * its ArrayBuffer is promoted and would be freed only by a full GC, which V8 starts as external
+ * memory grows and which marks all of Node-RED's heap. Moving the memory to a fresh, unreferenced
+ * ArrayBuffer (a transfer) lets a scavenge free it (docs/performance.md, "Figures behind the code's constants"). buf reads as empty afterwards.
  */
 export function detachWhenReleased(buf: Buffer): boolean {
   const ab = buf.buffer;
@@ -580,11 +578,11 @@ export class PulledGroup implements RecordGroup {
     const e = r.lenEnd();
     // ASCII values (nearly all) become substrings of a latin1 copy of the body's bytes instead of
     // one utf8Slice call each: no native call per value, and V8 makes values of 13+ chars slices of
-    // that text rather than copies (about 40 % less decode CPU). One text per TEXT_CHUNK of the body,
-    // shared by the groups in it, not one per body: a body-sized string is a large object, and
-    // allocating those costs more (fresh pages) than the young-generation GC saves by not copying
-    // them. The price: a value kept long after its message (e.g. in flow context) keeps its text
-    // (up to 32 KB) alive too.
+    // that text rather than copies (docs/performance.md, "Figures behind the code's constants"). One
+    // text per TEXT_CHUNK of the body, shared by the groups in it, not one per body: a body-sized
+    // string is a large object, and allocating those costs more (fresh pages) than the
+    // young-generation GC saves by not copying them. The price: a value kept long after its message
+    // (e.g. in flow context) keeps its text (up to 32 KB) alive too.
     if (r.pos < body.textBase || e > body.textEnd) {
       body.textBase = r.pos;
       body.textEnd = Math.min(buf.length, Math.max(e, r.pos + TEXT_CHUNK));

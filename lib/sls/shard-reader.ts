@@ -120,15 +120,9 @@ export interface DataLoss {
 export const TRANSIENT_RETRY_MAX_MS = 5000;
 
 /**
- * Raw bytes a pull aims at, whatever the window. Each pull costs ~0.3–0.5 ms of CPU (Node's HTTP
- * client and the kernel about half each), so small pulls waste CPU. Bodies wait off-heap and are
- * decoded group by group as they are emitted, so a bigger pull does not keep more records alive.
- * Alternating runs, 1 GB backlog, consumer → map → syslog out
- * (`npm run bench -- --size 1000 --formats kv --latency-seconds 0`):
- * - 1 MB: batch 61–84 MB/CPU-s, per-log 32–41;
- * - 128 KB: batch 50–64, per-log 26–28.
- * Peak RSS was in the same 190–320 MB band for both. A consumer alone, into a sink that settles
- * at once, is nearly twice as fast with 1 MB pulls.
+ * Raw bytes a pull aims at, whatever the window. Each pull has a fixed CPU cost, so small pulls
+ * waste CPU; bodies wait off-heap and are decoded group by group as they are emitted, so a bigger
+ * pull does not keep more records alive. Figures: docs/performance.md, "Figures behind the code's constants".
  */
 export const PULL_TARGET_BYTES = 1024 * 1024;
 

@@ -33,7 +33,7 @@ const NONE: Record<string, unknown> = {};
  * One record, built as a single fixed-shape object (this runs per frame): msg.syslog's own fields
  * over the defaults; the SLS time (`timeSrc`, else `common`) is only looked at without a
  * timestamp. Each field is a named property read (a keyed read per field, through a helper that
- * was not inlined, cost 4 % of a batch drain).
+ * was not inlined, cost more: docs/performance.md, "Figures behind the code's constants").
  */
 function one(over: unknown, payload: unknown, defaults: Defaults, timeSrc: unknown, common: TimestampInput | undefined): SyslogRecord {
   const o = over && typeof over === "object" && !Array.isArray(over) ? (over as Record<string, unknown>) : NONE;

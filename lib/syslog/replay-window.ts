@@ -5,7 +5,7 @@
 // frames in use, so the encoder does not write over those bytes, and dropping it (too old, over the
 // cap) releases them. Nothing is copied per batch. (Keeping the written batches as Buffers of their
 // own made V8 promote them and run full collections for their off-heap memory; copying them into
-// a ring cost a pass over every byte sent: 8 % of bench:syslog's CPU.)
+// a ring cost a pass over every byte sent: docs/performance.md, "Figures behind the code's constants".)
 
 import { Fifo } from "./fifo";
 import type { Slab } from "./frame-encoder";
