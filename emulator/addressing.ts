@@ -1,7 +1,8 @@
-// Which project a request addresses (sls-protocol.md §1): SLS carries it in Host as
-// `<project>.<endpoint>`. A Host that is an IP literal, `localhost` or a configured CNAME carries no
-// project and addresses the emulator's default project, like a project CNAME. A bare service
-// endpoint (`<region>.log.aliyuncs.com`) carries none either (CreateProject, ListProject).
+// Which project a request addresses (docs/sls-protocol.md, "Addressing and CNAME"): SLS carries it
+// in Host as `<project>.<endpoint>`. A Host that is an IP literal, `localhost` or a configured
+// CNAME carries no project and addresses the emulator's default project, like a project CNAME. A
+// bare service endpoint (`<region>.log.aliyuncs.com`) carries none either (CreateProject,
+// ListProject).
 
 import { isIP } from "node:net";
 

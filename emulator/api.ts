@@ -1,4 +1,4 @@
-// The SLS API subset (sls-protocol.md §7): maps a parsed request onto the store. Routing and the
+// The SLS API subset (docs/sls-protocol.md): maps a parsed request onto the store. Routing and the
 // action names (used by fault rules) live here; HTTP plumbing and auth live in server.ts.
 
 import type { IncomingHttpHeaders } from "node:http";

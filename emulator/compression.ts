@@ -1,5 +1,6 @@
-// Body compression as SLS uses it (sls-protocol.md §5.2): raw LZ4 blocks, zlib "deflate", and
-// zstd where the running Node has it (zlib.zstd* arrived in Node 22.15; Node 20 has none).
+// Body compression as SLS uses it (docs/sls-protocol.md, "Compression"): raw LZ4 blocks, zlib
+// "deflate", and zstd where the running Node has it (zlib.zstd* arrived in Node 22.15; Node 20 has
+// none).
 
 import * as zlib from "node:zlib";
 import { lz4CompressBlock, lz4DecompressBlock } from "../lib/sls/lz4";

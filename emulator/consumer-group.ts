@@ -1,4 +1,5 @@
-// One consumer group: settings, committed checkpoints and the shard coordinator (§7.11–7.18).
+// One consumer group: settings, committed checkpoints and the shard coordinator
+// (docs/sls-protocol.md, "Consumer groups and heartbeats").
 
 import { Coordinator, ShardView } from "./coordinator";
 import { errors } from "./errors";

@@ -1,6 +1,6 @@
-// Server-side shard assignment of one consumer group (sls-protocol.md §7.16). A pure class: no I/O,
-// the clock is injected, the shard topology is passed in on every heartbeat, so property tests can
-// drive it directly.
+// Server-side shard assignment of one consumer group (docs/sls-protocol.md, "Consumer groups and
+// heartbeats"). A pure class: no I/O, the clock is injected, the shard topology is passed in on
+// every heartbeat, so property tests can drive it directly.
 //
 // Model: each live consumer has a *target* (the shards it should own, balanced ±1 and sticky), a
 // *grant* (what the last heartbeat response gave it) and a *report* (what its last heartbeat body

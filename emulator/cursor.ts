@@ -1,4 +1,4 @@
-// Cursors as SLS makes them: standard base64 (with padding) of a decimal int64 (sls-protocol.md §6).
+// Cursors as SLS makes them: standard base64 (with padding) of a decimal int64 (docs/sls-protocol.md, "Cursors").
 // A shard's cursor for sequence number `seq` is `base + seq`; `base` is fixed at shard creation
 // (createTime_s * 10^9 + shardId * 10^6) so values look like real ones and stay below 2^63.
 

@@ -1,5 +1,5 @@
 // SLS error responses: every failure leaves the emulator as `status + {errorCode, errorMessage}`,
-// exactly the shape all SDKs parse (sls-protocol.md §3).
+// exactly the shape all SDKs parse (docs/sls-protocol.md, "Errors and retry classes").
 
 export class SlsError extends Error {
   constructor(
@@ -46,7 +46,7 @@ export const errors = {
     new SlsError(400, "ConsumerGroupAlreadyExist", `consumer group ${g} already exist`),
   consumerGroupQuotaExceed: (n: number) =>
     new SlsError(400, "ConsumerGroupQuotaExceed", `a logstore can have at most ${n} consumer groups`),
-  // "Exsit" is the spelling the reference clients check for (sls-protocol.md §3).
+  // "Exsit" is the spelling the reference clients check for (docs/sls-protocol.md, "Errors and retry classes").
   consumerNotExist: (c: string) => new SlsError(400, "ConsumerNotExsit", `consumer ${c} does not exist`),
   consumerNotMatch: (c: string, s: number) =>
     new SlsError(400, "ConsumerNotMatch", `consumer ${c} does not hold shard ${s}`),

@@ -1,4 +1,4 @@
-// Shard key ranges: 32 lowercase hex digits over the 128-bit MD5 space (sls-protocol.md §7.2).
+// Shard key ranges: 32 lowercase hex digits over the 128-bit MD5 space (SplitShard and MergeShard answers show them).
 // The last shard's exclusive end is written ffff…f as SLS does; it also accepts that exact key.
 
 export const MIN_KEY = "0".repeat(32);

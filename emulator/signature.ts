@@ -1,5 +1,5 @@
-// Request authentication as SLS does it (sls-protocol.md §4): V1 `LOG ak:sig` with hmac-sha1 or
-// hmac-sha256, V4 `SLS4-HMAC-SHA256`, optional STS token, body hashes, clock skew.
+// Request authentication as SLS does it (docs/sls-protocol.md, "Signatures"): V1 `LOG ak:sig` with
+// hmac-sha1 or hmac-sha256, V4 `SLS4-HMAC-SHA256`, optional STS token, body hashes, clock skew.
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -126,7 +126,7 @@ function rfc3986(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-/** The TS SDK's variant: encodeURIComponent with only the first `*` replaced (sls-protocol.md §4.2). */
+/** The TS SDK's variant: encodeURIComponent with only the first `*` replaced (docs/sls-protocol.md, "V4"). */
 function tsPercentEncode(s: string): string {
   return encodeURIComponent(s).replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
 }

@@ -6,7 +6,7 @@
 // the bytes are written (or after a permanent, reported failure). The source learns of the
 // settlement through the callback it gave to issue(), and only then may a checkpoint pass it.
 //
-// Rules (architecture.md, "Delivery tokens"):
+// Rules (docs/architecture.md, "Delivery tokens"):
 // - a token nobody claims within claimTimeoutMs counts as handled by the flow (filtered out),
 //   so a Switch node cannot stall a shard;
 // - a claimed token never expires: an outage stalls the shard instead of losing data;

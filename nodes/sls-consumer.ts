@@ -29,7 +29,7 @@ function duration(t: Translate, sec: number): string {
 /** A unix time as ISO 8601 (UTC), for messages. */
 const iso = (sec: number): string => new Date(sec * 1000).toISOString().replace(".000Z", "Z");
 
-/** The default consumer name: host, process and node id, made URL-safe (sls-protocol.md §4.2: V4 query encoding). */
+/** The default consumer name: host, process and node id, made URL-safe (docs/sls-protocol.md, "V4"). */
 function defaultConsumerName(nodeId: string): string {
   return `${os.hostname()}-${process.pid}-${nodeId}`.replace(/[^A-Za-z0-9_.-]/g, "_");
 }

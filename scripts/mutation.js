@@ -8,8 +8,8 @@
 //
 // Each module runs with only its own unit tests (compiled by a build in Stryker's sandbox), at
 // concurrency 1 and nice 10: it is a habit for a shared 2-core machine, not a CI job. Reports go
-// to reports/mutation/ (<module>.json, Stryker's mutation-testing-report schema, and summary.md,
-// the table docs/testing.md shows). Exit status 1 when a module is below BREAK_AT.
+// to reports/mutation/: <module>.json (Stryker's mutation-testing-report schema) and
+// reports/mutation/summary.md (the table docs/testing.md shows). Exit status 1 when a module is below BREAK_AT.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
@@ -28,7 +28,7 @@ const MODULES = {
   framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts", "lib/syslog/byte-writer.ts"], tests: ["syslog-framing", "syslog-byte-writer"] },
   // The sender's delivery path: confirmation, replay after reconnect, reconnect and backoff.
   sender: { mutate: ["lib/syslog/sender.ts#pump,written,confirmed,settle,finishBatch,connect,requeue,lost"], tests: ["syslog-sender", "syslog-relp"] },
-  replay: { mutate: ["lib/syslog/replay-ring.ts"], tests: ["syslog-replay-ring", "syslog-sender"] },
+  replay: { mutate: ["lib/syslog/replay-window.ts"], tests: ["syslog-replay-window", "syslog-sender"] },
   backoff: { mutate: ["lib/backoff.ts"], tests: ["sls-backoff-tracker", "syslog-sender"] },
   // The decoders (the compressor serves the emulator only).
   lz4: { mutate: ["lib/sls/lz4.ts#copyBytes,lz4DecompressBlock,lz4DecompressAfterScratch"], tests: ["lz4"] },

@@ -1,7 +1,8 @@
 // Preloaded into node-red-dev (NODE_OPTIONS=--require=...) by scripts/scorecard.js: answers its
 // requests for the Flow Library catalogue (a host this machine cannot reach) with the catalogue in
 // SCORECARD_CATALOGUE (a JSON file; default: an empty catalogue). Every other request, notably to the
-// npm registry for P06/P07/D02/D03, goes out unchanged. See node-red-guide.md §2.4.
+// npm registry for P06/P07/D02/D03, goes out unchanged. (Without it node-red-dev stops after P04
+// with ENOTFOUND catalogue.nodered.org and writes no scorecard.)
 "use strict";
 const fs = require("node:fs");
 const Module = require("node:module");

@@ -1,6 +1,6 @@
 // CEF (ArcSight Common Event Format) body:
 //   CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|Extension
-// Escaping differs between the two parts (syslog-and-siem.md 4.3):
+// Escaping differs between the two parts (docs/syslog-and-siem.md, "CEF"):
 // - header fields: `\` → `\\`, `|` → `\|`; CR/LF are not allowed there and become a space;
 //   values are cut to the spec's maximum lengths (63/63/31/1023/512) before escaping;
 // - extension values: `\` → `\\`, `=` → `\=`, CR → `\r`, LF → `\n` (`|` literal);

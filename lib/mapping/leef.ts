@@ -1,7 +1,7 @@
 // LEEF (IBM QRadar Log Event Extended Format) body:
 //   LEEF:1.0|Vendor|Product|Version|EventID|attr=value<TAB>attr=value...
 //   LEEF:2.0|Vendor|Product|Version|EventID|DelimiterCharacter|attr=value<D>attr=value...
-// LEEF defines no escapes (syslog-and-siem.md 5.2/5.3), so the encoder makes the separators
+// LEEF defines no escapes (docs/syslog-and-siem.md, "LEEF"), so the encoder makes the separators
 // impossible instead: in header fields `|`, CR and LF become `_`; in attribute values the
 // delimiter, CR and LF become a space; keys lose `=`, `|`, whitespace and the delimiter (→ `_`).
 // `=` stays literal in values (the key ends at the first `=`). The 2.0 delimiter is one

@@ -1,4 +1,4 @@
-// Severity: syslog numbers 0–7, the names of syslog-and-siem.md 7.3 (case-insensitive; the name
+// Severity: syslog numbers 0–7, the usual names (case-insensitive; the name
 // tables are lib/syslog's, so the mapping node and sls-syslog-out agree), and a user table for a
 // logstore's own level words (`ERROR|error|E|3 → err`). The table is consulted first, so it may
 // also reinterpret digits. Missing is not 0: 0 is Emergency.
@@ -45,6 +45,6 @@ export function compileSeverityTable(rows: SeverityRow[] | undefined, bad: (row:
   };
 }
 
-/** CEF severity 0–10 and LEEF sev 1–10 for a syslog severity (syslog-and-siem.md 7.3). */
+/** CEF severity 0–10 and LEEF sev 1–10 for a syslog severity (docs/syslog-and-siem.md, "Severity and facility"). */
 export const CEF_SEVERITY = [10, 9, 8, 7, 5, 3, 1, 0];
 export const LEEF_SEVERITY = [10, 9, 8, 7, 5, 4, 2, 1];

@@ -181,7 +181,7 @@ export const MAPPING_SETTINGS = {
   eventIdType: refType("meta", cefOrLeef),
   eventName: ref("SLS log", cef),
   eventNameType: refType("str", cef),
-  /** CEF severity: "auto" = from the syslog severity (docs/syslog-and-siem.md, "Severity"), or a ref. */
+  /** CEF severity: "auto" = from the syslog severity (docs/syslog-and-siem.md, "Severity and facility"), or a ref. */
   cefSeverity: ref("", cef),
   cefSeverityType: setting(oneOf(["auto", ...REF_TYPES]), "auto", cef),
   leefVersion: setting(oneOf(["1.0", "2.0"]), "2.0", leef),

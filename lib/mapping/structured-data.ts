@@ -4,8 +4,9 @@
 // production should use its own IANA PEN (`sls@<PEN>`). Names without `@` are reserved for IANA
 // (only timeQuality, origin and meta are defined) and are reported.
 // Fields: comma-separated names or globs; globs never pick SLS internals, exact names do.
-// SD-NAMEs are sanitised (syslog-and-siem.md 1.7/7.5): characters outside 33–126 and `=`, `]`,
-// `"`, space become `_`, names are cut to 32 characters, and a clash gets a numeric suffix.
+// SD-NAMEs are sanitised (docs/syslog-and-siem.md, "Structured data"): characters outside 33–126
+// and `=`, `]`, `"`, space become `_`, names are cut to 32 characters, and a clash gets a numeric
+// suffix.
 // Nested objects are flattened with `.`; arrays become JSON text; numbers and booleans stay
 // typed (the formatter writes their text). Values are capped at MAX_SD_VALUE characters,
 // because receivers cut large SD first and lib/syslog never truncates SD.

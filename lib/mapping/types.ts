@@ -32,7 +32,7 @@ export interface Timestamp {
 export type SdParams = Record<string, string | number | boolean>;
 export type StructuredData = Record<string, SdParams>;
 
-/** msg.syslog as read by sls-syslog-out (architecture.md, shared contracts). */
+/** msg.syslog as read by sls-syslog-out (docs/architecture.md, "Shared contracts"). */
 export interface SyslogFields {
   facility?: number;
   severity?: number;

@@ -1,6 +1,7 @@
 // Per-shard checkpoint bookkeeping: a shard's checkpoint may only move to the next-cursor of the
 // longest prefix of PullLogs batches whose every record has been settled downstream
-// (architecture.md, "Delivery tokens"). Batches settle out of order; the checkpoint does not.
+// (docs/architecture.md, "The checkpoint tracker"). Batches settle out of order; the checkpoint
+// does not.
 
 /**
  * One PullLogs batch as the tracker sees it: `groups` log groups in shard order, each settling on

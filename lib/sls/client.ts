@@ -1,7 +1,7 @@
 // SLS client: the official SDK (@alicloud/sls20201230) for every control-plane call, and PullLogs,
-// the hot path, as a V1-signed GET of our own (http-transport.ts; the SDK's typed pullLogs is broken,
-// sls-protocol.md §9): project in the Host, protobuf accepted, lz4 on the wire, log groups decoded
-// by our own codec when they are emitted.
+// the hot path, as a V1-signed GET of our own (http-transport.ts; the SDK's typed pullLogs is
+// broken, docs/sls-protocol.md, "The SDK"): project in the Host, protobuf accepted, lz4 on the
+// wire, log groups decoded by our own codec when they are emitted.
 
 import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
@@ -117,7 +117,7 @@ export class SlsClient implements SlsApi {
       new $OpenApiUtil.Config({
         endpoint: host,
         protocol,
-        // httpx uses the connect timeout as the socket idle timeout too: set both (§9.10).
+        // httpx uses the connect timeout as the socket idle timeout too: set both.
         connectTimeout: connectTimeoutMs,
         readTimeout: readTimeoutMs,
         userAgent,

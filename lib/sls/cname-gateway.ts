@@ -1,7 +1,7 @@
 // The SLS SDK always dials `<project>.<endpoint>`, which cannot work for an IP literal or
-// `localhost` (sls-protocol.md §9.11). In CNAME mode (as in the Java SDK) the Host is the bare
-// endpoint and the server maps it to a project. We plug this in through the SDK's public gateway
-// hook, so signing (V1 and V4) still covers the Host actually sent.
+// `localhost` (docs/sls-protocol.md, "Addressing and CNAME"). In CNAME mode (as in the Java SDK)
+// the Host is the bare endpoint and the server maps it to a project. We plug this in through the
+// SDK's public gateway hook, so signing (V1 and V4) still covers the Host actually sent.
 
 //
 // Every SDK client also gets a cap on reply bodies (CappedGateway): the SDK reads a whole body into

@@ -1,10 +1,10 @@
 // Consumer-group engine: joins an SLS consumer group, heartbeats, runs one ShardReader per shard
 // the server assigns, commits checkpoints of settled progress, and hands shards back cleanly.
-// Behaviour follows the official consumer libraries (sls-protocol.md §8) with JC-style
-// forceSuccess=false commits, so a consumer that lost a shard can never overwrite its new
-// owner's checkpoint. Before each commit it checks that the server still holds its own last
-// checkpoint: one moved by someone else (a reset, checkpoint-reset.ts) is adopted, never
-// overwritten. With a time range (a backfill) each shard is read up to the range's end, then
+// Behaviour follows the official consumer libraries (docs/sls-protocol.md, "Consumer groups and
+// heartbeats") with JC-style forceSuccess=false commits, so a consumer that lost a shard can never
+// overwrite its new owner's checkpoint. Before each commit it checks that the server still holds
+// its own last checkpoint: one moved by someone else (a reset, checkpoint-reset.ts) is adopted,
+// never overwritten. With a time range (a backfill) each shard is read up to the range's end, then
 // handed back; the group stops once every shard of the logstore reached the end (time-range.ts).
 
 import { EventEmitter } from "node:events";

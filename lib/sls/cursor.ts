@@ -1,6 +1,6 @@
 // SLS cursors are opaque to the API, but every SDK treats them as base64 of a decimal int64 where
-// consecutive log groups of a shard have consecutive numbers (sls-protocol.md §6). We use that
-// only to name the cursor of each log group inside a PullLogs batch.
+// consecutive log groups of a shard have consecutive numbers (docs/sls-protocol.md, "Cursors"). We
+// use that only to name the cursor of each log group inside a PullLogs batch.
 
 /** Cursor of the group `offset` positions after `cursor`; `cursor` itself if it is not numeric. */
 export function cursorAt(cursor: string, offset: number): string {

@@ -1,7 +1,7 @@
 // Signed GETs over node:http(s) with a keep-alive agent, for PullLogs: the SDK's generic execute()
 // cost about a millisecond of CPU per request (request model, gateway hooks, stream wrappers, a
 // native LZ4 call on the thread pool), as much as decoding a small pull. Same wire behaviour as the
-// SDK (sls-protocol.md §2, §4.1, §5.2): V1 signature, STS token, LZ4 or deflate bodies, the
+// SDK (docs/sls-protocol.md, "PullLogs"): V1 signature, STS token, LZ4 or deflate bodies, the
 // connect and read timeouts, SLS JSON errors turned into SlsError with code, status and request id.
 
 import http from "node:http";

@@ -1,5 +1,5 @@
 // Raw LZ4 block codec (no frame, no size prefix), as SLS uses for PutLogs and PullLogs bodies; the
-// uncompressed size travels separately in `x-log-bodyrawsize` (sls-protocol.md §5.2).
+// uncompressed size travels separately in `x-log-bodyrawsize` (docs/sls-protocol.md, "Compression").
 //
 // Written here rather than taken from npm: the maintained bindings are native add-ons that
 // download prebuilt binaries, and the block format is small (lz4 block format description,

@@ -1,6 +1,6 @@
 // Protobuf (proto2) wire reading shared by the SLS codecs: the reference codec of LogGroups
-// (log-group-codec.ts) and the consumer's PullLogs decoder (pull-decoder.ts). The schema, in
-// sls-protocol.md §5.1:
+// (log-group-codec.ts) and the consumer's PullLogs decoder (pull-decoder.ts). The schema
+// (docs/sls-protocol.md, "LogGroupList (protobuf)"):
 //
 //   Log          { 1 Time uint32; 2 Contents repeated {1 Key string; 2 Value string}; 4 Time_ns fixed32 }
 //   LogGroup     { 1 Logs repeated Log; 2 Reserved; 3 Topic; 4 Source; 5 MachineUUID (strings);

@@ -1,4 +1,4 @@
-// SLS request signature V1 (sls-protocol.md §4.1), as the Python, Go and Java SDKs send it:
+// SLS request signature V1 (docs/sls-protocol.md, "V1"), as the Python, Go and Java SDKs send it:
 // `Authorization: LOG <AccessKeyId>:<base64 HMAC-SHA1(secret, string to sign)>` where
 //
 //   string to sign = VERB \n CONTENT-MD5 \n CONTENT-TYPE \n DATE \n CANON_HEADERS CANON_RESOURCE

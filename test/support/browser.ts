@@ -5,7 +5,7 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { packageRoot } from "./demo-process";
 
-/** Flags that work in a root container without a GPU or network (node-red-guide §5.3). */
+/** Flags that work in a root container without a GPU or network (as CI runs the tests). */
 const FLAGS = [
   "--no-sandbox",
   "--disable-gpu",

@@ -1,5 +1,5 @@
-// A strict CEF parser for tests: it accepts exactly what the CEF rules allow (syslog-and-siem.md
-// 4.3) and throws on anything else, so every line our encoder writes can be re-parsed and
+// A strict CEF parser for tests: it accepts exactly what the CEF rules allow (docs/syslog-and-siem.md,
+// "CEF") and throws on anything else, so every line our encoder writes can be re-parsed and
 // compared. Third-party parsers are lenient in different ways (nsyslog-parser cuts values at
 // the first `=`), which is why the tests carry their own.
 

@@ -1,4 +1,4 @@
-// A strict LEEF 1.0/2.0 parser for tests (syslog-and-siem.md 5.1–5.3): header fields may not
+// A strict LEEF 1.0/2.0 parser for tests (docs/syslog-and-siem.md, "LEEF"): header fields may not
 // contain `|`, attributes are key=value separated by exactly the declared delimiter (TAB in 1.0),
 // keys are non-empty without whitespace or `=`, and no raw CR/LF may appear anywhere.
 

@@ -1,5 +1,5 @@
 // Official SDK clients pointed at the emulator, for conformance tests: `@alicloud/sls20201230` with
-// the CNAME-style gateway (sls-protocol.md §9.11) and PullLogs/PutLogs through execute() (§9.4/9.5).
+// the CNAME-style gateway and PullLogs/PutLogs through execute() (docs/sls-protocol.md, "The SDK").
 
 import dns = require("node:dns");
 import Sls from "@alicloud/sls20201230";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import protobuf from "protobufjs";
 import { CodecError, decodeLogGroup, decodeLogGroupList, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group-codec";
 
-// The schema of sls-protocol.md §5.1, given to protobufjs as an independent reference codec.
+// The schema of docs/sls-protocol.md, "LogGroupList (protobuf)", given to protobufjs as an
+// independent reference codec.
 const root = protobuf.Root.fromJSON({
   nested: {
     Log: {

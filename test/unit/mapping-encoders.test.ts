@@ -87,7 +87,7 @@ test("json: stable key order whatever the record order; expand embeds JSON text;
   assert.equal(body({ format: "json", fieldRules: [{ action: "rename", pattern: "a", to: "b" }] }, { a: "1", b: "2" }), '{"b":"1"}', "a rename collision keeps the first field");
 });
 
-test("CEF: the worked example of syslog-and-siem.md 4.3 exactly", () => {
+test("CEF: the worked example of docs/syslog-and-siem.md, \"CEF\" exactly", () => {
   const c: MappingConfig = {
     format: "cef",
     eventId: "audit.login",

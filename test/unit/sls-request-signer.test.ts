@@ -42,7 +42,7 @@ test("the emulator's verifier accepts our V1 signatures and rejects altered requ
     body: Buffer.alloc(0),
   });
   assert.equal(verifyRequest(signed(request), accounts, now), "AKID");
-  // Values that need percent-encoding in the URL are signed decoded (sls-protocol.md §4.1).
+  // Values that need percent-encoding in the URL are signed decoded (docs/sls-protocol.md, "V1").
   const spl = { ...request, query: { ...request.query, query: "* | where status >= 500", cursor: "a+b/c==" } };
   assert.equal(verifyRequest(signed(spl), accounts, now), "AKID");
   assert.throws(() => verifyRequest(signed(request, "WRONG"), accounts, now), /signature/i);

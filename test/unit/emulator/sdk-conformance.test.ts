@@ -1,5 +1,5 @@
 // Conformance of the emulator's HTTP API through the official TypeScript SDK (@alicloud/sls20201230):
-// typed calls where the SDK is correct, execute() for PullLogs/PutLogs (sls-protocol.md §9).
+// typed calls where the SDK is correct, execute() for PullLogs/PutLogs (docs/sls-protocol.md, "The SDK").
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -238,7 +238,7 @@ describe("emulator via @alicloud/sls20201230", () => {
         const good = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", securityToken: "token-1", v4 });
         assert.equal((await good.listShards(sts.project, "v4")).body?.length, 2);
         await sdkPutLogs(good, sts.project, "v4", group(1));
-        // Query values outside RFC 3986's unreserved set: TS encodes them its own way (§4.2).
+        // Query values outside RFC 3986's unreserved set: TS encodes them its own way (docs/sls-protocol.md, "V4").
         await good.createConsumerGroup(sts.project, "v4", new Sls.CreateConsumerGroupRequest({ consumerGroup: `odd-${v4}`, timeout: 10, order: false }));
         const hb = await good.consumerGroupHeartBeat(sts.project, "v4", `odd-${v4}`, new Sls.ConsumerGroupHeartBeatRequest({ consumer: "c 1*(x)!*~'", body: [] }));
         assert.deepEqual(hb.body, [0, 1]);
