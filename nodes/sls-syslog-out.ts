@@ -40,6 +40,13 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const server = RED.nodes.getNode(cfg.server) as SyslogServerNode;
+    // A hostname syslog-ng would drop: one warning per start (lib/syslog/hostname-chars.ts).
+    let droppedHostnameWarned = false;
+    const onDroppedHostname = (hostname: string): void => {
+      if (droppedHostnameWarned) return;
+      droppedHostnameWarned = true;
+      node.warn(t("sls-syslog-out.warnings.hostname-syslog-ng", { hostname }));
+    };
     const { defaults, writer, format } = outFormatter({
       format: cfg.format,
       facility: String(cfg.facility),
@@ -50,8 +57,9 @@ export = function (RED: NodeAPI): void {
       msgId: cfg.msgId,
       bom: cfg.bom,
       timezone: cfg.timezone,
+      hostnameChars: cfg.hostnameChars,
       maxMessageBytes: server.maxMessageBytes,
-    });
+    }, { onDroppedHostname });
 
     // Format failures: a log's own is dead-lettered, one every log would hit is held
     // (lib/syslog/format-triage.ts). Held tokens go back to the source at the next deploy.

@@ -199,7 +199,7 @@
         var srv = RED.nodes.node(o.server);
         return {
           format: o.format, facility: o.facility, severity: o.severity, hostname: o.hostname, appName: o.appName,
-          procId: o.procId, msgId: o.msgId, bom: o.bom, maxMessageBytes: srv ? srv.maxMessageBytes : undefined
+          procId: o.procId, msgId: o.msgId, bom: o.bom, hostnameChars: o.hostnameChars, maxMessageBytes: srv ? srv.maxMessageBytes : undefined
         };
       }
       var timer = null;

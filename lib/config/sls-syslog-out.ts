@@ -20,6 +20,8 @@ export const SLS_SYSLOG_OUT = nodeSpec({
     severity: optional(custom((v) => severityCode(v) ?? undefined, { key: "severity", params: { names: SEVERITIES.join(", ") } }), "info", 6),
     /** Empty: this machine's host name. */
     hostname: optional(header(HEADER_LIMITS.hostname), "", undefined),
+    /** "replace": `[` and a `:` outside an IPv6 address become `_` in HOSTNAME (syslog-ng drops such messages). */
+    hostnameChars: optional(oneOf(["keep", "replace"]), "keep", "keep" as const),
     appName: optional(header(HEADER_LIMITS.appName), "aliyun-sls", ""),
     procId: optional(header(HEADER_LIMITS.procId), "", ""),
     /** RFC 5424 only. */

@@ -51,7 +51,9 @@ export function previewMapping(config: MappingConfig, sample: unknown, out: OutS
   const syslog = Array.isArray(mapped) ? mapped : [mapped];
   const result: PreviewResult = { syslog, lines: [], warnings };
   // What sls-syslog-out does with the message: its defaults under msg.syslog, then its formatter.
-  const { defaults, format } = outFormatter(out);
+  const { defaults, format } = outFormatter(out, {
+    onDroppedHostname: (h) => warnings.push(`hostname "${h}" holds [ or a : outside an IPv6 address: syslog-ng drops such messages (sls-syslog-out's hostnameChars "replace" turns them into _)`),
+  });
   const records = recordsFromMessage({ payload, sls: sls as { time?: unknown }, syslog: mapped }, defaults);
   for (const rec of records) {
     try {

@@ -10,6 +10,7 @@ import type { MessageWriter } from "./frame-encoder";
 import type { SyslogRecord } from "./formatter-input";
 import { formatRfc3164, rfc3164Writer } from "./rfc3164";
 import { formatRfc5424, rfc5424Writer } from "./rfc5424";
+import { syslogNgDrops, syslogNgHostname } from "./hostname-chars";
 
 /** The settings of an sls-syslog-out node (and its server's size limit) that shape a line. */
 export interface OutSettings {
@@ -24,6 +25,13 @@ export interface OutSettings {
   maxMessageBytes?: number | string;
   /** Zone of the header timestamp: UTC (default), +08:00, an IANA name (lib/time-zone.ts). */
   timezone?: string;
+  /** "replace": `[` and a `:` outside an IPv6 address become `_` in HOSTNAME (syslog-ng drops them); "keep" (default). */
+  hostnameChars?: string;
+}
+
+export interface OutFormatterHooks {
+  /** With hostnameChars "keep": a record's HOSTNAME syslog-ng would drop (called when the hostname changes). */
+  onDroppedHostname?: (hostname: string) => void;
 }
 
 export interface OutFormatter {
@@ -35,7 +43,29 @@ export interface OutFormatter {
   format(rec: SyslogRecord): Buffer;
 }
 
-export function outFormatter(s: OutSettings): OutFormatter {
+/**
+ * Has each record's hostname checked (and with "replace" rewritten, on the record itself: the out
+ * node's records are its own) before `write`. Only a hostname different from the last one is
+ * looked at, so a run of one host costs a compare.
+ */
+function hostnameCheck(s: OutSettings, hooks: OutFormatterHooks): ((rec: SyslogRecord) => void) | undefined {
+  const replace = s.hostnameChars === "replace";
+  const warn = hooks.onDroppedHostname;
+  if (!replace && !warn) return undefined;
+  let lastIn: unknown = undefined;
+  let lastOut: unknown = undefined;
+  return (rec) => {
+    const h = rec.hostname;
+    if (h !== lastIn) {
+      lastIn = h;
+      lastOut = replace ? syslogNgHostname(h) : h;
+      if (!replace && syslogNgDrops(h)) warn!(String(h));
+    }
+    if (replace) rec.hostname = lastOut as SyslogRecord["hostname"];
+  };
+}
+
+export function outFormatter(s: OutSettings, hooks: OutFormatterHooks = {}): OutFormatter {
   const defaults = {
     facility: facilityCode(s.facility) ?? 1,
     severity: severityCode(s.severity) ?? 6,
@@ -48,6 +78,21 @@ export function outFormatter(s: OutSettings): OutFormatter {
   const maxBytes = Number(s.maxMessageBytes) > 0 ? Number(s.maxMessageBytes) : undefined;
   const zone = s.timezone ? timeZone(s.timezone) : undefined;
   const opts = { defaultFacility: defaults.facility, defaultSeverity: defaults.severity, maxBytes, bom, ...(zone && zone !== UTC ? { zone } : {}) };
-  if (s.format === "rfc3164") return { defaults, writer: rfc3164Writer(opts), format: (r) => formatRfc3164(r, opts) };
-  return { defaults, writer: rfc5424Writer(opts), format: (r) => formatRfc5424(r, opts) };
+  const check = hostnameCheck(s, hooks);
+  const inner = s.format === "rfc3164" ? rfc3164Writer(opts) : rfc5424Writer(opts);
+  const formatOne = s.format === "rfc3164" ? (r: SyslogRecord) => formatRfc3164(r, opts) : (r: SyslogRecord) => formatRfc5424(r, opts);
+  if (!check) return { defaults, writer: inner, format: formatOne };
+  return {
+    defaults,
+    writer: {
+      write: (rec, buf, pos) => {
+        check(rec);
+        return inner.write(rec, buf, pos);
+      },
+    },
+    format: (rec) => {
+      check(rec);
+      return formatOne(rec);
+    },
+  };
 }

@@ -263,3 +263,39 @@ test("TLS: an untrusted receiver is refused by default (status 'bad certificate'
   }
   await rogue.close();
 });
+
+test("hostnames syslog-ng drops: a mapped one warns once per deploy with keep; replace sends `_` (IPv6 kept)", async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mapNode: unknown = require("../../nodes/sls-syslog-map");
+  const rx = await streamReceiver();
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const hosts = ["db:5432", "web[2]", "fe80::1", "plain", "db:5432"];
+  const run = async (hostnameChars: string | undefined): Promise<{ hosts: string[]; warnings: string[] }> => {
+    const f = flow(rx.port, {}, hostnameChars ? { hostnameChars } : {});
+    f.push({ id: "map", z: "t1", type: "sls-syslog-map", version: 1, format: "kv", hostname: "host", hostnameType: "field", wires: [["out"]] });
+    await helper.load([serverNode, outNode, mapNode, catchNode], f);
+    const out = helper.getNode("out");
+    const before = rx.frames.length;
+    const ts = hosts.map((host) => {
+      const t = outcomes(win);
+      helper.getNode("map").receive({ payload: { host, a: "1" }, sls: { token: t.token, time: 1714979289 } });
+      return t;
+    });
+    assert.deepEqual(await Promise.all(ts.map((t) => t.done)), hosts.map(() => "delivered"));
+    await rx.waitFor(before + hosts.length);
+    // (The helper's warn spy is shared by every node: the map node's own warnings are left out.)
+    const warnings = out.warn.args.map((a) => String(a[0])).filter((w) => w.includes("syslog-ng"));
+    await helper.unload();
+    return { hosts: rx.frames.slice(before).map((f) => parseRfc5424(f).hostname ?? ""), warnings };
+  };
+  const kept = await run(undefined);
+  assert.deepEqual(kept.hosts, hosts, "keep: sent as RFC 5424 allows");
+  assert.equal(kept.warnings.length, 1, kept.warnings.join("\n"));
+  assert.match(kept.warnings[0], /^hostname "db:5432" holds \[ or a : outside an IPv6 address: syslog-ng drops such messages/);
+  assert.match(kept.warnings[0], /hostnameChars/);
+  const replaced = await run("replace");
+  assert.deepEqual(replaced.hosts, ["db_5432", "web_2]", "fe80::1", "plain", "db_5432"]);
+  assert.deepEqual(replaced.warnings, []);
+  win.close();
+  await rx.close();
+});
