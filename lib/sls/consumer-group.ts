@@ -12,6 +12,7 @@ import { Backoff, sleep } from "../backoff";
 import type { SlsApi } from "./client";
 import { SlsError, hasCode, isOwnershipError, toSlsError } from "./errors";
 import type { CheckpointInfo } from "./client";
+import type { CheckpointTracker } from "./checkpoint-tracker";
 import { COMMIT_CHECK_FRESH_MS, RESET_HOLD_MS } from "./checkpoint-reset";
 import { messageDelivery, type MessageOutput } from "./consumer-messages";
 import { RetentionWatch, type RetentionRisk } from "./retention";
@@ -173,6 +174,8 @@ interface CommitState {
   holdUntil: number;
   /** The moved checkpoint last adopted (until the next own commit). */
   adopted?: string;
+  /** The last cursor the server confirmed storing for this reader. */
+  stored?: string;
 }
 
 export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
@@ -451,14 +454,21 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     await reader.stop();
     this.readers.delete(reader.shard);
     this.failingShards.delete(reader.shard);
-    const done: ShardDone = { shard: reader.shard, logs: reader.logs, cursor: reader.tracker!.settledCursor };
+    const logs = reader.logs;
     this.logsBase += reader.logs;
     this.bytesBase += reader.bytes;
     reader.logs = reader.bytes = 0;
-    this.finished.set(reader.shard, done);
     this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
-    this.emit("shardDone", done);
+    this.shardFinished(reader, logs);
     if (this.readers.size === 0) await this.checkRange();
+  }
+
+  /** Records and reports a backfill's shard this consumer read to the end and committed there (once). */
+  private shardFinished(reader: ShardReader, logs: number): void {
+    if (this.finished.has(reader.shard)) return;
+    const done: ShardDone = { shard: reader.shard, logs, cursor: this.commitState.get(reader)?.stored ?? reader.tracker!.settledCursor };
+    this.finished.set(reader.shard, done);
+    this.emit("shardDone", done);
   }
 
   /**
@@ -468,7 +478,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
    */
   private checkRange(): Promise<void> {
     const end = this.o.end;
-    if (!end || this.rangeComplete || this.stopped) return Promise.resolve();
+    // A shard still being handed back may yet turn out finished (release): its report comes first.
+    if (!end || this.rangeComplete || this.stopped || this.releasing.size > 0) return Promise.resolve();
     this.rangeCheck ??= (async () => {
       const { api, project, logstore, group, start } = this.o;
       try {
@@ -476,7 +487,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         this.resolveError(-3);
         // A finished shard the server shows before the end again was moved back (a reset): read it again.
         for (const s of p.shards) if (!s.done) this.finished.delete(s.shard);
-        if (!p.done || this.stopped || this.readers.size > 0) return;
+        if (!p.done || this.stopped || this.readers.size > 0 || this.releasing.size > 0) return;
         this.rangeComplete = true;
         const finished = [...this.finished.values()].sort((a, b) => a.shard - b.shard);
         // Done means handed back too: the last (empty) heartbeat is sent before the event.
@@ -496,6 +507,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     const reader = this.readers.get(shard);
     if (!reader || this.releasing.has(shard)) return;
     this.readers.delete(shard);
+    const logs = reader.logs;
     this.logsBase += reader.logs;
     this.bytesBase += reader.bytes;
     reader.logs = reader.bytes = 0;
@@ -507,10 +519,18 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         await Promise.race([reader.tracker.whenSettled(), sleep(this.o.releaseGraceMs, settled.signal)]);
         settled.abort();
       }
+      // A commit already on its way may be the one that stores the shard's end.
+      await this.committing.get(reader);
       if (commit) await this.commit(reader);
+      // A backfill's shard read to its end and committed there is done, even when the server took
+      // it first: SLS hands out no readonly shard consumed to its end (a split's parent), and the
+      // end's commit may come from the periodic commit, or a commit on its way when this consumer
+      // was dropped, before the reader saw its last logs settle.
+      if (this.o.end && !this.stopped && reader.atEnd(this.commitState.get(reader)?.stored)) this.shardFinished(reader, logs);
     })().finally(() => {
       this.releasing.delete(shard);
       if (!this.stopped) this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+      if (this.o.end && this.readers.size === 0 && this.releasing.size === 0) void this.checkRange();
     });
     this.releasing.set(shard, p);
   }
@@ -539,7 +559,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     await Promise.all(readers.map((r) => this.commit(r, { at: checkedAt, cp: byShard.get(r.shard) })));
   }
 
-  private readonly committing = new Set<ShardReader>();
+  /** Commits on their way, by reader. */
+  private readonly committing = new Map<ShardReader, Promise<void>>();
 
   /**
    * Commits a reader's settled checkpoint, right after checking (`checked`, or a fresh look) that
@@ -547,13 +568,18 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
    * reset), the reader adopts it instead and commits nothing for resetHoldMs; a commit is sent
    * only within COMMIT_CHECK_FRESH_MS of its check (checkpoint-reset.ts says why).
    */
-  private async commit(reader: ShardReader, checked?: { at: number; cp: CheckpointInfo | undefined }): Promise<void> {
+  private commit(reader: ShardReader, checked?: { at: number; cp: CheckpointInfo | undefined }): Promise<void> {
     const t = reader.tracker;
-    if (!t || this.committing.has(reader)) return;
+    if (!t || this.committing.has(reader)) return Promise.resolve();
     const state = this.commitState.get(reader) ?? { holdUntil: 0 };
     this.commitState.set(reader, state);
-    if (!checked && (!t.needsCommit || Date.now() < state.holdUntil)) return;
-    this.committing.add(reader);
+    if (!checked && (!t.needsCommit || Date.now() < state.holdUntil)) return Promise.resolve();
+    const p = this.checkAndCommit(reader, t, state, checked).finally(() => this.committing.delete(reader));
+    this.committing.set(reader, p);
+    return p;
+  }
+
+  private async checkAndCommit(reader: ShardReader, t: CheckpointTracker, state: CommitState, checked: { at: number; cp: CheckpointInfo | undefined } | undefined): Promise<void> {
     const { api, project, logstore, group, consumer, forceSuccess } = this.o;
     try {
       if (!checked) {
@@ -571,6 +597,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         if (state.adopted !== stored) {
           state.adopted = stored;
           state.attempted = undefined;
+          state.stored = undefined;
           state.holdUntil = Date.now() + this.o.resetHoldMs;
           const from = t.settledCursor;
           reader.moveTo(stored);
@@ -584,6 +611,7 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       await api.updateCheckpoint(project, logstore, group, consumer, reader.shard, cursor, forceSuccess);
       t.markCommitted(cursor);
       reader.counters.commits++;
+      state.stored = cursor;
       state.adopted = undefined;
       this.emit("commit", reader.shard, cursor);
     } catch (e) {
@@ -595,8 +623,6 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       } else {
         this.report(err, reader.shard);
       }
-    } finally {
-      this.committing.delete(reader);
     }
   }
 

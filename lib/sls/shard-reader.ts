@@ -493,6 +493,11 @@ export class ShardReader {
     return cursor;
   }
 
+  /** With a time range: `cursor` is at or past this shard's end cursor, and that end is final. */
+  atEnd(cursor: string | undefined): boolean {
+    return cursor !== undefined && this.rangeEnd?.final === true && reached(cursor, this.rangeEnd.cursor);
+  }
+
   /** Reads from `cursor` next: the group's checkpoint was moved by someone else (e.g. a reset). */
   moveTo(cursor: string): void {
     this.jump = cursor;

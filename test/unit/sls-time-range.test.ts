@@ -6,6 +6,7 @@ import { DeliveryWindow, claimToken } from "../../lib/delivery";
 import { ConsumerGroup, type ConsumerGroupOptions, type RangeDone, type ShardDone } from "../../lib/sls/consumer-group";
 import { compareCursors, reached } from "../../lib/sls/time-range";
 import { groupLag, resetGroup } from "../../lib/sls/checkpoint-reset";
+import { SlsError } from "../../lib/sls/errors";
 import { FakeSls, seqGroup } from "../support/fake-sls";
 import { engineSink } from "../support/engine-sink";
 
@@ -147,6 +148,74 @@ test("an end time still to come: reads what arrives until it passes, then is don
   await until(() => doneAt > 0, 8000, "done once the end time passed");
   assert.ok(doneAt / 1000 >= end, "not done before the end time");
   assert.deepEqual(s.seqs, [0, 1]);
+  win.close();
+});
+
+test("a shard the server takes back once its end is committed, before the reader saw its last logs settle, still reports done, once", async () => {
+  // SLS hands out no readonly shard consumed to its end: once the periodic commit stored shard 0's
+  // end, the next heartbeat no longer lists it, while the reader still waits to see its logs settle.
+  const api = new FakeSls(2);
+  timed(api, 40, 2); // all inside the range: each shard's end cursor is its end
+  api.assign = () => (api.checkpointIndex(0) >= 20 ? [1] : [0, 1]);
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const s = sink({ hold: true });
+  // The reader looks at its settlement every second: commits (40 ms) and heartbeats (30 ms) come first.
+  const cg = group(api, s.deliver, { window: win, start: { from: "begin" }, end: { time: 2000, settleSec: 0 }, idlePollMs: 1000 });
+  const shardDone: ShardDone[] = [];
+  let done: RangeDone | undefined;
+  cg.on("shardDone", (d) => shardDone.push(d));
+  cg.on("done", (d) => (done = d));
+  await cg.start();
+  await until(() => s.seqs.length === 40, 5000, "both shards read to their end");
+  for (const t of s.held.splice(0)) claimToken(t)!.settle();
+  await until(() => done !== undefined, 5000, "done");
+  assert.equal(api.checkpointIndex(0), 20);
+  assert.deepEqual(
+    shardDone.map((d) => [d.shard, d.logs]).sort((a, b) => a[0] - b[0]),
+    [
+      [0, 20],
+      [1, 20],
+    ],
+    "every shard reports done once",
+  );
+  assert.deepEqual(done!.finished.map((d) => d.shard), [0, 1]);
+  assert.equal(done!.logs, 40);
+  win.close();
+});
+
+test("a consumer dropped by the server while a shard's end commit is in flight still reports that shard done", async () => {
+  const api = new FakeSls(2);
+  timed(api, 40, 2);
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (open = r));
+  let gated = false;
+  const update = api.updateCheckpoint.bind(api);
+  api.updateCheckpoint = async (p, l, g, consumer, shard, cursor, force) => {
+    if (shard === 0 && api.cursorOf(0, 20) === cursor && !gated) {
+      gated = true;
+      await gate;
+    }
+    return update(p, l, g, consumer, shard, cursor, force);
+  };
+  const win = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const s = sink();
+  const cg = group(api, s.deliver, { window: win, start: { from: "begin" }, end: { time: 2000, settleSec: 0 } });
+  const shardDone: number[] = [];
+  let done: RangeDone | undefined;
+  cg.on("shardDone", (d) => shardDone.push(d.shard));
+  cg.on("done", (d) => (done = d));
+  await cg.start();
+  await until(() => gated, 5000, "shard 0's end commit sent");
+  // The server forgot this consumer (its heartbeats came too late): the next one is refused; once
+  // re-registered it is given shard 1 only (shard 0, readonly at its end, is never handed out again).
+  const beats = api.count("heartbeat");
+  api.fail("heartbeat", new SlsError("NotExistConsumerWithBody", "consumer not exist", { status: 400 }));
+  api.assign = () => [1];
+  await until(() => api.count("heartbeat") > beats + 1, 5000, "the refused heartbeat");
+  open();
+  await until(() => done !== undefined, 5000, "done");
+  assert.equal(api.checkpointIndex(0), 20);
+  assert.deepEqual([...shardDone].sort(), [0, 1], "every shard reports done once");
   win.close();
 });
 
