@@ -33,7 +33,9 @@ Options:
 
 Environment (the recipe's variables): with SLS_ENDPOINT, SLS_AK_ID, SLS_AK_KEY, SLS_PROJECT,
 SLS_LOGSTORE (and SLS_CG) set, no emulator is started; with SYSLOG_HOST, SYSLOG_PORT (and
-SYSLOG_PROTOCOL) set, no local receiver is started.`;
+SYSLOG_PROTOCOL) set, no local receiver is started. The example "Re-send a time range to the SIEM"
+reads BACKFILL_FROM, BACKFILL_TO (default: the 15 minutes before the start) and SLS_BACKFILL_CG
+(default: SLS_CG-backfill-<from>).`;
 
 interface Args {
   port: number;
@@ -143,6 +145,13 @@ async function main(): Promise<void> {
       });
     }
     process.env.SLS_CG ||= "node-red-demo";
+    // The example "Re-send a time range to the SIEM" deploys as it is: the quarter of an hour
+    // before this start, in a group of its own named for the range (a group resumes from its
+    // checkpoints whatever the range, so each range gets a new one).
+    const started = Math.floor(Date.now() / 1000);
+    process.env.BACKFILL_FROM ||= String(started - 900);
+    process.env.BACKFILL_TO ||= String(started);
+    process.env.SLS_BACKFILL_CG ||= `${process.env.SLS_CG}-backfill-${process.env.BACKFILL_FROM.replace(/[^A-Za-z0-9_-]/g, "")}`;
 
     const receivedLog = path.join(args.dataDir, "received.log");
     if (process.env.SYSLOG_HOST) {

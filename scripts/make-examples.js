@@ -190,6 +190,64 @@ ${ENV_NOTE}`),
 ];
 write("Scale-out across instances (one consumer group)", scale);
 
+const backfill = [
+  comment("backfill", "Re-send a time range to the SIEM (backfill), beside the live flow",
+`**When to use it**: the SIEM lost events that SLS still holds (a collector's disk filled, a parser dropped a
+day of events, a new collector must be seeded with the last week). Import this flow **beside** the live one,
+which goes on meanwhile; set the range, deploy, and delete or disable the flow once it reports *done*. For
+a first check that a new collector receives anything at all, use *Send test event* in the **syslog server**
+node instead.
+
+The **sls consumer** reads every shard of the logstore from *Start at* (\`BACKFILL_FROM\`) up to, not
+including, *Until* (\`BACKFILL_TO\`), by SLS **receive time** (when SLS got the log, not the log's own
+\`__time__\`), across shard splits and merges that happened in between. Times are ISO 8601
+(\`2026-11-28T00:00:00Z\`) or unix seconds; instead of the variables you can type them into the consumer.
+An end time still to come is fine: logs flow until it has passed (plus a minute for the clock difference
+between this machine and SLS).
+
+It reads in a **consumer group of its own** (\`SLS_BACKFILL_CG\`, e.g. \`siem-forwarder-backfill-20261128\`),
+never the live flow's \`SLS_CG\`: the live checkpoints stay untouched (a backfill given the group of a live
+consumer in the same Node-RED does not start). Its own checkpoints let it resume after a restart; to send
+the same range again, use a new group name, or *Reset checkpoints…* in the consumer's dialog.
+
+**Done**: the consumer's second output sends \`topic: "shard-done"\` for each shard it finished
+(\`payload.shard\`, \`payload.logs\`) and \`topic: "done"\` once every shard of the logstore reached the end
+(\`payload.logs\`, \`payload.from\`, \`payload.to\`); the debug node *backfill progress* shows them in the
+Debug sidebar and the last topic under itself, and the consumer's status ends at *done · N logs*. Then the
+consumer stops: no pulls, no heartbeats. Wire an e-mail or chat node there to tell someone.
+
+Logs of the range that the SIEM still has arrive twice: choose the range tight, or de-duplicate in the SIEM
+on the key the mapping (preset *Generic RFC 5424*) writes into structured data (project, logstore, shard,
+cursor and the log's index).
+
+Settings come from environment variables (\`\${NAME}\` in a property is read when the flow starts):
+
+| Variable | Meaning |
+| --- | --- |
+| \`SLS_ENDPOINT\` | SLS endpoint of the project's region, e.g. \`cn-hangzhou.log.aliyuncs.com\` |
+| \`SLS_PROJECT\`, \`SLS_LOGSTORE\` | what to read |
+| \`SLS_BACKFILL_CG\` | the backfill's own consumer group (created if missing), not \`SLS_CG\` |
+| \`BACKFILL_FROM\`, \`BACKFILL_TO\` | the range \`[from, to)\`: ISO 8601 or unix seconds |
+| \`SLS_AK_ID\`, \`SLS_AK_KEY\` | AccessKey pair: after import, open the **sls connection** node and type \`\${SLS_AK_ID}\` and \`\${SLS_AK_KEY}\` into its AccessKey fields (credentials are never part of an example) |
+| \`SYSLOG_HOST\`, \`SYSLOG_PORT\` | the syslog receiver |
+| \`SYSLOG_PROTOCOL\` | \`tcp\`, \`udp\`, \`tls\` or \`relp\` |
+
+In the \`npm start\` demo of this package all of them are already set: the range is the quarter of an hour
+before the demo started, the group \`node-red-demo-backfill-<start of the range>\`.`),
+  consumer("backfill", {
+    name: "backfill [BACKFILL_FROM, BACKFILL_TO)", consumerGroup: "${SLS_BACKFILL_CG}", start: "time", startTime: "${BACKFILL_FROM}",
+    to: "${BACKFILL_TO}", outputs: 2, wires: [["backfill-map"], ["backfill-done"]],
+  }),
+  connection("backfill"),
+  map("backfill", "rfc5424", "RFC 5424 + dedup key"),
+  server("backfill", "syslog (${SYSLOG_HOST})"),
+  sink("backfill", "syslog out"),
+  debug("backfill", "re-sent to syslog"),
+  { id: "backfill-done", type: "debug", name: "backfill progress", active: true, tosidebar: true, console: false, tostatus: true,
+    complete: "payload", targetType: "msg", statusVal: "topic", statusType: "msg", x: 470, y: 220, wires: [] },
+];
+write("Re-send a time range to the SIEM", backfill);
+
 const dl = [
   comment("deadletter", "Dead-letter handling: failed logs go to a file, the shard moves on",
 `Normal path: consumer → mapping → syslog out. When a log **cannot** be delivered for good (the mapping
