@@ -157,8 +157,10 @@ test("SIEM away: the target is down, lag in logs = everything not received, lag 
   for (;;) {
     e = await scrape();
     const refused = e.value("sls_syslog_target_faults_total", { ...target, kind: "refused" });
-    if (e.sum("sls_consumer_lag_logs") === 1000 && e.value("sls_syslog_target_up", target) === 0 && refused >= 1) break;
-    if (Date.now() > deadline) assert.fail(`lag_logs ${e.sum("sls_consumer_lag_logs")}, up ${e.value("sls_syslog_target_up", target)}`);
+    // Lag in logs is 1000 as soon as the outage began (in flight + still in SLS): wait for the full window too.
+    const inFlight = e.value("sls_consumer_in_flight_logs", { node: "cons", project: emu.project, logstore: LOGSTORE, consumer_group: "stats" });
+    if (e.sum("sls_consumer_lag_logs") === 1000 && inFlight === 400 && e.value("sls_syslog_target_up", target) === 0 && refused >= 1) break;
+    if (Date.now() > deadline) assert.fail(`lag_logs ${e.sum("sls_consumer_lag_logs")}, in flight ${inFlight}, up ${e.value("sls_syslog_target_up", target)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   for (let s = 0; s < SHARDS; s++) assert.equal(e.value("sls_consumer_lag_logs", shardLabels(s)), 250, `shard ${s}: 250 logs not received`);
