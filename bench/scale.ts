@@ -87,7 +87,6 @@ export async function runScale(o: { json: boolean; size: number; takeoverMb: num
   try {
     const pre = await emuProc.proc.call<Preloaded>("preload", { logstore: "scale", shards: SHARDS, mb: o.size });
     log(`preloaded ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs in ${SHARDS} shards (${pre.ms} ms)`);
-    const maxN = Math.max(...o.processes);
     for (const n of o.processes) {
       const group = `scale-${n}`;
       const names = Array.from({ length: n }, (_, i) => hostName(i));

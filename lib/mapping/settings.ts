@@ -3,7 +3,7 @@
 // MappingConfig (types.ts), BASE_CONFIG (presets.ts), the node's checks (lib/config) and the
 // editor's defaults and validators (generated at build) all come from here.
 
-import { FACILITIES, SEVERITIES, facilityCode, severityCode } from "../syslog/facility-severity";
+import { SEVERITIES, severityCode } from "../syslog/facility-severity";
 import { bool, custom, list, ok, oneOf, fail, verbatim, type Check, type Rule } from "../config/rules";
 import { optional, type Prop, type Raw } from "../config/spec";
 import { checkSdId } from "../syslog/sd-id";
@@ -39,7 +39,6 @@ export function kvSeparatorProblem(sep: string): string | undefined {
   return undefined;
 }
 
-const facilityRule: Rule<string | number> = custom((v) => (facilityCode(v) !== null ? (v as string | number) : undefined), { key: "facility", params: { names: FACILITIES.join(", ") } });
 const severityRule: Rule<string | number> = custom((v) => (severityCode(v) !== null ? (v as string | number) : undefined), { key: "severity", params: { names: SEVERITIES.join(", ") } });
 
 function record(v: unknown): Record<string, unknown> | undefined {

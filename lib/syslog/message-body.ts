@@ -91,14 +91,12 @@ export function assemble(head: string, body: Buffer, bom: BomPolicy, maxBytes: n
 export function putBody(buf: Buffer, headStart: number, pos: number, message: unknown, bom: BomPolicy, maxBytes: number | undefined, marker: string): number {
   let end = pos;
   let bodyStart = pos + 1;
-  let withBom = false;
   if (typeof message === "string") {
     if (message.length > 0) {
       buf[pos] = 0x20;
       if (bom === "always") {
         putBytes(buf, bodyStart, BOM);
         bodyStart += 3;
-        withBom = true;
       }
       end = putUtf8(buf, bodyStart, message);
       if (end > buf.length) return end;
@@ -109,15 +107,13 @@ export function putBody(buf: Buffer, headStart: number, pos: number, message: un
         putBytes(buf, bodyStart, BOM);
         bodyStart += 3;
         end += 3;
-        withBom = true;
       }
     }
   } else {
     const body = bodyBytes(message);
     if (body.length > 0) {
       buf[pos] = 0x20;
-      withBom = wantsBom(body, bom);
-      if (withBom) bodyStart = putBytes(buf, bodyStart, BOM);
+      if (wantsBom(body, bom)) bodyStart = putBytes(buf, bodyStart, BOM);
       end = putBytes(buf, bodyStart, body);
       if (end > buf.length) return end;
     }

@@ -90,6 +90,7 @@ interface EditorRed {
 /** Runs fn in the page with the editor's RED object; fn must be self-contained (it is sent as source). */
 function inEditor<A, R>(page: Page, fn: (red: EditorRed, arg: A) => R, arg: A): Promise<R> {
   return page.evaluate(
+    // eslint-disable-next-line no-new-func -- runs in the browser page: the test's own function, sent as source
     ([src, a]) => (new Function(`return (${src})`)() as (red: unknown, arg: unknown) => R)((window as unknown as { RED: unknown }).RED, a),
     [fn.toString(), arg] as const,
   );

@@ -36,7 +36,7 @@ test("scorecard: fails when the catalogue has another package using our node typ
   try {
     const r = run({ SCORECARD_CATALOGUE: file });
     assert.equal(r.status, 1, r.out);
-    assert.match(r.out, /^FAIL  N01/m);
+    assert.match(r.out, /^FAIL {2}N01/m);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
 // they take their settings from the recipe's environment variables and carry no credentials, and
 // each one loads into the real Node-RED runtime and runs against the emulator and a local receiver
 // without errors, producing the format its title promises (kv, LEEF over TLS, CEF over TCP, JSON).
+/* eslint-disable @typescript-eslint/no-require-imports -- node modules are loaded by type name from package.json, as Node-RED loads them */
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +26,6 @@ type FlowNode = { id: string; type: string; x?: number; z?: string; [k: string]:
 
 const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } };
 const OUR_TYPES = Object.keys(pkg["node-red"].nodes);
-const CONFIG_TYPES = new Set(["sls-connection", "sls-syslog-server"]);
 const examplesDir = path.join(packageRoot, "examples");
 const EXAMPLES = fs
   .readdirSync(examplesDir)

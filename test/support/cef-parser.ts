@@ -66,9 +66,7 @@ function unescapeValue(raw: string): string {
 function parseExtension(ext: string): [string, string][] {
   const out: [string, string][] = [];
   if (ext === "") return out;
-  let pos = 0;
   let key: string | undefined;
-  let valueStart = 0;
   const seen = new Set<string>();
   const addKey = (k: string) => {
     if (!KEY.test(k)) throw new Error(`invalid CEF extension key "${k}"`);
@@ -80,8 +78,8 @@ function parseExtension(ext: string): [string, string][] {
   const eq = ext.indexOf("=");
   if (eq < 0) throw new Error("CEF extension without key=value");
   addKey(ext.slice(0, eq));
-  pos = eq + 1;
-  valueStart = pos;
+  let pos = eq + 1;
+  let valueStart = pos;
   while (pos < ext.length) {
     const c = ext[pos];
     if (c === "\\") {

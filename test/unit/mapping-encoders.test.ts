@@ -285,7 +285,10 @@ test("structured data: chosen fields, sanitised SD-NAMEs with suffixes, dedup ke
   assert.equal(sd.__source__, "s", "exact names reach internals");
   assert.equal((sd.long as string).length, 2048);
   assert.equal(sd["k".repeat(32)], "long name");
-  for (const k of Object.keys(sd)) assert.match(k, /^[\x21-\x7e]{1,32}$/), assert.doesNotMatch(k, /[=\]" ]/);
+  for (const k of Object.keys(sd)) {
+    assert.match(k, /^[\x21-\x7e]{1,32}$/);
+    assert.doesNotMatch(k, /[=\]" ]/);
+  }
 
   const warnings: string[] = [];
   const bad = compileMapper({ format: "none", sdEnabled: true, sdId: "my sd", sdDedup: true }, (t) => warnings.push(t)).mapMessage({}, SLS) as SyslogFields;

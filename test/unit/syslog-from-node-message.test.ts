@@ -56,7 +56,10 @@ test("connect timeout: a TLS receiver that never answers the handshake gives a c
   assert.match(err.message, new RegExp(`TLS 127\\.0\\.0\\.1:${port}: no connection within 150 ms`));
   await new Promise<void>((r) => {
     const on = (st: SenderState): void => {
-      if (st === "connecting") (s.off("state", on), r());
+      if (st === "connecting") {
+        s.off("state", on);
+        r();
+      }
     };
     s.on("state", on);
   });

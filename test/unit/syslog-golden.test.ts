@@ -99,6 +99,7 @@ const TIMESTAMPS: unknown[] = [
   new Date(Number.NaN),
   1714979289123,
   1714979289123.456,
+  // eslint-disable-next-line no-loss-of-precision -- on purpose: a double that rounds up to the next millisecond
   1714979289123.9999,
   -1,
   "2024-05-06T07:08:09Z",
@@ -224,7 +225,7 @@ const encoders = { octet: new FrameEncoder("octet", 512), lf: new FrameEncoder("
 /** Frames `item` with each encoder (what the sender writes) and checks them against the Buffer framers applied to `want`. */
 function checkEncoders<T>(name: string, w: MessageWriter<T>, item: T, want: Buffer | null): void {
   for (const [framing, enc] of Object.entries(encoders)) {
-    let got: Buffer | null = null;
+    let got: Buffer | null;
     try {
       enc.encode(w, item);
       got = enc.buf.subarray(enc.start, enc.start + enc.bytes);
