@@ -7,7 +7,7 @@
 //   npm run test:mutation -- --list                the modules, their files and tests
 //
 // Each module runs with only its own unit tests (compiled by a build in Stryker's sandbox), at
-// concurrency 1 and nice 10: it is a habit for a shared 2-core machine, not a CI job. Reports go
+// concurrency 1 and nice 15: it is a habit for a shared 2-core machine, not a CI job. Reports go
 // to reports/mutation/: <module>.json (Stryker's mutation-testing-report schema) and
 // reports/mutation/summary.md (the table docs/testing.md shows). Exit status 1 when a module is below BREAK_AT.
 "use strict";
@@ -27,7 +27,7 @@ const MODULES = {
   checkpoint: { mutate: ["lib/sls/checkpoint-tracker.ts"], tests: ["sls-backoff-tracker"] },
   framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts", "lib/syslog/byte-writer.ts"], tests: ["syslog-framing", "syslog-byte-writer"] },
   // The sender's delivery path: confirmation, replay after reconnect, reconnect and backoff.
-  sender: { mutate: ["lib/syslog/sender.ts#pump,written,confirmed,settle,finishBatch,connect,requeue,lost"], tests: ["syslog-sender", "syslog-relp"] },
+  sender: { mutate: ["lib/syslog/sender.ts#pump,written,confirmed,settle,finishBatch,connect,requeue,lost"], tests: ["syslog-sender", "syslog-sender-tls", "syslog-relp"] },
   replay: { mutate: ["lib/syslog/replay-window.ts"], tests: ["syslog-replay-window", "syslog-sender"] },
   backoff: { mutate: ["lib/backoff.ts"], tests: ["sls-backoff-tracker", "syslog-sender"] },
   // The decoders (the compressor serves the emulator only).
@@ -162,7 +162,7 @@ async function main() {
   }
   modules.forEach(check);
   try {
-    os.setPriority(0, Math.max(os.getPriority(0), 10)); // children (builds, test files) inherit it
+    os.setPriority(0, Math.max(os.getPriority(0), 15)); // children (builds, test files) inherit it
   } catch {
     // not permitted here: run at the current priority
   }
