@@ -32,7 +32,16 @@ const MODULES = {
   backoff: { mutate: ["lib/backoff.ts"], tests: ["sls-backoff-tracker", "syslog-sender"] },
   // The decoders (the compressor serves the emulator only).
   lz4: { mutate: ["lib/sls/lz4.ts#copyBytes,lz4DecompressBlock,lz4DecompressAfterScratch"], tests: ["lz4"] },
-  "log-group": { mutate: ["lib/sls/protobuf.ts", "lib/sls/pull-decoder.ts", "lib/sls/log-group-codec.ts"], tests: ["log-group-codec", "pull-decoder"] },
+  // The consumer's PullLogs decoder and the protobuf reader under it. Left out: log-group-codec.ts
+  // (the emulator's codec, and the tests' reference decoder) and pull-decoder's toRecordGroup and
+  // decodeLogGroupListRecords (the reference's record form, and a test helper).
+  "log-group": {
+    mutate: [
+      "lib/sls/protobuf.ts",
+      "lib/sls/pull-decoder.ts#logsIn,logsInAll,factoryFor,shapesFor,isAscii,usualValueStart,usualPair,decodeRecord,build,checkLog,detachWhenReleased,groupMeta,hashBytes,sameBytes,metaFor,TEXT_CHUNK,PulledGroup,scanGroupAt,checkPair,readMeta,PulledGroupList,scanLogGroupList",
+    ],
+    tests: ["pull-decoder", "log-group-codec"],
+  },
   cef: { mutate: ["lib/mapping/cef.ts"], tests: ["mapping-encoders"] },
   leef: { mutate: ["lib/mapping/leef.ts", "lib/mapping/leef-delimiter.ts"], tests: ["mapping-encoders"] },
   kv: { mutate: ["lib/mapping/kv.ts"], tests: ["mapping-encoders"] },

@@ -93,7 +93,9 @@ test("rollback and undoLast forget frames: the next frame takes their place", ()
 
 test("a message whose count needs one more digit than reserved, ending at the very end of a buffer, still frames exactly", () => {
   // The encoder reserves the last frame's count width; a longer count shifts the message, which may
-  // then no longer fit where it was written. Every filler length puts the message's end elsewhere.
+  // then no longer fit where it was written. Each filler length puts the message's end elsewhere:
+  // fillers whose frame leaves the message just enough room, a few bytes more or less (the only
+  // places the shift matters), and the smallest and largest.
   for (const [slab, lengths] of [
     [64, [9, 10, 11, 40]],
     [256, [99, 100, 101]],
@@ -101,7 +103,8 @@ test("a message whose count needs one more digit than reserved, ending at the ve
   ] as const) {
     for (const n of lengths) {
       const body = "m".repeat(n - 1) + "Z";
-      for (let filler = 1; filler < slab; filler++) {
+      const near = Array.from({ length: 20 }, (_, k) => slab - n - 14 + k).filter((f) => f > 1 && f < slab - 1);
+      for (const filler of [1, ...near, slab - 1]) {
         for (const framing of ["octet", "lf"] as const) {
           const enc = new FrameEncoder(framing, slab);
           for (const msg of ["f".repeat(filler), body, "after"]) {
