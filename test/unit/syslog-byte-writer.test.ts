@@ -38,6 +38,9 @@ test("putLatin1: one byte per character, short and long strings; 'did not fit' b
     assert.equal(putLatin1(Buffer.alloc(s.length), 0, s), s.length, `${s}: exact fit`);
     assert.ok(putLatin1(Buffer.alloc(s.length - 1), 0, s) > s.length - 1, `${s}: one byte short`);
     assert.ok(putLatin1(Buffer.alloc(4), 10, s) > 4, `${s}: past the end`);
+    const roomy = Buffer.alloc(s.length + 8, 0xee);
+    assert.equal(putLatin1(roomy, 2, s), 2 + s.length);
+    assert.deepEqual([roomy[0], roomy[1], ...roomy.subarray(2 + s.length)], Array(8).fill(0xee), `${s}: nothing written around the text`);
   }
 });
 

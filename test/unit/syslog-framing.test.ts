@@ -118,6 +118,155 @@ test("a message whose count needs one more digit than reserved, ending at the ve
   }
 });
 
+test("a count one digit wider than the last frame's, for a message ending within a few bytes of a buffer's end: the shifted message never runs off the buffer", () => {
+  // Frames of one-digit messages fill a buffer up to `at`; then an n-byte message (two or more
+  // count digits) is written after a one-digit reservation and must move right by the extra digits.
+  // At the buffer's end that move does not fit: the message goes to a fresh buffer instead.
+  for (const n of [10, 40, 99, 100, 120]) {
+    const d = String(n).length;
+    for (const slab of [n + 24, n + 40, 4 * n]) {
+      for (let at = slab - n - d - 6; at <= slab - n; at++) {
+        // Fillers: 9-byte messages (11-byte frames), then one of 1..9 bytes to land exactly on `at`.
+        const fillers: Buffer[] = [];
+        let left = at;
+        while (left > 11) {
+          fillers.push(Buffer.from("f".repeat(9)));
+          left -= 11;
+        }
+        if (left < 3) {
+          // 11 + 1 or 11 + 2 bytes to go: a 5-byte frame and a 7- or 8-byte one instead of the last 11.
+          fillers.pop();
+          fillers.push(Buffer.from("h".repeat(3)));
+          left += 6;
+        }
+        fillers.push(Buffer.from("g".repeat(left - 2)));
+        const enc = new FrameEncoder("octet", slab);
+        for (const f of fillers) enc.encode(WIRE_WRITER, f);
+        assert.equal(enc.start + enc.bytes, at);
+        const first = enc.slab;
+        // As bytes: a string's fit is judged conservatively near a buffer's end (see putUtf8).
+        const body = Buffer.from("b".repeat(n - 1) + "Z");
+        enc.encode(WIRE_WRITER, body);
+        assert.deepEqual(framed(enc), octetFrame(body), `slab ${slab}, message at ${at}`);
+        const fits = at + d + 1 + n <= slab;
+        assert.equal(enc.slab === first, fits, `slab ${slab}, message at ${at}: ${fits ? "fits after the fillers" : "a fresh buffer"}`);
+        if (fits) assert.equal(enc.start, at);
+      }
+    }
+  }
+});
+
+test("a frame exactly as large as a buffer fills it (octet and LF); the default buffer holds 128 KiB", () => {
+  // Messages as bytes (a string's fit is judged conservatively near a buffer's end, see putUtf8).
+  const octet = new FrameEncoder("octet", 16);
+  const first = octet.slab;
+  octet.encode(WIRE_WRITER, Buffer.from("x".repeat(10))); // reserves two count digits for the next frame
+  octet.release(first);
+  octet.encode(WIRE_WRITER, Buffer.from("y".repeat(13))); // "13 " + 13 bytes, from the buffer's start
+  assert.equal(octet.slab, first);
+  assert.equal(octet.start, 0);
+  assert.equal(framed(octet).toString(), "13 " + "y".repeat(13));
+  const lf = new FrameEncoder("lf", 16);
+  const lfFirst = lf.slab;
+  lf.encode(WIRE_WRITER, Buffer.from("a\nbcdefghijklm")); // 14 bytes + one escape + LF = 16
+  assert.equal(lf.slab, lfFirst);
+  assert.equal(framed(lf).toString(), "a\\nbcdefghijklm\n");
+  const roomy = new FrameEncoder("octet");
+  assert.equal(roomy.buf.length, 128 * 1024);
+  const first128 = roomy.slab;
+  roomy.encode(WIRE_WRITER, Buffer.alloc(128 * 1024 - 7, 0x79)); // "131065 " + 131065 bytes
+  assert.equal(roomy.slab, first128);
+  assert.equal(roomy.bytes, 128 * 1024);
+});
+
+test("frames written after a move to a fresh buffer follow one another there, and the old buffer's frames in use stay intact", () => {
+  for (const framing of ["octet", "lf"] as const) {
+    const enc = new FrameEncoder(framing, 64);
+    const all: Array<{ slab: typeof enc.slab; start: number; bytes: Buffer }> = [];
+    for (let i = 0; i < 40; i++) {
+      const before = all[all.length - 1];
+      enc.encode(WIRE_WRITER, `message ${i} ${"p".repeat(i % 7)}`);
+      const f = { slab: enc.slab, start: enc.start, bytes: Buffer.from(framed(enc)) };
+      if (before && before.slab === f.slab) assert.equal(f.start, before.start + before.bytes.length, `${framing}: frame ${i} follows the last one in its buffer`);
+      else if (before) assert.equal(f.start, 0, `${framing}: frame ${i} starts a fresh buffer`);
+      all.push(f);
+    }
+    assert.ok(new Set(all.map((f) => f.slab)).size > 5);
+    for (const f of all) assert.ok(f.slab.buf.subarray(f.start, f.start + f.bytes.length).equals(f.bytes), `${framing}: frame ${f.bytes} intact`);
+  }
+});
+
+test("undoLast gives its frame back: with the frames after it released, the buffer is written from its start again", () => {
+  const enc = new FrameEncoder("octet", 64);
+  enc.encode(WIRE_WRITER, "undone");
+  enc.undoLast();
+  enc.encode(WIRE_WRITER, "kept");
+  const slab = enc.slab;
+  assert.equal(enc.start, 0);
+  enc.release(slab);
+  enc.encode(WIRE_WRITER, "again");
+  assert.equal(enc.slab, slab);
+  assert.equal(enc.start, 0, "nothing in use: written from the start");
+});
+
+// Messages as bytes below: a string's fit is judged conservatively near a buffer's end (putUtf8),
+// which would move some of them to a fresh buffer early.
+test("spare buffers: at most `spares` released ones are kept for reuse, and never one made larger for a single big message", () => {
+  const enc = new FrameEncoder("octet", 32, 1);
+  const fill = (tag: string): Array<typeof enc.slab> => {
+    // Frames until three buffers were used; returns each buffer once, frames still in use.
+    const slabs: Array<typeof enc.slab> = [];
+    while (slabs.length < 3) {
+      enc.encode(WIRE_WRITER, Buffer.from(tag.repeat(12)));
+      if (!slabs.includes(enc.slab)) slabs.push(enc.slab);
+    }
+    return slabs;
+  };
+  const [a, b, c] = fill("a");
+  // Release every frame of a and b (c is the current buffer): only one of them is kept as a spare.
+  for (const s of [a, b]) enc.release(s, s.live);
+  const next = fill("n");
+  assert.equal(next[0], c);
+  assert.equal(next[1], a, "the one spare comes back first");
+  assert.ok(next[2] !== b && next[2] !== a, "the second released buffer was not kept: a fresh one");
+
+  // A buffer made larger for one big message is not kept as a spare once released.
+  const big = new FrameEncoder("octet", 32, 4);
+  big.encode(WIRE_WRITER, Buffer.from("s"));
+  big.encode(WIRE_WRITER, Buffer.from("B".repeat(1000)));
+  const large = big.slab;
+  assert.ok(large.buf.length >= 1000);
+  big.encode(WIRE_WRITER, Buffer.from("after the big one")); // into a fresh 32-byte buffer
+  big.release(large);
+  const seen = new Set<Buffer>();
+  for (let i = 0; i < 20; i++) {
+    big.encode(WIRE_WRITER, Buffer.from("z".repeat(20)));
+    seen.add(big.buf);
+  }
+  assert.ok(![...seen].includes(large.buf), "the large buffer is not reused for small frames");
+  for (const buf of seen) assert.equal(buf.length, 32);
+});
+
+test("a buffer left for a larger one (a big message) while none of its frames is in use becomes a spare, if there is room for one", () => {
+  const small = Buffer.from("s".repeat(12)); // 15-byte frames: two per 32-byte buffer
+  for (const spareTaken of [false, true]) {
+    const enc = new FrameEncoder("octet", 32, 1);
+    const a = enc.slab;
+    enc.encode(WIRE_WRITER, small);
+    enc.encode(WIRE_WRITER, small);
+    enc.encode(WIRE_WRITER, small);
+    const b = enc.slab;
+    assert.notEqual(b, a);
+    if (spareTaken) enc.release(a, 2); // a is the one spare now
+    enc.release(b); // b, the current buffer, holds nothing in use
+    enc.encode(WIRE_WRITER, Buffer.alloc(1000, 0x42)); // does not fit in 32 bytes: a larger buffer
+    const large = enc.slab;
+    assert.ok(large.buf.length >= 1000);
+    while (enc.slab === large) enc.encode(WIRE_WRITER, small);
+    assert.equal(enc.slab, spareTaken ? a : b, spareTaken ? "the spare kept before" : "b became the spare");
+  }
+});
+
 test("a message that never fits is refused once buffers reach 1 GiB, not retried for ever", () => {
   const enc = new FrameEncoder("octet", 128 * 1024);
   let largest = 0;
