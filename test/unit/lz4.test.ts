@@ -128,6 +128,13 @@ test("malformed blocks are refused with a message that says what is wrong", () =
     [[0x10, 0x61, 0x01, 0x00, 0x00], 4, /output larger than x-log-bodyrawsize 4/],
   ];
   for (const [block, raw, msg] of cases) assert.throws(() => lz4DecompressBlock(Buffer.from(block), raw), (e: Error) => e instanceof Lz4Error && e.name === "Lz4Error" && msg.test(e.message), `${Buffer.from(block).toString("hex")} -> ${msg}`);
+  // A match that runs past the raw size is refused as such, also as the block's last bytes and when
+  // it is long enough to be copied in one piece (64 bytes at offset 64).
+  assert.throws(() => lz4DecompressBlock(Buffer.from([0x10, 0x61, 0x01, 0x00]), 4), (e: Error) => e instanceof Lz4Error && /output larger than x-log-bodyrawsize 4/.test(e.message));
+  // 64 literals (15 + 49), then a match of 64 (4 + 15 + 45) at offset 64: 128 bytes.
+  const long = Buffer.from([0xff, 49, ...lit(64), 0x40, 0x00, 45]);
+  assert.throws(() => lz4DecompressBlock(long, 100), (e: Error) => e instanceof Lz4Error && /output larger than x-log-bodyrawsize 100/.test(e.message));
+  assert.equal(lz4DecompressBlock(Buffer.concat([long, Buffer.from([0x00])]), 128).toString(), Buffer.from(lit(64)).toString().repeat(2));
   // A match that ends exactly at the raw size, with an empty last sequence, is complete.
   assert.equal(lz4DecompressBlock(Buffer.from([0x10, 0x61, 0x01, 0x00, 0x00]), 5).toString(), "aaaaa");
 });
@@ -135,7 +142,7 @@ test("malformed blocks are refused with a message that says what is wrong", () =
 test("lz4DecompressAfterScratch: the native decoder gets the raw size in the scratch bytes; JS otherwise; its faults become Lz4Errors", () => {
   const src = Buffer.concat(Array.from({ length: 40 }, (_, i) => Buffer.from(`k=${i % 7}||msg=hello hello hello||`)));
   const framed = (): Buffer => Buffer.concat([Buffer.alloc(LZ4_SCRATCH, 0xaa), lz4CompressBlock(src)]);
-  assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length, undefined), src, "the JS decoder");
+  assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length, undefined), src, "undefined takes the default (the JS decoder only without lz4-napi: see below)");
   assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length), src, "the default (native when installed)");
   let seen: Buffer | undefined;
   const fake = (b: Buffer): Buffer => ((seen = Buffer.from(b)), lz4DecompressBlock(b.subarray(4), b.readUInt32LE(0)));
@@ -151,6 +158,33 @@ test("lz4DecompressAfterScratch: the native decoder gets the raw size in the scr
   const c = framed();
   const most = (c.length - LZ4_SCRATCH) * 255 + 16;
   assert.throws(() => lz4DecompressAfterScratch(c, most + 1, never), new RegExp(`x-log-bodyrawsize ${most + 1} is impossible for ${c.length - LZ4_SCRATCH} compressed bytes`));
-  assert.throws(() => lz4DecompressAfterScratch(framed(), most, fake), /x-log-bodyrawsize/, "the largest possible size is tried (and fails on this block)");
+  assert.throws(() => lz4DecompressAfterScratch(framed(), most, fake), (e: Error) => e instanceof Lz4Error && new RegExp(`decompressed ${src.length} bytes, x-log-bodyrawsize says ${most}`).test(e.message), "the largest possible size is tried (and fails on this block)");
   assert.throws(() => lz4DecompressAfterScratch(Buffer.alloc(LZ4_SCRATCH + 1), 2 ** 32 + 1, never), Lz4Error);
+});
+
+test("lz4DecompressAfterScratch without lz4-napi (no prebuilt binary for the platform) decodes in JS", () => {
+  // A fresh copy of the module, loaded while lz4-napi cannot be found.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require("node:module") as { _load(request: string, ...rest: unknown[]): unknown };
+  const load = Module._load;
+  const file = require.resolve("../../lib/sls/lz4");
+  const cached = require.cache[file];
+  delete require.cache[file];
+  let lz4: typeof import("../../lib/sls/lz4");
+  Module._load = function (request: string, ...rest: unknown[]): unknown {
+    if (request === "lz4-napi") throw Object.assign(new Error("Cannot find module 'lz4-napi'"), { code: "MODULE_NOT_FOUND" });
+    return load.call(this, request, ...rest);
+  };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    lz4 = require(file) as typeof import("../../lib/sls/lz4");
+  } finally {
+    Module._load = load;
+    require.cache[file] = cached;
+  }
+  const src = Buffer.concat(Array.from({ length: 40 }, (_, i) => Buffer.from(`k=${i % 7}||msg=hello hello hello||`)));
+  const framed = Buffer.concat([Buffer.alloc(LZ4_SCRATCH, 0xaa), lz4CompressBlock(src)]);
+  assert.deepEqual(lz4.lz4DecompressAfterScratch(framed, src.length), src);
+  assert.deepEqual(framed.subarray(0, LZ4_SCRATCH), Buffer.alloc(LZ4_SCRATCH, 0xaa), "the JS decoder leaves the scratch bytes alone (the native one gets the size there)");
+  assert.throws(() => lz4.lz4DecompressAfterScratch(framed, src.length + 1), (e: Error) => e.name === "Lz4Error" && /x-log-bodyrawsize says/.test(e.message));
 });
