@@ -177,6 +177,49 @@ test("CEF: extension keys keep [A-Za-z0-9_] and lose leading and trailing unders
   assert.match(out, /\|a_b=1 x_y_z=2 ok_k=3 lead=4 trail=5$/);
 });
 
+test("CEF: header fields from record fields fall back to the defaults where a record lacks them, with one warning naming the header field", () => {
+  const warnings: string[] = [];
+  const m = compileMapper(
+    {
+      format: "cef", attributesIncludeFields: false, severity: "notice",
+      vendor: "v", vendorType: "field", product: "p", productType: "field", productVersion: "pv", productVersionType: "field",
+      eventId: "id", eventIdType: "field", eventName: "n", eventNameType: "field",
+    },
+    (w) => warnings.push(w),
+  );
+  const line = (rec: Record<string, unknown>): string => (m.mapMessage(rec, SLS) as SyslogFields).message as string;
+  assert.equal(line({ v: "V", p: "P", pv: "9", id: "I", n: "N" }), "CEF:0|V|P|9|I|N|3|");
+  assert.equal(warnings.length, 0);
+  assert.equal(line({}), "CEF:0|Alibaba Cloud|SLS|1.0|sls-log|SLS log|3|");
+  assert.deepEqual(warnings, [
+    'CEF vendor: field "v" has no value in some records; using "Alibaba Cloud"',
+    'CEF product: field "p" has no value in some records; using "SLS"',
+    'CEF device version: field "pv" has no value in some records; using "1.0"',
+    'CEF signature id: field "id" has no value in some records; using "sls-log"',
+    'CEF name: field "n" has no value in some records; using "SLS log"',
+  ]);
+  // Type "none": the default, without a warning.
+  const none = compileMapper({ format: "cef", attributesIncludeFields: false, severity: "notice", vendorType: "none", productType: "none", productVersionType: "none", eventIdType: "none", eventNameType: "none" } as MappingConfig, (w: string) => warnings.push(w));
+  assert.equal((none.mapMessage({}, SLS) as SyslogFields).message, "CEF:0|Alibaba Cloud|SLS|1.0|sls-log|SLS log|3|");
+  assert.equal(warnings.length, 5);
+});
+
+test("CEF: values made only of characters to escape are escaped; keys lose every leading and trailing underscore; warnings name an absent severity and an unusable key", () => {
+  const cfg = { format: "cef", attributesIncludeFields: false, severity: "notice", vendor: "|", product: "\\", productVersion: "\n", eventId: "\r\n", eventIdType: "str", eventName: "||" } as MappingConfig;
+  assert.equal(body(cfg, {}), "CEF:0|\\||\\\\| | |\\|\\||3|", "CR LF together become one space");
+  for (const [v, want] of [["=", "\\="], ["\\", "\\\\"], ["\n", "\\n"], ["\r", "\\r"], ["==", "\\=\\="]]) {
+    assert.equal(body({ format: "cef", severity: "notice" }, { k: v }), `CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|3|k=${want}`, JSON.stringify(v));
+  }
+  assert.match(body({ format: "cef" }, { "-_x_-": "1", "..y..": "2", "._.": "3" }), /\|x=1 y=2$/);
+  const warnings: string[] = [];
+  const m = compileMapper({ format: "cef", cefSeverity: "sev", cefSeverityType: "field", severity: "notice", attributes: [{ key: "***", type: "str", value: "x" }] }, (w) => warnings.push(w));
+  assert.match((m.mapMessage({ a: "1" }, SLS) as SyslogFields).message as string, /\|3\|a=1$/);
+  assert.deepEqual(warnings, [
+    'CEF extension: attribute key "***" is not usable and was left out',
+    'CEF severity from field "sev": "" is not 0–10 or a severity name; using the syslog severity',
+  ]);
+});
+
 test("LEEF 2.0: header, delimiter field, devTime + devTimeFormat, sev, hostile values (strict parser)", () => {
   const rec = { ...HOSTILE, ip: "10.0.0.1" };
   const line = body({ format: "leef", leefDelimiter: "^", vendor: "Ali|baba", eventId: "__topic__", eventIdType: "field", severity: "err", attributes: [{ key: "src", type: "field", value: "ip" }] }, { __topic__: "lo\ngin", ...rec });
