@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileMapper, presetConfig } from "../../lib/mapping";
-import { leefDelimiterProblem } from "../../lib/mapping/leef";
+import { leefDelimiterProblem, parseLeefDelimiter } from "../../lib/mapping/leef";
 import type { MappingConfig, SyslogFields } from "../../lib/mapping/types";
 import { parseCef } from "../support/cef-parser";
 import { parseLeef } from "../support/leef-parser";
@@ -290,6 +290,75 @@ test("LEEF 2.0: a delimiter that cannot be escaped is refused; a value can never
     for (const [, v] of attrs) assert.ok(!v.includes(d), `a value keeps the delimiter U+${code.toString(16)}`);
   }
   assert.equal(accepted.join(""), "\t!\"#$%&'()*+,-./:;<>?@[\\]^`{}~");
+});
+
+test("LEEF 2.0 delimiter settings: each refusal says why, at the edges of every class; accepted ones and how the header writes them", () => {
+  const refused: Array<[string, string]> = [
+    ["", '"" is not one character or a hex code (x09, 0x5E)'],
+    ["ab", '"ab" is not one character or a hex code (x09, 0x5E)'],
+    ["ax5E", '"ax5E" is not one character or a hex code (x09, 0x5E)'],
+    ["x5Ez", '"x5Ez" is not one character or a hex code (x09, 0x5E)'],
+    ["x12345", '"x12345" is not one character or a hex code (x09, 0x5E)'],
+    [" ", "a space cannot be escaped in LEEF values (it is what the delimiter is replaced with): a value could forge attributes"],
+    ["x20", "a space cannot be escaped in LEEF values (it is what the delimiter is replaced with): a value could forge attributes"],
+    ["_", "_ cannot be escaped in LEEF keys (it is what the delimiter is replaced with)"],
+    ["|", "| is LEEF syntax"],
+    ["=", "= is LEEF syntax"],
+    ["a", "letters and digits occur in keys and values"],
+    ["x30", "letters and digits occur in keys and values"],
+    ["x0B", "whitespace (U+000B) other than TAB may be folded or trimmed on the way and cannot be told from the text"],
+    ["xA0", "whitespace (U+00A0) other than TAB may be folded or trimmed on the way and cannot be told from the text"],
+    ["x00", "control character U+0000 is dropped or escaped by syslog receivers"],
+    ["x1F", "control character U+001F is dropped or escaped by syslog receivers"],
+    ["x7F", "control character U+007F is dropped or escaped by syslog receivers"],
+    ["x9F", "control character U+009F is dropped or escaped by syslog receivers"],
+    ["xD800", "U+D800 is half of a surrogate pair and has no UTF-8 form"],
+    ["xDFFF", "U+DFFF is half of a surrogate pair and has no UTF-8 form"],
+    ["xA1", "U+00A1 is not ASCII: use TAB (x09) or ASCII punctuation such as ^"],
+    ["xD7FB", "U+D7FB is not ASCII: use TAB (x09) or ASCII punctuation such as ^"],
+    ["xE000", "U+E000 is not ASCII: use TAB (x09) or ASCII punctuation such as ^"],
+    ["é", "U+00E9 is not ASCII: use TAB (x09) or ASCII punctuation such as ^"],
+  ];
+  for (const [spec, why] of refused) {
+    assert.equal(leefDelimiterProblem(spec), why, JSON.stringify(spec));
+    assert.equal(parseLeefDelimiter(spec), undefined, JSON.stringify(spec));
+  }
+  const accepted: Array<[string, string, string]> = [["^", "^", "^"], ["x5E", "^", "^"], ["0x5e", "^", "^"], ["\t", "\t", "x09"], ["x9", "\t", "x09"], ["0x0009", "\t", "x09"], ["!", "!", "!"], ["x7E", "~", "~"]];
+  for (const [spec, char, header] of accepted) {
+    assert.equal(leefDelimiterProblem(spec), undefined, JSON.stringify(spec));
+    assert.deepEqual(parseLeefDelimiter(spec), { char, header }, JSON.stringify(spec));
+  }
+  // An accepted delimiter is used without a warning; a refused one is named in the warning.
+  for (const [spec, warned] of [["~", []], ["x7F", ['LEEF delimiter refused: control character U+007F is dropped or escaped by syslog receivers; using "^"']]] as const) {
+    const warnings: string[] = [];
+    compileMapper({ format: "leef", leefDelimiter: spec }, (w) => warnings.push(w));
+    assert.deepEqual(warnings, warned, spec);
+  }
+});
+
+test("LEEF: header fallbacks and custom values, values with a lone CR or LF, fields left out, and the keys the encoder writes itself", () => {
+  const warnings: string[] = [];
+  const m = compileMapper({ format: "leef", leefDevTime: "none", severity: "notice", vendor: "v", vendorType: "field", product: "p", productType: "field", productVersion: "pv", productVersionType: "field", eventId: "id", eventIdType: "field" }, (w) => warnings.push(w));
+  assert.equal((m.mapMessage({}, SLS) as SyslogFields).message, "LEEF:2.0|Alibaba Cloud|SLS|1.0|sls-log|^|sev=4");
+  assert.deepEqual(warnings, [
+    'LEEF vendor: field "v" has no value in some records; using "Alibaba Cloud"',
+    'LEEF product: field "p" has no value in some records; using "SLS"',
+    'LEEF version: field "pv" has no value in some records; using "1.0"',
+    'LEEF event id: field "id" has no value in some records; using "sls-log"',
+  ]);
+  const cfg = { format: "leef", leefDevTime: "none", severity: "notice", vendor: "|", product: "P\r", productVersion: "9\n", eventId: "E", eventIdType: "str" } as MappingConfig;
+  assert.equal(body(cfg, {}), "LEEF:2.0|_|P_|9_|E|^|sev=4", "header fields: | CR LF become _");
+  for (const v of ["\nx", "\rx", "a\nb", "a\rb", "^", "x^"]) {
+    assert.equal(body({ format: "leef", leefDevTime: "none", severity: "notice" }, { k: v }), `LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^k=${v.replace(/[\r\n^]/g, " ")}`, JSON.stringify(v));
+  }
+  assert.equal(body({ format: "leef", leefDevTime: "none", severity: "notice", attributesIncludeFields: false, attributes: [{ key: "src", type: "field", value: "ip" }] }, { ip: "1.2.3.4", other: "x" }), "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^src=1.2.3.4");
+  // Record fields never repeat sev, devTime or devTimeFormat; a mapped devTime replaces the encoder's.
+  const ts = body({ format: "leef", severity: "notice" }, { sev: "x", devTime: "y", devTimeFormat: "z", a: "1" });
+  assert.equal(ts, "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|devTime=2024-05-06T07:08:09.123+0000^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ^sev=4^a=1");
+  assert.equal(body({ format: "leef", severity: "notice", attributes: [{ key: "devTime", type: "field", value: "t" }] }, { t: "1714979289000" }), "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^devTime=1714979289000^t=1714979289000");
+  const attrWarnings: string[] = [];
+  compileMapper({ format: "leef", attributes: [{ key: "", type: "str", value: "x" }] }, (w) => attrWarnings.push(w));
+  assert.deepEqual(attrWarnings, ['LEEF attribute: attribute key "" is not usable and was left out']);
 });
 
 test("template: mustache placeholders, raw, metadata, sections, syntax errors", () => {
