@@ -45,7 +45,7 @@ const MODULES = {
   cef: { mutate: ["lib/mapping/cef.ts"], tests: ["mapping-encoders"] },
   leef: { mutate: ["lib/mapping/leef.ts", "lib/mapping/leef-delimiter.ts"], tests: ["mapping-encoders"] },
   kv: { mutate: ["lib/mapping/kv.ts"], tests: ["mapping-encoders"] },
-  "syslog-sd": { mutate: ["lib/syslog/structured-data.ts", "lib/syslog/sd-id.ts"], tests: ["syslog-format"] },
+  "syslog-sd": { mutate: ["lib/syslog/structured-data.ts", "lib/syslog/sd-id.ts"], tests: ["syslog-structured-data", "syslog-format"] },
   "mapping-sd": { mutate: ["lib/mapping/structured-data.ts"], tests: ["mapping-encoders", "syslog-format"] },
 };
 
