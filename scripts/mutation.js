@@ -46,7 +46,7 @@ const MODULES = {
   leef: { mutate: ["lib/mapping/leef.ts", "lib/mapping/leef-delimiter.ts"], tests: ["mapping-encoders"] },
   kv: { mutate: ["lib/mapping/kv.ts"], tests: ["mapping-encoders"] },
   "syslog-sd": { mutate: ["lib/syslog/structured-data.ts", "lib/syslog/sd-id.ts"], tests: ["syslog-structured-data", "syslog-format"] },
-  "mapping-sd": { mutate: ["lib/mapping/structured-data.ts"], tests: ["mapping-encoders", "syslog-format"] },
+  "mapping-sd": { mutate: ["lib/mapping/structured-data.ts"], tests: ["mapping-structured-data", "mapping-encoders"] },
 };
 
 function parseArgs(argv) {

@@ -214,10 +214,12 @@ test("CEF: values made only of characters to escape are escaped; keys lose every
   const warnings: string[] = [];
   const m = compileMapper({ format: "cef", cefSeverity: "sev", cefSeverityType: "field", severity: "notice", attributes: [{ key: "***", type: "str", value: "x" }] }, (w) => warnings.push(w));
   assert.match((m.mapMessage({ a: "1" }, SLS) as SyslogFields).message as string, /\|3\|a=1$/);
-  assert.deepEqual(warnings, [
+  compileMapper({ format: "cef", cefSeverity: "nope", cefSeverityType: "meta" }, (w) => warnings.push(w));
+  assert.deepEqual(warnings.slice(0, 2), [
     'CEF extension: attribute key "***" is not usable and was left out',
     'CEF severity from field "sev": "" is not 0–10 or a severity name; using the syslog severity',
   ]);
+  assert.match(warnings[2], /^CEF severity: unknown metadata key "nope" \(known: project, /);
 });
 
 test("LEEF 2.0: header, delimiter field, devTime + devTimeFormat, sev, hostile values (strict parser)", () => {
