@@ -65,9 +65,15 @@ export async function runOutage(o: OutageOptions): Promise<OutageResult> {
       emu: emu.info, logstore: LOGSTORE, group: `outage-${o.ackMode}`, output: "log", format: "kv", syslogPort: port, ackMode: o.ackMode,
       maxInFlight: o.maxInFlight ?? 1000, heartbeat: 1, timeout: 5, commitInterval: 1, logLevel: "fatal",
     });
-    const t0 = Date.now();
     nr = await startNodeRedProcess(args, { execArgv: benchExecArgv() });
     log(`${o.ackMode}: ${o.backlog} logs in SLS, receiver down, Node-RED started`);
+    // The outage is timed from the first pull, not from the process start: on a loaded machine
+    // Node-RED's start and the group's first heartbeat can take half a short outage, and the
+    // pulls that fill the window would then count as pulls that should have stopped.
+    for (const give = Date.now() + 60_000; (await pullCount()) === 0; await sleep(50)) {
+      if (Date.now() > give) throw new Error("the consumer made no PullLogs request within 60 s of Node-RED's start");
+    }
+    const t0 = Date.now();
     const points: Array<[number, number]> = [];
     let pullsHalf = 0;
     const end = t0 + o.outageSec * 1000;
