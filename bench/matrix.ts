@@ -178,6 +178,7 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
     await emu.proc.close();
   }
   for (const line of table(results, o.ab ? resultsB : undefined)) log(line);
+  for (const line of flowRatios(results)) log(line);
   if (o.charts) for (const f of await charts(o.charts, results)) log(`chart: ${f}`);
   if (o.json) console.log(JSON.stringify({ cells: results.map(jsonCell) }));
 }
@@ -204,6 +205,24 @@ function table(rs: CellResult[], bs?: CellResult[]): string[] {
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const v of rows) lines.push(`| ${v} | ${[...cellText(v, "perLog"), ...cellText(v, "batch")].join(" | ")} |`);
+  return lines;
+}
+
+/**
+ * What a debug node costs: each flow's µs per log over the linear baseline's of the same output
+ * (the issue's target for the branched flow is 1.25×).
+ */
+export function flowRatios(rs: CellResult[]): string[] {
+  const lines: string[] = [];
+  for (const flow of FLOWS.filter((f) => f !== "linear")) {
+    const parts: string[] = [];
+    for (const output of OUTPUTS) {
+      const base = rs.find((r) => variation(r) === "baseline" && r.output === output);
+      const cell = rs.find((r) => variation(r) === flow && r.output === output);
+      if (base && cell) parts.push(`${output === "perLog" ? "per log" : "batch"} ${(cell.usPerLog / base.usPerLog).toFixed(2)}× (${cell.usPerLog} / ${base.usPerLog} µs)`);
+    }
+    if (parts.length > 0) lines.push(`${flow} / linear: ${parts.join(", ")}`);
+  }
   return lines;
 }
 
