@@ -19,6 +19,15 @@ const ENV_NOTE = `Settings come from environment variables (\`\${NAME}\` in a pr
 
 In the \`npm start\` demo of this package all of them are already set (emulator and local receiver).`;
 
+// The debug node ships switched on so the example shows its logs at once; an inactive one costs about
+// 1.3–1.8 µs per log (npm run bench -- --matrix, "after-out"), an active one sends every log to the editor.
+const DEBUG_NOTE = `The debug node after *syslog out* is on, to show the logs as they are sent. At volume, switch it
+off with its button (an active debug node sends every log to every open editor), or delete it: even
+switched off it costs Node-RED a hop per message (README, "Performance").`;
+const NOTES = `${DEBUG_NOTE}
+
+${ENV_NOTE}`;
+
 function consumer(p, extra = {}) {
   return { id: `${p}-consumer`, type: "sls-consumer", name: "", connection: `${p}-sls`, project: "${SLS_PROJECT}", logstore: "${SLS_LOGSTORE}",
     consumerGroup: "${SLS_CG}", consumerName: "", start: "begin", startTime: "", query: "", output: "log", ackMode: "delivery",
@@ -66,7 +75,7 @@ Delivery: *syslog out* settles each log's delivery token once it is written, and
 shard's checkpoint pass it: a restart resumes without loss. The debug node after *syslog out* shows each
 log once it is written (wired there rather than beside *syslog out*, it costs no copy of the message).
 
-${ENV_NOTE}`),
+${NOTES}`),
   consumer("rsyslog"), connection("rsyslog"),
   map("rsyslog", "recipe", "recipe: ||key=value"),
   server("rsyslog", "relay (${SYSLOG_HOST})"),
@@ -85,7 +94,7 @@ TLS: the server certificate is verified. QRadar's listener uses a certificate QR
 file. For *TLS + client authentication* add a client certificate and key there too. QRadar identifies the
 log source by the syslog HOSTNAME, which the mapping takes from the log's source.
 
-${ENV_NOTE}
+${NOTES}
 
 \`SYSLOG_PROTOCOL\` is not used here: this flow always speaks TLS.`),
   consumer("qradar"), connection("qradar"),
@@ -106,7 +115,7 @@ TCP has no encryption: run it inside a network you trust, or put TLS in front of
 The CEF header escapes \`|\` and \`\\\\\`, extensions escape \`=\` and \`\\\\\`, line breaks become \`\\\\n\`,
 so one log is always one event.
 
-${ENV_NOTE}
+${NOTES}
 
 \`SYSLOG_PROTOCOL\` is not used here: this flow always speaks TCP.`),
   consumer("arcsight"), connection("arcsight"),
@@ -133,7 +142,7 @@ tick *RELP over TLS* and give the CA and a client certificate (librelp collector
 EPS cap: *syslog out* sends at most 5 000 events per second (QRadar and ArcSight are licensed by EPS);
 above that messages wait and the consumer stops pulling, nothing is dropped. Clear the field for no cap.
 
-${ENV_NOTE}
+${NOTES}
 
 \`SYSLOG_PROTOCOL\` is not used here: this flow always speaks RELP.`),
   consumer("relp"), connection("relp"),
@@ -154,7 +163,7 @@ Splunk advises against sending syslog straight to indexers; with SC4S the events
 HEC. To post to HEC directly instead, replace *syslog out* with an *http request* node followed by an
 *sls ack* node (see the dead-letter example for *sls ack*).
 
-${ENV_NOTE}`),
+${NOTES}`),
   consumer("splunk"), connection("splunk"),
   map("splunk", "splunk-json", "Splunk JSON"),
   server("splunk", "SC4S (${SYSLOG_HOST})"),
@@ -178,7 +187,7 @@ Duplicates after a fail-over (at-least-once) carry the same dedup key: the mappi
 RFC 5424*) writes project, logstore, shard, cursor and the log's index into structured data, and PROCID is
 the shard. The Status node below shows which shards this instance holds.
 
-${ENV_NOTE}`),
+${NOTES}`),
   consumer("scale", { name: "consumer (shared group)" }), connection("scale"),
   map("scale", "rfc5424", "RFC 5424 + dedup key"),
   server("scale", "syslog (${SYSLOG_HOST})"),
@@ -261,7 +270,7 @@ problems (SIEM down, network) are *not* errors: *syslog out* retries them and th
 
 Replay later by reading the file (a *watch*/*read file* node) and sending the lines back through the mapping.
 
-${ENV_NOTE}`),
+${NOTES}`),
   consumer("deadletter"), connection("deadletter"),
   map("deadletter", "rfc5424", "RFC 5424 (JSON body)"),
   server("deadletter", "syslog (${SYSLOG_HOST})"),
