@@ -16,7 +16,8 @@
 // of ids with `*` ("*/batch/*", "rds-audit/*"). --runs N drains each cell N times and reports the
 // median by µs per log. --ab DIR alternates every drain with one that loads the nodes from another
 // build of the package (a checkout with `npm run build` done and node_modules linked) on the same
-// backlog: before/after figures that share the machine's state.
+// backlog: before/after figures that share the machine's state. --ab-flags "FLAGS" does the same
+// with this build and extra Node flags (e.g. "--max-old-space-size=512") for the B drains.
 import { chart } from "./support/chart";
 import { startEmulatorProcess, type Preloaded } from "./support/emulator-process";
 import type { FlowShape, MapFormat } from "./support/flows";
@@ -117,6 +118,8 @@ export interface MatrixOptions {
   maxInFlight: number;
   /** Package root of a second build, drained alternately with this one. */
   ab?: string;
+  /** Node flags for B drains of this build, alternating with drains without them (--ab-flags). */
+  abFlags?: string;
   charts?: string;
 }
 
@@ -132,13 +135,16 @@ const median = (xs: Drained[]): Drained => [...xs].sort((a, b) => a.usPerLog - b
 export async function runMatrix(o: MatrixOptions): Promise<void> {
   const log = logger(o.json);
   const cells = selectCells(o.cells);
+  if (o.ab && o.abFlags) throw new Error("--ab and --ab-flags: one at a time");
+  const flagsB = o.abFlags?.split(" ").filter(Boolean);
+  const variants: Array<{ name: string; root?: string; execArgv?: string[] }> = o.ab ? [{ name: "A" }, { name: "B", root: o.ab }] : flagsB ? [{ name: "A" }, { name: "B", execArgv: flagsB }] : [{ name: "" }];
+  const other = o.ab ? "each against the build in " + o.ab : flagsB ? `each against a drain with ${o.abFlags}` : "";
   const m = machine();
   log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGb} GB, Node.js ${m.node}, load average ${m.loadAvg1}`);
-  log(`matrix: ${cells.length} cells × ${o.runs} run(s)${o.ab ? ", each against the build in " + o.ab : ""}, ${o.sizeMb} MB backlog per kind and group size, ${SHARDS} shards`);
+  log(`matrix: ${cells.length} cells × ${o.runs} run(s)${other ? ", " + other : ""}, ${o.sizeMb} MB backlog per kind and group size, ${SHARDS} shards`);
   const emu = await startEmulatorProcess();
   const { proc: receiver, port } = await startReceiverProcess();
   const stores = new Map<string, Preloaded>();
-  const variants: Array<{ name: string; root?: string }> = o.ab ? [{ name: "A" }, { name: "B", root: o.ab }] : [{ name: "" }];
   const results: CellResult[] = [];
   const resultsB: CellResult[] = [];
   let seq = 0;
@@ -157,7 +163,7 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
           const group = `matrix-${seq++}-${cellId(cell).replace(/\//g, "-")}${v.name ? "-" + v.name : ""}`;
           const d = await drain({
             emu: emu.info, receiver, receiverPort: port, logstore, group, logs: pre.logs, maxInFlight: o.maxInFlight,
-            output: cell.output === "batch" ? "batch" : "log", format: cell.body, flow: cell.flow, root: v.root,
+            output: cell.output === "batch" ? "batch" : "log", format: cell.body, flow: cell.flow, root: v.root, execArgv: v.execArgv,
           });
           await emu.proc.call("deleteGroup", { logstore, group });
           const one: Drained = { usPerLog: (d.cpuSec * 1e6) / pre.logs, mbPerCpuSec: pre.bytes / 1e6 / d.cpuSec, peakRssMb: d.peakRssMb, wallSec: d.wallSec };
@@ -171,13 +177,13 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
       }
       const fig = (d: Drained): CellResult => ({ ...cell, usPerLog: Math.round(d.usPerLog * 100) / 100, mbPerCpuSec: round1(d.mbPerCpuSec), peakRssMb: Math.round(d.peakRssMb) });
       results.push(fig(median(runs[0])));
-      if (o.ab) resultsB.push(fig(median(runs[1])));
+      if (variants.length > 1) resultsB.push(fig(median(runs[1])));
     }
   } finally {
     await receiver.close();
     await emu.proc.close();
   }
-  for (const line of table(results, o.ab ? resultsB : undefined)) log(line);
+  for (const line of table(results, variants.length > 1 ? resultsB : undefined, o.abFlags)) log(line);
   for (const line of flowRatios(results)) log(line);
   if (o.charts) for (const f of await charts(o.charts, results)) log(`chart: ${f}`);
   if (o.json) console.log(JSON.stringify({ cells: results.map(jsonCell) }));
@@ -190,7 +196,7 @@ function jsonCell(r: CellResult): CellResult {
 }
 
 /** Markdown: a row per variation, per-log and batch side by side; with B, "A (B)". */
-function table(rs: CellResult[], bs?: CellResult[]): string[] {
+function table(rs: CellResult[], bs?: CellResult[], flagsB?: string): string[] {
   const rows = [...new Set(rs.map(variation))];
   const at = (list: CellResult[] | undefined, v: string, output: Output): CellResult | undefined => list?.find((r) => variation(r) === v && r.output === output);
   const cellText = (v: string, output: Output): string[] => {
@@ -201,7 +207,7 @@ function table(rs: CellResult[], bs?: CellResult[]): string[] {
     return [both(a.usPerLog, b?.usPerLog), both(a.mbPerCpuSec, b?.mbPerCpuSec), both(a.peakRssMb, b?.peakRssMb)];
   };
   const lines = [
-    `| cell${bs ? " — this build (the --ab build)" : ""} | per log µs/log | MB/CPU-s | peak RSS MB | batch µs/log | MB/CPU-s | peak RSS MB |`,
+    `| cell${bs ? (flagsB ? ` — default flags (${flagsB})` : " — this build (the --ab build)") : ""} | per log µs/log | MB/CPU-s | peak RSS MB | batch µs/log | MB/CPU-s | peak RSS MB |`,
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const v of rows) lines.push(`| ${v} | ${[...cellText(v, "perLog"), ...cellText(v, "batch")].join(" | ")} |`);

@@ -27,6 +27,8 @@ export interface DrainOptions {
   flow?: FlowShape;
   /** Package root to load the nodes from (default this build; see NodeRedArgs.root). */
   root?: string;
+  /** Node flags for the Node-RED processes, after $BENCH_EXEC_ARGV's. */
+  execArgv?: string[];
   /** Called once every process runs, with them (e.g. to kill one). */
   during?: (procs: RpcChild[]) => Promise<void>;
 }
@@ -67,7 +69,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
         emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
         consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight, flow: o.flow,
       });
-      const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: benchExecArgv(false) });
+      const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: [...benchExecArgv(false), ...(o.execArgv ?? [])] });
       if (profileDir) await p.call("profileStart", {});
       if (i === 0) {
         t0 = Date.now(); // consumption starts with the first process's flows
