@@ -16,8 +16,8 @@
 // of ids with `*` ("*/batch/*", "rds-audit/*"). --runs N drains each cell N times and reports the
 // median by µs per log. --ab DIR alternates every drain with one that loads the nodes from another
 // build of the package (a checkout with `npm run build` done and node_modules linked) on the same
-// backlog: before/after figures that share the machine's state. --ab-flags "FLAGS" does the same
-// with this build and extra Node flags (e.g. "--max-old-space-size=512") for the B drains.
+// backlog: before/after figures that share the machine's state. --ab-flags="FLAGS" does the same
+// with this build and extra Node flags (e.g. --ab-flags=--max-old-space-size=512; with "=" since they start with --) for the B drains.
 import { chart } from "./support/chart";
 import { startEmulatorProcess, type Preloaded } from "./support/emulator-process";
 import type { FlowShape, MapFormat } from "./support/flows";
