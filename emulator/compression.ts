@@ -12,7 +12,6 @@ type ZstdZlib = { zstdCompressSync(b: Buffer): Buffer; zstdDecompressSync(b: Buf
 const zstd: ZstdZlib | undefined =
   typeof (zlib as unknown as Partial<ZstdZlib>).zstdCompressSync === "function" ? (zlib as unknown as ZstdZlib) : undefined;
 
-export const zstdAvailable = zstd !== undefined;
 
 /** Request body → raw bytes; checks the announced raw size. */
 export function decompressBody(type: string, body: Buffer, rawSize: number): Buffer {

@@ -49,7 +49,5 @@ export function lfFrame(msg: Buffer): Buffer {
 /** A message as callers hand it to SyslogSender.send: bytes, or a JS string sent as UTF-8. */
 export type Wire = string | Buffer;
 
-/** Largest UDP payload: 65,535 minus IP and UDP headers (RFC 768 / RFC 8200, no jumbograms). */
-export const UDP_MAX_PAYLOAD = { ipv4: 65507, ipv6: 65527 } as const;
 /** Default datagram cap: below a 1500-byte Ethernet MTU so nothing is IP-fragmented. */
 export const UDP_DEFAULT_CAP = 1400;
