@@ -22,7 +22,7 @@ export { GENERATOR_KINDS, LogGenerator } from "./generator";
 export type { CredentialIssuer, MetadataServer, StsOptions, StsServer, TemporaryCredentials } from "./sts";
 export type { GeneratorKind, GeneratorRun } from "./generator";
 
-/** The fixed local AccessKey pair (documented in README "SLS emulator"); not a real credential. */
+/** The fixed local AccessKey pair (documented in docs/emulator.md); not a real credential. */
 export const DEFAULT_ACCOUNT: Account = {
   accessKeyId: "emulator-access-key-id",
   accessKeySecret: "emulator-access-key-secret",

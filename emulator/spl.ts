@@ -12,7 +12,7 @@
 //
 // A statement that does not parse or type-check is refused before anything is read, as SLS does,
 // with 400 ParameterInvalid and a `line L:C:` message (the code SLS uses for invalid query text;
-// inferred, see README "SLS emulator"). A log whose evaluation fails (cast('abc' as bigint),
+// inferred, see docs/emulator.md). A log whose evaluation fails (cast('abc' as bigint),
 // division by zero) is left out and counted in x-log-failedlines.
 
 import { decodeLogGroup, encodeLogGroup } from "../lib/sls/log-group-codec";

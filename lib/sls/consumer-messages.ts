@@ -1,4 +1,4 @@
-// Turns a PullLogs batch into the messages sls-consumer emits (README, "sls consumer"): one per
+// Turns a PullLogs batch into the messages sls-consumer emits (docs/nodes.md): one per
 // log, or one per batch with parallel `records`. Each message carries a delivery token; messages
 // are handed out in chunks and never past a full window.
 
