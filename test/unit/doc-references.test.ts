@@ -28,12 +28,21 @@ export interface Problem {
   what: string;
 }
 
+/**
+ * Folders never scanned: installed packages (.ci/node22 holds a whole Node-RED install once the
+ * Node.js 22 leg has run: 300 MB), and anything a run writes.
+ */
+const SKIPPED_DIRS = new Set(["node_modules", "node22", "dist"]);
+
 function walk(dir: string, out: string[]): void {
   if (!fs.existsSync(dir)) return;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else if (EXTENSIONS.test(e.name)) out.push(p);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith(".")) walk(p, out);
+      continue;
+    }
+    if (EXTENSIONS.test(e.name)) out.push(p);
   }
 }
 
@@ -134,11 +143,13 @@ const readRepo = (rel: string): string | undefined => {
   const p = path.join(root, rel);
   return fs.existsSync(p) && fs.statSync(p).isFile() ? fs.readFileSync(p, "utf8") : undefined;
 };
-const existsRepo = (rel: string): boolean => fs.existsSync(path.join(root, rel));
+/** Files the build writes: cited as what they are, whether or not this tree has been built. */
+const BUILT = new Set(["resources/config.js"]);
+const existsRepo = (rel: string): boolean => BUILT.has(rel) || fs.existsSync(path.join(root, rel));
 
 test("every repo file, doc and doc section the code and the docs cite exists", () => {
   const files = scannedFiles();
-  assert.ok(files.length > 200, `scanned ${files.length} files`);
+  assert.ok(files.length > 200 && files.length < 2000, `scanned ${files.length} files`);
   const problems = files.flatMap((f) => checkText(f, fs.readFileSync(path.join(root, f), "utf8"), readRepo, existsRepo));
   assert.deepEqual(
     problems.map((p) => `${p.file}: ${p.what}`),
