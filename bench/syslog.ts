@@ -11,10 +11,15 @@
 //   (d) raw, 64 KiB writes: the same frames pre-concatenated into 64 KiB chunks — the limit of
 //       this machine's loopback, Node's socket layer and the receiver (no client can beat it).
 // Each variant runs --runs times (default 3) in turn, every run in a fresh process after a warm-up
-// run of its own, and reports its median run. Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG)
-// and CPU-seconds of the sending process, and the ratios. With --json the last line is
+// run of its own, and reports its median run. Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG),
+// CPU-seconds of the sending process (all its threads: the garbage collector's helpers too) and
+// messages per CPU-second, and the ratios on both. On a shared machine the wall-clock rates move
+// with whatever else runs (syslog-client's one syscall per message suffers most); CPU-seconds move
+// far less, so the per-CPU-second ratio is the steadier one. With --json the last line is
 // {"ours": {...}, "syslogClient": {...}, "raw": {...}, "rawChunks": {...}, "oursBatch": {...},
-// "formatOnly": {...}}; formatOnly (formatting alone, no socket) is the ceiling of any sender here.
+// "formatOnly": {...}, "recordsOnly": {...}}, each {msgsPerSec, msgsPerCpuSec, mbPerSec, cpuSec};
+// formatOnly (formatting alone, no socket) is the ceiling of any sender here; recordsOnly is the
+// bench making its records (every variant pays it: the part of each figure no sender can cut).
 // --prof DIR writes a CPU profile of each variant's measured run (not its warm-up or set-up) to
 // DIR/syslog-<variant>-<run>.cpuprofile and prints its functions by self time; the profiler slows
 // the run, so figures taken with --prof are not for comparison.
@@ -35,6 +40,9 @@ interface Result {
   cpuSec: number;
   wallSec: number;
 }
+
+/** Messages per CPU-second of the sending process. */
+const perCpuSec = (r: Result): number => (r.cpuSec > 0 ? N / r.cpuSec : 0);
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");
@@ -287,17 +295,32 @@ function formatOnly(): number {
   return bytes;
 }
 
-async function measureFormatOnly(payload: number, name: string): Promise<Result> {
-  formatOnly(); // warm-up (JIT), not reported
+/**
+ * (f) records only: making each record as every variant does, and reading its strings once (as
+ * any formatter must, which flattens the concatenated ones), no formatting. The bench's own share
+ * of every row above, which no sender can cut.
+ */
+function recordsOnly(): number {
+  let n = 0;
+  for (let i = 0; i < N; i++) {
+    const r = record(i);
+    const sd = r.structuredData!["sls@32473"]!;
+    n += (r.hostname as string).charCodeAt(0) + (r.message as string).charCodeAt(0) + (sd.cursor as string).charCodeAt(0);
+  }
+  return n;
+}
+
+async function measureLocal(work: () => number, payload: number, name: string): Promise<Result> {
+  work(); // warm-up (JIT), not reported
   return profiled(name, async () => {
     const stop = clock(payload);
-    formatOnly();
+    work();
     return stop();
   });
 }
 
-type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly";
-const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChunks", "formatOnly"];
+type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly" | "recordsOnly";
+const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChunks", "formatOnly", "recordsOnly"];
 
 /**
  * Child mode (--variant X): one variant in a process of its own, warmed up on itself, measured once,
@@ -309,15 +332,15 @@ async function child(variant: Variant, run: number): Promise<void> {
   let payload = 0;
   for (let i = 0; i < N; i++) payload += formatRfc5424(record(i), { bom: "never" }).length;
   const name = `syslog-${variant}-${run}`;
-  if (variant === "formatOnly") {
-    const result = await measureFormatOnly(payload, name);
+  if (variant === "formatOnly" || variant === "recordsOnly") {
+    const result = await measureLocal(variant === "formatOnly" ? formatOnly : recordsOnly, payload, name);
     process.send!({ result, payload, writes: 0 }, () => process.exit(0));
     return;
   }
   const { child: receiver, port } = await startReceiver();
   const pre = variant === "raw" || variant === "rawChunks" ? preformat() : { frames: [] };
   const frames = variant === "rawChunks" ? chunked(pre.frames) : pre.frames;
-  const runners: Record<Exclude<Variant, "formatOnly">, () => Promise<void>> = {
+  const runners: Record<Exclude<Variant, "formatOnly" | "recordsOnly">, () => Promise<void>> = {
     ours: () => ours(port),
     oursBatch: () => oursBatch(port),
     syslogClient: () => syslogClient(port),
@@ -346,7 +369,7 @@ function runChild(variant: Variant, run: number): Promise<ChildReport> {
 
 async function main(): Promise<void> {
   const log = (s: string): void => void (json ? process.stderr : process.stdout).write(s + "\n");
-  // --only ours|oursBatch|syslogClient|raw|rawChunks|formatOnly runs one variant; the others report 0.
+  // --only ours|oursBatch|syslogClient|raw|rawChunks|formatOnly|recordsOnly runs one variant; the others report 0.
   const only = args.includes("--only") ? (args[args.indexOf("--only") + 1] as Variant) : undefined;
   if (only && !VARIANTS.includes(only)) throw new Error(`--only must be one of ${VARIANTS.join(", ")}`);
   const zero: Result = { msgsPerSec: 0, mbPerSec: 0, cpuSec: 0, wallSec: 0 };
@@ -370,14 +393,29 @@ async function main(): Promise<void> {
     }
     rounds.push(round);
   }
+  // The median run by msgs/s for the wall-clock figures, and the median CPU-seconds on their own.
   const median = (k: Variant): Result => {
-    const sorted = rounds.map((r) => r[k]).sort((a, b) => a.msgsPerSec - b.msgsPerSec);
-    return sorted[Math.floor(sorted.length / 2)];
+    const mid = Math.floor(rounds.length / 2);
+    const byRate = rounds.map((r) => r[k]).sort((a, b) => a.msgsPerSec - b.msgsPerSec)[mid];
+    const cpuSec = rounds.map((r) => r[k].cpuSec).sort((a, b) => a - b)[mid];
+    return { ...byRate, cpuSec };
   };
-  const results = { ours: median("ours"), oursBatch: median("oursBatch"), syslogClient: median("syslogClient"), raw: median("raw"), rawChunks: median("rawChunks"), formatOnly: median("formatOnly") };
-  if (RUNS > 1) log(`runs (msg/s): ours ${rounds.map((r) => r.ours.msgsPerSec.toFixed(0)).join(", ")}; syslog-client ${rounds.map((r) => r.syslogClient.msgsPerSec.toFixed(0)).join(", ")}; raw ${rounds.map((r) => r.raw.msgsPerSec.toFixed(0)).join(", ")}`);
+  const results = {
+    ours: median("ours"),
+    oursBatch: median("oursBatch"),
+    syslogClient: median("syslogClient"),
+    raw: median("raw"),
+    rawChunks: median("rawChunks"),
+    formatOnly: median("formatOnly"),
+    recordsOnly: median("recordsOnly"),
+  };
+  if (RUNS > 1) {
+    const runs = (k: Variant, f: (r: Result) => number): string => rounds.map((r) => f(r[k]).toFixed(0)).join(", ");
+    log(`runs (msg/s): ours ${runs("ours", (r) => r.msgsPerSec)}; ours, batches ${runs("oursBatch", (r) => r.msgsPerSec)}; syslog-client ${runs("syslogClient", (r) => r.msgsPerSec)}; raw ${runs("raw", (r) => r.msgsPerSec)}`);
+    log(`runs (msg/CPU-s): ours ${runs("ours", perCpuSec)}; ours, batches ${runs("oursBatch", perCpuSec)}; syslog-client ${runs("syslogClient", perCpuSec)}`);
+  }
   const row = (name: string, r: Result): string =>
-    `${name.padEnd(14)} ${r.msgsPerSec.toFixed(0).padStart(10)} msg/s ${r.mbPerSec.toFixed(1).padStart(8)} MB/s ${r.cpuSec.toFixed(2).padStart(7)} CPU-s ${r.wallSec.toFixed(2).padStart(6)} s`;
+    `${name.padEnd(14)} ${r.msgsPerSec.toFixed(0).padStart(10)} msg/s ${r.mbPerSec.toFixed(1).padStart(8)} MB/s ${r.cpuSec.toFixed(2).padStart(7)} CPU-s ${perCpuSec(r).toFixed(0).padStart(9)} msg/CPU-s ${r.wallSec.toFixed(2).padStart(6)} s`;
   log(`(ours: ${writes} socket writes, ${(N / Math.max(1, writes)).toFixed(0)} messages per write)`);
   log(row("raw, 64 KiB", results.rawChunks));
   log(row("raw", results.raw));
@@ -385,13 +423,18 @@ async function main(): Promise<void> {
   log(row("ours, batches", results.oursBatch));
   log(row("syslog-client", results.syslogClient));
   log(row("format only", results.formatOnly) + "  (no sender, no socket)");
-  log(`ours / syslog-client: ${(results.ours.msgsPerSec / results.syslogClient.msgsPerSec).toFixed(2)}x msgs/s (target ≥ 3x)`);
-  log(`ours / raw:           ${((results.ours.msgsPerSec / results.raw.msgsPerSec) * 100).toFixed(0)} % msgs/s (target ≥ 50 %)`);
-  log(`ours / raw, 64 KiB:    ${((results.ours.msgsPerSec / results.rawChunks.msgsPerSec) * 100).toFixed(0)} % msgs/s (the limit)`);
-  log(`format only / syslog-client: ${(results.formatOnly.msgsPerSec / results.syslogClient.msgsPerSec).toFixed(2)}x (the ceiling of ours / syslog-client with this formatter)`);
+  log(row("records only", results.recordsOnly) + "  (the bench making its records, in every row)");
+  const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+  const { ours, oursBatch, syslogClient } = results;
+  log(`ours / syslog-client:          ${x(ours.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(ours), perCpuSec(syslogClient))} msgs per CPU-second (target ≥ 3x)`);
+  log(`ours, batches / syslog-client: ${x(oursBatch.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(oursBatch), perCpuSec(syslogClient))} msgs per CPU-second`);
+  log(`ours / raw:           ${((ours.msgsPerSec / results.raw.msgsPerSec) * 100).toFixed(0)} % msgs/s (target ≥ 50 %)`);
+  log(`ours / raw, 64 KiB:    ${((ours.msgsPerSec / results.rawChunks.msgsPerSec) * 100).toFixed(0)} % msgs/s (the limit)`);
+  log(`format only / syslog-client: ${x(results.formatOnly.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(results.formatOnly), perCpuSec(syslogClient))} msgs per CPU-second (the ceiling of ours / syslog-client with this formatter)`);
   if (json) {
-    const pick = (r: Result) => ({ msgsPerSec: Math.round(r.msgsPerSec), mbPerSec: Number(r.mbPerSec.toFixed(2)), cpuSec: Number(r.cpuSec.toFixed(3)) });
-    process.stdout.write(JSON.stringify({ ours: pick(results.ours), syslogClient: pick(results.syslogClient), raw: pick(results.raw), rawChunks: pick(results.rawChunks), oursBatch: pick(results.oursBatch), formatOnly: pick(results.formatOnly) }) + "\n");
+    const pick = (r: Result) => ({ msgsPerSec: Math.round(r.msgsPerSec), msgsPerCpuSec: Math.round(perCpuSec(r)), mbPerSec: Number(r.mbPerSec.toFixed(2)), cpuSec: Number(r.cpuSec.toFixed(3)) });
+    const out = Object.fromEntries(Object.entries(results).map(([k, r]) => [k, pick(r)]));
+    process.stdout.write(JSON.stringify(out) + "\n");
   }
 }
 
