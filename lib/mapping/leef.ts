@@ -19,8 +19,6 @@ import { compileText, tsMillis, type RecordContext } from "./value-ref";
 import type { Warnings } from "./warnings";
 import { leefDelimiterProblem, parseLeefDelimiter } from "./leef-delimiter";
 
-export { leefDelimiterProblem, parseLeefDelimiter };
-
 export const LEEF_DEFAULTS = { vendor: "Alibaba Cloud", product: "SLS", productVersion: "1.0", eventId: "sls-log", delimiter: "^" };
 export const LEEF_DEVTIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSZ";
 

@@ -4,8 +4,6 @@
 
 import { putLatin1 } from "./byte-writer";
 
-export { HEADER_LIMITS } from "./header-limits";
-
 /** Sanitises one header field; `-` for empty/null/undefined. */
 function printable(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

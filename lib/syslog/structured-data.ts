@@ -6,8 +6,6 @@ import { putBytes, putLatin1, putUtf8, writeBytes } from "./byte-writer";
 import { SyslogFormatError, type SdValue, type StructuredData } from "./formatter-input";
 import { checkSdId, type SdOptions } from "./sd-id";
 
-export { checkSdId, type SdOptions };
-
 /** Field names recur on every record: remember what each sanitises to. */
 const nameCache = new Map<string, string>();
 

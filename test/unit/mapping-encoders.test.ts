@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileMapper, presetConfig } from "../../lib/mapping";
-import { leefDelimiterProblem, parseLeefDelimiter } from "../../lib/mapping/leef";
+import { leefDelimiterProblem, parseLeefDelimiter } from "../../lib/mapping/leef-delimiter";
 import type { MappingConfig, SyslogFields } from "../../lib/mapping/types";
 import { parseCef } from "../support/cef-parser";
 import { parseLeef } from "../support/leef-parser";

@@ -4,7 +4,8 @@ import { facilityCode, severityCode, priority } from "../../lib/syslog/facility-
 import { formatRfc5424 } from "../../lib/syslog/rfc5424";
 import { formatRfc3164 } from "../../lib/syslog/rfc3164";
 import { formatRfc3339, toInstant, type Instant } from "../../lib/syslog/timestamp";
-import { checkSdId, escapeParamValue, formatStructuredData, sdName } from "../../lib/syslog/structured-data";
+import { escapeParamValue, formatStructuredData, sdName } from "../../lib/syslog/structured-data";
+import { checkSdId } from "../../lib/syslog/sd-id";
 import { headerField } from "../../lib/syslog/header-field";
 import { utf8Prefix } from "../../lib/syslog/message-body";
 import { SyslogFormatError, type StructuredData, type SyslogRecord } from "../../lib/syslog/formatter-input";

@@ -6,7 +6,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkSdId, formatStructuredData, putStructuredData, sdName } from "../../lib/syslog/structured-data";
+import { formatStructuredData, putStructuredData, sdName } from "../../lib/syslog/structured-data";
+import { checkSdId } from "../../lib/syslog/sd-id";
 import { SyslogFormatError, type StructuredData } from "../../lib/syslog/formatter-input";
 
 function refName(raw: string): string {
