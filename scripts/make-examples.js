@@ -20,7 +20,7 @@ const ENV_NOTE = `Settings come from environment variables (\`\${NAME}\` in a pr
 In the \`npm start\` demo of this package all of them are already set (emulator and local receiver).`;
 
 // The debug node ships switched on so the example shows its logs at once; an inactive one costs about
-// 1.3–1.8 µs per log (npm run bench -- --matrix, "after-out"), an active one sends every log to the editor.
+// 1.0–1.8 µs per log (npm run bench -- --matrix, "after-out"), an active one sends every log to the editor.
 const DEBUG_NOTE = `The debug node after *syslog out* is on, to show the logs as they are sent. At volume, switch it
 off with its button (an active debug node sends every log to every open editor), or delete it: even
 switched off it costs Node-RED a hop per message (README, "Performance").`;
