@@ -18,13 +18,17 @@ export = function (RED: NodeAPI): void {
     if (!cfg) return;
 
     const t = catalogue(RED, "sls-stats");
+    // As core's HTTP-in node: with httpNodeRoot false Node-RED serves no node routes, so say so.
+    const httpNodes = (RED.settings as { httpNodeRoot?: string | false }).httpNodeRoot !== false;
+    if (cfg.prometheus && !httpNodes) node.warn(t("sls-stats.errors.no-http-nodes", { path: cfg.metricsPath }));
+    const serving = cfg.prometheus && httpNodes;
     let previous: RatedSnapshot | undefined;
     const report = (): RatedSnapshot => (previous = withRates(metricsHub.snapshot(), previous));
     const show = (s: RatedSnapshot): void => {
       const { summary: m } = s;
       const fill = m.targetsDown > 0 || m.consumersFailing > 0 ? "red" : "green";
       const summary = t("sls-stats.status.summary", { consumers: m.consumers, lag: m.maxLagSeconds, up: m.targets - m.targetsDown, targets: m.targets });
-      node.status({ fill, shape: "dot", text: cfg.prometheus ? t("sls-stats.status.served", { summary, path: cfg.metricsPath }) : summary });
+      node.status({ fill, shape: "dot", text: serving ? t("sls-stats.status.served", { summary, path: cfg.metricsPath }) : summary });
     };
 
     const timer = cfg.interval > 0 ? setInterval(() => {
@@ -42,8 +46,8 @@ export = function (RED: NodeAPI): void {
       done();
     });
 
-    const close = cfg.prometheus ? openEndpoint(RED, cfg.metricsPath, node.id) : undefined;
-    node.status({ fill: "grey", shape: "ring", text: cfg.prometheus ? t("sls-stats.status.serving", { path: cfg.metricsPath }) : t("sls-stats.status.every", { interval: cfg.interval }) });
+    const close = serving ? openEndpoint(RED, cfg.metricsPath, node.id) : undefined;
+    node.status({ fill: "grey", shape: "ring", text: serving ? t("sls-stats.status.serving", { path: cfg.metricsPath }) : t("sls-stats.status.every", { interval: cfg.interval }) });
 
     node.on("close", (done: () => void) => {
       clearInterval(timer);

@@ -211,3 +211,36 @@ test("the endpoint goes with the last sls-stats node serving it", { timeout: 30_
   assert.equal(res.status, 404);
   await res.text();
 });
+
+test("httpNodeRoot false (Node-RED serves no HTTP node routes): a warning instead of a dead endpoint, the message still goes out", { timeout: 30_000 }, async () => {
+  const h = helper as unknown as { settings(s: Record<string, unknown>): unknown; log(): { args: Array<[{ level: number; id?: string; msg: unknown }]> } };
+  h.settings({ nodeCloseTimeout: 15_000, httpNodeRoot: false });
+  try {
+    const flow = [
+      { id: "tab", type: "tab" },
+      { id: "st", z: "tab", type: "sls-stats", interval: 0, prometheus: true, metricsPath: "/off/metrics", version: 1, wires: [["got2"]] },
+      { id: "got2", z: "tab", type: "helper" },
+    ];
+    await helper.load([statsNode, cap.module], flow);
+    const warnings = h.log().args.filter(([e]) => e.level === 30 && e.id === "st").map(([e]) => String(e.msg));
+    assert.deepEqual(warnings, [
+      "not serving /off/metrics to Prometheus: httpNodeRoot is false in Node-RED's settings, so Node-RED serves no HTTP node routes (the stats message still goes out)",
+    ]);
+    const app = http.createServer(cap.red().httpNode as unknown as http.RequestListener);
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(app.address() as AddressInfo).port}/off/metrics`);
+      assert.equal(res.status, 404, "no route was added");
+      await res.text();
+    } finally {
+      app.closeAllConnections();
+      await new Promise<void>((r) => app.close(() => r()));
+    }
+    const got = new Promise<{ payload: RatedSnapshot }>((resolve) => (helper.getNode("got2") as unknown as { once(ev: "input", f: (m: { payload: RatedSnapshot }) => void): void }).once("input", resolve));
+    (helper.getNode("st") as unknown as { receive(m: object): void }).receive({});
+    assert.equal((await got).payload.summary.consumers, 0);
+    await helper.unload();
+  } finally {
+    h.settings({ nodeCloseTimeout: 15_000 });
+  }
+});
