@@ -43,6 +43,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "1" },
     ab: { type: "string", default: "" },
     "ab-flags": { type: "string", default: "" },
+    "stats-ab": { type: "string", default: "" },
   },
 });
 const sizeMb = Number(values.size || (values.matrix ? 1000 : 500));
@@ -157,7 +158,7 @@ async function e2e(): Promise<void> {
 
 main(async () =>
   values.matrix
-    ? runMatrix({ json, cells: values.cells!, sizeMb, runs: Math.max(1, Number(values.runs)), maxInFlight: Number(values["max-in-flight"]), ab: values.ab || undefined, abFlags: values["ab-flags"] || undefined, charts: values.charts || undefined })
+    ? runMatrix({ json, cells: values.cells!, sizeMb, runs: Math.max(1, Number(values.runs)), maxInFlight: Number(values["max-in-flight"]), ab: values.ab || undefined, abFlags: values["ab-flags"] || undefined, statsAb: Number(values["stats-ab"]) || undefined, charts: values.charts || undefined })
     : values.scale ? runScale({ json, size: sizeMb, takeoverMb: Number(values["takeover-size"]), processes: values.processes!.split(",").map(Number), charts: values.charts || undefined })
       : e2e(),
 );

@@ -18,6 +18,8 @@
 // build of the package (a checkout with `npm run build` done and node_modules linked) on the same
 // backlog: before/after figures that share the machine's state. --ab-flags="FLAGS" does the same
 // with this build and extra Node flags (e.g. --ab-flags=--max-old-space-size=512; with "=" since they start with --) for the B drains.
+// --stats-ab S alternates every drain with one of the same build whose flow also has an sls-stats
+// node sending every S seconds (A: with it, B: without): what reading the figures costs.
 import { chart } from "./support/chart";
 import { startEmulatorProcess, type Preloaded } from "./support/emulator-process";
 import type { FlowShape, MapFormat } from "./support/flows";
@@ -120,6 +122,8 @@ export interface MatrixOptions {
   ab?: string;
   /** Node flags for B drains of this build, alternating with drains without them (--ab-flags). */
   abFlags?: string;
+  /** Seconds between stats messages of an sls-stats node in the A drains only (B: none). */
+  statsAb?: number;
   charts?: string;
 }
 
@@ -135,10 +139,15 @@ const median = (xs: Drained[]): Drained => [...xs].sort((a, b) => a.usPerLog - b
 export async function runMatrix(o: MatrixOptions): Promise<void> {
   const log = logger(o.json);
   const cells = selectCells(o.cells);
-  if (o.ab && o.abFlags) throw new Error("--ab and --ab-flags: one at a time");
+  if ([o.ab, o.abFlags, o.statsAb].filter(Boolean).length > 1) throw new Error("--ab, --ab-flags and --stats-ab: one at a time");
   const flagsB = o.abFlags?.split(" ").filter(Boolean);
-  const variants: Array<{ name: string; root?: string; execArgv?: string[] }> = o.ab ? [{ name: "A" }, { name: "B", root: o.ab }] : flagsB ? [{ name: "A" }, { name: "B", execArgv: flagsB }] : [{ name: "" }];
-  const other = o.ab ? "each against the build in " + o.ab : flagsB ? `each against a drain with ${o.abFlags}` : "";
+  const variants: Array<{ name: string; root?: string; execArgv?: string[]; statsEvery?: number }> = o.ab
+    ? [{ name: "A" }, { name: "B", root: o.ab }]
+    : flagsB ? [{ name: "A" }, { name: "B", execArgv: flagsB }]
+      : o.statsAb ? [{ name: "A", statsEvery: o.statsAb }, { name: "B" }] : [{ name: "" }];
+  const other = o.ab
+    ? "each against the build in " + o.ab
+    : flagsB ? `each against a drain with ${o.abFlags}` : o.statsAb ? `each with an sls-stats node every ${o.statsAb} s (A) and without (B)` : "";
   const m = machine();
   log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGb} GB, Node.js ${m.node}, load average ${m.loadAvg1}`);
   log(`matrix: ${cells.length} cells × ${o.runs} run(s)${other ? ", " + other : ""}, ${o.sizeMb} MB backlog per kind and group size, ${SHARDS} shards`);
@@ -163,7 +172,7 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
           const group = `matrix-${seq++}-${cellId(cell).replace(/\//g, "-")}${v.name ? "-" + v.name : ""}`;
           const d = await drain({
             emu: emu.info, receiver, receiverPort: port, logstore, group, logs: pre.logs, maxInFlight: o.maxInFlight,
-            output: cell.output === "batch" ? "batch" : "log", format: cell.body, flow: cell.flow, root: v.root, execArgv: v.execArgv,
+            output: cell.output === "batch" ? "batch" : "log", format: cell.body, flow: cell.flow, root: v.root, execArgv: v.execArgv, statsEvery: v.statsEvery,
           });
           await emu.proc.call("deleteGroup", { logstore, group });
           const one: Drained = { usPerLog: (d.cpuSec * 1e6) / pre.logs, mbPerCpuSec: pre.bytes / 1e6 / d.cpuSec, peakRssMb: d.peakRssMb, wallSec: d.wallSec };
@@ -177,13 +186,19 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
       }
       const fig = (d: Drained): CellResult => ({ ...cell, usPerLog: Math.round(d.usPerLog * 100) / 100, mbPerCpuSec: round1(d.mbPerCpuSec), peakRssMb: Math.round(d.peakRssMb) });
       results.push(fig(median(runs[0])));
-      if (variants.length > 1) resultsB.push(fig(median(runs[1])));
+      if (variants.length > 1) {
+        resultsB.push(fig(median(runs[1])));
+        // Pair by pair (A then B on the same backlog), so that the machine's drift cancels out.
+        const ratios = runs[0].map((a, i) => a.usPerLog / runs[1][i].usPerLog).sort((x, y) => x - y);
+        log(`  ${cellId(cell)}: µs/log A/B per pair ${ratios.map((r) => r.toFixed(3)).join(" ")}, median ${ratios[Math.floor((ratios.length - 1) / 2)].toFixed(3)}`);
+      }
     }
   } finally {
     await receiver.close();
     await emu.proc.close();
   }
-  for (const line of table(results, variants.length > 1 ? resultsB : undefined, o.abFlags)) log(line);
+  const sides = o.ab ? "this build (the --ab build)" : o.abFlags ? `default flags (${o.abFlags})` : "with sls-stats (without)";
+  for (const line of table(results, variants.length > 1 ? resultsB : undefined, sides)) log(line);
   for (const line of flowRatios(results)) log(line);
   if (o.charts) for (const f of await charts(o.charts, results)) log(`chart: ${f}`);
   if (o.json) console.log(JSON.stringify({ cells: results.map(jsonCell) }));
@@ -196,7 +211,7 @@ function jsonCell(r: CellResult): CellResult {
 }
 
 /** Markdown: a row per variation, per-log and batch side by side; with B, "A (B)". */
-function table(rs: CellResult[], bs?: CellResult[], flagsB?: string): string[] {
+function table(rs: CellResult[], bs?: CellResult[], sides = ""): string[] {
   const rows = [...new Set(rs.map(variation))];
   const at = (list: CellResult[] | undefined, v: string, output: Output): CellResult | undefined => list?.find((r) => variation(r) === v && r.output === output);
   const cellText = (v: string, output: Output): string[] => {
@@ -207,7 +222,7 @@ function table(rs: CellResult[], bs?: CellResult[], flagsB?: string): string[] {
     return [both(a.usPerLog, b?.usPerLog), both(a.mbPerCpuSec, b?.mbPerCpuSec), both(a.peakRssMb, b?.peakRssMb)];
   };
   const lines = [
-    `| cell${bs ? (flagsB ? ` — default flags (${flagsB})` : " — this build (the --ab build)") : ""} | per log µs/log | MB/CPU-s | peak RSS MB | batch µs/log | MB/CPU-s | peak RSS MB |`,
+    `| cell${bs ? ` — ${sides}` : ""} | per log µs/log | MB/CPU-s | peak RSS MB | batch µs/log | MB/CPU-s | peak RSS MB |`,
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const v of rows) lines.push(`| ${v} | ${[...cellText(v, "perLog"), ...cellText(v, "batch")].join(" | ")} |`);

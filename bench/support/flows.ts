@@ -37,6 +37,8 @@ export interface PipelineOptions {
   logLevel?: string;
   /** Wiring after the map node (default linear). */
   flow?: FlowShape;
+  /** Also an sls-stats node sending the figures every this many seconds (its message goes nowhere). */
+  statsEvery?: number;
 }
 
 const CEF_ATTRIBUTES = [
@@ -79,6 +81,7 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     flow.push({ id: sinkId, z: "tab", x: 300, y: 100, type: "bench-null-sink", expect: o.expect ?? 0, wires: [] });
     nodes["bench-null-sink"] = path.join(__dirname, "null-sink-node.js");
   }
+  if (o.statsEvery) flow.push({ id: "stats", z: "tab", x: 100, y: 200, type: "sls-stats", interval: o.statsEvery, prometheus: false, version: 1, wires: [[]] });
   return { logLevel: o.logLevel, flow, credentials: { conn: { accessKeyId: o.emu.accessKeyId, accessKeySecret: o.emu.accessKeySecret } }, nodes };
 }
 

@@ -25,6 +25,8 @@ export interface DrainOptions {
   watch?: Record<string, number>;
   /** Wiring after the map node (default linear). */
   flow?: FlowShape;
+  /** An sls-stats node in the flow, sending every this many seconds (flows.ts). */
+  statsEvery?: number;
   /** Package root to load the nodes from (default this build; see NodeRedArgs.root). */
   root?: string;
   /** Node flags for the Node-RED processes, after $BENCH_EXEC_ARGV's. */
@@ -67,7 +69,7 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
     for (let i = 0; i < n; i++) {
       const args = pipelineFlow({
         emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
-        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight, flow: o.flow,
+        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight, flow: o.flow, statsEvery: o.statsEvery,
       });
       const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: [...benchExecArgv(false), ...(o.execArgv ?? [])] });
       if (profileDir) await p.call("profileStart", {});
