@@ -146,6 +146,18 @@ test("structured data memo: a record that drops the last parameters, or has more
   for (const [params, want] of seq) assert.equal(formatStructuredData({ "d@9": params } as StructuredData), want, JSON.stringify(params));
 });
 
+test("structured data: inherited, null and undefined parameters and array elements are left out on every path (clean names, sanitised names, first and later records)", () => {
+  const proto = { inh: "x", "in h": "y" };
+  for (let i = 0; i < 3; i++) {
+    const clean = Object.assign(Object.create({ inh: "x" }), { k: [1, null, undefined, 2], n: null, u: undefined, v: "w" });
+    assert.equal(formatStructuredData({ [`c${i}@7`]: clean }), `[c${i}@7 k="1" k="2" v="w"]`);
+    assert.equal(formatStructuredData({ "c@8": clean }), '[c@8 k="1" k="2" v="w"]');
+    const unclean = Object.assign(Object.create(proto), { "a b": [1, null, undefined, 2], n: null, u: undefined, v: "w" });
+    assert.equal(formatStructuredData({ [`u${i}@7`]: unclean }), `[u${i}@7 a_b="1" a_b="2" v="w"]`);
+    assert.equal(formatStructuredData({ "u@8": unclean }), '[u@8 a_b="1" a_b="2" v="w"]');
+  }
+});
+
 test("SD-NAMEs: printable ASCII from ! to ~ kept, anything else and = ] \" replaced, cut at 32", () => {
   assert.equal(sdName("!~az"), "!~az");
   assert.equal(sdName(" \u007f\u0080é🙂x"), "_____x");
