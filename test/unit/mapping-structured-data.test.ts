@@ -22,6 +22,8 @@ test("mapping SD: the SD-ID is kept when valid, sanitised and warned about other
     ["   ", "sls@32473", ['SD-ID "   " is not a valid SD-NAME; using "sls@32473"']],
     ["a@1.2.3", "a@1.2.3", []],
     ["origin", "origin", []],
+    ["timeQuality", "timeQuality", []],
+    ["meta", "meta", []],
     ["my id@1", "my_id@1", ['SD-ID "my id@1" is not a valid SD-NAME; using "my_id@1"']],
     ["mine", "mine", ['SD-ID "mine" should be name@<your IANA enterprise number>, e.g. sls@32473']],
     ["@1", "@1", ['SD-ID "@1" should be name@<your IANA enterprise number>, e.g. sls@32473']],
@@ -87,6 +89,8 @@ test("mapping SD: values flattened (8 levels), arrays as JSON, numbers and boole
   assert.equal((p.long as string).length, MAX_SD_VALUE);
   assert.equal(p.exact, "z".repeat(MAX_SD_VALUE));
   assert.deepEqual(warnings, [`structured data: field "long" is longer than ${MAX_SD_VALUE} characters and was cut`]);
+  sd({ long: "x".repeat(MAX_SD_VALUE + 1), other: "y".repeat(MAX_SD_VALUE + 1) });
+  assert.deepEqual(warnings.slice(1), [`structured data: field "other" is longer than ${MAX_SD_VALUE} characters and was cut`], "one warning per field");
   // A field named __proto__ becomes a parameter, not the object's prototype.
   const proto = compiled({ fields: "__proto__" }).sd(JSON.parse('{"__proto__": "v"}')) as Record<string, Record<string, unknown>>;
   assert.deepEqual(Object.entries(proto[DEFAULT_SD_ID]), [["_proto_", "v"]]);
@@ -110,6 +114,8 @@ test("mapping SD: the dedup key from the message's metadata, before the fields; 
     ["user", "u"],
   ]);
   assert.deepEqual(warnings, []);
+  // A field named like a part of the key that the metadata lacks still gets a suffix.
+  assert.deepEqual(sd({ idx: "f" }, { project: "p1" }), { [DEFAULT_SD_ID]: { project: "p1", idx_2: "f" } });
   // Without a record index: idx is left out, once said.
   assert.deepEqual(sd({}, { project: "p1" }), { [DEFAULT_SD_ID]: { project: "p1" } });
   assert.deepEqual(sd({}, { logstore: "l", index: 0 }), { [DEFAULT_SD_ID]: { logstore: "l", idx: 0 } });
