@@ -49,9 +49,11 @@ const sameSetting = (a: unknown, b: unknown): boolean => String(a ?? "").trim() 
 const CNAME_MODES: CnameMode[] = ["auto", "on", "off"];
 
 /** `${VAR}` in a credential field reads the environment, like Node-RED does for properties. */
-function envOr(v: string | undefined): string {
-  const m = /^\$\{(\w+)\}$/.exec((v ?? "").trim());
-  return m ? (process.env[m[1]] ?? "") : (v ?? "");
+function envOr(v: unknown): string {
+  // Saved values are text, but a hand-edited or imported flow may hold a number: read as text.
+  const s = v === undefined || v === null ? "" : String(v);
+  const m = /^\$\{(\w+)\}$/.exec(s.trim());
+  return m ? (process.env[m[1]] ?? "") : s;
 }
 
 /** The connection's credential source; older flows without `auth` use the key fields as they are. */
@@ -66,7 +68,7 @@ function authOf(def: Pick<ConnDef, "auth">, c: ConnCreds): CredentialSourceKind 
  * flow (or environment) recovers without a crash at deploy.
  */
 function toCredentials(def: ConnDef, c: ConnCreds): SlsCredentials | CredentialsProvider {
-  const text = (v: string | undefined): string => (v ?? "").trim();
+  const text = (v: unknown): string => (v === undefined || v === null ? "" : String(v)).trim();
   const duration = Number(String(def.durationSeconds ?? "").trim());
   try {
     return credentialsFrom({

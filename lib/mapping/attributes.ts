@@ -1,7 +1,9 @@
 // The `key=value` list of CEF extensions and LEEF attributes: first the mapped attributes (each a
 // value reference), then, optionally, the selected record fields under sanitised keys. A key is
 // written once: mapped keys and keys the encoder writes itself win over record fields, and
-// mapped attributes without a value (or an empty one) are left out.
+// mapped attributes without a value (or an empty one) are left out. Two fields whose names give
+// the same key (`a-b` and `a b` both become `a_b` in CEF) are both written, the later ones as
+// `a_b_2`, `a_b_3`...: a repeated key would have the SIEM keep one value and lose the other.
 
 import { byPosition, compileFieldPrefixes, type FieldDecider } from "./field-selection";
 import type { AttributeRule } from "./types";
@@ -44,6 +46,11 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
   }
   const taken = new Set([...mappedKeys, ...o.reserved]);
   const keyCache = new Map<string, string>();
+  /** Per key: the first field name seen giving it; keys more than one name gives. */
+  const owner = new Map<string, string>();
+  const shared = new Set<string>();
+  /** More distinct keys than owner keeps: sharing can no longer be seen, every record is tracked. */
+  let manyKeys = false;
   const fieldKey = (name: string): string => {
     let k = keyCache.get(name);
     if (k === undefined) {
@@ -51,33 +58,69 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
       if (taken.has(k)) k = "";
       if (keyCache.size < 4096) keyCache.set(name, k);
     }
+    if (k !== "") {
+      const first = owner.get(k);
+      if (first === undefined) {
+        if (owner.size < 4096) owner.set(k, name);
+        else manyKeys = true;
+      } else if (first !== name && !shared.has(k)) {
+        shared.add(k);
+        warnings.warn("fields", `${o.what} ${k}`, `${o.what}: fields "${first}" and "${name}" both give the key ${k}; the later ones are written as ${k}_2, ${k}_3...`);
+      }
+    }
     return k;
+  };
+  /** `key`, or the first of key_2, key_3... not written yet in this record nor given to any field. */
+  const freeKey = (key: string, used: Set<string>): string => {
+    if (!used.has(key)) return key;
+    for (let i = 2; ; i++) {
+      const alt = key + "_" + i;
+      if (!used.has(alt) && !owner.has(alt) && !taken.has(alt)) return alt;
+    }
   };
   const { separator: sep, escapeValue: esc, decide, includeFields } = o;
   const prefixAt = byPosition(compileFieldPrefixes(decide, (name) => fieldKey(name) || null, sep, false));
   return {
     mappedKeys,
     write(ctx, first) {
-      let out = "";
-      let n = first ? 0 : 1;
-      for (let i = 0; i < mapped.length; i++) {
-        const text = textOf(mapped[i].get(ctx));
-        if (text === undefined || text === "") continue;
-        out += (n++ > 0 ? sep : "") + mapped[i].key + "=" + esc(text);
-      }
-      if (includeFields) {
-        const rec = ctx.rec;
-        let j = 0;
-        for (const k in rec) {
-          const p = prefixAt(k, j++);
-          if (p === null) continue;
-          const v = rec[k];
-          const text = typeof v === "string" ? v : textOf(v);
-          if (text === undefined) continue;
-          out += (n++ > 0 ? p.next : p.first) + esc(text);
-        }
-      }
-      return out;
+      // Keys are tracked per record only once some key is known to be shared; when this record
+      // shows the first shared key, it is written again with tracking.
+      const before = shared.size;
+      const tracked = before > 0 || manyKeys;
+      const out = writeList(ctx, first, tracked);
+      return tracked || (shared.size === before && !manyKeys) ? out : writeList(ctx, first, true);
     },
   };
+
+  function writeList(ctx: RecordContext, first: boolean, track: boolean): string {
+    const used = track ? new Set<string>(mappedKeys) : null;
+    let out = "";
+    let n = first ? 0 : 1;
+    for (let i = 0; i < mapped.length; i++) {
+      const text = textOf(mapped[i].get(ctx));
+      if (text === undefined || text === "") continue;
+      out += (n++ > 0 ? sep : "") + mapped[i].key + "=" + esc(text);
+    }
+    if (includeFields) {
+      const rec = ctx.rec;
+      let j = 0;
+      for (const k in rec) {
+        const p = prefixAt(k, j++);
+        if (p === null) continue;
+        const v = rec[k];
+        const text = typeof v === "string" ? v : textOf(v);
+        if (text === undefined) continue;
+        if (used) {
+          const key = freeKey(p.key, used);
+          used.add(key);
+          if (key !== p.key) {
+            out += (n++ > 0 ? sep : "") + key + "=" + esc(text);
+            continue;
+          }
+        }
+        out += (n++ > 0 ? p.next : p.first) + esc(text);
+      }
+    }
+    return out;
+  }
 }

@@ -91,6 +91,8 @@ export function selectedEntries(rec: SlsRecord, decide: FieldDecider): [string, 
 export interface FieldPrefix {
   next: string;
   first: string;
+  /** The key as written. */
+  key: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export function compileFieldPrefixes(decide: FieldDecider, keyOf: (name: string)
     if (p === undefined) {
       const name = decide(k);
       const key = name === null ? null : keyOf(name);
-      p = key === null ? null : { next: sep + key + "=", first: (leadingSeparator ? sep : "") + key + "=" };
+      p = key === null ? null : { next: sep + key + "=", first: (leadingSeparator ? sep : "") + key + "=", key };
       if (cache.size < MAX_CACHED_KEYS) cache.set(k, p);
     }
     return p;

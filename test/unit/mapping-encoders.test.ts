@@ -435,3 +435,21 @@ test("kv, CEF and LEEF bodies from one compiled mapper over records whose fields
     }
   }
 });
+
+test("CEF and LEEF: fields whose names give the same key are all written, the later ones under key_2, key_3 (no repeated key), with one warning", () => {
+  for (const format of ["cef", "leef"] as const) {
+    const warnings: string[] = [];
+    const m = compileMapper({ format, leefDevTime: "none" } as MappingConfig, (t) => warnings.push(t));
+    const read = (rec: Record<string, string>): Array<[string, string]> => {
+      const out = m.mapMessage(rec, SLS) as SyslogFields;
+      return format === "cef" ? parseCef(String(out.message)).extension : parseLeef(String(out.message)).attributes.filter(([k]) => k !== "sev");
+    };
+    // The first record that shows the shared key is written with it already resolved.
+    const first = read({ "a-b": "1", "a b": "2", a_b_2: "3" });
+    assert.deepEqual(first.filter(([k]) => k.startsWith("a")), format === "cef" ? [["a_b", "1"], ["a_b_3", "2"], ["a_b_2", "3"]] : [["a-b", "1"], ["a_b", "2"], ["a_b_2", "3"]], format);
+    if (format === "cef") {
+      assert.deepEqual(read({ "a b": "x", "a-b": "y" }).filter(([k]) => k.startsWith("a")), [["a_b", "x"], ["a_b_3", "y"]]);
+      assert.equal(warnings.filter((w) => w.includes("both give the key a_b")).length, 1, warnings.join("\n"));
+    }
+  }
+});
