@@ -68,7 +68,14 @@ export = function (RED: NodeAPI): void {
     for (const [name, p] of Object.entries(PRESETS)) out[name] = { label: p.label, description: p.description, config: presetConfig(name)! };
     res.json(out);
   });
+  // JSON only, as the other admin endpoints: a cross-site form (urlencoded with nested keys,
+  // text/plain) cannot send JSON without a CORS preflight, so a page the user visits cannot make
+  // the runtime map and format its input when adminAuth is off.
   RED.httpAdmin.post("/sls-syslog-map/preview", RED.auth.needsPermission("sls-syslog-map.write"), (req, res) => {
+    if (!req.is("application/json")) {
+      res.status(415).json({ error: t("sls-syslog-map.errors.preview-json") });
+      return;
+    }
     const body = (req.body ?? {}) as { config?: unknown; sample?: unknown; out?: unknown };
     if (body.config === null || typeof body.config !== "object" || body.sample === undefined) {
       res.status(400).json({ error: t("sls-syslog-map.errors.preview-request") });

@@ -133,6 +133,12 @@ test("preview endpoint: the same engine maps a pasted sample; bad samples get a 
   const bad = await request().post("/sls-syslog-map/preview").send({ config: {}, sample: "{nope" }).expect(400);
   assert.match((bad.body as { error: string }).error, /not valid JSON/);
   await request().post("/sls-syslog-map/preview").send({ sample: "{}" }).expect(400);
+  // JSON only: a cross-site form (urlencoded with nested keys, text/plain) gets 415.
+  const raw = helper.request() as unknown as { post(p: string): { type(t: string): { send(b: string): Promise<{ status: number; body: { error?: string } }> } } };
+  const form = await raw.post("/sls-syslog-map/preview").type("form").send("config[format]=json&sample=%7B%22a%22%3A1%7D");
+  assert.equal(form.status, 415);
+  assert.match(String(form.body.error), /as JSON/);
+  assert.equal((await raw.post("/sls-syslog-map/preview").type("text/plain").send('{"config":{},"sample":"{}"}')).status, 415);
 
   const presets = await request().get("/sls-syslog-map/presets").expect(200);
   const p = presets.body as Record<string, { label: string; config: { format: string } }>;
