@@ -91,7 +91,11 @@ function splitFrames(bytes: Buffer): Buffer[] {
   if (bytes[0] === 0x3c) {
     if (bytes[bytes.length - 1] !== 0x0a) throw new Error("LF-framed stream ends inside a frame");
     let from = 0;
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) (out.push(bytes.subarray(from, i)), (from = i + 1));
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] !== 0x0a) continue;
+      out.push(bytes.subarray(from, i));
+      from = i + 1;
+    }
     return out;
   }
   let pos = 0;
@@ -353,7 +357,10 @@ test("part 1: hostile settings on every node type, deployed through the runtime"
 /** Protobuf writer for a LogGroupList with contents as raw bytes (the SDK's encoder takes strings). */
 function varint(n: number): Buffer {
   const b: number[] = [];
-  while (n > 0x7f) (b.push((n & 0x7f) | 0x80), (n = Math.floor(n / 128)));
+  while (n > 0x7f) {
+    b.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
   b.push(n);
   return Buffer.from(b);
 }
@@ -472,14 +479,14 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
         try {
           p = parseRfc5424(fr);
         } catch (e) {
-          throw new Error(`${name}: frame ${i} is not RFC 5424 (${(e as Error).message}): ${JSON.stringify(fr.toString("utf8").slice(0, 200))}`);
+          throw new Error(`${name}: frame ${i} is not RFC 5424 (${(e as Error).message}): ${JSON.stringify(fr.toString("utf8").slice(0, 200))}`, { cause: e });
         }
         const text = p.message ?? "";
         let read: Array<[string, string]>;
         try {
           read = (FORMATS as Record<string, { read: Read }>)[name].read(text);
         } catch (e) {
-          throw new Error(`${name}: body does not parse (${(e as Error).message}): ${JSON.stringify(text.slice(0, 300))} from ${JSON.stringify(batch[i].rec).slice(0, 300)}`);
+          throw new Error(`${name}: body does not parse (${(e as Error).message}): ${JSON.stringify(text.slice(0, 300))} from ${JSON.stringify(batch[i].rec).slice(0, 300)}`, { cause: e });
         }
         const held = valuesOf(batch[i].rec, batch[i].sls);
         if (!made[name]) {
