@@ -7,18 +7,7 @@ import { DeliveryWindow, claimToken } from "../../lib/delivery";
 import { ConsumerGroup, type ConsumerGroupOptions } from "../../lib/sls/consumer-group";
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import { FakeSls, seqGroup } from "../support/fake-sls";
-
-function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+import { until } from "../support/until";
 
 const FAST = { heartbeatIntervalMs: 30, commitIntervalMs: 40, idlePollMs: 5, smallBatchDelayMs: 0, retryBaseMs: 5, retryMaxMs: 20, releaseGraceMs: 200, stopTimeoutMs: 2000, lagProbeMs: 20 };
 

@@ -8,23 +8,12 @@ import { compareCursors, reached } from "../../lib/sls/time-range";
 import { groupLag, resetGroup } from "../../lib/sls/checkpoint-reset";
 import { SlsError } from "../../lib/sls/errors";
 import { FakeSls, seqGroup } from "../support/fake-sls";
+import { until } from "../support/until";
 import { engineSink } from "../support/engine-sink";
 
 const FAST = { heartbeatIntervalMs: 30, commitIntervalMs: 40, idlePollMs: 5, smallBatchDelayMs: 0, retryBaseMs: 5, retryMaxMs: 20, releaseGraceMs: 200, stopTimeoutMs: 2000 };
 
 const sink = engineSink;
-
-function until(cond: () => boolean, ms = 5000, what = "condition"): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
 
 function group(api: FakeSls, deliver: ConsumerGroupOptions["deliver"], extra: Partial<ConsumerGroupOptions> = {}): ConsumerGroup {
   return new ConsumerGroup({ api, project: "p", logstore: "l", group: "g", consumer: "c1", deliver, ...FAST, ...extra });
