@@ -43,12 +43,18 @@ test("RELP: an imrelp that stops answering (SIGSTOP): the window fills, the sour
     })();
     await until(() => settled >= 300, "300 delivered");
     rs.signal("SIGSTOP");
-    // Whatever was in flight when it stopped drains into the stopped process's socket; then nothing moves.
+    // Whatever was in flight when it stopped drains into the stopped process's socket, and answers
+    // rsyslog wrote just before the signal still arrive; then nothing moves. Stopped = a full window
+    // and no new emission for 250 ms (one 10 ms poll was too short: answers read a moment later
+    // made room for 14 more, seen once in CI).
     let last = -1;
+    let since = Date.now();
     await until(() => {
-      const same = fed === last;
-      last = fed;
-      return same && win.full;
+      if (fed !== last) {
+        last = fed;
+        since = Date.now();
+      }
+      return win.full && Date.now() - since >= 250;
     }, "the source to stop on a full window", 10_000);
     const fedAtStop = fed;
     const heapBefore = process.memoryUsage().heapUsed;
