@@ -6,7 +6,9 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".ci/node22/", "coverage/", "reports/", ".stryker-tmp/", "test-artifacts/", ".demo/", ".data/", "resources/config.js"] },
+  {
+    ignores: ["dist/", "node_modules/", ".ci/node22/", "coverage/", "reports/", ".stryker-tmp/", "test-artifacts/", ".demo/", ".data/", "resources/config.js"],
+  },
   {
     files: ["**/*.ts"],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],

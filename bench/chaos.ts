@@ -67,8 +67,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const procs = new Map<string, RpcChild>();
   const spawn = async (host: string): Promise<void> => {
     const args = pipelineFlow({
-      emu: emu.info, logstore: LOGSTORE, group: GROUP, output: "log", format: "kv", hostname: host, consumerName: host, syslogPort: port,
-      heartbeat: 0.5, timeout: 3, commitInterval: 0.5, logLevel: o.quiet ? "fatal" : "warn",
+      emu: emu.info,
+      logstore: LOGSTORE,
+      group: GROUP,
+      output: "log",
+      format: "kv",
+      hostname: host,
+      consumerName: host,
+      syslogPort: port,
+      heartbeat: 0.5,
+      timeout: 3,
+      commitInterval: 0.5,
+      logLevel: o.quiet ? "fatal" : "warn",
     });
     procs.set(host, await startNodeRedProcess(args, { execArgv: benchExecArgv() }));
   };
@@ -111,9 +121,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       if (fault === OUTAGE) for (const [host, points] of samples) outageRss.push({ host, points });
       const lost = (await missing(from, to)).count;
       const duplicates = (await receiver.call<ReceiverStats>("stats")).duplicates - dup0;
-      const r: PhaseResult = { fault, written: [from, to], lost, duplicates, recoverSec: Math.round(recoverSec * 10) / 10, peakRssMb: Math.round(peak), ...(detail ? { detail } : {}) };
+      const r: PhaseResult = {
+        fault,
+        written: [from, to],
+        lost,
+        duplicates,
+        recoverSec: Math.round(recoverSec * 10) / 10,
+        peakRssMb: Math.round(peak),
+        ...(detail ? { detail } : {}),
+      };
       phases.push(r);
-      log(`${fault.padEnd(26)} seqs ${from}..${to - 1}: lost ${lost}, duplicates ${duplicates}, caught up after ${r.recoverSec} s, peak RSS ${r.peakRssMb} MB${detail ? ` (${detail})` : ""}`);
+      log(
+        `${fault.padEnd(26)} seqs ${from}..${to - 1}: lost ${lost}, duplicates ${duplicates}, caught up after ${r.recoverSec} s, peak RSS ${r.peakRssMb} MB${detail ? ` (${detail})` : ""}`,
+      );
       from = to;
     };
 
@@ -182,10 +202,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     return result;
   } finally {
-    await Promise.all([...procs.values()].map(async (p) => {
-      await p.call("stop").catch(() => undefined);
-      await p.close();
-    }));
+    await Promise.all(
+      [...procs.values()].map(async (p) => {
+        await p.call("stop").catch(() => undefined);
+        await p.close();
+      }),
+    );
     await receiver.close();
     await emu.proc.close();
   }
@@ -207,23 +229,35 @@ if (require.main === module) {
   });
   main(async () => {
     const r = await runChaos({
-      rate: Number(values.rate), phaseSec: Number(values["phase-seconds"]), outageSec: Number(values["outage-seconds"]), drainSec: Number(values["drain-seconds"]),
-      log: logger(values.json!), charts: values.charts || undefined,
+      rate: Number(values.rate),
+      phaseSec: Number(values["phase-seconds"]),
+      outageSec: Number(values["outage-seconds"]),
+      drainSec: Number(values["drain-seconds"]),
+      log: logger(values.json!),
+      charts: values.charts || undefined,
     });
     const log = logger(values.json!);
     const longOutage: OutageResult[] = [];
     const longSec = Number(values["long-outage-seconds"]);
     for (const mode of longSec > 0 ? values["long-outage-modes"]!.split(",") : []) {
-      const o = await runOutage({ ackMode: mode as OutageResult["ackMode"], backlog: Number(values["long-outage-backlog"]), outageSec: longSec, sampleMs: 2000, log });
+      const o = await runOutage({
+        ackMode: mode as OutageResult["ackMode"],
+        backlog: Number(values["long-outage-backlog"]),
+        outageSec: longSec,
+        sampleMs: 2000,
+        log,
+      });
       longOutage.push(o);
       if (values.charts) {
-        log(`chart: ${await chart(`${values.charts}/rss-long-outage-${mode}.png`, {
-          title: `Node-RED RSS through a ${longSec} s SIEM outage over a ${o.backlog}-log backlog (ack ${mode})`,
-          kind: "line",
-          xLabel: "seconds since the receiver went down",
-          yLabel: "RSS (MB)",
-          series: [{ name: `ack ${mode}`, points: o.points }],
-        })}`);
+        log(
+          `chart: ${await chart(`${values.charts}/rss-long-outage-${mode}.png`, {
+            title: `Node-RED RSS through a ${longSec} s SIEM outage over a ${o.backlog}-log backlog (ack ${mode})`,
+            kind: "line",
+            xLabel: "seconds since the receiver went down",
+            yLabel: "RSS (MB)",
+            series: [{ name: `ack ${mode}`, points: o.points }],
+          })}`,
+        );
       }
     }
     if (values.json) console.log(JSON.stringify({ bench: "chaos", machine: machine(), ...r, longOutage }));

@@ -9,7 +9,14 @@ import { pipelineFlow } from "./support/flows";
 import { drainToSink } from "./support/node-red-process";
 import { logger, main, throughput, type Throughput } from "./support/report";
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, mb: { type: "string", default: "200" }, mode: { type: "string" }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    mb: { type: "string", default: "200" },
+    mode: { type: "string" },
+    runs: { type: "string", default: "3" },
+  },
+});
 const json = values.json!;
 const log = logger(json);
 const LOGSTORE = "bench";
@@ -20,7 +27,12 @@ main(async () => {
   const pre = await emuProc.call<{ bytes: number; logs: number; ms: number }>("preload", { logstore: LOGSTORE, shards: SHARDS, mb: Number(values.mb) });
   log(`preloaded ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs in ${SHARDS} shards (${pre.ms} ms)`);
   const results: Record<string, Throughput> = {};
-  const modes = ([["batch", "batch"], ["perLog", "log"]] as const).filter(([name]) => !values.mode || values.mode === name);
+  const modes = (
+    [
+      ["batch", "batch"],
+      ["perLog", "log"],
+    ] as const
+  ).filter(([name]) => !values.mode || values.mode === name);
   if (modes.length === 0) throw new Error(`--mode must be batch or perLog, not ${values.mode}`);
   // A 200 MB drain takes about a second: one moment of load elsewhere on the machine, or one run
   // whose records reach V8's old generation, would decide the figure. The median of a few does not.
@@ -34,7 +46,9 @@ main(async () => {
     const r = [...all].sort((a, b) => a.mbPerCpuSec - b.mbPerCpuSec)[Math.floor(all.length / 2)];
     results[name] = r;
     const each = runs > 1 ? ` [runs: ${all.map((x) => `${x.mbPerCpuSec} MB/CPU-s ${x.peakRssMb} MB`).join(", ")}]` : "";
-    log(`${name.padEnd(6)}: ${r.mbPerSec} MB/s, ${r.logsPerSec} logs/s, ${r.cpuSec} CPU-s over ${r.wallSec} s → ${r.mbPerCpuSec} MB/CPU-s (peak RSS ${r.peakRssMb} MB)${runs > 1 ? " median" : ""}${each}`);
+    log(
+      `${name.padEnd(6)}: ${r.mbPerSec} MB/s, ${r.logsPerSec} logs/s, ${r.cpuSec} CPU-s over ${r.wallSec} s → ${r.mbPerCpuSec} MB/CPU-s (peak RSS ${r.peakRssMb} MB)${runs > 1 ? " median" : ""}${each}`,
+    );
   }
   await emuProc.close();
   if (json) console.log(JSON.stringify(results));

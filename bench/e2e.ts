@@ -59,12 +59,18 @@ interface ModeResult extends Throughput {
 }
 
 /** put→receive latency at a fixed rate: generated logs carry their put time as __time__ + ns. */
-async function latency(emuProc: Awaited<ReturnType<typeof startEmulatorProcess>>, rate: number, seconds: number): Promise<{ p50: number; p99: number; max: number; count: number }> {
+async function latency(
+  emuProc: Awaited<ReturnType<typeof startEmulatorProcess>>,
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number; count: number }> {
   const { proc: receiver, port } = await startReceiverProcess({ latency: true });
   const logstore = "latency";
   await emuProc.proc.call("createLogstore", { logstore, shards: 8 });
   await emuProc.proc.call("generate", { logstore, kind: "waf", rate });
-  const nr = await startNodeRedProcess(pipelineFlow({ emu: emuProc.info, logstore, group: "latency", output: "log", format: "kv", syslogPort: port }), { execArgv: benchExecArgv() });
+  const nr = await startNodeRedProcess(pipelineFlow({ emu: emuProc.info, logstore, group: "latency", output: "log", format: "kv", syslogPort: port }), {
+    execArgv: benchExecArgv(),
+  });
   try {
     await new Promise((r) => setTimeout(r, 5000)); // warm-up: group join, backlog of the first seconds
     await receiver.call("latency", { percentiles: [] });
@@ -90,7 +96,17 @@ async function limit(logs: number, rawPerLog: number): Promise<Throughput & { fr
       const g = gen.group(Date.now());
       const records = toRecordGroup(g).records;
       for (const [i, l] of g.logs.entries()) {
-        const meta = { project: "sls-emulator", logstore: "bench", shard: 0, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4", time: l.time, timeNs: l.timeNs, topic: g.topic, source: g.source, tags: {} };
+        const meta = {
+          project: "sls-emulator",
+          logstore: "bench",
+          shard: 0,
+          cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4",
+          time: l.time,
+          timeNs: l.timeNs,
+          topic: g.topic,
+          source: g.source,
+          tags: {},
+        };
         frames.push(octetFrame(formatRfc5424(mapper.mapRecord(records[i], meta) as Parameters<typeof formatRfc5424>[0])));
       }
     }
@@ -127,18 +143,34 @@ async function e2e(): Promise<void> {
     for (const format of values.formats!.split(",") as MapFormat[]) {
       for (const mode of values.modes!.split(",") as Mode[]) {
         const d = await drain({
-          emu: emuProc.info, receiver, receiverPort: port, logstore: "bench", group: `bench-${mode}-${format}`,
-          output: mode === "batch" ? "batch" : "log", format, logs: pre.logs, maxInFlight: Number(values["max-in-flight"]),
+          emu: emuProc.info,
+          receiver,
+          receiverPort: port,
+          logstore: "bench",
+          group: `bench-${mode}-${format}`,
+          output: mode === "batch" ? "batch" : "log",
+          format,
+          logs: pre.logs,
+          maxInFlight: Number(values["max-in-flight"]),
           watch: { emulator: emuProc.proc.pid, receiver: receiver.pid },
         });
-        const r: ModeResult = { ...throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb), format, frameMb: round1(d.frames.bytes / 1e6), otherCpuSec: d.otherCpuSec };
+        const r: ModeResult = {
+          ...throughput(pre.bytes, pre.logs, d.wallSec, d.cpuSec, d.peakRssMb),
+          format,
+          frameMb: round1(d.frames.bytes / 1e6),
+          otherCpuSec: d.otherCpuSec,
+        };
         const key = format === "kv" ? mode : `${mode}Cef`;
         results[key] = r;
-        log(`${key.padEnd(10)} ${String(r.mbPerSec).padStart(6)} MB/s ${String(r.logsPerSec).padStart(7)} logs/s ${String(r.cpuSec).padStart(6)} CPU-s ${String(r.mbPerCpuSec).padStart(6)} MB/CPU-s  peak RSS ${r.peakRssMb} MB  (${r.wallSec} s, ${r.frameMb} MB of frames; emulator ${r.otherCpuSec.emulator} CPU-s, receiver ${r.otherCpuSec.receiver} CPU-s)`);
+        log(
+          `${key.padEnd(10)} ${String(r.mbPerSec).padStart(6)} MB/s ${String(r.logsPerSec).padStart(7)} logs/s ${String(r.cpuSec).padStart(6)} CPU-s ${String(r.mbPerCpuSec).padStart(6)} MB/CPU-s  peak RSS ${r.peakRssMb} MB  (${r.wallSec} s, ${r.frameMb} MB of frames; emulator ${r.otherCpuSec.emulator} CPU-s, receiver ${r.otherCpuSec.receiver} CPU-s)`,
+        );
       }
     }
     const lim = await limit(pre.logs, pre.bytes / pre.logs);
-    log(`limit      ${String(lim.mbPerSec).padStart(6)} MB/s ${String(lim.logsPerSec).padStart(7)} logs/s  (raw socket of pre-formatted frames: ${lim.frameMbPerSec} MB/s of frames)`);
+    log(
+      `limit      ${String(lim.mbPerSec).padStart(6)} MB/s ${String(lim.logsPerSec).padStart(7)} logs/s  (raw socket of pre-formatted frames: ${lim.frameMbPerSec} MB/s of frames)`,
+    );
     const lat = await latency(emuProc, Number(values.rate), Number(values["latency-seconds"]));
     log(`latency    p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.count} logs at ${values.rate} logs/s`);
     const out = {
@@ -158,7 +190,24 @@ async function e2e(): Promise<void> {
 
 main(async () =>
   values.matrix
-    ? runMatrix({ json, cells: values.cells!, sizeMb, runs: Math.max(1, Number(values.runs)), maxInFlight: Number(values["max-in-flight"]), ab: values.ab || undefined, abFlags: values["ab-flags"] || undefined, statsAb: Number(values["stats-ab"]) || undefined, charts: values.charts || undefined })
-    : values.scale ? runScale({ json, size: sizeMb, takeoverMb: Number(values["takeover-size"]), processes: values.processes!.split(",").map(Number), charts: values.charts || undefined })
+    ? runMatrix({
+        json,
+        cells: values.cells!,
+        sizeMb,
+        runs: Math.max(1, Number(values.runs)),
+        maxInFlight: Number(values["max-in-flight"]),
+        ab: values.ab || undefined,
+        abFlags: values["ab-flags"] || undefined,
+        statsAb: Number(values["stats-ab"]) || undefined,
+        charts: values.charts || undefined,
+      })
+    : values.scale
+      ? runScale({
+          json,
+          size: sizeMb,
+          takeoverMb: Number(values["takeover-size"]),
+          processes: values.processes!.split(",").map(Number),
+          charts: values.charts || undefined,
+        })
       : e2e(),
 );

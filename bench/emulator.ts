@@ -38,13 +38,29 @@ async function serve(mb: number, shards: number): Promise<void> {
     rawBytes += emu.getLogstore("bench").shard(r.shard).at(r.seq).bytes.length;
     groups++;
   }
-  const ready: Ready = { url: emu.url, project: emu.project, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, groups, rawBytes, logs: groups * 50 };
+  const ready: Ready = {
+    url: emu.url,
+    project: emu.project,
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    groups,
+    rawBytes,
+    logs: groups * 50,
+  };
   process.send!(ready);
   process.on("disconnect", () => void emu.close().then(() => process.exit(0)));
 }
 
-function get(agent: http.Agent, r: Ready, path: string, query: Record<string, string>, encoding: string): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
-  const qs = Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+function get(
+  agent: http.Agent,
+  r: Ready,
+  path: string,
+  query: Record<string, string>,
+  encoding: string,
+): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
+  const qs = Object.entries(query)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join("&");
   const headers = { ...signV1(r, "GET", path, query, undefined), "accept-encoding": encoding, accept: "application/x-protobuf" };
   return new Promise((resolve, reject) => {
     const req = http.request(`${r.url}${path}?${qs}`, { agent, headers }, (res) => {
@@ -138,7 +154,9 @@ async function main(): Promise<void> {
   else {
     console.log(`PullLogs from one emulator process, ${shards} shards in parallel, Accept-Encoding ${values.encoding}:`);
     console.log(`  ${result.rawMB} MB raw (${result.wireMB} MB on the wire), ${result.groups} log groups, ${result.logs} logs per pass`);
-    console.log(`  median ${result.rawMBps} MB/s raw log data (best ${result.bestRawMBps}; passes ${result.passMBps.join(", ")}), ${result.logsPerSecond} logs/s`);
+    console.log(
+      `  median ${result.rawMBps} MB/s raw log data (best ${result.bestRawMBps}; passes ${result.passMBps.join(", ")}), ${result.logsPerSecond} logs/s`,
+    );
   }
 }
 

@@ -31,7 +31,19 @@ const records = Array.from({ length: POOL }, (_, i) => ({
   user_agent: "Mozilla/5.0 (X11; Linux x86_64) bench/" + i,
   request_id: "req-" + (i * 2654435761).toString(16),
 }));
-const metas = records.map((r, i) => ({ project: "p1", logstore: "audit", consumerGroup: "cg", shard: i % 4, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4" + (i >> 4), time: r.__time__, timeNs: i * 1000, topic: "audit", source: r.__source__, tags: {}, token: "w.1" }));
+const metas = records.map((r, i) => ({
+  project: "p1",
+  logstore: "audit",
+  consumerGroup: "cg",
+  shard: i % 4,
+  cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4" + (i >> 4),
+  time: r.__time__,
+  timeNs: i * 1000,
+  topic: "audit",
+  source: r.__source__,
+  tags: {},
+  token: "w.1",
+}));
 
 const CASES: Record<string, MappingConfig> = {
   kv: { format: "kv" },
@@ -64,7 +76,8 @@ function run(config: MappingConfig): number {
   let n = 0;
   const clock = cpuClock();
   for (;;) {
-    for (let k = 0; k < 10_000; k++, n++) sink += (mapper.mapMessage(records[n & (POOL - 1)], metas[n & (POOL - 1)]) as { message?: string }).message?.length ?? 0;
+    for (let k = 0; k < 10_000; k++, n++)
+      sink += (mapper.mapMessage(records[n & (POOL - 1)], metas[n & (POOL - 1)]) as { message?: string }).message?.length ?? 0;
     const cpu = clock.done();
     if (cpu !== undefined) {
       if (sink === -1) console.log(sink);
@@ -82,7 +95,15 @@ function runBatch(config: MappingConfig): number {
     const { project, logstore, consumerGroup, shard } = metas[idx[0]];
     return {
       payload: idx.map((i) => records[i]),
-      sls: { project, logstore, consumerGroup, shard, cursor: metas[idx[0]].cursor, token: "w.1", records: idx.map((i) => ({ cursor: metas[i].cursor, time: metas[i].time, timeNs: metas[i].timeNs, topic: "audit", source: metas[i].source, tags: {} })) },
+      sls: {
+        project,
+        logstore,
+        consumerGroup,
+        shard,
+        cursor: metas[idx[0]].cursor,
+        token: "w.1",
+        records: idx.map((i) => ({ cursor: metas[i].cursor, time: metas[i].time, timeNs: metas[i].timeNs, topic: "audit", source: metas[i].source, tags: {} })),
+      },
     };
   });
   let sink = 0;

@@ -106,7 +106,10 @@ export function selectCells(spec: string): Cell[] {
     }
     const glob = new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^,]*")}$`, "i");
     const hits = all.filter((c) => glob.test(cellId(c)) || glob.test(variation(c)));
-    if (hits.length === 0) throw new Error(`--cells: "${p}" names no cell (ids are kind/groupSize/flow/output/body, e.g. ${cellId(all[0])}; names: ${[...new Set(all.map(variation))].join(", ")})`);
+    if (hits.length === 0)
+      throw new Error(
+        `--cells: "${p}" names no cell (ids are kind/groupSize/flow/output/body, e.g. ${cellId(all[0])}; names: ${[...new Set(all.map(variation))].join(", ")})`,
+      );
     hits.forEach(add);
   }
   return out;
@@ -143,11 +146,18 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
   const flagsB = o.abFlags?.split(" ").filter(Boolean);
   const variants: Array<{ name: string; root?: string; execArgv?: string[]; statsEvery?: number }> = o.ab
     ? [{ name: "A" }, { name: "B", root: o.ab }]
-    : flagsB ? [{ name: "A" }, { name: "B", execArgv: flagsB }]
-      : o.statsAb ? [{ name: "A", statsEvery: o.statsAb }, { name: "B" }] : [{ name: "" }];
+    : flagsB
+      ? [{ name: "A" }, { name: "B", execArgv: flagsB }]
+      : o.statsAb
+        ? [{ name: "A", statsEvery: o.statsAb }, { name: "B" }]
+        : [{ name: "" }];
   const other = o.ab
     ? "each against the build in " + o.ab
-    : flagsB ? `each against a drain with ${o.abFlags}` : o.statsAb ? `each with an sls-stats node every ${o.statsAb} s (A) and without (B)` : "";
+    : flagsB
+      ? `each against a drain with ${o.abFlags}`
+      : o.statsAb
+        ? `each with an sls-stats node every ${o.statsAb} s (A) and without (B)`
+        : "";
   const m = machine();
   log(`machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGb} GB, Node.js ${m.node}, load average ${m.loadAvg1}`);
   log(`matrix: ${cells.length} cells × ${o.runs} run(s)${other ? ", " + other : ""}, ${o.sizeMb} MB backlog per kind and group size, ${SHARDS} shards`);
@@ -162,17 +172,36 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
       const logstore = `${cell.kind}-g${cell.groupSize}`;
       let pre = stores.get(logstore);
       if (!pre) {
-        pre = await emu.proc.call<Preloaded>("preload", { logstore, shards: SHARDS, mb: o.sizeMb, groupSize: cell.groupSize, kinds: cell.kind === "mixed" ? undefined : [cell.kind] });
+        pre = await emu.proc.call<Preloaded>("preload", {
+          logstore,
+          shards: SHARDS,
+          mb: o.sizeMb,
+          groupSize: cell.groupSize,
+          kinds: cell.kind === "mixed" ? undefined : [cell.kind],
+        });
         stores.set(logstore, pre);
-        log(`  backlog ${logstore}: ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs, ${Math.round(pre.bytes / pre.logs)} bytes per log (${pre.ms} ms)`);
+        log(
+          `  backlog ${logstore}: ${(pre.bytes / 1e6).toFixed(1)} MB raw, ${pre.logs} logs, ${Math.round(pre.bytes / pre.logs)} bytes per log (${pre.ms} ms)`,
+        );
       }
       const runs: Drained[][] = variants.map(() => []);
       for (let r = 0; r < o.runs; r++) {
         for (const [vi, v] of variants.entries()) {
           const group = `matrix-${seq++}-${cellId(cell).replace(/\//g, "-")}${v.name ? "-" + v.name : ""}`;
           const d = await drain({
-            emu: emu.info, receiver, receiverPort: port, logstore, group, logs: pre.logs, maxInFlight: o.maxInFlight,
-            output: cell.output === "batch" ? "batch" : "log", format: cell.body, flow: cell.flow, root: v.root, execArgv: v.execArgv, statsEvery: v.statsEvery,
+            emu: emu.info,
+            receiver,
+            receiverPort: port,
+            logstore,
+            group,
+            logs: pre.logs,
+            maxInFlight: o.maxInFlight,
+            output: cell.output === "batch" ? "batch" : "log",
+            format: cell.body,
+            flow: cell.flow,
+            root: v.root,
+            execArgv: v.execArgv,
+            statsEvery: v.statsEvery,
           });
           await emu.proc.call("deleteGroup", { logstore, group });
           const one: Drained = { usPerLog: (d.cpuSec * 1e6) / pre.logs, mbPerCpuSec: pre.bytes / 1e6 / d.cpuSec, peakRssMb: d.peakRssMb, wallSec: d.wallSec };
@@ -184,13 +213,20 @@ export async function runMatrix(o: MatrixOptions): Promise<void> {
           );
         }
       }
-      const fig = (d: Drained): CellResult => ({ ...cell, usPerLog: Math.round(d.usPerLog * 100) / 100, mbPerCpuSec: round1(d.mbPerCpuSec), peakRssMb: Math.round(d.peakRssMb) });
+      const fig = (d: Drained): CellResult => ({
+        ...cell,
+        usPerLog: Math.round(d.usPerLog * 100) / 100,
+        mbPerCpuSec: round1(d.mbPerCpuSec),
+        peakRssMb: Math.round(d.peakRssMb),
+      });
       results.push(fig(median(runs[0])));
       if (variants.length > 1) {
         resultsB.push(fig(median(runs[1])));
         // Pair by pair (A then B on the same backlog), so that the machine's drift cancels out.
         const ratios = runs[0].map((a, i) => a.usPerLog / runs[1][i].usPerLog).sort((x, y) => x - y);
-        log(`  ${cellId(cell)}: µs/log A/B per pair ${ratios.map((r) => r.toFixed(3)).join(" ")}, median ${ratios[Math.floor((ratios.length - 1) / 2)].toFixed(3)}`);
+        log(
+          `  ${cellId(cell)}: µs/log A/B per pair ${ratios.map((r) => r.toFixed(3)).join(" ")}, median ${ratios[Math.floor((ratios.length - 1) / 2)].toFixed(3)}`,
+        );
       }
     }
   } finally {
@@ -213,7 +249,8 @@ function jsonCell(r: CellResult): CellResult {
 /** Markdown: a row per variation, per-log and batch side by side; with B, "A (B)". */
 function table(rs: CellResult[], bs?: CellResult[], sides = ""): string[] {
   const rows = [...new Set(rs.map(variation))];
-  const at = (list: CellResult[] | undefined, v: string, output: Output): CellResult | undefined => list?.find((r) => variation(r) === v && r.output === output);
+  const at = (list: CellResult[] | undefined, v: string, output: Output): CellResult | undefined =>
+    list?.find((r) => variation(r) === v && r.output === output);
   const cellText = (v: string, output: Output): string[] => {
     const a = at(rs, v, output);
     if (!a) return ["", "", ""];
@@ -240,7 +277,8 @@ export function flowRatios(rs: CellResult[]): string[] {
     for (const output of OUTPUTS) {
       const base = rs.find((r) => variation(r) === "baseline" && r.output === output);
       const cell = rs.find((r) => variation(r) === flow && r.output === output);
-      if (base && cell) parts.push(`${output === "perLog" ? "per log" : "batch"} ${(cell.usPerLog / base.usPerLog).toFixed(2)}× (${cell.usPerLog} / ${base.usPerLog} µs)`);
+      if (base && cell)
+        parts.push(`${output === "perLog" ? "per log" : "batch"} ${(cell.usPerLog / base.usPerLog).toFixed(2)}× (${cell.usPerLog} / ${base.usPerLog} µs)`);
     }
     if (parts.length > 0) lines.push(`${flow} / linear: ${parts.join(", ")}`);
   }
@@ -256,11 +294,23 @@ async function charts(dir: string, rs: CellResult[]): Promise<string[]> {
     })).filter((s) => s.points.length > 0);
   const us = await chart(`${dir}/matrix-us-per-log.png`, {
     title: "CPU µs per log in the Node-RED process (baseline: rds-audit, groups of 10, linear, key=value)",
-    kind: "bar", xLabel: "", yLabel: "CPU µs per log", categories: names, series: series("usPerLog"),
-    marks: [{ y: 8, label: "target per log (baseline) 8 µs" }, { y: 4, label: "target batch (baseline) 4 µs" }],
+    kind: "bar",
+    xLabel: "",
+    yLabel: "CPU µs per log",
+    categories: names,
+    series: series("usPerLog"),
+    marks: [
+      { y: 8, label: "target per log (baseline) 8 µs" },
+      { y: 4, label: "target batch (baseline) 4 µs" },
+    ],
   });
   const rss = await chart(`${dir}/matrix-peak-rss.png`, {
-    title: "Peak RSS of the Node-RED process, 1 GB backlog", kind: "bar", xLabel: "", yLabel: "MB", categories: names, series: series("peakRssMb"),
+    title: "Peak RSS of the Node-RED process, 1 GB backlog",
+    kind: "bar",
+    xLabel: "",
+    yLabel: "MB",
+    categories: names,
+    series: series("peakRssMb"),
     marks: [{ y: 256, label: "target 256 MB" }],
   });
   return [us, rss];

@@ -10,7 +10,14 @@ import { parseArgs } from "node:util";
 import { drainToSink } from "./support/node-red-process";
 import { logger, main } from "./support/report";
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, count: { type: "string", default: "200000" }, fields: { type: "string", default: "17" }, "skip-metrics": { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    count: { type: "string", default: "200000" },
+    fields: { type: "string", default: "17" },
+    "skip-metrics": { type: "boolean", default: false },
+  },
+});
 const log = logger(values.json!);
 const count = Number(values.count);
 
@@ -28,7 +35,16 @@ main(async () => {
     credentials: {},
     nodes: { "bench-source": support("floor-source-node.js"), "bench-pass": support("floor-pass-node.js"), "bench-null-sink": support("null-sink-node.js") },
   });
-  const r = { messages: d.records, hops: 2, cpuSec: Number(d.cpuSec.toFixed(3)), usPerMessage: Number(((d.cpuSec / d.records) * 1e6).toFixed(2)), messagesPerSec: Math.round(d.records / d.wallSec), peakRssMb: Math.round(d.peakRssMb) };
-  log(`Node-RED floor${skipMetrics ? " (metric calls skipped)" : ""}: ${r.messages} messages through source → pass → sink: ${r.cpuSec} CPU-s, ${r.usPerMessage} µs per message, ${r.messagesPerSec} messages/s, peak RSS ${r.peakRssMb} MB`);
+  const r = {
+    messages: d.records,
+    hops: 2,
+    cpuSec: Number(d.cpuSec.toFixed(3)),
+    usPerMessage: Number(((d.cpuSec / d.records) * 1e6).toFixed(2)),
+    messagesPerSec: Math.round(d.records / d.wallSec),
+    peakRssMb: Math.round(d.peakRssMb),
+  };
+  log(
+    `Node-RED floor${skipMetrics ? " (metric calls skipped)" : ""}: ${r.messages} messages through source → pass → sink: ${r.cpuSec} CPU-s, ${r.usPerMessage} µs per message, ${r.messagesPerSec} messages/s, peak RSS ${r.peakRssMb} MB`,
+  );
   if (values.json) console.log(JSON.stringify(r));
 });

@@ -60,10 +60,21 @@ export async function runOutage(o: OutageOptions): Promise<OutageResult> {
     while ((await emu.proc.call<number>("generated", { logstore: LOGSTORE })) < o.backlog) await sleep(100);
     await receiver.call("close");
     const pulls = (await emu.proc.call<number>("addFault", { actions: ["PullLogs"] })) as number;
-    const pullCount = async (): Promise<number> => (await emu.proc.call<Array<{ id: number; hits: number }>>("faultHits")).find((f) => f.id === pulls)?.hits ?? 0;
+    const pullCount = async (): Promise<number> =>
+      (await emu.proc.call<Array<{ id: number; hits: number }>>("faultHits")).find((f) => f.id === pulls)?.hits ?? 0;
     const args = pipelineFlow({
-      emu: emu.info, logstore: LOGSTORE, group: `outage-${o.ackMode}`, output: "log", format: "kv", syslogPort: port, ackMode: o.ackMode,
-      maxInFlight: o.maxInFlight ?? 1000, heartbeat: 1, timeout: 5, commitInterval: 1, logLevel: "fatal",
+      emu: emu.info,
+      logstore: LOGSTORE,
+      group: `outage-${o.ackMode}`,
+      output: "log",
+      format: "kv",
+      syslogPort: port,
+      ackMode: o.ackMode,
+      maxInFlight: o.maxInFlight ?? 1000,
+      heartbeat: 1,
+      timeout: 5,
+      commitInterval: 1,
+      logLevel: "fatal",
     });
     nr = await startNodeRedProcess(args, { execArgv: benchExecArgv() });
     log(`${o.ackMode}: ${o.backlog} logs in SLS, receiver down, Node-RED started`);
@@ -95,8 +106,22 @@ export async function runOutage(o: OutageOptions): Promise<OutageResult> {
     const early = q(0.25, 0.5).sort((a, b) => a - b);
     const rssEarlyMb = early[Math.floor(early.length / 2)] ?? 0;
     const rssLateMaxMb = Math.max(0, ...q(0.5, 1.01));
-    const r: OutageResult = { ackMode: o.ackMode, backlog: o.backlog, outageSec: o.outageSec, points, rssStartMb: points[0]?.[1] ?? 0, rssEarlyMb, rssLateMaxMb, growthMb: rssLateMaxMb - rssEarlyMb, pullsLate, lost, drainSec };
-    log(`${o.ackMode}: outage ${o.outageSec} s: RSS ${r.rssStartMb} MB at start, ${rssEarlyMb} MB early, ${rssLateMaxMb} MB at most later (${r.growthMb >= 0 ? "+" : ""}${r.growthMb} MB); ${pullsLate} pulls in the second half; after the receiver returned: ${lost} lost, drained in ${drainSec} s`);
+    const r: OutageResult = {
+      ackMode: o.ackMode,
+      backlog: o.backlog,
+      outageSec: o.outageSec,
+      points,
+      rssStartMb: points[0]?.[1] ?? 0,
+      rssEarlyMb,
+      rssLateMaxMb,
+      growthMb: rssLateMaxMb - rssEarlyMb,
+      pullsLate,
+      lost,
+      drainSec,
+    };
+    log(
+      `${o.ackMode}: outage ${o.outageSec} s: RSS ${r.rssStartMb} MB at start, ${rssEarlyMb} MB early, ${rssLateMaxMb} MB at most later (${r.growthMb >= 0 ? "+" : ""}${r.growthMb} MB); ${pullsLate} pulls in the second half; after the receiver returned: ${lost} lost, drained in ${drainSec} s`,
+    );
     return r;
   } finally {
     if (nr) {

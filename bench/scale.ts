@@ -35,14 +35,31 @@ interface Takeover {
  * n processes drain a separate --takeover-size MB logstore; once the last one has delivered some
  * logs it is SIGKILLed, and the time until the survivors hold all shards is measured.
  */
-async function takeoverRun(emu: RpcChild, info: EmulatorInfo, receiver: RpcChild, port: number, n: number, mb: number, log: (s: string) => void): Promise<Takeover> {
+async function takeoverRun(
+  emu: RpcChild,
+  info: EmulatorInfo,
+  receiver: RpcChild,
+  port: number,
+  n: number,
+  mb: number,
+  log: (s: string) => void,
+): Promise<Takeover> {
   const pre = await emu.call<Preloaded>("preload", { logstore: "takeover", shards: SHARDS, mb });
   const names = Array.from({ length: n }, (_, i) => hostName(i));
   let takeoverMs = 0;
   let killedHadDelivered = 0;
   const d = await drain({
-    emu: info, receiver, receiverPort: port, logstore: "takeover", group: "takeover", output: "batch", format: "kv", logs: pre.logs,
-    processes: n, heartbeat: HEARTBEAT, timeout: TIMEOUT,
+    emu: info,
+    receiver,
+    receiverPort: port,
+    logstore: "takeover",
+    group: "takeover",
+    output: "batch",
+    format: "kv",
+    logs: pre.logs,
+    processes: n,
+    heartbeat: HEARTBEAT,
+    timeout: TIMEOUT,
     during: async (procs) => {
       await waitBalanced(emu, "takeover", "takeover", names, 60_000);
       const victim = names[n - 1];
@@ -60,7 +77,9 @@ async function takeoverRun(emu: RpcChild, info: EmulatorInfo, receiver: RpcChild
   await new Promise((r) => setTimeout(r, 2000));
   const frames = (await receiver.call<ReceiverStats>("stats")).frames;
   const r: Takeover = { processes: n, takeoverMs, killedHadDelivered, duplicates: frames - pre.logs, mbPerSec: round1(pre.bytes / 1e6 / d.wallSec) };
-  log(`takeover (${n} processes, ${(pre.bytes / 1e6).toFixed(0)} MB): ${names[n - 1]} SIGKILLed after delivering ${killedHadDelivered} logs; the survivors held all ${SHARDS} shards after ${takeoverMs} ms (heartbeat ${HEARTBEAT} s, timeout ${TIMEOUT} s); ${r.duplicates} frames beyond the stored logs (re-deliveries)`);
+  log(
+    `takeover (${n} processes, ${(pre.bytes / 1e6).toFixed(0)} MB): ${names[n - 1]} SIGKILLed after delivering ${killedHadDelivered} logs; the survivors held all ${SHARDS} shards after ${takeoverMs} ms (heartbeat ${HEARTBEAT} s, timeout ${TIMEOUT} s); ${r.duplicates} frames beyond the stored logs (re-deliveries)`,
+  );
   return r;
 }
 
@@ -93,8 +112,17 @@ export async function runScale(o: { json: boolean; size: number; takeoverMb: num
       let balance: Snapshot = [];
       let balanceMs = 0;
       const d = await drain({
-        emu: emuProc.info, receiver, receiverPort: port, logstore: "scale", group, output: "batch", format: "kv", logs: pre.logs,
-        processes: n, heartbeat: HEARTBEAT, timeout: TIMEOUT,
+        emu: emuProc.info,
+        receiver,
+        receiverPort: port,
+        logstore: "scale",
+        group,
+        output: "batch",
+        format: "kv",
+        logs: pre.logs,
+        processes: n,
+        heartbeat: HEARTBEAT,
+        timeout: TIMEOUT,
         during: async () => {
           const t0 = Date.now();
           balance = await waitBalanced(emuProc.proc, "scale", group, names, 60_000);
@@ -105,11 +133,20 @@ export async function runScale(o: { json: boolean; size: number; takeoverMb: num
       const perProcess = names.map((host) => {
         const logs = d.frames.hosts[host] ?? 0;
         const p = d.perProcess.find((x) => x.host === host);
-        return { host, logs, share: round1((100 * logs) / d.frames.frames), shards: balance.find((b) => b.name === host)?.granted.length ?? 0, cpuSec: round1(p?.cpuSec ?? NaN), peakRssMb: Math.round(p?.peakRssMb ?? NaN) };
+        return {
+          host,
+          logs,
+          share: round1((100 * logs) / d.frames.frames),
+          shards: balance.find((b) => b.name === host)?.granted.length ?? 0,
+          cpuSec: round1(p?.cpuSec ?? NaN),
+          peakRssMb: Math.round(p?.peakRssMb ?? NaN),
+        };
       });
       const run: ScaleRun = { ...t, processes: n, perProcess, balanceMs };
       runs.push(run);
-      log(`${n} process(es): ${t.mbPerSec} MB/s, ${t.logsPerSec} logs/s over ${t.wallSec} s, ${t.cpuSec} CPU-s (${t.mbPerCpuSec} MB/CPU-s); balanced after ${balanceMs} ms`);
+      log(
+        `${n} process(es): ${t.mbPerSec} MB/s, ${t.logsPerSec} logs/s over ${t.wallSec} s, ${t.cpuSec} CPU-s (${t.mbPerCpuSec} MB/CPU-s); balanced after ${balanceMs} ms`,
+      );
       for (const p of perProcess) log(`   ${p.host}: ${p.shards} shards, ${p.logs} logs (${p.share} %), ${p.cpuSec} CPU-s, peak RSS ${p.peakRssMb} MB`);
     }
     const takeover = await takeoverRun(emuProc.proc, emuProc.info, receiver, port, Math.max(...o.processes), o.takeoverMb, log);
@@ -123,7 +160,10 @@ export async function runScale(o: { json: boolean; size: number; takeoverMb: num
       });
       log(`chart: ${file}`);
     }
-    if (o.json) console.log(JSON.stringify({ bench: "scale", machine: machine(), shards: SHARDS, size: { mb: round1(pre.bytes / 1e6), logs: pre.logs }, runs, takeover }));
+    if (o.json)
+      console.log(
+        JSON.stringify({ bench: "scale", machine: machine(), shards: SHARDS, size: { mb: round1(pre.bytes / 1e6), logs: pre.logs }, runs, takeover }),
+      );
   } finally {
     await receiver.close();
     await emuProc.proc.close();

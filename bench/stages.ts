@@ -15,14 +15,22 @@ import { recordsFromMessage } from "../lib/syslog/from-node-message";
 import { outFormatter } from "../lib/syslog/out-format";
 import { logger, main } from "./support/report";
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, reps: { type: "string", default: "30" }, format: { type: "string", default: "kv" } } });
+const { values } = parseArgs({
+  options: { json: { type: "boolean", default: false }, reps: { type: "string", default: "30" }, format: { type: "string", default: "kv" } },
+});
 const log = logger(values.json!);
 
 const CONFIGS: Record<string, MappingConfig> = {
   kv: { format: "kv", hostname: "nr-1", hostnameType: "str" },
   cef: {
-    format: "cef", hostname: "nr-1", hostnameType: "str",
-    attributes: [{ key: "rt", type: "meta", value: "timeMs" }, { key: "cs1Label", type: "str", value: "project" }, { key: "cs1", type: "meta", value: "project" }],
+    format: "cef",
+    hostname: "nr-1",
+    hostnameType: "str",
+    attributes: [
+      { key: "rt", type: "meta", value: "timeMs" },
+      { key: "cs1Label", type: "str", value: "project" },
+      { key: "cs1", type: "meta", value: "project" },
+    ],
   },
 };
 
@@ -55,8 +63,20 @@ main(async () => {
       // One batch message per log group, shaped as sls-consumer emits it.
       const tags: Record<string, string> = {};
       for (const [k, v] of g.tags) tags[k] = v;
-      const records = g.records.map((p, index) => ({ cursor: "MTcxNDk3OTI4OTk1NjI0NjAwMA==", index, time: p.__time__, timeNs: g.timeNs[index], topic: g.topic, source: g.source, tags }));
-      const msg = { payload: g.records, sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 0, cursor: records[0]?.cursor, records }, syslog: undefined as unknown };
+      const records = g.records.map((p, index) => ({
+        cursor: "MTcxNDk3OTI4OTk1NjI0NjAwMA==",
+        index,
+        time: p.__time__,
+        timeNs: g.timeNs[index],
+        topic: g.topic,
+        source: g.source,
+        tags,
+      }));
+      const msg = {
+        payload: g.records,
+        sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 0, cursor: records[0]?.cursor, records },
+        syslog: undefined as unknown,
+      };
       t0 = cpu();
       msg.syslog = mapper.mapMessage(msg.payload, msg.sls);
       t1 = cpu();
@@ -70,7 +90,15 @@ main(async () => {
     }
   }
   const per = (x: number): number => Math.round(x / logs);
-  const r = { format: values.format, logs, nsPerLog: { decode: per(ns.decode), map: per(ns.map), format: per(ns.format) }, totalNsPerLog: per(ns.decode + ns.map + ns.format), rawBytesPerLog: Math.round(body.length / (groups.length * 100)) };
-  log(`${r.format}: ${logs} logs of ${r.rawBytesPerLog} raw bytes; CPU ns per log: decode ${r.nsPerLog.decode}, map ${r.nsPerLog.map}, format and frame ${r.nsPerLog.format}; total ${r.totalNsPerLog} (= ${((r.rawBytesPerLog / r.totalNsPerLog) * 1000).toFixed(0)} MB raw per CPU-second)`);
+  const r = {
+    format: values.format,
+    logs,
+    nsPerLog: { decode: per(ns.decode), map: per(ns.map), format: per(ns.format) },
+    totalNsPerLog: per(ns.decode + ns.map + ns.format),
+    rawBytesPerLog: Math.round(body.length / (groups.length * 100)),
+  };
+  log(
+    `${r.format}: ${logs} logs of ${r.rawBytesPerLog} raw bytes; CPU ns per log: decode ${r.nsPerLog.decode}, map ${r.nsPerLog.map}, format and frame ${r.nsPerLog.format}; total ${r.totalNsPerLog} (= ${((r.rawBytesPerLog / r.totalNsPerLog) * 1000).toFixed(0)} MB raw per CPU-second)`,
+  );
   if (values.json) console.log(JSON.stringify(r));
 });

@@ -236,7 +236,11 @@ async function syslogClient(port: number): Promise<void> {
     // by hand as its users would, rides in the message so the bytes on the wire match.
     const sd = r.structuredData!["sls@32473"]!;
     const sdText = `[sls@32473 project="${sd.project}" logstore="${sd.logstore}" shard="${sd.shard}" cursor="${sd.cursor}"]`;
-    client.log(sdText + " " + r.message, { facility: r.facility, severity: r.severity, msgid: r.msgId, syslogHostname: r.hostname, timestamp: new Date(1714979289000 + i) }, cb);
+    client.log(
+      sdText + " " + r.message,
+      { facility: r.facility, severity: r.severity, msgid: r.msgId, syslogHostname: r.hostname, timestamp: new Date(1714979289000 + i) },
+      cb,
+    );
   }
   while (inflight > 0) await new Promise<void>((r) => (wake = r));
   if (failed) throw failed;
@@ -411,7 +415,9 @@ async function main(): Promise<void> {
   };
   if (RUNS > 1) {
     const runs = (k: Variant, f: (r: Result) => number): string => rounds.map((r) => f(r[k]).toFixed(0)).join(", ");
-    log(`runs (msg/s): ours ${runs("ours", (r) => r.msgsPerSec)}; ours, batches ${runs("oursBatch", (r) => r.msgsPerSec)}; syslog-client ${runs("syslogClient", (r) => r.msgsPerSec)}; raw ${runs("raw", (r) => r.msgsPerSec)}`);
+    log(
+      `runs (msg/s): ours ${runs("ours", (r) => r.msgsPerSec)}; ours, batches ${runs("oursBatch", (r) => r.msgsPerSec)}; syslog-client ${runs("syslogClient", (r) => r.msgsPerSec)}; raw ${runs("raw", (r) => r.msgsPerSec)}`,
+    );
     log(`runs (msg/CPU-s): ours ${runs("ours", perCpuSec)}; ours, batches ${runs("oursBatch", perCpuSec)}; syslog-client ${runs("syslogClient", perCpuSec)}`);
   }
   const row = (name: string, r: Result): string =>
@@ -426,13 +432,24 @@ async function main(): Promise<void> {
   log(row("records only", results.recordsOnly) + "  (the bench making its records, in every row)");
   const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   const { ours, oursBatch, syslogClient } = results;
-  log(`ours / syslog-client:          ${x(ours.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(ours), perCpuSec(syslogClient))} msgs per CPU-second (target ≥ 3x)`);
-  log(`ours, batches / syslog-client: ${x(oursBatch.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(oursBatch), perCpuSec(syslogClient))} msgs per CPU-second`);
+  log(
+    `ours / syslog-client:          ${x(ours.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(ours), perCpuSec(syslogClient))} msgs per CPU-second (target ≥ 3x)`,
+  );
+  log(
+    `ours, batches / syslog-client: ${x(oursBatch.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(oursBatch), perCpuSec(syslogClient))} msgs per CPU-second`,
+  );
   log(`ours / raw:           ${((ours.msgsPerSec / results.raw.msgsPerSec) * 100).toFixed(0)} % msgs/s (target ≥ 50 %)`);
   log(`ours / raw, 64 KiB:    ${((ours.msgsPerSec / results.rawChunks.msgsPerSec) * 100).toFixed(0)} % msgs/s (the limit)`);
-  log(`format only / syslog-client: ${x(results.formatOnly.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(results.formatOnly), perCpuSec(syslogClient))} msgs per CPU-second (the ceiling of ours / syslog-client with this formatter)`);
+  log(
+    `format only / syslog-client: ${x(results.formatOnly.msgsPerSec, syslogClient.msgsPerSec)} msgs/s, ${x(perCpuSec(results.formatOnly), perCpuSec(syslogClient))} msgs per CPU-second (the ceiling of ours / syslog-client with this formatter)`,
+  );
   if (json) {
-    const pick = (r: Result) => ({ msgsPerSec: Math.round(r.msgsPerSec), msgsPerCpuSec: Math.round(perCpuSec(r)), mbPerSec: Number(r.mbPerSec.toFixed(2)), cpuSec: Number(r.cpuSec.toFixed(3)) });
+    const pick = (r: Result) => ({
+      msgsPerSec: Math.round(r.msgsPerSec),
+      msgsPerCpuSec: Math.round(perCpuSec(r)),
+      mbPerSec: Number(r.mbPerSec.toFixed(2)),
+      cpuSec: Number(r.cpuSec.toFixed(3)),
+    });
     const out = Object.fromEntries(Object.entries(results).map(([k, r]) => [k, pick(r)]));
     process.stdout.write(JSON.stringify(out) + "\n");
   }

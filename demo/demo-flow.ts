@@ -15,12 +15,7 @@ type FlowNode = { id: string; type: string; z?: string; [k: string]: unknown };
  * position, stay global). `credentials` (by node type) are attached inline so that the admin API
  * stores them; values like "${SLS_AK_ID}" are resolved from the environment when the flow starts.
  */
-export function exampleOnTab(
-  packageRoot: string,
-  example: string,
-  tabLabel: string,
-  credentials: Record<string, Record<string, string>> = {},
-): FlowNode[] {
+export function exampleOnTab(packageRoot: string, example: string, tabLabel: string, credentials: Record<string, Record<string, string>> = {}): FlowNode[] {
   const file = path.join(packageRoot, "examples", `${example}.json`);
   const nodes = JSON.parse(fs.readFileSync(file, "utf8")) as FlowNode[];
   const tab: FlowNode = { id: "demo0tab0000001", type: "tab", label: tabLabel, disabled: false, info: "" };

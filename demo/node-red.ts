@@ -47,7 +47,8 @@ export async function startNodeRed(opts: EmbeddedNodeRedOptions): Promise<Embedd
   const app = express();
   const server = http.createServer(app);
   const hadFlows = fs.existsSync(path.join(opts.userDir, FLOW_FILE));
-  const pkgName = (JSON.parse(fs.readFileSync(path.join(opts.packageRoot ?? path.resolve(__dirname, "..", ".."), "package.json"), "utf8")) as { name: string }).name;
+  const pkgName = (JSON.parse(fs.readFileSync(path.join(opts.packageRoot ?? path.resolve(__dirname, "..", ".."), "package.json"), "utf8")) as { name: string })
+    .name;
 
   const settings = {
     userDir: opts.userDir,

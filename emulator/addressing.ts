@@ -21,7 +21,9 @@ export function stripPort(host: string): string {
 }
 
 export function hostTarget(hostHeader: string | undefined, cnames: readonly string[] = []): HostTarget {
-  const host = stripPort((hostHeader ?? "").trim()).toLowerCase().replace(/\.$/, "");
+  const host = stripPort((hostHeader ?? "").trim())
+    .toLowerCase()
+    .replace(/\.$/, "");
   if (host === "" || isIP(host) !== 0 || host === "localhost" || cnames.includes(host)) return { kind: "cname" };
   if (host === "log-global.aliyuncs.com") return { kind: "endpoint" };
   for (const suffix of SERVICE_SUFFIXES) {

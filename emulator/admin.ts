@@ -29,13 +29,7 @@ interface JsonLogs {
   tags?: Record<string, string>;
 }
 
-export async function adminHandler(
-  ctx: AdminContext,
-  method: string,
-  path: string[],
-  query: URLSearchParams,
-  body: Buffer,
-): Promise<ApiResponse | undefined> {
+export async function adminHandler(ctx: AdminContext, method: string, path: string[], query: URLSearchParams, body: Buffer): Promise<ApiResponse | undefined> {
   const [what, id] = path;
   if (what === "health" && method === "GET") return { json: { ok: true, project: ctx.defaultProject } };
   if (what === "faults") {
@@ -81,7 +75,10 @@ export async function adminHandler(
       })),
     };
     const key = query.get("hashKey");
-    const r = ctx.store.project(project).logstore(logstore).put(key ? { kind: "hash", key } : { kind: "lb" }, encodeLogGroup(group));
+    const r = ctx.store
+      .project(project)
+      .logstore(logstore)
+      .put(key ? { kind: "hash", key } : { kind: "lb" }, encodeLogGroup(group));
     return { json: { shard: r.shard.id, seq: r.seq } };
   }
   return undefined;

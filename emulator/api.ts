@@ -123,7 +123,9 @@ const getProject: Route = {
   needsProject: true,
   run(ctx, req) {
     const p = ctx.store.project(req.project!);
-    return { json: { ...p.info, status: "Normal", region: "local", owner: "", lastModifyTime: String(p.info.createTime), createTime: String(p.info.createTime) } };
+    return {
+      json: { ...p.info, status: "Normal", region: "local", owner: "", lastModifyTime: String(p.info.createTime), createTime: String(p.info.createTime) },
+    };
   },
 };
 
@@ -202,7 +204,11 @@ const deleteLogStore: Route = {
 const listShards: Route = {
   action: "ListShards",
   needsProject: true,
-  run: (ctx, req) => ({ json: logstoreOf(ctx, req).listShards().map((s) => s.describe()) }),
+  run: (ctx, req) => ({
+    json: logstoreOf(ctx, req)
+      .listShards()
+      .map((s) => s.describe()),
+  }),
 };
 
 function putLogs(target: (req: ApiRequest) => PutTarget): Route {

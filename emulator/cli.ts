@@ -123,12 +123,21 @@ async function main(argv: string[]): Promise<void> {
     }
     // The variable names of the original recipe, ready for the example flows.
     const env = { SLS_ENDPOINT: emu.url, SLS_AK_ID: emu.accessKeyId, SLS_AK_KEY: emu.accessKeySecret, SLS_PROJECT: emu.project, SLS_LOGSTORE: logstore };
-    console.log(`  env              ${Object.entries(env).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    console.log(
+      `  env              ${Object.entries(env)
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   }
   if (kind && logstore) {
     const rate = num(values.rate, "rate");
     const count = num(values.count, "count");
-    const run = emu.generate(logstore, kind, { rate: rate ?? (count === undefined ? 10 : undefined), count, groupSize: num(values["group-size"], "group-size") });
+    const run = emu.generate(logstore, kind, {
+      rate: rate ?? (count === undefined ? 10 : undefined),
+      count,
+      groupSize: num(values["group-size"], "group-size"),
+    });
     void run.done.then((n) => console.error(`generator ${kind}: wrote ${n} logs`));
   }
   const shutdown = () => {

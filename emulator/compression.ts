@@ -9,9 +9,7 @@ import { errors } from "./errors";
 export type CompressType = "lz4" | "deflate" | "zstd" | "none";
 
 type ZstdZlib = { zstdCompressSync(b: Buffer): Buffer; zstdDecompressSync(b: Buffer, o?: { maxOutputLength?: number }): Buffer };
-const zstd: ZstdZlib | undefined =
-  typeof (zlib as unknown as Partial<ZstdZlib>).zstdCompressSync === "function" ? (zlib as unknown as ZstdZlib) : undefined;
-
+const zstd: ZstdZlib | undefined = typeof (zlib as unknown as Partial<ZstdZlib>).zstdCompressSync === "function" ? (zlib as unknown as ZstdZlib) : undefined;
 
 /** Request body → raw bytes; checks the announced raw size. */
 export function decompressBody(type: string, body: Buffer, rawSize: number): Buffer {

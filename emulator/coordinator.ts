@@ -154,9 +154,7 @@ export class Coordinator {
     const q = Math.floor(cand.size / m);
     let extra = cand.size % m;
     // Those already holding the most get the q+1 slots: that minimises moves.
-    const bySize = names
-      .map((name) => ({ name, c: this.members.get(name)! }))
-      .sort((a, b) => b.c.target.size - a.c.target.size || (a.name < b.name ? -1 : 1));
+    const bySize = names.map((name) => ({ name, c: this.members.get(name)! })).sort((a, b) => b.c.target.size - a.c.target.size || (a.name < b.name ? -1 : 1));
     const quota = new Map<string, number>();
     for (const { name, c } of bySize) {
       const qt = extra > 0 ? q + 1 : q;

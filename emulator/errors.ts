@@ -40,18 +40,13 @@ export const errors = {
   logStoreWithoutShard: (l: string) => new SlsError(400, "LogStoreWithoutShard", `logstore ${l} has no writable shard`),
   shardNotExist: (s: number | string) => new SlsError(400, "ShardNotExist", `shard ${s} does not exist`),
   shardReadOnly: (s: number) => new SlsError(400, "ParameterInvalid", `shard ${s} is readonly`),
-  consumerGroupNotExist: (g: string) =>
-    new SlsError(404, "ConsumerGroupNotExist", `consumer group ${g} does not exist`),
-  consumerGroupAlreadyExist: (g: string) =>
-    new SlsError(400, "ConsumerGroupAlreadyExist", `consumer group ${g} already exist`),
-  consumerGroupQuotaExceed: (n: number) =>
-    new SlsError(400, "ConsumerGroupQuotaExceed", `a logstore can have at most ${n} consumer groups`),
+  consumerGroupNotExist: (g: string) => new SlsError(404, "ConsumerGroupNotExist", `consumer group ${g} does not exist`),
+  consumerGroupAlreadyExist: (g: string) => new SlsError(400, "ConsumerGroupAlreadyExist", `consumer group ${g} already exist`),
+  consumerGroupQuotaExceed: (n: number) => new SlsError(400, "ConsumerGroupQuotaExceed", `a logstore can have at most ${n} consumer groups`),
   // "Exsit" is the spelling the reference clients check for (docs/sls-protocol.md, "Errors and retry classes").
   consumerNotExist: (c: string) => new SlsError(400, "ConsumerNotExsit", `consumer ${c} does not exist`),
-  consumerNotMatch: (c: string, s: number) =>
-    new SlsError(400, "ConsumerNotMatch", `consumer ${c} does not hold shard ${s}`),
-  notExistConsumerWithBody: (c: string) =>
-    new SlsError(400, "NotExistConsumerWithBody", `consumer ${c} is not registered and sent a non-empty shard list`),
+  consumerNotMatch: (c: string, s: number) => new SlsError(400, "ConsumerNotMatch", `consumer ${c} does not hold shard ${s}`),
+  notExistConsumerWithBody: (c: string) => new SlsError(400, "NotExistConsumerWithBody", `consumer ${c} is not registered and sent a non-empty shard list`),
   methodNotAllowed: (m: string) => new SlsError(405, "MethodNotAllowed", m),
   notFound: (m: string) => new SlsError(404, "NotFound", m),
   internal: (m: string) => new SlsError(500, "InternalServerError", m),

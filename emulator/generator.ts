@@ -65,8 +65,24 @@ function rdsAudit(r: Rnd): Array<[string, string]> {
 }
 
 function actionTrail(r: Rnd, now: number): Array<[string, string]> {
-  const eventName = pick(r, ["ConsoleSignin", "CreateAccessKey", "DeleteBucket", "RunInstances", "StopInstance", "AttachPolicyToUser", "PutObject", "AuthorizeSecurityGroup"]);
-  const service = eventName === "ConsoleSignin" ? "Ram" : eventName.includes("Bucket") || eventName === "PutObject" ? "Oss" : eventName.includes("Policy") || eventName.includes("AccessKey") ? "Ram" : "Ecs";
+  const eventName = pick(r, [
+    "ConsoleSignin",
+    "CreateAccessKey",
+    "DeleteBucket",
+    "RunInstances",
+    "StopInstance",
+    "AttachPolicyToUser",
+    "PutObject",
+    "AuthorizeSecurityGroup",
+  ]);
+  const service =
+    eventName === "ConsoleSignin"
+      ? "Ram"
+      : eventName.includes("Bucket") || eventName === "PutObject"
+        ? "Oss"
+        : eventName.includes("Policy") || eventName.includes("AccessKey")
+          ? "Ram"
+          : "Ecs";
   const error = r() < 0.05 ? pick(r, ["Forbidden.RAM", "InvalidAccessKeyId.NotFound", "NoPermission"]) : undefined;
   const event = {
     eventId: uuid(r),

@@ -109,11 +109,7 @@ export interface Emulator {
    * Writes simulated logs (each with a `seq` field) at `rate` logs/s and/or up to `count` logs.
    * Without `startSeq`, `seq` continues after the highest one already in the logstore.
    */
-  generate(
-    logstore: string,
-    kind: GeneratorKind,
-    opts: GeneratorOptions & { rate?: number; count?: number; project?: string; hashKey?: string },
-  ): GeneratorRun;
+  generate(logstore: string, kind: GeneratorKind, opts: GeneratorOptions & { rate?: number; count?: number; project?: string; hashKey?: string }): GeneratorRun;
   /** The STS and metadata stand-ins (with `credentialServices`). */
   credentialServices?: { sts: StsServer; metadata: MetadataServer; issuer: CredentialIssuer };
   faults: {
@@ -223,8 +219,15 @@ export async function start(opts: EmulatorOptions = {}): Promise<Emulator> {
       const r = ls(logstore, o?.project).put(target(o), encoded, undefined, o?.receiveTime);
       return { shard: r.shard.id, seq: r.seq };
     },
-    listShards: (logstore, project) => ls(logstore, project).listShards().map((s) => s.describe()),
-    split: (logstore, shard, o = {}) => ls(logstore, o.project).split(shard, { key: o.key, count: o.count }).slice(1).map((s) => s.id),
+    listShards: (logstore, project) =>
+      ls(logstore, project)
+        .listShards()
+        .map((s) => s.describe()),
+    split: (logstore, shard, o = {}) =>
+      ls(logstore, o.project)
+        .split(shard, { key: o.key, count: o.count })
+        .slice(1)
+        .map((s) => s.id),
     merge: (logstore, shard, project) => ls(logstore, project).merge(shard)[0].id,
     createConsumerGroup(logstore, name, o = {}) {
       ls(logstore, o.project).createGroup(name, o.timeout ?? 60, o.order ?? false);

@@ -49,7 +49,11 @@ export class Persistence implements StoreListener {
         const ls = project.restoreLogstore(meta);
         for (const shard of ls.shards.values()) {
           const file = p.shardFile(lp.info.projectName, ls.name, shard.id);
-          const loaded = p.loadShard(file, (first) => (shard.firstSeq = first), (bytes, t) => shard.append(bytes, t));
+          const loaded = p.loadShard(
+            file,
+            (first) => (shard.firstSeq = first),
+            (bytes, t) => shard.append(bytes, t),
+          );
           ls.expire(shard);
           if (loaded && shard.firstSeq > loaded.firstSeq) p.rewriteShard(file, shard);
           if (loaded) p.fileFirst.set(`${lp.info.projectName}/${ls.name}/${shard.id}`, shard.firstSeq);
@@ -173,7 +177,10 @@ export class Persistence implements StoreListener {
           projects.get(e.project)?.logstores.delete(e.name);
           break;
         case "checkpoint": {
-          const g = projects.get(e.project)?.logstores.get(e.logstore)?.groups.find((x) => x.name === e.group);
+          const g = projects
+            .get(e.project)
+            ?.logstores.get(e.logstore)
+            ?.groups.find((x) => x.name === e.group);
           if (g) g.checkpoints = [...g.checkpoints.filter((c) => c.shard !== e.cp.shard), e.cp];
           break;
         }
@@ -196,11 +203,7 @@ export class Persistence implements StoreListener {
   }
 
   /** Reads a shard file into the shard; cuts a torn tail. Returns the header's first seq. */
-  private loadShard(
-    file: string,
-    setFirst: (seq: number) => void,
-    add: (bytes: Buffer, receiveTime: number) => void,
-  ): { firstSeq: number } | undefined {
+  private loadShard(file: string, setFirst: (seq: number) => void, add: (bytes: Buffer, receiveTime: number) => void): { firstSeq: number } | undefined {
     if (!fs.existsSync(file)) return undefined;
     const buf = fs.readFileSync(file);
     if (buf.length < HEADER || !buf.subarray(0, 8).equals(MAGIC)) {

@@ -158,9 +158,9 @@ export class SlsHttpServer {
         return;
       }
       const r = this.opts.admin
-        ? await this.opts.admin(req.method ?? "GET", path.split("/").filter(Boolean).slice(1), new URLSearchParams(rawQuery), raw).catch(
-            (e: unknown) => errorResponse(e instanceof SlsError ? e : errors.parameterInvalid((e as Error).message)),
-          )
+        ? await this.opts
+            .admin(req.method ?? "GET", path.split("/").filter(Boolean).slice(1), new URLSearchParams(rawQuery), raw)
+            .catch((e: unknown) => errorResponse(e instanceof SlsError ? e : errors.parameterInvalid((e as Error).message)))
         : undefined;
       this.send(res, requestId, r ?? errorResponse(errors.notFound(`no admin endpoint ${path}`)));
       return;
@@ -202,8 +202,7 @@ export class SlsHttpServer {
         body = decompressBody(ctype.toLowerCase(), raw, rawSize);
       }
 
-      const project =
-        target.kind === "project" ? target.project : target.kind === "cname" && op.needsProject ? this.opts.defaultProject : undefined;
+      const project = target.kind === "project" ? target.project : target.kind === "cname" && op.needsProject ? this.opts.defaultProject : undefined;
       if (op.needsProject) {
         if (!project) throw errors.projectNotExist("(none in Host)");
         this.ctx.store.project(project);
@@ -268,8 +267,15 @@ export function adminRefusal(
     const b = Buffer.from(o.token);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return errors.unauthorized("the admin routes need Authorization: Bearer <the emulator's admin token>");
   } else {
-    if (!isLoopback(o.bound)) return errors.forbidden(`the admin routes are off on ${o.bound}, an address other machines can reach: start the emulator with an admin token (--admin-token)`);
-    const name = String(req.headers.host ?? "").trim().toLowerCase().replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+    if (!isLoopback(o.bound))
+      return errors.forbidden(
+        `the admin routes are off on ${o.bound}, an address other machines can reach: start the emulator with an admin token (--admin-token)`,
+      );
+    const name = String(req.headers.host ?? "")
+      .trim()
+      .toLowerCase()
+      .replace(/:\d+$/, "")
+      .replace(/^\[|\]$/g, "");
     const local = name === "" || isLoopback(name) || name === "localhost" || o.cnames.includes(name);
     if (!local) return errors.forbidden(`the admin routes answer only to a loopback Host, not ${name}`);
   }

@@ -78,16 +78,9 @@ export class Shard {
   }
 
   static fromMeta(m: ShardMeta): Shard {
-    return new Shard(
-      m.shardID,
-      m.inclusiveBeginKey,
-      m.exclusiveEndKey,
-      m.createTime,
-      m.parents,
-      m.status,
-      BigInt(m.base),
-      m.firstSeq,
-    ).withReadonlySince(m.readonlySince);
+    return new Shard(m.shardID, m.inclusiveBeginKey, m.exclusiveEndKey, m.createTime, m.parents, m.status, BigInt(m.base), m.firstSeq).withReadonlySince(
+      m.readonlySince,
+    );
   }
 
   private withReadonlySince(t: number | undefined): this {

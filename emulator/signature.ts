@@ -155,7 +155,9 @@ function verifyV4(req: SignedRequest, rest: string, accounts: ReadonlyMap<string
       .filter((n) => n === "host" || n === "content-type" || n.startsWith("x-log-") || n.startsWith("x-acs-"))
       .filter((n) => withMeta || !n.startsWith("x-log-meta-"))
       .sort();
-  let key = createHmac("sha256", "aliyun_v4" + acc.accessKeySecret).update(day).digest();
+  let key = createHmac("sha256", "aliyun_v4" + acc.accessKeySecret)
+    .update(day)
+    .digest();
   for (const part of [region, "sls", "aliyun_v4_request"]) key = createHmac("sha256", key).update(part).digest();
   const scope = `${day}/${region}/sls/aliyun_v4_request`;
   const ok = [rfc3986, tsPercentEncode].some((enc) =>

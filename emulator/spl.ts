@@ -155,8 +155,24 @@ type Instruction =
 // ------------------------------------------------------------------ parser
 
 const KEYWORDS = new Set(["and", "or", "not", "like", "escape", "is", "null", "in", "between", "true", "false", "cast", "try_cast", "as"]);
-const TYPES: Record<string, SplType> = { bigint: "bigint", integer: "bigint", int: "bigint", smallint: "bigint", tinyint: "bigint", double: "double", real: "double", varchar: "varchar", boolean: "boolean" };
-const INT_RANGE: Record<string, [number, number]> = { tinyint: [-128, 127], smallint: [-32768, 32767], integer: [-(2 ** 31), 2 ** 31 - 1], int: [-(2 ** 31), 2 ** 31 - 1], bigint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] };
+const TYPES: Record<string, SplType> = {
+  bigint: "bigint",
+  integer: "bigint",
+  int: "bigint",
+  smallint: "bigint",
+  tinyint: "bigint",
+  double: "double",
+  real: "double",
+  varchar: "varchar",
+  boolean: "boolean",
+};
+const INT_RANGE: Record<string, [number, number]> = {
+  tinyint: [-128, 127],
+  smallint: [-32768, 32767],
+  integer: [-(2 ** 31), 2 ** 31 - 1],
+  int: [-(2 ** 31), 2 ** 31 - 1],
+  bigint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
 
 class Parser {
   private i = 0;
@@ -516,7 +532,10 @@ function typeOf(e: Expr, env: Env): SplType {
         ? got.length >= 1 && got.every((t) => sig.args[0] === "unknown" || fits(t, sig.args[0]))
         : got.length >= min && got.length <= sig.args.length && got.every((t, i) => fits(t, sig.args[i]));
       if (!ok) {
-        throw typeError(e.pos, `Unexpected parameters (${got.join(", ")}) for function ${e.fn}. Expected: ${e.fn}(${sig.args.join(", ")}${sig.variadic ? ", ..." : ""})`);
+        throw typeError(
+          e.pos,
+          `Unexpected parameters (${got.join(", ")}) for function ${e.fn}. Expected: ${e.fn}(${sig.args.join(", ")}${sig.variadic ? ", ..." : ""})`,
+        );
       }
       if (sig.ret !== "same") return sig.ret;
       const known = got.filter((t) => t !== "unknown");
@@ -548,7 +567,8 @@ function precompile(e: Expr, cache: Map<string, RegExp>): void {
   const visit = (x: Expr): void => {
     switch (x.k) {
       case "call":
-        if (x.fn.startsWith("regexp_") && x.args[1]?.k === "lit" && typeof x.args[1].v === "string") cache.set(x.args[1].v, checkRegex(x.args[1].pos, x.args[1].v));
+        if (x.fn.startsWith("regexp_") && x.args[1]?.k === "lit" && typeof x.args[1].v === "string")
+          cache.set(x.args[1].v, checkRegex(x.args[1].pos, x.args[1].v));
         x.args.forEach(visit);
         break;
       case "unary":
@@ -739,7 +759,10 @@ class Evaluator {
         }
       }
       case "call":
-        return this.call(e.fn, e.args.map((a) => this.eval(a, row)));
+        return this.call(
+          e.fn,
+          e.args.map((a) => this.eval(a, row)),
+        );
     }
   }
 
@@ -854,7 +877,15 @@ export interface SplResult {
 }
 
 function wildcardRegex(pattern: string): RegExp {
-  return new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*") + "$", "u");
+  return new RegExp(
+    "^" +
+      pattern
+        .split("*")
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[\\s\\S]*") +
+      "$",
+    "u",
+  );
 }
 
 /** A checked SPL statement, run log by log. */

@@ -197,7 +197,13 @@ export class StsServer {
     } catch (e) {
       const err = e instanceof StsError ? e : new StsError(500, "InternalError", "The request processing has failed due to some unknown error.");
       status = err.status;
-      body = { RequestId: requestId, HostId: "sts.aliyuncs.com", Code: err.code, Message: err.message, Recommend: `https://api.aliyun.com/troubleshoot?q=${err.code}` };
+      body = {
+        RequestId: requestId,
+        HostId: "sts.aliyuncs.com",
+        Code: err.code,
+        Message: err.message,
+        Recommend: `https://api.aliyun.com/troubleshoot?q=${err.code}`,
+      };
     }
     const text = JSON.stringify(status === 200 ? { RequestId: requestId, ...(body as object) } : body);
     res.writeHead(status, { "content-type": "application/json;charset=utf-8", "content-length": Buffer.byteLength(text) });
@@ -240,8 +246,10 @@ export class StsServer {
     const acc = this.accounts.get(ak);
     if (!acc) throw new StsError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
     if (acc.securityToken !== undefined) {
-      if (params.SecurityToken !== acc.securityToken) throw new StsError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.");
-      if (acc.expiresAt !== undefined && this.issuer.now() >= acc.expiresAt) throw new StsError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
+      if (params.SecurityToken !== acc.securityToken)
+        throw new StsError(400, "InvalidSecurityToken.MismatchWithAccessKey", "Specified SecurityToken mismatch with the AccessKey.");
+      if (acc.expiresAt !== undefined && this.issuer.now() >= acc.expiresAt)
+        throw new StsError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.");
     }
     if (params.SignatureMethod !== "HMAC-SHA1" || params.SignatureVersion !== "1.0") {
       throw new StsError(400, "InvalidParameter.SignatureMethod", "Specified signature method or version is not supported.");
@@ -263,7 +271,8 @@ export class StsServer {
     const token = (params.OIDCToken ?? "").trim();
     if (!token) throw new StsError(401, "AuthenticationFail.OIDCToken.Invalid", "The OIDCToken can not empty.");
     const parts = token.split(".");
-    if (parts.length !== 3) throw new StsError(401, "AuthenticationFail.OIDCToken.Invalid", "The number of Jwt field should be divided into 3 parts with '.' .");
+    if (parts.length !== 3)
+      throw new StsError(401, "AuthenticationFail.OIDCToken.Invalid", "The number of Jwt field should be divided into 3 parts with '.' .");
     let claims: { exp?: unknown };
     try {
       claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { exp?: unknown };

@@ -25,9 +25,7 @@ export class Backoff {
   private failures = 0;
   private readonly random: () => number;
 
-  constructor(
-    private readonly opts: BackoffOptions & { random?: () => number },
-  ) {
+  constructor(private readonly opts: BackoffOptions & { random?: () => number }) {
     const initial = opts.initialMs ?? 250;
     if (!(initial > 0) || !((opts.maxMs ?? 30_000) >= initial)) throw new RangeError("backoff needs 0 < initialMs <= maxMs");
     this.random = opts.random ?? Math.random;

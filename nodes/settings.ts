@@ -45,7 +45,8 @@ function refProblems(RED: NodeAPI, spec: NodeSpec, c: Raw): Problem[] {
     if (!prop.ref || typeof c[name] !== "string") continue;
     const target = RED.nodes.getNode(c[name] as string);
     if (!target || target.type !== prop.ref) out.push({ property: name, value: c[name] as string, why: { key: "ref-missing", params: { type: prop.ref } } });
-    else if (refused.has(target)) out.push({ property: name, value: c[name] as string, why: { key: "ref-invalid", params: { type: prop.ref, name: target.name || target.id } } });
+    else if (refused.has(target))
+      out.push({ property: name, value: c[name] as string, why: { key: "ref-invalid", params: { type: prop.ref, name: target.name || target.id } } });
   }
   return out;
 }

@@ -42,7 +42,20 @@ interface ConnCreds {
 type ConnNode = SlsConnectionNode & { credentials: ConnCreds; auth?: CredentialSourceKind; sourceSettings?: Record<string, unknown> };
 
 /** Settings of the role-based sources, as the dialog posts them for a test. */
-const SOURCE_FIELDS = ["roleArn", "roleSessionName", "durationSeconds", "policy", "stsEndpoint", "roleName", "metadataEndpoint", "imdsV2Only", "oidcProviderArn", "oidcTokenFile", "credentialsFile", "profile"] as const;
+const SOURCE_FIELDS = [
+  "roleArn",
+  "roleSessionName",
+  "durationSeconds",
+  "policy",
+  "stsEndpoint",
+  "roleName",
+  "metadataEndpoint",
+  "imdsV2Only",
+  "oidcProviderArn",
+  "oidcTokenFile",
+  "credentialsFile",
+  "profile",
+] as const;
 
 const sameSetting = (a: unknown, b: unknown): boolean => String(a ?? "").trim() === String(b ?? "").trim();
 
@@ -155,7 +168,8 @@ export = function (RED: NodeAPI): void {
       let client: SlsClient | undefined;
       try {
         const body = (req.body ?? {}) as ConnectionTestRequest;
-        if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", t("sls-connection.errors.test-object"), { retryable: false });
+        if (typeof body !== "object" || Array.isArray(body))
+          throw new SlsError("ParameterInvalid", t("sls-connection.errors.test-object"), { retryable: false });
         const auth = typeof (body as { auth?: unknown }).auth === "string" ? String((body as { auth?: unknown }).auth) : "access_key";
         if (auth !== "access_key" && auth !== "sts") {
           const { node, project, logstore } = deployedForTest(body, auth);
@@ -188,7 +202,8 @@ export = function (RED: NodeAPI): void {
     const node = typeof b.id === "string" ? (RED.nodes.getNode(b.id) as ConnNode | null) : null;
     const project = typeof b.project === "string" ? b.project.trim() : "";
     const logstore = typeof b.logstore === "string" ? b.logstore.trim() : "";
-    if (!PROJECT_NAME.test(project) || !LOGSTORE_NAME.test(logstore)) throw new SlsError("ParameterInvalid", t("sls-connection.errors.test-names"), { retryable: false });
+    if (!PROJECT_NAME.test(project) || !LOGSTORE_NAME.test(logstore))
+      throw new SlsError("ParameterInvalid", t("sls-connection.errors.test-names"), { retryable: false });
     const endpoint = typeof b.endpoint === "string" ? b.endpoint.trim() : "";
     const same =
       saved !== undefined &&

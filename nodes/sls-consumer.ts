@@ -164,10 +164,11 @@ export = function (RED: NodeAPI): void {
       const now = Date.now();
       if (now - queryReportAt < 60_000) return;
       queryReportAt = now;
-      node.error(
-        t("sls-consumer.errors.spl-failed", { logs: queryFailed }),
-        { _msgid: RED.util.generateId(), payload: { code: "SplEvaluationFailed", level: "warning", logs: queryFailed, shard: f.shard }, sls: slsOf(f.shard) } as NodeMessage,
-      );
+      node.error(t("sls-consumer.errors.spl-failed", { logs: queryFailed }), {
+        _msgid: RED.util.generateId(),
+        payload: { code: "SplEvaluationFailed", level: "warning", logs: queryFailed, shard: f.shard },
+        sls: slsOf(f.shard),
+      } as NodeMessage);
       queryFailed = 0;
     });
     engine.on("assigned", () => updateStatus());
@@ -179,7 +180,15 @@ export = function (RED: NodeAPI): void {
     const range = { from: cfg.start === "time" ? iso(cfg.startTime) : cfg.start, to: backfill ? iso(cfg.to!) : undefined };
     // Backfill progress on the second output, so a flow can chain or notify.
     engine.on("shardDone", (d: ShardDone) => {
-      node.send([null, { _msgid: RED.util.generateId(), topic: "shard-done", payload: { shard: d.shard, logs: d.logs, cursor: d.cursor, ...range }, sls: slsOf(d.shard) } as NodeMessage]);
+      node.send([
+        null,
+        {
+          _msgid: RED.util.generateId(),
+          topic: "shard-done",
+          payload: { shard: d.shard, logs: d.logs, cursor: d.cursor, ...range },
+          sls: slsOf(d.shard),
+        } as NodeMessage,
+      ]);
       updateStatus();
     });
     let doneText: Text | undefined;
@@ -217,16 +226,25 @@ export = function (RED: NodeAPI): void {
       const expired: Text[] =
         s.expired.groups === 0
           ? []
-          : [s.expired.logs > 0 ? { key: "sls-consumer.status.expired-logs", params: { count: s.expired.logs } } : { key: "sls-consumer.status.expired-groups", params: { count: s.expired.groups } }];
+          : [
+              s.expired.logs > 0
+                ? { key: "sls-consumer.status.expired-logs", params: { count: s.expired.logs } }
+                : { key: "sls-consumer.status.expired-groups", params: { count: s.expired.groups } },
+            ];
       // A plain-http endpoint to another machine is named in every status (its warning is logged once).
       if (conn.plainHttp) expired.push({ key: "sls-consumer.status.plain-http" });
-      const finished: Text[] = s.range && s.range.finished.length > 0 ? [{ key: "sls-consumer.status.finished", params: { count: s.range.finished.length } }] : [];
-      const show = (fill: "red" | "green" | "yellow" | "grey", shape: "dot" | "ring", parts: Text[]): void => node.status({ fill, shape, text: joined(t, [...parts, ...expired]) });
+      const finished: Text[] =
+        s.range && s.range.finished.length > 0 ? [{ key: "sls-consumer.status.finished", params: { count: s.range.finished.length } }] : [];
+      const show = (fill: "red" | "green" | "yellow" | "grey", shape: "dot" | "ring", parts: Text[]): void =>
+        node.status({ fill, shape, text: joined(t, [...parts, ...expired]) });
       if (s.range?.done && doneText) show("green", "ring", [doneText]);
-      else if (s.error) node.status({ fill: "red", shape: "ring", text: conn.plainHttp ? `${s.error.code} · ${t("sls-consumer.status.plain-http")}` : s.error.code });
-      else if (s.retention) show("yellow", "dot", [{ key: "sls-consumer.status.retention", params: { shard: s.retention.shard, percent: s.retention.percent } }]);
+      else if (s.error)
+        node.status({ fill: "red", shape: "ring", text: conn.plainHttp ? `${s.error.code} · ${t("sls-consumer.status.plain-http")}` : s.error.code });
+      else if (s.retention)
+        show("yellow", "dot", [{ key: "sls-consumer.status.retention", params: { shard: s.retention.shard, percent: s.retention.percent } }]);
       else if (s.waiting) show("yellow", "ring", [{ key: "sls-consumer.status.waiting", params: { shards: s.shards.length } }]);
-      else if (s.shards.length === 0 && finished.length > 0) show("grey", "ring", [{ key: "sls-consumer.status.backfill" }, ...finished, { key: "sls-consumer.status.waiting-others" }]);
+      else if (s.shards.length === 0 && finished.length > 0)
+        show("grey", "ring", [{ key: "sls-consumer.status.backfill" }, ...finished, { key: "sls-consumer.status.waiting-others" }]);
       else if (s.shards.length === 0) node.status({ fill: "grey", shape: "ring", text: "sls-consumer.status.no-shards" });
       else
         show("green", "dot", [
@@ -270,7 +288,8 @@ export = function (RED: NodeAPI): void {
       void (async () => {
         try {
           const body = (req.body ?? {}) as ResetRequest;
-          if (typeof body !== "object" || Array.isArray(body)) throw new SlsError("ParameterInvalid", t("sls-consumer.errors.request-object"), { retryable: false });
+          if (typeof body !== "object" || Array.isArray(body))
+            throw new SlsError("ParameterInvalid", t("sls-consumer.errors.request-object"), { retryable: false });
           const r = typeof body.id === "string" ? running.get(body.id) : undefined;
           resetGroupOf(body, r);
           res.json({ ok: true, ...(await run(body, r!)) });
@@ -293,7 +312,14 @@ export = function (RED: NodeAPI): void {
     const position = resetPositionOf(body);
     const client = r.conn.getClient();
     // Consumers of this group in this runtime look at once; those elsewhere at their next commit.
-    const local = (): Running[] => [...running.values()].filter((o) => o.conn.endpoint === r.conn.endpoint && o.resolved.project === project && o.resolved.logstore === logstore && o.resolved.consumerGroup === consumerGroup);
+    const local = (): Running[] =>
+      [...running.values()].filter(
+        (o) =>
+          o.conn.endpoint === r.conn.endpoint &&
+          o.resolved.project === project &&
+          o.resolved.logstore === logstore &&
+          o.resolved.consumerGroup === consumerGroup,
+      );
     const result = await resetGroup(client, {
       project,
       logstore,
@@ -303,7 +329,15 @@ export = function (RED: NodeAPI): void {
         await Promise.all(local().map((o) => o.engine.recheck()));
       },
     });
-    RED.log.info(t("sls-consumer.log.reset", { group: consumerGroup, project, logstore, to: position.to === "time" ? position.time : position.to, shards: result.shards.length }));
+    RED.log.info(
+      t("sls-consumer.log.reset", {
+        group: consumerGroup,
+        project,
+        logstore,
+        to: position.to === "time" ? position.time : position.to,
+        shards: result.shards.length,
+      }),
+    );
     return { project, logstore, consumerGroup, ...result };
   });
 };
@@ -323,7 +357,17 @@ function savedSettings(RED: NodeAPI, id: string): DeployedConsumer["saved"] {
  * through the same connection (saved settings compared as written, `${VAR}` included).
  */
 function liveConsumerOfGroup(RED: NodeAPI, self: string): string | undefined {
-  type Saved = { id?: string; type?: string; d?: boolean; name?: string; connection?: unknown; project?: unknown; logstore?: unknown; consumerGroup?: unknown; to?: unknown };
+  type Saved = {
+    id?: string;
+    type?: string;
+    d?: boolean;
+    name?: string;
+    connection?: unknown;
+    project?: unknown;
+    logstore?: unknown;
+    consumerGroup?: unknown;
+    to?: unknown;
+  };
   const consumers: Saved[] = [];
   RED.nodes.eachNode((n: Saved) => {
     if (n.type === "sls-consumer" && !n.d) consumers.push(n);

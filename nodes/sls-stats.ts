@@ -31,11 +31,14 @@ export = function (RED: NodeAPI): void {
       node.status({ fill, shape: "dot", text: serving ? t("sls-stats.status.served", { summary, path: cfg.metricsPath }) : summary });
     };
 
-    const timer = cfg.interval > 0 ? setInterval(() => {
-      const s = report();
-      show(s);
-      node.send({ topic: "sls-stats", payload: s } as NodeMessage);
-    }, cfg.interval * 1000) : undefined;
+    const timer =
+      cfg.interval > 0
+        ? setInterval(() => {
+            const s = report();
+            show(s);
+            node.send({ topic: "sls-stats", payload: s } as NodeMessage);
+          }, cfg.interval * 1000)
+        : undefined;
 
     node.on("input", (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: () => void) => {
       const s = report();
@@ -47,7 +50,11 @@ export = function (RED: NodeAPI): void {
     });
 
     const close = serving ? openEndpoint(RED, cfg.metricsPath, node.id) : undefined;
-    node.status({ fill: "grey", shape: "ring", text: serving ? t("sls-stats.status.serving", { path: cfg.metricsPath }) : t("sls-stats.status.every", { interval: cfg.interval }) });
+    node.status({
+      fill: "grey",
+      shape: "ring",
+      text: serving ? t("sls-stats.status.serving", { path: cfg.metricsPath }) : t("sls-stats.status.every", { interval: cfg.interval }),
+    });
 
     node.on("close", (done: () => void) => {
       clearInterval(timer);

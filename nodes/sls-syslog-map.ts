@@ -45,7 +45,12 @@ export = function (RED: NodeAPI): void {
       : undefined;
     compiling = false;
     if (!mapper || refusals.length > 0) {
-      if (mapper) refuse(RED, node, refusals.map((text) => ({ property: "mapping", why: { key: "mapping", params: { text } } })));
+      if (mapper)
+        refuse(
+          RED,
+          node,
+          refusals.map((text) => ({ property: "mapping", why: { key: "mapping", params: { text } } })),
+        );
       holdInput(node);
       return;
     }

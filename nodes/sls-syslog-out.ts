@@ -47,19 +47,22 @@ export = function (RED: NodeAPI): void {
       droppedHostnameWarned = true;
       node.warn(t("sls-syslog-out.warnings.hostname-syslog-ng", { hostname }));
     };
-    const { defaults, writer, format } = outFormatter({
-      format: cfg.format,
-      facility: String(cfg.facility),
-      severity: String(cfg.severity),
-      hostname: cfg.hostname,
-      appName: cfg.appName,
-      procId: cfg.procId,
-      msgId: cfg.msgId,
-      bom: cfg.bom,
-      timezone: cfg.timezone,
-      hostnameChars: cfg.hostnameChars,
-      maxMessageBytes: server.maxMessageBytes,
-    }, { onDroppedHostname });
+    const { defaults, writer, format } = outFormatter(
+      {
+        format: cfg.format,
+        facility: String(cfg.facility),
+        severity: String(cfg.severity),
+        hostname: cfg.hostname,
+        appName: cfg.appName,
+        procId: cfg.procId,
+        msgId: cfg.msgId,
+        bom: cfg.bom,
+        timezone: cfg.timezone,
+        hostnameChars: cfg.hostnameChars,
+        maxMessageBytes: server.maxMessageBytes,
+      },
+      { onDroppedHostname },
+    );
 
     // Format failures: a log's own is dead-lettered, one every log would hit is held
     // (lib/syslog/format-triage.ts). Held tokens go back to the source at the next deploy.
@@ -105,7 +108,11 @@ export = function (RED: NodeAPI): void {
     const showStatus = (): void => {
       const v =
         held.records > 0
-          ? { fill: "red" as const, shape: "ring" as const, parts: [{ key: "sls-syslog-out.status.holding", params: { count: held.records, reason: heldReason } }] }
+          ? {
+              fill: "red" as const,
+              shape: "ring" as const,
+              parts: [{ key: "sls-syslog-out.status.holding", params: { count: held.records, reason: heldReason } }],
+            }
           : sinkStatus(sender.stats(), { rate, fault: lastError, rateLimited: limit?.limited ?? false });
       limitedShown = v.parts.some((p) => p.key === "sls-syslog-out.status.rate-limited");
       // One text without parameters goes as its key: the editor translates it.
@@ -124,7 +131,8 @@ export = function (RED: NodeAPI): void {
         // new session, so connecting is not enough).
         const sent = sender.stats().targets.find((t) => t.target === target)?.sent ?? 0;
         const before = logged.get(target);
-        if (!before || before.kind !== short || sent > before.sent) node.error(t("sls-syslog-out.errors.target", { target: server.target, error: err.message }));
+        if (!before || before.kind !== short || sent > before.sent)
+          node.error(t("sls-syslog-out.errors.target", { target: server.target, error: err.message }));
         logged.set(target, { kind: short, sent });
         lastError = short;
       }
@@ -145,38 +153,42 @@ export = function (RED: NodeAPI): void {
      * The sender's callback for a message's frames (a callback, not a promise: one reaction less per
      * message): settles the claim once they were written; a sender that closed first returns the token.
      */
-    const afterWrite = (m: NodeMessageInFlow, count: number, claim: Claim | null, send: (msg: NodeMessageInFlow) => void, done: Done, failure?: Error): SendCallback => (err) => {
-      if (!err) {
-        // The status's problem is over once something got through.
-        lastError = "";
-        delivered += count;
-        counts.written += count;
-        claim?.settle(failure);
-        if (passOn && !failure) send(m);
-        done(failure);
-        return;
-      }
-      // Shut down before the write (redeploy while the SIEM is away): give the token back so
-      // the source reads those logs again; the checkpoint never passes them. Counted for one
-      // summary warning at close instead of an error per message.
-      if (err instanceof SenderClosedError) {
-        if (claim) {
-          claim.release();
-          closedReturned += count;
-          counts.returned += count;
-        } else {
-          closedLost += count;
-          counts.failed += count;
+    const afterWrite =
+      (m: NodeMessageInFlow, count: number, claim: Claim | null, send: (msg: NodeMessageInFlow) => void, done: Done, failure?: Error): SendCallback =>
+      (err) => {
+        if (!err) {
+          // The status's problem is over once something got through.
+          lastError = "";
+          delivered += count;
+          counts.written += count;
+          claim?.settle(failure);
+          if (passOn && !failure) send(m);
+          done(failure);
+          return;
         }
-        done();
-        return;
-      }
-      counts.failed += count;
-      claim?.settle(err);
-      done(err);
-    };
+        // Shut down before the write (redeploy while the SIEM is away): give the token back so
+        // the source reads those logs again; the checkpoint never passes them. Counted for one
+        // summary warning at close instead of an error per message.
+        if (err instanceof SenderClosedError) {
+          if (claim) {
+            claim.release();
+            closedReturned += count;
+            counts.returned += count;
+          } else {
+            closedLost += count;
+            counts.failed += count;
+          }
+          done();
+          return;
+        }
+        counts.failed += count;
+        claim?.settle(err);
+        done(err);
+      };
     const failureOf = (errors: Error[], count: number): Error =>
-      errors.length === 1 && count === 1 ? errors[0] : new Error(t("sls-syslog-out.errors.records", { failed: errors.length, count, error: errors[0].message }));
+      errors.length === 1 && count === 1
+        ? errors[0]
+        : new Error(t("sls-syslog-out.errors.records", { failed: errors.length, count, error: errors[0].message }));
     /** Reports a failure of the logs' own: what formatted fine is written, the token settles as failed. */
     const deadLetter = (w: Omit<Waiting, "claim"> & { claim: Claim | null }, count: number): void => {
       const failure = failureOf(w.errors, count);
@@ -289,7 +301,12 @@ export = function (RED: NodeAPI): void {
     const closeSummary = (returnedHeld: number): string => {
       const heldText = t("sls-syslog-out.warnings.closed-held", { count: returnedHeld });
       const queuedText = t("sls-syslog-out.warnings.closed-queued", { count: closedReturned, target: server.target });
-      const what = returnedHeld > 0 && closedReturned > 0 ? t("sls-syslog-out.warnings.closed-both", { held: heldText, queued: queuedText }) : returnedHeld > 0 ? heldText : queuedText;
+      const what =
+        returnedHeld > 0 && closedReturned > 0
+          ? t("sls-syslog-out.warnings.closed-both", { held: heldText, queued: queuedText })
+          : returnedHeld > 0
+            ? heldText
+            : queuedText;
       if (returnedHeld + closedReturned === 0) return t("sls-syslog-out.warnings.closed-lost-only", { count: closedLost });
       const text = t("sls-syslog-out.warnings.closed", { what, count: closedReturned + returnedHeld });
       return closedLost > 0 ? t("sls-syslog-out.warnings.closed-lost", { text, count: closedLost }) : text;

@@ -32,7 +32,9 @@ function pem(t: Translate, text: string | undefined, file: string | undefined, w
     return fs.readFileSync(file.trim(), "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw Object.assign(new Error(t("sls-syslog-server.errors.tls-file", { what: t(`sls-syslog-server.errors.file.${what}`), file: file.trim(), code })), { code: "ETLSFILE" });
+    throw Object.assign(new Error(t("sls-syslog-server.errors.tls-file", { what: t(`sls-syslog-server.errors.file.${what}`), file: file.trim(), code })), {
+      code: "ETLSFILE",
+    });
   }
 }
 
@@ -69,7 +71,11 @@ export = function (RED: NodeAPI): void {
     const useTls = protocol === "tls" || (protocol === "relp" && cfg.relpTls);
     const endpoints: Target[] = targetsOf(cfg);
     const tls = (): TlsSettings => tlsSettingsOf(t, cfg);
-    deployed.set(node.id, { raw: savedConfig(RED, node.id), credentials: { ...((RED.nodes.getCredentials(node.id) as ServerCreds | undefined) ?? {}) }, resolved: cfg });
+    deployed.set(node.id, {
+      raw: savedConfig(RED, node.id),
+      credentials: { ...((RED.nodes.getCredentials(node.id) as ServerCreds | undefined) ?? {}) },
+      resolved: cfg,
+    });
     const options: TargetsOptions = {
       protocol,
       targets: endpoints,

@@ -9,6 +9,6 @@
     },
     labelStyle: function () {
       return this.name ? "node_label_italic" : "";
-    }
+    },
   };
-})(window.slsSyslogEditor = window.slsSyslogEditor || { types: {} });
+})((window.slsSyslogEditor = window.slsSyslogEditor || { types: {} }));

@@ -48,19 +48,28 @@
             credentialsFile: $("#node-config-input-credentialsFile").val(),
             profile: $("#node-config-input-profile").val(),
             project: $("#node-config-test-project").val(),
-            logstore: $("#node-config-test-logstore").val()
+            logstore: $("#node-config-test-logstore").val(),
+          }),
+        })
+          .done(function (r) {
+            if (r.ok) {
+              out.text(
+                node._("sls-connection.test.ok", { count: r.shards.length, host: r.host }) +
+                  " " +
+                  r.shards
+                    .map(function (s) {
+                      return s.shard + " (" + s.status + ")";
+                    })
+                    .join(", "),
+              );
+            } else {
+              out.text(r.message);
+            }
           })
-        }).done(function (r) {
-          if (r.ok) {
-            out.text(node._("sls-connection.test.ok", { count: r.shards.length, host: r.host }) + " " +
-              r.shards.map(function (s) { return s.shard + " (" + s.status + ")"; }).join(", "));
-          } else {
-            out.text(r.message);
-          }
-        }).fail(function (xhr) {
-          out.text(xhr.status + " " + xhr.statusText);
-        });
+          .fail(function (xhr) {
+            out.text(xhr.status + " " + xhr.statusText);
+          });
       });
-    }
+    },
   };
-})(window.slsSyslogEditor = window.slsSyslogEditor || { types: {} });
+})((window.slsSyslogEditor = window.slsSyslogEditor || { types: {} }));

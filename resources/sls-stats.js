@@ -11,16 +11,16 @@
         validate: function (v) {
           var n = Number(v);
           return /^\s*\d+(\.\d+)?\s*$/.test(String(v)) && (n === 0 || (n >= 1 && n <= 86400));
-        }
+        },
       },
       prometheus: { value: false },
       metricsPath: {
         value: "/metrics",
         validate: function (v) {
           return !$("#node-input-prometheus").is(":checked") && !this.prometheus ? true : /^\/[A-Za-z0-9._~\-/]{0,200}$/.test(String(v).trim());
-        }
+        },
       },
-      version: { value: 1 }
+      version: { value: 1 },
     },
     outputLabels: function () {
       return "figures of every consumer and syslog target";
@@ -32,9 +32,11 @@
       return this.name ? "node_label_italic" : "";
     },
     oneditprepare: function () {
-      $("#node-input-prometheus").on("change", function () {
-        $(".sls-stats-prometheus").toggle($(this).is(":checked"));
-      }).trigger("change");
-    }
+      $("#node-input-prometheus")
+        .on("change", function () {
+          $(".sls-stats-prometheus").toggle($(this).is(":checked"));
+        })
+        .trigger("change");
+    },
   };
-})(window.slsSyslogEditor = window.slsSyslogEditor || { types: {} });
+})((window.slsSyslogEditor = window.slsSyslogEditor || { types: {} }));

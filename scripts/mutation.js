@@ -27,7 +27,10 @@ const MODULES = {
   checkpoint: { mutate: ["lib/sls/checkpoint-tracker.ts"], tests: ["sls-backoff-tracker"] },
   framing: { mutate: ["lib/syslog/framing.ts", "lib/syslog/frame-encoder.ts", "lib/syslog/byte-writer.ts"], tests: ["syslog-framing", "syslog-byte-writer"] },
   // The sender's delivery path: confirmation, replay after reconnect, reconnect and backoff.
-  sender: { mutate: ["lib/syslog/sender.ts#pump,written,confirmed,settle,finishBatch,connect,requeue,lost"], tests: ["syslog-sender", "syslog-sender-tls", "syslog-relp"] },
+  sender: {
+    mutate: ["lib/syslog/sender.ts#pump,written,confirmed,settle,finishBatch,connect,requeue,lost"],
+    tests: ["syslog-sender", "syslog-sender-tls", "syslog-relp"],
+  },
   // Its replay after reconnect and its reconnect backoff alone (a run of minutes, where the whole
   // delivery path above takes an hour on two loaded cores).
   "sender-reconnect": { mutate: ["lib/syslog/sender.ts#requeue,lost"], tests: ["syslog-sender"] },
@@ -86,7 +89,12 @@ function mutateSpecs(entries) {
     const found = new Map();
     const visit = (node) => {
       const n = node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;
-      const named = ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isClassDeclaration(node) || ts.isVariableDeclaration(node) || ts.isGetAccessor(node);
+      const named =
+        ts.isFunctionDeclaration(node) ||
+        ts.isMethodDeclaration(node) ||
+        ts.isClassDeclaration(node) ||
+        ts.isVariableDeclaration(node) ||
+        ts.isGetAccessor(node);
       if (named && n !== undefined && !found.has(n)) {
         const from = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
         const to = sf.getLineAndCharacterOfPosition(node.getEnd()).line + 1;
@@ -146,10 +154,15 @@ async function runModule(name) {
 }
 
 function table(runs) {
-  const rows = ["| module | files | mutants | killed | timeout | survived | no coverage | kill rate | run time |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"];
+  const rows = [
+    "| module | files | mutants | killed | timeout | survived | no coverage | kill rate | run time |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
   for (const r of runs) {
     const t = tally(r.results);
-    rows.push(`| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.score.toFixed(1)} % | ${Math.round(r.seconds)} s |`);
+    rows.push(
+      `| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.score.toFixed(1)} % | ${Math.round(r.seconds)} s |`,
+    );
   }
   return rows.join("\n");
 }
@@ -171,7 +184,8 @@ async function main() {
   process.chdir(root);
   const { modules, list } = parseArgs(process.argv.slice(2));
   if (list) {
-    for (const name of modules) console.log(`${name}: ${mutateSpecs(MODULES[name].mutate).join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
+    for (const name of modules)
+      console.log(`${name}: ${mutateSpecs(MODULES[name].mutate).join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
     return;
   }
   modules.forEach(check);
@@ -189,7 +203,11 @@ async function main() {
     const t = tally(run.results);
     console.log(`== ${name}: ${t.detected}/${t.valid} mutants killed (${t.score.toFixed(1)} %) in ${Math.round(run.seconds)} s`);
   }
-  const summary = `${table(runs)}\n\nSurviving mutants (module, place, status, mutator, replacement):\n\n${survivors(runs).map((s) => `    ${s}`).join("\n") || "    none"}\n`;
+  const summary = `${table(runs)}\n\nSurviving mutants (module, place, status, mutator, replacement):\n\n${
+    survivors(runs)
+      .map((s) => `    ${s}`)
+      .join("\n") || "    none"
+  }\n`;
   fs.writeFileSync(path.join(root, "reports", "mutation", "summary.md"), summary);
   console.log(`\n${summary}`);
   const low = runs.filter((r) => tally(r.results).score < BREAK_AT).map((r) => r.name);

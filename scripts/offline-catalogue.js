@@ -8,17 +8,14 @@ const fs = require("node:fs");
 const Module = require("node:module");
 
 const CATALOGUE_HOST = "https://catalogue.nodered.org/";
-const catalogue = process.env.SCORECARD_CATALOGUE
-  ? JSON.parse(fs.readFileSync(process.env.SCORECARD_CATALOGUE, "utf8"))
-  : { modules: [] };
+const catalogue = process.env.SCORECARD_CATALOGUE ? JSON.parse(fs.readFileSync(process.env.SCORECARD_CATALOGUE, "utf8")) : { modules: [] };
 
 const load = Module._load;
 Module._load = function (request, parent, ...rest) {
   const mod = load.call(this, request, parent, ...rest);
   if (request === "axios" && /node-red-dev/.test(parent?.filename ?? "") && !mod.__slsCatalogueStub) {
     const realGet = mod.get.bind(mod);
-    mod.get = (url, ...args) =>
-      String(url).startsWith(CATALOGUE_HOST) ? Promise.resolve({ status: 200, data: catalogue }) : realGet(url, ...args);
+    mod.get = (url, ...args) => (String(url).startsWith(CATALOGUE_HOST) ? Promise.resolve({ status: 200, data: catalogue }) : realGet(url, ...args));
     mod.__slsCatalogueStub = true;
   }
   return mod;

@@ -45,14 +45,26 @@ export function svg(c: ChartSpec): string {
   const cats = [...new Set(xs)].sort((a, b) => a - b);
   const X = (x: number): number => (c.kind === "bar" ? M.l + ((cats.indexOf(x) + 0.5) * pw) / cats.length : M.l + ((x - xMin) / (xMax - xMin || 1)) * pw);
   const Y = (y: number): number => M.t + ph - (y / yMax) * ph;
-  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" font-family="sans-serif" font-size="12">`, `<rect width="${W}" height="${h}" fill="white"/>`];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${h}" fill="white"/>`,
+  ];
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(c.title)}</text>`);
   for (let i = 0; i <= 5; i++) {
     const y = (yMax * i) / 5;
-    out.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${Y(y)}" y2="${Y(y)}" stroke="#ddd"/>`, `<text x="${M.l - 6}" y="${Y(y) + 4}" text-anchor="end">${+y.toFixed(1)}</text>`);
+    out.push(
+      `<line x1="${M.l}" x2="${W - M.r}" y1="${Y(y)}" y2="${Y(y)}" stroke="#ddd"/>`,
+      `<text x="${M.l - 6}" y="${Y(y) + 4}" text-anchor="end">${+y.toFixed(1)}</text>`,
+    );
   }
-  out.push(`<line x1="${M.l}" x2="${M.l}" y1="${M.t}" y2="${M.t + ph}" stroke="#333"/>`, `<line x1="${M.l}" x2="${W - M.r}" y1="${M.t + ph}" y2="${M.t + ph}" stroke="#333"/>`);
-  out.push(`<text x="${M.l + pw / 2}" y="${h - 15}" text-anchor="middle">${esc(c.xLabel)}</text>`, `<text transform="translate(18 ${M.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(c.yLabel)}</text>`);
+  out.push(
+    `<line x1="${M.l}" x2="${M.l}" y1="${M.t}" y2="${M.t + ph}" stroke="#333"/>`,
+    `<line x1="${M.l}" x2="${W - M.r}" y1="${M.t + ph}" y2="${M.t + ph}" stroke="#333"/>`,
+  );
+  out.push(
+    `<text x="${M.l + pw / 2}" y="${h - 15}" text-anchor="middle">${esc(c.xLabel)}</text>`,
+    `<text transform="translate(18 ${M.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(c.yLabel)}</text>`,
+  );
   const xTicks = c.kind === "bar" ? cats : Array.from({ length: 6 }, (_, i) => xMin + ((xMax - xMin) * i) / 5);
   for (const x of xTicks) {
     const name = c.categories?.[x];
@@ -62,17 +74,29 @@ export function svg(c: ChartSpec): string {
   c.series.forEach((s, si) => {
     const colour = COLOURS[si % COLOURS.length];
     if (c.kind === "bar") {
-      const bw = (pw / cats.length) * 0.6 / c.series.length;
+      const bw = ((pw / cats.length) * 0.6) / c.series.length;
       for (const [x, y] of s.points) {
         const bx = X(x) - (bw * c.series.length) / 2 + si * bw;
-        out.push(`<rect x="${bx}" y="${Y(y)}" width="${bw}" height="${M.t + ph - Y(y)}" fill="${colour}"/>`, `<text x="${bx + bw / 2}" y="${Y(y) - 5}" text-anchor="middle">${+y.toFixed(1)}</text>`);
+        out.push(
+          `<rect x="${bx}" y="${Y(y)}" width="${bw}" height="${M.t + ph - Y(y)}" fill="${colour}"/>`,
+          `<text x="${bx + bw / 2}" y="${Y(y) - 5}" text-anchor="middle">${+y.toFixed(1)}</text>`,
+        );
       }
     } else {
-      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${s.points.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(" ")}"/>`);
+      out.push(
+        `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${s.points.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(" ")}"/>`,
+      );
     }
-    out.push(`<rect x="${W - M.r - 160}" y="${M.t + 8 + si * 18}" width="12" height="12" fill="${colour}"/>`, `<text x="${W - M.r - 142}" y="${M.t + 18 + si * 18}">${esc(s.name)}</text>`);
+    out.push(
+      `<rect x="${W - M.r - 160}" y="${M.t + 8 + si * 18}" width="12" height="12" fill="${colour}"/>`,
+      `<text x="${W - M.r - 142}" y="${M.t + 18 + si * 18}">${esc(s.name)}</text>`,
+    );
   });
-  for (const m of c.marks ?? []) out.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${Y(m.y)}" y2="${Y(m.y)}" stroke="#AA4643" stroke-dasharray="6 4"/>`, `<text x="${M.l + 6}" y="${Y(m.y) - 5}" fill="#AA4643">${esc(m.label)}</text>`);
+  for (const m of c.marks ?? [])
+    out.push(
+      `<line x1="${M.l}" x2="${W - M.r}" y1="${Y(m.y)}" y2="${Y(m.y)}" stroke="#AA4643" stroke-dasharray="6 4"/>`,
+      `<text x="${M.l + 6}" y="${Y(m.y) - 5}" fill="#AA4643">${esc(m.label)}</text>`,
+    );
   out.push("</svg>");
   return out.join("\n");
 }
@@ -87,7 +111,20 @@ export async function chart(file: string, c: ChartSpec): Promise<string> {
     const html = path.join(dir, "chart.html");
     fs.writeFileSync(html, `<!doctype html><html><body style="margin:0">${s}</body></html>`);
     const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p)) ?? "chromium";
-    execFileSync(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", `--user-data-dir=${path.join(dir, "profile")}`, `--window-size=${W},${H + (c.categories ? CATEGORY_ROOM : 0)}`, `--screenshot=${path.resolve(file)}`, `file://${html}`], { stdio: "ignore", timeout: 60_000 });
+    execFileSync(
+      chromium,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        `--user-data-dir=${path.join(dir, "profile")}`,
+        `--window-size=${W},${H + (c.categories ? CATEGORY_ROOM : 0)}`,
+        `--screenshot=${path.resolve(file)}`,
+        `file://${html}`,
+      ],
+      { stdio: "ignore", timeout: 60_000 },
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

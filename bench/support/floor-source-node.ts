@@ -18,7 +18,20 @@ export = function (RED: NodeAPI): void {
         const payload: Record<string, string | number> = {};
         for (const k of keys) payload[k] = "value-" + sent;
         payload.__time__ = 1714979289;
-        const sls = { project: "p", logstore: "l", consumerGroup: "g", shard: 0, cursor: "MTcxNDk3OTI4OTk1NjI0NjAwMA==", index: sent % 100, time: 1714979289, timeNs: 0, topic: "", source: "", tags, token: null };
+        const sls = {
+          project: "p",
+          logstore: "l",
+          consumerGroup: "g",
+          shard: 0,
+          cursor: "MTcxNDk3OTI4OTk1NjI0NjAwMA==",
+          index: sent % 100,
+          time: 1714979289,
+          timeNs: 0,
+          topic: "",
+          source: "",
+          tags,
+          token: null,
+        };
         node.send({ _msgid: "m" + sent, payload, sls } as unknown as NodeMessage);
       }
       if (sent < def.count) setImmediate(turn);

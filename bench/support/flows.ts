@@ -56,10 +56,27 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     { id: "tab", type: "tab", label: "bench" },
     { id: "conn", type: "sls-connection", endpoint: o.emu.url, cname: "auto", version: 1 },
     {
-      id: "cons", z: "tab", x: 100, y: 100, type: "sls-consumer", connection: "conn", project: o.emu.project, logstore: o.logstore,
-      consumerGroup: o.group, consumerName: o.consumerName ?? "", start: "begin", output: o.output, ackMode: o.ackMode ?? "delivery",
-      maxInFlight: o.maxInFlight ?? 1000, heartbeat: o.heartbeat ?? 5, timeout: o.timeout ?? 15, commitInterval: o.commitInterval ?? 2,
-      claimTimeout: 30, order: false, version: 1, wires: [[first]],
+      id: "cons",
+      z: "tab",
+      x: 100,
+      y: 100,
+      type: "sls-consumer",
+      connection: "conn",
+      project: o.emu.project,
+      logstore: o.logstore,
+      consumerGroup: o.group,
+      consumerName: o.consumerName ?? "",
+      start: "begin",
+      output: o.output,
+      ackMode: o.ackMode ?? "delivery",
+      maxInFlight: o.maxInFlight ?? 1000,
+      heartbeat: o.heartbeat ?? 5,
+      timeout: o.timeout ?? 15,
+      commitInterval: o.commitInterval ?? 2,
+      claimTimeout: 30,
+      order: false,
+      version: 1,
+      wires: [[first]],
     },
   ];
   if (o.format) {
@@ -74,7 +91,24 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
     const afterOut = o.flow === "after-out";
     flow.push(
       { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: o.syslogPort, protocol: "tcp", framing: "octet", version: 1 },
-      { id: sinkId, z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "", appName: "", procId: "", msgId: "", bom: "auto", version: 1, wires: afterOut ? [["debug"]] : [] },
+      {
+        id: sinkId,
+        z: "tab",
+        x: 300,
+        y: 100,
+        type: "sls-syslog-out",
+        server: "srv",
+        format: "rfc5424",
+        facility: "local0",
+        severity: "info",
+        hostname: "",
+        appName: "",
+        procId: "",
+        msgId: "",
+        bom: "auto",
+        version: 1,
+        wires: afterOut ? [["debug"]] : [],
+      },
     );
     if (afterOut) flow.push(debugNode());
   } else {
@@ -87,5 +121,18 @@ export function pipelineFlow(o: PipelineOptions): NodeRedArgs {
 
 /** The examples' debug node, switched off in the sidebar (it still receives every message). */
 function debugNode(): object {
-  return { id: "debug", z: "tab", x: 300, y: 160, type: "debug", active: false, tosidebar: true, console: false, tostatus: false, complete: "syslog.message", targetType: "msg", wires: [] };
+  return {
+    id: "debug",
+    z: "tab",
+    x: 300,
+    y: 160,
+    type: "debug",
+    active: false,
+    tosidebar: true,
+    console: false,
+    tostatus: false,
+    complete: "syslog.message",
+    targetType: "msg",
+    wires: [],
+  };
 }

@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(extra);
   for (const [type, module] of Object.entries(a.nodes ?? {})) {
     fs.writeFileSync(path.join(extra, `${type}.js`), `module.exports = require(${JSON.stringify(module)});\n`);
-    fs.writeFileSync(path.join(extra, `${type}.html`), `<script type="text/javascript">RED.nodes.registerType(${JSON.stringify(type)},{category:"function",defaults:{},inputs:1,outputs:0});</script>\n`);
+    fs.writeFileSync(
+      path.join(extra, `${type}.html`),
+      `<script type="text/javascript">RED.nodes.registerType(${JSON.stringify(type)},{category:"function",defaults:{},inputs:1,outputs:0});</script>\n`,
+    );
   }
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(a.flow));
   fs.writeFileSync(path.join(userDir, "flows_cred.json"), JSON.stringify(a.credentials));

@@ -68,8 +68,19 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
   try {
     for (let i = 0; i < n; i++) {
       const args = pipelineFlow({
-        emu: o.emu, logstore: o.logstore, group: o.group, output: o.output, format: o.format, hostname: hostName(i), syslogPort: o.receiverPort,
-        consumerName: hostName(i), heartbeat: o.heartbeat, timeout: o.timeout, maxInFlight: o.maxInFlight, flow: o.flow, statsEvery: o.statsEvery,
+        emu: o.emu,
+        logstore: o.logstore,
+        group: o.group,
+        output: o.output,
+        format: o.format,
+        hostname: hostName(i),
+        syslogPort: o.receiverPort,
+        consumerName: hostName(i),
+        heartbeat: o.heartbeat,
+        timeout: o.timeout,
+        maxInFlight: o.maxInFlight,
+        flow: o.flow,
+        statsEvery: o.statsEvery,
       });
       const p = await startNodeRedProcess({ ...args, root: o.root }, { execArgv: [...benchExecArgv(false), ...(o.execArgv ?? [])] });
       if (profileDir) await p.call("profileStart", {});
@@ -104,9 +115,11 @@ export async function drain(o: DrainOptions): Promise<DrainResult> {
       otherCpuSec,
     };
   } finally {
-    await Promise.all(procs.map(async (p) => {
-      await p.call("stop").catch(() => undefined);
-      await p.close();
-    }));
+    await Promise.all(
+      procs.map(async (p) => {
+        await p.call("stop").catch(() => undefined);
+        await p.close();
+      }),
+    );
   }
 }

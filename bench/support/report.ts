@@ -46,5 +46,11 @@ export const main = (f: () => Promise<void>): void =>
 export function machine(): { nproc: number; cpu: string; memGb: number; node: string; loadAvg1: number } {
   const model = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model ?? "unknown";
   // loadAvg1: other work on the machine when the bench started (wall-clock figures depend on it).
-  return { nproc: os.availableParallelism(), cpu: model.trim(), memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAvg1: Math.round(os.loadavg()[0] * 10) / 10 };
+  return {
+    nproc: os.availableParallelism(),
+    cpu: model.trim(),
+    memGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadAvg1: Math.round(os.loadavg()[0] * 10) / 10,
+  };
 }

@@ -159,7 +159,8 @@ export function open(b: Browser, type: string, node: Raw): Raw | undefined {
 export function save(b: Browser, type: string, node: Raw, upgraded: Raw | undefined): void {
   if (!upgraded) return;
   const spec = SPECS[type];
-  for (const name of Object.keys(spec.props)) if (!spec.props[name].credential && !field(b, node, name) && upgraded[name] !== undefined) node[name] = upgraded[name];
+  for (const name of Object.keys(spec.props))
+    if (!spec.props[name].credential && !field(b, node, name) && upgraded[name] !== undefined) node[name] = upgraded[name];
   node.version = currentVersion(spec);
 }
 

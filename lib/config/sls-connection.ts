@@ -9,7 +9,14 @@ export function endpointOk(v: string): boolean {
   if (/\s/.test(v)) return false;
   try {
     const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `https://${v}`);
-    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "" && (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash && !u.username;
+    return (
+      (u.protocol === "http:" || u.protocol === "https:") &&
+      u.hostname !== "" &&
+      (u.pathname === "/" || u.pathname === "") &&
+      !u.search &&
+      !u.hash &&
+      !u.username
+    );
   } catch {
     return false;
   }
@@ -46,7 +53,10 @@ const jsonOk = (v: unknown): string | undefined => {
 export const SLS_CONNECTION = nodeSpec({
   type: "sls-connection",
   props: {
-    endpoint: required(custom((v) => (typeof v === "string" && endpointOk(v.trim()) ? v.trim() : undefined), { key: "endpoint" }), ""),
+    endpoint: required(
+      custom((v) => (typeof v === "string" && endpointOk(v.trim()) ? v.trim() : undefined), { key: "endpoint" }),
+      "",
+    ),
     cname: optional(oneOf(["auto", "on", "off"]), "auto", "auto" as const),
     // The key fields of the AccessKey and STS sources (and of flows saved before `auth` existed);
     // the other credential sources and their settings are checked by lib/sls/credentials.ts.
@@ -56,16 +66,24 @@ export const SLS_CONNECTION = nodeSpec({
     accessKeyId: required(text(), "", { credential: "text", when: withKey }),
     accessKeySecret: required(text(), "", { credential: "password", when: withKey }),
     securityToken: optional(text(), "", undefined, { credential: "password", when: withKey }),
-    roleArn: optional(text({ pattern: /^acs:ram::\d+:role\/\S+$/, why: { key: "role-arn" } }), "", undefined, { when: authIs("ram_role_arn", "oidc_role_arn") }),
-    roleSessionName: optional(text({ pattern: /^[\w.@-]{2,64}$/, why: { key: "role-session-name" } }), "", undefined, { when: authIs("ram_role_arn", "oidc_role_arn") }),
+    roleArn: optional(text({ pattern: /^acs:ram::\d+:role\/\S+$/, why: { key: "role-arn" } }), "", undefined, {
+      when: authIs("ram_role_arn", "oidc_role_arn"),
+    }),
+    roleSessionName: optional(text({ pattern: /^[\w.@-]{2,64}$/, why: { key: "role-session-name" } }), "", undefined, {
+      when: authIs("ram_role_arn", "oidc_role_arn"),
+    }),
     durationSeconds: optional(int(900, 43_200), "", undefined, { when: authIs("ram_role_arn", "oidc_role_arn") }),
     policy: optional(custom(jsonOk, { key: "json" }), "", undefined, { when: authIs("ram_role_arn", "oidc_role_arn") }),
     externalId: optional(text(), "", undefined, { credential: "password", when: authIs("ram_role_arn") }),
-    stsEndpoint: optional(custom(stsEndpointOk, { key: "sts-endpoint" }), "", undefined, { when: authIs("ram_role_arn", "oidc_role_arn", "credentials_file", "default") }),
+    stsEndpoint: optional(custom(stsEndpointOk, { key: "sts-endpoint" }), "", undefined, {
+      when: authIs("ram_role_arn", "oidc_role_arn", "credentials_file", "default"),
+    }),
     roleName: optional(text({ pattern: /^[\w.@-]+$/, why: { key: "no-space" } }), "", undefined, { when: authIs("ecs_ram_role") }),
     imdsV2Only: optional(bool(), false, false, { when: authIs("ecs_ram_role") }),
     metadataEndpoint: optional(custom(urlOk, { key: "endpoint" }), "", undefined, { when: authIs("ecs_ram_role", "credentials_file", "default") }),
-    oidcProviderArn: optional(text({ pattern: /^acs:ram::\d+:oidc-provider\/\S+$/, why: { key: "oidc-provider-arn" } }), "", undefined, { when: authIs("oidc_role_arn") }),
+    oidcProviderArn: optional(text({ pattern: /^acs:ram::\d+:oidc-provider\/\S+$/, why: { key: "oidc-provider-arn" } }), "", undefined, {
+      when: authIs("oidc_role_arn"),
+    }),
     oidcTokenFile: optional(text(), "", undefined, { when: authIs("oidc_role_arn") }),
     credentialsFile: optional(text(), "", undefined, { when: authIs("credentials_file") }),
     profile: optional(text({ pattern: /^\S+$/, why: { key: "no-space" } }), "", undefined, { when: authIs("credentials_file") }),

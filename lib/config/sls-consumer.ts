@@ -78,7 +78,9 @@ export const SLS_CONSUMER = nodeSpec({
   ],
   checks: (c, raw) => [
     // A consumer silent for the group timeout loses its shards: at least two heartbeats fit in it.
-    c.timeout < 2 * c.heartbeat ? { property: "timeout", value: String(c.timeout), why: { key: "timeout-heartbeats", params: { min: Math.ceil(2 * c.heartbeat) } } } : undefined,
+    c.timeout < 2 * c.heartbeat
+      ? { property: "timeout", value: String(c.timeout), why: { key: "timeout-heartbeats", params: { min: Math.ceil(2 * c.heartbeat) } } }
+      : undefined,
     // An empty range reads nothing: surely a typo.
     c.to !== undefined && c.start === "time" && c.to <= c.startTime
       ? { property: "to", value: String(raw.to).trim(), why: { key: "end-after-start" } }

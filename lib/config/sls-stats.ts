@@ -14,7 +14,9 @@ export const SLS_STATS = nodeSpec({
     interval: optional(decimal(0, 86_400), 10, 10),
     /** Serve the figures in the Prometheus text format. */
     prometheus: optional(bool(), false, false),
-    metricsPath: optional(text({ pattern: METRICS_PATH, why: { key: "metrics-path" } }), "/metrics", "/metrics", { when: (c) => c.prometheus === true || c.prometheus === "true" }),
+    metricsPath: optional(text({ pattern: METRICS_PATH, why: { key: "metrics-path" } }), "/metrics", "/metrics", {
+      when: (c) => c.prometheus === true || c.prometheus === "true",
+    }),
   },
   steps: [unversioned],
   checks: (c) => [c.interval > 0 && c.interval < 1 ? { property: "interval", value: String(c.interval), why: { key: "stats-interval" } } : undefined],

@@ -9,7 +9,7 @@ import { nodeSpec, optional, unversioned, type Problem, type Raw } from "./spec"
 const REFS = ["hostname", "appName", "procId", "msgId", "vendor", "product", "productVersion", "eventId", "eventName", "cefSeverity"] as const;
 
 function shown(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v) ?? "";
+  return typeof v === "string" ? v : (JSON.stringify(v) ?? "");
 }
 
 export const SLS_SYSLOG_MAP = nodeSpec({
@@ -36,7 +36,8 @@ export const SLS_SYSLOG_MAP = nodeSpec({
       const v = val(k);
       if (val(`${k}Type`) === "field") {
         if (typeof v !== "string" || v.trim() === "") out.push({ property: k, value: shown(v), why: { key: "field-path" } });
-      } else if (!(k === "severity" && v === "") && code(v) === null) out.push({ property: k, value: shown(v), why: { key, params: { names: names.join(", ") } } });
+      } else if (!(k === "severity" && v === "") && code(v) === null)
+        out.push({ property: k, value: shown(v), why: { key, params: { names: names.join(", ") } } });
     }
     if (when("timestampField") && String(val("timestampField")).trim() === "") out.push({ property: "timestampField", why: { key: "field-path" } });
     if (when("bodyField") && String(val("bodyField")).trim() === "") out.push({ property: "bodyField", why: { key: "field-path" } });

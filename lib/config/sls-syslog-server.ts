@@ -104,7 +104,9 @@ export const SLS_SYSLOG_SERVER = nodeSpec({
       !isTls(raw) && TLS_ONLY.some(set)
         ? { property: "protocol", value: c.protocol, why: { key: "tls-only", params: { protocol: c.protocol, props: TLS_ONLY.filter(set).join(", ") } } }
         : undefined,
-      isTls(raw) && !!(c.cert || c.certFile) !== !!(c.key || c.keyFile) ? { property: c.cert || c.certFile ? "key" : "cert", why: { key: "cert-key" } } : undefined,
+      isTls(raw) && !!(c.cert || c.certFile) !== !!(c.key || c.keyFile)
+        ? { property: c.cert || c.certFile ? "key" : "cert", why: { key: "cert-key" } }
+        : undefined,
     ];
   },
 });

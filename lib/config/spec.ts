@@ -99,7 +99,8 @@ export function migrate(spec: NodeSpec, saved: Raw, credentials: Raw = {}): Migr
   const from = v === undefined || v === null || v === "" ? 0 : Number(v);
   const current = currentVersion(spec);
   if (!Number.isSafeInteger(from) || from < 0) return { ok: false, problems: [{ property: "version", value: shown(v), why: { key: "version-invalid" } }] };
-  if (from > current) return { ok: false, problems: [{ property: "version", value: shown(v), why: { key: "version-newer", params: { saved: from, current } } }] };
+  if (from > current)
+    return { ok: false, problems: [{ property: "version", value: shown(v), why: { key: "version-newer", params: { saved: from, current } } }] };
   const c: Raw = JSON.parse(JSON.stringify(saved)) as Raw;
   const creds: Raw = JSON.parse(JSON.stringify(credentials ?? {})) as Raw;
   const notes: Msg[] = [];
@@ -157,7 +158,7 @@ function emptyOf(prop: Prop<unknown>, c: Raw): unknown {
 
 /** A saved value as it appears in a message: at most 80 characters, control characters escaped. */
 function shown(v: unknown): string {
-  const t = typeof v === "string" ? v : JSON.stringify(v) ?? String(v);
+  const t = typeof v === "string" ? v : (JSON.stringify(v) ?? String(v));
   const esc = JSON.stringify(t).slice(1, -1).replace(/\\"/g, '"');
   return esc.length > 80 ? esc.slice(0, 77) + "..." : esc;
 }
@@ -167,7 +168,10 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 
 /** "port "70000": must be a whole number from 1 to 65535". */
 export function describe(p: Problem, t: Translate = english): string {
-  const why = p.why.key === "list-item" ? t("why.list-item", { ...p.why.params, text: t(`why.${String(p.why.params?.why)}`, p.why.params) }) : t(`why.${p.why.key}`, p.why.params);
+  const why =
+    p.why.key === "list-item"
+      ? t("why.list-item", { ...p.why.params, text: t(`why.${String(p.why.params?.why)}`, p.why.params) })
+      : t(`why.${p.why.key}`, p.why.params);
   return p.value === undefined ? t("problem-no-value", { property: p.property, why }) : t("problem", { property: p.property, value: p.value, why });
 }
 

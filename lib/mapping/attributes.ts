@@ -65,7 +65,11 @@ export function compileAttributeList(o: AttributeListOptions, warnings: Warnings
         else manyKeys = true;
       } else if (first !== name && !shared.has(k)) {
         shared.add(k);
-        warnings.warn("fields", `${o.what} ${k}`, `${o.what}: fields "${first}" and "${name}" both give the key ${k}; the later ones are written as ${k}_2, ${k}_3...`);
+        warnings.warn(
+          "fields",
+          `${o.what} ${k}`,
+          `${o.what}: fields "${first}" and "${name}" both give the key ${k}; the later ones are written as ${k}_2, ${k}_3...`,
+        );
       }
     }
     return k;

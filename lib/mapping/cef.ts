@@ -56,7 +56,11 @@ export function compileCef(c: MappingConfig, decide: FieldDecider, warnings: War
         const s = parseSeverity(t);
         if (s !== undefined) return String(CEF_SEVERITY[s]);
       }
-      warnings.warn("severity", `CEF ${c.cefSeverity}`, `CEF severity from ${c.cefSeverityType} "${c.cefSeverity}": "${t ?? ""}" is not 0–10 or a severity name; using the syslog severity`);
+      warnings.warn(
+        "severity",
+        `CEF ${c.cefSeverity}`,
+        `CEF severity from ${c.cefSeverityType} "${c.cefSeverity}": "${t ?? ""}" is not 0–10 or a severity name; using the syslog severity`,
+      );
     }
     return String(CEF_SEVERITY[syslogSev]);
   };
@@ -77,11 +81,17 @@ export function compileCef(c: MappingConfig, decide: FieldDecider, warnings: War
   const [escVendor, escProduct, escVersion, escId, escName] = [63, 63, 31, 1023, 512].map((max) => lastValueMemo((v) => escapeCefHeader(v, max)));
   return (ctx, syslogSev) =>
     prefix +
-    escVendor(vendor(ctx)) + "|" +
-    escProduct(product(ctx)) + "|" +
-    escVersion(pver(ctx)) + "|" +
-    escId(eventId(ctx)) + "|" +
-    escName(name(ctx)) + "|" +
-    severity(ctx, syslogSev) + "|" +
+    escVendor(vendor(ctx)) +
+    "|" +
+    escProduct(product(ctx)) +
+    "|" +
+    escVersion(pver(ctx)) +
+    "|" +
+    escId(eventId(ctx)) +
+    "|" +
+    escName(name(ctx)) +
+    "|" +
+    severity(ctx, syslogSev) +
+    "|" +
     attrs.write(ctx, true);
 }

@@ -95,7 +95,11 @@ function container(v: unknown, field: string, scratch: PathScratch | null, warni
   if (scratch?.json?.has(field)) return scratch.json.get(field) as object | undefined;
   let parsed: unknown;
   if (v.length > MAX_JSON_CHARS) {
-    warnings.warn("json-too-large", field, `field "${field}" holds ${v.length} characters of JSON, more than ${MAX_JSON_CHARS}: nested values of it are treated as missing`);
+    warnings.warn(
+      "json-too-large",
+      field,
+      `field "${field}" holds ${v.length} characters of JSON, more than ${MAX_JSON_CHARS}: nested values of it are treated as missing`,
+    );
   } else {
     try {
       parsed = JSON.parse(v);

@@ -100,7 +100,12 @@ export interface FieldPrefix {
  * null when the field is not selected or `keyOf` gives null (no usable key). Cached per key, so a
  * record's field costs one lookup and two concatenations.
  */
-export function compileFieldPrefixes(decide: FieldDecider, keyOf: (name: string) => string | null, sep: string, leadingSeparator: boolean): (key: string) => FieldPrefix | null {
+export function compileFieldPrefixes(
+  decide: FieldDecider,
+  keyOf: (name: string) => string | null,
+  sep: string,
+  leadingSeparator: boolean,
+): (key: string) => FieldPrefix | null {
   const cache = new Map<string, FieldPrefix | null>();
   return (k) => {
     let p = cache.get(k);

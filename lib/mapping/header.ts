@@ -27,7 +27,14 @@ export interface CompiledHeader {
   fill(ctx: RecordContext, out: SyslogFields): number;
 }
 
-function headerText(type: RefType | undefined, value: string | undefined, max: number, what: string, warnings: Warnings, fallback?: ValueGetter): (ctx: RecordContext) => string | undefined {
+function headerText(
+  type: RefType | undefined,
+  value: string | undefined,
+  max: number,
+  what: string,
+  warnings: Warnings,
+  fallback?: ValueGetter,
+): (ctx: RecordContext) => string | undefined {
   const get = compileRef(type, value, warnings, what);
   // The default hostname (with its fallback) may well be absent: only user choices are reported.
   const configured = get !== undefined && type !== "str" && !fallback;
@@ -67,9 +74,13 @@ export function compileHeader(c: MappingConfig, warnings: Warnings): CompiledHea
       const v = tsField(ctx.rec, ctx);
       ts = fromValue(v, unit, zone);
       if (ts === undefined)
-        warnings.warn(v === undefined ? "missing" : "timestamp", `timestamp:${c.timestampField}`, v === undefined
-          ? `timestamp: field "${c.timestampField}" is missing in some records; using the SLS time`
-          : `timestamp: field "${c.timestampField}" holds "${String(textOf(v)).slice(0, 40)}", not ${unit === "iso" ? "an ISO-8601 time" : unit === "auto" ? "an epoch number or ISO-8601 time" : "epoch " + unit}; using the SLS time`);
+        warnings.warn(
+          v === undefined ? "missing" : "timestamp",
+          `timestamp:${c.timestampField}`,
+          v === undefined
+            ? `timestamp: field "${c.timestampField}" is missing in some records; using the SLS time`
+            : `timestamp: field "${c.timestampField}" holds "${String(textOf(v)).slice(0, 40)}", not ${unit === "iso" ? "an ISO-8601 time" : unit === "auto" ? "an epoch number or ISO-8601 time" : "epoch " + unit}; using the SLS time`,
+        );
     }
     if (ts === undefined) ts = slsTime(ctx.meta, ctx.rec);
     if (ts === undefined) {
@@ -98,7 +109,11 @@ export function compileHeader(c: MappingConfig, warnings: Warnings): CompiledHea
       const v = get(ctx.rec, ctx);
       const f = parseFacility(v);
       if (f !== undefined) return f;
-      warnings.warn(v === undefined ? "missing" : "facility", `facility:${c.facility}`, `facility: field "${c.facility}" ${v === undefined ? "is missing in some records" : `holds "${String(textOf(v)).slice(0, 40)}", not a facility`}; using user (1)`);
+      warnings.warn(
+        v === undefined ? "missing" : "facility",
+        `facility:${c.facility}`,
+        `facility: field "${c.facility}" ${v === undefined ? "is missing in some records" : `holds "${String(textOf(v)).slice(0, 40)}", not a facility`}; using user (1)`,
+      );
       return 1;
     };
   } else facility = () => fixedFacility;
@@ -116,7 +131,11 @@ export function compileHeader(c: MappingConfig, warnings: Warnings): CompiledHea
       const s = lookup(v);
       if (s !== undefined) return s;
       if (v !== undefined)
-        warnings.warn("severity", `severity:${c.severity}`, `severity: field "${c.severity}" holds "${String(textOf(v)).slice(0, 40)}", which the value table does not know; using ${def}`);
+        warnings.warn(
+          "severity",
+          `severity:${c.severity}`,
+          `severity: field "${c.severity}" holds "${String(textOf(v)).slice(0, 40)}", which the value table does not know; using ${def}`,
+        );
       return def;
     };
   } else {

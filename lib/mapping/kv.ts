@@ -79,7 +79,7 @@ export function compileKv(opts: KvOptions, decide: FieldDecider): (rec: SlsRecor
 }
 
 function keyEscaper(sepFirst: string): (k: string) => string {
-  const bad = new RegExp("[=\\\\\"\\s\\x00-\\x1f\\x7f" + (sepFirst ? sepFirst.replace(/[\]\\^\-[]/g, "\\$&") : "") + "]", "g");
+  const bad = new RegExp('[=\\\\"\\s\\x00-\\x1f\\x7f' + (sepFirst ? sepFirst.replace(/[\]\\^\-[]/g, "\\$&") : "") + "]", "g");
   return (k) => (k === "" ? "_" : k.replace(bad, "_"));
 }
 
@@ -89,7 +89,7 @@ export function valueEscaper(mode: KvEscape, sep: string): (v: string) => string
   if (mode === "none") return (v) => v;
   const first = sep[0] ?? "";
   if (mode === "quote") {
-    const needs = new RegExp("[\\s\"=\\\\" + (first ? first.replace(/[\]\\^\-[]/g, "\\$&") : "") + "]");
+    const needs = new RegExp('[\\s"=\\\\' + (first ? first.replace(/[\]\\^\-[]/g, "\\$&") : "") + "]");
     return (v) => {
       if (v === "") return '""';
       if (!needs.test(v)) return v;

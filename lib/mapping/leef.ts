@@ -34,9 +34,20 @@ function pad(n: number, w: number): string {
 export function leefDevTime(ts: Timestamp): string {
   const d = new Date(tsMillis(ts));
   return (
-    pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2) + "T" +
-    pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2) + ":" + pad(d.getUTCSeconds(), 2) + "." +
-    pad(d.getUTCMilliseconds(), 3) + "+0000"
+    pad(d.getUTCFullYear(), 4) +
+    "-" +
+    pad(d.getUTCMonth() + 1, 2) +
+    "-" +
+    pad(d.getUTCDate(), 2) +
+    "T" +
+    pad(d.getUTCHours(), 2) +
+    ":" +
+    pad(d.getUTCMinutes(), 2) +
+    ":" +
+    pad(d.getUTCSeconds(), 2) +
+    "." +
+    pad(d.getUTCMilliseconds(), 3) +
+    "+0000"
   );
 }
 
@@ -62,22 +73,25 @@ export function compileLeef(c: MappingConfig, decide: FieldDecider, warnings: Wa
 
   const devTimeMode = c.leefDevTime ?? "iso";
   const attrs = compileAttributeList(
-    { rules: c.attributes, includeFields: c.attributesIncludeFields !== false, decide, keyOf, escapeValue, separator: d, reserved: ["sev", "devTime", "devTimeFormat"], what: "LEEF attribute" },
+    {
+      rules: c.attributes,
+      includeFields: c.attributesIncludeFields !== false,
+      decide,
+      keyOf,
+      escapeValue,
+      separator: d,
+      reserved: ["sev", "devTime", "devTimeFormat"],
+      what: "LEEF attribute",
+    },
     warnings,
   );
   const writeSev = !attrs.mappedKeys.has("sev");
   const writeTime = devTimeMode !== "none" && !attrs.mappedKeys.has("devTime");
-  const head = (v2 ? "LEEF:2.0|" : "LEEF:1.0|");
+  const head = v2 ? "LEEF:2.0|" : "LEEF:1.0|";
   const delimField = v2 ? delim.header + "|" : "";
   const [escVendor, escProduct, escVersion, escId] = [0, 1, 2, 3].map(() => lastValueMemo((v) => escapeLeefHeader(truncate(v, 255))));
   return (ctx, syslogSev) => {
-    let out =
-      head +
-      escVendor(vendor(ctx)) + "|" +
-      escProduct(product(ctx)) + "|" +
-      escVersion(pver(ctx)) + "|" +
-      escId(eventId(ctx)) + "|" +
-      delimField;
+    let out = head + escVendor(vendor(ctx)) + "|" + escProduct(product(ctx)) + "|" + escVersion(pver(ctx)) + "|" + escId(eventId(ctx)) + "|" + delimField;
     let first = true;
     if (writeTime && ctx.ts) {
       out += devTimeMode === "epoch" ? "devTime=" + tsMillis(ctx.ts) : "devTime=" + leefDevTime(ctx.ts) + d + "devTimeFormat=" + LEEF_DEVTIME_FORMAT;

@@ -60,7 +60,7 @@ function compileBody(c: MappingConfig, warnings: Warnings): Body | undefined {
     }
     case "field": {
       if (!c.bodyField) {
-        warnings.warn("config", "bodyField", "body: format \"field\" needs a field; the body is left empty");
+        warnings.warn("config", "bodyField", 'body: format "field" needs a field; the body is left empty');
         return () => "";
       }
       const get = compileFieldPath(c.bodyField, warnings);
@@ -111,9 +111,7 @@ export function compileMapper(config: MappingConfig, warn?: WarnFn): Mapper {
   const c: MappingConfig = { ...BASE_CONFIG };
   for (const [k, v] of Object.entries(config ?? {})) if (v !== undefined && v !== null) (c as Record<string, unknown>)[k] = v;
   const header = compileHeader(c, warnings);
-  const sd = c.sdEnabled
-    ? compileStructuredData({ sdId: c.sdId ?? DEFAULT_SD_ID, fields: c.sdFields ?? "", dedup: c.sdDedup === true }, warnings)
-    : undefined;
+  const sd = c.sdEnabled ? compileStructuredData({ sdId: c.sdId ?? DEFAULT_SD_ID, fields: c.sdFields ?? "", dedup: c.sdDedup === true }, warnings) : undefined;
   const body = compileBody(c, warnings);
 
   function mapRecord(rec: SlsRecord, meta: RecordMeta): SyslogFields {

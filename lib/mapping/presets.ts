@@ -17,8 +17,17 @@ export const BASE_CONFIG: MappingSettings = mappingDefaults();
 export const PRESETS: Record<string, Preset> = {
   recipe: {
     label: "Original recipe (||k=v)",
-    description: "Byte-for-byte the body of Alibaba's SLS-to-syslog sample: ||key=value for every field except __time__, SLS fields first as the Python SDK orders them, no escaping.",
-    config: { format: "kv", kvSeparator: "||", kvEscape: "none", kvLeadingSeparator: true, kvOrder: "sls-first", keepInternal: true, fieldRules: [{ action: "exclude", pattern: "__time__" }] },
+    description:
+      "Byte-for-byte the body of Alibaba's SLS-to-syslog sample: ||key=value for every field except __time__, SLS fields first as the Python SDK orders them, no escaping.",
+    config: {
+      format: "kv",
+      kvSeparator: "||",
+      kvEscape: "none",
+      kvLeadingSeparator: true,
+      kvOrder: "sls-first",
+      keepInternal: true,
+      fieldRules: [{ action: "exclude", pattern: "__time__" }],
+    },
   },
   rfc5424: {
     label: "Generic RFC 5424",
@@ -37,7 +46,8 @@ export const PRESETS: Record<string, Preset> = {
   },
   "qradar-leef": {
     label: "IBM QRadar (LEEF 2.0)",
-    description: "LEEF 2.0 with ^ as delimiter, EventID = logstore, cat = topic, devTime with devTimeFormat, sev from the severity, src = client IP tag, all fields as attributes.",
+    description:
+      "LEEF 2.0 with ^ as delimiter, EventID = logstore, cat = topic, devTime with devTimeFormat, sev from the severity, src = client IP tag, all fields as attributes.",
     config: {
       format: "leef",
       leefVersion: "2.0",

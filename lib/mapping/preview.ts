@@ -16,8 +16,14 @@ export type { OutSettings };
 export const MAX_PREVIEW_CHARS = 1 << 20;
 export const MAX_PREVIEW_RECORDS = 20;
 
-export const EXAMPLE_META = { project: "my-project", logstore: "my-logstore", consumerGroup: "my-group", shard: 0, cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4OQ==", index: 0 };
-
+export const EXAMPLE_META = {
+  project: "my-project",
+  logstore: "my-logstore",
+  consumerGroup: "my-group",
+  shard: 0,
+  cursor: "MTcxNDk3OTI4OTEyMzQ1Njc4OQ==",
+  index: 0,
+};
 
 export interface PreviewResult {
   syslog: SyslogFields[];
@@ -52,7 +58,10 @@ export function previewMapping(config: MappingConfig, sample: unknown, out: OutS
   const result: PreviewResult = { syslog, lines: [], warnings };
   // What sls-syslog-out does with the message: its defaults under msg.syslog, then its formatter.
   const { defaults, format } = outFormatter(out, {
-    onDroppedHostname: (h) => warnings.push(`hostname "${h}" holds [ or a : outside an IPv6 address: syslog-ng drops such messages (sls-syslog-out's hostnameChars "replace" turns them into _)`),
+    onDroppedHostname: (h) =>
+      warnings.push(
+        `hostname "${h}" holds [ or a : outside an IPv6 address: syslog-ng drops such messages (sls-syslog-out's hostnameChars "replace" turns them into _)`,
+      ),
   });
   const records = recordsFromMessage({ payload, sls: sls as { time?: unknown }, syslog: mapped }, defaults);
   for (const rec of records) {

@@ -39,7 +39,10 @@ export function kvSeparatorProblem(sep: string): string | undefined {
   return undefined;
 }
 
-const severityRule: Rule<string | number> = custom((v) => (severityCode(v) !== null ? (v as string | number) : undefined), { key: "severity", params: { names: SEVERITIES.join(", ") } });
+const severityRule: Rule<string | number> = custom((v) => (severityCode(v) !== null ? (v as string | number) : undefined), {
+  key: "severity",
+  params: { names: SEVERITIES.join(", ") },
+});
 
 function record(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -55,7 +58,9 @@ function sdIdOk(id: string): boolean {
 }
 
 /** Text, or a number (facility and severity codes may be saved as numbers). */
-const textOrNumber: Rule<string | number> = custom((v) => (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) ? v : undefined), { key: "text" });
+const textOrNumber: Rule<string | number> = custom((v) => (typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) ? v : undefined), {
+  key: "text",
+});
 
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
 
@@ -125,7 +130,11 @@ export const MAPPING_SETTINGS = {
   timestampField: setting(verbatim(), "", is("timestampSource", "field")),
   timestampUnit: setting(oneOf(["auto", "s", "ms", "us", "ns", "iso"]), "auto", is("timestampSource", "field")),
   /** Zone of field times written without one (ISO text): UTC, +08:00, or an IANA name such as Asia/Shanghai. */
-  timestampZone: setting(custom((v) => (typeof v === "string" && timeZone(v) ? v.trim() : undefined), { key: "time-zone" }), "UTC", is("timestampSource", "field")),
+  timestampZone: setting(
+    custom((v) => (typeof v === "string" && timeZone(v) ? v.trim() : undefined), { key: "time-zone" }),
+    "UTC",
+    is("timestampSource", "field"),
+  ),
   /** Default: the field __source__ (falling back to msg.sls.source). */
   hostname: ref("__source__"),
   hostnameType: refType("field"),
@@ -169,7 +178,11 @@ export const MAPPING_SETTINGS = {
   bodyField: setting(verbatim(), "", is("format", "field")),
 
   // CEF / LEEF header and attributes
-  cefVersion: setting<0 | 1 | "0" | "1">(custom((v) => (v === 0 || v === 1 || v === "0" || v === "1" ? v : undefined), { key: "one-of", params: { values: "0, 1" } }), "0", cef),
+  cefVersion: setting<0 | 1 | "0" | "1">(
+    custom((v) => (v === 0 || v === 1 || v === "0" || v === "1" ? v : undefined), { key: "one-of", params: { values: "0, 1" } }),
+    "0",
+    cef,
+  ),
   vendor: ref("Alibaba Cloud", cefOrLeef),
   vendorType: refType("str", cefOrLeef),
   product: ref("SLS", cefOrLeef),

@@ -47,7 +47,10 @@ export interface SdOptions {
 
 export function compileStructuredData(o: SdOptions, warnings: Warnings): (ctx: RecordContext) => StructuredData | undefined {
   const sdId = sanitizeSdId(o.sdId, warnings);
-  const patterns = o.fields.split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const patterns = o.fields
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   const exact = new Set(patterns.filter((p) => !hasGlob(p)));
   const match = patterns.length ? compileNameMatcher(patterns) : () => false;
   const chosen = new Map<string, boolean>();
@@ -69,7 +72,12 @@ export function compileStructuredData(o: SdOptions, warnings: Warnings): (ctx: R
       if (m.shard !== undefined) params.shard = m.shard;
       if (m.cursor !== undefined) params.cursor = m.cursor;
       if (m.index !== undefined) params.idx = m.index;
-      else warnings.warn("dedup", "idx", "dedup key: the messages carry no record index (msg.sls.index), so idx is left out and records of one log group share a key");
+      else
+        warnings.warn(
+          "dedup",
+          "idx",
+          "dedup key: the messages carry no record index (msg.sls.index), so idx is left out and records of one log group share a key",
+        );
     }
     if (patterns.length) {
       const rec = ctx.rec;

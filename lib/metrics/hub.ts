@@ -195,18 +195,16 @@ export class MetricsHub {
 
   snapshot(nowMs = Date.now()): StatsSnapshot {
     const consumers = [...this.consumers].map((c) => consumerSnapshot(c, nowMs));
-    const syslogOuts = [...this.outs].map(
-      (o): SyslogOutSnapshot => ({
-        node: o.node,
-        name: o.name,
-        server: o.server,
-        writtenMessages: o.counters.written,
-        failedMessages: o.counters.failed,
-        returnedMessages: o.counters.returned,
-        heldMessages: o.held(),
-        ...rateLimitSnapshot(o.rateLimit()),
-      }),
-    );
+    const syslogOuts = [...this.outs].map((o): SyslogOutSnapshot => ({
+      node: o.node,
+      name: o.name,
+      server: o.server,
+      writtenMessages: o.counters.written,
+      failedMessages: o.counters.failed,
+      returnedMessages: o.counters.returned,
+      heldMessages: o.held(),
+      ...rateLimitSnapshot(o.rateLimit()),
+    }));
     const syslogTargets = [...this.servers].flatMap((s) => s.targets().map((t) => targetSnapshot(s, t, nowMs)));
     return {
       time: new Date(nowMs).toISOString(),

@@ -6,7 +6,15 @@
 
 import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from "prom-client";
 import { LATENCY_BOUNDS } from "./histogram-counts";
-import { metricsHub, type ConsumerSnapshot, type MetricsHub, type ShardSnapshot, type StatsSnapshot, type SyslogOutSnapshot, type SyslogTargetSnapshot } from "./hub";
+import {
+  metricsHub,
+  type ConsumerSnapshot,
+  type MetricsHub,
+  type ShardSnapshot,
+  type StatsSnapshot,
+  type SyslogOutSnapshot,
+  type SyslogTargetSnapshot,
+} from "./hub";
 import { SETTLE_OUTCOMES } from "../sls/shard-counters";
 import { FAULT_KINDS } from "../syslog/faults";
 
@@ -80,7 +88,11 @@ export const FAMILIES: readonly Family[] = [
   },
   perConsumer("sls_consumer_shards_held", "Shards the consumer group assigned to this consumer now.", (c) => c.shardsHeld),
   perConsumer("sls_consumer_in_flight_logs", "Logs emitted into the flow and not settled yet (delivery window).", (c) => c.inFlightLogs),
-  perConsumer("sls_consumer_max_in_flight_logs", "Bound of the delivery window: the consumer stops pulling when this many logs are in flight.", (c) => c.maxInFlightLogs),
+  perConsumer(
+    "sls_consumer_max_in_flight_logs",
+    "Bound of the delivery window: the consumer stops pulling when this many logs are in flight.",
+    (c) => c.maxInFlightLogs,
+  ),
   {
     name: "sls_consumer_errors_total",
     help: "Failures talking to SLS, by error code (SLS's or the network's); retries go on.",
@@ -88,10 +100,30 @@ export const FAMILIES: readonly Family[] = [
     labels: [...CONSUMER, "code"],
     rows: (snap) => snap.consumers.flatMap((c) => Object.entries(c.errors).map(([code, n]): Row => [{ ...consumerLabels(c), code }, n])),
   },
-  perConsumer("sls_consumer_expired_logs_total", "Logs SLS deleted (logstore TTL) before this consumer read them, estimated from the shard's mean logs per group.", (c) => c.expiredLogs, "counter"),
-  perConsumer("sls_consumer_expired_log_groups_total", "Log groups SLS deleted (logstore TTL) before this consumer read them.", (c) => c.expiredLogGroups, "counter"),
-  perShard("sls_consumer_lag_seconds", "Seconds since the oldest log of the shard not yet settled (or not yet read) reached SLS; 0 when caught up. Held shards only.", "gauge", (s) => s.lagSeconds),
-  perShard("sls_consumer_lag_logs", "Logs of the shard not yet settled: in flight, or still in SLS (log groups behind the end times the mean logs per group). Held shards only.", "gauge", (s) => s.lagLogs),
+  perConsumer(
+    "sls_consumer_expired_logs_total",
+    "Logs SLS deleted (logstore TTL) before this consumer read them, estimated from the shard's mean logs per group.",
+    (c) => c.expiredLogs,
+    "counter",
+  ),
+  perConsumer(
+    "sls_consumer_expired_log_groups_total",
+    "Log groups SLS deleted (logstore TTL) before this consumer read them.",
+    (c) => c.expiredLogGroups,
+    "counter",
+  ),
+  perShard(
+    "sls_consumer_lag_seconds",
+    "Seconds since the oldest log of the shard not yet settled (or not yet read) reached SLS; 0 when caught up. Held shards only.",
+    "gauge",
+    (s) => s.lagSeconds,
+  ),
+  perShard(
+    "sls_consumer_lag_logs",
+    "Logs of the shard not yet settled: in flight, or still in SLS (log groups behind the end times the mean logs per group). Held shards only.",
+    "gauge",
+    (s) => s.lagLogs,
+  ),
   perShard("sls_consumer_pulled_logs_total", "Logs returned by PullLogs.", "counter", (s) => s.pulledLogs),
   perShard("sls_consumer_pulled_bytes_total", "Raw (uncompressed) bytes returned by PullLogs.", "counter", (s) => s.pulledBytes),
   perShard("sls_consumer_emitted_logs_total", "Logs sent into the flow.", "counter", (s) => s.emittedLogs),
@@ -103,7 +135,12 @@ export const FAMILIES: readonly Family[] = [
   ),
   perShardOutcome("sls_consumer_settled_bytes_total", "Raw bytes of the settled logs, by outcome (each token's share of its pull).", (s) => s.settledBytes),
   perShard("sls_consumer_checkpoint_commits_total", "Checkpoints stored in the consumer group.", "counter", (s) => s.checkpointCommits),
-  perShard("sls_consumer_backpressure_seconds_total", "Seconds the shard's reader waited for room in the delivery window (sinks slower than SLS).", "counter", (s) => s.backpressureSeconds),
+  perShard(
+    "sls_consumer_backpressure_seconds_total",
+    "Seconds the shard's reader waited for room in the delivery window (sinks slower than SLS).",
+    "counter",
+    (s) => s.backpressureSeconds,
+  ),
   {
     name: "sls_syslog_out_info",
     help: "A running sls-syslog-out node (always 1), with its name and its sls-syslog-server.",
@@ -129,7 +166,12 @@ export const FAMILIES: readonly Family[] = [
     "gauge",
     (o) => o.heldMessages,
   ),
-  perOut("sls_syslog_out_rate_limited_seconds_total", "Seconds during which messages waited for the node's EPS cap (0 without a cap).", "counter", (o) => o.rateLimitedSeconds),
+  perOut(
+    "sls_syslog_out_rate_limited_seconds_total",
+    "Seconds during which messages waited for the node's EPS cap (0 without a cap).",
+    "counter",
+    (o) => o.rateLimitedSeconds,
+  ),
   perOut("sls_syslog_out_rate_limit_waiting_messages", "Messages waiting for the node's EPS cap now.", "gauge", (o) => o.rateLimitWaiting),
   perOut("sls_syslog_out_eps_limit", "The node's EPS cap, events per second (only for nodes with a cap).", "gauge", (o) => o.epsLimit),
   {
@@ -140,11 +182,23 @@ export const FAMILIES: readonly Family[] = [
     rows: (snap) => snap.syslogTargets.map((t): Row => [{ ...targetLabels(t), name: t.serverName, protocol: t.protocol }, 1]),
   },
   perTarget("sls_syslog_target_up", "1 while a connection to the receiver is up, else 0.", "gauge", (t) => (t.up ? 1 : 0)),
-  perTarget("sls_syslog_target_in_use", "1 while sends go to this receiver (failover: the one in use; balance: every one that is up).", "gauge", (t) => (t.inUse ? 1 : 0)),
+  perTarget("sls_syslog_target_in_use", "1 while sends go to this receiver (failover: the one in use; balance: every one that is up).", "gauge", (t) =>
+    t.inUse ? 1 : 0,
+  ),
   perTarget("sls_syslog_target_sent_messages_total", "Syslog messages written to the receiver (RELP: acknowledged by it).", "counter", (t) => t.sentMessages),
   perTarget("sls_syslog_target_sent_bytes_total", "Bytes of those messages, framing included.", "counter", (t) => t.sentBytes),
-  perTarget("sls_syslog_target_resent_messages_total", "Messages sent again after a connection broke (unconfirmed ones and the replay window).", "counter", (t) => t.resentMessages),
-  perTarget("sls_syslog_target_reconnects_total", "Connections made after the first one (after a failure or a lost connection).", "counter", (t) => t.reconnects),
+  perTarget(
+    "sls_syslog_target_resent_messages_total",
+    "Messages sent again after a connection broke (unconfirmed ones and the replay window).",
+    "counter",
+    (t) => t.resentMessages,
+  ),
+  perTarget(
+    "sls_syslog_target_reconnects_total",
+    "Connections made after the first one (after a failure or a lost connection).",
+    "counter",
+    (t) => t.reconnects,
+  ),
   {
     name: "sls_syslog_target_faults_total",
     help: "Failed connects and lost connections, by kind: certificate, tls-file, refused, host-not-found, timeout, collector-error, protocol, disconnected.",
@@ -171,7 +225,8 @@ class PullLatency {
     for (const c of this.current().consumers) {
       for (const s of c.shards) {
         const labels = shardLabels(c, s);
-        for (const b of [...LATENCY_BOUNDS.map(String), "+Inf"]) values.push({ labels: { ...labels, le: b }, value: s.pullSecondsBuckets[b], metricName: `${this.name}_bucket` });
+        for (const b of [...LATENCY_BOUNDS.map(String), "+Inf"])
+          values.push({ labels: { ...labels, le: b }, value: s.pullSecondsBuckets[b], metricName: `${this.name}_bucket` });
         values.push({ labels, value: s.pullSeconds, metricName: `${this.name}_sum` });
         values.push({ labels, value: s.pulls, metricName: `${this.name}_count` });
       }

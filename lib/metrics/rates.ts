@@ -25,13 +25,20 @@ export function withRates(cur: StatsSnapshot, prev: StatsSnapshot | undefined): 
     const p = prevConsumers.get(c.node);
     return { ...c, deliveredLogsPerSecond: rate(c.deliveredLogs, p?.deliveredLogs), emittedLogsPerSecond: rate(c.emittedLogs, p?.emittedLogs) };
   });
-  const syslogTargets = cur.syslogTargets.map((t): RatedTarget => ({ ...t, sentMessagesPerSecond: rate(t.sentMessages, prevTargets.get(`${t.server} ${t.target}`)?.sentMessages) }));
+  const syslogTargets = cur.syslogTargets.map((t): RatedTarget => ({
+    ...t,
+    sentMessagesPerSecond: rate(t.sentMessages, prevTargets.get(`${t.server} ${t.target}`)?.sentMessages),
+  }));
   const total = <T>(xs: T[], f: (x: T) => number | null): number | null =>
     xs.length === 0 || xs.some((x) => f(x) === null) ? (xs.length === 0 && prev ? 0 : null) : Math.round(xs.reduce((n, x) => n + f(x)!, 0) * 10) / 10;
   return {
     ...cur,
     intervalSeconds: prev ? secs : null,
-    summary: { ...cur.summary, deliveredLogsPerSecond: total(consumers, (c) => c.deliveredLogsPerSecond), sentMessagesPerSecond: total(syslogTargets, (t) => t.sentMessagesPerSecond) },
+    summary: {
+      ...cur.summary,
+      deliveredLogsPerSecond: total(consumers, (c) => c.deliveredLogsPerSecond),
+      sentMessagesPerSecond: total(syslogTargets, (t) => t.sentMessagesPerSecond),
+    },
     consumers,
     syslogTargets,
   };

@@ -122,7 +122,8 @@ export async function resetGroup(api: SlsApi, o: ResetOptions): Promise<ResetRes
   const before = new Map((await api.getCheckpoints(project, logstore, group)).map((c) => [c.shard, c.checkpoint]));
   const target = new Map<number, string>();
   for (const s of shards) target.set(s.shard, await api.getCursor(project, logstore, s.shard, from));
-  const write = (shard: number): Promise<void> => withRetry(() => api.updateCheckpoint(project, logstore, group, "", shard, target.get(shard)!, true), o.signal);
+  const write = (shard: number): Promise<void> =>
+    withRetry(() => api.updateCheckpoint(project, logstore, group, "", shard, target.get(shard)!, true), o.signal);
   for (const shard of target.keys()) await write(shard);
   await o.onWritten?.();
   let repaired = 0;
@@ -133,10 +134,14 @@ export async function resetGroup(api: SlsApi, o: ResetOptions): Promise<ResetRes
     const wrong = [...target].filter(([shard, cursor]) => now.get(shard) !== cursor).map(([shard]) => shard);
     if (wrong.length === 0) break;
     if (round >= MAX_ROUNDS) {
-      throw new SlsError("ResetOverwritten", `the checkpoints of shard(s) ${wrong.join(", ")} of group ${group} kept being written over by other consumers; stop them and reset again`, {
-        retryable: false,
-        context: { project, logstore, consumerGroup: group },
-      });
+      throw new SlsError(
+        "ResetOverwritten",
+        `the checkpoints of shard(s) ${wrong.join(", ")} of group ${group} kept being written over by other consumers; stop them and reset again`,
+        {
+          retryable: false,
+          context: { project, logstore, consumerGroup: group },
+        },
+      );
     }
     repaired += wrong.length;
     for (const shard of wrong) await write(shard);

@@ -164,7 +164,8 @@ export class SlsClient implements SlsApi {
       this.sdk.getCursor(project, logstore, String(shard), new $Sls.GetCursorRequest({ from: String(from) })),
     );
     const cursor = r.body?.cursor;
-    if (!cursor) throw new SlsError("BadResponse", "GetCursor returned no cursor", { context: this.ctx("GetCursor", project, logstore, shard), retryable: true });
+    if (!cursor)
+      throw new SlsError("BadResponse", "GetCursor returned no cursor", { context: this.ctx("GetCursor", project, logstore, shard), retryable: true });
     return cursor;
   }
 
@@ -200,7 +201,10 @@ export class SlsClient implements SlsApi {
     const nextCursor = headerOf(h, "x-log-cursor");
     const count = Number(headerOf(h, "x-log-count"));
     if (!nextCursor || !Number.isInteger(count)) {
-      throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", { context: this.ctx("PullLogs", project, logstore, shard), retryable: true });
+      throw new SlsError("BadResponse", "PullLogs reply lacks x-log-cursor/x-log-count", {
+        context: this.ctx("PullLogs", project, logstore, shard),
+        retryable: true,
+      });
     }
     const body = r.body.length > 0 ? r.body : undefined;
     let groups: GroupList = [];
@@ -231,7 +235,11 @@ export class SlsClient implements SlsApi {
       this.sdk.getCursorTime(project, logstore, String(shard), new $Sls.GetCursorTimeRequest({ cursor })),
     );
     const t = Number(r.body?.cursorTime);
-    if (!Number.isFinite(t)) throw new SlsError("BadResponse", "GetCursorTime returned no cursor_time", { context: this.ctx("GetCursorTime", project, logstore, shard), retryable: true });
+    if (!Number.isFinite(t))
+      throw new SlsError("BadResponse", "GetCursorTime returned no cursor_time", {
+        context: this.ctx("GetCursorTime", project, logstore, shard),
+        retryable: true,
+      });
     return t;
   }
 
@@ -264,9 +272,22 @@ export class SlsClient implements SlsApi {
     return (r.body ?? []).map(Number);
   }
 
-  async updateCheckpoint(project: string, logstore: string, group: string, consumer: string, shard: number, cursor: string, forceSuccess: boolean): Promise<void> {
+  async updateCheckpoint(
+    project: string,
+    logstore: string,
+    group: string,
+    consumer: string,
+    shard: number,
+    cursor: string,
+    forceSuccess: boolean,
+  ): Promise<void> {
     await this.call({ action: "ConsumerGroupUpdateCheckPoint", project, logstore, shard, consumerGroup: group }, () =>
-      this.sdk.consumerGroupUpdateCheckPoint(project, logstore, group, new $Sls.ConsumerGroupUpdateCheckPointRequest({ consumer, shard, checkpoint: cursor, forceSuccess })),
+      this.sdk.consumerGroupUpdateCheckPoint(
+        project,
+        logstore,
+        group,
+        new $Sls.ConsumerGroupUpdateCheckPointRequest({ consumer, shard, checkpoint: cursor, forceSuccess }),
+      ),
     );
   }
 
@@ -274,7 +295,12 @@ export class SlsClient implements SlsApi {
     const r = await this.call({ action: "GetCheckPoint", project, logstore, shard, consumerGroup: group }, () =>
       this.sdk.getCheckPoint(project, logstore, group, new $Sls.GetCheckPointRequest(shard === undefined ? {} : { shard })),
     );
-    return (r.body ?? []).map((c) => ({ shard: Number(c.shard), checkpoint: String(c.checkpoint ?? ""), consumer: String(c.consumer ?? ""), updateTime: Number(c.updateTime ?? 0) }));
+    return (r.body ?? []).map((c) => ({
+      shard: Number(c.shard),
+      checkpoint: String(c.checkpoint ?? ""),
+      consumer: String(c.consumer ?? ""),
+      updateTime: Number(c.updateTime ?? 0),
+    }));
   }
 
   private ctx(action: string, project: string, logstore: string, shard?: number, consumerGroup?: string): SlsErrorContext {
@@ -324,7 +350,8 @@ export function plainHttpRemote(endpoint: string): string | undefined {
   }
   if (p.protocol !== "http") return undefined;
   const name = hostName(p.host).toLowerCase();
-  if (name === "localhost" || name.endsWith(".localhost") || name === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || /^::ffff:127\./.test(name)) return undefined;
+  if (name === "localhost" || name.endsWith(".localhost") || name === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || /^::ffff:127\./.test(name))
+    return undefined;
   return p.host;
 }
 

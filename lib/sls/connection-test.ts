@@ -105,13 +105,20 @@ export function connectionTestTarget(body: ConnectionTestRequest, saved: SavedCo
   for (const k of CRED_KEYS) {
     const v = optionalString(body, k);
     const savedValue = saved?.credentials[k];
-    if (v === PASSWORD_PLACEHOLDER && !saved) throw refuse("StoredCredentialsRefused", `no deployed sls-connection node ${JSON.stringify(body.id ?? "")} holds a stored ${LABEL[k]}: type it, or deploy first`);
+    if (v === PASSWORD_PLACEHOLDER && !saved)
+      throw refuse(
+        "StoredCredentialsRefused",
+        `no deployed sls-connection node ${JSON.stringify(body.id ?? "")} holds a stored ${LABEL[k]}: type it, or deploy first`,
+      );
     if (v === undefined || v === PASSWORD_PLACEHOLDER || (v !== "" && v === savedValue && ENV_REF.test(v))) {
       if (savedValue === undefined || savedValue === "") continue; // nothing stored: empty
       stored.push(k);
       creds[k] = savedValue;
     } else if (ENV_REF.test(v)) {
-      throw refuse("ParameterInvalid", `the ${LABEL[k]} holds \${...}: environment variables are read only from the deployed connection's stored credentials, never from a test request`);
+      throw refuse(
+        "ParameterInvalid",
+        `the ${LABEL[k]} holds \${...}: environment variables are read only from the deployed connection's stored credentials, never from a test request`,
+      );
     } else creds[k] = v;
   }
 

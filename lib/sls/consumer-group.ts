@@ -218,7 +218,8 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     o.timeoutSec = opts.timeoutSec ?? Math.max(1, Math.ceil((3 * hb) / 1000));
     o.pullCount = Math.min(1000, Math.max(1, o.pullCount));
     if ((opts.messages === undefined) === (opts.deliver === undefined)) throw new TypeError("give a consumer group either messages or deliver");
-    if (opts.messages) o.deliver = messageDelivery({ project: opts.project, logstore: opts.logstore, consumerGroup: opts.group }, opts.messages, opts.window?.maxInFlight);
+    if (opts.messages)
+      o.deliver = messageDelivery({ project: opts.project, logstore: opts.logstore, consumerGroup: opts.group }, opts.messages, opts.window?.maxInFlight);
     this.o = o;
     const warnAt = o.retentionWarnAt;
     this.retention = new RetentionWatch({ api: o.api, project: o.project, logstore: o.logstore, warnAt, clearAt: Math.max(0, warnAt - 0.1) });
@@ -394,7 +395,11 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
         changed = true;
       }
     }
-    if (changed) this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+    if (changed)
+      this.emit(
+        "assigned",
+        [...this.readers.keys()].sort((a, b) => a - b),
+      );
     if (this.o.end && this.readers.size === 0) void this.checkRange();
     // Each heartbeat also looks at every shard's lag against the logstore's TTL (asked of SLS in the
     // background: a slow GetLogStore must never delay a heartbeat).
@@ -458,7 +463,10 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     this.logsBase += reader.logs;
     this.bytesBase += reader.bytes;
     reader.logs = reader.bytes = 0;
-    this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+    this.emit(
+      "assigned",
+      [...this.readers.keys()].sort((a, b) => a - b),
+    );
     this.shardFinished(reader, logs);
     if (this.readers.size === 0) await this.checkRange();
   }
@@ -529,7 +537,11 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
       if (this.o.end && !this.stopped && reader.atEnd(this.commitState.get(reader)?.stored)) this.shardFinished(reader, logs);
     })().finally(() => {
       this.releasing.delete(shard);
-      if (!this.stopped) this.emit("assigned", [...this.readers.keys()].sort((a, b) => a - b));
+      if (!this.stopped)
+        this.emit(
+          "assigned",
+          [...this.readers.keys()].sort((a, b) => a - b),
+        );
       if (this.o.end && this.readers.size === 0 && this.releasing.size === 0) void this.checkRange();
     });
     this.releasing.set(shard, p);
@@ -579,7 +591,12 @@ export class ConsumerGroup extends EventEmitter<ConsumerGroupEvents> {
     return p;
   }
 
-  private async checkAndCommit(reader: ShardReader, t: CheckpointTracker, state: CommitState, checked: { at: number; cp: CheckpointInfo | undefined } | undefined): Promise<void> {
+  private async checkAndCommit(
+    reader: ShardReader,
+    t: CheckpointTracker,
+    state: CommitState,
+    checked: { at: number; cp: CheckpointInfo | undefined } | undefined,
+  ): Promise<void> {
     const { api, project, logstore, group, consumer, forceSuccess } = this.o;
     try {
       if (!checked) {

@@ -267,7 +267,9 @@ function redirect(provider: object, base: URL, what: string): void {
   const prefix = base.pathname.replace(/\/+$/, "");
   p.doRequest = (req: LibRequest) => {
     const u = new URL(req.toRequestURL());
-    const moved = Object.assign(Object.create(Object.getPrototypeOf(req) as object) as LibRequest, req, { url: `${base.origin}${prefix}${u.pathname}${u.search}` });
+    const moved = Object.assign(Object.create(Object.getPrototypeOf(req) as object) as LibRequest, req, {
+      url: `${base.origin}${prefix}${u.pathname}${u.search}`,
+    });
     return send.call(provider, moved);
   };
 }
@@ -309,7 +311,13 @@ function staticBase(c: CredentialsConfig): StaticAKCredentialsProvider | StaticS
 }
 
 function sessionName(c: CredentialsConfig): string {
-  return (c.roleSessionName ?? "").trim() || `node-red-sls-${os.hostname().replace(/[^\w.@-]/g, "-").slice(0, 40)}`;
+  return (
+    (c.roleSessionName ?? "").trim() ||
+    `node-red-sls-${os
+      .hostname()
+      .replace(/[^\w.@-]/g, "-")
+      .slice(0, 40)}`
+  );
 }
 
 function ramRoleArn(c: CredentialsConfig): SessionSource {
@@ -335,7 +343,9 @@ function oidcRole(c: CredentialsConfig): SessionSource {
   const providerArn = (c.oidcProviderArn ?? "").trim() || env.ALIBABA_CLOUD_OIDC_PROVIDER_ARN || "";
   const tokenFile = (c.oidcTokenFile ?? "").trim() || env.ALIBABA_CLOUD_OIDC_TOKEN_FILE || "";
   if (!roleArn || !providerArn || !tokenFile) {
-    throw configError("the OIDC source needs a role ARN, an OIDC provider ARN and a token file (ACK RRSA sets ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE)");
+    throw configError(
+      "the OIDC source needs a role ARN, an OIDC provider ARN and a token file (ACK RRSA sets ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE)",
+    );
   }
   return build("OIDC role", () => {
     const b = OIDCRoleArnCredentialsProvider.builder()
@@ -433,7 +443,11 @@ export function parseIni(text: string): Record<string, Record<string, string>> {
       continue;
     }
     const eq = line.indexOf("=");
-    if (section && eq > 0) section[line.slice(0, eq).trim()] = line.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    if (section && eq > 0)
+      section[line.slice(0, eq).trim()] = line
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1");
   }
   return out;
 }
@@ -458,7 +472,10 @@ function fileProvider(c: CredentialsConfig): CredentialsProvider {
       text = await readFile(file, "utf8");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? "EIO";
-      throw new SlsError(code === "ENOENT" ? "CredentialsFileNotFound" : code, `${label}: ${(e as Error).message}`, { retryable: true, context: { action: "CredentialsFile" } });
+      throw new SlsError(code === "ENOENT" ? "CredentialsFileNotFound" : code, `${label}: ${(e as Error).message}`, {
+        retryable: true,
+        context: { action: "CredentialsFile" },
+      });
     }
     const p = parseIni(text)[profile];
     if (!p) throw new SlsError("CredentialsConfigInvalid", `${label}: no such profile`, { retryable: true, context: { action: "CredentialsFile" } });
@@ -498,9 +515,19 @@ function fromProfile(p: Record<string, string>, base: CredentialsConfig, label: 
         durationSeconds: p.duration_seconds ? Number(p.duration_seconds) : undefined,
       });
     case "oidc_role_arn":
-      return credentialsFrom({ ...common, source: "oidc_role_arn", roleArn: p.role_arn, oidcProviderArn: p.oidc_provider_arn, oidcTokenFile: p.oidc_token_file_path, roleSessionName: p.role_session_name });
+      return credentialsFrom({
+        ...common,
+        source: "oidc_role_arn",
+        roleArn: p.role_arn,
+        oidcProviderArn: p.oidc_provider_arn,
+        oidcTokenFile: p.oidc_token_file_path,
+        roleSessionName: p.role_session_name,
+      });
     default:
-      throw new SlsError("CredentialsConfigInvalid", `${label}: type "${type}" is not one of access_key, sts, ecs_ram_role, ram_role_arn, oidc_role_arn`, { retryable: true, context: { action: "CredentialsFile" } });
+      throw new SlsError("CredentialsConfigInvalid", `${label}: type "${type}" is not one of access_key, sts, ecs_ram_role, ram_role_arn, oidc_role_arn`, {
+        retryable: true,
+        context: { action: "CredentialsFile" },
+      });
   }
 }
 
@@ -517,26 +544,52 @@ function defaultChain(c: CredentialsConfig): CredentialsProvider {
   if (env.ALIBABA_CLOUD_ACCESS_KEY_ID && env.ALIBABA_CLOUD_ACCESS_KEY_SECRET) {
     links.push({
       name: "environment",
-      make: () => ({ accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!, accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!, ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}) }),
+      make: () => ({
+        accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!,
+        accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!,
+        ...(env.ALIBABA_CLOUD_SECURITY_TOKEN ? { securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN } : {}),
+      }),
     });
   }
   if (env.ALIBABA_CLOUD_ROLE_ARN && env.ALIBABA_CLOUD_OIDC_PROVIDER_ARN && env.ALIBABA_CLOUD_OIDC_TOKEN_FILE) {
-    links.push({ name: "OIDC (environment)", make: () => credentialsFrom({ ...c, source: "oidc_role_arn", roleArn: undefined, oidcProviderArn: undefined, oidcTokenFile: undefined }) });
+    links.push({
+      name: "OIDC (environment)",
+      make: () => credentialsFrom({ ...c, source: "oidc_role_arn", roleArn: undefined, oidcProviderArn: undefined, oidcTokenFile: undefined }),
+    });
   }
   if ((env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED ?? "").toLowerCase() !== "true") {
-    links.push({ name: "CLI profile", make: () => opaque(build("CLI profile", () => CLIProfileCredentialsProvider.builder().build()), "CLI profile") });
+    links.push({
+      name: "CLI profile",
+      make: () =>
+        opaque(
+          build("CLI profile", () => CLIProfileCredentialsProvider.builder().build()),
+          "CLI profile",
+        ),
+    });
   }
   links.push({ name: "credentials file", make: () => credentialsFrom({ ...c, source: "credentials_file", credentialsFile: undefined, profile: undefined }) });
   if ((env.ALIBABA_CLOUD_ECS_METADATA_DISABLED ?? "").toLowerCase() !== "true") {
     links.push({
       name: "ECS instance role",
-      make: () => credentialsFrom({ ...c, source: "ecs_ram_role", roleName: env.ALIBABA_CLOUD_ECS_METADATA, disableIMDSv1: (env.ALIBABA_CLOUD_IMDSV1_DISABLED ?? "").toLowerCase() === "true" }),
+      make: () =>
+        credentialsFrom({
+          ...c,
+          source: "ecs_ram_role",
+          roleName: env.ALIBABA_CLOUD_ECS_METADATA,
+          disableIMDSv1: (env.ALIBABA_CLOUD_IMDSV1_DISABLED ?? "").toLowerCase() === "true",
+        }),
     });
   }
   if (env.ALIBABA_CLOUD_CREDENTIALS_URI) {
     links.push({
       name: "credentials URI",
-      make: () => sessionProvider(build("credentials URI", () => URICredentialsProvider.builder().withCredentialsURI(env.ALIBABA_CLOUD_CREDENTIALS_URI!).build()), "credentials URI", "CredentialsURI", c),
+      make: () =>
+        sessionProvider(
+          build("credentials URI", () => URICredentialsProvider.builder().withCredentialsURI(env.ALIBABA_CLOUD_CREDENTIALS_URI!).build()),
+          "credentials URI",
+          "CredentialsURI",
+          c,
+        ),
     });
   }
   let chosen: CredentialsProvider | undefined;
@@ -554,12 +607,18 @@ function defaultChain(c: CredentialsConfig): CredentialsProvider {
         failures.push(`${link.name}: ${e instanceof SlsError ? `${e.code} ${e.message}` : (e as Error).message}`);
       }
     }
-    throw new SlsError("CredentialsUnavailable", `default credential chain: no source gave keys (${failures.join("; ")})`, { retryable: true, context: { action: "DefaultCredentialChain" } });
+    throw new SlsError("CredentialsUnavailable", `default credential chain: no source gave keys (${failures.join("; ")})`, {
+      retryable: true,
+      context: { action: "DefaultCredentialChain" },
+    });
   };
 }
 
 /** A library provider whose expiry we cannot see: asked again every minute (it caches itself). */
-function opaque(p: { getCredentials(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }> }, label: string): CredentialsProvider {
+function opaque(
+  p: { getCredentials(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }> },
+  label: string,
+): CredentialsProvider {
   return async () => {
     let r;
     try {

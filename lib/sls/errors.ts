@@ -41,8 +41,33 @@ function describe(c: SlsErrorContext): string {
   return where.length ? `${where.join(" ")}: ` : "";
 }
 
-const THROTTLING = new Set(["writequotaexceed", "shardwritequotaexceed", "readquotaexceed", "shardreadquotaexceed", "serverbusy", "internalservererror", "requesttimeout"]);
-const NETWORK = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_SOCKET", "ERR_STREAM_PREMATURE_CLOSE", "RequestTimeout", "ConnectTimeout", "ReadTimeout", "SocketHangUp", "BadResponse"]);
+const THROTTLING = new Set([
+  "writequotaexceed",
+  "shardwritequotaexceed",
+  "readquotaexceed",
+  "shardreadquotaexceed",
+  "serverbusy",
+  "internalservererror",
+  "requesttimeout",
+]);
+const NETWORK = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "UND_ERR_SOCKET",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "RequestTimeout",
+  "ConnectTimeout",
+  "ReadTimeout",
+  "SocketHangUp",
+  "BadResponse",
+]);
 
 /** 5xx, throttling and network failures are transient; auth, missing resources and bad requests are not. */
 export function isRetryable(code: string, status: number): boolean {

@@ -180,8 +180,10 @@ const nativeUncompress: NativeUncompress | undefined = (() => {
  */
 export function lz4DecompressAfterScratch(buf: Buffer, rawSize: number, native = nativeUncompress): Buffer {
   // A block expands at most about 255-fold: refuse to allocate for a size no block could reach.
-  if (rawSize > (buf.length - LZ4_SCRATCH) * 255 + 16) throw new Lz4Error(`x-log-bodyrawsize ${rawSize} is impossible for ${buf.length - LZ4_SCRATCH} compressed bytes`);
-  if (native === undefined || !Number.isSafeInteger(rawSize) || rawSize < 0 || rawSize > 0xffffffff) return lz4DecompressBlock(buf.subarray(LZ4_SCRATCH), rawSize);
+  if (rawSize > (buf.length - LZ4_SCRATCH) * 255 + 16)
+    throw new Lz4Error(`x-log-bodyrawsize ${rawSize} is impossible for ${buf.length - LZ4_SCRATCH} compressed bytes`);
+  if (native === undefined || !Number.isSafeInteger(rawSize) || rawSize < 0 || rawSize > 0xffffffff)
+    return lz4DecompressBlock(buf.subarray(LZ4_SCRATCH), rawSize);
   buf.writeUInt32LE(rawSize, 0);
   let out: Buffer;
   try {

@@ -14,7 +14,6 @@ export class CodecError extends Error {
   override name = "CodecError";
 }
 
-
 // Buffer's internal slice decoders skip toString's argument checks: about twice as fast per string.
 export type FastBuffer = Buffer & { utf8Slice(start: number, end: number): string };
 
@@ -93,7 +92,6 @@ export class Reader {
       if (scale >= 2 ** 63) this.fail("varint longer than 10 bytes");
     }
   }
-
 
   /** Returns the end offset of a length-delimited field whose payload starts at this.pos. */
   lenEnd(): number {

@@ -64,7 +64,6 @@ export function toRecordGroup(g: LogGroup): RecordGroup {
   return { topic, source, tags: g.tags, records, timeNs: g.logs.map((l) => l.timeNs ?? 0) };
 }
 
-
 // Each log becomes msg.payload. Built with `{}` plus one assignment per field, an object of ~15
 // fields outgrows its 4 in-object slots and reallocates its property store several times, and that
 // garbage dominated the consumer's CPU. Instead every distinct field layout (content keys, then
@@ -621,7 +620,7 @@ function scanGroupAt(r: Reader, end: number, body: PulledBody, metas: GroupMeta[
       if (metaFrom >= 0) split = true;
       continue;
     }
-    if ((tag & 7) === WIRE_LEN && (tag >>> 3) === 6) checkPair(r, r.lenEnd());
+    if ((tag & 7) === WIRE_LEN && tag >>> 3 === 6) checkPair(r, r.lenEnd());
     else r.skip(tag & 7);
     if (metaFrom < 0) metaFrom = at;
     metaTo = r.pos;

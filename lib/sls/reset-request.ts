@@ -43,7 +43,10 @@ export function resetGroupOf(body: ResetRequest, deployed: DeployedConsumer | un
   for (const k of KEYS) {
     const v = body[k];
     if (typeof v !== "string" || v.trim() !== deployed.saved[k].trim()) {
-      throw refuse("DeployFirst", `the dialog's ${k} is not the deployed node's: deploy these settings first, then reset (the reset acts on the deployed group)`);
+      throw refuse(
+        "DeployFirst",
+        `the dialog's ${k} is not the deployed node's: deploy these settings first, then reset (the reset acts on the deployed group)`,
+      );
     }
   }
   return deployed.resolved;

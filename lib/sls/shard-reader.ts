@@ -603,7 +603,13 @@ export class ShardReader {
 
   private countFor(): number {
     const o = this.o;
-    return pullGroupCount({ maxInFlight: o.window?.maxInFlight ?? 10_000, readers: o.readers(), pullCount: o.pullCount, logsPerGroup: this.logsPerGroup, bytesPerGroup: this.bytesPerGroup });
+    return pullGroupCount({
+      maxInFlight: o.window?.maxInFlight ?? 10_000,
+      readers: o.readers(),
+      pullCount: o.pullCount,
+      logsPerGroup: this.logsPerGroup,
+      bytesPerGroup: this.bytesPerGroup,
+    });
   }
 
   private pull(cursor: string): Promise<PullOutcome> {

@@ -17,13 +17,30 @@ export type FaultKind =
   /** Anything else: the connection closed or reset. */
   | "disconnected";
 
-export const FAULT_KINDS: readonly FaultKind[] = ["certificate", "tls-file", "refused", "host-not-found", "timeout", "collector-error", "protocol", "disconnected"];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "certificate",
+  "tls-file",
+  "refused",
+  "host-not-found",
+  "timeout",
+  "collector-error",
+  "protocol",
+  "disconnected",
+];
 
 /** Our checks of the receiver's certificate (Node's verification codes). */
 const CERT_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID",
-  "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_SIGNATURE_FAILURE", "CERT_UNTRUSTED", "CERT_REVOKED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED",
 ]);
 
 export const isCertificateCode = (code: string): boolean => CERT_CODES.has(code);

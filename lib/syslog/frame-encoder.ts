@@ -48,7 +48,6 @@ export interface EncoderMark {
   live: number;
 }
 
-
 export class FrameEncoder {
   private cur: Slab;
   private pos = 0;

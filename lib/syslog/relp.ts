@@ -123,7 +123,8 @@ export class RelpFrameReader {
             i++;
           } else if (this.digits === 0) throw new Error("bad data length");
           else if (this.len > MAX_DATA) throw new Error(`answer of ${this.len} bytes`);
-          else if (this.len === 0) this.state = "trailer"; // the trailer follows the length at once
+          else if (this.len === 0)
+            this.state = "trailer"; // the trailer follows the length at once
           else if (c === SP) {
             this.state = "data";
             i++;
@@ -371,7 +372,8 @@ export class RelpChannel extends EventEmitter implements Channel {
     }
     if (f.command !== "rsp") throw this.error(`unexpected command "${f.command}" from the collector`, "ERELPPROTO");
     const what = this.outstanding.peek();
-    if (what === undefined || f.txnr !== this.expect) throw this.error(`answer for txnr ${f.txnr}, expected ${what === undefined ? "none" : this.expect}`, "ERELPPROTO");
+    if (what === undefined || f.txnr !== this.expect)
+      throw this.error(`answer for txnr ${f.txnr}, expected ${what === undefined ? "none" : this.expect}`, "ERELPPROTO");
     const rsp = parseResponse(f.data);
     if (!rsp) throw this.error("malformed rsp", "ERELPPROTO");
     this.outstanding.shift();
@@ -436,7 +438,10 @@ export async function openRelpOn(socket: net.Socket, opts: RelpOptions): Promise
     await Promise.race([
       ch.start(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TransportError(`${label(opts)}: the collector did not answer the RELP open within ${timeoutMs} ms`, opts.endpoint, "ETIMEDOUT")), timeoutMs);
+        timer = setTimeout(
+          () => reject(new TransportError(`${label(opts)}: the collector did not answer the RELP open within ${timeoutMs} ms`, opts.endpoint, "ETIMEDOUT")),
+          timeoutMs,
+        );
       }),
     ]);
   } catch (err) {

@@ -23,7 +23,7 @@ export function checkSdId(id: string, opts: SdOptions = {}): void {
   const bad = (why: string): never => {
     throw new SyslogFormatError(`invalid SD-ID "${id}": ${why}`, "sd-id");
   };
-  if (!SD_NAME.test(id) || SD_NAME_FORBIDDEN.test(id)) bad("only printable US-ASCII without space, =, ] or \"");
+  if (!SD_NAME.test(id) || SD_NAME_FORBIDDEN.test(id)) bad('only printable US-ASCII without space, =, ] or "');
   if (id.length > 32 && !opts.allowLongSdId) bad("longer than 32 characters");
   const at = id.indexOf("@");
   if (at < 0) {

@@ -179,12 +179,12 @@ export class SyslogSender extends EventEmitter {
       maxDatagramBytes: opts.maxDatagramBytes ?? UDP_DEFAULT_CAP,
       maxBatchBytes: opts.maxBatchBytes ?? 64 * 1024,
       // UDP cannot tell; RELP knows what the collector took and needs no replay.
-      replayWindowMs: opts.protocol === "udp" || opts.protocol === "relp" ? 0 : opts.replayWindowMs ?? 2000,
+      replayWindowMs: opts.protocol === "udp" || opts.protocol === "relp" ? 0 : (opts.replayWindowMs ?? 2000),
       replayMaxBytes: opts.replayMaxBytes ?? 1024 * 1024,
     };
     this.replay = this.o.replayWindowMs > 0 ? new ReplayWindow(this.o.replayWindowMs, this.o.replayMaxBytes, (slab, n) => this.encoder.release(slab, n)) : null;
     // TLS is octet-counted (RFC 5425); RELP's DATALEN SP DATA is an octet-counted frame.
-    const framing: Framing = opts.protocol === "tls" || opts.protocol === "relp" ? "octet" : opts.framing ?? "octet";
+    const framing: Framing = opts.protocol === "tls" || opts.protocol === "relp" ? "octet" : (opts.framing ?? "octet");
     this.framing = opts.protocol === "udp" ? "none" : framing;
     // Spare buffers for what the replay window keeps in use, plus a few.
     this.encoder = new FrameEncoder(this.framing, undefined, Math.ceil(this.o.replayMaxBytes / (128 * 1024)) + 4);
@@ -607,7 +607,10 @@ export class SyslogSender extends EventEmitter {
       if (this.channel !== ch) return;
       this.channel = null;
       this.requeue();
-      this.lost(err ?? new TransportError(`${label({ protocol: this.o.protocol, endpoint, tls: this.o.tls ? {} : undefined })}: connection closed`, endpoint), false);
+      this.lost(
+        err ?? new TransportError(`${label({ protocol: this.o.protocol, endpoint, tls: this.o.tls ? {} : undefined })}: connection closed`, endpoint),
+        false,
+      );
     });
     this.lastError = undefined;
     this.downSince = undefined;

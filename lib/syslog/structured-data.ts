@@ -64,7 +64,11 @@ function element(id: string, params: Record<string, SdValue>): string {
     if (v === undefined || v === null) continue;
     let name = sdName(key);
     if (name !== key || owner) {
-      owner ??= new Map(Object.keys(params).filter((k) => sdName(k) === k).map((k) => [k, k]));
+      owner ??= new Map(
+        Object.keys(params)
+          .filter((k) => sdName(k) === k)
+          .map((k) => [k, k]),
+      );
       const prev = owner.get(name);
       if (prev !== undefined && prev !== key) {
         for (let i = 2; ; i++) {

@@ -133,7 +133,8 @@ export class SyslogTargets extends EventEmitter {
       const up = st.state === "connected";
       return { ...st, target: this.names[i], up, inUse: this.mode === "failover" ? i === this.current : up, since: this.since[i] };
     });
-    const sum = (k: "queued" | "queuedBytes" | "waiting" | "sent" | "sentBytes" | "resent" | "connects" | "writes"): number => targets.reduce((n, t) => n + t[k], 0);
+    const sum = (k: "queued" | "queuedBytes" | "waiting" | "sent" | "sentBytes" | "resent" | "connects" | "writes"): number =>
+      targets.reduce((n, t) => n + t[k], 0);
     return {
       state: this.state,
       queued: sum("queued"),
@@ -231,20 +232,26 @@ export class SyslogTargets extends EventEmitter {
     let due = Infinity;
     for (let i = 0; i < this.current; i++) if (this.up(i)) due = Math.min(due, this.since[i] + this.failbackMs);
     if (due === Infinity) return;
-    this.failbackTimer = setTimeout(() => {
-      this.failbackTimer = undefined;
-      if (this.closed) return;
-      this.route();
-      this.aggregate();
-    }, Math.max(0, due - Date.now()) + 1);
+    this.failbackTimer = setTimeout(
+      () => {
+        this.failbackTimer = undefined;
+        if (this.closed) return;
+        this.route();
+        this.aggregate();
+      },
+      Math.max(0, due - Date.now()) + 1,
+    );
     this.failbackTimer.unref();
   }
 
   /** One state for all: connected when sends can go out, else connecting or disconnected. */
   private aggregate(err?: Error): void {
     const states = this.senders.map((s) => s.currentState);
-    const st: SenderState =
-      (this.mode === "failover" ? states[this.current] === "connected" : states.includes("connected")) ? "connected" : states.includes("connecting") ? "connecting" : "disconnected";
+    const st: SenderState = (this.mode === "failover" ? states[this.current] === "connected" : states.includes("connected"))
+      ? "connected"
+      : states.includes("connecting")
+        ? "connecting"
+        : "disconnected";
     this.setState(st, err);
   }
 

@@ -50,7 +50,11 @@ const hasEnvRef = (v: unknown): boolean => JSON.stringify(v ?? "").includes("${"
 const filled = (v: unknown): boolean => typeof v === "string" && v.trim() !== "";
 
 /** The settings the test uses (checked by the node's spec) and the targets it goes to, or throws TestEventRefused. */
-export function testEventPlan(body: unknown, saved: SavedServer | undefined, env: Record<string, string | undefined>): { settings: ServerSettings; targets: Target[] } {
+export function testEventPlan(
+  body: unknown,
+  saved: SavedServer | undefined,
+  env: Record<string, string | undefined>,
+): { settings: ServerSettings; targets: Target[] } {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new TestEventRefused("ParameterInvalid", "expected a JSON object");
   const b = body as Raw;
   const c: Raw = { version: currentVersion(SLS_SYSLOG_SERVER) };
@@ -61,12 +65,20 @@ export function testEventPlan(body: unknown, saved: SavedServer | undefined, env
     if (prop.credential) {
       const mine = saved?.credentials[name];
       if (v === undefined || v === PASSWORD_PLACEHOLDER) {
-        if (v === PASSWORD_PLACEHOLDER && !saved) throw new TestEventRefused("StoredCredentialsRefused", `no deployed sls-syslog-server holds a stored ${LABEL[name] ?? name}: type it, or deploy first`);
+        if (v === PASSWORD_PLACEHOLDER && !saved)
+          throw new TestEventRefused(
+            "StoredCredentialsRefused",
+            `no deployed sls-syslog-server holds a stored ${LABEL[name] ?? name}: type it, or deploy first`,
+          );
         if (!filled(mine)) continue;
         creds[name] = mine;
         if ((SECRETS as readonly string[]).includes(name) || hasEnvRef(mine)) stored.push(name);
       } else if (hasEnvRef(v)) {
-        if (v !== mine) throw new TestEventRefused("ParameterInvalid", `the ${LABEL[name] ?? name} holds \${...}: environment variables are read only for the deployed node's stored settings`);
+        if (v !== mine)
+          throw new TestEventRefused(
+            "ParameterInvalid",
+            `the ${LABEL[name] ?? name} holds \${...}: environment variables are read only for the deployed node's stored settings`,
+          );
         creds[name] = v;
         stored.push(name);
       } else creds[name] = v;
@@ -80,7 +92,10 @@ export function testEventPlan(body: unknown, saved: SavedServer | undefined, env
   }
   if (filled(c.keyFile)) {
     if (!saved || String(c.keyFile).trim() !== String(saved.resolved.keyFile ?? "").trim()) {
-      throw new TestEventRefused("StoredCredentialsRefused", "a key file is read from the runtime's disk only for the deployed node's own key file: deploy this setting first, or paste the key");
+      throw new TestEventRefused(
+        "StoredCredentialsRefused",
+        "a key file is read from the runtime's disk only for the deployed node's own key file: deploy this setting first, or paste the key",
+      );
     }
     stored.push("keyFile");
   }
@@ -106,7 +121,10 @@ export function testEventPlan(body: unknown, saved: SavedServer | undefined, env
 
 /** The first target (host, port) and the more targets, ports defaulting to the first's. */
 export function targetsOf(s: ServerSettings): Target[] {
-  return [{ host: s.host, port: s.port }, ...s.moreTargets.map((t) => ({ host: t.host, port: t.port ?? s.port, ...(t.servername ? { servername: t.servername } : {}) }))];
+  return [
+    { host: s.host, port: s.port },
+    ...s.moreTargets.map((t) => ({ host: t.host, port: t.port ?? s.port, ...(t.servername ? { servername: t.servername } : {}) })),
+  ];
 }
 
 /** A target as a TLS connection sees it: host, port and the name its certificate is checked against. */

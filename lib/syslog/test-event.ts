@@ -93,7 +93,12 @@ export async function sendTestEvent(o: TestEventOptions): Promise<TestEvent> {
 
 async function toTarget(o: TestEventOptions, t: Target, msg: Buffer): Promise<TestEventResult> {
   const tlsSettings = o.tls ? { ...o.tls, ...(t.servername ? { servername: t.servername } : {}) } : undefined;
-  const opts: ChannelOptions = { protocol: o.protocol, endpoint: { host: t.host, port: t.port }, tls: tlsSettings, connectTimeoutMs: o.connectTimeoutMs ?? 10_000 };
+  const opts: ChannelOptions = {
+    protocol: o.protocol,
+    endpoint: { host: t.host, port: t.port },
+    tls: tlsSettings,
+    connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
+  };
   const r: TestEventResult = { target: where(t), via: label(opts), ok: false };
   try {
     if (o.protocol === "udp") {
@@ -140,7 +145,14 @@ function session(s: tls.TLSSocket): NonNullable<TestEventResult["tls"]> {
   const name = (x: unknown): string | undefined => {
     if (!x || typeof x !== "object") return undefined;
     const o = x as Record<string, string>;
-    return o.CN ?? (Object.keys(o).length ? Object.entries(o).map(([k, v]) => `${k}=${v}`).join(", ") : undefined);
+    return (
+      o.CN ??
+      (Object.keys(o).length
+        ? Object.entries(o)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")
+        : undefined)
+    );
   };
   return {
     verified: s.authorized,

@@ -37,8 +37,7 @@ function clamped(t: Instant): Instant {
   return t;
 }
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 function fromString(s: string): Instant | null {
   const m = RFC3339.exec(s.trim());
@@ -229,7 +228,14 @@ export function formatBsd(t: Instant): string {
   const d = new Date(wall < MIN_MS ? MIN_MS : wall > MAX_MS ? MAX_MS : wall);
   const day = d.getUTCDate();
   return (
-    MONTHS[d.getUTCMonth()] + " " + (day < 10 ? " " + day : String(day)) + " " +
-    pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes()) + ":" + pad2(d.getUTCSeconds())
+    MONTHS[d.getUTCMonth()] +
+    " " +
+    (day < 10 ? " " + day : String(day)) +
+    " " +
+    pad2(d.getUTCHours()) +
+    ":" +
+    pad2(d.getUTCMinutes()) +
+    ":" +
+    pad2(d.getUTCSeconds())
   );
 }

@@ -54,12 +54,12 @@ export class TransportError extends Error {
 export const where = (e: Endpoint): string => (net.isIPv6(e.host) ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
 
 /** Whether the stream is TLS: syslog over TLS, or RELP given TLS material. */
-export const secure = (opts: Pick<ChannelOptions, "protocol" | "tls">): boolean => opts.protocol === "tls" || (opts.protocol === "relp" && opts.tls !== undefined);
+export const secure = (opts: Pick<ChannelOptions, "protocol" | "tls">): boolean =>
+  opts.protocol === "tls" || (opts.protocol === "relp" && opts.tls !== undefined);
 
 /** `TCP host:port`, `RELP/TLS host:port` ...: how every message names the receiver. */
 export const label = (opts: Pick<ChannelOptions, "protocol" | "tls" | "endpoint">): string =>
   `${opts.protocol === "relp" && opts.tls ? "RELP/TLS" : opts.protocol.toUpperCase()} ${where(opts.endpoint)}`;
-
 
 export function describe(err: Error & { code?: string; reason?: string }, opts: ChannelOptions): TransportError {
   if (err instanceof TransportError) return err;
@@ -70,7 +70,8 @@ export function describe(err: Error & { code?: string; reason?: string }, opts: 
   else if (code === "ECONNREFUSED") text = `${w}: connection refused`;
   else if (code === "ENOTFOUND" || code === "EAI_AGAIN") text = `${w}: host not found`;
   else if (code === "ETIMEDOUT") text = `${w}: connect timed out`;
-  else if (typeof err.reason === "string") text = `${w}: TLS handshake failed (${err.reason})`; // OpenSSL's text is a wall of hex
+  else if (typeof err.reason === "string")
+    text = `${w}: TLS handshake failed (${err.reason})`; // OpenSSL's text is a wall of hex
   else text = `${w}: ${err.message}`;
   return new TransportError(text, opts.endpoint, code);
 }

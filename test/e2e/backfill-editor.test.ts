@@ -15,7 +15,10 @@ import { startDemo } from "../support/demo-process";
 
 /** Ids of the nodes of a type in the editor's workspace. */
 function nodesOf(page: Page, type: string): Promise<string[]> {
-  return page.evaluate((t) => (window as unknown as { RED: { nodes: { filterNodes(f: object): Array<{ id: string }> } } }).RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
+  return page.evaluate(
+    (t) => (window as unknown as { RED: { nodes: { filterNodes(f: object): Array<{ id: string }> } } }).RED.nodes.filterNodes({ type: t }).map((n) => n.id),
+    type,
+  );
 }
 
 test("editor: reset a consumer group's checkpoints after a confirmation; send a test event to the syslog receiver", { timeout: 180_000 }, async (t) => {
@@ -31,7 +34,9 @@ test("editor: reset a consumer group's checkpoints after a confirmation; send a 
     // The demo's consumer is running once its status shows shards.
     const [consumer] = await nodesOf(page, "sls-consumer");
     assert.ok(consumer, "the demo flow has a consumer");
-    await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${consumer}"] .red-ui-flow-node-status-label`, { hasText: /shards/ }).waitFor({ timeout: 60_000 });
+    await page
+      .locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${consumer}"] .red-ui-flow-node-status-label`, { hasText: /shards/ })
+      .waitFor({ timeout: 60_000 });
 
     await t.test("Reset checkpoints…: confirmation naming the group with one lag row per shard, then the reset", async () => {
       await page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${consumer}"]`).dblclick();
@@ -47,7 +52,9 @@ test("editor: reset a consumer group's checkpoints after a confirmation; send a 
       assert.equal(await go.textContent(), "Reset group node-red-demo");
       await page.screenshot({ path: artifactPath("backfill-editor", "01-reset-confirmation.png") });
       await go.click();
-      await page.locator("#sls-consumer-reset-result", { hasText: "Consumer group node-red-demo: 2 shard checkpoints moved to the end." }).waitFor({ timeout: 60_000 });
+      await page
+        .locator("#sls-consumer-reset-result", { hasText: "Consumer group node-red-demo: 2 shard checkpoints moved to the end." })
+        .waitFor({ timeout: 60_000 });
       await page.screenshot({ path: artifactPath("backfill-editor", "02-reset-done.png") });
       await page.locator("#node-dialog-cancel").click();
       await page.locator("#node-dialog-ok").waitFor({ state: "detached" });

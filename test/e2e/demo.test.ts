@@ -36,7 +36,10 @@ test("npm start: logs at the receiver within 30 s, Ctrl-C stops cleanly, a secon
     } finally {
       assert.equal(await first.stop(), 0, `first run exits 0 on SIGINT; output:\n${first.output()}`);
     }
-    const seen1 = first.lines().filter((l) => RECEIVED.test(l)).map(seqOf);
+    const seen1 = first
+      .lines()
+      .filter((l) => RECEIVED.test(l))
+      .map(seqOf);
     const fileLines = fs.readFileSync(path.join(dataDir, "received.log"), "utf8").trimEnd().split("\n");
     assert.equal(fileLines.length, seen1.length, "every printed line is in received.log");
     const written1 = (JSON.parse(fs.readFileSync(path.join(dataDir, "sls", "generator.json"), "utf8")) as { nextSeq: number }).nextSeq;
@@ -50,7 +53,10 @@ test("npm start: logs at the receiver within 30 s, Ctrl-C stops cleanly, a secon
         return Array.from({ length: written1 }, (_, i) => i).filter((i) => !got.has(i));
       };
       await second.waitFor(`all ${written1} logs of the first run`, (lines) => (missing(lines).length === 0 ? true : undefined), 30_000);
-      const seen2 = second.lines().filter((l) => RECEIVED.test(l)).map(seqOf);
+      const seen2 = second
+        .lines()
+        .filter((l) => RECEIVED.test(l))
+        .map(seqOf);
       const again = seen2.filter((s) => seen1.includes(s));
       assert.deepEqual(again, [], "after a clean stop nothing already delivered is delivered again");
     } finally {
@@ -92,7 +98,10 @@ test("npm start with the recipe's variables set: no emulator, no receiver; the f
       assert.deepEqual(demo.ready.syslog, { host: "127.0.0.1", port: rx.port, protocol: "tcp" });
       assert.doesNotMatch(demo.output(), /\(emulator/);
       await allReceived;
-      assert.deepEqual(received.map(seqOf).sort((a, b) => a - b), Array.from({ length: COUNT }, (_, i) => i));
+      assert.deepEqual(
+        received.map(seqOf).sort((a, b) => a - b),
+        Array.from({ length: COUNT }, (_, i) => i),
+      );
       assert.ok(emu.consumers("audit", "prod-forwarder").length >= 1, "the demo joined the given consumer group");
       assert.ok(!fs.existsSync(path.join(dataDir, "sls")), "no emulator data written");
     } finally {

@@ -52,7 +52,10 @@ const BAD_VALUES: Array<{ type: string; prop: string; bad: string; message?: Reg
 const BAD_IMPORTS: Array<{ node: Record<string, unknown>; prop: string }> = [
   { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "ssl" }, prop: "protocol" },
   // Saved by this release (format 2; an older flow's TLS settings under tcp, ignored then, are cleared by the upgrade).
-  { node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tcp", caFile: "/etc/ca.pem", version: currentVersion(SLS_SYSLOG_SERVER) }, prop: "protocol" },
+  {
+    node: { type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tcp", caFile: "/etc/ca.pem", version: currentVersion(SLS_SYSLOG_SERVER) },
+    prop: "protocol",
+  },
   { node: { type: "sls-consumer", project: "p", logstore: "l", consumerGroup: "g", start: "time", startTime: "next tuesday" }, prop: "startTime" },
   { node: { type: "sls-syslog-out", facility: "local9" }, prop: "facility" },
 ];
@@ -115,7 +118,14 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
           if (!d) return null;
           const defaults: Record<string, { type?: string; required: boolean }> = {};
           for (const [k, v] of Object.entries(d.defaults)) defaults[k] = { type: v.type, required: !!v.required };
-          return { type, category: d.category, icon: d.icon ?? "", defaults, credentials: Object.keys(d.credentials ?? {}), help: R.nodes.getNodeHelp(type) ?? "" };
+          return {
+            type,
+            category: d.category,
+            icon: d.icon ?? "",
+            defaults,
+            credentials: Object.keys(d.credentials ?? {}),
+            help: R.nodes.getNodeHelp(type) ?? "",
+          };
         }),
       TYPES,
     );
@@ -207,7 +217,10 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
         );
         assert.equal(got.valid, false, `${JSON.stringify(c.node)} is invalid`);
         // Node-RED lists the validators' messages; ours start with the property, as the runtime's error does.
-        assert.ok(got.errors.some((e) => e.startsWith(`${c.prop} `) || e.startsWith(`${c.prop}:`)), `${JSON.stringify(c.node)}: ${got.errors.join(", ")} names ${c.prop}`);
+        assert.ok(
+          got.errors.some((e) => e.startsWith(`${c.prop} `) || e.startsWith(`${c.prop}:`)),
+          `${JSON.stringify(c.node)}: ${got.errors.join(", ")} names ${c.prop}`,
+        );
       }
     });
 
@@ -221,10 +234,7 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
       const consumersBefore = await inEditor(page, (R) => R.nodes.filterNodes({ type: "sls-consumer" }).length, null);
       await page.locator("#red-ui-clipboard-dialog-ok").click();
       // The editor fetches the example from the runtime, then adds it on a new tab.
-      await page.waitForFunction(
-        (n) => (window as unknown as { RED: EditorRed }).RED.nodes.filterNodes({ type: "sls-consumer" }).length > n,
-        consumersBefore,
-      );
+      await page.waitForFunction((n) => (window as unknown as { RED: EditorRed }).RED.nodes.filterNodes({ type: "sls-consumer" }).length > n, consumersBefore);
       // Imported nodes follow the mouse until a click places them.
       await page.locator("#red-ui-workspace-chart").click({ position: { x: 120, y: 80 } });
       const imported = await inEditor(page, (R) => R.nodes.filterNodes({ z: R.workspaces.active() }).map((n) => ({ id: n.id, type: n.type })), null);
@@ -262,7 +272,10 @@ test("editor: palette, dialogs, help, Import > Examples, deploy, Debug sidebar",
       // Notifications close on click; the README picture shows the flow, not "Successfully deployed".
       for (const n of await page.locator(".red-ui-notification").all()) await n.click().catch(() => undefined);
       await page.locator(".red-ui-notification").first().waitFor({ state: "detached" });
-      await page.locator("#red-ui-palette-base-category-Alibaba_SLS, #red-ui-palette .red-ui-palette-node[data-palette-type=\"sls-consumer\"]").first().scrollIntoViewIfNeeded();
+      await page
+        .locator('#red-ui-palette-base-category-Alibaba_SLS, #red-ui-palette .red-ui-palette-node[data-palette-type="sls-consumer"]')
+        .first()
+        .scrollIntoViewIfNeeded();
       const shot = artifactPath("editor", "07-demo-flow.png");
       await page.screenshot({ path: shot });
       if (process.env.UPDATE_DOCS_SCREENSHOTS === "1") fs.copyFileSync(shot, path.join(packageRoot, "docs", "demo-flow.png"));
@@ -310,7 +323,10 @@ async function expectFields(page: Page, prefix: string, info: TypeInfo): Promise
       .locator(selector)
       .first()
       .waitFor({ state: "attached", timeout: 5000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     assert.ok(present, `${info.type} dialog has a field for "${prop}"`);
     assert.equal(await page.locator(selector).count(), 1, `${info.type} dialog has one field for "${prop}"`);
   }

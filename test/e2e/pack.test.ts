@@ -29,15 +29,25 @@ test("npm pack: only dist/lib, dist/nodes, resources, examples, README, LICENSE;
 
     await t.test("the tarball holds only what users need", () => {
       const allowed = /^(dist\/lib\/|dist\/nodes\/|resources\/[^/]+\.js$|examples\/[^/].*\.json$|README\.md$|LICENSE$|package\.json$)/;
-      assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
-      assert.deepEqual(files.filter((f) => /(^|\/)(test|emulator|demo|bench|\.demo)\//.test(f) || /\.test\.js$/.test(f)), []);
+      assert.deepEqual(
+        files.filter((f) => !allowed.test(f)),
+        [],
+        "unexpected files in the tarball",
+      );
+      assert.deepEqual(
+        files.filter((f) => /(^|\/)(test|emulator|demo|bench|\.demo)\//.test(f) || /\.test\.js$/.test(f)),
+        [],
+      );
       for (const [type, js] of Object.entries(pkg["node-red"].nodes)) {
         assert.ok(files.includes(js), `${type}: ${js} is packed`);
         assert.ok(files.includes(js.replace(/\.js$/, ".html")), `${type}: its editor .html is packed`);
         assert.ok(files.includes(`resources/${type}.js`), `${type}: its editor script is packed`);
         assert.ok(files.includes(`dist/nodes/locales/en-US/${type}.html`), `${type}: its help is packed`);
       }
-      assert.ok(files.some((f) => f.startsWith("examples/")), "examples are packed");
+      assert.ok(
+        files.some((f) => f.startsWith("examples/")),
+        "examples are packed",
+      );
       assert.ok(files.includes("README.md") && files.includes("LICENSE"));
     });
 
@@ -80,7 +90,10 @@ test("npm pack: only dist/lib, dist/nodes, resources, examples, README, LICENSE;
         }>;
         const ours = sets.filter((s) => s.module === pkg.name);
         assert.ok(ours.length > 0, `Node-RED lists no node set of ${pkg.name}`);
-        assert.deepEqual(ours.filter((s) => s.err).map((s) => `${s.name}: ${s.err}`), []);
+        assert.deepEqual(
+          ours.filter((s) => s.err).map((s) => `${s.name}: ${s.err}`),
+          [],
+        );
         assert.deepEqual(ours.flatMap((s) => s.types).sort(), Object.keys(pkg["node-red"].nodes).sort());
         assert.ok(ours.every((s) => s.enabled));
         const mod = (await (await fetch(new URL(`nodes/${pkg.name}`, url), { headers: { Accept: "application/json" } })).json()) as {
@@ -100,7 +113,10 @@ test("npm pack: only dist/lib, dist/nodes, resources, examples, README, LICENSE;
       await t.test("the examples are offered under Import > Examples", async () => {
         // The editor's library listing: [{fn: "<file name without .json>"}, ...].
         const lib = (await (await fetch(new URL(`library/examples/flows/${pkg.name}`, url))).json()) as Array<{ fn?: string }>;
-        const expected = files.filter((f) => f.startsWith("examples/")).map((f) => path.basename(f, ".json")).sort();
+        const expected = files
+          .filter((f) => f.startsWith("examples/"))
+          .map((f) => path.basename(f, ".json"))
+          .sort();
         assert.deepEqual(lib.map((e) => e.fn).sort(), expected);
       });
     } finally {

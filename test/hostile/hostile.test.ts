@@ -180,8 +180,34 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }),
 );
 /** Properties that name a place to connect to or read from: a fixed hostile list (no DNS, no stray file). */
-const PLACE = fc.constantFrom("", " ", `\${${UNSET}}`, "bad host", "::::", "127.0.0.1:0", "x".repeat(300), "\u0000", "http://", "ftp://127.0.0.1/", "/nonexistent/hostile-file", "127.0.0.1:abc");
-const PLACE_PROPS = new Set(["host", "moreTargets", "endpoint", "cname", "stsEndpoint", "metadataEndpoint", "caFile", "certFile", "keyFile", "credentialsFile", "oidcTokenFile", "metricsPath"]);
+const PLACE = fc.constantFrom(
+  "",
+  " ",
+  `\${${UNSET}}`,
+  "bad host",
+  "::::",
+  "127.0.0.1:0",
+  "x".repeat(300),
+  "\u0000",
+  "http://",
+  "ftp://127.0.0.1/",
+  "/nonexistent/hostile-file",
+  "127.0.0.1:abc",
+);
+const PLACE_PROPS = new Set([
+  "host",
+  "moreTargets",
+  "endpoint",
+  "cname",
+  "stsEndpoint",
+  "metadataEndpoint",
+  "caFile",
+  "certFile",
+  "keyFile",
+  "credentialsFile",
+  "oidcTokenFile",
+  "metricsPath",
+]);
 
 interface CaseIds {
   conn: string;
@@ -199,9 +225,13 @@ const choices = (spec: NodeSpec): fc.Arbitrary<Choice> => {
   const names = [...Object.keys(spec.props), "version"];
   // A node is either all working values, or 1 to 3 of its properties hostile (more would only
   // repeat the first refusal).
-  const some = fc.uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: Math.min(3, names.length) }).chain((picked) =>
-    fc.tuple(...picked.map((n) => (PLACE_PROPS.has(n) ? PLACE : hostile))).map((values) => Object.fromEntries(picked.map((n, i) => [n, { hostile: true, value: values[i] }]))),
-  );
+  const some = fc
+    .uniqueArray(fc.constantFrom(...names), { minLength: 1, maxLength: Math.min(3, names.length) })
+    .chain((picked) =>
+      fc
+        .tuple(...picked.map((n) => (PLACE_PROPS.has(n) ? PLACE : hostile)))
+        .map((values) => Object.fromEntries(picked.map((n, i) => [n, { hostile: true, value: values[i] }]))),
+    );
   return fc.oneof({ weight: 1, arbitrary: fc.constant({} as Choice) }, { weight: 3, arbitrary: some });
 };
 const TYPES = ["sls-connection", "sls-consumer", "sls-syslog-map", "sls-syslog-server", "sls-syslog-out", "sls-ack", "sls-stats"] as const;
@@ -250,12 +280,34 @@ function caseFlow(k: number, c: Record<(typeof TYPES)[number], Choice>): { ids: 
     }
     return { flow, cred };
   };
-  const conn = split("sls-connection", props(SPECS["sls-connection"], c["sls-connection"], { endpoint: `http://127.0.0.1:${closedPort}`, accessKeyId: "LTAIhostile", accessKeySecret: "hostile-secret" }));
-  const srv = split("sls-syslog-server", props(SPECS["sls-syslog-server"], c["sls-syslog-server"], { host: "127.0.0.1", port: String(rx.port), protocol: "tcp", maxMessageBytes: "1048576" }));
+  const conn = split(
+    "sls-connection",
+    props(SPECS["sls-connection"], c["sls-connection"], {
+      endpoint: `http://127.0.0.1:${closedPort}`,
+      accessKeyId: "LTAIhostile",
+      accessKeySecret: "hostile-secret",
+    }),
+  );
+  const srv = split(
+    "sls-syslog-server",
+    props(SPECS["sls-syslog-server"], c["sls-syslog-server"], { host: "127.0.0.1", port: String(rx.port), protocol: "tcp", maxMessageBytes: "1048576" }),
+  );
   const nodes: object[] = [
     { id: ids.conn, type: "sls-connection", ...conn.flow },
     { id: ids.srv, type: "sls-syslog-server", ...srv.flow },
-    { ...props(SPECS["sls-consumer"], c["sls-consumer"], { connection: ids.conn, project: "hostile", logstore: "hostile", consumerGroup: `g${k}`, heartbeat: 1 }), id: ids.cons, z: "tab", type: "sls-consumer", wires: [[ids.map]] },
+    {
+      ...props(SPECS["sls-consumer"], c["sls-consumer"], {
+        connection: ids.conn,
+        project: "hostile",
+        logstore: "hostile",
+        consumerGroup: `g${k}`,
+        heartbeat: 1,
+      }),
+      id: ids.cons,
+      z: "tab",
+      type: "sls-consumer",
+      wires: [[ids.map]],
+    },
     { ...props(SPECS["sls-syslog-map"], c["sls-syslog-map"], {}), id: ids.map, z: "tab", type: "sls-syslog-map", wires: [[ids.out]] },
     { ...props(SPECS["sls-syslog-out"], c["sls-syslog-out"], { server: ids.srv }), id: ids.out, z: "tab", type: "sls-syslog-out", wires: [] },
     { ...props(SPECS["sls-ack"], c["sls-ack"], {}), id: ids.ack, z: "tab", type: "sls-ack", wires: [] },
@@ -294,7 +346,15 @@ test("part 1: hostile settings on every node type, deployed through the runtime"
       };
       for (const f of flows) {
         count("cases");
-        for (const [type, id] of Object.entries({ "sls-connection": f.ids.conn, "sls-consumer": f.ids.cons, "sls-syslog-map": f.ids.map, "sls-syslog-server": f.ids.srv, "sls-syslog-out": f.ids.out, "sls-ack": f.ids.ack, "sls-stats": f.ids.stats })) {
+        for (const [type, id] of Object.entries({
+          "sls-connection": f.ids.conn,
+          "sls-consumer": f.ids.cons,
+          "sls-syslog-map": f.ids.map,
+          "sls-syslog-server": f.ids.srv,
+          "sls-syslog-out": f.ids.out,
+          "sls-ack": f.ids.ack,
+          "sls-stats": f.ids.stats,
+        })) {
           const n = helper.getNode(id) as TestNode | null;
           assert.ok(n, `${type} ${id} was not created (its constructor threw?)`);
           const errors = callsOf((n as unknown as { error: unknown }).error, n).map((a) => String(a[0]));
@@ -333,7 +393,8 @@ test("part 1: hostile settings on every node type, deployed through the runtime"
       // Nothing the runtime logged is an exception a node let escape (Node-RED logs a constructor's throw).
       for (const a of (helper as unknown as { log(): { args: unknown[][] } }).log().args) {
         const e = a[0] as { level?: number; msg?: unknown };
-        if (e && typeof e === "object" && (e.level ?? 0) <= 20) assert.doesNotMatch(String((e.msg as Error)?.stack ?? e.msg), CRASH_TEXT, "the runtime logged an exception");
+        if (e && typeof e === "object" && (e.level ?? 0) <= 20)
+          assert.doesNotMatch(String((e.msg as Error)?.stack ?? e.msg), CRASH_TEXT, "the runtime logged an exception");
       }
       // The helper's spies keep every call: forget this run's (hostile values are large).
       resetSpies();
@@ -342,10 +403,14 @@ test("part 1: hostile settings on every node type, deployed through the runtime"
   );
 
   // Nothing left behind by SETTINGS_RUNS deploys and redeploys: listeners, timers, sockets.
-  await until(() => {
-    const h = handleCounts();
-    return Object.keys(h).every((k) => (h[k] ?? 0) <= (handlesBefore[k] ?? 0));
-  }, 10_000, "handles back to the baseline").catch(() => undefined);
+  await until(
+    () => {
+      const h = handleCounts();
+      return Object.keys(h).every((k) => (h[k] ?? 0) <= (handlesBefore[k] ?? 0));
+    },
+    10_000,
+    "handles back to the baseline",
+  ).catch(() => undefined);
   assert.deepEqual(listenerCounts(), listenersBefore, "listeners on the runtime's events and the process");
   const h = handleCounts();
   for (const k of Object.keys(h)) assert.ok(h[k] <= (handlesBefore[k] ?? 0), `${k}: ${h[k]} active after the runs, ${handlesBefore[k] ?? 0} before`);
@@ -394,13 +459,48 @@ const bytesArb = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 16 }).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 12 }).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)) },
-  { weight: 1, arbitrary: fc.constantFrom(Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("a\u0000b"), Buffer.from("l1\r\nl2\nl3\r"), Buffer.from(" src=6.6.6.6 sev=1"), Buffer.from("a||b=c"), Buffer.from("x\\|y\\"), Buffer.from("\t\tsev=9\t"), Buffer.from('"}{"x":1')) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from("a\u0000b"),
+      Buffer.from("l1\r\nl2\nl3\r"),
+      Buffer.from(" src=6.6.6.6 sev=1"),
+      Buffer.from("a||b=c"),
+      Buffer.from("x\\|y\\"),
+      Buffer.from("\t\tsev=9\t"),
+      Buffer.from('"}{"x":1'),
+    ),
+  },
 );
-const keyArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom("user", "src", "a b", "a_b", "a.b", "a-b", "A B", "sev", "msg", "__time__", "__topic__", "__tag__:x", "", "=", "k=v", "é", "cs1") },
-  { weight: 2, arbitrary: fc.string({ maxLength: 8 }) },
-  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
-).map((s) => Buffer.from(s));
+const keyArb = fc
+  .oneof(
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        "user",
+        "src",
+        "a b",
+        "a_b",
+        "a.b",
+        "a-b",
+        "A B",
+        "sev",
+        "msg",
+        "__time__",
+        "__topic__",
+        "__tag__:x",
+        "",
+        "=",
+        "k=v",
+        "é",
+        "cs1",
+      ),
+    },
+    { weight: 2, arbitrary: fc.string({ maxLength: 8 }) },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
+  )
+  .map((s) => Buffer.from(s));
 const logArb: fc.Arbitrary<GenLog> = fc.record({
   time: fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constant(1764892800)),
   timeNs: fc.option(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { nil: undefined }),
@@ -434,13 +534,24 @@ function jsonPairs(o: unknown, path: string): Array<[string, string]> {
 }
 
 test("part 2: hostile log contents through map and out, frames re-parsed strictly", { timeout: 600_000 }, async () => {
-  const setFlows = (flow: object[]): Promise<void> => (helper as unknown as { setFlows(f: object[], t: string, c: object): Promise<void> }).setFlows(flow, "full", {});
+  const setFlows = (flow: object[]): Promise<void> =>
+    (helper as unknown as { setFlows(f: object[], t: string, c: object): Promise<void> }).setFlows(flow, "full", {});
   const rxs: Record<string, RawReceiver> = {};
   const nodes: object[] = [{ id: "tab", type: "tab" }];
   for (const [name, f] of Object.entries(FORMATS)) {
     rxs[name] = await rawReceiver();
     nodes.push(
-      { id: `srv-${name}`, type: "sls-syslog-server", host: "127.0.0.1", port: String(rxs[name].port), protocol: "tcp", framing: "octet", maxMessageBytes: "4194304", maxQueueMB: "256", version: 2 },
+      {
+        id: `srv-${name}`,
+        type: "sls-syslog-server",
+        host: "127.0.0.1",
+        port: String(rxs[name].port),
+        protocol: "tcp",
+        framing: "octet",
+        maxMessageBytes: "4194304",
+        maxQueueMB: "256",
+        version: 2,
+      },
       { id: `map-${name}`, z: "tab", type: "sls-syslog-map", version: 1, ...f.config, wires: [[`out-${name}`]] },
       { id: `out-${name}`, z: "tab", type: "sls-syslog-out", server: `srv-${name}`, bom: "never", appName: "hostile", version: 1, wires: [] },
     );
@@ -456,7 +567,21 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
     const decoded = decodeLogGroupListRecords(body);
     const batch: Array<{ rec: Record<string, unknown>; sls: Record<string, unknown> }> = [];
     for (const g of decoded)
-      g.records.forEach((rec, i) => batch.push({ rec, sls: { project: "p", logstore: "l", shard: 0, time: rec.__time__, timeNs: g.timeNs[i], topic: g.topic, source: g.source, tags: Object.fromEntries(g.tags) } }));
+      g.records.forEach((rec, i) =>
+        batch.push({
+          rec,
+          sls: {
+            project: "p",
+            logstore: "l",
+            shard: 0,
+            time: rec.__time__,
+            timeNs: g.timeNs[i],
+            topic: g.topic,
+            source: g.source,
+            tags: Object.fromEntries(g.tags),
+          },
+        }),
+      );
     const outcomes: Array<{ format: string; outcome?: Outcome }> = [];
     for (const name of Object.keys(FORMATS))
       for (const l of batch) {
@@ -472,7 +597,11 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
     }
     for (const name of Object.keys(FORMATS)) {
       const want = seen[name] + batch.length;
-      await until(() => rxs[name].conns.reduce((n, c) => n + c.reduce((m, b) => m + b.length, 0), 0) > 0 && splitSafe(rxs[name]).length >= want, 20_000, `${name} frames`);
+      await until(
+        () => rxs[name].conns.reduce((n, c) => n + c.reduce((m, b) => m + b.length, 0), 0) > 0 && splitSafe(rxs[name]).length >= want,
+        20_000,
+        `${name} frames`,
+      );
       const frames = splitSafe(rxs[name]).slice(seen[name], want);
       frames.forEach((fr, i) => {
         let p: ParsedSyslog;
@@ -486,7 +615,10 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
         try {
           read = (FORMATS as Record<string, { read: Read }>)[name].read(text);
         } catch (e) {
-          throw new Error(`${name}: body does not parse (${(e as Error).message}): ${JSON.stringify(text.slice(0, 300))} from ${JSON.stringify(batch[i].rec).slice(0, 300)}`, { cause: e });
+          throw new Error(
+            `${name}: body does not parse (${(e as Error).message}): ${JSON.stringify(text.slice(0, 300))} from ${JSON.stringify(batch[i].rec).slice(0, 300)}`,
+            { cause: e },
+          );
         }
         const held = valuesOf(batch[i].rec, batch[i].sls);
         if (!made[name]) {
@@ -498,7 +630,9 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
           // CEF/LEEF/kv may clean a value's control characters; compare what is left.
           if (held.has(v) || [...held].some((h) => clean(h) === clean(v))) continue;
           if (made[name].has(k)) continue;
-          assert.fail(`${name}: value ${JSON.stringify(v.slice(0, 80))} is not one the log holds (forged by a neighbour?) in ${JSON.stringify(text.slice(0, 300))}; the log holds ${JSON.stringify([...held]).slice(0, 600)}`);
+          assert.fail(
+            `${name}: value ${JSON.stringify(v.slice(0, 80))} is not one the log holds (forged by a neighbour?) in ${JSON.stringify(text.slice(0, 300))}; the log holds ${JSON.stringify([...held]).slice(0, 600)}`,
+          );
         }
       });
       seen[name] = want;
@@ -509,13 +643,54 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
   };
 
   await run([{ logs: [{ time: 1764892800, contents: [[Buffer.from("probe"), Buffer.from("1")]] }], tags: [] }]);
-  await fc.assert(fc.asyncProperty(fc.array(groupArb, { minLength: 1, maxLength: 3 }), run), { seed: SEED, numRuns: RECORD_RUNS, endOnFailure: true, includeErrorInReport: true });
+  await fc.assert(fc.asyncProperty(fc.array(groupArb, { minLength: 1, maxLength: 3 }), run), {
+    seed: SEED,
+    numRuns: RECORD_RUNS,
+    endOnFailure: true,
+    includeErrorInReport: true,
+  });
 
   // The large ones, each once: a 1 MB value, 10 000 fields, keys that collide once cleaned.
   const big = (n: number): Buffer => Buffer.from("v".repeat(n - 3) + "é");
-  await run([{ logs: [{ time: 1764892800, contents: [[Buffer.from("big"), big(1 << 20)], [Buffer.from("b2"), Buffer.from("x")]] }], tags: [] }]);
-  await run([{ logs: [{ time: 1764892800, contents: Array.from({ length: 10_000 }, (_, i): [Buffer, Buffer] => [Buffer.from(`f${i}`), Buffer.from(`v${i}`)]) }], tags: [] }]);
-  await run([{ logs: [{ time: 1764892800, contents: [["a b", "1"], ["a_b", "2"], ["a.b", "3"], ["A B", "4"], ["a-b", "5"], ["a=b", "6"], ["a|b", "7"]].map(([k, v]): [Buffer, Buffer] => [Buffer.from(k), Buffer.from(v)]) }], tags: [[Buffer.from("a b"), Buffer.from("8")]] }]);
+  await run([
+    {
+      logs: [
+        {
+          time: 1764892800,
+          contents: [
+            [Buffer.from("big"), big(1 << 20)],
+            [Buffer.from("b2"), Buffer.from("x")],
+          ],
+        },
+      ],
+      tags: [],
+    },
+  ]);
+  await run([
+    {
+      logs: [{ time: 1764892800, contents: Array.from({ length: 10_000 }, (_, i): [Buffer, Buffer] => [Buffer.from(`f${i}`), Buffer.from(`v${i}`)]) }],
+      tags: [],
+    },
+  ]);
+  await run([
+    {
+      logs: [
+        {
+          time: 1764892800,
+          contents: [
+            ["a b", "1"],
+            ["a_b", "2"],
+            ["a.b", "3"],
+            ["A B", "4"],
+            ["a-b", "5"],
+            ["a=b", "6"],
+            ["a|b", "7"],
+          ].map(([k, v]): [Buffer, Buffer] => [Buffer.from(k), Buffer.from(v)]),
+        },
+      ],
+      tags: [[Buffer.from("a b"), Buffer.from("8")]],
+    },
+  ]);
   count("large cases", 3);
   for (const r of Object.values(rxs)) await r.close();
   await setFlows([{ id: "tab", type: "tab" }]);

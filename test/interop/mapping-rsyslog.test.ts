@@ -35,9 +35,20 @@ function logs(hostile: boolean): Log[] {
       ["user", `u${i}`],
       ["action", i % 2 ? "login" : "logout"],
       ["url", `/api/v1/session?id=${i}&next=/home`],
-      ["note", hostile ? ["a|b||c", "C:\\tmp\\x", "k=v x=y", "line1\nline2\r\nline3", "tab\there", "caret^here^^", "中文 ✓", " spaced "][i % 8] : `plain note ${i}`],
+      [
+        "note",
+        hostile ? ["a|b||c", "C:\\tmp\\x", "k=v x=y", "line1\nline2\r\nline3", "tab\there", "caret^here^^", "中文 ✓", " spaced "][i % 8] : `plain note ${i}`,
+      ],
     ];
-    out.push({ contents, topic: "audit", source: `10.0.0.${i % 4}`, tags: [["__hostname__", `web-${i % 3}`], ["__client_ip__", `203.0.113.${i}`]] });
+    out.push({
+      contents,
+      topic: "audit",
+      source: `10.0.0.${i % 4}`,
+      tags: [
+        ["__hostname__", `web-${i % 3}`],
+        ["__client_ip__", `203.0.113.${i}`],
+      ],
+    });
   }
   return out;
 }
@@ -52,13 +63,30 @@ function message(log: Log, i: number, token: string | null): Record<string, unkn
   const tags = Object.fromEntries(log.tags);
   return {
     payload,
-    sls: { project: "p1", logstore: "audit", consumerGroup: "cg", shard: 1, cursor: "MTcxNDk3OTI4OQ==", time: BASE + i, timeNs: 0, topic: log.topic, source: log.source, tags, token },
+    sls: {
+      project: "p1",
+      logstore: "audit",
+      consumerGroup: "cg",
+      shard: 1,
+      cursor: "MTcxNDk3OTI4OQ==",
+      time: BASE + i,
+      timeNs: 0,
+      topic: log.topic,
+      source: log.source,
+      tags,
+      token,
+    },
   };
 }
 
 /** The recipe's body (sync_data_to_syslog.py): `||k=v` over the flattened dict minus __time__. */
 function recipeBody(log: Log): string {
-  const item: [string, string][] = [["__topic__", log.topic], ["__source__", log.source], ...log.tags.map(([k, v]) => [`__tag__:${k}`, v] as [string, string]), ...log.contents];
+  const item: [string, string][] = [
+    ["__topic__", log.topic],
+    ["__source__", log.source],
+    ...log.tags.map(([k, v]) => [`__tag__:${k}`, v] as [string, string]),
+    ...log.contents,
+  ];
   return item.map(([k, v]) => `||${k}=${v}`).join("");
 }
 
@@ -70,14 +98,50 @@ after(async () => {
 async function run(mapping: MappingConfig, input: Log[]): Promise<Map<number, RsyslogRecord>> {
   rs ??= await startRsyslog({ protocol: "tcp" });
   const before = rs.readRecords().length;
-  await helper.load([mapNode, serverNode, outNode, catchNode], [
-    { id: "t1", type: "tab" },
-    { id: "m1", z: "t1", type: "sls-syslog-map", version: 1, ...mapping, wires: [["out"]] },
-    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(rs.port), protocol: "tcp", framing: "octet", rejectUnauthorized: true, servername: "", caFile: "", certFile: "", keyFile: "", secondaryHost: "", secondaryPort: "", maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "65536", version: 1 },
-    { id: "out", z: "t1", type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "user", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "", bom: "auto", version: 1, wires: [] },
-    { id: "c1", z: "t1", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
-    { id: "caught", z: "t1", type: "helper" },
-  ]);
+  await helper.load(
+    [mapNode, serverNode, outNode, catchNode],
+    [
+      { id: "t1", type: "tab" },
+      { id: "m1", z: "t1", type: "sls-syslog-map", version: 1, ...mapping, wires: [["out"]] },
+      {
+        id: "srv",
+        type: "sls-syslog-server",
+        host: "127.0.0.1",
+        port: String(rs.port),
+        protocol: "tcp",
+        framing: "octet",
+        rejectUnauthorized: true,
+        servername: "",
+        caFile: "",
+        certFile: "",
+        keyFile: "",
+        secondaryHost: "",
+        secondaryPort: "",
+        maxQueueMessages: "10000",
+        maxQueueMB: "16",
+        maxMessageBytes: "65536",
+        version: 1,
+      },
+      {
+        id: "out",
+        z: "t1",
+        type: "sls-syslog-out",
+        server: "srv",
+        format: "rfc5424",
+        facility: "user",
+        severity: "info",
+        hostname: "fwd-01",
+        appName: "aliyun-sls",
+        procId: "",
+        msgId: "",
+        bom: "auto",
+        version: 1,
+        wires: [],
+      },
+      { id: "c1", z: "t1", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
+      { id: "caught", z: "t1", type: "helper" },
+    ],
+  );
   const errors: unknown[] = [];
   helper.getNode("caught").on("input", (m: unknown) => errors.push(m));
   const window = new DeliveryWindow({ maxInFlight: 100_000, claimTimeoutMs: 0 });
@@ -157,7 +221,10 @@ test("ArcSight CEF flow: header and extension escaping intact after rsyslog", as
     const r = got.get(i)!;
     assert.ok(r.msg.startsWith("CEF:0|"), `no BOM or header damage before CEF: ${r.raw}`);
     const e = parseCef(r.msg);
-    assert.deepEqual([e.vendor, e.product, e.deviceVersion, e.signatureId, e.name, e.severity], ["Alibaba Cloud", "SLS", "1.0", "audit", i % 2 ? "login" : "logout", "1"]);
+    assert.deepEqual(
+      [e.vendor, e.product, e.deviceVersion, e.signatureId, e.name, e.severity],
+      ["Alibaba Cloud", "SLS", "1.0", "audit", i % 2 ? "login" : "logout", "1"],
+    );
     const x = Object.fromEntries(e.extension);
     assert.equal(x.rt, String((BASE + i) * 1000));
     assert.equal(x.cs1, "p1");

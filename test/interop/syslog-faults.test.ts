@@ -47,19 +47,29 @@ async function killMidStream(rs: Rsyslog, flow: Omit<FlowOptions, "port">, relp?
     if (relp) {
       const got = rs.readRecords().map((r) => seqOf(r.structuredData));
       const unique = new Set(got);
-      assert.deepEqual(all.filter((s) => !unique.has(s)), [], "0 lost: each settled message was in the output when it settled");
+      assert.deepEqual(
+        all.filter((s) => !unique.has(s)),
+        [],
+        "0 lost: each settled message was in the output when it settled",
+      );
       const duplicates = got.length - unique.size;
       const resent = (helper.getNode("srv") as unknown as SyslogServerNode).register(out).stats().resent;
-      relp.t.diagnostic(`sent ${N}, received ${got.length}, unique ${unique.size}, duplicates ${duplicates}, resent ${resent} (unanswered at the kill), window ${relp.window}, delivered at the kill ${atKill}`);
+      relp.t.diagnostic(
+        `sent ${N}, received ${got.length}, unique ${unique.size}, duplicates ${duplicates}, resent ${resent} (unanswered at the kill), window ${relp.window}, delivered at the kill ${atKill}`,
+      );
       assert.ok(duplicates <= relp.window, `${duplicates} duplicates, more than the window of ${relp.window}`);
     }
     // Every settled message is in rsyslog's output (duplicates from the replay are allowed).
     let missing: number[] = [];
-    await until(() => {
-      const got = new Set(rs.readRecords().map((r) => seqOf(r.structuredData)));
-      missing = all.filter((s) => !got.has(s));
-      return missing.length === 0;
-    }, "all settled messages in rsyslog's output", 10_000).catch(() => assert.fail(`${missing.length} settled messages missing, e.g. ${missing.slice(0, 10)}`));
+    await until(
+      () => {
+        const got = new Set(rs.readRecords().map((r) => seqOf(r.structuredData)));
+        missing = all.filter((s) => !got.has(s));
+        return missing.length === 0;
+      },
+      "all settled messages in rsyslog's output",
+      10_000,
+    ).catch(() => assert.fail(`${missing.length} settled messages missing, e.g. ${missing.slice(0, 10)}`));
     await statusWhere(out, (s) => s.fill === "green");
   } finally {
     feeder.close();
@@ -85,7 +95,11 @@ test("RELP: rsyslogd (imrelp) SIGKILLed mid-stream and restarted: 0 lost, duplic
 test("RELP over TLS: rsyslogd (imrelp, client certificate checked) SIGKILLed mid-stream and restarted: 0 lost, duplicates within the window", async (t) => {
   const p = getPki();
   const rs = await startRsyslog({ protocol: "relp", tls: { caFile: p.caFile, certFile: p.serverCertFile, keyFile: p.serverKeyFile, mutual: true } });
-  const flow = { protocol: "relp" as const, server: { relpWindow: "128", relpTls: true, caFile: p.caFile }, credentials: { cert: p.clientCert, key: p.clientKey } };
+  const flow = {
+    protocol: "relp" as const,
+    server: { relpWindow: "128", relpTls: true, caFile: p.caFile },
+    credentials: { cert: p.clientCert, key: p.clientKey },
+  };
   await killMidStream(rs, flow, { t, window: 128 });
 });
 
@@ -149,7 +163,11 @@ test("outage: the queue bound holds (backpressure, nothing dropped), then everyt
     await feeder.waitAll(Array.from({ length: 200 }, (_, i) => i));
     assert.equal(feeder.delivered().length, 200);
     const recs = await rs.waitFor(200);
-    assert.deepEqual(recs.map((r) => seqOf(r.structuredData)), Array.from({ length: 200 }, (_, i) => i), "in order, once");
+    assert.deepEqual(
+      recs.map((r) => seqOf(r.structuredData)),
+      Array.from({ length: 200 }, (_, i) => i),
+      "in order, once",
+    );
   } finally {
     feeder.close();
     await helper.unload();

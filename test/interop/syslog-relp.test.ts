@@ -49,19 +49,25 @@ test("RELP: an imrelp that stops answering (SIGSTOP): the window fills, the sour
     // made room for 14 more, seen once in CI).
     let last = -1;
     let since = Date.now();
-    await until(() => {
-      if (fed !== last) {
-        last = fed;
-        since = Date.now();
-      }
-      return win.full && Date.now() - since >= 250;
-    }, "the source to stop on a full window", 10_000);
+    await until(
+      () => {
+        if (fed !== last) {
+          last = fed;
+          since = Date.now();
+        }
+        return win.full && Date.now() - since >= 250;
+      },
+      "the source to stop on a full window",
+      10_000,
+    );
     const fedAtStop = fed;
     const heapBefore = process.memoryUsage().heapUsed;
     await new Promise((r) => setTimeout(r, 600));
     const sender = (helper.getNode("srv") as unknown as SyslogServerNode).register(helper.getNode("out"));
     const st = sender.stats();
-    t.diagnostic(`stopped: fed ${fed}, settled ${settled}, in flight ${win.inFlight}, sender queued ${st.queued}, waiting ${st.waiting}, heap ${(process.memoryUsage().heapUsed - heapBefore) >> 10} KiB more after 600 ms`);
+    t.diagnostic(
+      `stopped: fed ${fed}, settled ${settled}, in flight ${win.inFlight}, sender queued ${st.queued}, waiting ${st.waiting}, heap ${(process.memoryUsage().heapUsed - heapBefore) >> 10} KiB more after 600 ms`,
+    );
     assert.equal(fed, fedAtStop, "the source emits nothing while the collector is silent");
     assert.equal(win.inFlight, MAX_IN_FLIGHT, "the delivery window is full");
     assert.ok(st.queued <= 100, "the sender's queue holds its bound");
@@ -70,7 +76,11 @@ test("RELP: an imrelp that stops answering (SIGSTOP): the window fills, the sour
     await until(() => fed >= 5000 && settled === fed, "all 5000 delivered", 30_000);
     const got = seqs(rs);
     assert.equal(got.length, 5000, "once each: nothing was resent");
-    assert.deepEqual(got, Array.from({ length: 5000 }, (_, i) => i), "in order");
+    assert.deepEqual(
+      got,
+      Array.from({ length: 5000 }, (_, i) => i),
+      "in order",
+    );
   } finally {
     stop = true;
     win.close();
@@ -112,7 +122,12 @@ test("RELP over TLS: an imrelp whose certificate nobody vouches for is refused b
   const rs = await startRsyslog({ protocol: "relp", tls: { caFile: p.caFile, certFile: p.rogueCertFile, keyFile: p.rogueKeyFile } });
   const feeder = new TokenFeeder();
   try {
-    await loadSyslogFlow({ port: rs.port, protocol: "relp", server: { relpTls: true, caFile: p.caFile }, credentials: { cert: p.clientCert, key: p.clientKey } });
+    await loadSyslogFlow({
+      port: rs.port,
+      protocol: "relp",
+      server: { relpTls: true, caFile: p.caFile },
+      credentials: { cert: p.clientCert, key: p.clientKey },
+    });
     const out = helper.getNode("out") as TestNode;
     feeder.send(1, record(1));
     const s = await statusWhere(out, (x) => x.fill === "red");

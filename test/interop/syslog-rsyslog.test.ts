@@ -11,13 +11,47 @@ import { loadSyslogFlow, TokenFeeder, type FlowOptions } from "../support/syslog
 afterEach(() => helper.unload());
 
 const N = 300;
-const FACILITIES = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp", "audit", "alert", "clock2", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"];
+const FACILITIES = [
+  "kern",
+  "user",
+  "mail",
+  "daemon",
+  "auth",
+  "syslog",
+  "lpr",
+  "news",
+  "uucp",
+  "cron",
+  "authpriv",
+  "ftp",
+  "ntp",
+  "audit",
+  "alert",
+  "clock2",
+  "local0",
+  "local1",
+  "local2",
+  "local3",
+  "local4",
+  "local5",
+  "local6",
+  "local7",
+];
 const BASE = 1714979289;
 
 interface Case {
   seq: number;
   msg: Record<string, unknown>;
-  expect: { pri: number; timestamp: string; hostname: string; appName: string; procId: string; msgId: string; sd: Array<{ id: string; params: Array<[string, string]> }>; text: string };
+  expect: {
+    pri: number;
+    timestamp: string;
+    hostname: string;
+    appName: string;
+    procId: string;
+    msgId: string;
+    sd: Array<{ id: string; params: Array<[string, string]> }>;
+    text: string;
+  };
 }
 
 /** N varied records: every facility and severity (names and numbers, 0 included), escapes, Unicode, tabs, newlines. */
@@ -45,7 +79,17 @@ function cases(lf: boolean): Case[] {
       },
       sls: { time: BASE + seq, timeNs: nanos },
     };
-    const sd: Case["expect"]["sd"] = [{ id: "sls@32473", params: [["seq", String(seq)], ["project", "p1"], ["logstore", "audit"], ["v", weird]] }];
+    const sd: Case["expect"]["sd"] = [
+      {
+        id: "sls@32473",
+        params: [
+          ["seq", String(seq)],
+          ["project", "p1"],
+          ["logstore", "audit"],
+          ["v", weird],
+        ],
+      },
+    ];
     if (seq % 2) sd.push({ id: "meta", params: [["sequenceId", String(seq + 1)]] });
     const wire = lf ? text.replace(/\r/g, "\\r").replace(/\n/g, "\\n") : text;
     out.push({
@@ -137,7 +181,10 @@ const getPki = sharedPki;
 
 test("TLS (ossl driver), CA from a file, server name check by IP + servername: 300 messages", async () => {
   const p = getPki();
-  await roundTrip({ protocol: "tls", tls: { caFile: p.caFile, certFile: p.serverCertFile, keyFile: p.serverKeyFile } }, { server: { caFile: p.caFile, servername: "localhost" } });
+  await roundTrip(
+    { protocol: "tls", tls: { caFile: p.caFile, certFile: p.serverCertFile, keyFile: p.serverKeyFile } },
+    { server: { caFile: p.caFile, servername: "localhost" } },
+  );
 });
 
 test("mutual TLS (x509/certvalid), PEM material from credentials: 300 messages", async () => {

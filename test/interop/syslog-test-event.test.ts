@@ -99,74 +99,84 @@ test("TCP: the test event reaches rsyslog, RFC 5424 with MSGID TEST and the id t
   assert.equal(rec.pri, "13");
   assert.match(rec.msg, new RegExp(`test event ${r.id} from Node-RED sls-syslog-server "tcp server"`));
   // JSON only: a form post is refused before anything is sent.
-  const form = await (redHelper.request().post("/sls-syslog-server/test") as unknown as { type(t: string): { send(b: object): Promise<{ status: number }> } }).type("form").send(request(n));
+  const form = await (redHelper.request().post("/sls-syslog-server/test") as unknown as { type(t: string): { send(b: object): Promise<{ status: number }> } })
+    .type("form")
+    .send(request(n));
   assert.equal(form.status, 415);
   assert.equal(rs.readRecords().length, 1);
 });
 
-test("TLS: verified against the CA (protocol, subject, issuer); a wrong CA is reported as a rejected certificate and nothing is sent", { timeout: 60_000 }, async () => {
-  const pki = sharedPki();
-  const rs = await rsyslog({ protocol: "tls", tls: { caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile } });
-  const n = server("tls", { protocol: "tls", port: String(rs.port) });
-  await helper.load([serverNode], [n], { tls: { ca: pki.ca } });
-  const good = await post(request(n, { ca: pki.ca }));
-  assert.equal(good.ok, true, JSON.stringify(good));
-  const tls = good.results![0].tls!;
-  assert.equal(tls.verified, true);
-  assert.match(tls.protocol, /^TLSv1\.[23]$/);
-  assert.deepEqual([tls.subject, tls.issuer], ["localhost", "sls test CA"]);
-  await rs.waitFor(1);
+test(
+  "TLS: verified against the CA (protocol, subject, issuer); a wrong CA is reported as a rejected certificate and nothing is sent",
+  { timeout: 60_000 },
+  async () => {
+    const pki = sharedPki();
+    const rs = await rsyslog({ protocol: "tls", tls: { caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile } });
+    const n = server("tls", { protocol: "tls", port: String(rs.port) });
+    await helper.load([serverNode], [n], { tls: { ca: pki.ca } });
+    const good = await post(request(n, { ca: pki.ca }));
+    assert.equal(good.ok, true, JSON.stringify(good));
+    const tls = good.results![0].tls!;
+    assert.equal(tls.verified, true);
+    assert.match(tls.protocol, /^TLSv1\.[23]$/);
+    assert.deepEqual([tls.subject, tls.issuer], ["localhost", "sls test CA"]);
+    await rs.waitFor(1);
 
-  const wrong = await post(request(n, { ca: fs.readFileSync(pki.rogueCertFile, "utf8") }));
-  assert.equal(wrong.ok, false);
-  const e = wrong.results![0];
-  assert.equal(e.ok, false);
-  // rsyslog sends its certificate with the CA that signed it: not the one configured.
-  assert.equal(e.error!.code, "SELF_SIGNED_CERT_IN_CHAIN");
-  assert.equal(e.error!.message, `TLS 127.0.0.1:${rs.port}: receiver certificate rejected (self-signed certificate in certificate chain)`);
-  assert.equal(e.bytes, undefined, "nothing written");
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(rs.readRecords().length, 1, "only the verified test event arrived");
-});
+    const wrong = await post(request(n, { ca: fs.readFileSync(pki.rogueCertFile, "utf8") }));
+    assert.equal(wrong.ok, false);
+    const e = wrong.results![0];
+    assert.equal(e.ok, false);
+    // rsyslog sends its certificate with the CA that signed it: not the one configured.
+    assert.equal(e.error!.code, "SELF_SIGNED_CERT_IN_CHAIN");
+    assert.equal(e.error!.message, `TLS 127.0.0.1:${rs.port}: receiver certificate rejected (self-signed certificate in certificate chain)`);
+    assert.equal(e.bytes, undefined, "nothing written");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(rs.readRecords().length, 1, "only the verified test event arrived");
+  },
+);
 
-test("mutual TLS with the stored client key: used for the saved target, refused towards any other (which sees no connection)", { timeout: 60_000 }, async () => {
-  const pki = sharedPki();
-  const rs = await rsyslog({ protocol: "tls", tls: { caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, mutual: true } });
-  const n = server("mtls", { protocol: "tls", port: String(rs.port) });
-  await helper.load([serverNode], [n], { mtls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey } });
-  const ok = await post(request(n, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }));
-  assert.equal(ok.ok, true, JSON.stringify(ok));
-  await rs.waitFor(1);
+test(
+  "mutual TLS with the stored client key: used for the saved target, refused towards any other (which sees no connection)",
+  { timeout: 60_000 },
+  async () => {
+    const pki = sharedPki();
+    const rs = await rsyslog({ protocol: "tls", tls: { caFile: pki.caFile, certFile: pki.serverCertFile, keyFile: pki.serverKeyFile, mutual: true } });
+    const n = server("mtls", { protocol: "tls", port: String(rs.port) });
+    await helper.load([serverNode], [n], { mtls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey } });
+    const ok = await post(request(n, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }));
+    assert.equal(ok.ok, true, JSON.stringify(ok));
+    await rs.waitFor(1);
 
-  // A listener standing in for someone else's collector.
-  let connections = 0;
-  const trap = net.createServer((s) => {
-    connections++;
-    s.destroy();
-  });
-  trap.listen(0, "127.0.0.1");
-  await once(trap, "listening");
-  const trapPort = (trap.address() as AddressInfo).port;
-  try {
-    for (const body of [
-      request({ ...n, port: String(trapPort) }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
-      request({ ...n, moreTargets: [{ host: "127.0.0.1", port: String(trapPort), servername: "" }] }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
-      request({ ...n, servername: "elsewhere.example" }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
-      request({ ...n, id: "not-deployed" }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
-      request({ ...n, port: String(trapPort), keyFile: pki.clientKeyFile }, { ca: pki.ca, cert: pki.clientCert, key: "" }),
-    ]) {
-      const r = await post(body);
-      assert.deepEqual([r.ok, r.code], [false, "StoredCredentialsRefused"], JSON.stringify(r));
+    // A listener standing in for someone else's collector.
+    let connections = 0;
+    const trap = net.createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    trap.listen(0, "127.0.0.1");
+    await once(trap, "listening");
+    const trapPort = (trap.address() as AddressInfo).port;
+    try {
+      for (const body of [
+        request({ ...n, port: String(trapPort) }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
+        request({ ...n, moreTargets: [{ host: "127.0.0.1", port: String(trapPort), servername: "" }] }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
+        request({ ...n, servername: "elsewhere.example" }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
+        request({ ...n, id: "not-deployed" }, { ca: pki.ca, cert: pki.clientCert, key: "__PWRD__" }),
+        request({ ...n, port: String(trapPort), keyFile: pki.clientKeyFile }, { ca: pki.ca, cert: pki.clientCert, key: "" }),
+      ]) {
+        const r = await post(body);
+        assert.deepEqual([r.ok, r.code], [false, "StoredCredentialsRefused"], JSON.stringify(r));
+      }
+      // The key typed in the dialog may go anywhere: it is not a stored secret.
+      const typed = await post(request({ ...n, port: String(trapPort) }, { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey }));
+      assert.equal(typed.ok, false);
+      assert.equal(connections, 1, "only the request with a typed key reached the other listener");
+    } finally {
+      trap.close();
     }
-    // The key typed in the dialog may go anywhere: it is not a stored secret.
-    const typed = await post(request({ ...n, port: String(trapPort) }, { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey }));
-    assert.equal(typed.ok, false);
-    assert.equal(connections, 1, "only the request with a typed key reached the other listener");
-  } finally {
-    trap.close();
-  }
-  assert.equal(rs.readRecords().length, 1);
-});
+    assert.equal(rs.readRecords().length, 1);
+  },
+);
 
 test("RELP: the collector acknowledges the test event", { timeout: 60_000 }, async () => {
   const rs = await rsyslog({ protocol: "relp" });
@@ -191,7 +201,13 @@ test("every target gets its own test event; a target that refuses is named with 
   await helper.load([serverNode], [n]);
   const r = await post(request(n));
   assert.equal(r.ok, false);
-  assert.deepEqual(r.results!.map((x) => [x.target, x.ok]), [[`127.0.0.1:${rs.port}`, true], [`127.0.0.1:${deadPort}`, false]]);
+  assert.deepEqual(
+    r.results!.map((x) => [x.target, x.ok]),
+    [
+      [`127.0.0.1:${rs.port}`, true],
+      [`127.0.0.1:${deadPort}`, false],
+    ],
+  );
   assert.deepEqual(r.results![1].error, { code: "ECONNREFUSED", message: `TCP 127.0.0.1:${deadPort}: connection refused` });
   await rs.waitFor(1);
   // Settings the node would refuse are refused with its own message.

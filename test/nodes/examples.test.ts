@@ -152,9 +152,17 @@ after(async () => {
 });
 
 test("the examples together use every node type of the package; each is described", () => {
-  assert.deepEqual(Object.keys(EXPECT).sort(), EXAMPLES.map((e) => e.name), "every example is checked below");
+  assert.deepEqual(
+    Object.keys(EXPECT).sort(),
+    EXAMPLES.map((e) => e.name),
+    "every example is checked below",
+  );
   const used = new Set(EXAMPLES.flatMap((e) => e.nodes.map((n) => n.type)));
-  assert.deepEqual(OUR_TYPES.filter((t) => !used.has(t)), [], "node types missing from the examples");
+  assert.deepEqual(
+    OUR_TYPES.filter((t) => !used.has(t)),
+    [],
+    "node types missing from the examples",
+  );
   for (const e of EXAMPLES) {
     assert.equal(e.nodes[0].type, "comment", `${e.name}: starts with a comment node`);
     assert.ok(String(e.nodes[0].info ?? "").length > 300, `${e.name}: the comment explains the flow`);
@@ -307,7 +315,10 @@ test("alert example: one message per change of state, OK after deploy, an alert 
     await until(() => state()[DOWN] === true && state()[LAG] === true, 20_000, "both alerts");
     const down = got.find((m) => m.topic === DOWN && m.alert)!;
     assert.match(down.payload, new RegExp(`^Unreachable for \\d+ s: tcp://127\\.0\\.0\\.1:${port} \\(`));
-    assert.match(got.find((m) => m.topic === LAG && m.alert)!.payload, /^Lag \d+ s, \d+ logs not delivered yet\. Consumers: rds-audit\/example-alert lag \d+ s$/);
+    assert.match(
+      got.find((m) => m.topic === LAG && m.alert)!.payload,
+      /^Lag \d+ s, \d+ logs not delivered yet\. Consumers: rds-audit\/example-alert lag \d+ s$/,
+    );
     const alerts = got.length;
 
     rx = await streamReceiver({ framing: "octet", port });
@@ -321,67 +332,87 @@ test("alert example: one message per change of state, OK after deploy, an alert 
 
 /** The node's own status calls (the helper spies on the prototype: every node's calls are in one spy). */
 const ownStatus = (n: TestNode): string[] =>
-  (n.status as unknown as { getCalls(): Array<{ thisValue: unknown; args: Array<{ text?: string }> }> }).getCalls().filter((c) => c.thisValue === n).map((c) => String(c.args[0]?.text ?? ""));
+  (n.status as unknown as { getCalls(): Array<{ thisValue: unknown; args: Array<{ text?: string }> }> })
+    .getCalls()
+    .filter((c) => c.thisValue === n)
+    .map((c) => String(c.args[0]?.text ?? ""));
 
-test("backfill example: re-sends exactly the logs SLS received in [BACKFILL_FROM, BACKFILL_TO), reports done per shard and overall in its debug node and status", { timeout: 60_000 }, async () => {
-  const example = EXAMPLES.find((e) => e.name === "Re-send a time range to the SIEM");
-  assert.ok(example);
-  // History: seq 0-9 before the range, 10-29 in it (from its first second on), 30-39 at its end and after.
-  const from = Math.floor(Date.now() / 1000) - 7200;
-  const to = from + 1000;
-  emu.createLogstore("backfill-history", { shards: 2 });
-  const put = (seqs: number, at: number, first: number): void => {
-    for (let s = first; s < first + seqs; s += 5) emu.putLogs("backfill-history", seqGroup(s, s + 5), { shard: (s / 5) % 2, receiveTime: at });
-  };
-  put(10, from - 100, 0);
-  put(10, from, 10);
-  put(10, from + 500, 20);
-  put(10, to, 30);
-  // The live flow's group, which the backfill leaves alone.
-  emu.createConsumerGroup("backfill-history", "siem-live");
-  const rx = await streamReceiver({ framing: "octet" });
-  const env = { ...process.env };
-  Object.assign(process.env, {
-    SLS_LOGSTORE: "backfill-history",
-    SLS_CG: "siem-live",
-    SLS_BACKFILL_CG: "siem-live-backfill",
-    BACKFILL_FROM: new Date(from * 1000).toISOString(),
-    BACKFILL_TO: String(to),
-    SYSLOG_PORT: String(rx.port),
-  });
-  try {
-    const tab = { id: "tab-bf", type: "tab" };
-    const flow = [tab, ...example.nodes.map((n) => (typeof n.x === "number" ? { ...n, z: tab.id } : { ...n }))];
-    const modules = [...new Set(example.nodes.map((n) => n.type))].map((t) => require(OUR_TYPES.includes(t) ? path.join(packageRoot, pkg["node-red"].nodes[t]) : coreNodeFile(t)!) as unknown);
-    await helper.load(modules, flow, { "backfill-sls": { accessKeyId: "${SLS_AK_ID}", accessKeySecret: "${SLS_AK_KEY}" } });
-    const progress: Array<{ topic: string; payload: Record<string, unknown> }> = [];
-    helper.getNode("backfill-done").on("input", ((m: (typeof progress)[number]) => progress.push(m)) as (m: unknown) => void);
-    await until(() => progress.some((m) => m.topic === "done"), 30_000, "the done message in the debug node");
-    await rx.waitFor(20);
-    const seqs = rx.frames.map((f) => Number((JSON.parse(parseRfc5424(f.toString("utf8")).message ?? "") as { seq: string }).seq));
-    assert.deepEqual(seqs.sort((a, b) => a - b), Array.from({ length: 20 }, (_, k) => 10 + k), "exactly the range");
-    const shardDone = progress.filter((m) => m.topic === "shard-done").map((m) => [m.payload.shard, m.payload.logs]);
-    assert.deepEqual(shardDone.sort(), [
-      [0, 10],
-      [1, 10],
-    ]);
-    const done = progress.at(-1)!;
-    assert.equal(done.topic, "done", "done comes last");
-    assert.deepEqual([done.payload.logs, done.payload.from, done.payload.to], [20, new Date(from * 1000).toISOString().replace(".000Z", "Z"), new Date(to * 1000).toISOString().replace(".000Z", "Z")]);
-    const consumer = helper.getNode("backfill-consumer");
-    await until(() => /^done · 20 logs/.test(ownStatus(consumer).at(-1) ?? ""), 5000, "the consumer's status says done");
-    assert.deepEqual(ownStatus(helper.getNode("backfill-done")).at(-1), "done", "the debug node shows the last topic");
-    assert.deepEqual(emu.checkpoints("backfill-history", "siem-live").filter((c) => c.checkpoint !== ""), [], "the live group is untouched");
-    const errors = example.nodes
-      .map((n) => helper.getNode(n.id) as TestNode & { error: { args: unknown[][] } })
-      .flatMap((node) => (node.error?.args ?? []).map((a) => `${node.id}: ${String(a[0])}`));
-    assert.deepEqual(errors, [], "no node reported an error");
-  } finally {
-    await helper.unload();
-    await rx.close();
-    for (const k of ["SLS_LOGSTORE", "SLS_CG", "SLS_BACKFILL_CG", "BACKFILL_FROM", "BACKFILL_TO", "SYSLOG_PORT"]) {
-      if (env[k] === undefined) delete process.env[k];
-      else process.env[k] = env[k];
+test(
+  "backfill example: re-sends exactly the logs SLS received in [BACKFILL_FROM, BACKFILL_TO), reports done per shard and overall in its debug node and status",
+  { timeout: 60_000 },
+  async () => {
+    const example = EXAMPLES.find((e) => e.name === "Re-send a time range to the SIEM");
+    assert.ok(example);
+    // History: seq 0-9 before the range, 10-29 in it (from its first second on), 30-39 at its end and after.
+    const from = Math.floor(Date.now() / 1000) - 7200;
+    const to = from + 1000;
+    emu.createLogstore("backfill-history", { shards: 2 });
+    const put = (seqs: number, at: number, first: number): void => {
+      for (let s = first; s < first + seqs; s += 5) emu.putLogs("backfill-history", seqGroup(s, s + 5), { shard: (s / 5) % 2, receiveTime: at });
+    };
+    put(10, from - 100, 0);
+    put(10, from, 10);
+    put(10, from + 500, 20);
+    put(10, to, 30);
+    // The live flow's group, which the backfill leaves alone.
+    emu.createConsumerGroup("backfill-history", "siem-live");
+    const rx = await streamReceiver({ framing: "octet" });
+    const env = { ...process.env };
+    Object.assign(process.env, {
+      SLS_LOGSTORE: "backfill-history",
+      SLS_CG: "siem-live",
+      SLS_BACKFILL_CG: "siem-live-backfill",
+      BACKFILL_FROM: new Date(from * 1000).toISOString(),
+      BACKFILL_TO: String(to),
+      SYSLOG_PORT: String(rx.port),
+    });
+    try {
+      const tab = { id: "tab-bf", type: "tab" };
+      const flow = [tab, ...example.nodes.map((n) => (typeof n.x === "number" ? { ...n, z: tab.id } : { ...n }))];
+      const modules = [...new Set(example.nodes.map((n) => n.type))].map(
+        (t) => require(OUR_TYPES.includes(t) ? path.join(packageRoot, pkg["node-red"].nodes[t]) : coreNodeFile(t)!) as unknown,
+      );
+      await helper.load(modules, flow, { "backfill-sls": { accessKeyId: "${SLS_AK_ID}", accessKeySecret: "${SLS_AK_KEY}" } });
+      const progress: Array<{ topic: string; payload: Record<string, unknown> }> = [];
+      helper.getNode("backfill-done").on("input", ((m: (typeof progress)[number]) => progress.push(m)) as (m: unknown) => void);
+      await until(() => progress.some((m) => m.topic === "done"), 30_000, "the done message in the debug node");
+      await rx.waitFor(20);
+      const seqs = rx.frames.map((f) => Number((JSON.parse(parseRfc5424(f.toString("utf8")).message ?? "") as { seq: string }).seq));
+      assert.deepEqual(
+        seqs.sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, k) => 10 + k),
+        "exactly the range",
+      );
+      const shardDone = progress.filter((m) => m.topic === "shard-done").map((m) => [m.payload.shard, m.payload.logs]);
+      assert.deepEqual(shardDone.sort(), [
+        [0, 10],
+        [1, 10],
+      ]);
+      const done = progress.at(-1)!;
+      assert.equal(done.topic, "done", "done comes last");
+      assert.deepEqual(
+        [done.payload.logs, done.payload.from, done.payload.to],
+        [20, new Date(from * 1000).toISOString().replace(".000Z", "Z"), new Date(to * 1000).toISOString().replace(".000Z", "Z")],
+      );
+      const consumer = helper.getNode("backfill-consumer");
+      await until(() => /^done · 20 logs/.test(ownStatus(consumer).at(-1) ?? ""), 5000, "the consumer's status says done");
+      assert.deepEqual(ownStatus(helper.getNode("backfill-done")).at(-1), "done", "the debug node shows the last topic");
+      assert.deepEqual(
+        emu.checkpoints("backfill-history", "siem-live").filter((c) => c.checkpoint !== ""),
+        [],
+        "the live group is untouched",
+      );
+      const errors = example.nodes
+        .map((n) => helper.getNode(n.id) as TestNode & { error: { args: unknown[][] } })
+        .flatMap((node) => (node.error?.args ?? []).map((a) => `${node.id}: ${String(a[0])}`));
+      assert.deepEqual(errors, [], "no node reported an error");
+    } finally {
+      await helper.unload();
+      await rx.close();
+      for (const k of ["SLS_LOGSTORE", "SLS_CG", "SLS_BACKFILL_CG", "BACKFILL_FROM", "BACKFILL_TO", "SYSLOG_PORT"]) {
+        if (env[k] === undefined) delete process.env[k];
+        else process.env[k] = env[k];
+      }
     }
-  }
-});
+  },
+);

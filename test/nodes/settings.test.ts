@@ -42,8 +42,33 @@ after(async () => {
   await emu.close();
 });
 
-const SERVER = { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", protocol: "tcp", framing: "octet", maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "65536", version: 1 };
-const OUT = { id: "out", z: "tab", type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "", bom: "never", version: 1, wires: [] };
+const SERVER = {
+  id: "srv",
+  type: "sls-syslog-server",
+  host: "127.0.0.1",
+  protocol: "tcp",
+  framing: "octet",
+  maxQueueMessages: "10000",
+  maxQueueMB: "16",
+  maxMessageBytes: "65536",
+  version: 1,
+};
+const OUT = {
+  id: "out",
+  z: "tab",
+  type: "sls-syslog-out",
+  server: "srv",
+  format: "rfc5424",
+  facility: "local0",
+  severity: "info",
+  hostname: "fwd-01",
+  appName: "aliyun-sls",
+  procId: "",
+  msgId: "",
+  bom: "never",
+  version: 1,
+  wires: [],
+};
 
 /** Loads `flow` and returns what node `id` showed: its last status text and its errors. */
 async function deploy(flow: object[], id: string, credentials: Record<string, object> = {}): Promise<{ status: string; fill: string; errors: string[] }> {
@@ -79,7 +104,10 @@ test("bad settings: red status naming the first property, one error with every p
     },
     {
       what: "out: app-name with a space",
-      flow: [{ ...SERVER, port: "514" }, { ...OUT, appName: "two words" }],
+      flow: [
+        { ...SERVER, port: "514" },
+        { ...OUT, appName: "two words" },
+      ],
       id: "out",
       status: "invalid appName",
       error: 'not started, 1 invalid setting(s): appName "two words": printable US-ASCII without spaces, at most 48 characters (RFC 5424 header field)',
@@ -95,7 +123,20 @@ test("bad settings: red status naming the first property, one error with every p
       what: "consumer: maxInFlight 0 and a start time that does not parse",
       flow: [
         { id: "conn", type: "sls-connection", endpoint: "http://127.0.0.1:1", version: 1 },
-        { id: "cons", z: "tab", type: "sls-consumer", connection: "conn", project: "p", logstore: "l", consumerGroup: "g", start: "time", startTime: "yesterday", maxInFlight: 0, version: 1, wires: [] },
+        {
+          id: "cons",
+          z: "tab",
+          type: "sls-consumer",
+          connection: "conn",
+          project: "p",
+          logstore: "l",
+          consumerGroup: "g",
+          start: "time",
+          startTime: "yesterday",
+          maxInFlight: 0,
+          version: 1,
+          wires: [],
+        },
       ],
       credentials: { conn: { accessKeyId: "id", accessKeySecret: "secret" } },
       id: "cons",
@@ -115,7 +156,8 @@ test("bad settings: red status naming the first property, one error with every p
       flow: [{ id: "ack", z: "tab", type: "sls-ack", version: 99, wires: [] }],
       id: "ack",
       status: "invalid version",
-      error: 'not started, 1 invalid setting(s): version "99": saved by a newer version of this package (format 99; this one reads up to 1): upgrade the package',
+      error:
+        'not started, 1 invalid setting(s): version "99": saved by a newer version of this package (format 99; this one reads up to 1): upgrade the package',
     },
   ];
   for (const c of cases) {
@@ -156,7 +198,10 @@ function sinkFlow(logstore: string, out: object): { flow: object[]; credentials:
   const cons = flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][]; claimTimeout: number };
   cons.wires = [["out"]];
   cons.claimTimeout = 2;
-  flow.splice(flow.findIndex((n) => (n as { id: string }).id === "sink"), 1);
+  flow.splice(
+    flow.findIndex((n) => (n as { id: string }).id === "sink"),
+    1,
+  );
   flow.push({ ...SERVER, port: String(rx.port) }, { ...OUT, x: 300, y: 100, ...out });
   return { flow, credentials };
 }
@@ -170,30 +215,43 @@ async function expectHeld(logstore: string, refused: string): Promise<void> {
   await until(() => /^waiting for delivery/.test(String(statusOf(helper.getNode("cons")).text)), 20_000, "the window full of held tokens");
   await new Promise((r) => setTimeout(r, 3500));
   const ls = emu.getLogstore(logstore);
-  for (const c of emu.checkpoints(logstore, "held")) assert.ok(c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0), `shard ${c.shard} checkpoint did not move`);
+  for (const c of emu.checkpoints(logstore, "held"))
+    assert.ok(c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0), `shard ${c.shard} checkpoint did not move`);
   assert.equal(errorsOf(helper.getNode(refused)).length, 1, "one error, not one per log");
   assert.equal(rx.frames.length, 0);
 }
 
 const seqsOf = (frames: Buffer[]): number[] => frames.map((f) => Number(/"seq":"(\d+)"/.exec(f.toString("utf8"))?.[1] ?? -1));
 
-test("a sink that did not start holds every token: nothing settles, no checkpoint moves, one error; after the fix every log arrives", { timeout: 60_000 }, async () => {
-  const logstore = "held";
-  emu.createLogstore(logstore, { shards: 2 });
-  putSeq(emu, 0, 1000, 10, 2, logstore);
-  rx.frames.length = 0;
-  const bad = sinkFlow(logstore, { appName: "two words" });
-  await helper.load(NODES, bad.flow, bad.credentials);
-  await expectHeld(logstore, "out");
-  const ls = emu.getLogstore(logstore);
+test(
+  "a sink that did not start holds every token: nothing settles, no checkpoint moves, one error; after the fix every log arrives",
+  { timeout: 60_000 },
+  async () => {
+    const logstore = "held";
+    emu.createLogstore(logstore, { shards: 2 });
+    putSeq(emu, 0, 1000, 10, 2, logstore);
+    rx.frames.length = 0;
+    const bad = sinkFlow(logstore, { appName: "two words" });
+    await helper.load(NODES, bad.flow, bad.credentials);
+    await expectHeld(logstore, "out");
+    const ls = emu.getLogstore(logstore);
 
-  const good = sinkFlow(logstore, { appName: "aliyun-sls" });
-  await helper.setFlows(good.flow, "nodes", good.credentials);
-  await until(() => new Set(seqsOf(rx.frames)).size >= 1000, 30_000, "every log after the fix");
-  assert.deepEqual([...new Set(seqsOf(rx.frames))].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i), "none lost");
-  await until(() => emu.checkpoints(logstore, "held").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)), 10_000, "checkpoints at the end");
-  await helper.unload();
-});
+    const good = sinkFlow(logstore, { appName: "aliyun-sls" });
+    await helper.setFlows(good.flow, "nodes", good.credentials);
+    await until(() => new Set(seqsOf(rx.frames)).size >= 1000, 30_000, "every log after the fix");
+    assert.deepEqual(
+      [...new Set(seqsOf(rx.frames))].sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+      "none lost",
+    );
+    await until(
+      () => emu.checkpoints(logstore, "held").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)),
+      10_000,
+      "checkpoints at the end",
+    );
+    await helper.unload();
+  },
+);
 
 test("a mapping node that did not start holds the tokens too (between the source and the sink)", { timeout: 60_000 }, async () => {
   const logstore = "held-map";

@@ -67,14 +67,28 @@ const CREDS = (): Record<string, object> => ({
 const post = (body: object) => helper.request().post("/sls-connection/test").send(body);
 
 /** Every secret the runtime holds: none may appear in (or sign) a request that reached the trap. */
-const SECRETS = [STORED.accessKeyId, STORED.accessKeySecret, STORED.securityToken, C2.accessKeyId, C2.accessKeySecret, ENV.TRUST_PRIVATE, "srv-key", "srv-passphrase"];
+const SECRETS = [
+  STORED.accessKeyId,
+  STORED.accessKeySecret,
+  STORED.securityToken,
+  C2.accessKeyId,
+  C2.accessKeySecret,
+  ENV.TRUST_PRIVATE,
+  "srv-key",
+  "srv-passphrase",
+];
 
 /** True when the request was signed with one of the stored secrets (whatever key id it names). */
 function signedWithStoredSecret(r: (typeof trap)["requests"][number]): boolean {
   const auth = String(r.headers.authorization ?? "");
   const ak = /^LOG ([^:]*):/.exec(auth)?.[1] ?? /Credential=([^/,]*)\//.exec(auth)?.[1] ?? "";
   const [path, q = ""] = r.url.split("?");
-  const query = q ? q.split("&").map((p): [string, string | null] => { const [k, v] = p.split("="); return [decodeURIComponent(k), v === undefined ? null : decodeURIComponent(v)]; }) : [];
+  const query = q
+    ? q.split("&").map((p): [string, string | null] => {
+        const [k, v] = p.split("=");
+        return [decodeURIComponent(k), v === undefined ? null : decodeURIComponent(v)];
+      })
+    : [];
   for (const secret of [STORED.accessKeySecret, C2.accessKeySecret]) {
     const token = r.headers["x-acs-security-token"];
     const acc = { accessKeyId: ak, accessKeySecret: secret, securityToken: typeof token === "string" ? token : undefined };
@@ -98,21 +112,61 @@ function assertNothingLeaked(what: string): void {
 
 test("test connection lists shards with stored credentials (expanded as the deployed node does), reports SLS codes", async () => {
   await helper.load([connNode, serverNode], FLOW(), CREDS());
-  const ok = await post({ id: "c1", endpoint: emu.url, cname: "auto", accessKeyId: "${TRUST_AK_ID}", accessKeySecret: "__PWRD__", securityToken: "__PWRD__", project: emu.project, logstore: "store" });
+  const ok = await post({
+    id: "c1",
+    endpoint: emu.url,
+    cname: "auto",
+    accessKeyId: "${TRUST_AK_ID}",
+    accessKeySecret: "__PWRD__",
+    securityToken: "__PWRD__",
+    project: emu.project,
+    logstore: "store",
+  });
   assert.equal(ok.status, 200);
   const b = ok.body as { ok: boolean; host: string; shards: Array<{ shard: number; status: string }> };
   assert.equal(b.ok, true, JSON.stringify(b));
   assert.equal(b.host, emu.endpoint);
-  assert.deepEqual(b.shards.map((s) => [s.shard, s.status]), [[0, "readwrite"], [1, "readwrite"], [2, "readwrite"]]);
+  assert.deepEqual(
+    b.shards.map((s) => [s.shard, s.status]),
+    [
+      [0, "readwrite"],
+      [1, "readwrite"],
+      [2, "readwrite"],
+    ],
+  );
   // Typed values are used as typed, towards any endpoint.
-  const typed = await post({ id: "c1", endpoint: emu.url, accessKeyId: "typed-ak", accessKeySecret: "typed-secret", securityToken: "", project: emu.project, logstore: "store" });
+  const typed = await post({
+    id: "c1",
+    endpoint: emu.url,
+    accessKeyId: "typed-ak",
+    accessKeySecret: "typed-secret",
+    securityToken: "",
+    project: emu.project,
+    logstore: "store",
+  });
   assert.equal((typed.body as { ok: boolean }).ok, true, JSON.stringify(typed.body));
-  const bad = await post({ id: "c1", endpoint: emu.url, accessKeyId: "typed-ak", accessKeySecret: "nope", securityToken: "", project: emu.project, logstore: "store" });
+  const bad = await post({
+    id: "c1",
+    endpoint: emu.url,
+    accessKeyId: "typed-ak",
+    accessKeySecret: "nope",
+    securityToken: "",
+    project: emu.project,
+    logstore: "store",
+  });
   const e = bad.body as { ok: boolean; code: string; message: string };
   assert.equal(e.ok, false);
   assert.equal(e.code, "SignatureNotMatch");
   assert.doesNotMatch(JSON.stringify(e), /nope|stored-secret/);
-  const missing = await post({ id: "c1", endpoint: emu.url, accessKeyId: "${TRUST_AK_ID}", accessKeySecret: "__PWRD__", securityToken: "__PWRD__", project: emu.project, logstore: "nothere" });
+  const missing = await post({
+    id: "c1",
+    endpoint: emu.url,
+    accessKeyId: "${TRUST_AK_ID}",
+    accessKeySecret: "__PWRD__",
+    securityToken: "__PWRD__",
+    project: emu.project,
+    logstore: "nothere",
+  });
   assert.equal((missing.body as { code: string }).code, "LogStoreNotExist");
   const conn = helper.getNode("c1") as unknown as { getClient(): { hostFor(p: string): string } };
   assert.equal(conn.getClient(), conn.getClient(), "one shared client per connection");
@@ -126,7 +180,10 @@ test("no stored key id, secret, STS token or environment value ever reaches an e
     ["secret fields left out", { id: "c1", endpoint: trap.url, ...base }],
     ["__PWRD__ everywhere", { id: "c1", endpoint: trap.url, accessKeyId: "${TRUST_AK_ID}", accessKeySecret: "__PWRD__", securityToken: "__PWRD__", ...base }],
     ["own key id, stored secret", { id: "c1", endpoint: trap.url, accessKeyId: "attacker", accessKeySecret: "__PWRD__", securityToken: "", ...base }],
-    ["typed secret, stored STS token", { id: "c1", endpoint: trap.url, accessKeyId: "attacker", accessKeySecret: "attacker-secret", securityToken: "__PWRD__", ...base }],
+    [
+      "typed secret, stored STS token",
+      { id: "c1", endpoint: trap.url, accessKeyId: "attacker", accessKeySecret: "attacker-secret", securityToken: "__PWRD__", ...base },
+    ],
     ["saved endpoint, other addressing", { id: "c1", endpoint: emu.url, cname: "off", accessKeySecret: "__PWRD__", ...base }],
     ["another connection's id", { id: "c2", endpoint: trap.url, accessKeyId: C2.accessKeyId, accessKeySecret: "__PWRD__", ...base }],
     ["another connection's id, fields left out", { id: "c2", endpoint: trap.url, ...base }],
@@ -136,7 +193,10 @@ test("no stored key id, secret, STS token or environment value ever reaches an e
     ["${VAR} in the secret", { id: "c1", endpoint: trap.url, accessKeyId: "a", accessKeySecret: "${TRUST_PRIVATE}", ...base }],
     ["${VAR} in the token", { endpoint: trap.url, accessKeyId: "a", accessKeySecret: "s", securityToken: "${TRUST_STS}", ...base }],
     ["${VAR} in the endpoint", { endpoint: "http://${TRUST_PRIVATE}.127.0.0.1.nip.io", accessKeyId: "a", accessKeySecret: "s", ...base }],
-    ["a project that rewrites the host", { id: "c1", endpoint: emu.url, cname: "off", accessKeySecret: "__PWRD__", project: "x@127.0.0.1:1#", logstore: "store" }],
+    [
+      "a project that rewrites the host",
+      { id: "c1", endpoint: emu.url, cname: "off", accessKeySecret: "__PWRD__", project: "x@127.0.0.1:1#", logstore: "store" },
+    ],
   ];
   for (const [what, body] of attacks) {
     const r = await post(body);
@@ -156,27 +216,64 @@ test("no stored key id, secret, STS token or environment value ever reaches an e
 test("test connection accepts JSON only: a cross-site form (urlencoded, text/plain, multipart) gets 415", async () => {
   await helper.load([connNode, serverNode], FLOW(), CREDS());
   trap.requests.length = 0;
-  const app = helper.request() as unknown as { post(p: string): { type(t: string): { send(b: string): Promise<{ status: number }> }; set(h: string, v: string): { send(b: string): Promise<{ status: number }> } } };
+  const app = helper.request() as unknown as {
+    post(p: string): {
+      type(t: string): { send(b: string): Promise<{ status: number }> };
+      set(h: string, v: string): { send(b: string): Promise<{ status: number }> };
+    };
+  };
   const form = `id=c1&endpoint=${encodeURIComponent(trap.url)}&accessKeySecret=__PWRD__&securityToken=__PWRD__&project=${emu.project}&logstore=store`;
   assert.equal((await app.post("/sls-connection/test").type("form").send(form)).status, 415);
   const json = JSON.stringify({ id: "c1", endpoint: trap.url, project: emu.project, logstore: "store" });
   assert.equal((await app.post("/sls-connection/test").set("content-type", "text/plain").send(json)).status, 415);
-  assert.equal((await app.post("/sls-connection/test").set("content-type", "multipart/form-data; boundary=x").send(`--x\r\nContent-Disposition: form-data; name="id"\r\n\r\nc1\r\n--x--\r\n`)).status, 415);
+  assert.equal(
+    (
+      await app
+        .post("/sls-connection/test")
+        .set("content-type", "multipart/form-data; boundary=x")
+        .send(`--x\r\nContent-Disposition: form-data; name="id"\r\n\r\nc1\r\n--x--\r\n`)
+    ).status,
+    415,
+  );
   assert.equal(trap.requests.length, 0);
 });
 
 test("a plain-http endpoint on another machine warns once at start and shows in the consumer's status; loopback http does not", async () => {
   const consumer = (id: string, conn: string): object => ({
-    id, z: "tab", x: 1, y: 1, type: "sls-consumer", connection: conn, project: "proj-one", logstore: "store", consumerGroup: "grp", start: "begin",
-    output: "log", ackMode: "delivery", maxInFlight: 100, heartbeat: 5, timeout: 15, commitInterval: 1, claimTimeout: 30, version: 1, wires: [],
+    id,
+    z: "tab",
+    x: 1,
+    y: 1,
+    type: "sls-consumer",
+    connection: conn,
+    project: "proj-one",
+    logstore: "store",
+    consumerGroup: "grp",
+    start: "begin",
+    output: "log",
+    ackMode: "delivery",
+    maxInFlight: 100,
+    heartbeat: 5,
+    timeout: 15,
+    commitInterval: 1,
+    claimTimeout: 30,
+    version: 1,
+    wires: [],
   });
-  await helper.load([connNode, consumerNode], [
-    { id: "tab", type: "tab" },
-    { id: "remote", type: "sls-connection", endpoint: "http://sls.invalid:80", cname: "off", version: 1 },
-    { id: "local", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1 },
-    consumer("c-remote", "remote"),
-    consumer("c-local", "local"),
-  ], { remote: { accessKeyId: "a", accessKeySecret: "s" }, local: { accessKeyId: STORED.accessKeyId, accessKeySecret: STORED.accessKeySecret, securityToken: STORED.securityToken } });
+  await helper.load(
+    [connNode, consumerNode],
+    [
+      { id: "tab", type: "tab" },
+      { id: "remote", type: "sls-connection", endpoint: "http://sls.invalid:80", cname: "off", version: 1 },
+      { id: "local", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1 },
+      consumer("c-remote", "remote"),
+      consumer("c-local", "local"),
+    ],
+    {
+      remote: { accessKeyId: "a", accessKeySecret: "s" },
+      local: { accessKeyId: STORED.accessKeyId, accessKeySecret: STORED.accessKeySecret, securityToken: STORED.securityToken },
+    },
+  );
   const log = helper.log() as unknown as { args: Array<[{ level: number; id?: string; msg: unknown }]> };
   const warnings = (): string[] => log.args.filter(([e]) => e.level === 30 && /not encrypted/.test(String(e.msg))).map(([e]) => `${e.id}: ${String(e.msg)}`);
   const statusOf = (id: string): string => {
@@ -186,7 +283,9 @@ test("a plain-http endpoint on another machine warns once at start and shows in 
     return "";
   };
   await new Promise((r) => setTimeout(r, 1500));
-  assert.deepEqual(warnings(), ["remote: the SLS endpoint http://sls.invalid:80 is not encrypted: AccessKey signatures, STS tokens and every log cross the network in clear; use https://"]);
+  assert.deepEqual(warnings(), [
+    "remote: the SLS endpoint http://sls.invalid:80 is not encrypted: AccessKey signatures, STS tokens and every log cross the network in clear; use https://",
+  ]);
   assert.match(statusOf("c-remote"), / · http: not encrypted$/);
   assert.doesNotMatch(statusOf("c-local"), /not encrypted/);
 });

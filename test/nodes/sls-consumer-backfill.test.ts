@@ -59,7 +59,12 @@ interface DoneMsg {
 }
 
 function backfillFlow(logstore: string, group: string, extra: Record<string, unknown> = {}): { flow: object[]; credentials: Record<string, object> } {
-  const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight: 50, consumer: { start: "time", startTime: new Date(T1 * 1000).toISOString(), to: String(T2), ...extra } });
+  const { flow, credentials } = consumerFlow(emu, {
+    logstore,
+    group,
+    maxInFlight: 50,
+    consumer: { start: "time", startTime: new Date(T1 * 1000).toISOString(), to: String(T2), ...extra },
+  });
   const cons = flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] };
   cons.wires = [["sink"], ["done"]];
   flow.push({ id: "done", z: "tab", x: 300, y: 200, type: "helper" });
@@ -73,49 +78,64 @@ function collectDone(): DoneMsg[] {
 }
 
 /** The node's own calls of a method (the helper spies on the prototype: every node's calls are in one spy). */
-const callsOf = (n: TestNode, m: "status" | "error"): unknown[][] => (n[m] as unknown as { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> }).getCalls().filter((c) => c.thisValue === n).map((c) => c.args);
+const callsOf = (n: TestNode, m: "status" | "error"): unknown[][] =>
+  (n[m] as unknown as { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> })
+    .getCalls()
+    .filter((c) => c.thisValue === n)
+    .map((c) => c.args);
 const lastStatus = (n: TestNode): string => String((callsOf(n, "status").at(-1)?.[0] as { text?: string } | undefined)?.text ?? "");
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
-test("a backfill of [T1, T2) across a split and a merge: exactly the logs received in it, once each; done per shard and overall; the live group untouched; then it stops", { timeout: 60_000 }, async () => {
-  const { children, merged } = history("range");
-  // A live group's checkpoints, which the backfill must leave alone.
-  const ls = emu.getLogstore("range");
-  emu.createConsumerGroup("range", "live");
-  for (const s of [1, merged]) ls.commit("live", s, ls.cursorFrom(s, "end"), "", true);
-  const liveBefore = JSON.stringify(emu.checkpoints("range", "live"));
+test(
+  "a backfill of [T1, T2) across a split and a merge: exactly the logs received in it, once each; done per shard and overall; the live group untouched; then it stops",
+  { timeout: 60_000 },
+  async () => {
+    const { children, merged } = history("range");
+    // A live group's checkpoints, which the backfill must leave alone.
+    const ls = emu.getLogstore("range");
+    emu.createConsumerGroup("range", "live");
+    for (const s of [1, merged]) ls.commit("live", s, ls.cursorFrom(s, "end"), "", true);
+    const liveBefore = JSON.stringify(emu.checkpoints("range", "live"));
 
-  const { flow, credentials } = backfillFlow("range", "live-backfill");
-  await helper.load(NODES, flow, credentials);
-  const done = collectDone();
-  await until(() => done.some((m) => m.topic === "done"), 30_000, "the overall done message");
-  assert.deepEqual([...sink.seqs()].sort((a, b) => a - b), range(40, 200), "exactly the range, once each");
+    const { flow, credentials } = backfillFlow("range", "live-backfill");
+    await helper.load(NODES, flow, credentials);
+    const done = collectDone();
+    await until(() => done.some((m) => m.topic === "done"), 30_000, "the overall done message");
+    assert.deepEqual(
+      [...sink.seqs()].sort((a, b) => a - b),
+      range(40, 200),
+      "exactly the range, once each",
+    );
 
-  const shardDone = done.filter((m) => m.topic === "shard-done").map((m) => m.payload);
-  assert.deepEqual(shardDone.map((p) => p.shard).sort(), [0, 1, ...children, merged].sort(), "every shard reports done once");
-  const logsByShard = Object.fromEntries(shardDone.map((p) => [p.shard, p.logs]));
-  assert.equal(logsByShard[merged], 0, "the merged shard holds nothing of the range");
-  assert.equal(Object.values(logsByShard).reduce((a: number, b) => a + (b as number), 0), 160);
-  const overall = done.find((m) => m.topic === "done")!.payload;
-  assert.equal(overall.logs, 160);
-  assert.deepEqual((overall.allShards as number[]).sort(), [0, 1, ...children, merged].sort());
-  assert.equal(overall.from, new Date(T1 * 1000).toISOString().replace(".000Z", "Z"));
-  assert.equal(overall.to, new Date(T2 * 1000).toISOString().replace(".000Z", "Z"));
-  assert.equal(done.indexOf(done.find((m) => m.topic === "done")!), done.length - 1, "overall done comes last");
+    const shardDone = done.filter((m) => m.topic === "shard-done").map((m) => m.payload);
+    assert.deepEqual(shardDone.map((p) => p.shard).sort(), [0, 1, ...children, merged].sort(), "every shard reports done once");
+    const logsByShard = Object.fromEntries(shardDone.map((p) => [p.shard, p.logs]));
+    assert.equal(logsByShard[merged], 0, "the merged shard holds nothing of the range");
+    assert.equal(
+      Object.values(logsByShard).reduce((a: number, b) => a + (b as number), 0),
+      160,
+    );
+    const overall = done.find((m) => m.topic === "done")!.payload;
+    assert.equal(overall.logs, 160);
+    assert.deepEqual((overall.allShards as number[]).sort(), [0, 1, ...children, merged].sort());
+    assert.equal(overall.from, new Date(T1 * 1000).toISOString().replace(".000Z", "Z"));
+    assert.equal(overall.to, new Date(T2 * 1000).toISOString().replace(".000Z", "Z"));
+    assert.equal(done.indexOf(done.find((m) => m.topic === "done")!), done.length - 1, "overall done comes last");
 
-  // Each shard's checkpoint is its end cursor for T2.
-  for (const cp of emu.checkpoints("range", "live-backfill")) assert.equal(cp.checkpoint, ls.cursorFrom(cp.shard, String(T2)), `shard ${cp.shard}`);
-  assert.equal(JSON.stringify(emu.checkpoints("range", "live")), liveBefore, "the live group's checkpoints are untouched");
+    // Each shard's checkpoint is its end cursor for T2.
+    for (const cp of emu.checkpoints("range", "live-backfill")) assert.equal(cp.checkpoint, ls.cursorFrom(cp.shard, String(T2)), `shard ${cp.shard}`);
+    assert.equal(JSON.stringify(emu.checkpoints("range", "live")), liveBefore, "the live group's checkpoints are untouched");
 
-  const cons = helper.getNode("cons");
-  await until(() => /^done · 160 logs/.test(lastStatus(cons)), 5000, "status done");
-  // Stopped: no pull and no heartbeat any more (heartbeats are every 0.2 s).
-  const counter = emu.faults.add({ actions: ["PullLogs", "ConsumerGroupHeartBeat", "GetCheckPoint", "GetCursor"] });
-  await new Promise((r) => setTimeout(r, 1500));
-  assert.equal(emu.faults.list().find((f) => f.id === counter)!.hits, 0, "nothing asked of SLS once done");
-  emu.faults.remove(counter);
-});
+    const cons = helper.getNode("cons");
+    await until(() => /^done · 160 logs/.test(lastStatus(cons)), 5000, "status done");
+    // Stopped: no pull and no heartbeat any more (heartbeats are every 0.2 s).
+    const counter = emu.faults.add({ actions: ["PullLogs", "ConsumerGroupHeartBeat", "GetCheckPoint", "GetCursor"] });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(emu.faults.list().find((f) => f.id === counter)!.hits, 0, "nothing asked of SLS once done");
+    emu.faults.remove(counter);
+  },
+);
 
 test("a backfill stopped midway resumes from its checkpoints after a redeploy: every log of the range, none outside it", { timeout: 60_000 }, async () => {
   history("resume");
@@ -133,7 +153,10 @@ test("a backfill stopped midway resumes from its checkpoints after a redeploy: e
   const done = collectDone();
   await until(() => done.some((m) => m.topic === "done"), 30_000, "done after the restart");
   const all = new Set([...firstRun, ...sink.seqs()]);
-  assert.deepEqual([...all].sort((a, b) => a - b), range(40, 200));
+  assert.deepEqual(
+    [...all].sort((a, b) => a - b),
+    range(40, 200),
+  );
   assert.ok(sink.seqs().length < 160, "the second run resumed from the checkpoints");
 });
 

@@ -37,7 +37,14 @@ function writeRound(): void {
     for (let i = 0; i < 5; i++) {
       const k = kseq.get(key) ?? 0;
       kseq.set(key, k + 1);
-      logs.push({ time: 1_800_000_000, contents: [["seq", String(seq++)], ["key", key], ["kseq", String(k)]] as Array<[string, string]> });
+      logs.push({
+        time: 1_800_000_000,
+        contents: [
+          ["seq", String(seq++)],
+          ["key", key],
+          ["kseq", String(k)],
+        ] as Array<[string, string]>,
+      });
     }
     emu.putLogs(LOGSTORE, { logs, tags: [] }, { hashKey: createHash("md5").update(key).digest("hex") });
   }

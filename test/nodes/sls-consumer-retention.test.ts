@@ -29,7 +29,11 @@ afterEach(async () => {
 
 /** Logs that reached Catch (with its msg.payload), through a second settling sink. */
 function withCatch(flow: object[]): object[] {
-  return [...flow, { id: "catch", z: "tab", x: 100, y: 200, type: "catch", scope: null, uncaught: false, wires: [["caught"]] }, { id: "caught", z: "tab", x: 300, y: 200, type: "test-settling-sink" }];
+  return [
+    ...flow,
+    { id: "catch", z: "tab", x: 100, y: 200, type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
+    { id: "caught", z: "tab", x: 300, y: 200, type: "test-settling-sink" },
+  ];
 }
 
 function caught(code: string): Array<Record<string, unknown>> {
@@ -58,7 +62,10 @@ test("logs held past 80 % of the TTL: a warning in the status, the log and at Ca
   const cons = helper.getNode("cons") as unknown as TestNode;
   await until(() => caught("RetentionRisk").length > 0, 10_000, "a RetentionRisk warning at Catch");
   const w = caught("RetentionRisk")[0];
-  assert.deepEqual({ level: w.level, shard: w.shard, retentionSec: w.retentionSec, percent: w.percent }, { level: "warning", shard: 0, retentionSec: 30 * DAY, percent: 83 });
+  assert.deepEqual(
+    { level: w.level, shard: w.shard, retentionSec: w.retentionSec, percent: w.percent },
+    { level: "warning", shard: 0, retentionSec: 30 * DAY, percent: 83 },
+  );
   assert.ok(Math.abs(Number(w.ageSec) - 25 * DAY) < 60);
   await until(() => statusOf(cons) === "shard 0: lag at 83% of retention", 5000, "the warning in the status");
   const logged = cons.error.args.map((a) => String(a[0])).find((t) => /RetentionRisk|retention/.test(t))!;
@@ -84,14 +91,18 @@ test("data SLS expired before it was read: the count skipped is reported, and is
   await helper.load(NODES, withCatch(flow), credentials);
   const cons = helper.getNode("cons") as unknown as TestNode;
   await until(() => sink.held.length >= 20, 10_000, "a full window").catch((e: Error) => {
-    throw new Error(`${e.message}: ${statusOf(cons)} held ${sink.held.length} received ${sink.received.length} ${JSON.stringify(cons.error.args.slice(0, 3).map((a) => String(a[0])))}`);
+    throw new Error(
+      `${e.message}: ${statusOf(cons)} held ${sink.held.length} received ${sink.received.length} ${JSON.stringify(cons.error.args.slice(0, 3).map((a) => String(a[0])))}`,
+    );
   });
   const s = emu.getLogstore("expiring").shard(0);
   await until(() => s.firstSeq === 300, 10_000, "the old groups expired in SLS");
   sink.hold = false;
   sink.releaseHeld();
   await until(() => caught("DataExpired").length > 0, 10_000, "a DataExpired report at Catch").catch((e: Error) => {
-    throw new Error(`${e.message}: ${statusOf(cons)} held ${sink.held.length} seqs ${sink.seqs().length} ${JSON.stringify(cons.error.args.slice(0, 4).map((a) => String(a[0])))}`);
+    throw new Error(
+      `${e.message}: ${statusOf(cons)} held ${sink.held.length} seqs ${sink.seqs().length} ${JSON.stringify(cons.error.args.slice(0, 4).map((a) => String(a[0])))}`,
+    );
   });
   await until(() => new Set(sink.seqs().filter((x) => x >= 3000)).size === 500, 10_000, "the retained logs");
   const loss = caught("DataExpired")[0];

@@ -88,7 +88,10 @@ test("a statement SLS refuses: its code in the status and at Catch, nothing read
   assert.equal(sink.received.length, 0);
   const ls = emu.getLogstore(logstore);
   const cps = emu.checkpoints(logstore, "bad");
-  assert.ok(cps.every((c) => c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0)), `no checkpoint past the start: ${JSON.stringify(cps)}`);
+  assert.ok(
+    cps.every((c) => c.checkpoint === "" || c.checkpoint === ls.shard(c.shard).cursor(0)),
+    `no checkpoint past the start: ${JSON.stringify(cps)}`,
+  );
 });
 
 test("logs SLS cannot evaluate the query on are left out by SLS: a Catch-able report counts them", async () => {
@@ -97,7 +100,10 @@ test("logs SLS cannot evaluate the query on are left out by SLS: a Catch-able re
   // "msg" is text: the cast fails for every log but those where seq ends in 0 (the OR stops there).
   const query = "* | where seq like '%0' or cast(msg as bigint) > 0";
   const { flow, credentials } = consumerFlow(emu, { logstore, group: "failing", consumer: { query } });
-  flow.push({ id: "catch", z: "tab", x: 100, y: 200, type: "catch", scope: null, uncaught: false, wires: [["caught"]] } as never, { id: "caught", z: "tab", x: 300, y: 200, type: "test-settling-sink" } as never);
+  flow.push(
+    { id: "catch", z: "tab", x: 100, y: 200, type: "catch", scope: null, uncaught: false, wires: [["caught"]] } as never,
+    { id: "caught", z: "tab", x: 300, y: 200, type: "test-settling-sink" } as never,
+  );
   await helper.load(NODES, flow, credentials);
   await until(() => atEnd(logstore, "failing"), 20_000, "checkpoints at the end");
   await until(() => sink.received.some((m) => (m.payload as Record<string, unknown>).code === "SplEvaluationFailed"), 10_000, "a SplEvaluationFailed report");
@@ -105,5 +111,9 @@ test("logs SLS cannot evaluate the query on are left out by SLS: a Catch-able re
   assert.equal(report.level, "warning");
   assert.ok(Number(report.logs) > 0 && Number(report.logs) <= 270, `${String(report.logs)} logs counted`);
   const seqs = sink.seqs().filter((x) => !Number.isNaN(x));
-  assert.deepEqual([...new Set(seqs)].sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i * 10), "the logs that matched arrive");
+  assert.deepEqual(
+    [...new Set(seqs)].sort((a, b) => a - b),
+    Array.from({ length: 30 }, (_, i) => i * 10),
+    "the logs that matched arrive",
+  );
 });

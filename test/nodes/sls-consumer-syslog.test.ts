@@ -29,13 +29,50 @@ after(async () => {
 });
 
 /** consumer → sls-syslog-out → the given port, on logstore `logstore`. */
-function syslogFlow(logstore: string, group: string, port: number, maxInFlight: number, ackMode: "delivery" | "emit" = "delivery"): { flow: object[]; credentials: Record<string, object> } {
+function syslogFlow(
+  logstore: string,
+  group: string,
+  port: number,
+  maxInFlight: number,
+  ackMode: "delivery" | "emit" = "delivery",
+): { flow: object[]; credentials: Record<string, object> } {
   const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight, ackMode });
   (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
-  flow.splice(flow.findIndex((n) => (n as { id: string }).id === "sink"), 1);
+  flow.splice(
+    flow.findIndex((n) => (n as { id: string }).id === "sink"),
+    1,
+  );
   flow.push(
-    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(port), protocol: "tcp", framing: "octet", maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "65536", version: 1 },
-    { id: "out", z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "", bom: "never", version: 1, wires: [] },
+    {
+      id: "srv",
+      type: "sls-syslog-server",
+      host: "127.0.0.1",
+      port: String(port),
+      protocol: "tcp",
+      framing: "octet",
+      maxQueueMessages: "10000",
+      maxQueueMB: "16",
+      maxMessageBytes: "65536",
+      version: 1,
+    },
+    {
+      id: "out",
+      z: "tab",
+      x: 300,
+      y: 100,
+      type: "sls-syslog-out",
+      server: "srv",
+      format: "rfc5424",
+      facility: "local0",
+      severity: "info",
+      hostname: "fwd-01",
+      appName: "aliyun-sls",
+      procId: "",
+      msgId: "",
+      bom: "never",
+      version: 1,
+      wires: [],
+    },
   );
   return { flow, credentials };
 }
@@ -48,18 +85,57 @@ test("every log reaches the syslog receiver exactly once; checkpoints follow the
   putSeq(emu, 0, 2000, 10, 4, LOGSTORE);
   const { flow, credentials } = consumerFlow(emu, { logstore: LOGSTORE, group: "syslog", maxInFlight: 500 });
   (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
-  flow.splice(flow.findIndex((n) => (n as { id: string }).id === "sink"), 1);
+  flow.splice(
+    flow.findIndex((n) => (n as { id: string }).id === "sink"),
+    1,
+  );
   flow.push(
-    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(rx.port), protocol: "tcp", framing: "octet", maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: "65536", version: 1 },
-    { id: "out", z: "tab", x: 300, y: 100, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "", bom: "never", version: 1, wires: [] },
+    {
+      id: "srv",
+      type: "sls-syslog-server",
+      host: "127.0.0.1",
+      port: String(rx.port),
+      protocol: "tcp",
+      framing: "octet",
+      maxQueueMessages: "10000",
+      maxQueueMB: "16",
+      maxMessageBytes: "65536",
+      version: 1,
+    },
+    {
+      id: "out",
+      z: "tab",
+      x: 300,
+      y: 100,
+      type: "sls-syslog-out",
+      server: "srv",
+      format: "rfc5424",
+      facility: "local0",
+      severity: "info",
+      hostname: "fwd-01",
+      appName: "aliyun-sls",
+      procId: "",
+      msgId: "",
+      bom: "never",
+      version: 1,
+      wires: [],
+    },
   );
   await helper.load([connNode, consumerNode, serverNode, outNode], flow, credentials);
   await rx.waitFor(2000);
   const ls = emu.getLogstore(LOGSTORE);
-  await until(() => emu.checkpoints(LOGSTORE, "syslog").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)), 10_000, "checkpoints at the end");
+  await until(
+    () => emu.checkpoints(LOGSTORE, "syslog").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)),
+    10_000,
+    "checkpoints at the end",
+  );
   const seqs = seqsOf(rx.frames);
   assert.equal(seqs.length, 2000, `${seqs.length} frames for 2000 logs (${new Set(seqs).size} distinct)`);
-  assert.deepEqual([...seqs].sort((a, b) => a - b), Array.from({ length: 2000 }, (_, i) => i), "exactly once");
+  assert.deepEqual(
+    [...seqs].sort((a, b) => a - b),
+    Array.from({ length: 2000 }, (_, i) => i),
+    "exactly once",
+  );
   // The header carries the log's own time (msg.sls.time/timeNs, RFC 5424 keeps 6 fraction digits).
   const f15 = rx.frames.find((f) => f.includes('"seq":"15"'))!.toString("utf8");
   assert.match(f15, /^<134>1 2027-01-15T08:00:15\.000000Z fwd-01 aliyun-sls - - - \{/);
@@ -98,41 +174,53 @@ test("redeploying only the syslog nodes while the SIEM is away: returned logs ar
     await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
     await until(() => new Set(seqsOf(good.frames)).size >= 3000, 30_000, "every log after the fix");
     const seqs = seqsOf(good.frames);
-    assert.deepEqual([...new Set(seqs)].sort((a, b) => a - b), Array.from({ length: 3000 }, (_, i) => i), "no log lost");
+    assert.deepEqual(
+      [...new Set(seqs)].sort((a, b) => a - b),
+      Array.from({ length: 3000 }, (_, i) => i),
+      "no log lost",
+    );
     const ls = emu.getLogstore(logstore);
-    await until(() => emu.checkpoints(logstore, "redeploy").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)), 10_000, "checkpoints at the end");
+    await until(
+      () => emu.checkpoints(logstore, "redeploy").every((c) => c.checkpoint === ls.shard(c.shard).cursor(ls.shard(c.shard).endSeq)),
+      10_000,
+      "checkpoints at the end",
+    );
   } finally {
     await helper.unload();
     await good.close();
   }
 });
 
-test("acknowledge on emit, SIEM away: reading stops once the sink holds max in flight unwritten (the checkpoint still follows emission); everything arrives after", { timeout: 60_000 }, async () => {
-  await helper.unload();
-  const logstore = "emitstop";
-  emu.createLogstore(logstore, { shards: 2 });
-  putSeq(emu, 0, 5000, 10, 2, logstore);
-  const dead = await freePort();
-  const f = syslogFlow(logstore, "emitstop", dead, 300, "emit");
-  await helper.load([connNode, consumerNode, serverNode, outNode], f.flow, f.credentials);
-  const cons = helper.getNode("cons");
-  const text = (): string => {
-    const calls = (cons.status as unknown as { getCalls(): Array<{ thisValue: unknown; args: Array<{ text?: string }> }> }).getCalls();
-    for (let i = calls.length - 1; i >= 0; i--) if (calls[i].thisValue === cons) return String(calls[i].args[0]?.text);
-    return "";
-  };
-  await until(() => /^waiting for delivery/.test(text()), 20_000, "waiting for delivery");
-  const pulls = emu.faults.add({ actions: ["PullLogs"] });
-  await new Promise((r) => setTimeout(r, 1500));
-  assert.ok(emu.faults.list().find((x) => x.id === pulls)!.hits <= 2, "no pulling while the sink holds the window");
-  // Acknowledge on emit: checkpoints follow emission (they moved although nothing was written).
-  const ls = emu.getLogstore(logstore);
-  await until(() => emu.checkpoints(logstore, "emitstop").some((c) => c.checkpoint !== ls.shard(c.shard).cursor(0)), 10_000, "a checkpoint past the start");
-  const back = await streamReceiver({ framing: "octet", port: dead });
-  try {
-    await until(() => new Set(seqsOf(back.frames)).size >= 5000, 30_000, "all 5000 logs after the outage");
-  } finally {
+test(
+  "acknowledge on emit, SIEM away: reading stops once the sink holds max in flight unwritten (the checkpoint still follows emission); everything arrives after",
+  { timeout: 60_000 },
+  async () => {
     await helper.unload();
-    await back.close();
-  }
-});
+    const logstore = "emitstop";
+    emu.createLogstore(logstore, { shards: 2 });
+    putSeq(emu, 0, 5000, 10, 2, logstore);
+    const dead = await freePort();
+    const f = syslogFlow(logstore, "emitstop", dead, 300, "emit");
+    await helper.load([connNode, consumerNode, serverNode, outNode], f.flow, f.credentials);
+    const cons = helper.getNode("cons");
+    const text = (): string => {
+      const calls = (cons.status as unknown as { getCalls(): Array<{ thisValue: unknown; args: Array<{ text?: string }> }> }).getCalls();
+      for (let i = calls.length - 1; i >= 0; i--) if (calls[i].thisValue === cons) return String(calls[i].args[0]?.text);
+      return "";
+    };
+    await until(() => /^waiting for delivery/.test(text()), 20_000, "waiting for delivery");
+    const pulls = emu.faults.add({ actions: ["PullLogs"] });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(emu.faults.list().find((x) => x.id === pulls)!.hits <= 2, "no pulling while the sink holds the window");
+    // Acknowledge on emit: checkpoints follow emission (they moved although nothing was written).
+    const ls = emu.getLogstore(logstore);
+    await until(() => emu.checkpoints(logstore, "emitstop").some((c) => c.checkpoint !== ls.shard(c.shard).cursor(0)), 10_000, "a checkpoint past the start");
+    const back = await streamReceiver({ framing: "octet", port: dead });
+    try {
+      await until(() => new Set(seqsOf(back.frames)).size >= 5000, 30_000, "all 5000 logs after the outage");
+    } finally {
+      await helper.unload();
+      await back.close();
+    }
+  },
+);

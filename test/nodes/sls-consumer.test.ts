@@ -89,8 +89,13 @@ test("steady state: every log exactly once, fields and msg.sls exact, checkpoint
   });
   // Per shard, logs arrive in write order.
   const perShard = new Map<number, number[]>();
-  for (const r of sink.received) perShard.set(r.sls.shard as number, [...(perShard.get(r.sls.shard as number) ?? []), Number((r.payload as Record<string, unknown>).seq)]);
-  for (const seqs of perShard.values()) assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  for (const r of sink.received)
+    perShard.set(r.sls.shard as number, [...(perShard.get(r.sls.shard as number) ?? []), Number((r.payload as Record<string, unknown>).seq)]);
+  for (const seqs of perShard.values())
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
   await until(() => /^4 shards · \d+ logs\/s$/.test(statusText(helper.getNode("cons"))), 3000, "status with 4 shards");
   const t0 = Date.now();
   await helper.unload();
@@ -195,7 +200,14 @@ test("SLS faults (500, 503, 403 throttling, dropped connections, latency) are re
   emu.faults.add({ actions: ["ConsumerGroupHeartBeat", "ConsumerGroupUpdateCheckPoint"], rate: 0.2, drop: "before" });
   emu.faults.add({ rate: 0.3, latencyMs: 30 });
   const { flow, credentials } = consumerFlow(emu, { logstore, group: "faults", maxInFlight: 1000 });
-  await helper.load(NODES, flow.concat([{ id: "catcher", z: "tab", x: 1, y: 1, type: "catch", scope: ["cons"], wires: [["caught"]] }, { id: "caught", z: "tab", x: 1, y: 1, type: "helper" }] as object[]), credentials);
+  await helper.load(
+    NODES,
+    flow.concat([
+      { id: "catcher", z: "tab", x: 1, y: 1, type: "catch", scope: ["cons"], wires: [["caught"]] },
+      { id: "caught", z: "tab", x: 1, y: 1, type: "helper" },
+    ] as object[]),
+    credentials,
+  );
   const caught: Array<{ payload: { code: string } }> = [];
   helper.getNode("caught").on("input", (m: unknown) => caught.push(m as { payload: { code: string } }));
   await until(() => new Set(sink.seqs()).size >= 3000, 30_000, "all logs despite faults");
@@ -203,7 +215,8 @@ test("SLS faults (500, 503, 403 throttling, dropped connections, latency) are re
   emu.faults.clear();
   await until(() => checkpointsAtEnd(logstore, "faults"), 10_000, "checkpoints at the end");
   assert.ok(caught.length > 0, "failures were reported to Catch");
-  for (const c of caught) assert.ok(["InternalServerError", "ServerBusy", "ReadQuotaExceed", "SocketHangUp", "ECONNRESET", "NetworkError"].includes(c.payload.code), c.payload.code);
+  for (const c of caught)
+    assert.ok(["InternalServerError", "ServerBusy", "ReadQuotaExceed", "SocketHangUp", "ECONNRESET", "NetworkError"].includes(c.payload.code), c.payload.code);
 });
 
 test("wrong secret: status shows the SLS code, backs off, recovers once the credential is fixed", async () => {
@@ -236,7 +249,10 @@ test("sls-ack settles tokens of flows that deliver elsewhere; acknowledge on emi
   const got: number[] = [];
   helper.getNode("h").on("input", (m: unknown) => got.push(Number((m as { payload: { seq: string } }).payload.seq)));
   await until(() => got.length >= 50 && checkpointsAtEnd(logstore, "ack"), 10_000, "all logs acknowledged");
-  assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    got,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   await helper.unload();
   // The sink claims and never settles (held): in emit mode the checkpoint still reaches the end.
   sink.hold = true;

@@ -29,7 +29,12 @@ let dir: string;
 let lsCount = 0;
 
 before(async () => {
-  emu = await start({ port: 0, shards: 2, accounts: [{ accessKeyId: "emulator-access-key-id", accessKeySecret: "emulator-access-key-secret" }, BASE], credentialServices: { lifetimeSec: LIFETIME_S } });
+  emu = await start({
+    port: 0,
+    shards: 2,
+    accounts: [{ accessKeyId: "emulator-access-key-id", accessKeySecret: "emulator-access-key-secret" }, BASE],
+    credentialServices: { lifetimeSec: LIFETIME_S },
+  });
   dir = mkdtempSync(path.join(os.tmpdir(), "sls-cred-nodes-"));
   await helper.startServer();
 });
@@ -116,7 +121,9 @@ test("RAM role ARN with 4 s STS keys: a consumer reads through four expiries, 0 
   const keySets = cs.issuer.stats.issued - issued0;
   const gap = longestGap(t0, t1);
   // Figures for the record (report): key sets, logs, longest pause.
-  console.log(`# expiries run: ${((t1 - t0) / 1000).toFixed(1)} s, ${keySets} key sets of ${LIFETIME_S} s, ${written} logs, 0 lost, longest pause ${gap} ms (pacing ${IDLE_PACING_MS} ms + one backoff ${BACKOFF_MS} ms)`);
+  console.log(
+    `# expiries run: ${((t1 - t0) / 1000).toFixed(1)} s, ${keySets} key sets of ${LIFETIME_S} s, ${written} logs, 0 lost, longest pause ${gap} ms (pacing ${IDLE_PACING_MS} ms + one backoff ${BACKOFF_MS} ms)`,
+  );
   assert.ok(t1 - t0 >= 4 * LIFETIME_S * 1000, "the run spans four lifetimes of the keys");
   assert.ok(keySets >= 5, `keys renewed before each expiry (${keySets} sets issued)`);
   assert.ok(gap <= IDLE_PACING_MS + BACKOFF_MS, `longest pause in delivery ${gap} ms`);
@@ -133,7 +140,14 @@ test("revoked keys: SLS's Unauthorized reaches Catch and status, STS down: its c
   await until(() => sink.received.length > 20, 10_000, "deliveries");
   // Revoked sessions: SLS refuses the keys, the client asks STS again.
   cs.issuer.revokeAll();
-  await until(() => cons.error.args.some((a) => /Unauthorized: The security token you provided is invalid|AccessKeyId not found/.test(String((a[0] as Error).message ?? a[0]))), 10_000, "SLS's Unauthorized reported");
+  await until(
+    () =>
+      cons.error.args.some((a) =>
+        /Unauthorized: The security token you provided is invalid|AccessKeyId not found/.test(String((a[0] as Error).message ?? a[0])),
+      ),
+    10_000,
+    "SLS's Unauthorized reported",
+  );
   const n1 = sink.received.length;
   await until(() => sink.received.length > n1 + 20, 10_000, "deliveries after the revocation");
   // STS down and the keys revoked again: nothing can sign; the status names STS's error.
@@ -158,7 +172,10 @@ test("no secret of any source reaches the flow, the admin API, a status or a log
   const tokenFile = path.join(dir, "oidc-token");
   writeFileSync(tokenFile, oidcToken);
   const credFile = path.join(dir, "credentials");
-  writeFileSync(credFile, `[default]\ntype = ram_role_arn\naccess_key_id = ${BASE.accessKeyId}\naccess_key_secret = ${BASE.accessKeySecret}\nrole_arn = ${ROLE}\nsts_endpoint = ${cs.sts.url}\n`);
+  writeFileSync(
+    credFile,
+    `[default]\ntype = ram_role_arn\naccess_key_id = ${BASE.accessKeyId}\naccess_key_secret = ${BASE.accessKeySecret}\nrole_arn = ${ROLE}\nsts_endpoint = ${cs.sts.url}\n`,
+  );
   const secrets = {
     ak: { accessKeyId: "file-ak", accessKeySecret: "static-secret-aa11" },
     sts: { accessKeyId: "sts-ak", accessKeySecret: "static-secret-bb22", securityToken: "static-token-cc33" },
@@ -173,7 +190,15 @@ test("no secret of any source reaches the flow, the admin API, a status or a log
     { id: "c-role", ...base, auth: "ram_role_arn", roleArn: ROLE, stsEndpoint: sts },
     { id: "c-bad", ...base, auth: "ram_role_arn", roleArn: ROLE, stsEndpoint: sts },
     { id: "c-ecs", ...base, auth: "ecs_ram_role", metadataEndpoint: cs.metadata.url },
-    { id: "c-oidc", ...base, auth: "oidc_role_arn", roleArn: ROLE, oidcProviderArn: "acs:ram::1234567890123456:oidc-provider/ack", oidcTokenFile: tokenFile, stsEndpoint: sts },
+    {
+      id: "c-oidc",
+      ...base,
+      auth: "oidc_role_arn",
+      roleArn: ROLE,
+      oidcProviderArn: "acs:ram::1234567890123456:oidc-provider/ack",
+      oidcTokenFile: tokenFile,
+      stsEndpoint: sts,
+    },
     { id: "c-file", ...base, auth: "credentials_file", credentialsFile: credFile },
   ];
   const consumer = (id: string, conn: string) => ({
@@ -228,12 +253,20 @@ test("test connection with a role source uses the deployed connection, and only 
   const sts = emu.credentialServices!.sts.url;
   const conn = { id: "c1", type: "sls-connection", endpoint: emu.url, cname: "auto", version: 1, auth: "ram_role_arn", roleArn: ROLE, stsEndpoint: sts };
   await helper.load(NODES, [conn], { c1: BASE });
-  const post = (body: object) => (helper.request() as unknown as { post(p: string): { send(b: object): Promise<{ body: Record<string, unknown> }> } }).post("/sls-connection/test").send(body);
+  const post = (body: object) =>
+    (helper.request() as unknown as { post(p: string): { send(b: object): Promise<{ body: Record<string, unknown> }> } })
+      .post("/sls-connection/test")
+      .send(body);
   const same = { id: "c1", endpoint: emu.url, cname: "auto", auth: "ram_role_arn", roleArn: ROLE, stsEndpoint: sts, project: emu.project, logstore };
   const ok = await post(same);
   assert.equal(ok.body.ok, true, JSON.stringify(ok.body));
   assert.equal((ok.body.shards as unknown[]).length, 2);
-  for (const changed of [{ roleArn: "acs:ram::1234567890123456:role/other" }, { stsEndpoint: "http://127.0.0.1:1" }, { endpoint: "http://127.0.0.1:2" }, { id: "nope" }]) {
+  for (const changed of [
+    { roleArn: "acs:ram::1234567890123456:role/other" },
+    { stsEndpoint: "http://127.0.0.1:1" },
+    { endpoint: "http://127.0.0.1:2" },
+    { id: "nope" },
+  ]) {
     const r = await post({ ...same, ...changed });
     assert.equal(r.body.ok, false);
     assert.equal(r.body.code, "DeployFirst", JSON.stringify(changed));

@@ -32,7 +32,10 @@ function putLogs(logstore: string, n: number, opts: { detail?: number; poison?: 
   for (let s = 0, g = 0; s < n; s += 10, g++) {
     const logs = [];
     for (let i = s; i < Math.min(n, s + 10); i++) {
-      const contents: Array<[string, string]> = [["seq", String(i)], ["note", i === opts.poison ? "p".repeat(2000) : `event ${i}`]];
+      const contents: Array<[string, string]> = [
+        ["seq", String(i)],
+        ["note", i === opts.poison ? "p".repeat(2000) : `event ${i}`],
+      ];
       if (opts.detail) contents.push(["detail", "d".repeat(opts.detail)]);
       logs.push({ time: 1_800_000_000 + i, contents });
     }
@@ -55,11 +58,54 @@ interface Wiring {
 function flowOf(w: Wiring): { flow: object[]; credentials: Record<string, object> } {
   const { flow, credentials } = consumerFlow(emu, { logstore: w.logstore, group: "grp", maxInFlight: w.maxInFlight ?? 200 });
   (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["map"]];
-  flow.splice(flow.findIndex((n) => (n as { id: string }).id === "sink"), 1);
+  flow.splice(
+    flow.findIndex((n) => (n as { id: string }).id === "sink"),
+    1,
+  );
   flow.push(
-    { id: "map", z: "tab", x: 1, y: 1, type: "sls-syslog-map", format: "kv", sdEnabled: true, sdId: w.sdId ?? "sls@32473", sdFields: w.sdFields ?? "", sdDedup: w.sdDedup ?? false, wires: [["out"]] },
-    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(w.port), protocol: w.protocol, framing: "octet", maxQueueMessages: "10000", maxQueueMB: "16", maxMessageBytes: w.maxMessageBytes, version: 1 },
-    { id: "out", z: "tab", x: 1, y: 1, type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "info", hostname: "fwd-01", appName: "sls", procId: "", msgId: "", bom: "never", version: 1, wires: [] },
+    {
+      id: "map",
+      z: "tab",
+      x: 1,
+      y: 1,
+      type: "sls-syslog-map",
+      format: "kv",
+      sdEnabled: true,
+      sdId: w.sdId ?? "sls@32473",
+      sdFields: w.sdFields ?? "",
+      sdDedup: w.sdDedup ?? false,
+      wires: [["out"]],
+    },
+    {
+      id: "srv",
+      type: "sls-syslog-server",
+      host: "127.0.0.1",
+      port: String(w.port),
+      protocol: w.protocol,
+      framing: "octet",
+      maxQueueMessages: "10000",
+      maxQueueMB: "16",
+      maxMessageBytes: w.maxMessageBytes,
+      version: 1,
+    },
+    {
+      id: "out",
+      z: "tab",
+      x: 1,
+      y: 1,
+      type: "sls-syslog-out",
+      server: "srv",
+      format: "rfc5424",
+      facility: "local0",
+      severity: "info",
+      hostname: "fwd-01",
+      appName: "sls",
+      procId: "",
+      msgId: "",
+      bom: "never",
+      version: 1,
+      wires: [],
+    },
     { id: "catch", z: "tab", x: 1, y: 1, type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
     { id: "caught", z: "tab", x: 1, y: 1, type: "helper" },
   );
@@ -125,92 +171,120 @@ async function assertHeld(logstore: string, caught: Array<{ error: { message: st
   assert.equal(errors.length, 1, `one error, not one per log:\n${errors.join("\n")}`);
 }
 
-test("an invalid SD-ID (refused at deploy) holds every log: checkpoints never move, one error; after the fix and a deploy every log arrives", { timeout: 90_000 }, async () => {
-  putLogs("badsdid", 600);
-  const rx = await streamReceiver({ framing: "octet" });
-  try {
-    const bad = flowOf({ logstore: "badsdid", sdId: "mysd", sdFields: "seq", protocol: "tcp", port: rx.port, maxMessageBytes: "8192" });
-    await helper.load(NODES, bad.flow, bad.credentials);
-    await assertHeld("badsdid", catchAll());
-    assert.equal(rx.frames.length, 0);
-    // The user fixes the SD-ID and deploys the modified node only.
-    const fixed = flowOf({ logstore: "badsdid", sdId: "my@32473", sdFields: "seq", protocol: "tcp", port: rx.port, maxMessageBytes: "8192" });
-    await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
-    await until(() => seqs(rx.frames).size >= 600, 30_000, "every log after the fix");
-    assert.deepEqual([...seqs(rx.frames)].sort((a, b) => a - b), Array.from({ length: 600 }, (_, i) => i));
-    assert.match(rx.frames[0].toString("utf8"), /\[my@32473 seq="\d+"\]/);
-    await until(() => checkpointsAtEnd("badsdid"), 10_000, "checkpoints at the end");
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  "an invalid SD-ID (refused at deploy) holds every log: checkpoints never move, one error; after the fix and a deploy every log arrives",
+  { timeout: 90_000 },
+  async () => {
+    putLogs("badsdid", 600);
+    const rx = await streamReceiver({ framing: "octet" });
+    try {
+      const bad = flowOf({ logstore: "badsdid", sdId: "mysd", sdFields: "seq", protocol: "tcp", port: rx.port, maxMessageBytes: "8192" });
+      await helper.load(NODES, bad.flow, bad.credentials);
+      await assertHeld("badsdid", catchAll());
+      assert.equal(rx.frames.length, 0);
+      // The user fixes the SD-ID and deploys the modified node only.
+      const fixed = flowOf({ logstore: "badsdid", sdId: "my@32473", sdFields: "seq", protocol: "tcp", port: rx.port, maxMessageBytes: "8192" });
+      await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
+      await until(() => seqs(rx.frames).size >= 600, 30_000, "every log after the fix");
+      assert.deepEqual(
+        [...seqs(rx.frames)].sort((a, b) => a - b),
+        Array.from({ length: 600 }, (_, i) => i),
+      );
+      assert.match(rx.frames[0].toString("utf8"), /\[my@32473 seq="\d+"\]/);
+      await until(() => checkpointsAtEnd("badsdid"), 10_000, "checkpoints at the end");
+    } finally {
+      await rx.close();
+    }
+  },
+);
 
-test("an invalid SD-ID a user's node puts in msg.syslog is held by syslog out at run time: checkpoints never move, one error; after the fix every log arrives", { timeout: 90_000 }, async () => {
-  putLogs("usersd", 300);
-  const rx = await streamReceiver({ framing: "octet" });
-  /** consumer → change (msg.syslog from the user's JSON) → out. */
-  const withSd = (sdId: string): { flow: object[]; credentials: Record<string, object> } => {
-    const f = flowOf({ logstore: "usersd", protocol: "tcp", port: rx.port, maxMessageBytes: "8192" });
-    const map = f.flow.find((n) => (n as { id: string }).id === "map") as Record<string, unknown>;
-    Object.assign(map, { type: "change", rules: [{ t: "set", p: "syslog", pt: "msg", to: JSON.stringify({ structuredData: { [sdId]: { src: "user" } } }), tot: "json" }] });
-    return f;
-  };
-  try {
-    const bad = withSd("mysd");
-    await helper.load(NODES, bad.flow, bad.credentials);
-    await assertHeld("usersd", catchAll());
-    assert.match(lastStatus("out"), /^holding \d+ logs: invalid SD-ID "mysd"/);
-    assert.equal(rx.frames.length, 0);
-    const fixed = withSd("user@32473");
-    await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
-    // At least once: the released logs are read again, and some may arrive twice; each must arrive.
-    const distinct = (): number => new Set(rx.frames.map((f) => /"seq":"(\d+)"/.exec(f.toString("utf8"))?.[1])).size;
-    await until(() => distinct() >= 300, 30_000, "every log after the fix");
-    assert.equal(distinct(), 300);
-    await until(() => checkpointsAtEnd("usersd"), 10_000, "checkpoints at the end");
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  "an invalid SD-ID a user's node puts in msg.syslog is held by syslog out at run time: checkpoints never move, one error; after the fix every log arrives",
+  { timeout: 90_000 },
+  async () => {
+    putLogs("usersd", 300);
+    const rx = await streamReceiver({ framing: "octet" });
+    /** consumer → change (msg.syslog from the user's JSON) → out. */
+    const withSd = (sdId: string): { flow: object[]; credentials: Record<string, object> } => {
+      const f = flowOf({ logstore: "usersd", protocol: "tcp", port: rx.port, maxMessageBytes: "8192" });
+      const map = f.flow.find((n) => (n as { id: string }).id === "map") as Record<string, unknown>;
+      Object.assign(map, {
+        type: "change",
+        rules: [{ t: "set", p: "syslog", pt: "msg", to: JSON.stringify({ structuredData: { [sdId]: { src: "user" } } }), tot: "json" }],
+      });
+      return f;
+    };
+    try {
+      const bad = withSd("mysd");
+      await helper.load(NODES, bad.flow, bad.credentials);
+      await assertHeld("usersd", catchAll());
+      assert.match(lastStatus("out"), /^holding \d+ logs: invalid SD-ID "mysd"/);
+      assert.equal(rx.frames.length, 0);
+      const fixed = withSd("user@32473");
+      await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
+      // At least once: the released logs are read again, and some may arrive twice; each must arrive.
+      const distinct = (): number => new Set(rx.frames.map((f) => /"seq":"(\d+)"/.exec(f.toString("utf8"))?.[1])).size;
+      await until(() => distinct() >= 300, 30_000, "every log after the fix");
+      assert.equal(distinct(), 300);
+      await until(() => checkpointsAtEnd("usersd"), 10_000, "checkpoints at the end");
+    } finally {
+      await rx.close();
+    }
+  },
+);
 
-test("UDP 1400 with the dedup key and a large SD field: header and SD never fit, every log is held; after the fix every log arrives", { timeout: 90_000 }, async () => {
-  // 100 datagrams of 1400 bytes: within the loopback receive buffer (UDP has no flow control).
-  putLogs("udpsd", 100, { detail: 1500 });
-  const rx = await udpReceiver();
-  try {
-    const bad = flowOf({ logstore: "udpsd", sdDedup: true, sdFields: "detail", protocol: "udp", port: rx.port, maxMessageBytes: "1400", maxInFlight: 50 });
-    await helper.load(NODES, bad.flow, bad.credentials);
-    await assertHeld("udpsd", catchAll());
-    assert.equal(rx.datagrams.length, 0);
-    const fixed = flowOf({ logstore: "udpsd", sdDedup: true, sdFields: "", protocol: "udp", port: rx.port, maxMessageBytes: "1400", maxInFlight: 50 });
-    await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
-    await until(() => seqs(rx.datagrams).size >= 100, 30_000, "every log after the fix");
-    assert.deepEqual([...seqs(rx.datagrams)].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
-    assert.ok(rx.datagrams.every((d) => d.length <= 1400));
-    await until(() => checkpointsAtEnd("udpsd"), 10_000, "checkpoints at the end");
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  "UDP 1400 with the dedup key and a large SD field: header and SD never fit, every log is held; after the fix every log arrives",
+  { timeout: 90_000 },
+  async () => {
+    // 100 datagrams of 1400 bytes: within the loopback receive buffer (UDP has no flow control).
+    putLogs("udpsd", 100, { detail: 1500 });
+    const rx = await udpReceiver();
+    try {
+      const bad = flowOf({ logstore: "udpsd", sdDedup: true, sdFields: "detail", protocol: "udp", port: rx.port, maxMessageBytes: "1400", maxInFlight: 50 });
+      await helper.load(NODES, bad.flow, bad.credentials);
+      await assertHeld("udpsd", catchAll());
+      assert.equal(rx.datagrams.length, 0);
+      const fixed = flowOf({ logstore: "udpsd", sdDedup: true, sdFields: "", protocol: "udp", port: rx.port, maxMessageBytes: "1400", maxInFlight: 50 });
+      await helper.setFlows(fixed.flow, "nodes", fixed.credentials);
+      await until(() => seqs(rx.datagrams).size >= 100, 30_000, "every log after the fix");
+      assert.deepEqual(
+        [...seqs(rx.datagrams)].sort((a, b) => a - b),
+        Array.from({ length: 100 }, (_, i) => i),
+      );
+      assert.ok(rx.datagrams.every((d) => d.length <= 1400));
+      await until(() => checkpointsAtEnd("udpsd"), 10_000, "checkpoints at the end");
+    } finally {
+      await rx.close();
+    }
+  },
+);
 
-test("one poisoned log among good ones: exactly that log is dead-lettered to a Catch node, the rest arrive, checkpoints reach the end", { timeout: 90_000 }, async () => {
-  putLogs("poison", 300, { poison: 137 });
-  const rx = await streamReceiver({ framing: "octet" });
-  try {
-    // Every log carries `note` in its SD; log 137's note is 2000 characters, over the 1024-byte limit.
-    const f = flowOf({ logstore: "poison", sdFields: "note", protocol: "tcp", port: rx.port, maxMessageBytes: "1024" });
-    await helper.load(NODES, f.flow, f.credentials);
-    const caught = catchAll() as Array<{ error: { message: string; source: { id: string } }; payload: { seq: string } }>;
-    await until(() => seqs(rx.frames).size >= 299, 30_000, "the 299 good logs");
-    await until(() => checkpointsAtEnd("poison"), 10_000, "checkpoints at the end");
-    assert.equal(caught.length, 1, JSON.stringify(caught.map((c) => c.error.message)));
-    assert.equal(caught[0].payload.seq, "137");
-    assert.equal(caught[0].error.source.id, "out");
-    assert.match(caught[0].error.message, /header and structured data need \d+ bytes, more than the maximum message size of 1024/);
-    const got = seqs(rx.frames);
-    assert.equal(got.has(137), false);
-    assert.deepEqual([...got].sort((a, b) => a - b), Array.from({ length: 300 }, (_, i) => i).filter((i) => i !== 137));
-  } finally {
-    await rx.close();
-  }
-});
+test(
+  "one poisoned log among good ones: exactly that log is dead-lettered to a Catch node, the rest arrive, checkpoints reach the end",
+  { timeout: 90_000 },
+  async () => {
+    putLogs("poison", 300, { poison: 137 });
+    const rx = await streamReceiver({ framing: "octet" });
+    try {
+      // Every log carries `note` in its SD; log 137's note is 2000 characters, over the 1024-byte limit.
+      const f = flowOf({ logstore: "poison", sdFields: "note", protocol: "tcp", port: rx.port, maxMessageBytes: "1024" });
+      await helper.load(NODES, f.flow, f.credentials);
+      const caught = catchAll() as Array<{ error: { message: string; source: { id: string } }; payload: { seq: string } }>;
+      await until(() => seqs(rx.frames).size >= 299, 30_000, "the 299 good logs");
+      await until(() => checkpointsAtEnd("poison"), 10_000, "checkpoints at the end");
+      assert.equal(caught.length, 1, JSON.stringify(caught.map((c) => c.error.message)));
+      assert.equal(caught[0].payload.seq, "137");
+      assert.equal(caught[0].error.source.id, "out");
+      assert.match(caught[0].error.message, /header and structured data need \d+ bytes, more than the maximum message size of 1024/);
+      const got = seqs(rx.frames);
+      assert.equal(got.has(137), false);
+      assert.deepEqual(
+        [...got].sort((a, b) => a - b),
+        Array.from({ length: 300 }, (_, i) => i).filter((i) => i !== 137),
+      );
+    } finally {
+      await rx.close();
+    }
+  },
+);

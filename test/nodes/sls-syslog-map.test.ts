@@ -31,15 +31,38 @@ before(() => helper.startServer());
 after(() => helper.stopServer());
 afterEach(() => helper.unload());
 
-const SLS = { project: "p1", logstore: "audit", consumerGroup: "cg", shard: 3, cursor: "MTU0Mg==", time: 1714979289, timeNs: 123456789, topic: "login", source: "10.0.0.5", tags: { __hostname__: "web-1" }, token: "w1.42" };
-const RECORD = { __time__: 1714979289, __topic__: "login", __source__: "10.0.0.5", "__tag__:__hostname__": "web-1", user: "alice", level: "ERROR", msg: "bad||pass=word" };
+const SLS = {
+  project: "p1",
+  logstore: "audit",
+  consumerGroup: "cg",
+  shard: 3,
+  cursor: "MTU0Mg==",
+  time: 1714979289,
+  timeNs: 123456789,
+  topic: "login",
+  source: "10.0.0.5",
+  tags: { __hostname__: "web-1" },
+  token: "w1.42",
+};
+const RECORD = {
+  __time__: 1714979289,
+  __topic__: "login",
+  __source__: "10.0.0.5",
+  "__tag__:__hostname__": "web-1",
+  user: "alice",
+  level: "ERROR",
+  msg: "bad||pass=word",
+};
 
 async function flow(settings: object) {
-  await helper.load([mapNode], [
-    { id: "t1", type: "tab" },
-    { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, ...settings, wires: [["out"]] },
-    { id: "out", z: "t1", type: "helper" },
-  ]);
+  await helper.load(
+    [mapNode],
+    [
+      { id: "t1", type: "tab" },
+      { id: "m1", z: "t1", type: "sls-syslog-map", name: "", version: 1, ...settings, wires: [["out"]] },
+      { id: "out", z: "t1", type: "helper" },
+    ],
+  );
   return { m: helper.getNode("m1") as Spied, out: helper.getNode("out") };
 }
 
@@ -64,9 +87,19 @@ test("one consumer-shaped record in, msg.syslog out; payload and the delivery to
 
 test("batch: an array of records gives an array of msg.syslog, parallel, with per-record metadata", async () => {
   const { m, out } = await flow({ ...presetConfig("qradar-leef"), sdEnabled: true, sdDedup: true });
-  const got = nextInput<{ syslog: { message: string; timestamp: object; structuredData: Record<string, Record<string, unknown>> }[]; sls: { token: string } }>(out);
+  const got = nextInput<{ syslog: { message: string; timestamp: object; structuredData: Record<string, Record<string, unknown>> }[]; sls: { token: string } }>(
+    out,
+  );
   const payload = [0, 1, 2].map((i) => ({ __time__: 1714979289 + i, user: "u" + i, "__tag__:__client_ip__": "10.0.0." + i }));
-  const records = [0, 1, 2].map((i) => ({ cursor: i < 2 ? "C0" : "C1", index: i < 2 ? i : 0, time: 1714979289 + i, timeNs: 0, topic: "login", source: "h" + i, tags: {} }));
+  const records = [0, 1, 2].map((i) => ({
+    cursor: i < 2 ? "C0" : "C1",
+    index: i < 2 ? i : 0,
+    time: 1714979289 + i,
+    timeNs: 0,
+    topic: "login",
+    source: "h" + i,
+    tags: {},
+  }));
   m.receive({ payload, sls: { ...SLS, records } });
   const msg = await got;
   assert.equal(msg.syslog.length, 3);
@@ -84,7 +117,13 @@ test("batch: an array of records gives an array of msg.syslog, parallel, with pe
 });
 
 test("bad input never errors: defaults apply and each kind of problem is warned once", async () => {
-  const { m, out } = await flow({ ...presetConfig("arcsight-cef"), timestampSource: "field", timestampField: "ts", severityType: "field", severity: "detail.level" });
+  const { m, out } = await flow({
+    ...presetConfig("arcsight-cef"),
+    timestampSource: "field",
+    timestampField: "ts",
+    severityType: "field",
+    severity: "detail.level",
+  });
   const inputs = [
     { payload: "not a record", sls: SLS },
     { payload: { ts: "garbage", detail: "{broken json" }, sls: SLS },
@@ -127,14 +166,22 @@ test("preview endpoint: the same engine maps a pasted sample; bad samples get a 
   assert.equal(Object.fromEntries(cef.extension).msg, "bad||pass=word");
   assert.deepEqual(r.warnings, []);
 
-  const batch = await request().post("/sls-syslog-map/preview").send({ config: { format: "json" }, sample: JSON.stringify([{ a: "1" }, { b: "2" }]) }).expect(200);
-  assert.deepEqual((batch.body as { syslog: { message: string }[] }).syslog.map((s) => s.message), ['{"a":"1"}', '{"b":"2"}']);
+  const batch = await request()
+    .post("/sls-syslog-map/preview")
+    .send({ config: { format: "json" }, sample: JSON.stringify([{ a: "1" }, { b: "2" }]) })
+    .expect(200);
+  assert.deepEqual(
+    (batch.body as { syslog: { message: string }[] }).syslog.map((s) => s.message),
+    ['{"a":"1"}', '{"b":"2"}'],
+  );
 
   const bad = await request().post("/sls-syslog-map/preview").send({ config: {}, sample: "{nope" }).expect(400);
   assert.match((bad.body as { error: string }).error, /not valid JSON/);
   await request().post("/sls-syslog-map/preview").send({ sample: "{}" }).expect(400);
   // JSON only: a cross-site form (urlencoded with nested keys, text/plain) gets 415.
-  const raw = helper.request() as unknown as { post(p: string): { type(t: string): { send(b: string): Promise<{ status: number; body: { error?: string } }> } } };
+  const raw = helper.request() as unknown as {
+    post(p: string): { type(t: string): { send(b: string): Promise<{ status: number; body: { error?: string } }> } };
+  };
   const form = await raw.post("/sls-syslog-map/preview").type("form").send("config[format]=json&sample=%7B%22a%22%3A1%7D");
   assert.equal(form.status, 415);
   assert.match(String(form.body.error), /as JSON/);

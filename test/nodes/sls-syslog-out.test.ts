@@ -13,8 +13,34 @@ after(() => helper.stopServer?.());
 function flow(port: number, server: object = {}, out: object = {}): object[] {
   return [
     { id: "t1", type: "tab" },
-    { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", port: String(port), protocol: "tcp", framing: "octet", maxMessageBytes: "8192", version: 1, ...server },
-    { id: "out", z: "t1", type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "notice", hostname: "fwd-01", appName: "aliyun-sls", procId: "", msgId: "AUDIT", bom: "never", version: 1, wires: [], ...out },
+    {
+      id: "srv",
+      type: "sls-syslog-server",
+      host: "127.0.0.1",
+      port: String(port),
+      protocol: "tcp",
+      framing: "octet",
+      maxMessageBytes: "8192",
+      version: 1,
+      ...server,
+    },
+    {
+      id: "out",
+      z: "t1",
+      type: "sls-syslog-out",
+      server: "srv",
+      format: "rfc5424",
+      facility: "local0",
+      severity: "notice",
+      hostname: "fwd-01",
+      appName: "aliyun-sls",
+      procId: "",
+      msgId: "AUDIT",
+      bom: "never",
+      version: 1,
+      wires: [],
+      ...out,
+    },
     { id: "c1", z: "t1", type: "catch", scope: null, uncaught: false, wires: [["sink"]] },
     { id: "sink", z: "t1", type: "helper" },
   ];
@@ -45,7 +71,15 @@ test("one message: node defaults, msg.syslog overrides (0 kept), SLS time, token
   assert.equal(p.appName, "aliyun-sls");
   assert.equal(p.procId, null);
   assert.equal(p.msgId, "AUDIT");
-  assert.deepEqual(p.structuredData, [{ id: "sls@32473", params: [["project", "p1"], ["shard", "3"]] }]);
+  assert.deepEqual(p.structuredData, [
+    {
+      id: "sls@32473",
+      params: [
+        ["project", "p1"],
+        ["shard", "3"],
+      ],
+    },
+  ]);
   assert.equal(p.message, '{"user":"alice","action":"login"}');
   win.close();
   await rx.close();
@@ -64,9 +98,18 @@ test("batch: msg.payload array with a parallel msg.syslog array and per-record S
   assert.equal(await t.done, "delivered");
   await rx.waitFor(3);
   const ps = rx.frames.map((f) => parseRfc5424(f));
-  assert.deepEqual(ps.map((p) => p.message), ["a", "b ✓", "override"]);
-  assert.deepEqual(ps.map((p) => p.msgId), ["X", "AUDIT", "AUDIT"]);
-  assert.deepEqual(ps.map((p) => p.timestamp), ["2024-05-06T07:08:09Z", "2024-05-06T07:08:10.000005Z", "1970-01-01T00:00:01Z"]);
+  assert.deepEqual(
+    ps.map((p) => p.message),
+    ["a", "b ✓", "override"],
+  );
+  assert.deepEqual(
+    ps.map((p) => p.msgId),
+    ["X", "AUDIT", "AUDIT"],
+  );
+  assert.deepEqual(
+    ps.map((p) => p.timestamp),
+    ["2024-05-06T07:08:09Z", "2024-05-06T07:08:10.000005Z", "1970-01-01T00:00:01Z"],
+  );
   assert.equal(ps[2].hostname, "h_3");
   win.close();
   await rx.close();
@@ -110,7 +153,22 @@ test("output: each message is passed on once written, the same object (per log a
 test("two out nodes share the server's one connection", async () => {
   const rx = await streamReceiver();
   const f = flow(rx.port);
-  f.push({ id: "out2", z: "t1", type: "sls-syslog-out", server: "srv", format: "rfc3164", facility: "auth", severity: "err", hostname: "fwd-02", appName: "sls", procId: "7", msgId: "", bom: "auto", version: 1, wires: [] });
+  f.push({
+    id: "out2",
+    z: "t1",
+    type: "sls-syslog-out",
+    server: "srv",
+    format: "rfc3164",
+    facility: "auth",
+    severity: "err",
+    hostname: "fwd-02",
+    appName: "sls",
+    procId: "7",
+    msgId: "",
+    bom: "auto",
+    version: 1,
+    wires: [],
+  });
   await helper.load([serverNode, outNode, catchNode], f);
   helper.getNode("out").receive({ payload: "one" });
   helper.getNode("out2").receive({ payload: "two" });
@@ -164,7 +222,11 @@ test("a format failure no log has shown to be its own (invalid SD-ID) holds the 
   for (const t of ts) void t.done.then((o) => settled.push(o));
   out.receive({ payload: "x", syslog: { structuredData: { mySDID: { a: 1 } } }, sls: { token: ts[0].token } });
   out.receive({ payload: "y", syslog: { structuredData: { mySDID: { a: 2 } } }, sls: { token: ts[1].token } });
-  out.receive({ payload: ["p", "q"], syslog: [{ structuredData: { mySDID: { a: 3 } } }, { structuredData: { mySDID: { a: 4 } } }], sls: { token: ts[2].token } });
+  out.receive({
+    payload: ["p", "q"],
+    syslog: [{ structuredData: { mySDID: { a: 3 } } }, { structuredData: { mySDID: { a: 4 } } }],
+    sls: { token: ts[2].token },
+  });
   const s = await statusWhere(out, (x) => /^holding 4 logs/.test(x.text ?? ""));
   assert.equal(s.fill, "red");
   assert.match(s.text ?? "", /invalid SD-ID "mySDID"/);
@@ -211,7 +273,9 @@ test("shutdown while the receiver is down: queued logs go back to the source, on
   await helper.unload();
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(new Set(await Promise.all(ts.map((t) => t.done))), new Set(["returned"]));
-  assert.deepEqual(warnings, [`closed with 200 logs still queued for tcp://127.0.0.1:${port} unwritten: 200 go back to sls consumer and are read again; 1 queued messages had no delivery token and are lost`]);
+  assert.deepEqual(warnings, [
+    `closed with 200 logs still queued for tcp://127.0.0.1:${port} unwritten: 200 go back to sls consumer and are read again; 1 queued messages had no delivery token and are lost`,
+  ]);
   assert.deepEqual(errors, []);
   assert.equal(caught.length, 0);
   win.close();
@@ -281,7 +345,10 @@ test("hostnames syslog-ng drops: a mapped one warns once per deploy with keep; r
       helper.getNode("map").receive({ payload: { host, a: "1" }, sls: { token: t.token, time: 1714979289 } });
       return t;
     });
-    assert.deepEqual(await Promise.all(ts.map((t) => t.done)), hosts.map(() => "delivered"));
+    assert.deepEqual(
+      await Promise.all(ts.map((t) => t.done)),
+      hosts.map(() => "delivered"),
+    );
     await rx.waitFor(before + hosts.length);
     // (The helper's warn spy is shared by every node: the map node's own warnings are left out.)
     const warnings = out.warn.args.map((a) => String(a[0])).filter((w) => w.includes("syslog-ng"));

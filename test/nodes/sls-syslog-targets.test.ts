@@ -17,7 +17,23 @@ function flow(server: object, out: object = {}): object[] {
   return [
     { id: "t1", type: "tab" },
     { id: "srv", type: "sls-syslog-server", host: "127.0.0.1", protocol: "tcp", framing: "octet", maxMessageBytes: "8192", version: 2, ...server },
-    { id: "out", z: "t1", type: "sls-syslog-out", server: "srv", format: "rfc5424", facility: "local0", severity: "notice", hostname: "fwd-01", appName: "app", procId: "", msgId: "", bom: "never", version: 1, wires: [], ...out },
+    {
+      id: "out",
+      z: "t1",
+      type: "sls-syslog-out",
+      server: "srv",
+      format: "rfc5424",
+      facility: "local0",
+      severity: "notice",
+      hostname: "fwd-01",
+      appName: "app",
+      procId: "",
+      msgId: "",
+      bom: "never",
+      version: 1,
+      wires: [],
+      ...out,
+    },
     { id: "c1", z: "t1", type: "catch", scope: null, uncaught: false, wires: [["sink"]] },
     { id: "sink", z: "t1", type: "helper" },
   ];
@@ -39,7 +55,10 @@ test("failover targets: status shows the target in use and how many are down; th
   const a = await streamReceiver();
   const b = await streamReceiver();
   const win = new DeliveryWindow({ maxInFlight: 1000, claimTimeoutMs: 0 });
-  await helper.load([serverNode, outNode, catchNode], flow({ port: String(a.port), moreTargets: [{ host: "127.0.0.1", port: String(b.port), servername: "" }], mode: "failover", failbackSeconds: "0.2" }));
+  await helper.load(
+    [serverNode, outNode, catchNode],
+    flow({ port: String(a.port), moreTargets: [{ host: "127.0.0.1", port: String(b.port), servername: "" }], mode: "failover", failbackSeconds: "0.2" }),
+  );
   const out = helper.getNode("out");
   const srv = helper.getNode("srv") as unknown as SyslogServerNode;
   assert.equal(srv.target, `tcp://127.0.0.1:${a.port} (+1 failover)`);
@@ -56,12 +75,24 @@ test("failover targets: status shows the target in use and how many are down; th
   const back = await streamReceiver({ port: aPort });
   await until(() => srv.register(out).stats().inUse[0] === `127.0.0.1:${aPort}`, 10_000, "failback");
   const n = out.status.callCount;
-  const later = (): Array<{ fill?: string; text?: string }> => out.status.getCalls().slice(n).map((c) => c.args[0] as { fill?: string; text?: string });
-  await until(() => later().some((s) => s.fill === "green" && (s.text ?? "").endsWith(`→ 127.0.0.1:${aPort}`)), 5000, "status: back on the first target, none down");
+  const later = (): Array<{ fill?: string; text?: string }> =>
+    out.status
+      .getCalls()
+      .slice(n)
+      .map((c) => c.args[0] as { fill?: string; text?: string });
+  await until(
+    () => later().some((s) => s.fill === "green" && (s.text ?? "").endsWith(`→ 127.0.0.1:${aPort}`)),
+    5000,
+    "status: back on the first target, none down",
+  );
   got = feed(win, 10, 20);
   await until(() => got() === 10);
   await back.waitFor(10);
-  assert.deepEqual(back.frames.map((f) => /m(\d+)$/.exec(String(f))![1]), Array.from({ length: 10 }, (_, i) => String(20 + i)), "failed back: the first target takes new messages again");
+  assert.deepEqual(
+    back.frames.map((f) => /m(\d+)$/.exec(String(f))![1]),
+    Array.from({ length: 10 }, (_, i) => String(20 + i)),
+    "failed back: the first target takes new messages again",
+  );
   win.close();
   await back.close();
   await b.close();
@@ -87,7 +118,10 @@ test("a flow saved with the old secondary receiver fields still fails over to it
 test("balance: status counts the targets up; messages spread over them", async () => {
   const rx = await Promise.all([streamReceiver(), streamReceiver()]);
   const win = new DeliveryWindow({ maxInFlight: 1000, claimTimeoutMs: 0 });
-  await helper.load([serverNode, outNode, catchNode], flow({ port: String(rx[0].port), moreTargets: [{ host: "127.0.0.1", port: String(rx[1].port) }], mode: "balance" }));
+  await helper.load(
+    [serverNode, outNode, catchNode],
+    flow({ port: String(rx[0].port), moreTargets: [{ host: "127.0.0.1", port: String(rx[1].port) }], mode: "balance" }),
+  );
   const out = helper.getNode("out");
   await statusWhere(out, (s) => (s.text ?? "").endsWith("2/2 up"));
   const got = feed(win, 20);

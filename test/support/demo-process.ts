@@ -88,10 +88,14 @@ export async function startDemo(args: string[], env: Record<string, string> = {}
     });
   }
   const waitForLines = (re: RegExp, n: number, timeoutMs: number): Promise<string[]> =>
-    waitFor(`${n} lines matching ${re}`, (all) => {
-      const hits = all.filter((l) => re.test(l));
-      return hits.length >= n ? hits.slice(0, n) : undefined;
-    }, timeoutMs);
+    waitFor(
+      `${n} lines matching ${re}`,
+      (all) => {
+        const hits = all.filter((l) => re.test(l));
+        return hits.length >= n ? hits.slice(0, n) : undefined;
+      },
+      timeoutMs,
+    );
   const waitForLine = async (re: RegExp, timeoutMs: number): Promise<string> => (await waitForLines(re, 1, timeoutMs))[0];
 
   let readyLine: string;

@@ -98,7 +98,14 @@ export class FakeSls implements SlsApi {
     const stop = opts.endCursor ? Math.max(i, dec(opts.endCursor)) : data.length;
     const groups = data.slice(i, Math.min(stop, i + (opts.count ?? 1000)));
     const next = i + groups.length;
-    return { groups: groups.map(toRecordGroup), nextCursor: enc(next), count: groups.length, rawSize: groups.length * 100, cursorTime: groups.length ? this.receivedAt : 0, endOfCursor: next === data.length };
+    return {
+      groups: groups.map(toRecordGroup),
+      nextCursor: enc(next),
+      count: groups.length,
+      rawSize: groups.length * 100,
+      cursorTime: groups.length ? this.receivedAt : 0,
+      endOfCursor: next === data.length,
+    };
   }
 
   async listConsumerGroups(): Promise<ConsumerGroupInfo[]> {
@@ -126,7 +133,7 @@ export class FakeSls implements SlsApi {
 
   async updateCheckpoint(_p: string, _l: string, _g: string, consumer: string, shard: number, cursor: string, force: boolean): Promise<void> {
     await this.hit("updateCheckpoint", shard);
-    if (!force && !(this.consumers.get(consumer) ?? []).includes(shard) && !(this.consumers.has(consumer))) {
+    if (!force && !(this.consumers.get(consumer) ?? []).includes(shard) && !this.consumers.has(consumer)) {
       throw new SlsError("ConsumerNotExsit", "consumer not exist", { status: 400 });
     }
     if (!force && this.ownerOf(shard) !== undefined && this.ownerOf(shard) !== consumer) {

@@ -8,7 +8,7 @@ export function parseKvBackslash(body: string, sep: string, leading = true): [st
   }
   const pairs: string[] = [];
   let cur = "";
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     if (body[i] === "\\") {
       cur += body.slice(i, i + 2);
       i += 2;

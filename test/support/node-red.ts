@@ -56,7 +56,10 @@ export function loggedText(): string {
 }
 
 /** Resolves with the first status call on `node` matching `pred`. */
-export function statusWhere(node: TestNode, pred: (s: { fill?: string; shape?: string; text?: string }) => boolean): Promise<{ fill?: string; shape?: string; text?: string }> {
+export function statusWhere(
+  node: TestNode,
+  pred: (s: { fill?: string; shape?: string; text?: string }) => boolean,
+): Promise<{ fill?: string; shape?: string; text?: string }> {
   for (const c of node.status.getCalls()) {
     const s = c.args[0] as { fill?: string; text?: string };
     if (pred(s)) return Promise.resolve(s);

@@ -5,7 +5,13 @@ import * as http from "node:http";
 import { createHash } from "node:crypto";
 
 interface LogSdkClient {
-  _sign(verb: string, path: string, queries: Record<string, string>, headers: Record<string, string>, cred: { accessKeyId: string; accessKeySecret: string }): string;
+  _sign(
+    verb: string,
+    path: string,
+    queries: Record<string, string>,
+    headers: Record<string, string>,
+    cred: { accessKeyId: string; accessKeySecret: string },
+  ): string;
   postLogStoreLogs(project: string | undefined, logstore: string, data: unknown): Promise<unknown>;
   getLogStore(project: string | undefined, logstore: string): Promise<Record<string, unknown>>;
 }

@@ -57,13 +57,15 @@ function counter(what: string, count: () => number): { check(): void; fail(e: Er
   };
 }
 
-export async function streamReceiver(opts: {
-  framing?: "octet" | "lf";
-  tls?: tls.TlsOptions;
-  port?: number;
-  host?: string;
-  onFrame?: (f: Buffer, s: net.Socket) => void;
-} = {}): Promise<StreamReceiver> {
+export async function streamReceiver(
+  opts: {
+    framing?: "octet" | "lf";
+    tls?: tls.TlsOptions;
+    port?: number;
+    host?: string;
+    onFrame?: (f: Buffer, s: net.Socket) => void;
+  } = {},
+): Promise<StreamReceiver> {
   const frames: Buffer[] = [];
   const connections: Buffer[][] = [];
   const chunks: Buffer[] = [];
@@ -113,7 +115,9 @@ export async function streamReceiver(opts: {
   };
 }
 
-export async function udpReceiver(type: "udp4" | "udp6" = "udp4"): Promise<{ port: number; datagrams: Buffer[]; waitFor(n: number, timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
+export async function udpReceiver(
+  type: "udp4" | "udp6" = "udp4",
+): Promise<{ port: number; datagrams: Buffer[]; waitFor(n: number, timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
   const sock = dgram.createSocket(type);
   const datagrams: Buffer[] = [];
   const arrived = counter("datagrams", () => datagrams.length);

@@ -37,7 +37,10 @@ helper.init(nodeRedMain, { nodeCloseTimeout: 15_000 });
     try {
       await h._redNodes.setFlows(flow, credentials ?? {}, type || "full");
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([started, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("flows did not start within 15 s of the deploy")), 15_000)))]);
+      await Promise.race([
+        started,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("flows did not start within 15 s of the deploy")), 15_000))),
+      ]);
       clearTimeout(timer);
     } finally {
       h._events.removeListener("flows:started", onStarted);

@@ -120,7 +120,12 @@ function config(o: RsyslogOptions, port: number, dir: string, outFile: string): 
   const g = [`workDirectory=${q(path.join(dir, "work"))}`, `maxMessageSize=${q(o.maxMessageSize ?? "256k")}`, `parser.escapeControlCharactersOnReceive="off"`];
   if (o.protocol === "tls") {
     const t = o.tls!;
-    g.push(`defaultNetstreamDriver="ossl"`, `defaultNetstreamDriverCAFile=${q(t.caFile)}`, `defaultNetstreamDriverCertFile=${q(t.certFile)}`, `defaultNetstreamDriverKeyFile=${q(t.keyFile)}`);
+    g.push(
+      `defaultNetstreamDriver="ossl"`,
+      `defaultNetstreamDriverCAFile=${q(t.caFile)}`,
+      `defaultNetstreamDriverCertFile=${q(t.certFile)}`,
+      `defaultNetstreamDriverKeyFile=${q(t.keyFile)}`,
+    );
   }
   lines.push(`global(${g.join(" ")})`);
   // Direct main queue: a message is in the output file before rsyslogd reads the next one, so a

@@ -8,9 +8,25 @@ export const LOGSTORE = "app";
 export function seqGroup(from: number, to: number, key = "k0"): LogGroup {
   const logs = [];
   for (let s = from; s < to; s++) {
-    logs.push({ time: 1_800_000_000 + s, timeNs: s % 1000, contents: [["seq", String(s)], ["key", key], ["msg", `event number ${s} for ${key}`]] as Array<[string, string]> });
+    logs.push({
+      time: 1_800_000_000 + s,
+      timeNs: s % 1000,
+      contents: [
+        ["seq", String(s)],
+        ["key", key],
+        ["msg", `event number ${s} for ${key}`],
+      ] as Array<[string, string]>,
+    });
   }
-  return { logs, topic: "topic-a", source: "10.0.0.1", tags: [["host", "web-1"], ["env", "test"]] };
+  return {
+    logs,
+    topic: "topic-a",
+    source: "10.0.0.1",
+    tags: [
+      ["host", "web-1"],
+      ["env", "test"],
+    ],
+  };
 }
 
 /** Writes seq from..to-1 in groups of `perGroup`, round-robin over `shards` shards. */

@@ -3,11 +3,17 @@ import { test } from "node:test";
 import { topSites } from "../../bench/support/promoted-heap";
 
 type Node = Parameters<typeof topSites>[0];
-const node = (functionName: string, url: string, lineNumber: number, selfSize: number, children: Node[] = []): Node => ({ callFrame: { functionName, url, lineNumber }, selfSize, children });
+const node = (functionName: string, url: string, lineNumber: number, selfSize: number, children: Node[] = []): Node => ({
+  callFrame: { functionName, url, lineNumber },
+  selfSize,
+  children,
+});
 
 test("promoted-heap: bytes are summed per site (frame and two callers), largest first, root left out", () => {
   const head = node("(root)", "", -1, 0, [
-    node("decode", "file:///p/dist/lib/sls/log-group.js", 711, 3_000_000, [node("", "file:///p/dist/lib/a/b.js", 0, 1_000_000, [node("leaf", "file:///p/c/d.js", 4, 500_000)])]),
+    node("decode", "file:///p/dist/lib/sls/log-group.js", 711, 3_000_000, [
+      node("", "file:///p/dist/lib/a/b.js", 0, 1_000_000, [node("leaf", "file:///p/c/d.js", 4, 500_000)]),
+    ]),
     node("map", "file:///p/dist/lib/mapping/kv.js", 9, 2_000_000),
     node("decode", "file:///p/dist/lib/sls/log-group.js", 711, 1_500_000),
   ]);

@@ -47,7 +47,9 @@ const CONN_CREDS = { credentials: { accessKeyId: "id", accessKeySecret: "secret"
 test("sls-syslog-server: an unknown protocol is refused, never TCP", () => {
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "ssl" }), ['protocol "ssl": must be one of udp, tcp, tls, relp']);
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "" }), ["protocol: required"]);
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "${SYSLOG_PROTOCOL}" }), ['protocol "${SYSLOG_PROTOCOL}": environment variable SYSLOG_PROTOCOL is not set']);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "${SYSLOG_PROTOCOL}" }), [
+    'protocol "${SYSLOG_PROTOCOL}": environment variable SYSLOG_PROTOCOL is not set',
+  ]);
   const { protocol: _, ...noProtocol } = saved(SLS_SYSLOG_SERVER, SERVER);
   const r = resolve(SLS_SYSLOG_SERVER, noProtocol);
   assert.ok(!r.ok && describe(r.problems[0]) === "protocol: required", "an absent protocol is not guessed either");
@@ -59,23 +61,46 @@ test("sls-syslog-server: bad ports are refused (abc, -1, 70000, 0, 1.5)", () => 
   for (const port of ["abc", "-1", "70000", "0", "1.5", "1e3"]) {
     assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, port }), [`port "${port}": must be a whole number from 1 to 65535`], port);
   }
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, moreTargets: [{ host: "b", port: "99999" }] }), ["moreTargets: row 1: must be a whole number from 1 to 65535"]);
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, moreTargets: [{ host: "b" }, { host: "c d" }] }), ["moreTargets: row 2: must not contain spaces or control characters"]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, moreTargets: [{ host: "b", port: "99999" }] }), [
+    "moreTargets: row 1: must be a whole number from 1 to 65535",
+  ]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, moreTargets: [{ host: "b" }, { host: "c d" }] }), [
+    "moreTargets: row 2: must not contain spaces or control characters",
+  ]);
   const r = resolve(SLS_SYSLOG_SERVER, saved(SLS_SYSLOG_SERVER, { ...SERVER, port: 514 }));
   assert.ok(r.ok && r.value.port === 514, "a port saved as a number");
 });
 
 test("sls-syslog-server format 1 -> 2: the failover receiver becomes the first of moreTargets (its port, and its errors, kept)", () => {
-  const v1 = { id: "n1", type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tls", secondaryHost: " b.example ", secondaryPort: "1514", version: 1 };
+  const v1 = {
+    id: "n1",
+    type: "sls-syslog-server",
+    host: "siem",
+    port: "6514",
+    protocol: "tls",
+    secondaryHost: " b.example ",
+    secondaryPort: "1514",
+    version: 1,
+  };
   const m = migrate(SLS_SYSLOG_SERVER, v1);
   assert.ok(m.ok);
-  assert.deepEqual(m.value, { id: "n1", type: "sls-syslog-server", host: "siem", port: "6514", protocol: "tls", moreTargets: [{ host: "b.example", port: "1514", servername: "" }], version: 2 });
+  assert.deepEqual(m.value, {
+    id: "n1",
+    type: "sls-syslog-server",
+    host: "siem",
+    port: "6514",
+    protocol: "tls",
+    moreTargets: [{ host: "b.example", port: "1514", servername: "" }],
+    version: 2,
+  });
   const r = resolve(SLS_SYSLOG_SERVER, m.value);
   assert.ok(r.ok);
   assert.deepEqual([r.value.moreTargets, r.value.mode, r.value.failbackSeconds], [[{ host: "b.example", port: 1514, servername: undefined }], "failover", 30]);
   const none = migrate(SLS_SYSLOG_SERVER, { ...v1, secondaryHost: "", secondaryPort: "" });
   assert.ok(none.ok && Array.isArray(none.value.moreTargets) && none.value.moreTargets.length === 0 && !("secondaryHost" in none.value));
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, secondaryHost: "b", secondaryPort: "99999", version: 1 }), ["moreTargets: row 1: must be a whole number from 1 to 65535"]);
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, secondaryHost: "b", secondaryPort: "99999", version: 1 }), [
+    "moreTargets: row 1: must be a whole number from 1 to 65535",
+  ]);
 });
 
 test("sls-syslog-server: TLS settings under another protocol, a certificate without its key, UDP sizes", () => {
@@ -89,8 +114,15 @@ test("sls-syslog-server: TLS settings under another protocol, a certificate with
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpTls: true, caFile: "/etc/ca.pem" }), [], "RELP over TLS takes TLS settings");
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpTls: false, caFile: "/etc/ca.pem" }).length, 1);
   assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "relp", relpWindow: "0" }), ['relpWindow "0": must be a whole number from 1 to 100000']);
-  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "udp", maxMessageBytes: "70000" }), ['maxMessageBytes "70000": must be 0 (no limit) or a whole number from 1 to 65507']);
-  for (const [field, bad] of [["maxQueueMessages", "0"], ["maxQueueMB", "0"], ["maxQueueMB", "lots"], ["framing", "crlf"]] as const) {
+  assert.deepEqual(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "udp", maxMessageBytes: "70000" }), [
+    'maxMessageBytes "70000": must be 0 (no limit) or a whole number from 1 to 65507',
+  ]);
+  for (const [field, bad] of [
+    ["maxQueueMessages", "0"],
+    ["maxQueueMB", "0"],
+    ["maxQueueMB", "lots"],
+    ["framing", "crlf"],
+  ] as const) {
     assert.equal(problems(SLS_SYSLOG_SERVER, { ...SERVER, protocol: "tcp", [field]: bad }).length, 1, `${field} ${bad}`);
   }
   // Empty queue and size fields mean their documented defaults.
@@ -123,7 +155,9 @@ test("sls-consumer: an end time (to) reads like the start time; empty means no e
   ]);
   const none = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, to: " " }));
   assert.ok(none.ok && none.value.to === undefined, "empty: no end");
-  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "2026-11-28T00:00:00Z", to: "2026-11-28T08:00:00+08:00" }), ['to "2026-11-28T08:00:00+08:00": must be after the start time (a range from the start time up to, not including, this time)']);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "2026-11-28T00:00:00Z", to: "2026-11-28T08:00:00+08:00" }), [
+    'to "2026-11-28T08:00:00+08:00": must be after the start time (a range from the start time up to, not including, this time)',
+  ]);
   const ok = resolve(SLS_CONSUMER, saved(SLS_CONSUMER, { ...CONSUMER, start: "time", startTime: "2026-11-28T00:00:00Z", to: "1796000000" }));
   assert.ok(ok.ok && ok.value.to === 1_796_000_000 && ok.value.startTime === Date.UTC(2026, 10, 28) / 1000);
   assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, start: "begin", to: "1" }), [], "with begin any end is a range");
@@ -149,9 +183,18 @@ test("sls-consumer: timeout shorter than two heartbeats, names with spaces, cons
     'timeout "30": must be at least twice the heartbeat (40 s), or SLS hands the shards to another consumer between two heartbeats',
   ]);
   assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, logstore: "my store" }), ['logstore "my store": must not contain spaces or control characters']);
-  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, consumerName: "node 1" }), ['consumerName "node 1": only letters, digits, _ . and - (SLS puts it in the request URL)']);
+  assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, consumerName: "node 1" }), [
+    'consumerName "node 1": only letters, digits, _ . and - (SLS puts it in the request URL)',
+  ]);
   assert.deepEqual(problems(SLS_CONSUMER, { ...CONSUMER, project: "" }), ["project: required"]);
-  for (const [k, v] of [["heartbeat", "0"], ["commitInterval", "x"], ["claimTimeout", "-1"], ["ackMode", "never"], ["output", "lines"], ["order", "yes"]]) {
+  for (const [k, v] of [
+    ["heartbeat", "0"],
+    ["commitInterval", "x"],
+    ["claimTimeout", "-1"],
+    ["ackMode", "never"],
+    ["output", "lines"],
+    ["order", "yes"],
+  ]) {
     assert.equal(problems(SLS_CONSUMER, { ...CONSUMER, [k]: v }).length, 1, `${k} ${v}`);
   }
   // An empty timeout is three heartbeats.
@@ -175,12 +218,19 @@ test("sls-consumer format 1 -> 2: the consumer name and timeout 0.1 used at run 
   const raised = up({ heartbeat: 20, timeout: 30 });
   assert.equal(raised.value.timeout, 40);
   assert.deepEqual(raised.notes, [{ key: "timeout-raised", params: { saved: 30, timeout: 40, heartbeat: 20 } }]);
-  assert.equal(english("upgraded.timeout-raised", raised.notes[0].params), "timeout 30 s is shorter than two heartbeats (20 s each): using 40 s, as before; save the node in its dialog to keep this value");
+  assert.equal(
+    english("upgraded.timeout-raised", raised.notes[0].params),
+    "timeout 30 s is shorter than two heartbeats (20 s each): using 40 s, as before; save the node in its dialog to keep this value",
+  );
   assert.deepEqual([up({ heartbeat: "0.7", timeout: "1" }).value.timeout, up({ heartbeat: "0.7", timeout: "1" }).notes.length], [2, 1]);
   assert.deepEqual([up({ heartbeat: "20", timeout: "45.5" }).value.timeout, up({ heartbeat: "20", timeout: "45.5" }).notes], [46, []]);
   assert.deepEqual([up({ timeout: "60" }).value.timeout, up({ timeout: "60" }).notes], ["60", []], "a valid timeout is kept as saved");
   assert.equal(up({ timeout: "" }).value.timeout, "", "empty: three heartbeats");
-  assert.deepEqual([up({ heartbeat: "x", timeout: "1" }).value.timeout, up({ heartbeat: "${HB}", timeout: "1" }).value.timeout], ["1", "1"], "no heartbeat to measure by: left to the checks");
+  assert.deepEqual(
+    [up({ heartbeat: "x", timeout: "1" }).value.timeout, up({ heartbeat: "${HB}", timeout: "1" }).value.timeout],
+    ["1", "1"],
+    "no heartbeat to measure by: left to the checks",
+  );
   assert.ok(resolve(SLS_CONSUMER, up({ consumerName: "node 1", heartbeat: 20, timeout: 30 }).value).ok);
   // The current format refuses what the upgrade rewrote.
   assert.equal(problems(SLS_CONSUMER, { ...CONSUMER, consumerName: "node 1" }).length, 1);
@@ -198,7 +248,12 @@ test("sls-syslog-server format 1 -> 2: TLS settings 0.1 ignored under udp, tcp o
     assert.deepEqual([m.value, m.credentials], [{ ...SERVER, protocol, ...cleared, moreTargets: [], version: 2 }, none], protocol);
     assert.ok(resolve(SLS_SYSLOG_SERVER, m.value, { credentials: m.credentials }).ok, `${protocol} runs`);
   }
-  for (const [protocol, over] of [["tls", {}], ["relp", { relpTls: true }], ["${SYSLOG_PROTOCOL}", {}], ["ssl", {}]] as Array<[string, Raw]>) {
+  for (const [protocol, over] of [
+    ["tls", {}],
+    ["relp", { relpTls: true }],
+    ["${SYSLOG_PROTOCOL}", {}],
+    ["ssl", {}],
+  ] as Array<[string, Raw]>) {
     const m = migrate(SLS_SYSLOG_SERVER, { ...SERVER, protocol, ...over, ...tlsSet, version: 1 }, creds);
     assert.ok(m.ok);
     assert.deepEqual([m.value.caFile, m.credentials], ["/etc/ca.pem", creds], `${protocol}: kept`);
@@ -210,10 +265,14 @@ test("sls-syslog-server format 1 -> 2: TLS settings 0.1 ignored under udp, tcp o
 
 test("sls-connection: empty endpoint, unset variables in credentials (named, values never shown)", () => {
   assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "" }, CONN_CREDS), ["endpoint: required"]);
-  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "ftp://x" }, CONN_CREDS), ['endpoint "ftp://x": must be a host name or an http:// or https:// URL without path']);
+  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "ftp://x" }, CONN_CREDS), [
+    'endpoint "ftp://x": must be a host name or an http:// or https:// URL without path',
+  ]);
   assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "cn-hangzhou.log.aliyuncs.com" }, CONN_CREDS), []);
   const env = { credentials: { accessKeyId: "${SLS_AK_ID}", accessKeySecret: "${SLS_AK_KEY}" }, env: { SLS_AK_ID: "LTAIxyz" } };
-  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "http://127.0.0.1:1" }, env), ['accessKeySecret "${SLS_AK_KEY}": environment variable SLS_AK_KEY is not set']);
+  assert.deepEqual(problems(SLS_CONNECTION, { endpoint: "http://127.0.0.1:1" }, env), [
+    'accessKeySecret "${SLS_AK_KEY}": environment variable SLS_AK_KEY is not set',
+  ]);
   const r = resolve(SLS_CONNECTION, saved(SLS_CONNECTION, { endpoint: "http://127.0.0.1:1" }), { ...env, env: { SLS_AK_ID: "LTAIxyz", SLS_AK_KEY: "s3cret" } });
   assert.ok(r.ok && r.value.accessKeyId === "LTAIxyz" && r.value.accessKeySecret === "s3cret");
   // A credential that fails its rule is named without its value.
@@ -224,7 +283,9 @@ test("sls-connection: empty endpoint, unset variables in credentials (named, val
 
 test("sls-connection: credential sources and their settings", () => {
   const e = { endpoint: "cn-hangzhou.log.aliyuncs.com" };
-  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "magic" }, CONN_CREDS), ['auth "magic": must be one of access_key, sts, ecs_ram_role, ram_role_arn, oidc_role_arn, credentials_file, default']);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "magic" }, CONN_CREDS), [
+    'auth "magic": must be one of access_key, sts, ecs_ram_role, ram_role_arn, oidc_role_arn, credentials_file, default',
+  ]);
   // Role sources sign AssumeRole with the key fields; the instance role and the default chain need none.
   assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ram_role_arn" }, {}), ["accessKeyId: required", "accessKeySecret: required"]);
   assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ram_role_arn" }, CONN_CREDS), ["roleArn: required"]);
@@ -233,18 +294,30 @@ test("sls-connection: credential sources and their settings", () => {
   assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "default" }, {}), []);
   assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "oidc_role_arn" }, {}), [], "OIDC settings may come from ACK's environment");
   const role = { ...e, auth: "ram_role_arn", roleArn: "acs:ram::123:role/r" };
-  assert.deepEqual(problems(SLS_CONNECTION, { ...role, roleArn: "my-role" }, CONN_CREDS), ['roleArn "my-role": must be a RAM role ARN: acs:ram::<account id>:role/<role name>']);
-  assert.deepEqual(problems(SLS_CONNECTION, { ...role, durationSeconds: "600" }, CONN_CREDS), ['durationSeconds "600": must be a whole number from 900 to 43200']);
-  assert.deepEqual(problems(SLS_CONNECTION, { ...role, stsEndpoint: "http://sts.example.com" }, CONN_CREDS), ['stsEndpoint "http://sts.example.com": must be a host name or an https:// URL without path (http:// only to a loopback address)']);
-  assert.deepEqual(problems(SLS_CONNECTION, { ...role, stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com", policy: "{" }, CONN_CREDS), ['policy "{": must be JSON']);
-  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ecs_ram_role", metadataEndpoint: "100.100.100.200" }, {}), ['metadataEndpoint "100.100.100.200": must be a host name or an http:// or https:// URL without path']);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, roleArn: "my-role" }, CONN_CREDS), [
+    'roleArn "my-role": must be a RAM role ARN: acs:ram::<account id>:role/<role name>',
+  ]);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, durationSeconds: "600" }, CONN_CREDS), [
+    'durationSeconds "600": must be a whole number from 900 to 43200',
+  ]);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, stsEndpoint: "http://sts.example.com" }, CONN_CREDS), [
+    'stsEndpoint "http://sts.example.com": must be a host name or an https:// URL without path (http:// only to a loopback address)',
+  ]);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...role, stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com", policy: "{" }, CONN_CREDS), [
+    'policy "{": must be JSON',
+  ]);
+  assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ecs_ram_role", metadataEndpoint: "100.100.100.200" }, {}), [
+    'metadataEndpoint "100.100.100.200": must be a host name or an http:// or https:// URL without path',
+  ]);
   // Settings of another source are not checked (a dialog switched from one source to another).
   assert.deepEqual(problems(SLS_CONNECTION, { ...e, auth: "ecs_ram_role", roleArn: "left over", durationSeconds: "1" }, {}), []);
 });
 
 test("sls-syslog-out: header fields, facility and severity as the editor checks them", () => {
   const base = { server: "s1" };
-  assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, appName: "two words" }), ['appName "two words": printable US-ASCII without spaces, at most 48 characters (RFC 5424 header field)']);
+  assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, appName: "two words" }), [
+    'appName "two words": printable US-ASCII without spaces, at most 48 characters (RFC 5424 header field)',
+  ]);
   assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, facility: "24" }).length, 1);
   assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, severity: "loud" }).length, 1);
   assert.deepEqual(problems(SLS_SYSLOG_OUT, { ...base, format: "rfc3164", msgId: "not checked in 3164" }), []);
@@ -257,7 +330,9 @@ test("sls-syslog-map: the checks the engine used to warn about at deploy", () =>
   assert.deepEqual(problems(SLS_SYSLOG_MAP, { format: "json", kvSeparator: "a=" }), [], "only with key=value");
   assert.deepEqual(problems(SLS_SYSLOG_MAP, { format: "xml" }), ['format "xml": must be one of kv, json, cef, leef, template, field, none']);
   assert.equal(problems(SLS_SYSLOG_MAP, { format: "leef", leefVersion: "2.0", leefDelimiter: "ab" }).length, 1);
-  assert.deepEqual(problems(SLS_SYSLOG_MAP, { sdEnabled: true, sdId: "mysd" }), ['sdId "mysd": must be name@<enterprise number> (e.g. sls@32473) or timeQuality, origin, meta']);
+  assert.deepEqual(problems(SLS_SYSLOG_MAP, { sdEnabled: true, sdId: "mysd" }), [
+    'sdId "mysd": must be name@<enterprise number> (e.g. sls@32473) or timeQuality, origin, meta',
+  ]);
   assert.deepEqual(problems(SLS_SYSLOG_MAP, { appNameType: "meta", appName: "store" }), [
     'appName "store": must be one of project, logstore, consumerGroup, shard, cursor, topic, source, index, time, timeNs, timeMs, timeIso, forwarder',
   ]);

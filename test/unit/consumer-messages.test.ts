@@ -11,7 +11,11 @@ import type { EmitTurns } from "../../lib/sls/emit-turns";
 
 const c0 = Buffer.from("1800000000000000100").toString("base64");
 const GROUPS = [
-  toRecordGroup({ logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [["host", "h"]], topic: "t" }),
+  toRecordGroup({
+    logs: [0, 1, 2].map((i) => ({ time: 100 + i, timeNs: i, contents: [["seq", String(i)]] as Array<[string, string]> })),
+    tags: [["host", "h"]],
+    topic: "t",
+  }),
   toRecordGroup({ logs: [3, 4].map((i) => ({ time: 100 + i, contents: [["seq", String(i)]] as Array<[string, string]> })), tags: [], source: "s" }),
 ];
 const batch: Batch = {
@@ -55,16 +59,43 @@ test("per-log messages: fields, metadata, group cursors and one token per log", 
   await emitBatch(batch, c, { meta, mode: "log", maxChunk: 1000, send: (m) => out.push(m), newId: () => `id${id++}` });
   const msgs = out.flat();
   assert.equal(msgs.length, 5);
-  assert.deepEqual(out.map((o) => o.length), [2, 2, 1], "flushed whenever the window filled");
-  assert.deepEqual(issued, [[1, 0, undefined], [1, 0, undefined], [1, 0, undefined], [1, 1, undefined], [1, 1, undefined]]);
+  assert.deepEqual(
+    out.map((o) => o.length),
+    [2, 2, 1],
+    "flushed whenever the window filled",
+  );
+  assert.deepEqual(issued, [
+    [1, 0, undefined],
+    [1, 0, undefined],
+    [1, 0, undefined],
+    [1, 1, undefined],
+    [1, 1, undefined],
+  ]);
   assert.deepEqual(msgs[0], {
     _msgid: "id0",
     payload: { seq: "0", __time__: 100, __topic__: "t", __source__: "", "__tag__:host": "h" },
-    sls: { project: "p", logstore: "l", consumerGroup: "g", shard: 2, cursor: c0, index: 0, time: 100, timeNs: 0, topic: "t", source: "", tags: { host: "h" }, token: "tok1" },
+    sls: {
+      project: "p",
+      logstore: "l",
+      consumerGroup: "g",
+      shard: 2,
+      cursor: c0,
+      index: 0,
+      time: 100,
+      timeNs: 0,
+      topic: "t",
+      source: "",
+      tags: { host: "h" },
+      token: "tok1",
+    },
   });
   assert.equal(msgs[3].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
   assert.equal(msgs[4].sls.timeNs, 0);
-  assert.deepEqual(msgs.map((m) => m.sls.index), [0, 1, 2, 0, 1], "position of each log in its group");
+  assert.deepEqual(
+    msgs.map((m) => m.sls.index),
+    [0, 1, 2, 0, 1],
+    "position of each log in its group",
+  );
   assert.equal(msgs[0].sls.tags, msgs[1].sls.tags, "one frozen tags object per log group");
   assert.ok(Object.isFrozen(msgs[0].sls.tags));
   assert.notEqual(msgs[0].sls.tags, msgs[3].sls.tags);
@@ -76,7 +107,10 @@ test("batch messages: chunks of at most maxChunk records spanning groups, one to
   await emitBatch(batch, c, { meta, mode: "batch", maxChunk: 4, send: (m) => out.push(m), newId: () => "x" });
   const msgs = out.flat();
   assert.equal(msgs.length, 2);
-  assert.deepEqual(issued, [[4, 0, 1], [1, 1, 1]]);
+  assert.deepEqual(issued, [
+    [4, 0, 1],
+    [1, 1, 1],
+  ]);
   assert.equal((msgs[0].payload as object[]).length, 4);
   assert.equal(msgs[1].sls.cursor, Buffer.from("1800000000000000101").toString("base64"));
   assert.deepEqual((msgs[1].sls.records as object[])[0], { cursor: msgs[1].sls.cursor, index: 1, time: 104, timeNs: 0, topic: "", source: "s", tags: {} });
@@ -113,7 +147,11 @@ test("batch messages: readers sharing a window build a chunk only while it has r
   }, 1);
   const sent: number[] = [];
   try {
-    await Promise.all([0, 1, 2].map(() => emitBatch(batch, shared(), { meta, mode: "batch", maxChunk: 4, send: (m) => sent.push((m[0].payload as object[]).length), newId: () => "x" })));
+    await Promise.all(
+      [0, 1, 2].map(() =>
+        emitBatch(batch, shared(), { meta, mode: "batch", maxChunk: 4, send: (m) => sent.push((m[0].payload as object[]).length), newId: () => "x" }),
+      ),
+    );
   } finally {
     clearInterval(sink);
   }
@@ -235,7 +273,13 @@ test("a reader stopped while it waits for room emits nothing more, in either mod
       },
     };
     const sent: number[] = [];
-    await emitBatch(batch, c, { meta, mode, maxChunk: 2, send: (m) => sent.push(...m.map((x) => (Array.isArray(x.payload) ? x.payload.length : 1))), newId: () => "x" });
+    await emitBatch(batch, c, {
+      meta,
+      mode,
+      maxChunk: 2,
+      send: (m) => sent.push(...m.map((x) => (Array.isArray(x.payload) ? x.payload.length : 1))),
+      newId: () => "x",
+    });
     // The first chunk of two logs went out; the other three of the five were never emitted.
     assert.deepEqual(sent, mode === "batch" ? [2] : [1, 1], mode);
     assert.equal(inFlight, 2, mode);
@@ -268,7 +312,8 @@ test("a pulled group is decoded as its records are emitted, not ahead: a 1000-lo
     assert.deepEqual(decodedAtSend, [200, 400, 600, 800, 1000], mode);
     const payloads = mode === "batch" ? sent.flatMap((m) => m.payload as object[]) : sent.map((m) => m.payload);
     assert.deepEqual(payloads[999], { seq: "999", __time__: 1099, __topic__: "t", __source__: "", "__tag__:host": "h" }, mode);
-    const meta999 = mode === "batch" ? (sent[4].sls.records as Array<{ timeNs: number; index: number }>)[199] : (sent[999].sls as { timeNs: number; index: number });
+    const meta999 =
+      mode === "batch" ? (sent[4].sls.records as Array<{ timeNs: number; index: number }>)[199] : (sent[999].sls as { timeNs: number; index: number });
     assert.deepEqual([meta999.index, meta999.timeNs], [999, 999], mode);
     assert.throws(() => g.nextRecord(), /after release/, `${mode}: the group was released once emitted`);
   }

@@ -29,11 +29,14 @@ describe("CredentialSource renewal (fake clock)", () => {
     let now = 1_000_000;
     let n = 0;
     let release: (() => void) | undefined;
-    const src = new CredentialSource(async () => {
-      n++;
-      if (n > 1) await new Promise<void>((r) => (release = r));
-      return { accessKeyId: `k${n}`, accessKeySecret: "s", securityToken: "t", expiration: now + 8_000 };
-    }, () => now);
+    const src = new CredentialSource(
+      async () => {
+        n++;
+        if (n > 1) await new Promise<void>((r) => (release = r));
+        return { accessKeyId: `k${n}`, accessKeySecret: "s", securityToken: "t", expiration: now + 8_000 };
+      },
+      () => now,
+    );
     assert.equal((await src.current()).accessKeyId, "k1");
     now += 5_999;
     assert.equal((await src.current()).accessKeyId, "k1", "before 3/4 of the lifetime: no renewal");
@@ -53,11 +56,14 @@ describe("CredentialSource renewal (fake clock)", () => {
     let now = 0;
     let fail = false;
     let calls = 0;
-    const src = new CredentialSource(async () => {
-      calls++;
-      if (fail) throw new SlsError("ServiceUnavailable", "STS is down", { retryable: true });
-      return { accessKeyId: `k${calls}`, accessKeySecret: "s", expiration: now + 60_000 };
-    }, () => now);
+    const src = new CredentialSource(
+      async () => {
+        calls++;
+        if (fail) throw new SlsError("ServiceUnavailable", "STS is down", { retryable: true });
+        return { accessKeyId: `k${calls}`, accessKeySecret: "s", expiration: now + 60_000 };
+      },
+      () => now,
+    );
     await src.current();
     fail = true;
     now = 45_000;
@@ -132,15 +138,30 @@ describe("credential sources against the STS and metadata stand-ins", () => {
   });
 
   it("RAM role ARN: STS errors keep their code and never carry a secret", async () => {
-    const wrongSecret = { source: "ram_role_arn" as const, accessKeyId: base.accessKeyId, accessKeySecret: "not-the-secret-xyz", roleArn: ROLE, stsEndpoint: cs().sts.url };
+    const wrongSecret = {
+      source: "ram_role_arn" as const,
+      accessKeyId: base.accessKeyId,
+      accessKeySecret: "not-the-secret-xyz",
+      roleArn: ROLE,
+      stsEndpoint: cs().sts.url,
+    };
     await assert.rejects(provide(wrongSecret), (e: SlsError) => e.code === "SignatureDoesNotMatch" && !e.message.includes("not-the-secret-xyz"));
     await assert.rejects(provide({ ...wrongSecret, accessKeyId: "nobody" }), (e: SlsError) => e.code === "InvalidAccessKeyId.NotFound");
-    await assert.rejects(provide({ ...wrongSecret, ...base, roleArn: "acs:ram::999:role/x" }), (e: SlsError) => e.code === "EntityNotExist.Role" && /acs:ram::999:role\/x/.test(e.message));
-    await assert.rejects(provide({ source: "ram_role_arn", ...base, roleArn: ROLE, stsEndpoint: "http://example.com" }), (e: SlsError) => e.code === "CredentialsConfigInvalid" && /loopback/.test(e.message));
+    await assert.rejects(
+      provide({ ...wrongSecret, ...base, roleArn: "acs:ram::999:role/x" }),
+      (e: SlsError) => e.code === "EntityNotExist.Role" && /acs:ram::999:role\/x/.test(e.message),
+    );
+    await assert.rejects(
+      provide({ source: "ram_role_arn", ...base, roleArn: ROLE, stsEndpoint: "http://example.com" }),
+      (e: SlsError) => e.code === "CredentialsConfigInvalid" && /loopback/.test(e.message),
+    );
     await assert.rejects(provide({ source: "ram_role_arn", ...base, roleArn: "" }), (e: SlsError) => e.code === "CredentialsConfigInvalid");
     cs().sts.failWith = { status: 503, code: "ServiceUnavailable", message: "The request has failed due to a temporary failure of the server." };
     try {
-      await assert.rejects(provide({ source: "ram_role_arn", ...base, roleArn: ROLE, stsEndpoint: cs().sts.url }), (e: SlsError) => e.code === "ServiceUnavailable" && e.retryable);
+      await assert.rejects(
+        provide({ source: "ram_role_arn", ...base, roleArn: ROLE, stsEndpoint: cs().sts.url }),
+        (e: SlsError) => e.code === "ServiceUnavailable" && e.retryable,
+      );
     } finally {
       cs().sts.failWith = undefined;
     }
@@ -153,7 +174,10 @@ describe("credential sources against the STS and metadata stand-ins", () => {
     const c = await provide({ source: "ecs_ram_role", metadataEndpoint: md.url, disableIMDSv1: true });
     assert.equal((await shardsWith(c)).length, 2);
     assert.equal((md.calls["/latest/api/token"] ?? 0) - (before["/latest/api/token"] ?? 0), 2, "a token for the role lookup and one for the credentials");
-    assert.ok((md.calls["/latest/meta-data/ram/security-credentials/"] ?? 0) > (before["/latest/meta-data/ram/security-credentials/"] ?? 0), "role name asked of the service");
+    assert.ok(
+      (md.calls["/latest/meta-data/ram/security-credentials/"] ?? 0) > (before["/latest/meta-data/ram/security-credentials/"] ?? 0),
+      "role name asked of the service",
+    );
     const same = await provide({ source: "ecs_ram_role", roleName: "EcsRamRoleSls", metadataEndpoint: md.url });
     assert.equal(same.accessKeyId, c.accessKeyId, "the service hands out the same keys during the first half of their life");
     md.requireToken = false;
@@ -163,7 +187,13 @@ describe("credential sources against the STS and metadata stand-ins", () => {
   it("OIDC (RRSA): token file, AssumeRoleWithOIDC; an expired token file is refused with STS's code", async () => {
     const tokenFile = path.join(dir, "oidc-token");
     writeFileSync(tokenFile, jwt({ sub: "system:serviceaccount:ns:sa", exp: Math.floor(Date.now() / 1000) + 3600 }));
-    const cfg: CredentialsConfig = { source: "oidc_role_arn", roleArn: ROLE, oidcProviderArn: OIDC_PROVIDER, oidcTokenFile: tokenFile, stsEndpoint: cs().sts.url };
+    const cfg: CredentialsConfig = {
+      source: "oidc_role_arn",
+      roleArn: ROLE,
+      oidcProviderArn: OIDC_PROVIDER,
+      oidcTokenFile: tokenFile,
+      stsEndpoint: cs().sts.url,
+    };
     const c = await provide(cfg);
     assert.equal((await shardsWith(c)).length, 2);
     writeFileSync(tokenFile, jwt({ exp: Math.floor(Date.now() / 1000) - 10 }));
@@ -176,30 +206,46 @@ describe("credential sources against the STS and metadata stand-ins", () => {
 
   it("credentials file: the profile's type decides; the file is read again at each renewal", async () => {
     const file = path.join(dir, "credentials");
-    writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ${emu.accessKeyId}\naccess_key_secret = ${emu.accessKeySecret}\n\n[role]\ntype = ram_role_arn\naccess_key_id = ${base.accessKeyId}\naccess_key_secret = ${base.accessKeySecret}\nrole_arn = ${ROLE}\nsts_endpoint = ${cs().sts.url}\n`);
+    writeFileSync(
+      file,
+      `[default]\ntype = access_key\naccess_key_id = ${emu.accessKeyId}\naccess_key_secret = ${emu.accessKeySecret}\n\n[role]\ntype = ram_role_arn\naccess_key_id = ${base.accessKeyId}\naccess_key_secret = ${base.accessKeySecret}\nrole_arn = ${ROLE}\nsts_endpoint = ${cs().sts.url}\n`,
+    );
     const plain = await provide({ source: "credentials_file", credentialsFile: file });
     assert.equal(plain.accessKeyId, emu.accessKeyId);
     assert.ok(plain.expiration! > Date.now(), "static keys from a file are read again later");
     const role = await provide({ source: "credentials_file", credentialsFile: file, profile: "role" });
     assert.match(role.accessKeyId, /^STS\./);
-    await assert.rejects(provide({ source: "credentials_file", credentialsFile: file, profile: "none" }), (e: SlsError) => e.code === "CredentialsConfigInvalid");
-    await assert.rejects(provide({ source: "credentials_file", credentialsFile: path.join(dir, "missing") }), (e: SlsError) => e.code === "CredentialsFileNotFound");
+    await assert.rejects(
+      provide({ source: "credentials_file", credentialsFile: file, profile: "none" }),
+      (e: SlsError) => e.code === "CredentialsConfigInvalid",
+    );
+    await assert.rejects(
+      provide({ source: "credentials_file", credentialsFile: path.join(dir, "missing") }),
+      (e: SlsError) => e.code === "CredentialsFileNotFound",
+    );
     const src = credentialsFrom({ source: "credentials_file", credentialsFile: file });
     assert.equal(typeof src, "function");
     writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = rotated\naccess_key_secret = x\n`);
     assert.equal((await (src as () => Promise<SlsCredentials>)()).accessKeyId, "rotated");
-    assert.deepEqual(parseIni("; c\n[a]\nk = v\n# c\nq=\"w\"\n"), { a: { k: "v", q: "w" } });
+    assert.deepEqual(parseIni('; c\n[a]\nk = v\n# c\nq="w"\n'), { a: { k: "v", q: "w" } });
   });
 
   it("default chain: environment keys first, then the credentials file, then the instance role", async () => {
     const file = path.join(dir, "chain-credentials");
     writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = from-file\naccess_key_secret = x\n`);
     const noCli = { ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true", HOME: dir };
-    const envKeys = await provide({ source: "default", env: { ...noCli, ALIBABA_CLOUD_ACCESS_KEY_ID: "from-env", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s", ALIBABA_CLOUD_CREDENTIALS_FILE: file } });
+    const envKeys = await provide({
+      source: "default",
+      env: { ...noCli, ALIBABA_CLOUD_ACCESS_KEY_ID: "from-env", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s", ALIBABA_CLOUD_CREDENTIALS_FILE: file },
+    });
     assert.equal(envKeys.accessKeyId, "from-env");
     const fileKeys = await provide({ source: "default", env: { ...noCli, ALIBABA_CLOUD_CREDENTIALS_FILE: file } });
     assert.equal(fileKeys.accessKeyId, "from-file");
-    const role = await provide({ source: "default", metadataEndpoint: cs().metadata.url, env: { ...noCli, ALIBABA_CLOUD_CREDENTIALS_FILE: path.join(dir, "none") } });
+    const role = await provide({
+      source: "default",
+      metadataEndpoint: cs().metadata.url,
+      env: { ...noCli, ALIBABA_CLOUD_CREDENTIALS_FILE: path.join(dir, "none") },
+    });
     assert.match(role.accessKeyId, /^STS\./);
     await assert.rejects(
       provide({ source: "default", env: { ...noCli, ALIBABA_CLOUD_CREDENTIALS_FILE: path.join(dir, "none"), ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" } }),

@@ -115,7 +115,8 @@ test("claimToken: tokens of several windows in turn, and malformed sequence numb
     claimToken(ta2)!.release();
     assert.deepEqual(settled, ["b:delivered", "a:failed", "a2:returned"]);
     const prefix = ta.slice(0, ta.indexOf(".") + 1);
-    for (const bad of [prefix, `${prefix}1x`, `${prefix}-1`, `${prefix} 1`, `${prefix}1.5`, `${prefix}99`, `${prefix}1234567890123456`]) assert.equal(claimToken(bad), null, bad);
+    for (const bad of [prefix, `${prefix}1x`, `${prefix}-1`, `${prefix} 1`, `${prefix}1.5`, `${prefix}99`, `${prefix}1234567890123456`])
+      assert.equal(claimToken(bad), null, bad);
     assert.deepEqual([a.inFlight, b.inFlight], [0, 0]);
   } finally {
     a.close();
@@ -138,8 +139,10 @@ test("a claim released or settled after its window closed changes nothing: the t
 
 test("settings: maxInFlight 1 and claimTimeoutMs 0 are the lowest allowed; below them, or not numbers, is refused by name", () => {
   new DeliveryWindow({ maxInFlight: 1, claimTimeoutMs: 0 }).close();
-  for (const bad of [0.5, 0, -1, NaN]) assert.throws(() => new DeliveryWindow({ maxInFlight: bad, claimTimeoutMs: 0 }), new RegExp(`maxInFlight must be >= 1, got ${bad}`));
-  for (const bad of [-1, -0.5, NaN]) assert.throws(() => new DeliveryWindow({ maxInFlight: 1, claimTimeoutMs: bad }), new RegExp(`claimTimeoutMs must be >= 0, got ${bad}`));
+  for (const bad of [0.5, 0, -1, NaN])
+    assert.throws(() => new DeliveryWindow({ maxInFlight: bad, claimTimeoutMs: 0 }), new RegExp(`maxInFlight must be >= 1, got ${bad}`));
+  for (const bad of [-1, -0.5, NaN])
+    assert.throws(() => new DeliveryWindow({ maxInFlight: 1, claimTimeoutMs: bad }), new RegExp(`claimTimeoutMs must be >= 0, got ${bad}`));
   const w = new DeliveryWindow({ maxInFlight: 7, claimTimeoutMs: 0 });
   assert.equal(w.maxInFlight, 7);
   w.close();
@@ -200,7 +203,8 @@ test("every token of a window can be claimed, the 12th as well as the 1st; malfo
   assert.equal(new Set(tokens).size, 12, "tokens are distinct");
   // Malformed tokens while 1, 9, 10 and 12 are live: none of them may claim one.
   const prefix = w.prefix;
-  for (const bad of [prefix, `${prefix}1/`, `${prefix}0:`, `${prefix}:`, `${prefix}1 `, `${prefix}+1`, `${prefix}01 `]) assert.equal(claimToken(bad), null, JSON.stringify(bad));
+  for (const bad of [prefix, `${prefix}1/`, `${prefix}0:`, `${prefix}:`, `${prefix}1 `, `${prefix}+1`, `${prefix}01 `])
+    assert.equal(claimToken(bad), null, JSON.stringify(bad));
   assert.equal(w.inFlight, 12);
   for (const i of [12, 1, 10, 9]) claimToken(tokens[i - 1])!.settle();
   assert.deepEqual(outcomes, ["12:delivered", "1:delivered", "10:delivered", "9:delivered"]);

@@ -158,7 +158,10 @@ test("every repo file, doc and doc section the code and the docs cite exists", (
 });
 
 test("the checker finds a missing file, a missing doc, a section by number and a missing heading", () => {
-  const docs: Record<string, string> = { "docs/a.md": "# A\n\n## Real section\n\n```\n## not a heading\n```\n", "README.md": "# R\n\n## Delivery guarantees\n" };
+  const docs: Record<string, string> = {
+    "docs/a.md": "# A\n\n## Real section\n\n```\n## not a heading\n```\n",
+    "README.md": "# R\n\n## Delivery guarantees\n",
+  };
   const read = (rel: string): string | undefined => docs[rel];
   const exists = (rel: string): boolean => rel in docs || rel === "lib" || rel === "lib/real.ts";
   const text = [

@@ -12,7 +12,9 @@ import { SPECS, currentVersion, describe, migrate, resolve, type Raw } from "../
 const file = path.resolve(__dirname, "..", "..", "..", "resources", "config.js");
 
 interface Settings {
-  defaults(type: string): Record<string, { value: unknown; type?: string; required?: boolean; validate?: (this: Raw, v: unknown, opt?: unknown) => true | string }>;
+  defaults(
+    type: string,
+  ): Record<string, { value: unknown; type?: string; required?: boolean; validate?: (this: Raw, v: unknown, opt?: unknown) => true | string }>;
   credentials(type: string): Record<string, { type: string }>;
   prepare(type: string, own?: () => void): (this: Raw) => void;
   save(type: string, own?: () => void): (this: Raw) => void;
@@ -76,9 +78,20 @@ test("validators give the runtime's message for the values issue 13 lists, and a
   ];
   for (const [type, prop, bad, node] of cases) {
     const spec = SPECS[type];
-    const saved: Raw = { ...Object.fromEntries(Object.entries(spec.props).map(([k, p]) => [k, p.default])), host: "h", connection: "c", project: "p", logstore: "l", consumerGroup: "g", server: "s", ...node };
+    const saved: Raw = {
+      ...Object.fromEntries(Object.entries(spec.props).map(([k, p]) => [k, p.default])),
+      host: "h",
+      connection: "c",
+      project: "p",
+      logstore: "l",
+      consumerGroup: "g",
+      server: "s",
+      ...node,
+    };
     const got = s.defaults(type)[prop].validate!.call(saved, bad, {});
-    const r = resolve(spec, migrate(spec, { ...saved, [prop]: bad }).ok ? { ...saved, [prop]: bad } : saved, { credentials: { accessKeyId: "i", accessKeySecret: "s" } });
+    const r = resolve(spec, migrate(spec, { ...saved, [prop]: bad }).ok ? { ...saved, [prop]: bad } : saved, {
+      credentials: { accessKeyId: "i", accessKeySecret: "s" },
+    });
     assert.ok(!r.ok, `${type}.${prop} = ${String(bad)} is refused at run time`);
     assert.equal(got, describe(r.problems.find((p) => p.property === prop)!), `${type}.${prop} = ${String(bad)}`);
   }
@@ -115,7 +128,17 @@ function fields(values: Record<string, unknown>): (selector: string) => unknown 
 
 test("a node saved before this release is judged as the runtime upgrades it; its dialog opens with the upgraded values (credentials too)", () => {
   const s = load();
-  const consumer: Raw = { type: "sls-consumer", connection: "c", project: "p", logstore: "l", consumerGroup: "g", consumerName: "node 1", heartbeat: "20", timeout: "30", version: 1 };
+  const consumer: Raw = {
+    type: "sls-consumer",
+    connection: "c",
+    project: "p",
+    logstore: "l",
+    consumerGroup: "g",
+    consumerName: "node 1",
+    heartbeat: "20",
+    timeout: "30",
+    version: 1,
+  };
   const d = s.defaults("sls-consumer");
   assert.equal(d.consumerName.validate!.call(consumer, consumer.consumerName, {}), true, "format 1: rewritten as 0.1 did");
   assert.equal(d.timeout.validate!.call(consumer, consumer.timeout, {}), true, "format 1: raised as 0.1 did");
@@ -126,7 +149,12 @@ test("a node saved before this release is judged as the runtime upgrades it; its
 
   // The server dialog of a format-1 node with TLS settings under tcp: open() clears them in the fields.
   const server: Raw = { type: "sls-syslog-server", host: "h", port: "514", protocol: "tcp", caFile: "/etc/ca.pem", version: 1 };
-  const values: Record<string, unknown> = { "node-config-input-protocol": "tcp", "node-config-input-caFile": "/etc/ca.pem", "node-config-input-key": "__PWRD__", "node-config-input-ca": "" };
+  const values: Record<string, unknown> = {
+    "node-config-input-protocol": "tcp",
+    "node-config-input-caFile": "/etc/ca.pem",
+    "node-config-input-key": "__PWRD__",
+    "node-config-input-ca": "",
+  };
   const window: Record<string, unknown> = {};
   window.RED = { _: (k: string) => k, editor: { getEditStack: () => [server] }, nodes: { getType: () => ({ category: "config" }) } };
   window.$ = fields(values);

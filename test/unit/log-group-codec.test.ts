@@ -105,10 +105,27 @@ test("decodeLogGroupList reads reference-encoded lists and our pre-encoded conca
 test("unknown fields are skipped, invalid UTF-8 becomes replacement characters", () => {
   const g = sample(1);
   const extra = Buffer.from([
-    (9 << 3) | 0, 0x96, 0x01, // varint field 9
-    (10 << 3) | 1, 1, 2, 3, 4, 5, 6, 7, 8, // fixed64
-    (11 << 3) | 5, 1, 2, 3, 4, // fixed32
-    (12 << 3) | 2, 2, 0xff, 0xfe, // bytes
+    (9 << 3) | 0,
+    0x96,
+    0x01, // varint field 9
+    (10 << 3) | 1,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8, // fixed64
+    (11 << 3) | 5,
+    1,
+    2,
+    3,
+    4, // fixed32
+    (12 << 3) | 2,
+    2,
+    0xff,
+    0xfe, // bytes
   ]);
   assert.deepEqual(decodeLogGroup(Buffer.concat([encodeLogGroup(g), extra])), g);
   const bad = encodeLogGroup({ logs: [{ time: 1, contents: [["k", "ab"]] }], tags: [] });

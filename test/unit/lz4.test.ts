@@ -11,9 +11,7 @@ const ref = require("lz4js") as {
 };
 
 function samples(): Buffer[] {
-  const log = Buffer.from(
-    'db_name=orders||user=app_rw||client_ip=10.0.3.17||sql=SELECT * FROM t_order WHERE id=42||latency=3||',
-  );
+  const log = Buffer.from("db_name=orders||user=app_rw||client_ip=10.0.3.17||sql=SELECT * FROM t_order WHERE id=42||latency=3||");
   const out: Buffer[] = [Buffer.alloc(0), Buffer.from("a"), Buffer.from("abcdefghijkl"), Buffer.from("abcdefghijklm")];
   out.push(Buffer.concat(Array.from({ length: 300 }, () => log)));
   out.push(Buffer.alloc(70_000, 0x41)); // long overlapping run, offset 1
@@ -127,13 +125,24 @@ test("malformed blocks are refused with a message that says what is wrong", () =
     [[0x1f, 0x61, 0x01, 0x00, 0xff], 400, /truncated match length/],
     [[0x10, 0x61, 0x01, 0x00, 0x00], 4, /output larger than x-log-bodyrawsize 4/],
   ];
-  for (const [block, raw, msg] of cases) assert.throws(() => lz4DecompressBlock(Buffer.from(block), raw), (e: Error) => e instanceof Lz4Error && e.name === "Lz4Error" && msg.test(e.message), `${Buffer.from(block).toString("hex")} -> ${msg}`);
+  for (const [block, raw, msg] of cases)
+    assert.throws(
+      () => lz4DecompressBlock(Buffer.from(block), raw),
+      (e: Error) => e instanceof Lz4Error && e.name === "Lz4Error" && msg.test(e.message),
+      `${Buffer.from(block).toString("hex")} -> ${msg}`,
+    );
   // A match that runs past the raw size is refused as such, also as the block's last bytes and when
   // it is long enough to be copied in one piece (64 bytes at offset 64).
-  assert.throws(() => lz4DecompressBlock(Buffer.from([0x10, 0x61, 0x01, 0x00]), 4), (e: Error) => e instanceof Lz4Error && /output larger than x-log-bodyrawsize 4/.test(e.message));
+  assert.throws(
+    () => lz4DecompressBlock(Buffer.from([0x10, 0x61, 0x01, 0x00]), 4),
+    (e: Error) => e instanceof Lz4Error && /output larger than x-log-bodyrawsize 4/.test(e.message),
+  );
   // 64 literals (15 + 49), then a match of 64 (4 + 15 + 45) at offset 64: 128 bytes.
   const long = Buffer.from([0xff, 49, ...lit(64), 0x40, 0x00, 45]);
-  assert.throws(() => lz4DecompressBlock(long, 100), (e: Error) => e instanceof Lz4Error && /output larger than x-log-bodyrawsize 100/.test(e.message));
+  assert.throws(
+    () => lz4DecompressBlock(long, 100),
+    (e: Error) => e instanceof Lz4Error && /output larger than x-log-bodyrawsize 100/.test(e.message),
+  );
   assert.equal(lz4DecompressBlock(Buffer.concat([long, Buffer.from([0x00])]), 128).toString(), Buffer.from(lit(64)).toString().repeat(2));
   // A match that ends exactly at the raw size, with an empty last sequence, is complete.
   assert.equal(lz4DecompressBlock(Buffer.from([0x10, 0x61, 0x01, 0x00, 0x00]), 5).toString(), "aaaaa");
@@ -142,14 +151,27 @@ test("malformed blocks are refused with a message that says what is wrong", () =
 test("lz4DecompressAfterScratch: the native decoder gets the raw size in the scratch bytes; JS otherwise; its faults become Lz4Errors", () => {
   const src = Buffer.concat(Array.from({ length: 40 }, (_, i) => Buffer.from(`k=${i % 7}||msg=hello hello hello||`)));
   const framed = (): Buffer => Buffer.concat([Buffer.alloc(LZ4_SCRATCH, 0xaa), lz4CompressBlock(src)]);
-  assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length, undefined), src, "undefined takes the default (the JS decoder only without lz4-napi: see below)");
+  assert.deepEqual(
+    lz4DecompressAfterScratch(framed(), src.length, undefined),
+    src,
+    "undefined takes the default (the JS decoder only without lz4-napi: see below)",
+  );
   assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length), src, "the default (native when installed)");
   let seen: Buffer | undefined;
   const fake = (b: Buffer): Buffer => ((seen = Buffer.from(b)), lz4DecompressBlock(b.subarray(4), b.readUInt32LE(0)));
   assert.deepEqual(lz4DecompressAfterScratch(framed(), src.length, fake), src);
   assert.equal(seen!.readUInt32LE(0), src.length, "raw size, little-endian, in front of the block");
-  assert.throws(() => lz4DecompressAfterScratch(framed(), src.length, () => { throw new Error("corrupt input"); }), (e: Error) => e instanceof Lz4Error && /invalid LZ4 block: corrupt input/.test(e.message));
-  assert.throws(() => lz4DecompressAfterScratch(framed(), src.length, () => Buffer.alloc(3)), (e: Error) => e instanceof Lz4Error && new RegExp(`decompressed 3 bytes, x-log-bodyrawsize says ${src.length}`).test(e.message));
+  assert.throws(
+    () =>
+      lz4DecompressAfterScratch(framed(), src.length, () => {
+        throw new Error("corrupt input");
+      }),
+    (e: Error) => e instanceof Lz4Error && /invalid LZ4 block: corrupt input/.test(e.message),
+  );
+  assert.throws(
+    () => lz4DecompressAfterScratch(framed(), src.length, () => Buffer.alloc(3)),
+    (e: Error) => e instanceof Lz4Error && new RegExp(`decompressed 3 bytes, x-log-bodyrawsize says ${src.length}`).test(e.message),
+  );
   // Sizes the native call cannot take go to the JS decoder, which refuses them by name.
   const never = (): Buffer => assert.fail("native decoder called");
   assert.throws(() => lz4DecompressAfterScratch(framed(), -1, never), /invalid raw size -1/);
@@ -157,8 +179,15 @@ test("lz4DecompressAfterScratch: the native decoder gets the raw size in the scr
   // A size no block of this length could reach is refused before anything is allocated.
   const c = framed();
   const most = (c.length - LZ4_SCRATCH) * 255 + 16;
-  assert.throws(() => lz4DecompressAfterScratch(c, most + 1, never), new RegExp(`x-log-bodyrawsize ${most + 1} is impossible for ${c.length - LZ4_SCRATCH} compressed bytes`));
-  assert.throws(() => lz4DecompressAfterScratch(framed(), most, fake), (e: Error) => e instanceof Lz4Error && new RegExp(`decompressed ${src.length} bytes, x-log-bodyrawsize says ${most}`).test(e.message), "the largest possible size is tried (and fails on this block)");
+  assert.throws(
+    () => lz4DecompressAfterScratch(c, most + 1, never),
+    new RegExp(`x-log-bodyrawsize ${most + 1} is impossible for ${c.length - LZ4_SCRATCH} compressed bytes`),
+  );
+  assert.throws(
+    () => lz4DecompressAfterScratch(framed(), most, fake),
+    (e: Error) => e instanceof Lz4Error && new RegExp(`decompressed ${src.length} bytes, x-log-bodyrawsize says ${most}`).test(e.message),
+    "the largest possible size is tried (and fails on this block)",
+  );
   assert.throws(() => lz4DecompressAfterScratch(Buffer.alloc(LZ4_SCRATCH + 1), 2 ** 32 + 1, never), Lz4Error);
 });
 
@@ -185,6 +214,13 @@ test("lz4DecompressAfterScratch without lz4-napi (no prebuilt binary for the pla
   const src = Buffer.concat(Array.from({ length: 40 }, (_, i) => Buffer.from(`k=${i % 7}||msg=hello hello hello||`)));
   const framed = Buffer.concat([Buffer.alloc(LZ4_SCRATCH, 0xaa), lz4CompressBlock(src)]);
   assert.deepEqual(lz4.lz4DecompressAfterScratch(framed, src.length), src);
-  assert.deepEqual(framed.subarray(0, LZ4_SCRATCH), Buffer.alloc(LZ4_SCRATCH, 0xaa), "the JS decoder leaves the scratch bytes alone (the native one gets the size there)");
-  assert.throws(() => lz4.lz4DecompressAfterScratch(framed, src.length + 1), (e: Error) => e.name === "Lz4Error" && /x-log-bodyrawsize says/.test(e.message));
+  assert.deepEqual(
+    framed.subarray(0, LZ4_SCRATCH),
+    Buffer.alloc(LZ4_SCRATCH, 0xaa),
+    "the JS decoder leaves the scratch bytes alone (the native one gets the size there)",
+  );
+  assert.throws(
+    () => lz4.lz4DecompressAfterScratch(framed, src.length + 1),
+    (e: Error) => e.name === "Lz4Error" && /x-log-bodyrawsize says/.test(e.message),
+  );
 });

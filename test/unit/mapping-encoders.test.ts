@@ -31,10 +31,26 @@ function body(c: MappingConfig, rec: Record<string, unknown>, sls: object = SLS)
 
 test("kv: the original recipe's body, byte for byte, whatever order the consumer wrote the fields in", () => {
   // sls-consumer writes contents first; the recipe's Python SDK puts the SLS fields first.
-  const rec = { field1: "value1", field2: "a=b c|d", __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", "__tag__:__path__": "/var/log/x" };
+  const rec = {
+    field1: "value1",
+    field2: "a=b c|d",
+    __time__: 1714979289,
+    __topic__: "topic",
+    __source__: "10.0.0.1",
+    "__tag__:__hostname__": "h1",
+    "__tag__:__path__": "/var/log/x",
+  };
   const expected = "||__topic__=topic||__source__=10.0.0.1||__tag__:__hostname__=h1||__tag__:__path__=/var/log/x||field1=value1||field2=a=b c|d";
   assert.equal(body(presetConfig("recipe")!, rec), expected);
-  const pythonOrder = { __time__: 1714979289, __topic__: "topic", __source__: "10.0.0.1", "__tag__:__hostname__": "h1", "__tag__:__path__": "/var/log/x", field1: "value1", field2: "a=b c|d" };
+  const pythonOrder = {
+    __time__: 1714979289,
+    __topic__: "topic",
+    __source__: "10.0.0.1",
+    "__tag__:__hostname__": "h1",
+    "__tag__:__path__": "/var/log/x",
+    field1: "value1",
+    field2: "a=b c|d",
+  };
   assert.equal(body(presetConfig("recipe")!, pythonOrder), expected);
 });
 
@@ -45,11 +61,17 @@ test("kv: backslash escaping round-trips hostile values and keys, for several se
     assert.deepEqual(parseKvBackslash(out, sep), Object.entries(HOSTILE), `separator ${JSON.stringify(sep)}`);
   }
   assert.equal(body({ format: "kv" }, { a: "x||y", b: "p\\q", c: "1=2" }), "||a=x\\|\\|y||b=p\\\\q||c=1=2");
-  assert.equal(body({ format: "kv", kvLeadingSeparator: false, kvSeparator: ";" }, { "bad key=": "v", "sp ace": 1, n: null, o: { z: 1 } }), "bad_key_=v;sp_ace=1;n=;o={\"z\":1}");
+  assert.equal(
+    body({ format: "kv", kvLeadingSeparator: false, kvSeparator: ";" }, { "bad key=": "v", "sp ace": 1, n: null, o: { z: 1 } }),
+    'bad_key_=v;sp_ace=1;n=;o={"z":1}',
+  );
 });
 
 test("kv: quote mode for Splunk", () => {
-  const out = body({ format: "kv", kvSeparator: " ", kvEscape: "quote", kvLeadingSeparator: false }, { a: "plain", b: "two words", c: 'q"uote', d: "", e: "x=y", f: "l1\nl2" });
+  const out = body(
+    { format: "kv", kvSeparator: " ", kvEscape: "quote", kvLeadingSeparator: false },
+    { a: "plain", b: "two words", c: 'q"uote', d: "", e: "x=y", f: "l1\nl2" },
+  );
   assert.equal(out, 'a=plain b="two words" c="q\\"uote" d="" e="x=y" f="l1\\nl2"');
 });
 
@@ -64,12 +86,26 @@ test("kv: keys lose the separator's first character; an empty key is _; escape n
   assert.equal(body({ format: "kv", kvLeadingSeparator: false }, { "a|b": "1", "": "2", "x y": "3" }), "a_b=1||_=2||x_y=3");
   assert.equal(body({ format: "kv", kvLeadingSeparator: false, kvEscape: "none" }, { "a|b": "x||y", "k y": "v" }), "a|b=x||y||k y=v");
   const rec = { z: "1", __topic__: "t", "__tag__:h": "h", __time__: 5, __time_ns_part__: 7, __source__: "s", a: "2" };
-  assert.equal(body({ format: "kv", kvLeadingSeparator: false, keepInternal: true }, rec), "z=1||__topic__=t||__tag__:h=h||__time__=5||__time_ns_part__=7||__source__=s||a=2", "the record's order by default");
-  assert.equal(body({ format: "kv", kvLeadingSeparator: false, keepInternal: true, kvOrder: "sls-first" }, rec), "__time__=5||__topic__=t||__source__=s||__time_ns_part__=7||__tag__:h=h||z=1||a=2");
+  assert.equal(
+    body({ format: "kv", kvLeadingSeparator: false, keepInternal: true }, rec),
+    "z=1||__topic__=t||__tag__:h=h||__time__=5||__time_ns_part__=7||__source__=s||a=2",
+    "the record's order by default",
+  );
+  assert.equal(
+    body({ format: "kv", kvLeadingSeparator: false, keepInternal: true, kvOrder: "sls-first" }, rec),
+    "__time__=5||__topic__=t||__source__=s||__time_ns_part__=7||__tag__:h=h||z=1||a=2",
+  );
   for (const sep of ["]", "-", "^", "["]) {
     const rec = { [`k${sep}1`]: `v${sep}x`, plain: "p" };
     const out = body({ format: "kv", kvSeparator: sep }, rec);
-    assert.deepEqual(parseKvBackslash(out, sep), [[`k_1`, `v${sep}x`], ["plain", "p"]], `separator ${JSON.stringify(sep)}: ${out}`);
+    assert.deepEqual(
+      parseKvBackslash(out, sep),
+      [
+        [`k_1`, `v${sep}x`],
+        ["plain", "p"],
+      ],
+      `separator ${JSON.stringify(sep)}: ${out}`,
+    );
     const quoted = body({ format: "kv", kvSeparator: sep, kvEscape: "quote", kvLeadingSeparator: false }, { a: `x${sep}y`, b: "plain" });
     assert.equal(quoted, `a="x${sep}y"${sep}b=plain`, `quote mode, separator ${JSON.stringify(sep)}`);
   }
@@ -84,10 +120,14 @@ test("json: stable key order whatever the record order; expand embeds JSON text;
   assert.equal(body({ format: "json", jsonExpand: true }, { d: '{"x":[1,{"b":1,"a":2}]}', e: "{oops" }), '{"d":{"x":[1,{"a":2,"b":1}]},"e":"{oops"}');
   assert.equal(body({ format: "json" }, { big: 10n, u: undefined, __proto__x: "p" }), '{"__proto__x":"p","big":"10","u":null}');
   for (const v of Object.values(HOSTILE)) assert.equal(JSON.parse(body({ format: "json" }, { v })).v, v);
-  assert.equal(body({ format: "json", fieldRules: [{ action: "rename", pattern: "a", to: "b" }] }, { a: "1", b: "2" }), '{"b":"1"}', "a rename collision keeps the first field");
+  assert.equal(
+    body({ format: "json", fieldRules: [{ action: "rename", pattern: "a", to: "b" }] }, { a: "1", b: "2" }),
+    '{"b":"1"}',
+    "a rename collision keeps the first field",
+  );
 });
 
-test("CEF: the worked example of docs/syslog-and-siem.md, \"CEF\" exactly", () => {
+test('CEF: the worked example of docs/syslog-and-siem.md, "CEF" exactly', () => {
   const c: MappingConfig = {
     format: "cef",
     eventId: "audit.login",
@@ -107,7 +147,10 @@ test("CEF: the worked example of docs/syslog-and-siem.md, \"CEF\" exactly", () =
   };
   const rec = { title: "Login | console", ip: "10.0.0.1", user: "alice", text: "path C:\\tmp has a=b\nsecond line" };
   const line = body(c, rec);
-  assert.equal(line, "CEF:0|Alibaba Cloud|SLS|1.0|audit.login|Login \\| console|5|src=10.0.0.1 suser=alice msg=path C:\\\\tmp has a\\=b\\nsecond line cs1Label=project cs1=p1");
+  assert.equal(
+    line,
+    "CEF:0|Alibaba Cloud|SLS|1.0|audit.login|Login \\| console|5|src=10.0.0.1 suser=alice msg=path C:\\\\tmp has a\\=b\\nsecond line cs1Label=project cs1=p1",
+  );
   const e = parseCef(line);
   assert.equal(e.name, "Login | console");
   assert.deepEqual(Object.fromEntries(e.extension), { src: "10.0.0.1", suser: "alice", msg: rec.text, cs1Label: "project", cs1: "p1" });
@@ -150,16 +193,37 @@ test("CEF: severity scale from the syslog severity, or from a field", () => {
 });
 
 test("CEF: the default header, version 1, every severity word and number, and one warning for an unusable severity", () => {
-  assert.equal(body({ format: "cef", attributesIncludeFields: false, severity: "notice" }, { a: "1" }), "CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|3|", "signature id: the logstore");
+  assert.equal(
+    body({ format: "cef", attributesIncludeFields: false, severity: "notice" }, { a: "1" }),
+    "CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|3|",
+    "signature id: the logstore",
+  );
   assert.match(body({ format: "cef", cefVersion: "1", attributesIncludeFields: false }, {}), /^CEF:1\|/);
   assert.match(body({ format: "cef", cefVersion: "0", attributesIncludeFields: false }, {}), /^CEF:0\|/);
-  assert.equal(body({ format: "cef", productVersion: "2.5", attributesIncludeFields: false, severity: 0 }, {}), "CEF:0|Alibaba Cloud|SLS|2.5|audit|SLS log|10|");
+  assert.equal(
+    body({ format: "cef", productVersion: "2.5", attributesIncludeFields: false, severity: 0 }, {}),
+    "CEF:0|Alibaba Cloud|SLS|2.5|audit|SLS log|10|",
+  );
   const sev = (v: unknown, type: MappingConfig["cefSeverityType"] = "field"): { severity: string; warnings: string[] } => {
     const warnings: string[] = [];
-    const out = compileMapper({ format: "cef", cefSeverity: "sev", cefSeverityType: type, severity: "notice", attributesIncludeFields: false }, (w) => warnings.push(w)).mapMessage({ sev: v }, SLS) as SyslogFields;
+    const out = compileMapper({ format: "cef", cefSeverity: "sev", cefSeverityType: type, severity: "notice", attributesIncludeFields: false }, (w) =>
+      warnings.push(w),
+    ).mapMessage({ sev: v }, SLS) as SyslogFields;
     return { severity: parseCef(out.message as string).severity, warnings };
   };
-  for (const [v, want] of [["0", "0"], ["9", "9"], [" 10 ", "10"], ["unknown", "Unknown"], ["Low", "Low"], ["MEDIUM", "Medium"], ["high", "High"], ["Very-High", "Very-High"], ["emerg", "10"], ["debug", "0"], [7, "7"]] as const) {
+  for (const [v, want] of [
+    ["0", "0"],
+    ["9", "9"],
+    [" 10 ", "10"],
+    ["unknown", "Unknown"],
+    ["Low", "Low"],
+    ["MEDIUM", "Medium"],
+    ["high", "High"],
+    ["Very-High", "Very-High"],
+    ["emerg", "10"],
+    ["debug", "0"],
+    [7, "7"],
+  ] as const) {
     assert.deepEqual(sev(v), { severity: want, warnings: [] }, String(v));
   }
   for (const bad of ["11", "-1", "1.5", "10x", "x10", "", "banana"]) {
@@ -173,7 +237,7 @@ test("CEF: the default header, version 1, every severity word and number, and on
 });
 
 test("CEF: extension keys keep [A-Za-z0-9_] and lose leading and trailing underscores", () => {
-  const out = body({ format: "cef" }, { "_a b_": "1", "x.y-z": "2", ok_k: "3", "_lead": "4", "trail__": "5" });
+  const out = body({ format: "cef" }, { "_a b_": "1", "x.y-z": "2", ok_k: "3", _lead: "4", trail__: "5" });
   assert.match(out, /\|a_b=1 x_y_z=2 ok_k=3 lead=4 trail=5$/);
 });
 
@@ -181,9 +245,19 @@ test("CEF: header fields from record fields fall back to the defaults where a re
   const warnings: string[] = [];
   const m = compileMapper(
     {
-      format: "cef", attributesIncludeFields: false, severity: "notice",
-      vendor: "v", vendorType: "field", product: "p", productType: "field", productVersion: "pv", productVersionType: "field",
-      eventId: "id", eventIdType: "field", eventName: "n", eventNameType: "field",
+      format: "cef",
+      attributesIncludeFields: false,
+      severity: "notice",
+      vendor: "v",
+      vendorType: "field",
+      product: "p",
+      productType: "field",
+      productVersion: "pv",
+      productVersionType: "field",
+      eventId: "id",
+      eventIdType: "field",
+      eventName: "n",
+      eventNameType: "field",
     },
     (w) => warnings.push(w),
   );
@@ -199,20 +273,51 @@ test("CEF: header fields from record fields fall back to the defaults where a re
     'CEF name: field "n" has no value in some records; using "SLS log"',
   ]);
   // Type "none": the default, without a warning.
-  const none = compileMapper({ format: "cef", attributesIncludeFields: false, severity: "notice", vendorType: "none", productType: "none", productVersionType: "none", eventIdType: "none", eventNameType: "none" } as MappingConfig, (w: string) => warnings.push(w));
+  const none = compileMapper(
+    {
+      format: "cef",
+      attributesIncludeFields: false,
+      severity: "notice",
+      vendorType: "none",
+      productType: "none",
+      productVersionType: "none",
+      eventIdType: "none",
+      eventNameType: "none",
+    } as MappingConfig,
+    (w: string) => warnings.push(w),
+  );
   assert.equal((none.mapMessage({}, SLS) as SyslogFields).message, "CEF:0|Alibaba Cloud|SLS|1.0|sls-log|SLS log|3|");
   assert.equal(warnings.length, 5);
 });
 
 test("CEF: values made only of characters to escape are escaped; keys lose every leading and trailing underscore; warnings name an absent severity and an unusable key", () => {
-  const cfg = { format: "cef", attributesIncludeFields: false, severity: "notice", vendor: "|", product: "\\", productVersion: "\n", eventId: "\r\n", eventIdType: "str", eventName: "||" } as MappingConfig;
+  const cfg = {
+    format: "cef",
+    attributesIncludeFields: false,
+    severity: "notice",
+    vendor: "|",
+    product: "\\",
+    productVersion: "\n",
+    eventId: "\r\n",
+    eventIdType: "str",
+    eventName: "||",
+  } as MappingConfig;
   assert.equal(body(cfg, {}), "CEF:0|\\||\\\\| | |\\|\\||3|", "CR LF together become one space");
-  for (const [v, want] of [["=", "\\="], ["\\", "\\\\"], ["\n", "\\n"], ["\r", "\\r"], ["==", "\\=\\="]]) {
+  for (const [v, want] of [
+    ["=", "\\="],
+    ["\\", "\\\\"],
+    ["\n", "\\n"],
+    ["\r", "\\r"],
+    ["==", "\\=\\="],
+  ]) {
     assert.equal(body({ format: "cef", severity: "notice" }, { k: v }), `CEF:0|Alibaba Cloud|SLS|1.0|audit|SLS log|3|k=${want}`, JSON.stringify(v));
   }
   assert.match(body({ format: "cef" }, { "-_x_-": "1", "..y..": "2", "._.": "3" }), /\|x=1 y=2$/);
   const warnings: string[] = [];
-  const m = compileMapper({ format: "cef", cefSeverity: "sev", cefSeverityType: "field", severity: "notice", attributes: [{ key: "***", type: "str", value: "x" }] }, (w) => warnings.push(w));
+  const m = compileMapper(
+    { format: "cef", cefSeverity: "sev", cefSeverityType: "field", severity: "notice", attributes: [{ key: "***", type: "str", value: "x" }] },
+    (w) => warnings.push(w),
+  );
   assert.match((m.mapMessage({ a: "1" }, SLS) as SyslogFields).message as string, /\|3\|a=1$/);
   compileMapper({ format: "cef", cefSeverity: "nope", cefSeverityType: "meta" }, (w) => warnings.push(w));
   assert.deepEqual(warnings.slice(0, 2), [
@@ -224,7 +329,18 @@ test("CEF: values made only of characters to escape are escaped; keys lose every
 
 test("LEEF 2.0: header, delimiter field, devTime + devTimeFormat, sev, hostile values (strict parser)", () => {
   const rec = { ...HOSTILE, ip: "10.0.0.1" };
-  const line = body({ format: "leef", leefDelimiter: "^", vendor: "Ali|baba", eventId: "__topic__", eventIdType: "field", severity: "err", attributes: [{ key: "src", type: "field", value: "ip" }] }, { __topic__: "lo\ngin", ...rec });
+  const line = body(
+    {
+      format: "leef",
+      leefDelimiter: "^",
+      vendor: "Ali|baba",
+      eventId: "__topic__",
+      eventIdType: "field",
+      severity: "err",
+      attributes: [{ key: "src", type: "field", value: "ip" }],
+    },
+    { __topic__: "lo\ngin", ...rec },
+  );
   const e = parseLeef(line);
   assert.equal(e.version, "2.0");
   assert.equal(e.vendor, "Ali_baba");
@@ -247,7 +363,11 @@ test("LEEF 2.0: header, delimiter field, devTime + devTimeFormat, sev, hostile v
 test("LEEF: 1.0 uses TAB; 2.0 hex delimiters; bad delimiters fall back to ^", () => {
   const v1 = body({ format: "leef", leefVersion: "1.0", leefDevTime: "none" }, { a: "x\ty", b: "2" });
   assert.equal(v1, "LEEF:1.0|Alibaba Cloud|SLS|1.0|audit|sev=2\ta=x y\tb=2");
-  assert.deepEqual(parseLeef(v1).attributes, [["sev", "2"], ["a", "x y"], ["b", "2"]]);
+  assert.deepEqual(parseLeef(v1).attributes, [
+    ["sev", "2"],
+    ["a", "x y"],
+    ["b", "2"],
+  ]);
   const hex = body({ format: "leef", leefDelimiter: "0x09", leefDevTime: "epoch" }, { a: "1" });
   assert.equal(hex, "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|x09|devTime=1714979289123\tsev=2\ta=1");
   assert.equal(parseLeef(hex).delimiter, "\t");
@@ -257,7 +377,10 @@ test("LEEF: 1.0 uses TAB; 2.0 hex delimiters; bad delimiters fall back to ^", ()
   assert.equal(warnings.length, 1);
   // A mapped sev wins over the computed one; keys are sanitised.
   const mapped = body({ format: "leef", leefDevTime: "none", attributes: [{ key: "sev", type: "str", value: "9" }] }, { "a key": "1", sev: "3" });
-  assert.deepEqual(parseLeef(mapped).attributes, [["sev", "9"], ["a_key", "1"]]);
+  assert.deepEqual(parseLeef(mapped).attributes, [
+    ["sev", "9"],
+    ["a_key", "1"],
+  ]);
 });
 
 test("LEEF 2.0: a delimiter that cannot be escaped is refused; a value can never forge an attribute (strict parser)", () => {
@@ -266,8 +389,17 @@ test("LEEF 2.0: a delimiter that cannot be escaped is refused; a value can never
   for (const spec of [" ", "x20", "0x20", "_", "x5F", "xA0", "x3000", "x0B", "x00", "x85", "xD800", "é"]) {
     assert.ok(leefDelimiterProblem(spec), `delimiter ${JSON.stringify(spec)} must be refused`);
     const warnings: string[] = [];
-    const line = (compileMapper({ format: "leef", leefDelimiter: spec, leefDevTime: "none" }, (t) => warnings.push(t)).mapMessage(rec, SLS) as SyslogFields).message as string;
-    assert.deepEqual(parseLeef(line).attributes, [["sev", "2"], ["user", rec.user], ["x_y", "tab\there"]], `delimiter ${JSON.stringify(spec)}: ${line}`);
+    const line = (compileMapper({ format: "leef", leefDelimiter: spec, leefDevTime: "none" }, (t) => warnings.push(t)).mapMessage(rec, SLS) as SyslogFields)
+      .message as string;
+    assert.deepEqual(
+      parseLeef(line).attributes,
+      [
+        ["sev", "2"],
+        ["user", rec.user],
+        ["x_y", "tab\there"],
+      ],
+      `delimiter ${JSON.stringify(spec)}: ${line}`,
+    );
     assert.match(warnings[0] ?? "", /LEEF delimiter refused/);
   }
   // Every character that is accepted keeps every hostile key and value inside its own attribute.
@@ -288,7 +420,10 @@ test("LEEF 2.0: a delimiter that cannot be escaped is refused; a value can never
     const line = (compileMapper({ format: "leef", leefDelimiter: spec, leefDevTime: "none" }).mapMessage(hostile, SLS) as SyslogFields).message as string;
     const attrs = parseLeef(line).attributes;
     assert.equal(attrs.length, 1 + Object.keys(hostile).length, `delimiter U+${code.toString(16)}: ${JSON.stringify(line)}`);
-    assert.deepEqual(attrs.map(([k]) => k).slice(1), Object.keys(hostile).map((k) => k.replace(new RegExp(`[=|\\s${d.replace(/[\]\\^\-[]/g, "\\$&")}]`, "g"), "_")));
+    assert.deepEqual(
+      attrs.map(([k]) => k).slice(1),
+      Object.keys(hostile).map((k) => k.replace(new RegExp(`[=|\\s${d.replace(/[\]\\^\-[]/g, "\\$&")}]`, "g"), "_")),
+    );
     for (const [, v] of attrs) assert.ok(!v.includes(d), `a value keeps the delimiter U+${code.toString(16)}`);
   }
   assert.equal(accepted.join(""), "\t!\"#$%&'()*+,-./:;<>?@[\\]^`{}~");
@@ -325,13 +460,25 @@ test("LEEF 2.0 delimiter settings: each refusal says why, at the edges of every 
     assert.equal(leefDelimiterProblem(spec), why, JSON.stringify(spec));
     assert.equal(parseLeefDelimiter(spec), undefined, JSON.stringify(spec));
   }
-  const accepted: Array<[string, string, string]> = [["^", "^", "^"], ["x5E", "^", "^"], ["0x5e", "^", "^"], ["\t", "\t", "x09"], ["x9", "\t", "x09"], ["0x0009", "\t", "x09"], ["!", "!", "!"], ["x7E", "~", "~"]];
+  const accepted: Array<[string, string, string]> = [
+    ["^", "^", "^"],
+    ["x5E", "^", "^"],
+    ["0x5e", "^", "^"],
+    ["\t", "\t", "x09"],
+    ["x9", "\t", "x09"],
+    ["0x0009", "\t", "x09"],
+    ["!", "!", "!"],
+    ["x7E", "~", "~"],
+  ];
   for (const [spec, char, header] of accepted) {
     assert.equal(leefDelimiterProblem(spec), undefined, JSON.stringify(spec));
     assert.deepEqual(parseLeefDelimiter(spec), { char, header }, JSON.stringify(spec));
   }
   // An accepted delimiter is used without a warning; a refused one is named in the warning.
-  for (const [spec, warned] of [["~", []], ["x7F", ['LEEF delimiter refused: control character U+007F is dropped or escaped by syslog receivers; using "^"']]] as const) {
+  for (const [spec, warned] of [
+    ["~", []],
+    ["x7F", ['LEEF delimiter refused: control character U+007F is dropped or escaped by syslog receivers; using "^"']],
+  ] as const) {
     const warnings: string[] = [];
     compileMapper({ format: "leef", leefDelimiter: spec }, (w) => warnings.push(w));
     assert.deepEqual(warnings, warned, spec);
@@ -340,7 +487,22 @@ test("LEEF 2.0 delimiter settings: each refusal says why, at the edges of every 
 
 test("LEEF: header fallbacks and custom values, values with a lone CR or LF, fields left out, and the keys the encoder writes itself", () => {
   const warnings: string[] = [];
-  const m = compileMapper({ format: "leef", leefDevTime: "none", severity: "notice", vendor: "v", vendorType: "field", product: "p", productType: "field", productVersion: "pv", productVersionType: "field", eventId: "id", eventIdType: "field" }, (w) => warnings.push(w));
+  const m = compileMapper(
+    {
+      format: "leef",
+      leefDevTime: "none",
+      severity: "notice",
+      vendor: "v",
+      vendorType: "field",
+      product: "p",
+      productType: "field",
+      productVersion: "pv",
+      productVersionType: "field",
+      eventId: "id",
+      eventIdType: "field",
+    },
+    (w) => warnings.push(w),
+  );
   assert.equal((m.mapMessage({}, SLS) as SyslogFields).message, "LEEF:2.0|Alibaba Cloud|SLS|1.0|sls-log|^|sev=4");
   assert.deepEqual(warnings, [
     'LEEF vendor: field "v" has no value in some records; using "Alibaba Cloud"',
@@ -348,16 +510,38 @@ test("LEEF: header fallbacks and custom values, values with a lone CR or LF, fie
     'LEEF version: field "pv" has no value in some records; using "1.0"',
     'LEEF event id: field "id" has no value in some records; using "sls-log"',
   ]);
-  const cfg = { format: "leef", leefDevTime: "none", severity: "notice", vendor: "|", product: "P\r", productVersion: "9\n", eventId: "E", eventIdType: "str" } as MappingConfig;
+  const cfg = {
+    format: "leef",
+    leefDevTime: "none",
+    severity: "notice",
+    vendor: "|",
+    product: "P\r",
+    productVersion: "9\n",
+    eventId: "E",
+    eventIdType: "str",
+  } as MappingConfig;
   assert.equal(body(cfg, {}), "LEEF:2.0|_|P_|9_|E|^|sev=4", "header fields: | CR LF become _");
   for (const v of ["\nx", "\rx", "a\nb", "a\rb", "^", "x^"]) {
-    assert.equal(body({ format: "leef", leefDevTime: "none", severity: "notice" }, { k: v }), `LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^k=${v.replace(/[\r\n^]/g, " ")}`, JSON.stringify(v));
+    assert.equal(
+      body({ format: "leef", leefDevTime: "none", severity: "notice" }, { k: v }),
+      `LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^k=${v.replace(/[\r\n^]/g, " ")}`,
+      JSON.stringify(v),
+    );
   }
-  assert.equal(body({ format: "leef", leefDevTime: "none", severity: "notice", attributesIncludeFields: false, attributes: [{ key: "src", type: "field", value: "ip" }] }, { ip: "1.2.3.4", other: "x" }), "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^src=1.2.3.4");
+  assert.equal(
+    body(
+      { format: "leef", leefDevTime: "none", severity: "notice", attributesIncludeFields: false, attributes: [{ key: "src", type: "field", value: "ip" }] },
+      { ip: "1.2.3.4", other: "x" },
+    ),
+    "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^src=1.2.3.4",
+  );
   // Record fields never repeat sev, devTime or devTimeFormat; a mapped devTime replaces the encoder's.
   const ts = body({ format: "leef", severity: "notice" }, { sev: "x", devTime: "y", devTimeFormat: "z", a: "1" });
   assert.equal(ts, "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|devTime=2024-05-06T07:08:09.123+0000^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ^sev=4^a=1");
-  assert.equal(body({ format: "leef", severity: "notice", attributes: [{ key: "devTime", type: "field", value: "t" }] }, { t: "1714979289000" }), "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^devTime=1714979289000^t=1714979289000");
+  assert.equal(
+    body({ format: "leef", severity: "notice", attributes: [{ key: "devTime", type: "field", value: "t" }] }, { t: "1714979289000" }),
+    "LEEF:2.0|Alibaba Cloud|SLS|1.0|audit|^|sev=4^devTime=1714979289000^t=1714979289000",
+  );
   const attrWarnings: string[] = [];
   compileMapper({ format: "leef", attributes: [{ key: "", type: "str", value: "x" }] }, (w) => attrWarnings.push(w));
   assert.deepEqual(attrWarnings, ['LEEF attribute: attribute key "" is not usable and was left out']);
@@ -380,8 +564,25 @@ test("template: mustache placeholders, raw, metadata, sections, syntax errors", 
 });
 
 test("structured data: chosen fields, sanitised SD-NAMEs with suffixes, dedup key, SD-ID checks", () => {
-  const rec = { user: "alice", "my key": "1", 'a"b]c=d': "2", project: "shadow", n: 5, ok: true, nested: { a: { b: "x" } }, list: [1, 2], __source__: "s", long: "y".repeat(3000), ["k".repeat(40)]: "long name" };
-  const out = compileMapper({ format: "none", sdEnabled: true, sdFields: "user, my key, a*, project, n, ok, nested, list, __source__, long, k*", sdDedup: true }).mapMessage(rec, { ...SLS, index: 7 }) as SyslogFields;
+  const rec = {
+    user: "alice",
+    "my key": "1",
+    'a"b]c=d': "2",
+    project: "shadow",
+    n: 5,
+    ok: true,
+    nested: { a: { b: "x" } },
+    list: [1, 2],
+    __source__: "s",
+    long: "y".repeat(3000),
+    ["k".repeat(40)]: "long name",
+  };
+  const out = compileMapper({
+    format: "none",
+    sdEnabled: true,
+    sdFields: "user, my key, a*, project, n, ok, nested, list, __source__, long, k*",
+    sdDedup: true,
+  }).mapMessage(rec, { ...SLS, index: 7 }) as SyslogFields;
   const sd = out.structuredData!["sls@32473"];
   assert.deepEqual(Object.keys(out.structuredData!), ["sls@32473"]);
   assert.equal(sd.project, "p1");
@@ -427,7 +628,12 @@ test("kv, CEF and LEEF bodies from one compiled mapper over records whose fields
     { a: "1", b: "2", "__tag__:t": "tag", c: "3" },
     { a: 5, b: true, c: null, d: { o: 1 } },
   ];
-  for (const c of [{ format: "kv" }, { format: "kv", kvEscape: "quote", kvSeparator: " " }, presetConfig("arcsight-cef")!, presetConfig("qradar-leef")!] as MappingConfig[]) {
+  for (const c of [
+    { format: "kv" },
+    { format: "kv", kvEscape: "quote", kvSeparator: " " },
+    presetConfig("arcsight-cef")!,
+    presetConfig("qradar-leef")!,
+  ] as MappingConfig[]) {
     const shared = compileMapper(c);
     for (const rec of recs) {
       const got = (shared.mapMessage(rec, SLS) as SyslogFields).message;
@@ -446,9 +652,29 @@ test("CEF and LEEF: fields whose names give the same key are all written, the la
     };
     // The first record that shows the shared key is written with it already resolved.
     const first = read({ "a-b": "1", "a b": "2", a_b_2: "3" });
-    assert.deepEqual(first.filter(([k]) => k.startsWith("a")), format === "cef" ? [["a_b", "1"], ["a_b_3", "2"], ["a_b_2", "3"]] : [["a-b", "1"], ["a_b", "2"], ["a_b_2", "3"]], format);
+    assert.deepEqual(
+      first.filter(([k]) => k.startsWith("a")),
+      format === "cef"
+        ? [
+            ["a_b", "1"],
+            ["a_b_3", "2"],
+            ["a_b_2", "3"],
+          ]
+        : [
+            ["a-b", "1"],
+            ["a_b", "2"],
+            ["a_b_2", "3"],
+          ],
+      format,
+    );
     if (format === "cef") {
-      assert.deepEqual(read({ "a b": "x", "a-b": "y" }).filter(([k]) => k.startsWith("a")), [["a_b", "x"], ["a_b_3", "y"]]);
+      assert.deepEqual(
+        read({ "a b": "x", "a-b": "y" }).filter(([k]) => k.startsWith("a")),
+        [
+          ["a_b", "x"],
+          ["a_b_3", "y"],
+        ],
+      );
       assert.equal(warnings.filter((w) => w.includes("both give the key a_b")).length, 1, warnings.join("\n"));
     }
   }

@@ -48,7 +48,13 @@ test("facility and severity: names, aliases, numbers, 0 is valid", () => {
 });
 
 test("severity from a field through the value table; unknown values default with one warning", () => {
-  const lookup = compileSeverityTable([{ values: "ERROR|error|E|3", severity: "err" }, { values: "W|5", severity: 4 }], () => assert.fail("no bad rows"));
+  const lookup = compileSeverityTable(
+    [
+      { values: "ERROR|error|E|3", severity: "err" },
+      { values: "W|5", severity: 4 },
+    ],
+    () => assert.fail("no bad rows"),
+  );
   assert.equal(lookup("E"), 3);
   assert.equal(lookup(" error "), 3);
   assert.equal(lookup(5), 4, "the table may reinterpret digits");
@@ -56,7 +62,10 @@ test("severity from a field through the value table; unknown values default with
   assert.equal(lookup("debug"), 7, "standard names still work");
   assert.equal(lookup("nonsense"), undefined);
   const warnings: string[] = [];
-  const m = compileMapper({ format: "none", severityType: "field", severity: "level", severityTable: [{ values: "E", severity: "err" }], severityDefault: "notice" }, (t) => warnings.push(t));
+  const m = compileMapper(
+    { format: "none", severityType: "field", severity: "level", severityTable: [{ values: "E", severity: "err" }], severityDefault: "notice" },
+    (t) => warnings.push(t),
+  );
   const sev = (level: unknown) => (m.mapMessage({ level }, SLS) as { severity: number }).severity;
   assert.equal(sev("E"), 3);
   assert.equal(sev("0"), 0);
@@ -90,7 +99,8 @@ test("timestamps from fields: epoch s/ms/µs/ns exactly, ISO-8601 with offsets",
 test("a bad timestamp field falls back to the SLS time with one warning", () => {
   const warnings: string[] = [];
   const m = compileMapper({ format: "none", timestampSource: "field", timestampField: "ts", timestampUnit: "ms" }, (t) => warnings.push(t));
-  for (let i = 0; i < 10; i++) assert.deepEqual((m.mapMessage({ ts: "soon" }, SLS) as { timestamp: unknown }).timestamp, { seconds: 1714979289, nanos: 123456789 });
+  for (let i = 0; i < 10; i++)
+    assert.deepEqual((m.mapMessage({ ts: "soon" }, SLS) as { timestamp: unknown }).timestamp, { seconds: 1714979289, nanos: 123456789 });
   assert.deepEqual((m.mapMessage({}, SLS) as { timestamp: unknown }).timestamp, { seconds: 1714979289, nanos: 123456789 });
   assert.equal(warnings.length, 2, "one for the bad value, one for the missing field");
 });

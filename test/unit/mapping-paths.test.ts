@@ -78,10 +78,25 @@ const REC = {
 };
 
 test("field selection: internals dropped by default, kept on request or when named exactly", () => {
-  assert.deepEqual(selectedEntries(REC, compileFieldSelection([], false)).map((e) => e[0]), ["user", "ip", "x-debug", "_private_"]);
-  assert.deepEqual(selectedEntries(REC, compileFieldSelection([], true)).map((e) => e[0]), Object.keys(REC));
-  const named = compileFieldSelection([{ action: "include", pattern: "__source__" }, { action: "include", pattern: "u*" }], false);
-  assert.deepEqual(selectedEntries(REC, named).map((e) => e[0]), ["__source__", "user"]);
+  assert.deepEqual(
+    selectedEntries(REC, compileFieldSelection([], false)).map((e) => e[0]),
+    ["user", "ip", "x-debug", "_private_"],
+  );
+  assert.deepEqual(
+    selectedEntries(REC, compileFieldSelection([], true)).map((e) => e[0]),
+    Object.keys(REC),
+  );
+  const named = compileFieldSelection(
+    [
+      { action: "include", pattern: "__source__" },
+      { action: "include", pattern: "u*" },
+    ],
+    false,
+  );
+  assert.deepEqual(
+    selectedEntries(REC, named).map((e) => e[0]),
+    ["__source__", "user"],
+  );
   const globsDoNotReachInternals = compileFieldSelection([{ action: "include", pattern: "*" }], false);
   assert.ok(!selectedEntries(REC, globsDoNotReachInternals).some(([k]) => k.startsWith("__")));
 });
@@ -96,5 +111,9 @@ test("field selection: exclude globs win, renames rename and include", () => {
     ],
     false,
   );
-  assert.deepEqual(selectedEntries(REC, d), [["src", "10.0.0.1"], ["suser", "alice"], ["ip", "10.1.1.1"]]);
+  assert.deepEqual(selectedEntries(REC, d), [
+    ["src", "10.0.0.1"],
+    ["suser", "alice"],
+    ["ip", "10.1.1.1"],
+  ]);
 });

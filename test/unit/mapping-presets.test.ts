@@ -15,5 +15,6 @@ test("every mapping setting has a form field, and presets use only known setting
     if (LISTS.has(key)) assert.ok(html.includes(`node-input-${key}-container`), key);
     else assert.ok(html.includes(`id="node-input-${key}"`), `form field of ${key}`);
   }
-  for (const p of Object.values(PRESETS)) for (const key of Object.keys(p.config)) assert.ok(key in MAPPING_SETTINGS, `${p.label}: ${key} is not a known setting`);
+  for (const p of Object.values(PRESETS))
+    for (const key of Object.keys(p.config)) assert.ok(key in MAPPING_SETTINGS, `${p.label}: ${key} is not a known setting`);
 });

@@ -26,15 +26,38 @@ test("preview: CEF keeps its literal prefix (no BOM); RFC 3164 on request; a bat
   parseCef(line.slice(line.indexOf("CEF:")));
   const bsd = previewMapping(presetConfig("arcsight-cef")!, JSON.stringify({ payload: RECORD, sls: SLS }), { format: "rfc3164" });
   assert.match(bsd.lines[0], /^<14>May {2}6 07:08:09 10\.0\.0\.5 audit: CEF:0\|Alibaba Cloud\|SLS\|1\.0\|audit\|SLS log\|1\|rt=1714979289123 /);
-  const batch = previewMapping({ format: "kv", appName: "app", appNameType: "str" }, JSON.stringify([{ __time__: 1714979289, a: "1" }, { __time__: 1714979290, a: "2" }]));
+  const batch = previewMapping(
+    { format: "kv", appName: "app", appNameType: "str" },
+    JSON.stringify([
+      { __time__: 1714979289, a: "1" },
+      { __time__: 1714979290, a: "2" },
+    ]),
+  );
   // No hostname mapped: sls-syslog-out's default (this host) fills it, as in the flow.
   const host = os.hostname();
   assert.deepEqual(batch.lines, [`<14>1 2024-05-06T07:08:09Z ${host} app - - - ||a=1`, `<14>1 2024-05-06T07:08:10Z ${host} app - - - ||a=2`]);
 });
 
 test("preview: the line as a given sls-syslog-out would send it (its defaults, BOM policy, size limit)", () => {
-  const cfg = { format: "template" as const, template: "{{note}} {{msg}}", hostname: "", hostnameType: "none" as const, appName: "", appNameType: "none" as const };
-  const out = { format: "rfc5424", facility: "local4", severity: "notice", hostname: "fwd-01", appName: "aliyun-sls", procId: "42", msgId: "AUDIT", bom: "never", maxMessageBytes: 90 };
+  const cfg = {
+    format: "template" as const,
+    template: "{{note}} {{msg}}",
+    hostname: "",
+    hostnameType: "none" as const,
+    appName: "",
+    appNameType: "none" as const,
+  };
+  const out = {
+    format: "rfc5424",
+    facility: "local4",
+    severity: "notice",
+    hostname: "fwd-01",
+    appName: "aliyun-sls",
+    procId: "42",
+    msgId: "AUDIT",
+    bom: "never",
+    maxMessageBytes: 90,
+  };
   const r = previewMapping(cfg, JSON.stringify({ payload: RECORD, sls: SLS }), out);
   // facility/severity are mapped (user.info); the empty header fields take the out node's values.
   assert.deepEqual(r.lines, ["<14>1 2024-05-06T07:08:09.123456Z fwd-01 aliyun-sls 42 AUDIT - 中文 bad||pass=word"]);

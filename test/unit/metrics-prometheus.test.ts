@@ -36,7 +36,16 @@ function consumer(over: Partial<ConsumerSource> = {}): ConsumerSource {
     consumerGroup: "g",
     consumer: "host-1",
     engine: {
-      stats: () => ({ shards: [0], logs: 270, bytes: 2700, lagSec: 12, waiting: true, error: new SlsError("Unauthorized", "no", { status: 401 }), retention: undefined, expired: { logs: 70, groups: 7 } }),
+      stats: () => ({
+        shards: [0],
+        logs: 270,
+        bytes: 2700,
+        lagSec: 12,
+        waiting: true,
+        error: new SlsError("Unauthorized", "no", { status: 401 }),
+        retention: undefined,
+        expired: { logs: 70, groups: 7 },
+      }),
       shardStats: () => [
         { shard: 0, held: true, counters: c0, lag: { seconds: 12, logs: 340 } },
         { shard: 1, held: false, counters: c1, lag: undefined },
@@ -68,8 +77,14 @@ const sender = (over: Partial<SenderStats> = {}): SenderStats => ({
 function hub(): MetricsHub {
   const h = new MetricsHub();
   h.addConsumer(consumer());
-  h.addSyslogOut({ node: "o1", name: "to SIEM", server: "s1", counters: { written: 1200, failed: 3, returned: 9 }, held: () => 4,
-    rateLimit: () => ({ eps: 1000, burst: 1000, waiting: 12, limitedMs: 2500, delayed: 40 }) });
+  h.addSyslogOut({
+    node: "o1",
+    name: "to SIEM",
+    server: "s1",
+    counters: { written: 1200, failed: 3, returned: 9 },
+    held: () => 4,
+    rateLimit: () => ({ eps: 1000, burst: 1000, waiting: 12, limitedMs: 2500, delayed: 40 }),
+  });
   h.addSyslogServer({ node: "s1", name: "QRadar", protocol: "tcp", targets: () => [{ target: "tcp://siem:514", inUse: true, stats: sender() }] });
   return h;
 }
@@ -91,7 +106,10 @@ test("prometheus: every family with its labels and values, from the engines' num
   assert.equal(e.value("sls_consumer_lag_seconds", s0), 12);
   assert.equal(e.value("sls_consumer_lag_logs", s0), 340);
   assert.deepEqual(e.find("sls_consumer_lag_seconds", s1), [], "no lag for a shard not held");
-  for (const [s, k] of [[s0, 1], [s1, 2]] as const) {
+  for (const [s, k] of [
+    [s0, 1],
+    [s1, 2],
+  ] as const) {
     assert.equal(e.value("sls_consumer_pulled_logs_total", s), 100 * k);
     assert.equal(e.value("sls_consumer_pulled_bytes_total", s), 1000 * k);
     assert.equal(e.value("sls_consumer_emitted_logs_total", s), 90 * k);
@@ -111,7 +129,10 @@ test("prometheus: every family with its labels and values, from the engines' num
   assert.equal(e.types.get("sls_consumer_pull_duration_seconds"), "histogram");
   const o1 = { node: "o1", server: "s1" };
   assert.equal(e.value("sls_syslog_out_info", { ...o1, name: "to SIEM" }), 1);
-  assert.deepEqual(["written", "failed", "returned"].map((outcome) => e.value("sls_syslog_out_messages_total", { ...o1, outcome })), [1200, 3, 9]);
+  assert.deepEqual(
+    ["written", "failed", "returned"].map((outcome) => e.value("sls_syslog_out_messages_total", { ...o1, outcome })),
+    [1200, 3, 9],
+  );
   assert.equal(e.value("sls_syslog_out_held_messages", o1), 4);
   assert.equal(e.value("sls_syslog_out_rate_limited_seconds_total", o1), 2.5);
   assert.equal(e.value("sls_syslog_out_rate_limit_waiting_messages", o1), 12);
@@ -170,7 +191,16 @@ test("stats message: the same figures, a summary for Switch nodes, and rates sin
   });
   const c = first.consumers[0];
   assert.deepEqual(
-    { error: c.error, errors: c.errors, delivered: c.deliveredLogs, failed: c.failedLogs, pulled: c.pulledLogs, waiting: c.waitingForDelivery, commits: c.checkpointCommits, expired: c.expiredLogs },
+    {
+      error: c.error,
+      errors: c.errors,
+      delivered: c.deliveredLogs,
+      failed: c.failedLogs,
+      pulled: c.pulledLogs,
+      waiting: c.waitingForDelivery,
+      commits: c.checkpointCommits,
+      expired: c.expiredLogs,
+    },
     { error: "Unauthorized", errors: { Unauthorized: 4 }, delivered: 240, failed: 15, pulled: 300, waiting: true, commits: 9, expired: 70 },
   );
   assert.deepEqual(first.consumers[0].shards[1].pullSecondsBuckets["+Inf"], 5);

@@ -25,7 +25,13 @@ function lookup(tree: unknown, key: string): unknown {
 
 /** Keys named as string literals ("sls-consumer.status.waiting") in the node files and the library's status code. */
 function keysInSource(): Array<{ file: string; key: string }> {
-  const files = [...fs.readdirSync(path.join(root, "nodes")).filter((f) => f.endsWith(".ts")).map((f) => path.join("nodes", f)), "lib/syslog/sink-status.ts"];
+  const files = [
+    ...fs
+      .readdirSync(path.join(root, "nodes"))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => path.join("nodes", f)),
+    "lib/syslog/sink-status.ts",
+  ];
   const out: Array<{ file: string; key: string }> = [];
   for (const file of files) {
     const src = fs.readFileSync(path.join(root, file), "utf8");
@@ -50,7 +56,8 @@ test("no English status, warning or error text left in the node files", () => {
   for (const f of fs.readdirSync(path.join(root, "nodes")).filter((f) => f.endsWith(".ts"))) {
     const src = fs.readFileSync(path.join(root, "nodes", f), "utf8");
     // A text argument of status/warn/error/log that is a literal (not a key, not t(...)).
-    for (const m of src.matchAll(/\b(?:node\.(?:warn|error|log)|RED\.log\.\w+|new Error|new SlsError\([^,]+,)\(?\s*(["`'])([^"`']*)\1/g)) assert.fail(`${f}: ${m[0]}`);
+    for (const m of src.matchAll(/\b(?:node\.(?:warn|error|log)|RED\.log\.\w+|new Error|new SlsError\([^,]+,)\(?\s*(["`'])([^"`']*)\1/g))
+      assert.fail(`${f}: ${m[0]}`);
     // Texts the admin endpoints send back to the dialogs.
     for (const m of src.matchAll(/\b(?:message|error):\s*(["`'])([^"`']*)\1/g)) assert.fail(`${f}: ${m[0]}`);
     for (const m of src.matchAll(/text:\s*(["`'])([^"`']*)\1/g)) assert.match(m[2], /^sls-[a-z-]+\.status\.[\w.-]+$/, `${f}: ${m[0]}`);
@@ -63,10 +70,15 @@ test("catalogue(): RED._'s text when Node-RED has one, else the en-US catalogue'
   assert.equal(t("sls-consumer.status.waiting", { shards: 3 }), "waiting for delivery (3 shards)");
   assert.equal(t("config.why.required"), "required", "the config section the build adds");
   assert.equal(t("sls-consumer.no.such.key"), "sls-consumer.no.such.key");
-  const german = { _: (k: string, p?: Record<string, unknown>) => (k === "sls-consumer.status.waiting" ? `wartet auf Zustellung (${String(p?.shards)} Shards)` : k) } as unknown as NodeAPI;
+  const german = {
+    _: (k: string, p?: Record<string, unknown>) => (k === "sls-consumer.status.waiting" ? `wartet auf Zustellung (${String(p?.shards)} Shards)` : k),
+  } as unknown as NodeAPI;
   assert.equal(catalogue(german, "sls-consumer")("sls-consumer.status.waiting", { shards: 3 }), "wartet auf Zustellung (3 Shards)");
   assert.equal(
-    joined(t, [{ key: "sls-consumer.status.running", params: { shards: 4, rate: 120 } }, { key: "sls-consumer.status.lag", params: { lag: 2 } }]),
+    joined(t, [
+      { key: "sls-consumer.status.running", params: { shards: 4, rate: 120 } },
+      { key: "sls-consumer.status.lag", params: { lag: 2 } },
+    ]),
     "4 shards · 120 logs/s · lag 2s",
   );
   assert.equal(english("sls-ack", "sls-ack.status.acknowledged", { count: 7 }), "7 acknowledged");

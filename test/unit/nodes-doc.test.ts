@@ -54,6 +54,11 @@ test("docs/nodes.md documents every property of every node's spec, and no other"
 });
 
 test("the reader of the tables finds properties in the first column only", () => {
-  const s = ["| Option (property) | Default | Meaning |", "| --- | --- | --- |", "| Host (`host`), Port (`port`) | `6514` | `tls` or `tcp` |", "| a \\| b (`sep`) | x | y |"].join("\n");
+  const s = [
+    "| Option (property) | Default | Meaning |",
+    "| --- | --- | --- |",
+    "| Host (`host`), Port (`port`) | `6514` | `tls` or `tcp` |",
+    "| a \\| b (`sep`) | x | y |",
+  ].join("\n");
   assert.deepEqual([...documented(s)], ["host", "port", "sep"]);
 });

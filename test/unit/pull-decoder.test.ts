@@ -13,10 +13,38 @@ test("decodeLogGroupListRecords equals decodeLogGroupList + toRecordGroup, key o
     const gen = new LogGenerator(kind, { seed: 3, groupSize: 7 });
     for (let i = 0; i < 5; i++) groups.push(gen.group(1_800_000_000_000 + i));
   }
-  groups.push({ logs: [{ time: 5, contents: [["a", ""], ["ü-ключ", "値 ✓"], ["a", "again"]] }], tags: [], machineUuid: "m", reserved: "r" });
+  groups.push({
+    logs: [
+      {
+        time: 5,
+        contents: [
+          ["a", ""],
+          ["ü-ключ", "値 ✓"],
+          ["a", "again"],
+        ],
+      },
+    ],
+    tags: [],
+    machineUuid: "m",
+    reserved: "r",
+  });
   groups.push({ logs: [], tags: [["only", "tags"]], topic: "t" });
   // Value lengths around the fast path's varint limits, and a long key.
-  groups.push({ logs: [{ time: 6, contents: [["v127", "x".repeat(127)], ["v128", "y".repeat(128)], ["v16383", "z".repeat(16383)], ["v16384", "w".repeat(16384)], ["k".repeat(200), "long key"]] }], tags: [] });
+  groups.push({
+    logs: [
+      {
+        time: 6,
+        contents: [
+          ["v127", "x".repeat(127)],
+          ["v128", "y".repeat(128)],
+          ["v16383", "z".repeat(16383)],
+          ["v16384", "w".repeat(16384)],
+          ["k".repeat(200), "long key"],
+        ],
+      },
+    ],
+    tags: [],
+  });
   const body = encodeLogGroupList(groups.map(encodeLogGroup));
   const fast = decodeLogGroupListRecords(body);
   const slow = decodeLogGroupList(body).map(toRecordGroup);
@@ -31,8 +59,22 @@ test("decodeLogGroupListRecords rejects malformed input like decodeLogGroupList"
   const good = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1, contents: [["k", "v"]] }], tags: [] })]);
   for (let cut = 1; cut < good.length; cut++) {
     const bad = good.subarray(0, cut);
-    const a = (() => { try { decodeLogGroupList(bad); return "ok"; } catch (e) { return e instanceof CodecError ? "codec" : "other"; } })();
-    const b = (() => { try { decodeLogGroupListRecords(bad); return "ok"; } catch (e) { return e instanceof CodecError ? "codec" : "other"; } })();
+    const a = (() => {
+      try {
+        decodeLogGroupList(bad);
+        return "ok";
+      } catch (e) {
+        return e instanceof CodecError ? "codec" : "other";
+      }
+    })();
+    const b = (() => {
+      try {
+        decodeLogGroupListRecords(bad);
+        return "ok";
+      } catch (e) {
+        return e instanceof CodecError ? "codec" : "other";
+      }
+    })();
     assert.equal(b, a, `cut at ${cut}`);
   }
   // A log without its required Time field.
@@ -45,25 +87,124 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
   const groups: LogGroup[] = [
     {
       logs: [
-        { time: 1, contents: [["a", "1"], ["b", "2"]] },
-        { time: 2, contents: [["b", "3"], ["a", "4"]] }, // same keys, other order: another layout
-        { time: 3, contents: [["a", "5"], ["b", "6"]], timeNs: 7 },
-        { time: 4, contents: [["__time__", "x"], ["__topic__", "y"], ["a", "z"], ["a", "again"]] },
-        { time: 5, contents: [["__proto__", "p"], ["constructor", "c"], ["0", "zero"], ['q"uote\\', "\u2028"]] },
+        {
+          time: 1,
+          contents: [
+            ["a", "1"],
+            ["b", "2"],
+          ],
+        },
+        {
+          time: 2,
+          contents: [
+            ["b", "3"],
+            ["a", "4"],
+          ],
+        }, // same keys, other order: another layout
+        {
+          time: 3,
+          contents: [
+            ["a", "5"],
+            ["b", "6"],
+          ],
+          timeNs: 7,
+        },
+        {
+          time: 4,
+          contents: [
+            ["__time__", "x"],
+            ["__topic__", "y"],
+            ["a", "z"],
+            ["a", "again"],
+          ],
+        },
+        {
+          time: 5,
+          contents: [
+            ["__proto__", "p"],
+            ["constructor", "c"],
+            ["0", "zero"],
+            ['q"uote\\', "\u2028"],
+          ],
+        },
         { time: 6, contents: [] },
-        { time: 6, contents: [["latin1", "café é"], ["long-utf8", "ü".repeat(20)], ["long-ascii", "a".repeat(40)], ["nul", "\u0000\u007f"]] },
+        {
+          time: 6,
+          contents: [
+            ["latin1", "café é"],
+            ["long-utf8", "ü".repeat(20)],
+            ["long-ascii", "a".repeat(40)],
+            ["nul", "\u0000\u007f"],
+          ],
+        },
         { time: 7, contents: wide },
       ],
-      tags: [["__hostname__", "h1"], ["k", "1"], ["k", "2"]],
+      tags: [
+        ["__hostname__", "h1"],
+        ["k", "1"],
+        ["k", "2"],
+      ],
       topic: "t1",
       source: "s1",
     },
     // Same content keys, different tags: must not reuse the first group's layout.
-    { logs: [{ time: 8, contents: [["a", "1"], ["b", "2"]] }], tags: [["other", "o"]], topic: "t2" },
-    { logs: [{ time: 9, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "x"]] },
+    {
+      logs: [
+        {
+          time: 8,
+          contents: [
+            ["a", "1"],
+            ["b", "2"],
+          ],
+        },
+      ],
+      tags: [["other", "o"]],
+      topic: "t2",
+    },
+    {
+      logs: [
+        {
+          time: 9,
+          contents: [
+            ["a", "1"],
+            ["b", "2"],
+          ],
+        },
+      ],
+      tags: [["__proto__", "x"]],
+    },
     // Same tag keys as the group before, other values; then same count, other key.
-    { logs: [{ time: 10, contents: [["a", "1"], ["b", "2"]] }], tags: [["__proto__", "y"]] },
-    { logs: [{ time: 11, contents: [["a", "1"], ["b", "2"]] }, { time: 12, contents: [["a", "3"], ["c", "4"]] }], tags: [["other", "p"]] },
+    {
+      logs: [
+        {
+          time: 10,
+          contents: [
+            ["a", "1"],
+            ["b", "2"],
+          ],
+        },
+      ],
+      tags: [["__proto__", "y"]],
+    },
+    {
+      logs: [
+        {
+          time: 11,
+          contents: [
+            ["a", "1"],
+            ["b", "2"],
+          ],
+        },
+        {
+          time: 12,
+          contents: [
+            ["a", "3"],
+            ["c", "4"],
+          ],
+        },
+      ],
+      tags: [["other", "p"]],
+    },
   ];
   const body = encodeLogGroupList(groups.map(encodeLogGroup));
   for (let round = 0; round < 2; round++) {
@@ -83,7 +224,17 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
   assert.deepEqual(Object.keys(g1.records[4]), ["0", "constructor", 'q"uote\\', "__time__", "__topic__", "__source__", "__tag__:__hostname__", "__tag__:k"]);
   assert.equal(g1.records[4]['q"uote\\'], "\u2028");
   assert.deepEqual(g1.timeNs, [0, 0, 7, 0, 0, 0, 0, 0]);
-  assert.deepEqual(g1.records[6], { latin1: "café é", "long-utf8": "ü".repeat(20), "long-ascii": "a".repeat(40), nul: "\u0000\u007f", __time__: 6, __topic__: "t1", __source__: "s1", "__tag__:__hostname__": "h1", "__tag__:k": "2" });
+  assert.deepEqual(g1.records[6], {
+    latin1: "café é",
+    "long-utf8": "ü".repeat(20),
+    "long-ascii": "a".repeat(40),
+    nul: "\u0000\u007f",
+    __time__: 6,
+    __topic__: "t1",
+    __source__: "s1",
+    "__tag__:__hostname__": "h1",
+    "__tag__:k": "2",
+  });
   assert.deepEqual(g2.records[0], { a: "1", b: "2", __time__: 8, __topic__: "t2", __source__: "", "__tag__:other": "o" });
   const last = decodeLogGroupListRecords(body).slice(-2);
   assert.deepEqual(last[0].records, [{ a: "1", b: "2", __time__: 10, __topic__: "", __source__: "", "__tag__:__proto__": "y" }]);
@@ -94,7 +245,16 @@ test("decodeLogGroupListRecords: mixed layouts, special and duplicate keys, wide
 });
 
 test("decodeLogGroupListRecords works where code generation from strings is disallowed", () => {
-  const body = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1, contents: [["a", "1"]] }, { time: 2, contents: [["a", "2"]] }], tags: [["t", "x"]], topic: "tp" })]);
+  const body = encodeLogGroupList([
+    encodeLogGroup({
+      logs: [
+        { time: 1, contents: [["a", "1"]] },
+        { time: 2, contents: [["a", "2"]] },
+      ],
+      tags: [["t", "x"]],
+      topic: "tp",
+    }),
+  ]);
   const mod = path.join(__dirname, "..", "..", "lib", "sls", "pull-decoder.js");
   const script = `const m = require(${JSON.stringify(mod)}); console.log(JSON.stringify(m.decodeLogGroupListRecords(Buffer.from(process.argv[1], "base64"))))`;
   const out = execFileSync(process.execPath, ["--disallow-code-generation-from-strings", "-e", script, body.toString("base64")], { encoding: "utf8" });
@@ -110,7 +270,13 @@ test("decodeLogGroupListRecords: one non-ASCII byte anywhere in a value, at any 
     for (let at = 0; at < len; at++) {
       const chars = Array.from({ length: len }, (_, i) => String.fromCharCode(97 + (i % 26)));
       chars[at] = "Z";
-      logs.push({ time: len, contents: [["v", chars.join("")], ["ascii", "x".repeat(len % 10)]] as Array<[string, string]> });
+      logs.push({
+        time: len,
+        contents: [
+          ["v", chars.join("")],
+          ["ascii", "x".repeat(len % 10)],
+        ] as Array<[string, string]>,
+      });
     }
   }
   const body = encodeLogGroupList(logs.map((log) => encodeLogGroup({ logs: [log], tags: [] })));
@@ -137,9 +303,27 @@ test("decodeLogGroupListRecords: a key differing from the previous log's in any 
     for (let at = 0; at < len; at++) {
       const other = key.slice(0, at) + "Z" + key.slice(at + 1);
       // Expected layout [x, key], then the same with one byte of the key changed, then a longer key.
-      logs.push({ time: 1, contents: [["x", "1"], [key, "2"]] });
-      logs.push({ time: 2, contents: [["x", "3"], [other, "4"]] });
-      logs.push({ time: 3, contents: [["x", "5"], [key + "!", "6"]] });
+      logs.push({
+        time: 1,
+        contents: [
+          ["x", "1"],
+          [key, "2"],
+        ],
+      });
+      logs.push({
+        time: 2,
+        contents: [
+          ["x", "3"],
+          [other, "4"],
+        ],
+      });
+      logs.push({
+        time: 3,
+        contents: [
+          ["x", "5"],
+          [key + "!", "6"],
+        ],
+      });
     }
   }
   const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [] })]);
@@ -154,7 +338,10 @@ test("decodeLogGroupListRecords: a key differing from the previous log's in any 
 });
 
 test("scanLogGroupList: an owned body is detached once every group is released, never before; records stay intact", () => {
-  const groups: LogGroup[] = [0, 1, 2].map((i) => ({ logs: [{ time: 100 + i, contents: [["msg", `message number ${i} long enough to be a slice`]] }], tags: [["t", String(i)]] }));
+  const groups: LogGroup[] = [0, 1, 2].map((i) => ({
+    logs: [{ time: 100 + i, contents: [["msg", `message number ${i} long enough to be a slice`]] }],
+    tags: [["t", String(i)]],
+  }));
   const encoded = encodeLogGroupList(groups.map(encodeLogGroup));
   const want = decodeLogGroupList(encoded).map(toRecordGroup);
   const own = (): Buffer => {
@@ -172,7 +359,10 @@ test("scanLogGroupList: an owned body is detached once every group is released, 
     assert.equal(body.length, i < pulled.length - 1 ? encoded.length : 0, `after releasing group ${i}`);
     return records;
   });
-  assert.deepEqual(taken, want.map((g) => g.records));
+  assert.deepEqual(
+    taken,
+    want.map((g) => g.records),
+  );
   assert.equal(body.buffer.byteLength, 0);
   assert.throws(() => pulled[0].records, /read after release/);
 
@@ -209,7 +399,15 @@ test("metadata before, between and after the logs (protobuf merges concatenated 
   ]);
   const body = encodeLogGroupList([group, encodeLogGroup({ logs: [log(3, "c")], tags: [["first", "1"]], topic: "early" })]);
   assert.deepEqual(decodeLogGroupListRecords(body), decodeLogGroupList(body).map(toRecordGroup));
-  assert.deepEqual(decodeLogGroupListRecords(body)[0].records[1], { k: "b", __time__: 2, __topic__: "late", __source__: "src", "__tag__:first": "1", "__tag__:middle": "2", "__tag__:last": "3" });
+  assert.deepEqual(decodeLogGroupListRecords(body)[0].records[1], {
+    k: "b",
+    __time__: 2,
+    __topic__: "late",
+    __source__: "src",
+    "__tag__:first": "1",
+    "__tag__:middle": "2",
+    "__tag__:last": "3",
+  });
 });
 
 test("groups with the same metadata bytes share one tags object; other bytes of the same length get their own", () => {
@@ -217,7 +415,10 @@ test("groups with the same metadata bytes share one tags object; other bytes of 
   const groups = [...scanLogGroupList(encodeLogGroupList([mk("host-1"), mk("host-2"), mk("host-1")]))];
   assert.equal(groups[0].tagObject, groups[2].tagObject);
   assert.notEqual(groups[0].tagObject, groups[1].tagObject);
-  assert.deepEqual(groups.map((g) => g.records[0]["__tag__:__hostname__"]), ["host-1", "host-2", "host-1"]);
+  assert.deepEqual(
+    groups.map((g) => g.records[0]["__tag__:__hostname__"]),
+    ["host-1", "host-2", "host-1"],
+  );
   assert.ok(Object.isFrozen(groups[1].tagObject));
   // A malformed tag still fails at scan time, as before.
   const bad = Buffer.from(mk("host-1"));
@@ -227,7 +428,14 @@ test("groups with the same metadata bytes share one tags object; other bytes of 
 });
 
 test("a group larger than one text chunk (32 KB) decodes like the reference, values at every chunk edge", () => {
-  const logs = Array.from({ length: 700 }, (_, i) => ({ time: i, contents: [["i", String(i)], ["pad", "p".repeat(i % 97)], ["tail", `${i}-${"t".repeat(40)}`]] as Array<[string, string]> }));
+  const logs = Array.from({ length: 700 }, (_, i) => ({
+    time: i,
+    contents: [
+      ["i", String(i)],
+      ["pad", "p".repeat(i % 97)],
+      ["tail", `${i}-${"t".repeat(40)}`],
+    ] as Array<[string, string]>,
+  }));
   const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [["h", "x"]] }), encodeLogGroup({ logs: logs.slice(0, 3), tags: [] })]);
   assert.ok(body.length > 2 * 32 * 1024);
   assert.deepEqual(decodeLogGroupListRecords(body), decodeLogGroupList(body).map(toRecordGroup));

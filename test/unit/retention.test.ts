@@ -28,7 +28,10 @@ function watch(ttlDays: () => number | Error, now: () => number, opts: { repeatM
 describe("RetentionWatch", () => {
   it("warns from 80 % of the TTL, repeats every 10 min while it lasts, clears under 70 %", async () => {
     let now = 1_000_000_000_000;
-    const { w } = watch(() => 30, () => now);
+    const { w } = watch(
+      () => 30,
+      () => now,
+    );
     await w.refresh();
     assert.equal(w.retention, 30 * DAY);
     const nowS = () => now / 1000;
@@ -58,7 +61,11 @@ describe("RetentionWatch", () => {
   it("no TTL known, no warning; a failed GetLogStore is asked again after the refresh period", async () => {
     let now = 0;
     let answer: number | Error = new SlsError("Unauthorized", "no", { retryable: false });
-    const { w, calls } = watch(() => answer, () => now, { refreshMs: 1000 });
+    const { w, calls } = watch(
+      () => answer,
+      () => now,
+      { refreshMs: 1000 },
+    );
     await w.refresh();
     assert.equal(w.retention, undefined);
     assert.deepEqual(w.check([{ shard: 0, unsettledSince: -100 * DAY }]), []);

@@ -27,7 +27,10 @@ test("sleep resolves early on abort", async () => {
 
 test("backoff settings: defaults 250 ms .. 30 s; initialMs must be > 0 and maxMs >= initialMs", () => {
   const d = new Backoff({ random: () => 0.999999 });
-  assert.deepEqual(Array.from({ length: 9 }, () => d.next()), [250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+  assert.deepEqual(
+    Array.from({ length: 9 }, () => d.next()),
+    [250, 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
+  );
   assert.equal(new Backoff({ initialMs: 20_000, random: () => 0.999999 }).next(), 20_000, "maxMs defaults to 30 s");
   assert.equal(new Backoff({ initialMs: 500, maxMs: 500, random: () => 0.999999 }).next(), 500, "maxMs may equal initialMs");
   assert.equal(new Backoff({ initialMs: 100, maxMs: 1000, random: () => 0.999999 }).next(40), 40, "a limit below maxMs caps the delay");
@@ -264,7 +267,10 @@ test("tracker: a cancelled record stops the checkpoint before its group; a batch
 });
 
 test("errors: SDK shapes map to SlsError with code, status, request id and retryability", () => {
-  const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), { code: "Unauthorized", data: { httpCode: 401, statusCode: 401, requestId: "R1" } });
+  const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), {
+    code: "Unauthorized",
+    data: { httpCode: 401, statusCode: 401, requestId: "R1" },
+  });
   const e = toSlsError(sdk, { project: "p", logstore: "l", shard: 3, host: "p.example" });
   assert.equal(e.code, "Unauthorized");
   assert.equal(e.status, 401);
@@ -290,9 +296,18 @@ test("cursor arithmetic follows the base64-of-decimal convention", () => {
   assert.equal(Buffer.from(cursorAt(c, 3), "base64").toString(), "1700000000000000008");
   assert.equal(cursorAt("opaque!", 2), "opaque!");
   const r = cursorRange(c, 3)!;
-  assert.deepEqual(r.map((x) => Buffer.from(x, "base64").toString()), ["1700000000000000005", "1700000000000000006", "1700000000000000007", "1700000000000000008"]);
+  assert.deepEqual(
+    r.map((x) => Buffer.from(x, "base64").toString()),
+    ["1700000000000000005", "1700000000000000006", "1700000000000000007", "1700000000000000008"],
+  );
   const carry = Buffer.from("1700000000999999999").toString("base64");
-  assert.deepEqual(cursorRange(carry, 2)!.map((x) => Buffer.from(x, "base64").toString()), ["1700000000999999999", "1700000001000000000", "1700000001000000001"]);
-  assert.deepEqual(cursorRange(Buffer.from("42").toString("base64"), 1)!.map((x) => Buffer.from(x, "base64").toString()), ["42", "43"]);
+  assert.deepEqual(
+    cursorRange(carry, 2)!.map((x) => Buffer.from(x, "base64").toString()),
+    ["1700000000999999999", "1700000001000000000", "1700000001000000001"],
+  );
+  assert.deepEqual(
+    cursorRange(Buffer.from("42").toString("base64"), 1)!.map((x) => Buffer.from(x, "base64").toString()),
+    ["42", "43"],
+  );
   assert.equal(cursorRange("opaque!", 2), undefined);
 });

@@ -14,7 +14,9 @@ interface Seen {
   headers: http.IncomingHttpHeaders;
 }
 
-async function stub(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+async function stub(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
     seen.push({ method: req.method!, url: req.url!, headers: req.headers });
@@ -26,10 +28,11 @@ async function stub(handler: (req: http.IncomingMessage, res: http.ServerRespons
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -42,7 +45,21 @@ test("endpoint parsing keeps the port and defaults to https", () => {
 });
 
 test("PullLogs: CNAME host, protobuf + lz4 negotiated, decoded into plain log groups", async () => {
-  const g1 = encodeLogGroup({ logs: [{ time: 1700000000, timeNs: 5, contents: [["k", "v"], ["seq", "1"]] }], topic: "t", source: "s", tags: [["host", "h1"]] });
+  const g1 = encodeLogGroup({
+    logs: [
+      {
+        time: 1700000000,
+        timeNs: 5,
+        contents: [
+          ["k", "v"],
+          ["seq", "1"],
+        ],
+      },
+    ],
+    topic: "t",
+    source: "s",
+    tags: [["host", "h1"]],
+  });
   const g2 = encodeLogGroup({ logs: [{ time: 1700000001, contents: [["seq", "2"]] }], tags: [] });
   const raw = encodeLogGroupList([g1, g2]);
   const body = lz4CompressBlock(raw);
@@ -87,7 +104,13 @@ test("PullLogs: CNAME host, protobuf + lz4 negotiated, decoded into plain log gr
 });
 
 test("PullLogs: an uncompressed body in many chunks, and an empty reply", async () => {
-  const logs = Array.from({ length: 2000 }, (_, i) => ({ time: 1700000000 + i, contents: [["seq", String(i)], ["pad", "x".repeat(200)]] as Array<[string, string]> }));
+  const logs = Array.from({ length: 2000 }, (_, i) => ({
+    time: 1700000000 + i,
+    contents: [
+      ["seq", String(i)],
+      ["pad", "x".repeat(200)],
+    ] as Array<[string, string]>,
+  }));
   const raw = encodeLogGroupList([encodeLogGroup({ logs, tags: [] })]);
   let n = 0;
   const s = await stub((_req, res) => {
@@ -130,7 +153,10 @@ test("errors carry code, status, request id and context, never the secret; STS t
       endpoint: s.url,
       credentials: async () => ({ accessKeyId: "STSID", accessKeySecret: "TOPSECRET", securityToken: `tok${++calls}`, expiration: Date.now() + 3600_000 }),
     });
-    const err = await c.listShards("proj", "store").then(() => undefined, (e: unknown) => e);
+    const err = await c.listShards("proj", "store").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SlsError);
     assert.equal(err.code, "Unauthorized");
     assert.equal(err.status, 401);
@@ -150,7 +176,10 @@ test("network failures and timeouts become retryable SlsErrors", async () => {
   const s = await stub(() => undefined); // never answers
   try {
     const c = new SlsClient({ endpoint: s.url, credentials: creds, connectTimeoutMs: 200, readTimeoutMs: 200 });
-    const err = await c.heartbeat("p", "l", "g", "c", []).then(() => undefined, (e: unknown) => e);
+    const err = await c.heartbeat("p", "l", "g", "c", []).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SlsError);
     assert.equal(err.retryable, true, `${err.code}`);
   } finally {
@@ -160,7 +189,10 @@ test("network failures and timeouts become retryable SlsErrors", async () => {
   const url = dead.url;
   await dead.close();
   const c = new SlsClient({ endpoint: url, credentials: creds });
-  const err = await c.heartbeat("p", "l", "g", "c", []).then(() => undefined, (e: unknown) => e);
+  const err = await c.heartbeat("p", "l", "g", "c", []).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof SlsError);
   assert.equal(err.code, "ECONNREFUSED");
   assert.equal(err.retryable, true);

@@ -7,7 +7,16 @@ import { FakeSls, seqGroup } from "../support/fake-sls";
 import { until } from "../support/until";
 import { engineSink } from "../support/engine-sink";
 
-const FAST = { heartbeatIntervalMs: 30, commitIntervalMs: 40, idlePollMs: 5, smallBatchDelayMs: 0, retryBaseMs: 5, retryMaxMs: 20, releaseGraceMs: 200, stopTimeoutMs: 2000 };
+const FAST = {
+  heartbeatIntervalMs: 30,
+  commitIntervalMs: 40,
+  idlePollMs: 5,
+  smallBatchDelayMs: 0,
+  retryBaseMs: 5,
+  retryMaxMs: 20,
+  releaseGraceMs: 200,
+  stopTimeoutMs: 2000,
+};
 
 const sink = engineSink;
 
@@ -23,7 +32,10 @@ test("delivers every log exactly once and commits the end cursor", async () => {
   const cg = group(api, s.deliver, { window: win });
   await cg.start();
   await until(() => s.seqs.length === 500 && api.checkpointIndex(0) === 25 && api.checkpointIndex(1) === 25);
-  assert.deepEqual([...s.seqs].sort((a, b) => a - b), Array.from({ length: 500 }, (_, i) => i));
+  assert.deepEqual(
+    [...s.seqs].sort((a, b) => a - b),
+    Array.from({ length: 500 }, (_, i) => i),
+  );
   assert.deepEqual(api.groups.get("g"), { name: "g", timeout: 1, order: false });
   await cg.stop();
   const last = api.calls.filter((c) => c.action === "heartbeat").length;
@@ -56,7 +68,12 @@ test("window backpressure: pulling stops while records are unsettled, resumes af
 test("5xx, throttling and network errors are retried; nothing is lost or duplicated", async () => {
   const api = new FakeSls(1);
   for (let i = 0; i < 20; i++) api.put(0, seqGroup(i * 5, i * 5 + 5));
-  api.fail("pullLogs", new SlsError("InternalServerError", "boom", { status: 500 }), new SlsError("ShardReadQuotaExceed", "slow", { status: 403 }), new SlsError("ECONNRESET", "reset"));
+  api.fail(
+    "pullLogs",
+    new SlsError("InternalServerError", "boom", { status: 500 }),
+    new SlsError("ShardReadQuotaExceed", "slow", { status: 403 }),
+    new SlsError("ECONNRESET", "reset"),
+  );
   api.fail("heartbeat", new SlsError("ServerBusy", "busy", { status: 503 }));
   api.fail("getCheckpoints", new SlsError("ECONNRESET", "reset"));
   const win = new DeliveryWindow({ maxInFlight: 1000, claimTimeoutMs: 0 });
@@ -68,7 +85,10 @@ test("5xx, throttling and network errors are retried; nothing is lost or duplica
   cg.on("recovered", () => recovered++);
   await cg.start();
   await until(() => s.seqs.length === 100 && api.checkpointIndex(0) === 20);
-  assert.deepEqual(s.seqs, Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    s.seqs,
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   assert.deepEqual(failures.sort(), ["ECONNRESET", "ECONNRESET", "InternalServerError", "ServerBusy", "ShardReadQuotaExceed"]);
   assert.ok(recovered >= 1);
   assert.equal(cg.stats().error, undefined);
@@ -230,7 +250,11 @@ test("acknowledge on emit with a flow-control window: the checkpoint follows emi
   }
   for (const c of claims.splice(0)) c.settle();
   await until(() => api.checkpointIndex(0) === 50);
-  assert.deepEqual(s.seqs, Array.from({ length: 500 }, (_, i) => i), "each log once: returns are not re-read in emit mode");
+  assert.deepEqual(
+    s.seqs,
+    Array.from({ length: 500 }, (_, i) => i),
+    "each log once: returns are not re-read in emit mode",
+  );
   await cg.stop();
   win.close();
 });

@@ -23,14 +23,17 @@ async function server(handler: Handler): Promise<{ url: string; close: () => Pro
   await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => {
-      s.closeAllConnections();
-      s.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        s.closeAllConnections();
+        s.close(() => r());
+      }),
   };
 }
 
-const raw = encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1700000000, contents: [["msg", "héllo wörld, a value long enough"]] }], tags: [["host", "h"]] })]);
+const raw = encodeLogGroupList([
+  encodeLogGroup({ logs: [{ time: 1700000000, contents: [["msg", "héllo wörld, a value long enough"]] }], tags: [["host", "h"]] }),
+]);
 const okHeaders = { "x-log-cursor": "MTE=", "x-log-count": "1", "x-log-bodyrawsize": String(raw.length) };
 
 test("PullLogs is V1-signed with the STS token; a rejected token is refreshed through the provider", async () => {
@@ -51,17 +54,32 @@ test("PullLogs is V1-signed with the STS token; a rejected token is refreshed th
   try {
     accounts.set("STSID", { accessKeyId: "STSID", accessKeySecret: "TOPSECRET", securityToken: "tok2" });
     let calls = 0;
-    const c = new SlsClient({ endpoint: s.url, credentials: async () => ({ accessKeyId: "STSID", accessKeySecret: "TOPSECRET", securityToken: `tok${++calls}`, expiration: Date.now() + 3600_000 }) });
-    const err = await c.pullLogs("proj", "store", 2, "MTA=").then(() => undefined, (e: unknown) => e);
+    const c = new SlsClient({
+      endpoint: s.url,
+      credentials: async () => ({ accessKeyId: "STSID", accessKeySecret: "TOPSECRET", securityToken: `tok${++calls}`, expiration: Date.now() + 3600_000 }),
+    });
+    const err = await c.pullLogs("proj", "store", 2, "MTA=").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SlsError);
     assert.equal(err.code, "Unauthorized");
     assert.equal(err.status, 401);
     assert.equal(err.requestId, "RID-1");
     assert.equal(err.retryable, false);
-    assert.deepEqual(err.context, { action: "PullLogs", host: s.url.slice("http://".length), project: "proj", logstore: "store", shard: 2, consumerGroup: undefined });
+    assert.deepEqual(err.context, {
+      action: "PullLogs",
+      host: s.url.slice("http://".length),
+      project: "proj",
+      logstore: "store",
+      shard: 2,
+      consumerGroup: undefined,
+    });
     assert.doesNotMatch(err.message + JSON.stringify(err), /TOPSECRET/);
     const r = await c.pullLogs("proj", "store", 2, "MTA=");
-    assert.deepEqual(r.groups.at(0)!.records, [{ msg: "héllo wörld, a value long enough", __time__: 1700000000, __topic__: "", __source__: "", "__tag__:host": "h" }]);
+    assert.deepEqual(r.groups.at(0)!.records, [
+      { msg: "héllo wörld, a value long enough", __time__: 1700000000, __topic__: "", __source__: "", "__tag__:host": "h" },
+    ]);
     assert.equal(r.rawSize, raw.length);
   } finally {
     await s.close();
@@ -100,7 +118,11 @@ test("PullLogs: deflate bodies, and malformed bodies and error replies as SlsErr
   const s = await server((_req, res, n) => replies[n - 1](res));
   try {
     const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "AK", accessKeySecret: "SK" } });
-    const pull = () => c.pullLogs("proj", "store", 0, "MTA=").then((r) => r, (e: unknown) => e as SlsError);
+    const pull = () =>
+      c.pullLogs("proj", "store", 0, "MTA=").then(
+        (r) => r,
+        (e: unknown) => e as SlsError,
+      );
     const ok = await pull();
     assert.ok(!(ok instanceof Error));
     assert.equal(ok.groups.at(0)!.records[0].msg, "héllo wörld, a value long enough");
@@ -126,7 +148,10 @@ test("PullLogs: no reply within the read timeout is a retryable RequestTimeout",
   const s = await server(() => undefined);
   try {
     const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "AK", accessKeySecret: "SK" }, connectTimeoutMs: 1000, readTimeoutMs: 150 });
-    const e = await c.pullLogs("proj", "store", 1, "MTA=").then(() => undefined, (err: unknown) => err);
+    const e = await c.pullLogs("proj", "store", 1, "MTA=").then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(e instanceof SlsError);
     assert.equal(e.code, "RequestTimeout");
     assert.equal(e.retryable, true);
@@ -176,8 +201,23 @@ test("PullLogs reuses one keep-alive connection; close() ends it", async () => {
 test("PullLogs: LZ4 replies of changing sizes each decode to their own records, also when decoded after later pulls", async () => {
   const bodies = [3000, 10, 200_000, 1, 6_000_000].map((len, i) => {
     // Base64 of random bytes: compresses little, so the last reply's compressed form is over 4 MB.
-    const value = randomBytes(Math.ceil((len * 3) / 4)).toString("base64").slice(0, len);
-    return encodeLogGroupList([encodeLogGroup({ logs: [{ time: 1700000000 + i, contents: [["i", String(i)], ["v", value]] }], tags: [] })]);
+    const value = randomBytes(Math.ceil((len * 3) / 4))
+      .toString("base64")
+      .slice(0, len);
+    return encodeLogGroupList([
+      encodeLogGroup({
+        logs: [
+          {
+            time: 1700000000 + i,
+            contents: [
+              ["i", String(i)],
+              ["v", value],
+            ],
+          },
+        ],
+        tags: [],
+      }),
+    ]);
   });
   const s = await server((req, res, n) => {
     const b = bodies[(n - 1) % bodies.length];
@@ -191,7 +231,11 @@ test("PullLogs: LZ4 replies of changing sizes each decode to their own records, 
     assert.equal(lz4CompressBlock(bodies[4]).length > 4 << 20, true);
     pulls.forEach((r, k) => {
       const want = decodeLogGroupList(bodies[k % bodies.length])[0].logs[0];
-      assert.deepEqual(r.groups.at(0)!.records, [{ i: String(k % bodies.length), v: want.contents[1][1], __time__: want.time, __topic__: "", __source__: "" }], `pull ${k}`);
+      assert.deepEqual(
+        r.groups.at(0)!.records,
+        [{ i: String(k % bodies.length), v: want.contents[1][1], __time__: want.time, __topic__: "", __source__: "" }],
+        `pull ${k}`,
+      );
     });
     c.close();
   } finally {
@@ -248,7 +292,11 @@ test("size caps: a raw size over 64 MiB, a body over 64 MiB, a deflate bomb and 
   });
   try {
     const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "a", accessKeySecret: "b" } });
-    const fail = (shard: number): Promise<SlsError> => c.pullLogs("proj", "store", shard, "MTA=", { count: 1 }).then(() => assert.fail(`shard ${shard} answered`), (e: SlsError) => e);
+    const fail = (shard: number): Promise<SlsError> =>
+      c.pullLogs("proj", "store", shard, "MTA=", { count: 1 }).then(
+        () => assert.fail(`shard ${shard} answered`),
+        (e: SlsError) => e,
+      );
     const huge = await fail(0);
     assert.equal(huge.code, "ReplyTooLarge");
     assert.match(huge.message, /x-log-bodyrawsize 1073741824 exceeds 67108864 bytes/);
@@ -273,11 +321,24 @@ test("size caps: a raw size over 64 MiB, a body over 64 MiB, a deflate bomb and 
 test("control-plane replies over 8 MiB end as ReplyTooLarge", async () => {
   const s = await server((_req, res) => {
     res.writeHead(200, { "content-type": "application/json", "x-log-requestid": "RID-J" });
-    res.end(JSON.stringify(Array.from({ length: 200_000 }, (_, i) => ({ shardID: i, status: "readwrite", inclusiveBeginKey: "0".repeat(32), exclusiveEndKey: "f".repeat(32), createTime: 1 }))));
+    res.end(
+      JSON.stringify(
+        Array.from({ length: 200_000 }, (_, i) => ({
+          shardID: i,
+          status: "readwrite",
+          inclusiveBeginKey: "0".repeat(32),
+          exclusiveEndKey: "f".repeat(32),
+          createTime: 1,
+        })),
+      ),
+    );
   });
   try {
     const c = new SlsClient({ endpoint: s.url, credentials: { accessKeyId: "a", accessKeySecret: "b" } });
-    const e = await c.listShards("proj", "store").then(() => assert.fail("answered"), (err: SlsError) => err);
+    const e = await c.listShards("proj", "store").then(
+      () => assert.fail("answered"),
+      (err: SlsError) => err,
+    );
     assert.equal(e.code, "ReplyTooLarge");
     assert.match(e.message, /exceeds 8388608 bytes/);
   } finally {

@@ -9,7 +9,17 @@ import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import { FakeSls, seqGroup } from "../support/fake-sls";
 import { until } from "../support/until";
 
-const FAST = { heartbeatIntervalMs: 30, commitIntervalMs: 40, idlePollMs: 5, smallBatchDelayMs: 0, retryBaseMs: 5, retryMaxMs: 20, releaseGraceMs: 200, stopTimeoutMs: 2000, lagProbeMs: 20 };
+const FAST = {
+  heartbeatIntervalMs: 30,
+  commitIntervalMs: 40,
+  idlePollMs: 5,
+  smallBatchDelayMs: 0,
+  retryBaseMs: 5,
+  retryMaxMs: 20,
+  releaseGraceMs: 200,
+  stopTimeoutMs: 2000,
+  lagProbeMs: 20,
+};
 
 /** One token per log; `fail` decides which seqs settle as failed; `hold` keeps every token. */
 function sink(o: { hold?: boolean; fail?: (seq: number) => boolean } = {}) {
@@ -46,8 +56,17 @@ test("per shard: pulled, emitted, issued and settled logs and bytes, by outcome;
   await cg.start();
   await until(() => api.checkpointIndex(0) === 30 && api.checkpointIndex(1) === 20, 5000, "checkpoints at the end");
   const stats = cg.shardStats();
-  assert.deepEqual(stats.map((x) => [x.shard, x.held]), [[0, true], [1, true]]);
-  for (const [i, logs] of [[0, 300], [1, 200]] as const) {
+  assert.deepEqual(
+    stats.map((x) => [x.shard, x.held]),
+    [
+      [0, true],
+      [1, true],
+    ],
+  );
+  for (const [i, logs] of [
+    [0, 300],
+    [1, 200],
+  ] as const) {
     const c = stats[i].counters;
     assert.equal(c.pulledLogs, logs, `shard ${i} pulled`);
     assert.equal(c.pulledBytes, logs * 10, `shard ${i} pulled bytes (100 per group of 10)`);
@@ -60,7 +79,10 @@ test("per shard: pulled, emitted, issued and settled logs and bytes, by outcome;
     assert.ok(c.commits >= 1, `shard ${i} committed`);
     // Idle readers keep polling: a pull (or a prefetch) may be in flight, called but not answered.
     const calls = api.calls.filter((x) => x.action === "pullLogs" && x.shard === i).length;
-    assert.ok(c.pullSeconds.count <= calls && c.pullSeconds.count >= calls - 2, `shard ${i}: one latency per answered pull (${c.pullSeconds.count} of ${calls})`);
+    assert.ok(
+      c.pullSeconds.count <= calls && c.pullSeconds.count >= calls - 2,
+      `shard ${i}: one latency per answered pull (${c.pullSeconds.count} of ${calls})`,
+    );
     assert.deepEqual(stats[i].lag, { seconds: 0, logs: 0 }, `shard ${i} caught up`);
   }
   assert.equal(cg.stats().logs, 500);

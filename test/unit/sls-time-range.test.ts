@@ -11,7 +11,16 @@ import { FakeSls, seqGroup } from "../support/fake-sls";
 import { until } from "../support/until";
 import { engineSink } from "../support/engine-sink";
 
-const FAST = { heartbeatIntervalMs: 30, commitIntervalMs: 40, idlePollMs: 5, smallBatchDelayMs: 0, retryBaseMs: 5, retryMaxMs: 20, releaseGraceMs: 200, stopTimeoutMs: 2000 };
+const FAST = {
+  heartbeatIntervalMs: 30,
+  commitIntervalMs: 40,
+  idlePollMs: 5,
+  smallBatchDelayMs: 0,
+  retryBaseMs: 5,
+  retryMaxMs: 20,
+  releaseGraceMs: 200,
+  stopTimeoutMs: 2000,
+};
 
 const sink = engineSink;
 
@@ -51,13 +60,25 @@ test("a range [from, to): each shard read from the start time to the end time's 
   await cg.start();
   await until(() => done !== undefined, 5000, "done");
   // [1100, 1400): seqs 10..39, each once.
-  assert.deepEqual([...s.seqs].sort((a, b) => a - b), range(10, 40));
+  assert.deepEqual(
+    [...s.seqs].sort((a, b) => a - b),
+    range(10, 40),
+  );
   assert.deepEqual(shardDone.map((d) => d.shard).sort(), [0, 1, 2]);
-  assert.deepEqual(shardDone.map((d) => d.logs), [10, 10, 10]);
+  assert.deepEqual(
+    shardDone.map((d) => d.logs),
+    [10, 10, 10],
+  );
   // Each checkpoint is the end time's cursor: the shard's first group received at or after 1400.
-  assert.deepEqual([0, 1, 2].map((sh) => api.checkpointIndex(sh)), [14, 13, 13]);
+  assert.deepEqual(
+    [0, 1, 2].map((sh) => api.checkpointIndex(sh)),
+    [14, 13, 13],
+  );
   assert.equal(done!.logs, 30);
-  assert.deepEqual(done!.shards.map((x) => x.done), [true, true, true]);
+  assert.deepEqual(
+    done!.shards.map((x) => x.done),
+    [true, true, true],
+  );
   assert.equal(cg.stats().range?.done, true);
   await until(() => cg.stopped, 2000, "the group stops by itself");
   const calls = api.calls.length;
@@ -89,7 +110,10 @@ test("a shard is done only once what was read from it settled; a checkpoint past
   assert.equal(done, false);
   for (const t of s.held.splice(0)) claimToken(t)!.settle();
   await until(() => done, 5000, "done");
-  assert.deepEqual(s.seqs, range(0, 15).map((i) => i * 2));
+  assert.deepEqual(
+    s.seqs,
+    range(0, 15).map((i) => i * 2),
+  );
   assert.equal(api.checkpointIndex(0), 15);
   win.close();
 });
@@ -115,7 +139,10 @@ test("a restart mid-range resumes from the checkpoints: every log of the range d
   await cg2.start();
   await until(() => done, 5000, "done after the restart");
   const all = new Set([...s1.seqs, ...s2.seqs]);
-  assert.deepEqual([...all].sort((a, b) => a - b), range(20, 80));
+  assert.deepEqual(
+    [...all].sort((a, b) => a - b),
+    range(20, 80),
+  );
   assert.ok(s2.seqs.length < 60, "the second run resumed, it did not start over");
   win2.close();
 });
@@ -167,7 +194,10 @@ test("a shard the server takes back once its end is committed, before the reader
     ],
     "every shard reports done once",
   );
-  assert.deepEqual(done!.finished.map((d) => d.shard), [0, 1]);
+  assert.deepEqual(
+    done!.finished.map((d) => d.shard),
+    [0, 1],
+  );
   assert.equal(done!.logs, 40);
   win.close();
 });

@@ -29,7 +29,10 @@ test("faults are classified by error code, never by message text", () => {
 });
 
 test("every fault kind has its status text in the message catalogue", () => {
-  const cat = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "nodes", "locales", "en-US", "sls-syslog-out.json"), "utf8")) as Record<string, unknown>;
+  const cat = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "nodes", "locales", "en-US", "sls-syslog-out.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
   for (const k of FAULT_KINDS) {
     const key = faultStatusKey(k);
     const text = key.split(".").reduce<unknown>((o, p) => (o as Record<string, unknown> | undefined)?.[p], cat);

@@ -53,12 +53,22 @@ test("held failures are taken once every key is proven; takeAll empties the hold
   held.add([a], 1, "one");
   assert.equal(held.records, 4);
   assert.deepEqual(t.good({ message: "no SD" }), [other]);
-  assert.deepEqual(held.takeProven().map((h) => h.item), [], "the batch still waits for its too-big key");
+  assert.deepEqual(
+    held.takeProven().map((h) => h.item),
+    [],
+    "the batch still waits for its too-big key",
+  );
   assert.ok(t.good({ structuredData: { "a@1": { v: 1 } } })?.includes(a));
-  assert.deepEqual(held.takeProven().map((h) => h.item), ["batch", "one"]);
+  assert.deepEqual(
+    held.takeProven().map((h) => h.item),
+    ["batch", "one"],
+  );
   assert.equal(held.records, 0);
   assert.equal(t.holding(a), false);
   held.add([failureKey(new SyslogFormatError("bad", "sd-id"), undefined)], 2, "sd");
-  assert.deepEqual(held.takeAll().map((h) => h.item), ["sd"]);
+  assert.deepEqual(
+    held.takeAll().map((h) => h.item),
+    ["sd"],
+  );
   assert.equal(held.size, 0);
 });

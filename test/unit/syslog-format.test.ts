@@ -69,19 +69,35 @@ test("RFC vector: all fields unknown, no SD, no MSG", () => {
 
 test("RFC 5424 §6.5 example 1 and 3 reproduced byte for byte", () => {
   const ex1 = fmt(
-    { facility: 4, severity: 2, timestamp: "2003-10-11T22:14:15.003Z", hostname: "mymachine.example.com", appName: "su", msgId: "ID47", message: "'su root' failed for lonvick on /dev/pts/8" },
+    {
+      facility: 4,
+      severity: 2,
+      timestamp: "2003-10-11T22:14:15.003Z",
+      hostname: "mymachine.example.com",
+      appName: "su",
+      msgId: "ID47",
+      message: "'su root' failed for lonvick on /dev/pts/8",
+    },
     { bom: "always" },
   );
   assert.equal(ex1.text, "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \ufeff'su root' failed for lonvick on /dev/pts/8");
   const ex3 = fmt(
     {
-      facility: 20, severity: 5, timestamp: "2003-10-11T22:14:15.003Z", hostname: "mymachine.example.com", appName: "evntslog", msgId: "ID47",
+      facility: 20,
+      severity: 5,
+      timestamp: "2003-10-11T22:14:15.003Z",
+      hostname: "mymachine.example.com",
+      appName: "evntslog",
+      msgId: "ID47",
       structuredData: { "exampleSDID@32473": { iut: "3", eventSource: "Application", eventID: 1011 } },
       message: "An application event log entry...",
     },
     { bom: "always" },
   );
-  assert.equal(ex3.text, '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \ufeffAn application event log entry...');
+  assert.equal(
+    ex3.text,
+    '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \ufeffAn application event log entry...',
+  );
   const g = glossy.parse(ex3.text);
   assert.equal(g.prival, 165);
   assert.equal(g.host, "mymachine.example.com");
@@ -147,7 +163,16 @@ test("structured data: escaping, repeated params, numbers and booleans, IANA IDs
   assert.ok(text.includes('[x@12345 v="a\\"b\\\\c\\]d"]'), text);
   assert.deepEqual(parsed.structuredData, [
     { id: "x@12345", params: [["v", 'a"b\\c]d']] },
-    { id: "sls@32473", params: [["tag", "a"], ["tag", "b"], ["n", "0"], ["ok", "false"], ["emoji", "😀 中文 [x]"]] },
+    {
+      id: "sls@32473",
+      params: [
+        ["tag", "a"],
+        ["tag", "b"],
+        ["n", "0"],
+        ["ok", "false"],
+        ["emoji", "😀 中文 [x]"],
+      ],
+    },
     { id: "meta", params: [["sequenceId", "9"]] },
   ]);
   assert.equal(escapeParamValue('\\"'), '\\\\\\"', "backslash escaped once, quote once");
@@ -157,12 +182,16 @@ test("structured data: escaping, repeated params, numbers and booleans, IANA IDs
 });
 
 test("SD-NAMEs are sanitised and de-duplicated; SD-IDs are validated", () => {
-  assert.equal(sdName("my key=1]\"x"), "my_key_1__x");
+  assert.equal(sdName('my key=1]"x'), "my_key_1__x");
   assert.equal(sdName(""), "_");
   assert.equal(sdName("k".repeat(40)).length, 32);
   const { parsed } = fmt({ structuredData: { "e@1": { "a b": "1", a_b: "2", "a=b": "3" } } });
   // A key that is already a valid name keeps it; sanitised ones that collide get a suffix.
-  assert.deepEqual(parsed.structuredData[0].params, [["a_b_2", "1"], ["a_b", "2"], ["a_b_3", "3"]]);
+  assert.deepEqual(parsed.structuredData[0].params, [
+    ["a_b_2", "1"],
+    ["a_b", "2"],
+    ["a_b_3", "3"],
+  ]);
   for (const ok of ["sls@32473", "a@1.2.3", "timeQuality", "origin", "meta"]) checkSdId(ok);
   for (const bad of ["mySDID", "@123", "x@abc", "x@", "a b@1", 'a"@1', "a]@1", "a=b@1", "x@1.", "é@1", "s".repeat(30) + "@123"]) {
     assert.throws(() => checkSdId(bad), SyslogFormatError, bad);
@@ -177,10 +206,19 @@ test("SD-NAMEs are sanitised and de-duplicated; SD-IDs are validated", () => {
 
 test("the strict parser itself rejects invalid lines (so it can fail)", () => {
   for (const bad of [
-    "<34> 1 - - - - - -", "<192>1 - - - - - -", "<034>1 - - - - - -", "<34>1 2024-05-06T07:08:09.1234567Z - - - - -",
-    "<34>1 2024-05-06T15:08:09+0800 - - - - -", "<34>1 -  - - - - -", '<34>1 - - - - - [mySDID x="1"]',
-    '<34>1 - - - - - [a@1 x="1"][a@1 y="2"]', '<34>1 - - - - - [a@1 x="a]"]', '<34>1 - - - - - [ a@1 x="1"]', '<34>1 - - - - - [a@1 my key="1"]',
-    "<34>1 - - - - - - \ufeff\u00ff", "<34>1 - - - - -",
+    "<34> 1 - - - - - -",
+    "<192>1 - - - - - -",
+    "<034>1 - - - - - -",
+    "<34>1 2024-05-06T07:08:09.1234567Z - - - - -",
+    "<34>1 2024-05-06T15:08:09+0800 - - - - -",
+    "<34>1 -  - - - - -",
+    '<34>1 - - - - - [mySDID x="1"]',
+    '<34>1 - - - - - [a@1 x="1"][a@1 y="2"]',
+    '<34>1 - - - - - [a@1 x="a]"]',
+    '<34>1 - - - - - [ a@1 x="1"]',
+    '<34>1 - - - - - [a@1 my key="1"]',
+    "<34>1 - - - - - - \ufeff\u00ff",
+    "<34>1 - - - - -",
   ]) {
     const buf = bad.endsWith("\u00ff") ? Buffer.concat([Buffer.from(bad.slice(0, -2)), Buffer.from([0xef, 0xbb, 0xbf, 0xff])]) : Buffer.from(bad);
     assert.throws(() => parseRfc5424(buf), ParseError, bad);
@@ -228,7 +266,14 @@ test("size policy: MSG cut on a UTF-8 boundary with a marker; header and SD neve
 
 test("hostile input cannot forge a second message or shift fields", () => {
   const forged = "x\n<34>1 2024-01-01T00:00:00Z victim sshd - - - Accepted password for root";
-  const { parsed } = fmt({ hostname: forged, appName: forged, procId: forged, msgId: forged, structuredData: { "a@1": { [forged]: forged } }, message: forged });
+  const { parsed } = fmt({
+    hostname: forged,
+    appName: forged,
+    procId: forged,
+    msgId: forged,
+    structuredData: { "a@1": { [forged]: forged } },
+    message: forged,
+  });
   assert.equal(parsed.hostname!.includes(" "), false);
   assert.equal(parsed.structuredData[0].params[0][1], forged);
   assert.equal(parsed.message, forged);
@@ -237,8 +282,13 @@ test("hostile input cannot forge a second message or shift fields", () => {
 test("glossy cross-check on 300 generated records (where glossy is correct)", () => {
   for (let i = 0; i < 300; i++) {
     const rec: SyslogRecord = {
-      facility: i % 24, severity: i % 8, timestamp: { seconds: 1714979289 + i, nanos: i * 1000 },
-      hostname: `host-${i}.example.com`, appName: "aliyun-sls", procId: String(i % 7), msgId: `AUDIT${i % 3}`,
+      facility: i % 24,
+      severity: i % 8,
+      timestamp: { seconds: 1714979289 + i, nanos: i * 1000 },
+      hostname: `host-${i}.example.com`,
+      appName: "aliyun-sls",
+      procId: String(i % 7),
+      msgId: `AUDIT${i % 3}`,
       structuredData: { "sls@32473": { project: "p1", logstore: "audit", shard: i % 4, q: `say "hi" ${i}` } },
       message: `user u${i} did thing ${i} 中文`,
     };
@@ -264,7 +314,17 @@ test("RFC 3164: space-padded day, UTC, TAG[PID]: content, sanitised host and tag
     formatRfc3164({ facility: 4, severity: 2, timestamp: ts, hostname: "mymachine", appName: "su", procId: 123, message: "'su root' failed" }).toString(),
     "<34>May  6 15:08:09 mymachine su[123]: 'su root' failed",
   );
-  assert.equal(formatRfc3164({ facility: 0, severity: 0, timestamp: { seconds: Date.UTC(2024, 11, 31, 23, 59, 59) / 1000 }, hostname: "my host", appName: "a:b[c]", message: "m" }).toString(), "<0>Dec 31 23:59:59 my_host a_b_c_: m");
+  assert.equal(
+    formatRfc3164({
+      facility: 0,
+      severity: 0,
+      timestamp: { seconds: Date.UTC(2024, 11, 31, 23, 59, 59) / 1000 },
+      hostname: "my host",
+      appName: "a:b[c]",
+      message: "m",
+    }).toString(),
+    "<0>Dec 31 23:59:59 my_host a_b_c_: m",
+  );
   assert.equal(formatRfc3164({ timestamp: ts, message: "CEF:0|x" }).toString(), "<14>May  6 15:08:09 - CEF:0|x");
   const cut = formatRfc3164({ timestamp: ts, hostname: "h", appName: "t", message: "é".repeat(2000) }, { maxBytes: 1024 });
   assert.ok(cut.length <= 1024 && cut.toString().endsWith(" [truncated]"));
@@ -298,7 +358,8 @@ test("formatter memos (timestamp per second and offset, the HOSTNAME..MSGID run,
   assert.equal(at(0, 6), "2024-05-06T07:08:09.123456Z");
   assert.equal(formatRfc3339({ ms: ms + 1000, micros: 0, digits: 0, offsetMin: 0 }), "2024-05-06T07:08:10Z");
   assert.equal(at(-330, 0), "2024-05-06T01:38:09-05:30");
-  const line = (r: Partial<SyslogRecord>): string => formatRfc5424({ facility: 1, severity: 6, timestamp: new Date(ms), message: "m", ...r }, { bom: "never" }).toString();
+  const line = (r: Partial<SyslogRecord>): string =>
+    formatRfc5424({ facility: 1, severity: 6, timestamp: new Date(ms), message: "m", ...r }, { bom: "never" }).toString();
   const a = { hostname: "host a", appName: "app", procId: 7, msgId: "ID" };
   assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
   assert.equal(line({ ...a, procId: 8 }), "<14>1 2024-05-06T07:08:09.123Z host_a app 8 ID - m");
@@ -307,7 +368,7 @@ test("formatter memos (timestamp per second and offset, the HOSTNAME..MSGID run,
   // The run is kept from its second time in a row: the third and later come from the memo.
   for (let i = 0; i < 3; i++) assert.equal(line(a), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
   assert.equal(line({ ...a, msgId: "I" + "D2" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID2 - m");
-  assert.equal(line({ ...a, procId: "7" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m", "7 and \"7\" write the same");
+  assert.equal(line({ ...a, procId: "7" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m", '7 and "7" write the same');
   assert.equal(line({ ...a, hostname: "host" + " a" }), "<14>1 2024-05-06T07:08:09.123Z host_a app 7 ID - m");
   for (let i = 0; i < 3; i++) assert.equal(line({ ...a, appName: "other" }), "<14>1 2024-05-06T07:08:09.123Z host_a other 7 ID - m");
   assert.equal(line({ ...a, appName: undefined }), "<14>1 2024-05-06T07:08:09.123Z host_a - 7 ID - m");
@@ -320,7 +381,15 @@ test("SD memo (per SD-ID: parameter order, the bytes up to the first value that 
   const ref = (sd: Record<string, Record<string, unknown>>): string =>
     Object.entries(sd)
       .filter(([, p]) => p)
-      .map(([id, p]) => `[${id}` + Object.entries(p).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${String(v).replace(/["\\\]]/g, "\\$&")}"`).join("") + "]")
+      .map(
+        ([id, p]) =>
+          `[${id}` +
+          Object.entries(p)
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]) => ` ${k}="${String(v).replace(/["\\\]]/g, "\\$&")}"`)
+            .join("") +
+          "]",
+      )
       .join("") || "-";
   const base = { project: "prod", logstore: "audit", shard: 3, cursor: "MTcx", idx: 0 };
   const seq: Array<Record<string, unknown>> = [
@@ -332,7 +401,7 @@ test("SD memo (per SD-ID: parameter order, the bytes up to the first value that 
     { ...base, shard: 4, idx: 2 },
     { ...base, project: "p" + "rod2", shard: 4, idx: 2 }, // the first value changes
     { ...base, project: "prod2", shard: 4, idx: 2 }, // equal text, another string
-    { ...base, cursor: "a]b\"c\\d" }, // escaping after a kept prefix
+    { ...base, cursor: 'a]b"c\\d' }, // escaping after a kept prefix
     { ...base, cursor: "ünï" }, // non-ASCII value
     { ...base, shard: -0, idx: 0.5 },
     { ...base, shard: 0, idx: 1e21 },
@@ -347,10 +416,11 @@ test("SD memo (per SD-ID: parameter order, the bytes up to the first value that 
   ];
   for (const params of seq) {
     const sd = { "sls@32473": params } as unknown as StructuredData;
-    const want =
-      Array.isArray(params.idx) ? ref({ "sls@32473": { ...params, idx: undefined } }).replace(/]$/, ' idx="1" idx="2"]')
-      : typeof params.idx === "object" && params.idx !== null ? ref({ "sls@32473": { ...params, idx: JSON.stringify(params.idx) } })
-      : ref({ "sls@32473": params });
+    const want = Array.isArray(params.idx)
+      ? ref({ "sls@32473": { ...params, idx: undefined } }).replace(/]$/, ' idx="1" idx="2"]')
+      : typeof params.idx === "object" && params.idx !== null
+        ? ref({ "sls@32473": { ...params, idx: JSON.stringify(params.idx) } })
+        : ref({ "sls@32473": params });
     assert.equal(formatStructuredData(sd), want, JSON.stringify(params));
     // Twice in a row, and inside a whole message.
     assert.equal(formatStructuredData(sd), want);

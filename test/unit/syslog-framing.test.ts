@@ -28,7 +28,15 @@ test("octetFrame and lfFrame: the count is in bytes; CR, LF and NUL become \\r, 
   assert.equal(lfFrame(Buffer.from("clean é")).toString(), "clean é\n");
   for (const t of texts) {
     const lf = lfFrame(Buffer.from(t));
-    assert.deepEqual(lf, Buffer.from(t.replace(/\r/g, "\\r").replace(/\n/g, "\\n").replace(/\u0000/g, "\\0") + "\n"));
+    assert.deepEqual(
+      lf,
+      Buffer.from(
+        t
+          .replace(/\r/g, "\\r")
+          .replace(/\n/g, "\\n")
+          .replace(/\u0000/g, "\\0") + "\n",
+      ),
+    );
     assert.equal(lf.indexOf(0x0a), lf.length - 1, "the only LF is the trailer");
   }
 });
@@ -50,7 +58,10 @@ test("the sender's frame encoder writes the same bytes as octetFrame/lfFrame, fo
         const raw = Buffer.from(body);
         const want = framing === "octet" ? octetFrame(raw) : framing === "lf" ? lfFrame(raw) : raw;
         const got = framed(enc);
-        if (!got.equals(want)) assert.fail(`${framing}, slab ${slab}, message ${i} (${raw.length} bytes): ${JSON.stringify(got.toString().slice(0, 40))} != ${JSON.stringify(want.toString().slice(0, 40))}`);
+        if (!got.equals(want))
+          assert.fail(
+            `${framing}, slab ${slab}, message ${i} (${raw.length} bytes): ${JSON.stringify(got.toString().slice(0, 40))} != ${JSON.stringify(want.toString().slice(0, 40))}`,
+          );
         assert.equal(enc.bytes, want.length);
       }
     }
@@ -110,7 +121,8 @@ test("a message whose count needs one more digit than reserved, ending at the ve
           for (const msg of ["f".repeat(filler), body, "after"]) {
             enc.encode(WIRE_WRITER, msg);
             const want = framing === "octet" ? octetFrame(Buffer.from(msg)) : lfFrame(Buffer.from(msg));
-            if (!framed(enc).equals(want)) assert.fail(`${framing}, slab ${slab}, filler ${filler}, ${msg.length}-byte message: ${JSON.stringify(framed(enc).toString().slice(-20))}`);
+            if (!framed(enc).equals(want))
+              assert.fail(`${framing}, slab ${slab}, filler ${filler}, ${msg.length}-byte message: ${JSON.stringify(framed(enc).toString().slice(-20))}`);
           }
         }
       }
@@ -187,7 +199,8 @@ test("frames written after a move to a fresh buffer follow one another there, an
       const before = all[all.length - 1];
       enc.encode(WIRE_WRITER, `message ${i} ${"p".repeat(i % 7)}`);
       const f = { slab: enc.slab, start: enc.start, bytes: Buffer.from(framed(enc)) };
-      if (before && before.slab === f.slab) assert.equal(f.start, before.start + before.bytes.length, `${framing}: frame ${i} follows the last one in its buffer`);
+      if (before && before.slab === f.slab)
+        assert.equal(f.start, before.start + before.bytes.length, `${framing}: frame ${i} follows the last one in its buffer`);
       else if (before) assert.equal(f.start, 0, `${framing}: frame ${i} starts a fresh buffer`);
       all.push(f);
     }
@@ -271,7 +284,10 @@ test("a message that never fits is refused once buffers reach 1 GiB, not retried
   const enc = new FrameEncoder("octet", 128 * 1024);
   let largest = 0;
   const never = { write: (_item: string, buf: Buffer): number => ((largest = Math.max(largest, buf.length)), buf.length + 1) };
-  assert.throws(() => enc.encode(never, "x"), (e: Error) => e instanceof RangeError && /does not fit in 1073741824 bytes/.test(e.message));
+  assert.throws(
+    () => enc.encode(never, "x"),
+    (e: Error) => e instanceof RangeError && /does not fit in 1073741824 bytes/.test(e.message),
+  );
   assert.equal(largest, 1 << 30, "buffers up to 1 GiB were tried");
   enc.encode(WIRE_WRITER, "ok");
   assert.equal(framed(enc).toString(), "2 ok", "the encoder still works");
@@ -280,7 +296,8 @@ test("a message that never fits is refused once buffers reach 1 GiB, not retried
 test("slabs are reused only once none of their frames is in use: frames still queued are never overwritten", () => {
   const enc = new FrameEncoder("octet", 64);
   const frame = (): { slab: typeof enc.slab; start: number; bytes: Buffer } => ({ slab: enc.slab, start: enc.start, bytes: Buffer.from(framed(enc)) });
-  const intact = (f: ReturnType<typeof frame>): void => assert.ok(f.slab.buf.subarray(f.start, f.start + f.bytes.length).equals(f.bytes), `frame ${f.bytes} was overwritten`);
+  const intact = (f: ReturnType<typeof frame>): void =>
+    assert.ok(f.slab.buf.subarray(f.start, f.start + f.bytes.length).equals(f.bytes), `frame ${f.bytes} was overwritten`);
   enc.encode(WIRE_WRITER, "aaaa");
   const a = frame();
   enc.encode(WIRE_WRITER, "bbbb");

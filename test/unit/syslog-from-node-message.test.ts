@@ -26,15 +26,30 @@ test("msg → records: overrides merge over defaults; 0 and empty strings handle
 test("msg → records: SLS time is the fallback timestamp; an explicit timestamp wins", () => {
   assert.deepEqual(recordsFromMessage({ payload: "x", sls: { time: 1714979289, timeNs: 5 } }, defaults)[0].timestamp, { seconds: 1714979289, nanos: 5 });
   assert.deepEqual(recordsFromMessage({ payload: "x", sls: { time: 1714979289 } }, defaults)[0].timestamp, { seconds: 1714979289, nanos: 0 });
-  assert.equal(recordsFromMessage({ payload: "x", syslog: { timestamp: "2024-01-01T00:00:00Z" }, sls: { time: 1 } }, defaults)[0].timestamp, "2024-01-01T00:00:00Z");
+  assert.equal(
+    recordsFromMessage({ payload: "x", syslog: { timestamp: "2024-01-01T00:00:00Z" }, sls: { time: 1 } }, defaults)[0].timestamp,
+    "2024-01-01T00:00:00Z",
+  );
   assert.equal(recordsFromMessage({ payload: "x", sls: { time: "1" } }, defaults)[0].timestamp, undefined, "a non-number time is ignored");
 });
 
 test("msg → records: batch by payload array (one syslog object for all) or by a parallel syslog array", () => {
   const a = recordsFromMessage({ payload: ["a", "b"], syslog: { msgId: "M" }, sls: { time: 1, records: [{ time: 10 }, { time: 20, timeNs: 1 }] } }, defaults);
-  assert.deepEqual(a.map((r) => [r.message, r.msgId, r.timestamp]), [["a", "M", { seconds: 10, nanos: 0 }], ["b", "M", { seconds: 20, nanos: 1 }]]);
+  assert.deepEqual(
+    a.map((r) => [r.message, r.msgId, r.timestamp]),
+    [
+      ["a", "M", { seconds: 10, nanos: 0 }],
+      ["b", "M", { seconds: 20, nanos: 1 }],
+    ],
+  );
   const b = recordsFromMessage({ payload: ["a"], syslog: [{ msgId: "1" }, { msgId: "2", message: "only syslog" }], sls: { time: 7 } }, defaults);
-  assert.deepEqual(b.map((r) => [r.message, r.msgId, r.timestamp]), [["a", "1", { seconds: 7, nanos: 0 }], ["only syslog", "2", { seconds: 7, nanos: 0 }]]);
+  assert.deepEqual(
+    b.map((r) => [r.message, r.msgId, r.timestamp]),
+    [
+      ["a", "1", { seconds: 7, nanos: 0 }],
+      ["only syslog", "2", { seconds: 7, nanos: 0 }],
+    ],
+  );
   assert.deepEqual(recordsFromMessage({ payload: [] }, defaults), []);
   assert.deepEqual([{ payload: ["a"] }, { syslog: [] }, { payload: "a", syslog: {} }, {}].map(isBatchMessage), [true, true, false, false]);
 });

@@ -50,7 +50,7 @@ const TEXTS: Array<string | Buffer | undefined> = [
   "trailing spaces   ",
   "  leading spaces",
   "tab\tseparated\tvalues",
-  "quote \" backslash \\ bracket ] in MSG",
+  'quote " backslash \\ bracket ] in MSG',
   "<34>1 2024-01-01T00:00:00Z forged - - - - injected",
   "a\n<13>1 2024-01-01T00:00:00Z evil app - - - second event",
   LONG_ASCII,
@@ -128,7 +128,7 @@ const SDS: unknown[] = [
   { "x@1": { arr: ["a", "b", 3, true], empty: [], nulls: null, undef: undefined } },
   { "x@1": { obj: { nested: [1, "two"] } as unknown as string } },
   { "x@1": { "na me": "1", "na=me": "2", 'na"me': "3", "na]me": "4", na_me: "5" } },
-  { "x@1": { ["k".repeat(40)]: "long name", ["k".repeat(40) + "2"]: "long name 2", "ü": "non-ascii name", "": "empty name" } },
+  { "x@1": { ["k".repeat(40)]: "long name", ["k".repeat(40) + "2"]: "long name 2", ü: "non-ascii name", "": "empty name" } },
   { timeQuality: { tzKnown: 1, isSynced: 0 }, origin: { ip: ["10.0.0.1", "10.0.0.2"] }, meta: { sequenceId: 7 } },
   { "a@1": { v: "1" }, "b@2.3.4": { v: "2" }, "skip@1": null, "undef@1": undefined },
   { "a@1": {} },
@@ -177,7 +177,13 @@ function corpus(): SyslogRecord[] {
       procId: i % 5,
       msgId: "ActionTrail",
       structuredData: { "sls@32473": { project: "prod-audit", logstore: "actiontrail", shard: i % 4, cursor: "MTcxNDk3OTI4" + i } },
-      message: JSON.stringify({ eventId: `${i}-4f2a`, eventName: "PutObject", sourceIpAddress: `10.0.${i}.7`, userIdentity: { userName: `ops-${i}` }, note: i % 4 === 0 ? "ünï" : "" }),
+      message: JSON.stringify({
+        eventId: `${i}-4f2a`,
+        eventName: "PutObject",
+        sourceIpAddress: `10.0.${i}.7`,
+        userIdentity: { userName: `ops-${i}` },
+        note: i % 4 === 0 ? "ünï" : "",
+      }),
     });
   }
   return out;
@@ -235,7 +241,10 @@ function checkEncoders<T>(name: string, w: MessageWriter<T>, item: T, want: Buff
     assert.equal(got === null, want === null, `${name}: the writer and the formatter disagree on failing`);
     if (got && want) {
       const framed = framing === "octet" ? octetFrame(want) : framing === "lf" ? lfFrame(want) : want;
-      assert.ok(got.equals(framed), `${name}: the ${framing} frame from the sender's encoder differs:\n${JSON.stringify(got.toString())}\n${JSON.stringify(framed.toString())}`);
+      assert.ok(
+        got.equals(framed),
+        `${name}: the ${framing} frame from the sender's encoder differs:\n${JSON.stringify(got.toString())}\n${JSON.stringify(framed.toString())}`,
+      );
     }
   }
 }
@@ -270,9 +279,28 @@ function nodePath(): string[] {
   // The node has no pinned clock: only records whose own time is valid (else the output holds now).
   const recs = corpus().filter((r) => toInstant(r.timestamp) !== null);
   const settings = [
-    { name: "5424-auto", s: { format: "rfc5424", facility: "local4", severity: "notice", hostname: "fwd-01", appName: "sls", procId: "", msgId: "", bom: "auto" } },
-    { name: "5424-never-max300", s: { format: "rfc5424", facility: "", severity: "", hostname: "fwd-01", appName: "", procId: "7", msgId: "M", bom: "never", maxMessageBytes: 300 } },
-    { name: "3164", s: { format: "rfc3164", facility: "auth", severity: "err", hostname: "fwd-01", appName: "sls", procId: "9", msgId: "", bom: "always", maxMessageBytes: "1024" } },
+    {
+      name: "5424-auto",
+      s: { format: "rfc5424", facility: "local4", severity: "notice", hostname: "fwd-01", appName: "sls", procId: "", msgId: "", bom: "auto" },
+    },
+    {
+      name: "5424-never-max300",
+      s: { format: "rfc5424", facility: "", severity: "", hostname: "fwd-01", appName: "", procId: "7", msgId: "M", bom: "never", maxMessageBytes: 300 },
+    },
+    {
+      name: "3164",
+      s: {
+        format: "rfc3164",
+        facility: "auth",
+        severity: "err",
+        hostname: "fwd-01",
+        appName: "sls",
+        procId: "9",
+        msgId: "",
+        bom: "always",
+        maxMessageBytes: "1024",
+      },
+    },
   ];
   for (const { name, s } of settings) {
     const f = outFormatter(s);
@@ -329,7 +357,7 @@ async function allLines(): Promise<string[]> {
     const stream = await senderStream(framing, (sender) => {
       const sends: Promise<void>[] = [];
       const rnd = prng(5424);
-      for (let i = 0; i < messages.length; ) {
+      for (let i = 0; i < messages.length;) {
         const n = rnd() < 0.5 ? 1 : 1 + Math.floor(rnd() * 40);
         const part = messages.slice(i, i + n);
         sends.push(n === 1 ? sender.send(part[0]) : sender.sendMany(part));
@@ -357,7 +385,7 @@ async function allLines(): Promise<string[]> {
   const stream = await senderStream("octet", (sender) => {
     const sends: Promise<void>[] = [];
     const rnd = prng(3164);
-    for (let i = 0; i < recs.length; ) {
+    for (let i = 0; i < recs.length;) {
       const n = rnd() < 0.5 ? 1 : 1 + Math.floor(rnd() * 12);
       const part = recs.slice(i, i + n);
       const outs = formatted.slice(i, i + n);

@@ -5,8 +5,10 @@ import { outFormatter } from "../../lib/syslog/out-format";
 import { previewMapping } from "../../lib/mapping";
 
 test("syslogNgDrops: `[` anywhere, `:` outside an IPv6 address", () => {
-  for (const h of ["web[1]", "[::1", "host:8080", "a:b", "::1x", "1.2.3.4:514", "[::1]", { toString: () => "[o]" }]) assert.equal(syslogNgDrops(h), true, String(h));
-  for (const h of ["web-01", "web]1", "::1", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.1", "10.0.0.1", "", undefined, null, 42]) assert.equal(syslogNgDrops(h), false, String(h));
+  for (const h of ["web[1]", "[::1", "host:8080", "a:b", "::1x", "1.2.3.4:514", "[::1]", { toString: () => "[o]" }])
+    assert.equal(syslogNgDrops(h), true, String(h));
+  for (const h of ["web-01", "web]1", "::1", "fe80::1", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.1", "10.0.0.1", "", undefined, null, 42])
+    assert.equal(syslogNgDrops(h), false, String(h));
 });
 
 test("syslogNgHostname: `[` and non-IPv6 `:` become `_`, IPv6 kept, a bracketed IPv6 literal unbracketed", () => {
@@ -45,7 +47,10 @@ test("mapping preview warns about a hostname syslog-ng would drop, not with repl
   const config = { format: "kv", hostname: "host", hostnameType: "field" } as never;
   const sample = JSON.stringify({ payload: { host: "db:5432", a: "1" } });
   const kept = previewMapping(config, sample, {});
-  assert.ok(kept.warnings.some((w) => w.includes('hostname "db:5432"') && w.includes("syslog-ng")), JSON.stringify(kept));
+  assert.ok(
+    kept.warnings.some((w) => w.includes('hostname "db:5432"') && w.includes("syslog-ng")),
+    JSON.stringify(kept),
+  );
   const replaced = previewMapping(config, sample, { hostnameChars: "replace" });
   assert.ok(!replaced.warnings.some((w) => w.includes("syslog-ng")), JSON.stringify(replaced));
   assert.match(replaced.lines[0], / db_5432 /);

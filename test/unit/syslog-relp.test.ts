@@ -18,7 +18,6 @@ function relp(port: number, extra: Partial<ConstructorParameters<typeof SyslogSe
   return new SyslogSender({ protocol: "relp", endpoints: [{ host: "127.0.0.1", port }], backoff: fast, ...extra });
 }
 
-
 /**
  * Sends each message in a turn of its own: sends of one turn share one promise (settled when the
  * last of them is answered), and these tests look at frames one by one.
@@ -35,7 +34,13 @@ async function sendApart(s: SyslogSender, msgs: string[]): Promise<Promise<void>
 /** Which of the promises have settled (resolved) so far, after the current turn. */
 async function settled(ps: Promise<void>[]): Promise<boolean[]> {
   const done = ps.map(() => false);
-  ps.forEach((p, i) => void p.then(() => (done[i] = true), () => {}));
+  ps.forEach(
+    (p, i) =>
+      void p.then(
+        () => (done[i] = true),
+        () => {},
+      ),
+  );
   await new Promise((r) => setImmediate(r));
   return done;
 }
@@ -47,12 +52,15 @@ test("frame reader: frames split at every byte boundary; empty rsp; garbage is r
     const r = new RelpFrameReader();
     r.push(wire.subarray(0, cut), (f) => got.push(f));
     r.push(wire.subarray(cut), (f) => got.push(f));
-    assert.deepEqual(got.map((f) => [f.txnr, f.command, f.data.toString()]), [
-      [1, "rsp", "200 OK\nrelp_version=0\ncommands=syslog"],
-      [2, "rsp", "200 OK"],
-      [3, "rsp", ""],
-      [0, "serverclose", ""],
-    ]);
+    assert.deepEqual(
+      got.map((f) => [f.txnr, f.command, f.data.toString()]),
+      [
+        [1, "rsp", "200 OK\nrelp_version=0\ncommands=syslog"],
+        [2, "rsp", "200 OK"],
+        [3, "rsp", ""],
+        [0, "serverclose", ""],
+      ],
+    );
   }
   for (const bad of ["x rsp 0\n", "1 r5p 0\n", "1234567890 rsp 0\n", "1 rsp 999999 " + "x", "1 rsp 0 \n", "1 rsp 2 okX"]) {
     assert.throws(() => new RelpFrameReader().push(Buffer.from(bad), () => {}), Error, bad);
@@ -61,11 +69,14 @@ test("frame reader: frames split at every byte boundary; empty rsp; garbage is r
   assert.deepEqual(parseResponse(Buffer.from("500 error 7 on connect")), { code: 500, text: "error 7 on connect", data: "" });
   assert.deepEqual(parseResponse(Buffer.alloc(0)), { code: 0, text: "", data: "" });
   assert.equal(parseResponse(Buffer.from("20x OK")), null);
-  assert.deepEqual([...parseOffers("relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog")], [
-    ["relp_version", ["0"]],
-    ["relp_software", ["librelp", "1.11.0", "http://librelp.adiscon.com"]],
-    ["commands", ["syslog"]],
-  ]);
+  assert.deepEqual(
+    [...parseOffers("relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog")],
+    [
+      ["relp_version", ["0"]],
+      ["relp_software", ["librelp", "1.11.0", "http://librelp.adiscon.com"]],
+      ["commands", ["syslog"]],
+    ],
+  );
   assert.equal(nextTxnr(1), 2);
   assert.equal(nextTxnr(999_999_999), 1, "txnrs latch at 999,999,999 and start again at 1");
 });
@@ -80,10 +91,7 @@ test("exact bytes: open with our offers, syslog frames numbered from 2, close an
   const wire = Buffer.concat(srv.raw[0]).toString("utf8");
   assert.equal(
     wire,
-    `1 open ${CLIENT_OFFERS.length} ${CLIENT_OFFERS}\n` +
-      `2 syslog 25 ${msg(0)}\n3 syslog 25 ${msg(1)}\n4 syslog 0\n` +
-      `5 syslog 2 é\n` +
-      `6 close 0\n`,
+    `1 open ${CLIENT_OFFERS.length} ${CLIENT_OFFERS}\n` + `2 syslog 25 ${msg(0)}\n3 syslog 25 ${msg(1)}\n4 syslog 0\n` + `5 syslog 2 é\n` + `6 close 0\n`,
   );
   assert.equal(CLIENT_OFFERS, "relp_version=0\nrelp_software=node-red-contrib-sls-syslog\ncommands=syslog");
   await srv.close();
@@ -128,7 +136,11 @@ test("window: at most windowSize frames unanswered; the rest wait (and the queue
   srv.answer = () => "ok";
   srv.release();
   await Promise.all(ps);
-  assert.deepEqual(srv.messages(), Array.from({ length: 30 }, (_, i) => msg(i)), "in order, once");
+  assert.deepEqual(
+    srv.messages(),
+    Array.from({ length: 30 }, (_, i) => msg(i)),
+    "in order, once",
+  );
   await s.close();
   await srv.close();
 });
@@ -139,16 +151,19 @@ test("connection lost: every unanswered frame is sent again on the next session 
   // First session: answer m0..m2, then hold the rest and drop the connection.
   srv.answer = (f) => (f.conn === 0 ? (n++ < 3 ? "ok" : "hold") : "ok");
   const s = relp(srv.port);
-  const ps = await sendApart(s, Array.from({ length: 8 }, (_, i) => msg(i)));
+  const ps = await sendApart(
+    s,
+    Array.from({ length: 8 }, (_, i) => msg(i)),
+  );
   await srv.waitFor(() => srv.messages().length === 8, "8 frames on the first session");
   assert.deepEqual(await settled(ps), [true, true, true, false, false, false, false, false]);
   for (const sock of srv.sockets) sock.destroy();
   await Promise.all(ps);
   const second = srv.frames.filter((f) => f.conn === 1);
-  assert.deepEqual(second.map((f) => [f.txnr, f.command, f.data]), [
-    [1, "open", CLIENT_OFFERS],
-    ...[3, 4, 5, 6, 7].map((i, k) => [k + 2, "syslog", msg(i)]),
-  ]);
+  assert.deepEqual(
+    second.map((f) => [f.txnr, f.command, f.data]),
+    [[1, "open", CLIENT_OFFERS], ...[3, 4, 5, 6, 7].map((i, k) => [k + 2, "syslog", msg(i)])],
+  );
   assert.equal(s.stats().sent, 8);
   await s.close();
   await srv.close();
@@ -244,7 +259,12 @@ test("RELP over TLS: verified by default (a rogue certificate is refused), CA an
 
   let peer: string | undefined;
   const good = await relpServer({ tls: { cert: read(p.serverCertFile), key: read(p.serverKeyFile), ca: p.ca, requestCert: true, rejectUnauthorized: true } });
-  const s2 = new SyslogSender({ protocol: "relp", endpoints: [{ host: "127.0.0.1", port: good.port }], tls: { ca: p.ca, cert: p.clientCert, key: p.clientKey }, backoff: fast });
+  const s2 = new SyslogSender({
+    protocol: "relp",
+    endpoints: [{ host: "127.0.0.1", port: good.port }],
+    tls: { ca: p.ca, cert: p.clientCert, key: p.clientKey },
+    backoff: fast,
+  });
   await s2.sendMany([msg(1), msg(2)]);
   for (const sock of good.sockets) peer = String((sock as import("node:tls").TLSSocket).getPeerCertificate().subject?.CN);
   assert.equal(peer, "sls-forwarder", "the client certificate was presented");

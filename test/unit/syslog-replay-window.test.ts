@@ -56,7 +56,13 @@ test("replay window: keeps the batches of the window in order where they were wr
   w.prune(2600); // b (at 500) is older than 2 s
   assert.equal(released.get(b), 2);
   const taken = w.take(2600);
-  assert.deepEqual(taken.map((t) => [t.slab, t.start, t.length, t.frames]), [[c, 60, 30, 1], [d, 0, 30, 4]]);
+  assert.deepEqual(
+    taken.map((t) => [t.slab, t.start, t.length, t.frames]),
+    [
+      [c, 60, 30, 1],
+      [d, 0, 30, 4],
+    ],
+  );
   assert.equal(released.has(c) || released.has(d), false, "taken batches are the caller's to release");
   assert.equal(w.bytes, 0);
   assert.deepEqual(w.take(2600), []);
@@ -71,7 +77,11 @@ test("replay window: what take() returns and what it releases match a plain list
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  for (const [windowMs, maxBytes] of [[2000, 1000], [50, 4096], [10_000, 300]]) {
+  for (const [windowMs, maxBytes] of [
+    [2000, 1000],
+    [50, 4096],
+    [10_000, 300],
+  ]) {
     const { w, released, slab } = windowOf(windowMs, maxBytes);
     const model = new Model(windowMs, maxBytes);
     let now = 0;
@@ -85,12 +95,19 @@ test("replay window: what take() returns and what it releases match a plain list
       if (rnd(500) === 0) {
         // A disconnect: everything kept comes back, and the window starts empty.
         model.prune(now);
-        assert.deepEqual(view(w.take(now)), model.kept.map((k) => [k.slab, k.length, k.frames]), `take() at step ${i}`);
+        assert.deepEqual(
+          view(w.take(now)),
+          model.kept.map((k) => [k.slab, k.length, k.frames]),
+          `take() at step ${i}`,
+        );
         model.kept = [];
       }
     }
     model.prune(now);
-    assert.equal(w.bytes, model.kept.reduce((n, k) => n + k.length, 0));
+    assert.equal(
+      w.bytes,
+      model.kept.reduce((n, k) => n + k.length, 0),
+    );
     assert.equal(released.size, model.dropped.length);
     for (const d of model.dropped) assert.equal(released.get(d.slab), d.frames);
     w.clear();
@@ -115,7 +132,10 @@ test("replay window: boundaries — an empty batch is not kept, a batch of exact
   w.keep(z, 0, 101, 1, 0);
   assert.equal(w.bytes, 0);
   assert.deepEqual(w.take(0), [], "a batch larger than the window drops it and everything older");
-  assert.deepEqual([x, y, z].map((s) => released.get(s)), [1, 1, 1]);
+  assert.deepEqual(
+    [x, y, z].map((s) => released.get(s)),
+    [1, 1, 1],
+  );
   w.keep(slab(), 0, 10, 1, 0);
   assert.deepEqual(w.take(1001), [], "older than windowMs");
 });

@@ -23,16 +23,27 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
   t.after(() => pki.cleanup());
   const read = (f: string): Buffer => fs.readFileSync(f);
   // Server certificate from our CA, client certificate required.
-  const rx = await streamReceiver({ tls: { cert: read(pki.serverCertFile), key: read(pki.serverKeyFile), ca: read(pki.caFile), requestCert: true, rejectUnauthorized: true } });
+  const rx = await streamReceiver({
+    tls: { cert: read(pki.serverCertFile), key: read(pki.serverKeyFile), ca: read(pki.caFile), requestCert: true, rejectUnauthorized: true },
+  });
   closeAfter(t, rx);
-  const ok = new SyslogSender({ protocol: "tls", endpoints: [{ host: "127.0.0.1", port: rx.port }], tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, servername: "localhost" } });
+  const ok = new SyslogSender({
+    protocol: "tls",
+    endpoints: [{ host: "127.0.0.1", port: rx.port }],
+    tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, servername: "localhost" },
+  });
   closeAfter(t, ok);
   await ok.send(Buffer.from("over mTLS"));
   await rx.waitFor(1);
   assert.equal(String(rx.frames[0]), "over mTLS");
   await ok.close();
   // Without a client certificate the server refuses the handshake.
-  const noCert = new SyslogSender({ protocol: "tls", endpoints: [{ host: "127.0.0.1", port: rx.port }], tls: { ca: pki.ca }, backoff: { initialMs: 1000, maxMs: 1000 } });
+  const noCert = new SyslogSender({
+    protocol: "tls",
+    endpoints: [{ host: "127.0.0.1", port: rx.port }],
+    tls: { ca: pki.ca },
+    backoff: { initialMs: 1000, maxMs: 1000 },
+  });
   closeAfter(t, noCert);
   const p1 = noCert.send(Buffer.from("never"));
   const e1 = await new Promise<Error>((r) => noCert.once("fault", r));
@@ -44,7 +55,12 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
   // A receiver with a self-signed certificate nobody vouches for: refused, with a clear message.
   const rogue = await streamReceiver({ tls: { cert: read(pki.rogueCertFile), key: read(pki.rogueKeyFile) } });
   closeAfter(t, rogue);
-  const strict = new SyslogSender({ protocol: "tls", endpoints: [{ host: "localhost", port: rogue.port }], tls: { ca: pki.ca }, backoff: { initialMs: 1000, maxMs: 1000 } });
+  const strict = new SyslogSender({
+    protocol: "tls",
+    endpoints: [{ host: "localhost", port: rogue.port }],
+    tls: { ca: pki.ca },
+    backoff: { initialMs: 1000, maxMs: 1000 },
+  });
   closeAfter(t, strict);
   const p2 = strict.send(Buffer.from("secret"));
   const e2 = await new Promise<Error>((r) => strict.once("fault", r));
@@ -55,7 +71,12 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
   // Wrong name: the CA-signed server certificate does not cover "127.0.0.2".
   const rx2 = await streamReceiver({ tls: { cert: read(pki.serverCertFile), key: read(pki.serverKeyFile) } });
   closeAfter(t, rx2);
-  const wrongName = new SyslogSender({ protocol: "tls", endpoints: [{ host: "127.0.0.1", port: rx2.port }], tls: { ca: pki.ca, servername: "siem.example.com" }, backoff: { initialMs: 1000, maxMs: 1000 } });
+  const wrongName = new SyslogSender({
+    protocol: "tls",
+    endpoints: [{ host: "127.0.0.1", port: rx2.port }],
+    tls: { ca: pki.ca, servername: "siem.example.com" },
+    backoff: { initialMs: 1000, maxMs: 1000 },
+  });
   closeAfter(t, wrongName);
   wrongName.open();
   const e3 = await new Promise<Error>((r) => wrongName.once("fault", r));

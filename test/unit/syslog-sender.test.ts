@@ -24,7 +24,6 @@ function closeAfter(t: TestContext, ...things: Array<{ close(): Promise<void> }>
 /** Tests that wait on sockets fail after this instead of hanging the file. */
 const limit = { timeout: 30_000 };
 
-
 test("framing: octet counting counts bytes; LF framing escapes CR, LF and NUL so nothing can forge a frame", () => {
   assert.equal(octetFrame(Buffer.from("<14>1 - - - - - -")).toString(), "17 <14>1 - - - - - -");
   assert.equal(octetFrame(Buffer.from("é")).toString(), "2 é");
@@ -39,8 +38,14 @@ test("framing: octet counting counts bytes; LF framing escapes CR, LF and NUL so
 
 test("backoff is exponential, capped and jittered; Fifo keeps order", () => {
   const o = { initialMs: 100, maxMs: 1000, jitter: 0.5 };
-  assert.deepEqual([1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, o, () => 0.999999)), [100, 200, 400, 800, 1000, 1000]);
-  assert.equal(backoffDelay(3, o, () => 0), 200);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, o, () => 0.999999)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+  assert.equal(
+    backoffDelay(3, o, () => 0),
+    200,
+  );
   const q = new Fifo<number>();
   for (let i = 0; i < 3000; i++) q.push(i);
   for (let i = 0; i < 2000; i++) assert.equal(q.shift(), i);
@@ -78,7 +83,10 @@ test("TCP LF framing: a message with newlines stays one frame", limit, async (t)
 });
 
 test("UDP over IPv4 and IPv6: one message per datagram; oversize is a permanent error", limit, async (t) => {
-  for (const [type, host] of [["udp4", "127.0.0.1"], ["udp6", "::1"]] as const) {
+  for (const [type, host] of [
+    ["udp4", "127.0.0.1"],
+    ["udp6", "::1"],
+  ] as const) {
     const rx = await udpReceiver(type);
     closeAfter(t, rx);
     const s = new SyslogSender({ protocol: "udp", endpoints: [{ host, port: rx.port }], maxDatagramBytes: 1400 });
@@ -87,7 +95,10 @@ test("UDP over IPv4 and IPv6: one message per datagram; oversize is a permanent 
     await Promise.all(all.map((m) => s.send(m)));
     await rx.waitFor(50);
     assert.deepEqual(new Set(rx.datagrams.map(String)), new Set(all.map(String)));
-    await assert.rejects(s.send(Buffer.alloc(1401, 0x61)), (e: Error) => e instanceof SendError && /1401 bytes exceeds the UDP datagram limit of 1400/.test(e.message));
+    await assert.rejects(
+      s.send(Buffer.alloc(1401, 0x61)),
+      (e: Error) => e instanceof SendError && /1401 bytes exceeds the UDP datagram limit of 1400/.test(e.message),
+    );
     await s.close();
     await rx.close();
   }
@@ -165,7 +176,14 @@ test("failover: the secondary receiver takes over when the primary refuses", lim
   const dead = await freePort();
   const rx = await streamReceiver();
   closeAfter(t, rx);
-  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: dead }, { host: "127.0.0.1", port: rx.port }], backoff: fast });
+  const s = new SyslogSender({
+    protocol: "tcp",
+    endpoints: [
+      { host: "127.0.0.1", port: dead },
+      { host: "127.0.0.1", port: rx.port },
+    ],
+    backoff: fast,
+  });
   closeAfter(t, s);
   await s.send(Buffer.from("via secondary"));
   await rx.waitFor(1);
@@ -294,36 +312,49 @@ test("after an unexpected disconnect, frames written within the replay window go
   }
 });
 
-test("the replay window keeps its frames where they were written: after many buffers' worth of later frames, the replayed bytes are intact", limit, async (t) => {
-  const rx = await streamReceiver();
-  closeAfter(t, rx);
-  // 256 KiB of window over 2 MB of 300-byte frames: the encoder's 128 KiB buffers are reused many
-  // times while the window holds the last ones.
-  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], backoff: fast, replayWindowMs: 60_000, replayMaxBytes: 256 * 1024 });
-  closeAfter(t, s);
-  const msg = (i: number): string => `<14>1 - - - - - - ${String(i).padStart(6, "0")} ` + "x".repeat(270);
-  const n = 7000;
-  for (let i = 0; i < n; i += 100) await s.sendMany(Array.from({ length: Math.min(100, n - i) }, (_, k) => msg(i + k)));
-  await rx.waitFor(n);
-  const down = waitState(s, "disconnected");
-  for (const sock of rx.sockets) sock.destroy();
-  await down;
-  await waitState(s, "connected");
-  await s.send("after");
-  for (let i = 0; !(rx.connections.length === 2 && rx.connections[1].some((f) => String(f) === "after")); i++) {
-    if (i > 2000) assert.fail("the replay never arrived");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await s.close();
-  const again = rx.connections[1].map(String);
-  assert.equal(again[again.length - 1], "after");
-  const replayed = again.slice(0, -1);
-  assert.ok(replayed.length > 500 && replayed.length < 1000, `about 256 KiB of 300-byte frames replayed, got ${replayed.length}`);
-  // Exactly the last frames sent before the break, in order, byte for byte.
-  assert.deepEqual(replayed, Array.from({ length: replayed.length }, (_, k) => msg(n - replayed.length + k)));
-  assert.equal(s.stats().resent, replayed.length);
-  await rx.close();
-});
+test(
+  "the replay window keeps its frames where they were written: after many buffers' worth of later frames, the replayed bytes are intact",
+  limit,
+  async (t) => {
+    const rx = await streamReceiver();
+    closeAfter(t, rx);
+    // 256 KiB of window over 2 MB of 300-byte frames: the encoder's 128 KiB buffers are reused many
+    // times while the window holds the last ones.
+    const s = new SyslogSender({
+      protocol: "tcp",
+      endpoints: [{ host: "127.0.0.1", port: rx.port }],
+      backoff: fast,
+      replayWindowMs: 60_000,
+      replayMaxBytes: 256 * 1024,
+    });
+    closeAfter(t, s);
+    const msg = (i: number): string => `<14>1 - - - - - - ${String(i).padStart(6, "0")} ` + "x".repeat(270);
+    const n = 7000;
+    for (let i = 0; i < n; i += 100) await s.sendMany(Array.from({ length: Math.min(100, n - i) }, (_, k) => msg(i + k)));
+    await rx.waitFor(n);
+    const down = waitState(s, "disconnected");
+    for (const sock of rx.sockets) sock.destroy();
+    await down;
+    await waitState(s, "connected");
+    await s.send("after");
+    for (let i = 0; !(rx.connections.length === 2 && rx.connections[1].some((f) => String(f) === "after")); i++) {
+      if (i > 2000) assert.fail("the replay never arrived");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await s.close();
+    const again = rx.connections[1].map(String);
+    assert.equal(again[again.length - 1], "after");
+    const replayed = again.slice(0, -1);
+    assert.ok(replayed.length > 500 && replayed.length < 1000, `about 256 KiB of 300-byte frames replayed, got ${replayed.length}`);
+    // Exactly the last frames sent before the break, in order, byte for byte.
+    assert.deepEqual(
+      replayed,
+      Array.from({ length: replayed.length }, (_, k) => msg(n - replayed.length + k)),
+    );
+    assert.equal(s.stats().resent, replayed.length);
+    await rx.close();
+  },
+);
 
 test("reconnect delays: doubling from 250 ms, capped at 10 s, jittered into [d/2, d]; a good connection starts over", limit, async (t) => {
   const port = await freePort();
@@ -374,49 +405,55 @@ test("reconnect delays: doubling from 250 ms, capped at 10 s, jittered into [d/2
   await rx.close();
 });
 
-test("callbacks instead of promises: each send's callback runs once, after its frame was written, in order; errors reach it; no promise is made", limit, async () => {
-  const rx = await streamReceiver();
-  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxBatchBytes: 100 });
-  const writer = { write: (x: string, buf: Buffer, pos: number): number => pos + buf.write(x, pos, "latin1") };
-  const calls: string[] = [];
-  // Each callback notes whether its own frames were written by then (the sender counts them first).
-  const cb = (name: string, after: number) => (err?: Error): void => {
-    calls.push(err ? `${name}:${err.name}` : `${name}${s.stats().sent >= after ? "" : " early"}`);
-  };
-  // 40-byte frames: two per 100-byte batch. Callbacks and a promise in one turn share a group.
-  const body = "x".repeat(37);
-  assert.equal(s.sendWith(writer, body, cb("a", 1)), undefined);
-  const p = s.sendWith(writer, body);
-  assert.equal(s.sendManyWith(writer, [body, body], cb("b", 4)), undefined);
-  assert.deepEqual(calls, [], "nothing is called before the write");
-  await p;
-  await new Promise((r) => setTimeout(r, 50));
-  // a and p share the first batch; b's two frames are the next batch.
-  assert.deepEqual(calls, ["a", "b"]);
-  await rx.waitFor(4);
-  await s.close();
-  // After close: the callback gets SenderClosedError on a later tick, never synchronously.
-  const late: { err?: Error; called: boolean } = { called: false };
-  s.sendWith(writer, body, (err) => Object.assign(late, { err, called: true }));
-  assert.equal(late.called, false, "not called synchronously");
-  await new Promise((r) => process.nextTick(r));
-  assert.ok(late.err instanceof SendError && /closed/.test(late.err.message));
-  await rx.close();
-  // Unreachable receiver: the callbacks of the waiting sends get the error on close.
-  const dead = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: await freePort() }], backoff: fast });
-  const errs: string[] = [];
-  dead.sendWith(writer, "one", (err) => errs.push(String(err?.message)));
-  dead.sendManyWith(writer, ["two", "three"], (err) => errs.push(String(err?.message)));
-  await dead.close(50);
-  assert.equal(errs.length, 2);
-  for (const e of errs) assert.match(e, /closed before the message could be written/);
-  // UDP: a datagram over the limit is refused through the callback.
-  const u = await udpReceiver();
-  const udp = new SyslogSender({ protocol: "udp", endpoints: [{ host: "127.0.0.1", port: u.port }], maxDatagramBytes: 10 });
-  const big = await new Promise<Error | undefined>((r) => udp.sendWith(writer, "x".repeat(11), r));
-  assert.match(String(big?.message), /11 bytes exceeds the UDP datagram limit of 10/);
-  const ok = await new Promise<Error | undefined>((r) => udp.sendWith(writer, "fits", r));
-  assert.equal(ok, undefined);
-  await udp.close();
-  await u.close();
-});
+test(
+  "callbacks instead of promises: each send's callback runs once, after its frame was written, in order; errors reach it; no promise is made",
+  limit,
+  async () => {
+    const rx = await streamReceiver();
+    const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxBatchBytes: 100 });
+    const writer = { write: (x: string, buf: Buffer, pos: number): number => pos + buf.write(x, pos, "latin1") };
+    const calls: string[] = [];
+    // Each callback notes whether its own frames were written by then (the sender counts them first).
+    const cb =
+      (name: string, after: number) =>
+      (err?: Error): void => {
+        calls.push(err ? `${name}:${err.name}` : `${name}${s.stats().sent >= after ? "" : " early"}`);
+      };
+    // 40-byte frames: two per 100-byte batch. Callbacks and a promise in one turn share a group.
+    const body = "x".repeat(37);
+    assert.equal(s.sendWith(writer, body, cb("a", 1)), undefined);
+    const p = s.sendWith(writer, body);
+    assert.equal(s.sendManyWith(writer, [body, body], cb("b", 4)), undefined);
+    assert.deepEqual(calls, [], "nothing is called before the write");
+    await p;
+    await new Promise((r) => setTimeout(r, 50));
+    // a and p share the first batch; b's two frames are the next batch.
+    assert.deepEqual(calls, ["a", "b"]);
+    await rx.waitFor(4);
+    await s.close();
+    // After close: the callback gets SenderClosedError on a later tick, never synchronously.
+    const late: { err?: Error; called: boolean } = { called: false };
+    s.sendWith(writer, body, (err) => Object.assign(late, { err, called: true }));
+    assert.equal(late.called, false, "not called synchronously");
+    await new Promise((r) => process.nextTick(r));
+    assert.ok(late.err instanceof SendError && /closed/.test(late.err.message));
+    await rx.close();
+    // Unreachable receiver: the callbacks of the waiting sends get the error on close.
+    const dead = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: await freePort() }], backoff: fast });
+    const errs: string[] = [];
+    dead.sendWith(writer, "one", (err) => errs.push(String(err?.message)));
+    dead.sendManyWith(writer, ["two", "three"], (err) => errs.push(String(err?.message)));
+    await dead.close(50);
+    assert.equal(errs.length, 2);
+    for (const e of errs) assert.match(e, /closed before the message could be written/);
+    // UDP: a datagram over the limit is refused through the callback.
+    const u = await udpReceiver();
+    const udp = new SyslogSender({ protocol: "udp", endpoints: [{ host: "127.0.0.1", port: u.port }], maxDatagramBytes: 10 });
+    const big = await new Promise<Error | undefined>((r) => udp.sendWith(writer, "x".repeat(11), r));
+    assert.match(String(big?.message), /11 bytes exceeds the UDP datagram limit of 10/);
+    const ok = await new Promise<Error | undefined>((r) => udp.sendWith(writer, "fits", r));
+    assert.equal(ok, undefined);
+    await udp.close();
+    await u.close();
+  },
+);

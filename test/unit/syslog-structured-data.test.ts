@@ -57,14 +57,49 @@ function written(sd: StructuredData, size: number, at: number): string {
     const buf = Buffer.alloc(n, 0x7c);
     const end = putStructuredData(buf, Math.min(at, n), sd);
     if (end <= n) {
-      assert.ok(buf.subarray(0, Math.min(at, n)).every((b) => b === 0x7c), "nothing written before the position");
+      assert.ok(
+        buf.subarray(0, Math.min(at, n)).every((b) => b === 0x7c),
+        "nothing written before the position",
+      );
       return buf.toString("utf8", Math.min(at, n), end);
     }
   }
 }
 
-const NUMBERS = [0, 7, 9, 10, 42, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999999, 1e6, 9999999, 1e7, 99999999, 1e8, 999999999, 1e9, 1e9 + 1, 2 ** 31, -1, -0, 0.5, 12.25, 1e21, NaN, Infinity, -Infinity];
-const STRINGS = ["", "plain", 'q"uote', "back\\slash", "br]acket", '"\\]', "ünïcödé", "日本", "🙂", "mix é\"]", "x".repeat(40)];
+const NUMBERS = [
+  0,
+  7,
+  9,
+  10,
+  42,
+  99,
+  100,
+  999,
+  1000,
+  9999,
+  10000,
+  99999,
+  100000,
+  999999,
+  1e6,
+  9999999,
+  1e7,
+  99999999,
+  1e8,
+  999999999,
+  1e9,
+  1e9 + 1,
+  2 ** 31,
+  -1,
+  -0,
+  0.5,
+  12.25,
+  1e21,
+  NaN,
+  Infinity,
+  -Infinity,
+];
+const STRINGS = ["", "plain", 'q"uote', "back\\slash", "br]acket", '"\\]', "ünïcödé", "日本", "🙂", 'mix é"]', "x".repeat(40)];
 
 test("structured data: every record written as the plain reference says, through the memos, in buffers of every size", () => {
   let seed = 7;
@@ -86,8 +121,10 @@ test("structured data: every record written as the plain reference says, through
     let params: Record<string, unknown> = { ...base[id] };
     const change = rnd(12);
     const keys = Object.keys(params);
-    if (change < 5) params[pick(keys)] = scalar(); // one value changes
-    else if (change === 5) params[pick(KEYS)] = scalar(); // a parameter added (or changed)
+    if (change < 5)
+      params[pick(keys)] = scalar(); // one value changes
+    else if (change === 5)
+      params[pick(KEYS)] = scalar(); // a parameter added (or changed)
     else if (change === 6) delete params[pick(keys)];
     else if (change === 7) params[pick(keys)] = rnd(2) === 0 ? null : undefined;
     else if (change === 8) params[pick(keys)] = rnd(2) === 0 ? [scalar(), null, scalar()] : { o: scalar() };
@@ -126,7 +163,10 @@ test("structured data: parameters left out, empty elements, and values that are 
   // A clash with a name a later clean key holds, and suffixes cut to keep names within 32 characters.
   assert.equal(formatStructuredData({ "z@1": { "k k": "1", k_k: "2" } }), '[z@1 k_k_2="1" k_k="2"]');
   const long = "n".repeat(31);
-  assert.equal(formatStructuredData({ "z@1": { [long + " "]: "1", [long + "="]: "2", [long + "_"]: "3" } }), `[z@1 ${"n".repeat(30)}_2="1" ${"n".repeat(30)}_3="2" ${long}_="3"]`);
+  assert.equal(
+    formatStructuredData({ "z@1": { [long + " "]: "1", [long + "="]: "2", [long + "_"]: "3" } }),
+    `[z@1 ${"n".repeat(30)}_2="1" ${"n".repeat(30)}_3="2" ${long}_="3"]`,
+  );
 });
 
 test("structured data memo: a record that drops the last parameters, or has more, after records with the same leading values", () => {
@@ -158,7 +198,7 @@ test("structured data: inherited, null and undefined parameters and array elemen
   }
 });
 
-test("SD-NAMEs: printable ASCII from ! to ~ kept, anything else and = ] \" replaced, cut at 32", () => {
+test('SD-NAMEs: printable ASCII from ! to ~ kept, anything else and = ] " replaced, cut at 32', () => {
   assert.equal(sdName("!~az"), "!~az");
   assert.equal(sdName(" \u007f\u0080é🙂x"), "_____x");
   assert.equal(sdName('a=b]c"d'), "a_b_c_d");
@@ -168,10 +208,10 @@ test("SD-NAMEs: printable ASCII from ! to ~ kept, anything else and = ] \" repla
 
 test("SD-IDs: each refusal says why, with the problem kind; a long ID allowed once is not allowed later without the option", () => {
   const refused: Array<[string, string]> = [
-    ["a\u0001b@1", "only printable US-ASCII without space, =, ] or \""],
-    ["aé@1", "only printable US-ASCII without space, =, ] or \""],
-    ["a b@1", "only printable US-ASCII without space, =, ] or \""],
-    ["", "only printable US-ASCII without space, =, ] or \""],
+    ["a\u0001b@1", 'only printable US-ASCII without space, =, ] or "'],
+    ["aé@1", 'only printable US-ASCII without space, =, ] or "'],
+    ["a b@1", 'only printable US-ASCII without space, =, ] or "'],
+    ["", 'only printable US-ASCII without space, =, ] or "'],
     ["s".repeat(29) + "@123", "longer than 32 characters"],
     ["custom", "names without @ are reserved for IANA; use name@<enterprise number>"],
     ["@123", "empty name before @"],
@@ -180,7 +220,11 @@ test("SD-IDs: each refusal says why, with the problem kind; a long ID allowed on
     ["x@1..2", "the part after @ must be an enterprise number (digits, dots)"],
   ];
   for (const [id, why] of refused) {
-    assert.throws(() => checkSdId(id), (e: Error) => e instanceof SyslogFormatError && e.problem === "sd-id" && e.message === `invalid SD-ID "${id}": ${why}`, JSON.stringify(id));
+    assert.throws(
+      () => checkSdId(id),
+      (e: Error) => e instanceof SyslogFormatError && e.problem === "sd-id" && e.message === `invalid SD-ID "${id}": ${why}`,
+      JSON.stringify(id),
+    );
   }
   for (const id of ["s".repeat(28) + "@123", "sls@32473.100.7", "a@1", "timeQuality", "origin", "meta"]) checkSdId(id);
   const long = "s".repeat(30) + "@41123";

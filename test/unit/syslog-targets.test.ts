@@ -58,7 +58,10 @@ function assertOrder(seqs: number[], who: string): void {
 test("failover: in order; kill one, two, all; bring them back: nothing lost, order per target kept, failback after the healthy period", async () => {
   const L = await listeners(3);
   const names = L.rx.map((r) => `127.0.0.1:${r.port}`);
-  const t = targets(L.rx.map((r) => r.port), { failbackMs: 300 });
+  const t = targets(
+    L.rx.map((r) => r.port),
+    { failbackMs: 300 },
+  );
   await until(() => t.stats().down.length === 0, "all up");
   await Promise.all(range(0, 100).map((i) => t.send(msg(i))));
   await until(() => L.got[0].length === 100, "100 at A");
@@ -93,12 +96,26 @@ test("failover: in order; kill one, two, all; bring them back: nothing lost, ord
 
   await until(() => range(0, 500).every((s) => L.got.some((g) => g.includes(s))), "all 500 somewhere", 3000).catch(() => {});
   const all = new Set(L.got.flat());
-  assert.deepEqual(range(0, 500).filter((s) => !all.has(s)), [], "nothing lost");
+  assert.deepEqual(
+    range(0, 500).filter((s) => !all.has(s)),
+    [],
+    "nothing lost",
+  );
   L.got.forEach((g, i) => assertOrder(g, names[i]));
-  assert.deepEqual(L.got[0].filter((s) => s >= 100), range(400, 500), "A gets only what was sent after the failback");
-  assert.ok(range(300, 400).every((s) => L.got[1].includes(s)), "the backlog of the outage went to B");
+  assert.deepEqual(
+    L.got[0].filter((s) => s >= 100),
+    range(400, 500),
+    "A gets only what was sent after the failback",
+  );
+  assert.ok(
+    range(300, 400).every((s) => L.got[1].includes(s)),
+    "the backlog of the outage went to B",
+  );
   const st = t.stats();
-  assert.equal(st.sent, st.targets.reduce((n, x) => n + x.sent, 0));
+  assert.equal(
+    st.sent,
+    st.targets.reduce((n, x) => n + x.sent, 0),
+  );
   assert.ok(st.targets[0].faults.refused! >= 1 || st.targets[0].faults.disconnected! >= 1, "faults counted by kind per target");
   await t.close();
   await Promise.all(L.rx.map((r) => r.close()));
@@ -106,18 +123,28 @@ test("failover: in order; kill one, two, all; bring them back: nothing lost, ord
 
 test("balance: round robin over the targets that are up; a lost target's backlog moves to the others; nothing lost", async () => {
   const L = await listeners(3);
-  const t = targets(L.rx.map((r) => r.port), { mode: "balance" });
+  const t = targets(
+    L.rx.map((r) => r.port),
+    { mode: "balance" },
+  );
   await until(() => t.stats().down.length === 0, "all up");
   await Promise.all(range(0, 300).map((i) => t.send(msg(i))));
   await until(() => L.got.flat().length === 300, "300 received");
-  assert.deepEqual(L.got.map((g) => g.length), [100, 100, 100], "one in three each");
+  assert.deepEqual(
+    L.got.map((g) => g.length),
+    [100, 100, 100],
+    "one in three each",
+  );
   assert.equal(t.stats().inUse.length, 3);
 
   await L.kill(1);
   await until(() => t.stats().down.length === 1, "one down");
   await Promise.all(range(300, 600).map((i) => t.send(msg(i))));
   await until(() => range(300, 600).every((s) => L.got[0].includes(s) || L.got[2].includes(s)), "300..599 received");
-  assert.ok(range(300, 600).every((s) => L.got[0].includes(s) || L.got[2].includes(s)), "the two that are up take it all");
+  assert.ok(
+    range(300, 600).every((s) => L.got[0].includes(s) || L.got[2].includes(s)),
+    "the two that are up take it all",
+  );
 
   await L.kill(2);
   await until(() => t.stats().down.length === 2, "two down");
@@ -137,9 +164,17 @@ test("balance: round robin over the targets that are up; a lost target's backlog
   const before = L.got.map((g) => g.length);
   await Promise.all(range(800, 1100).map((i) => t.send(msg(i))));
   await until(() => L.got.reduce((n, g, i) => n + g.length - before[i], 0) >= 300, "300 more received");
-  assert.deepEqual(L.got.map((g, i) => g.length - before[i]), [100, 100, 100], "spread again once they are back");
+  assert.deepEqual(
+    L.got.map((g, i) => g.length - before[i]),
+    [100, 100, 100],
+    "spread again once they are back",
+  );
   const all = new Set(L.got.flat());
-  assert.deepEqual(range(0, 1100).filter((s) => !all.has(s)), [], "nothing lost");
+  assert.deepEqual(
+    range(0, 1100).filter((s) => !all.has(s)),
+    [],
+    "nothing lost",
+  );
   await t.close();
   await Promise.all(L.rx.map((r) => r.close()));
 });
@@ -148,7 +183,13 @@ test("balance: a target whose queue is full is skipped while another has room (e
   const slow = await relpServer();
   const quick = await relpServer();
   slow.answer = () => "hold";
-  const t = new SyslogTargets({ protocol: "relp", mode: "balance", targets: [slow, quick].map((x) => ({ host: "127.0.0.1", port: x.port })), backoff: fast, maxQueueMessages: 10 });
+  const t = new SyslogTargets({
+    protocol: "relp",
+    mode: "balance",
+    targets: [slow, quick].map((x) => ({ host: "127.0.0.1", port: x.port })),
+    backoff: fast,
+    maxQueueMessages: 10,
+  });
   t.open();
   await until(() => t.stats().down.length === 0, "both up");
   const ps: Promise<void>[] = [];

@@ -79,13 +79,17 @@ describe("mapping: the zone of field times written without one", () => {
     const c = migrate(SLS_SYSLOG_MAP, { type: "sls-syslog-map", timestampSource: "field", timestampField: "ts", timestampZone: "China" });
     const r = c.ok ? resolve(SLS_SYSLOG_MAP, c.value) : c;
     assert.ok(!r.ok);
-    assert.deepEqual(r.problems.map((p) => describeProblem(p)), ['timestampZone "China": must be UTC, an offset such as +08:00, or a time zone name such as Asia/Shanghai']);
+    assert.deepEqual(
+      r.problems.map((p) => describeProblem(p)),
+      ['timestampZone "China": must be UTC, an offset such as +08:00, or a time zone name such as Asia/Shanghai'],
+    );
   });
 });
 
 describe("syslog header in a chosen zone", () => {
   const at = (isoUtc: string) => ({ seconds: Date.parse(isoUtc) / 1000 });
-  const line3164 = (isoUtc: string, zone?: string) => formatRfc3164({ timestamp: at(isoUtc), hostname: "h", appName: "a", message: "m" }, zone ? { zone: timeZone(zone)! } : {}).toString();
+  const line3164 = (isoUtc: string, zone?: string) =>
+    formatRfc3164({ timestamp: at(isoUtc), hostname: "h", appName: "a", message: "m" }, zone ? { zone: timeZone(zone)! } : {}).toString();
 
   it("RFC 3164: UTC by default, the zone's wall time when set, across DST switches", () => {
     assert.equal(line3164("2026-11-28T00:00:00Z"), "<14>Nov 28 00:00:00 h a: m");
@@ -104,7 +108,10 @@ describe("syslog header in a chosen zone", () => {
     const rec = { timestamp: at("2026-11-28T00:00:00Z"), hostname: "h", appName: "a", message: "m" };
     assert.match(formatRfc5424(rec).toString(), /^<14>1 2026-11-28T00:00:00Z h a /);
     assert.match(formatRfc5424(rec, { zone: timeZone("Asia/Shanghai")! }).toString(), /^<14>1 2026-11-28T08:00:00\+08:00 h a /);
-    assert.match(formatRfc5424({ ...rec, timestamp: at("2026-07-01T12:00:00Z") }, { zone: timeZone("America/New_York")! }).toString(), /^<14>1 2026-07-01T08:00:00-04:00 /);
+    assert.match(
+      formatRfc5424({ ...rec, timestamp: at("2026-07-01T12:00:00Z") }, { zone: timeZone("America/New_York")! }).toString(),
+      /^<14>1 2026-07-01T08:00:00-04:00 /,
+    );
   });
 
   it("sls-syslog-out's timezone setting: checked, and used by its formatter", () => {

@@ -60,13 +60,22 @@ describe("emulator faults", () => {
   it("is programmable over /_emulator/faults", async () => {
     const emu = await start({ port: 0, logstore: "flt", shards: 1 });
     try {
-      const post = await rawRequest(emu.url, "POST", "/_emulator/faults", { "content-type": "application/json" }, Buffer.from(JSON.stringify({ actions: ["ListShards"], error: { status: 503, code: "ServerBusy" } })));
+      const post = await rawRequest(
+        emu.url,
+        "POST",
+        "/_emulator/faults",
+        { "content-type": "application/json" },
+        Buffer.from(JSON.stringify({ actions: ["ListShards"], error: { status: 503, code: "ServerBusy" } })),
+      );
       assert.equal(post.status, 200);
       const { id } = JSON.parse(post.body.toString()) as { id: number };
       const c = sdkClient(emu);
       await assert.rejects(c.listShards(emu.project, "flt"), (e: SdkError) => e.code === "ServerBusy" && e.data?.httpCode === 503);
       const list = JSON.parse((await rawRequest(emu.url, "GET", "/_emulator/faults", {})).body.toString()) as Array<{ id: number; hits: number }>;
-      assert.deepEqual(list.map((r) => [r.id, r.hits]), [[id, 1]]);
+      assert.deepEqual(
+        list.map((r) => [r.id, r.hits]),
+        [[id, 1]],
+      );
       assert.equal((await rawRequest(emu.url, "DELETE", `/_emulator/faults/${id}`, {})).status, 200);
       assert.equal((await c.listShards(emu.project, "flt")).statusCode, 200);
       const health = await rawRequest(emu.url, "GET", "/_emulator/health", {});
@@ -77,7 +86,13 @@ describe("emulator faults", () => {
       assert.deepEqual(JSON.parse(put.body.toString()), { shard: 0, seq: 0 });
       const cursor = (await c.getCursor(emu.project, "flt", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
       const g = (await sdkPullLogs(c, emu.project, "flt", 0, cursor)).groups[0];
-      assert.deepEqual(g.logs[0], { time: 1_700_000_000, contents: [["seq", "1"], ["n", "2"]] });
+      assert.deepEqual(g.logs[0], {
+        time: 1_700_000_000,
+        contents: [
+          ["seq", "1"],
+          ["n", "2"],
+        ],
+      });
       assert.deepEqual(g.tags[0], ["env", "dev"]);
       const state = JSON.parse((await rawRequest(emu.url, "GET", "/_emulator/state", {})).body.toString()) as {
         projects: Array<{ project: string; logstores: Array<{ logstore: string; shards: Array<{ groups: number }> }> }>;
@@ -122,7 +137,10 @@ describe("emulator admin routes", () => {
     const emu = await start({ port: 0, adminToken: "s3cret-token" });
     try {
       assert.equal((await rawRequest(emu.url, "GET", "/_emulator/faults", {})).status, 401);
-      assert.equal((await rawRequest(emu.url, "POST", "/_emulator/faults", { "content-type": "application/json", authorization: "Bearer wrong-token!" }, fault)).status, 401);
+      assert.equal(
+        (await rawRequest(emu.url, "POST", "/_emulator/faults", { "content-type": "application/json", authorization: "Bearer wrong-token!" }, fault)).status,
+        401,
+      );
       const ok = await rawRequest(emu.url, "POST", "/_emulator/faults", { "content-type": "application/json", authorization: "Bearer s3cret-token" }, fault);
       assert.equal(ok.status, 200);
       assert.equal(emu.faults.list().length, 1);
@@ -138,7 +156,10 @@ describe("emulator admin routes", () => {
       assert.equal(e?.status, 403, bound);
       assert.match(e?.message ?? "", /admin token/);
     }
-    assert.equal(adminRefusal({ method: "GET", headers: { host: "10.0.0.5:8080", authorization: "Bearer tok" } }, { bound: "0.0.0.0", cnames: [], token: "tok" }), undefined);
+    assert.equal(
+      adminRefusal({ method: "GET", headers: { host: "10.0.0.5:8080", authorization: "Bearer tok" } }, { bound: "0.0.0.0", cnames: [], token: "tok" }),
+      undefined,
+    );
     assert.equal(adminRefusal({ method: "GET", headers: { host: "127.0.0.1:1" } }, { bound: "127.0.0.1", cnames: [] }), undefined);
     assert.equal(adminRefusal({ method: "GET", headers: { host: "[::1]:1" } }, { bound: "::1", cnames: [] }), undefined);
   });
@@ -161,20 +182,28 @@ describe("emulator persistence", () => {
     try {
       const first = await open({ port: 0, data: dir, logstore: "keep", shards: 2 });
       const c1 = sdkClient(first);
-      for (let i = 0; i < 20; i++) await sdkPutLogs(c1, first.project, "keep", { logs: [{ time: 1_700_000_000, contents: [["seq", String(i)]] }], tags: [["t", "v"]] });
+      for (let i = 0; i < 20; i++)
+        await sdkPutLogs(c1, first.project, "keep", { logs: [{ time: 1_700_000_000, contents: [["seq", String(i)]] }], tags: [["t", "v"]] });
       await c1.splitShard(first.project, "keep", "1", new Sls.SplitShardRequest({ shardCount: 2 }));
       for (let i = 20; i < 30; i++) await sdkPutLogs(c1, first.project, "keep", { logs: [{ time: 1_700_000_000, contents: [["seq", String(i)]] }], tags: [] });
       await c1.createConsumerGroup(first.project, "keep", new Sls.CreateConsumerGroupRequest({ consumerGroup: "cg", timeout: 20, order: true }));
       const mid = (await c1.getCursor(first.project, "keep", "0", new Sls.GetCursorRequest({ from: "end" }))).body!.cursor!;
-      await c1.consumerGroupUpdateCheckPoint(first.project, "keep", "cg", new Sls.ConsumerGroupUpdateCheckPointRequest({ forceSuccess: true, shard: 0, checkpoint: mid }));
+      await c1.consumerGroupUpdateCheckPoint(
+        first.project,
+        "keep",
+        "cg",
+        new Sls.ConsumerGroupUpdateCheckPointRequest({ forceSuccess: true, shard: 0, checkpoint: mid }),
+      );
       first.createLogstore("gone", { shards: 1 });
       first.putLogs("gone", { logs: [{ time: 1, contents: [] }], tags: [] });
       first.deleteLogstore("gone");
       const shardsBefore = (await c1.listShards(first.project, "keep")).body;
-      const pulledBefore = await Promise.all(shardsBefore!.map(async (s) => {
-        const b = (await c1.getCursor(first.project, "keep", String(s.shardID), new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
-        return sdkPullLogs(c1, first.project, "keep", s.shardID!, b);
-      }));
+      const pulledBefore = await Promise.all(
+        shardsBefore!.map(async (s) => {
+          const b = (await c1.getCursor(first.project, "keep", String(s.shardID), new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
+          return sdkPullLogs(c1, first.project, "keep", s.shardID!, b);
+        }),
+      );
       await first.close();
       // A crash in the middle of a write leaves half a record behind.
       const shardDir = join(dir, "shards", first.project, "keep");
@@ -191,14 +220,20 @@ describe("emulator persistence", () => {
           assert.equal(r.headers["x-log-cursor"], pulledBefore[i].headers["x-log-cursor"]);
         }
         const groups = (await c2.listConsumerGroup(second.project, "keep")).body;
-        assert.deepEqual(groups?.map((g) => [g.name, g.timeout, g.order]), [["cg", 20, true]]);
+        assert.deepEqual(
+          groups?.map((g) => [g.name, g.timeout, g.order]),
+          [["cg", 20, true]],
+        );
         const cp = (await c2.getCheckPoint(second.project, "keep", "cg", new Sls.GetCheckPointRequest({ shard: 0 }))).body;
         assert.equal(cp?.[0].checkpoint, mid);
         await assert.rejects(c2.getLogStore(second.project, "gone"), /LogStoreNotExist/);
         // Writing after the restart continues the same sequence.
         await sdkPutLogs(c2, second.project, "keep", { logs: [{ time: 1, contents: [["seq", "30"]] }], tags: [] }, { hashKey: "0".repeat(32) });
         const after0 = await sdkPullLogs(c2, second.project, "keep", 0, mid);
-        assert.deepEqual(after0.groups.map((g) => g.logs[0].contents[0][1]), ["30"]);
+        assert.deepEqual(
+          after0.groups.map((g) => g.logs[0].contents[0][1]),
+          ["30"],
+        );
       } finally {
         await second.close();
       }
@@ -219,7 +254,19 @@ describe("emulator persistence", () => {
     const dir = mkdtempSync(join(tmpdir(), "sls-emu-"));
     try {
       const first = await open({ port: 0, data: dir, logstore: "cap", shards: 1, maxShardBytes: 100_000 });
-      for (let i = 0; i < 5000; i++) first.putLogs("cap", { logs: [{ time: 1, contents: [["seq", String(i)], ["pad", "p".repeat(80)]] }], tags: [] });
+      for (let i = 0; i < 5000; i++)
+        first.putLogs("cap", {
+          logs: [
+            {
+              time: 1,
+              contents: [
+                ["seq", String(i)],
+                ["pad", "p".repeat(80)],
+              ],
+            },
+          ],
+          tags: [],
+        });
       const s = first.getLogstore("cap").shard(0);
       const [begin, end] = [s.firstSeq, s.endSeq];
       assert.equal(end, 5000);
@@ -260,10 +307,13 @@ describe("emulator persistence", () => {
       assert.equal(ls.shard(a).groupCount, 0, "TTL expired everything");
       assert.equal(ls.shard(a).firstSeq, 1);
       // The readonly parent is listed until its data expired, then it is gone.
-      assert.deepEqual(emu.listShards("ttl").map((x) => [x.shardID, x.status]), [
-        [a, "readwrite"],
-        [b, "readwrite"],
-      ]);
+      assert.deepEqual(
+        emu.listShards("ttl").map((x) => [x.shardID, x.status]),
+        [
+          [a, "readwrite"],
+          [b, "readwrite"],
+        ],
+      );
       await assert.rejects(sdkPullLogs(c, emu.project, "ttl", 0, s.cursor(10)), /ShardNotExist/);
     } finally {
       await emu.close();

@@ -51,7 +51,10 @@ describe("emulator log generator", () => {
         const r = await sdkPullLogs(c, emu.project, "gen", shard, cur);
         for (const g of r.groups) for (const l of g.logs) all.push(Number(l.contents[0][1]));
       }
-      assert.deepEqual(all.sort((a, b) => a - b), Array.from({ length: 2345 }, (_, i) => i));
+      assert.deepEqual(
+        all.sort((a, b) => a - b),
+        Array.from({ length: 2345 }, (_, i) => i),
+      );
       // A second run continues the sequence (e.g. after a restart with --data).
       const rated = emu.generate("gen", "slb", { rate: 1000, count: 150 });
       assert.equal(await rated.done, 150);
@@ -59,7 +62,10 @@ describe("emulator log generator", () => {
       for (const s of emu.getLogstore("gen").listShards()) {
         for (let q = s.firstSeq; q < s.endSeq; q++) for (const l of decodeLogGroup(s.at(q).bytes).logs) more.push(Number(l.contents[0][1]));
       }
-      assert.deepEqual(more.sort((a, b) => a - b), Array.from({ length: 2345 + 150 }, (_, i) => i));
+      assert.deepEqual(
+        more.sort((a, b) => a - b),
+        Array.from({ length: 2345 + 150 }, (_, i) => i),
+      );
     } finally {
       await emu.close();
     }
@@ -69,9 +75,26 @@ describe("emulator log generator", () => {
 describe("emulator CLI", () => {
   it("starts, prints endpoint and keys as JSON, generates, takes faults, and stops on SIGTERM", async () => {
     const cli = path.resolve(__dirname, "../../../emulator/cli.js");
-    const child = spawn(process.execPath, [cli, "--port", "0", "--json", "--generate", "waf", "--count", "300", "--shards", "1", "--fault", '{"actions":["GetLogStore"],"error":{"status":503,"code":"ServerBusy"}}'], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        "--port",
+        "0",
+        "--json",
+        "--generate",
+        "waf",
+        "--count",
+        "300",
+        "--shards",
+        "1",
+        "--fault",
+        '{"actions":["GetLogStore"],"error":{"status":503,"code":"ServerBusy"}}',
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
       const info = JSON.parse(line) as { endpoint: string; project: string; logstore: string; accessKeyId: string; accessKeySecret: string; url: string };

@@ -170,9 +170,15 @@ describe("consumer group at scale: 64 consumers, 256 shards", () => {
       // Quiet: nothing moves without a membership change.
       const before = JSON.stringify([...sim.members.values()].map((m) => [m.name, [...m.held].sort((a, b) => a - b)]));
       sim.runTo(sim.now + 5 * H);
-      assert.equal(JSON.stringify([...sim.members.values()].map((m) => [m.name, [...m.held].sort((a, b) => a - b)])), before, `seed ${seed}: moved while quiet`);
+      assert.equal(
+        JSON.stringify([...sim.members.values()].map((m) => [m.name, [...m.held].sort((a, b) => a - b)])),
+        before,
+        `seed ${seed}: moved while quiet`,
+      );
     }
     // Longest time to balance after a change, in heartbeat intervals (test output, for the record).
-    console.log(`# 64x256: balanced after fleet start ${figures.fleet} H, join ${figures.join} H, stop ${figures.stop} H after the timeout, crash ${figures.crash} H after the timeout`);
+    console.log(
+      `# 64x256: balanced after fleet start ${figures.fleet} H, join ${figures.join} H, stop ${figures.stop} H after the timeout, crash ${figures.crash} H after the timeout`,
+    );
   });
 });

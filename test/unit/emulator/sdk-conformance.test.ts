@@ -80,7 +80,10 @@ describe("emulator via @alicloud/sls20201230", () => {
     await rejectsWith(c.splitShard(p, "sm", "1", new Sls.SplitShardRequest({ key: "5" + "0".repeat(31) })), "ParameterInvalid", 400);
     await rejectsWith(c.splitShard(p, "sm", "9", new Sls.SplitShardRequest({ key: "5" + "0".repeat(31) })), "ShardNotExist", 400);
     const three = await c.splitShard(p, "sm", "2", new Sls.SplitShardRequest({ shardCount: 3 }));
-    assert.deepEqual(three.body?.map((s) => s.shardID), [2, 3, 4, 5]);
+    assert.deepEqual(
+      three.body?.map((s) => s.shardID),
+      [2, 3, 4, 5],
+    );
     const merged = await c.mergeShard(p, "sm", "1");
     assert.deepEqual(
       merged.body?.map((s) => [s.shardID, s.status]),
@@ -121,15 +124,15 @@ describe("emulator via @alicloud/sls20201230", () => {
     assert.equal(Number(r0.headers["x-log-bodyrawsize"]), r0.body.length);
     const end0 = (await c.getCursor(p, "rw", "0", new Sls.GetCursorRequest({ from: "end" }))).body!.cursor!;
     assert.equal(r0.headers["x-log-cursor"], end0);
-    assert.equal(
-      BigInt(r0.headers["x-log-read-last-cursor"]),
-      BigInt(Buffer.from(end0, "base64").toString()) - 1n,
-    );
+    assert.equal(BigInt(r0.headers["x-log-read-last-cursor"]), BigInt(Buffer.from(end0, "base64").toString()) - 1n);
     // appendMeta adds the client address as a tag.
     await c.createLogStore(p, new Sls.CreateLogStoreRequest({ logstoreName: "meta", ttl: 1, shardCount: 1, appendMeta: true }));
     await sdkPutLogs(c, p, "meta", group(9));
     const m = await sdkPullLogs(c, p, "meta", 0, (await c.getCursor(p, "meta", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!);
-    assert.deepEqual(m.groups[0].tags.map(([k]) => k), ["host", "__receive_time__", "__client_ip__"]);
+    assert.deepEqual(
+      m.groups[0].tags.map(([k]) => k),
+      ["host", "__receive_time__", "__client_ip__"],
+    );
     assert.equal(m.groups[0].tags[2][1], "127.0.0.1");
     await rejectsWith(sdkPutLogs(c, p, "rw", group(5), { hashKey: "xyz" }), "ParameterInvalid", 400);
     await rejectsWith(sdkPutLogs(c, p, "nope", group(5)), "LogStoreNotExist", 404);
@@ -148,10 +151,17 @@ describe("emulator via @alicloud/sls20201230", () => {
     assert.equal(b.headers["x-log-count"], "0");
     assert.equal(b.headers["x-log-bodyrawsize"], "0");
     assert.equal(b.headers["x-log-cursor"], a.headers["x-log-cursor"]);
-    for (const [enc, expect] of [["deflate", "deflate"], ["", undefined], ["lz4", "lz4"]] as const) {
+    for (const [enc, expect] of [
+      ["deflate", "deflate"],
+      ["", undefined],
+      ["lz4", "lz4"],
+    ] as const) {
       const r = await sdkPullLogs(c, p, "page", 0, a.headers["x-log-cursor"], { acceptEncoding: enc, type: "logs" });
       assert.equal(r.headers["x-log-compresstype"], expect);
-      assert.deepEqual(r.groups.map((g) => g.logs[0].contents[0][1]), ["4", "5", "6", "7", "8", "9"]);
+      assert.deepEqual(
+        r.groups.map((g) => g.logs[0].contents[0][1]),
+        ["4", "5", "6", "7", "8", "9"],
+      );
       assert.equal(r.headers["x-log-end-of-cursor"], "1");
     }
     await rejectsWith(sdkPullLogs(c, p, "page", 0, begin, { count: 0 }), "ParameterInvalid", 400);
@@ -192,7 +202,10 @@ describe("emulator via @alicloud/sls20201230", () => {
     );
     await c.updateConsumerGroup(p, "app", "g1", new Sls.UpdateConsumerGroupRequest({ timeout: 45, order: true }));
     const list = await c.listConsumerGroup(p, "app");
-    assert.deepEqual(list.body?.map((g) => [g.name, g.timeout, g.order]), [["g1", 45, true]]);
+    assert.deepEqual(
+      list.body?.map((g) => [g.name, g.timeout, g.order]),
+      [["g1", 45, true]],
+    );
 
     assert.deepEqual((await c.consumerGroupHeartBeat(p, "app", "g1", req("a", []))).body, [0, 1]);
     assert.deepEqual((await c.consumerGroupHeartBeat(p, "app", "g1", req("b", []))).body, []); // a still holds both
@@ -204,9 +217,15 @@ describe("emulator via @alicloud/sls20201230", () => {
     await rejectsWith(c.consumerGroupHeartBeat(p, "app", "nope", req("a", [])), "ConsumerGroupNotExist", 404);
 
     const empty = await c.getCheckPoint(p, "app", "g1", new Sls.GetCheckPointRequest({ shard: 0 }));
-    assert.deepEqual(empty.body?.map((x) => [x.shard, x.checkpoint]), [[0, ""]]);
+    assert.deepEqual(
+      empty.body?.map((x) => [x.shard, x.checkpoint]),
+      [[0, ""]],
+    );
     const all = await c.getCheckPoint(p, "app", "g1", new Sls.GetCheckPointRequest({}));
-    assert.deepEqual(all.body?.map((x) => x.shard), [0, 1]);
+    assert.deepEqual(
+      all.body?.map((x) => x.shard),
+      [0, 1],
+    );
     assert.deepEqual((await c.getCheckPoint(p, "app", "g1", new Sls.GetCheckPointRequest({ shard: 42 }))).body, []);
 
     const cursor = (await c.getCursor(p, "app", "0", new Sls.GetCursorRequest({ from: "end" }))).body!.cursor!;
@@ -240,7 +259,12 @@ describe("emulator via @alicloud/sls20201230", () => {
         await sdkPutLogs(good, sts.project, "v4", group(1));
         // Query values outside RFC 3986's unreserved set: TS encodes them its own way (docs/sls-protocol.md, "V4").
         await good.createConsumerGroup(sts.project, "v4", new Sls.CreateConsumerGroupRequest({ consumerGroup: `odd-${v4}`, timeout: 10, order: false }));
-        const hb = await good.consumerGroupHeartBeat(sts.project, "v4", `odd-${v4}`, new Sls.ConsumerGroupHeartBeatRequest({ consumer: "c 1*(x)!*~'", body: [] }));
+        const hb = await good.consumerGroupHeartBeat(
+          sts.project,
+          "v4",
+          `odd-${v4}`,
+          new Sls.ConsumerGroupHeartBeatRequest({ consumer: "c 1*(x)!*~'", body: [] }),
+        );
         assert.deepEqual(hb.body, [0, 1]);
         const noToken = sdkClient({ endpoint: sts.endpoint, accessKeyId: "sts-id", accessKeySecret: "sts-secret", v4 });
         await rejectsWith(noToken.listShards(sts.project, "v4"), "Unauthorized", 401);
@@ -266,7 +290,10 @@ describe("emulator via @alicloud/sls20201230", () => {
       assert.equal(got.body?.projectName, "proj-x");
       assert.equal(got.body?.description, "d");
       const list = await c.listProject(new Sls.ListProjectRequest({ offset: 0, size: 100, projectName: "proj" }));
-      assert.deepEqual(list.body?.projects?.map((x) => x.projectName), ["proj-x"]);
+      assert.deepEqual(
+        list.body?.projects?.map((x) => x.projectName),
+        ["proj-x"],
+      );
       await stock.deleteProject("proj-x", new Sls.DeleteProjectRequest({}));
       await rejectsWith(stock.getProject("proj-x"), "ProjectNotExist", 404);
       // The CNAME-style Host addresses the default project.
@@ -278,7 +305,11 @@ describe("emulator via @alicloud/sls20201230", () => {
 
   it("reports consumer-group and checkpoint parameter errors", async () => {
     await rejectsWith(c.updateConsumerGroup(p, "app", "none", new Sls.UpdateConsumerGroupRequest({ timeout: 5 })), "ConsumerGroupNotExist", 404);
-    await rejectsWith(c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 0, order: false })), "ParameterInvalid", 400);
+    await rejectsWith(
+      c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 0, order: false })),
+      "ParameterInvalid",
+      400,
+    );
     await c.createConsumerGroup(p, "app", new Sls.CreateConsumerGroupRequest({ consumerGroup: "g2", timeout: 10, order: false }));
     const cursor = (await c.getCursor(p, "app", "0", new Sls.GetCursorRequest({ from: "begin" }))).body!.cursor!;
     const commit = (o: { consumer?: string; forceSuccess: boolean; shard: number }) =>

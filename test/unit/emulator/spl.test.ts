@@ -63,12 +63,24 @@ describe("SPL statements", () => {
     const log = { __time__: "1700000000", "__tag__:host": "web-1", status: "200", bytes: "1024", path: "/" };
     assert.deepEqual(run("* | extend kb = cast(bytes as bigint) / 1024, ok = status = '200'", log), { ...log, kb: 1, ok: true });
     assert.deepEqual(run("* | project status, p = path", log), { __time__: "1700000000", "__tag__:host": "web-1", status: "200", p: "/" });
-    assert.deepEqual(run('* | project-away bytes, path', log), { __time__: "1700000000", "__tag__:host": "web-1", status: "200" });
+    assert.deepEqual(run("* | project-away bytes, path", log), { __time__: "1700000000", "__tag__:host": "web-1", status: "200" });
     assert.deepEqual(run('* | project-away -wildcard "p*", "b*"', log), { __time__: "1700000000", "__tag__:host": "web-1", status: "200" });
     assert.deepEqual(run('* | project -wildcard "st*"', log), { __time__: "1700000000", "__tag__:host": "web-1", status: "200" });
-    assert.deepEqual(run("* | project-rename code = status | where code = '200' | project code", log), { __time__: "1700000000", "__tag__:host": "web-1", code: "200" });
-    assert.deepEqual(run(`* | where "__tag__:host" = 'web-1' | project host = "__tag__:host"`, log), { __time__: "1700000000", "__tag__:host": "web-1", host: "web-1" });
-    assert.deepEqual(run("* | extend n = cast(status as bigint) | extend m = n + 1 | where m = 201 | project m", log), { __time__: "1700000000", "__tag__:host": "web-1", m: 201 });
+    assert.deepEqual(run("* | project-rename code = status | where code = '200' | project code", log), {
+      __time__: "1700000000",
+      "__tag__:host": "web-1",
+      code: "200",
+    });
+    assert.deepEqual(run(`* | where "__tag__:host" = 'web-1' | project host = "__tag__:host"`, log), {
+      __time__: "1700000000",
+      "__tag__:host": "web-1",
+      host: "web-1",
+    });
+    assert.deepEqual(run("* | extend n = cast(status as bigint) | extend m = n + 1 | where m = 201 | project m", log), {
+      __time__: "1700000000",
+      "__tag__:host": "web-1",
+      m: 201,
+    });
     assert.equal(run("-- a comment\n* /* the logstore */ | where status = '200';", log) !== null, true);
   });
 
@@ -97,9 +109,29 @@ describe("SPL statements", () => {
       source: "10.0.0.1",
       tags: [["__receive_time__", "1700000000"]],
       logs: [
-        { time: 1, timeNs: 5, contents: [["lvl", "ERROR"], ["msg", "a"]] },
-        { time: 2, contents: [["lvl", "INFO"], ["msg", "b"]] },
-        { time: 3, contents: [["lvl", "ERROR"], ["msg", "c"], ["n", "x"]] },
+        {
+          time: 1,
+          timeNs: 5,
+          contents: [
+            ["lvl", "ERROR"],
+            ["msg", "a"],
+          ],
+        },
+        {
+          time: 2,
+          contents: [
+            ["lvl", "INFO"],
+            ["msg", "b"],
+          ],
+        },
+        {
+          time: 3,
+          contents: [
+            ["lvl", "ERROR"],
+            ["msg", "c"],
+            ["n", "x"],
+          ],
+        },
       ],
     });
     const r = applySpl(SplProgram.compile("* | where lvl = 'ERROR' | extend n2 = try_cast(n as bigint) | project-away lvl"), stored);
@@ -108,10 +140,20 @@ describe("SPL statements", () => {
     assert.equal(g.topic, "t");
     assert.equal(g.source, "10.0.0.1");
     assert.deepEqual(g.tags, [["__receive_time__", "1700000000"]]);
-    assert.deepEqual(g.logs.map((l) => [l.time, l.timeNs, l.contents]), [
-      [1, 5, [["msg", "a"]]],
-      [3, undefined, [["msg", "c"], ["n", "x"]]],
-    ]);
+    assert.deepEqual(
+      g.logs.map((l) => [l.time, l.timeNs, l.contents]),
+      [
+        [1, 5, [["msg", "a"]]],
+        [
+          3,
+          undefined,
+          [
+            ["msg", "c"],
+            ["n", "x"],
+          ],
+        ],
+      ],
+    );
     assert.equal(applySpl(SplProgram.compile("* | where lvl = 'DEBUG'"), stored).bytes, undefined);
   });
 });
@@ -123,7 +165,11 @@ describe("PullLogs with query", () => {
     emu = await start({ port: 0, logstore: "app", shards: 1 });
     client = new SlsClient({ endpoint: emu.url, credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret } });
     for (let i = 0; i < 10; i++) {
-      emu.putLogs("app", { tags: [], logs: [0, 1, 2].map((j) => ({ time: 1_700_000_000, contents: [["n", String(i * 3 + j)]] as Array<[string, string]> })) }, { shard: 0 });
+      emu.putLogs(
+        "app",
+        { tags: [], logs: [0, 1, 2].map((j) => ({ time: 1_700_000_000, contents: [["n", String(i * 3 + j)]] as Array<[string, string]> })) },
+        { shard: 0 },
+      );
     }
   });
   after(async () => {

@@ -80,7 +80,10 @@ describe("emulator split/merge under writes", () => {
         assert.equal(r.headers["x-log-end-of-cursor"], "1");
       }
     }
-    assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: total }, (_, i) => i));
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      Array.from({ length: total }, (_, i) => i),
+    );
     // A cursor taken before the split still reads the parent's remaining data.
     const fromEarly = await drain("sm", 0, earlyCursor);
     assert.ok(fromEarly.seqs.length > 0);
@@ -102,7 +105,12 @@ describe("emulator split/merge under writes", () => {
     assert.deepEqual(await hb("free", []), [0, a, b]);
     const { end } = await drain("ord", 0);
     const commit = (g: string) =>
-      c.consumerGroupUpdateCheckPoint(emu.project, "ord", g, new Sls.ConsumerGroupUpdateCheckPointRequest({ consumer: "w", forceSuccess: false, shard: 0, checkpoint: end }));
+      c.consumerGroupUpdateCheckPoint(
+        emu.project,
+        "ord",
+        g,
+        new Sls.ConsumerGroupUpdateCheckPointRequest({ consumer: "w", forceSuccess: false, shard: 0, checkpoint: end }),
+      );
     await commit("g");
     await commit("free");
     assert.deepEqual(await hb("g", [0]), [a, b]);

@@ -145,7 +145,10 @@ describe("emulator body decompression", () => {
   it("never inflates past the announced raw size: a deflate bomb fails at x-log-bodyrawsize", () => {
     const bomb = deflateSync(Buffer.alloc(10 << 20));
     assert.ok(bomb.length < 20_000);
-    assert.throws(() => decompressBody("deflate", bomb, 100), (e: Error & { code?: string }) => e.code === "PostBodyUncompressError" && /Cannot create a Buffer larger than 100 bytes/.test(e.message));
+    assert.throws(
+      () => decompressBody("deflate", bomb, 100),
+      (e: Error & { code?: string }) => e.code === "PostBodyUncompressError" && /Cannot create a Buffer larger than 100 bytes/.test(e.message),
+    );
     assert.deepEqual(decompressBody("deflate", deflateSync(Buffer.from("abc")), 3), Buffer.from("abc"));
   });
 });
