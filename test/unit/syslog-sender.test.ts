@@ -1,12 +1,15 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { SyslogSender, SendError } from "../../lib/syslog/sender";
+import { SyslogSender, SendError, type SenderStats } from "../../lib/syslog/sender";
+import * as transport from "../../lib/syslog/transport";
 import { lfFrame, octetFrame } from "../../lib/syslog/framing";
 import { backoffDelay } from "../../lib/backoff";
 import { Fifo } from "../../lib/syslog/fifo";
 import { FrameReader } from "../support/frame-reader";
 import { streamReceiver, udpReceiver, freePort } from "../support/receivers";
 import { waitState } from "../support/sender-state";
+import { relpServer } from "../support/relp-server";
+import { until } from "../support/until";
 
 const msgs = (n: number, prefix = "m"): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.from(`<14>1 - - - - - - ${prefix}${i}`));
 const fast = { initialMs: 10, maxMs: 50 };
@@ -299,10 +302,16 @@ test("after an unexpected disconnect, frames written within the replay window go
     const down = waitState(s, "disconnected");
     for (const sock of rx.sockets) sock.destroy();
     await down;
+    // Until they are written again, the replayed batches (a1-a3 and a4, one entry each) count
+    // toward the queue's bound: 4 frames of 4 bytes ("2 a1").
+    const atLoss = s.stats();
+    assert.deepEqual([atLoss.queued, atLoss.queuedBytes], replayWindowMs > 0 ? [2, 16] : [0, 0], `queue at the loss, replayWindowMs ${replayWindowMs}`);
     await waitState(s, "connected");
     await s.sendMany(["b1", "b2"]);
     const replayed = replayWindowMs > 0 ? ["a1", "a2", "a3", "a4"] : [];
     await rx.waitFor(4 + replayed.length + 2, 10_000);
+    // Written again, they leave the queue: nothing counts twice or goes below zero.
+    assert.deepEqual([s.stats().queued, s.stats().queuedBytes], [0, 0], `queue after the replay, replayWindowMs ${replayWindowMs}`);
     await s.close();
     assert.equal(rx.connections.length, 2);
     assert.deepEqual(rx.connections[0].map(String), ["a1", "a2", "a3", "a4"]);
@@ -457,3 +466,98 @@ test(
     await u.close();
   },
 );
+
+test("a connection lost with a batch in flight: only its unconfirmed frames go out again, first, and the counters say so", limit, async (t) => {
+  // RELP confirms frame by frame, so a batch can be part confirmed when the connection dies.
+  const srv = await relpServer();
+  closeAfter(t, srv);
+  let answered = 0;
+  srv.answer = (f) => (f.conn > 0 || answered++ < 3 ? "ok" : "hold");
+  const s = new SyslogSender({ protocol: "relp", endpoints: [{ host: "127.0.0.1", port: srv.port }], backoff: fast });
+  closeAfter(t, s);
+  const texts = Array.from({ length: 8 }, (_, i) => `m${i}`);
+  const all = s.sendMany(texts); // one turn, one batch: m0-m2 answered, m3-m7 unconfirmed
+  await until(() => s.stats().sent === 3 && srv.messages().length === 8, 10_000, "3 of 8 frames answered");
+  let atLoss: SenderStats | undefined;
+  s.once("state", (st: string) => (atLoss = st === "disconnected" ? s.stats() : undefined));
+  const lostAt = Date.now();
+  for (const sock of srv.sockets) sock.destroy();
+  await all;
+  // What the loss left in the queue: the 5 unconfirmed frames ("2 m3" = 4 bytes each), all counted
+  // as resent; the outage's start; the fault by kind.
+  assert.ok(atLoss, "the first state change after the loss is disconnected");
+  assert.deepEqual([atLoss.queued, atLoss.queuedBytes, atLoss.resent, atLoss.sent], [5, 20, 5, 3]);
+  assert.equal(typeof atLoss.downSince, "number");
+  assert.ok(atLoss.downSince! >= lostAt, "down since the loss, not since the sender was made");
+  assert.deepEqual(atLoss.faults, { disconnected: 1 });
+  // The next session carries exactly the unconfirmed frames, in order, then nothing else.
+  assert.deepEqual(
+    srv.frames.filter((f) => f.conn === 1 && f.command === "syslog").map((f) => f.data),
+    texts.slice(3),
+  );
+  const end = s.stats();
+  assert.deepEqual([end.sent, end.resent, end.queued, end.queuedBytes, end.connects, end.downSince], [8, 5, 0, 0, 2, undefined]);
+  await s.close();
+  await srv.close();
+});
+
+test("losing an established connection retries the same receiver first; a refused connect fails over to the next", limit, async (t) => {
+  const a = await streamReceiver();
+  const b = await streamReceiver();
+  closeAfter(t, a, b);
+  const s = new SyslogSender({
+    protocol: "tcp",
+    endpoints: [
+      { host: "127.0.0.1", port: a.port },
+      { host: "127.0.0.1", port: b.port },
+    ],
+    backoff: fast,
+    replayWindowMs: 0, // frames on this test's receivers: each once
+  });
+  closeAfter(t, s);
+  await s.send("one");
+  await a.waitFor(1);
+  // The primary drops the connection but still listens: the sender comes back to it.
+  let down = waitState(s, "disconnected");
+  for (const sock of a.sockets) sock.destroy();
+  await down;
+  await waitState(s, "connected");
+  await s.send("two");
+  await a.waitFor(2);
+  assert.deepEqual(
+    a.connections.map((c) => c.map(String)),
+    [["one"], ["two"]],
+  );
+  assert.equal(b.connections.length, 0, "no failover after losing an established connection");
+  assert.equal(s.stats().endpoint, `127.0.0.1:${a.port}`);
+  // The primary goes away: its refusal sends the next attempt to the secondary.
+  down = waitState(s, "disconnected");
+  await a.close();
+  await down;
+  await s.send("three");
+  await b.waitFor(1);
+  assert.deepEqual(b.frames.map(String), ["three"]);
+  assert.equal(s.stats().endpoint, `127.0.0.1:${b.port}`);
+  assert.deepEqual(s.stats().faults, { disconnected: 2, refused: 1 });
+  await s.close();
+  await b.close();
+});
+
+test("close() while a connect is under way: the attempt failing afterwards changes nothing (no fault, no retry, state stays closed)", async (t) => {
+  // The transport's connect is held by the test, so the failure comes exactly after close().
+  let fail: (e: Error) => void = () => assert.fail("no connect attempt");
+  const attempt = t.mock.method(transport, "openChannel", () => new Promise<never>((_, reject) => (fail = reject)));
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: 9 }], backoff: { initialMs: 1, maxMs: 1 } });
+  const seen: string[] = [];
+  s.on("state", (st: string) => seen.push(st));
+  s.on("fault", (e: Error) => seen.push(`fault: ${e.message}`));
+  s.open();
+  assert.equal(attempt.mock.callCount(), 1);
+  await s.close();
+  fail(new transport.TransportError("TCP 127.0.0.1:9: connection refused", { host: "127.0.0.1", port: 9 }, "ECONNREFUSED"));
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen, ["connecting", "closed"]);
+  const st = s.stats();
+  assert.deepEqual([st.state, st.faults, st.lastError], ["closed", {}, undefined]);
+  assert.equal(attempt.mock.callCount(), 1, "no retry after close");
+});
