@@ -1,9 +1,10 @@
 // Counting syslog receiver for bench/syslog.ts, run as a separate process (fork) so its CPU is not
-// charged to the sender. Counts frames on every TCP connection: octet-counted when a frame starts
-// with a digit, LF-terminated when it starts with `<`. IPC: {expect: n} → {count, bytes} once the
-// running total reaches n.
+// charged to the sender. Counts frames on every TCP connection (support/syslog-frames.ts, auto
+// framing: octet-counted when a frame starts with a digit, else LF-terminated).
+// IPC: {expect: n} → {count, bytes} once the running total reaches n.
 
 import net from "node:net";
+import { FrameSplitter } from "../support/syslog-frames";
 
 let count = 0;
 let bytes = 0;
@@ -17,28 +18,17 @@ function check(): void {
 }
 
 const server = net.createServer((sock) => {
-  let buf: Buffer = Buffer.alloc(0);
+  const splitter = new FrameSplitter({ framing: "auto" });
   sock.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    let off = 0;
-    for (;;) {
-      if (off >= buf.length) break;
-      const c = buf[off];
-      if (c >= 0x30 && c <= 0x39) {
-        const sp = buf.indexOf(0x20, off);
-        if (sp < 0) break;
-        const len = Number(buf.toString("latin1", off, sp));
-        if (buf.length < sp + 1 + len) break;
-        off = sp + 1 + len;
-      } else {
-        const nl = buf.indexOf(0x0a, off);
-        if (nl < 0) break;
-        off = nl + 1;
-      }
-      count++;
+    const before = splitter.frames;
+    try {
+      splitter.push(chunk);
+    } catch (err) {
+      console.error(`syslog-receiver: ${(err as Error).message}; connection closed`);
+      sock.destroy();
     }
-    buf = buf.subarray(off);
+    bytes += chunk.length;
+    count += splitter.frames - before;
     check();
   });
   sock.on("error", () => {});

@@ -4,6 +4,7 @@
 // It can stop listening (a SIEM outage) and listen again on the same port.
 import net from "node:net";
 import { once } from "node:events";
+import { FrameSplitter } from "../../support/syslog-frames";
 import { RpcChild, serveRpc } from "./rpc";
 
 export interface ReceiverOptions {
@@ -27,51 +28,6 @@ export interface ReceiverStats {
 }
 
 const SEQ = Buffer.from("seq=");
-
-/** Octet-counting stream parser that hands each complete frame to `onFrame` (bodies only if asked). */
-export class OctetCounter {
-  private need = -1;
-  private len = 0;
-  private parts: Buffer[] = [];
-  frames = 0;
-  bytes = 0;
-  constructor(private readonly onFrame?: (frame: Buffer) => void) {}
-
-  push(chunk: Buffer): void {
-    const n = chunk.length;
-    let i = 0;
-    while (i < n) {
-      if (this.need < 0) {
-        const c = chunk[i++];
-        this.bytes++;
-        if (c === 0x20 && this.len > 0) {
-          this.need = this.len;
-          this.len = 0;
-        } else if (c >= 0x30 && c <= 0x39 && this.len < 1e8) this.len = this.len * 10 + c - 0x30;
-        else throw new Error(`bad octet count byte 0x${c.toString(16)}`);
-        continue;
-      }
-      const take = Math.min(this.need, n - i);
-      if (this.onFrame) {
-        if (take === this.need && this.parts.length === 0) this.onFrame(chunk.subarray(i, i + take));
-        else {
-          this.parts.push(chunk.subarray(i, i + take));
-          if (take === this.need) {
-            this.onFrame(Buffer.concat(this.parts));
-            this.parts = [];
-          }
-        }
-      }
-      this.need -= take;
-      this.bytes += take;
-      i += take;
-      if (this.need === 0) {
-        this.frames++;
-        this.need = -1;
-      }
-    }
-  }
-}
 
 /** `seq=<digits>` not preceded by a name character; -1 if absent. */
 export function seqOf(f: Buffer): number {
@@ -136,7 +92,7 @@ function main(): void {
   const server = net.createServer((s) => {
     connections++;
     sockets.add(s);
-    const counter = new OctetCounter(wantBody ? onFrame : undefined);
+    const counter = new FrameSplitter({ framing: "octet", onFrame: wantBody ? onFrame : undefined });
     s.on("data", (d: Buffer) => {
       const before = counter.frames;
       const beforeBytes = counter.bytes;

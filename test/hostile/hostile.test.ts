@@ -33,6 +33,7 @@ import { parseCef } from "../support/cef-parser";
 import { parseLeef } from "../support/leef-parser";
 import { parseKvBackslash } from "../support/kv-parser";
 import { freePort } from "../support/receivers";
+import { FrameSplitter, splitFrames } from "../../support/syslog-frames";
 import ackNode = require("../../nodes/sls-ack");
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
@@ -84,31 +85,9 @@ async function rawReceiver(): Promise<RawReceiver> {
   };
 }
 
-/** The frames of one connection's bytes; throws on anything that is not whole frames. */
-function splitFrames(bytes: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  if (bytes.length === 0) return out;
-  if (bytes[0] === 0x3c) {
-    if (bytes[bytes.length - 1] !== 0x0a) throw new Error("LF-framed stream ends inside a frame");
-    let from = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i] !== 0x0a) continue;
-      out.push(bytes.subarray(from, i));
-      from = i + 1;
-    }
-    return out;
-  }
-  let pos = 0;
-  while (pos < bytes.length) {
-    const sp = bytes.indexOf(0x20, pos);
-    const len = sp > pos ? bytes.toString("latin1", pos, sp) : "";
-    if (!/^[1-9][0-9]{0,9}$/.test(len)) throw new Error(`bad octet count ${JSON.stringify(len.slice(0, 12))} at ${pos}`);
-    const end = sp + 1 + Number(len);
-    if (end > bytes.length) throw new Error("octet-counted stream ends inside a frame");
-    out.push(bytes.subarray(sp + 1, end));
-    pos = end;
-  }
-  return out;
+/** The frames of one connection's bytes (LF-framed when it starts with `<`); throws on anything that is not whole frames. */
+function framesOf(bytes: Buffer): Buffer[] {
+  return bytes.length === 0 ? [] : splitFrames(bytes, bytes[0] === 0x3c ? "lf" : "octet");
 }
 
 /** RFC 3164 as sls-syslog-out writes it: PRI, `Mmm dd hh:mm:ss`, a HOSTNAME of printable ASCII. */
@@ -385,7 +364,7 @@ test("part 1: hostile settings on every node type, deployed through the runtime"
         count(`log via ${s.via} ${s.outcome}`);
       }
       // Each written log is a whole frame at the receiver, and it parses.
-      const frames = rx.conns.flatMap((c) => splitFrames(Buffer.concat(c)));
+      const frames = rx.conns.flatMap((c) => framesOf(Buffer.concat(c)));
       assert.ok(frames.length - framesBefore >= delivered, `${delivered} logs written, ${frames.length - framesBefore} frames`);
       for (const fr of frames.slice(framesBefore)) parseAnySyslog(fr);
       framesBefore = frames.length;
@@ -698,20 +677,9 @@ test("part 2: hostile log contents through map and out, frames re-parsed strictl
 
 function splitSafe(r: RawReceiver): Buffer[] {
   return r.conns.flatMap((c) => {
-    const all = Buffer.concat(c);
     // A frame still arriving: split the whole frames only.
-    let pos = 0;
     const out: Buffer[] = [];
-    while (pos < all.length) {
-      const sp = all.indexOf(0x20, pos);
-      if (sp < 0) break;
-      const len = all.toString("latin1", pos, sp);
-      if (!/^[1-9][0-9]{0,9}$/.test(len)) throw new Error(`bad octet count at ${pos}`);
-      const end = sp + 1 + Number(len);
-      if (end > all.length) break;
-      out.push(all.subarray(sp + 1, end));
-      pos = end;
-    }
+    new FrameSplitter({ framing: "octet", onFrame: (f) => out.push(f) }).push(Buffer.concat(c));
     return out;
   });
 }

@@ -4,7 +4,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import tls from "node:tls";
 import { once } from "node:events";
-import { FrameReader } from "./frame-reader";
+import { FrameSplitter } from "../../support/syslog-frames";
 
 export interface StreamReceiver {
   port: number;
@@ -75,21 +75,22 @@ export async function streamReceiver(
     sockets.add(s);
     const mine: Buffer[] = [];
     connections.push(mine);
-    const reader = new FrameReader(opts.framing ?? "octet");
+    const splitter = new FrameSplitter({
+      framing: opts.framing ?? "octet",
+      onFrame: (f) => {
+        frames.push(f);
+        mine.push(f);
+        opts.onFrame?.(f, s);
+      },
+    });
     s.on("data", (d: Buffer) => {
       chunks.push(d);
-      let got: Buffer[];
       try {
-        got = reader.push(d);
+        splitter.push(d);
       } catch (e) {
         arrived.fail(e as Error);
         s.destroy();
         return;
-      }
-      for (const f of got) {
-        frames.push(f);
-        mine.push(f);
-        opts.onFrame?.(f, s);
       }
       arrived.check();
     });

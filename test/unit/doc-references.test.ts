@@ -12,14 +12,14 @@ import path from "node:path";
 const root = path.resolve(__dirname, "..", "..", "..");
 
 /** Where references live: sources, tests, scripts, the editor's code and the docs. */
-const SCANNED_DIRS = ["lib", "nodes", "emulator", "bench", "test", "demo", "scripts", "resources", "docs", ".ci"];
+const SCANNED_DIRS = ["lib", "nodes", "emulator", "bench", "test", "demo", "support", "scripts", "resources", "docs", ".ci"];
 const SCANNED_FILES = ["README.md", "CHANGELOG.md"];
 const EXTENSIONS = /\.(ts|js|md|html|sh)$/;
 /** Not scanned: generated from scanned sources (the build writes it), and this file's own examples. */
 const SKIPPED = new Set(["resources/config.js", "test/unit/doc-references.test.ts"]);
 
 /** Top-level folders a cited repo path starts with. */
-const REPO_DIRS = ["lib", "nodes", "emulator", "bench", "test", "demo", "scripts", "resources", "docs", "examples", "icons", ".ci"];
+const REPO_DIRS = ["lib", "nodes", "emulator", "bench", "test", "demo", "support", "scripts", "resources", "docs", "examples", "icons", ".ci"];
 /** Paths that name something other than a repo file: where Node-RED serves resources/. */
 const NOT_REPO_PATHS = [/^resources\/node-red-contrib-sls-syslog\//];
 

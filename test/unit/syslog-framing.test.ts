@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { lfFrame, octetFrame, type Wire } from "../../lib/syslog/framing";
 import { FrameEncoder, WIRE_WRITER } from "../../lib/syslog/frame-encoder";
-import { FrameReader } from "../support/frame-reader";
+import { splitFrames } from "../../support/syslog-frames";
 
 /** Messages with what breaks naive framing: multi-byte UTF-8, astral characters, CR, LF, NUL. */
 const texts = ["<14>1 - - - - - - plain", "<14>1 - - - - - - café", "<14>1 - - - - - - 🙂 x", "a\nb", "cr\rlf\r\nnul\u0000end", "\u0000", "\n", "\r\r"];
@@ -80,7 +80,7 @@ test("frames encoded one after another are consecutive bytes that parse back int
       end = enc.start + enc.bytes;
     }
     const bytes = enc.buf.subarray(first, end);
-    const back = new FrameReader(framing).push(Buffer.from(bytes)).map(String);
+    const back = splitFrames(Buffer.from(bytes), framing).map(String);
     assert.deepEqual(back, framing === "octet" ? msgs : msgs.map((m) => m.replace(/\n/g, "\\n").replace(/\u0000/g, "\\0")));
   }
 });
