@@ -1,15 +1,25 @@
 // npm run bench:syslog [-- --json] [-- --n 200000] [-- --runs 3]
 //
-// The same N realistic SLS audit records (≈400-byte RFC 5424 messages with one SD element) over TCP
-// loopback to a counting receiver in another process, through
-//   (a) ours: SyslogSender.sendWith() per record with the RFC 5424 writer (formatted straight into
-//       the sender's buffers, octet counting) and a callback per message, as sls-syslog-out sends
-//       a per-log message,
-//   (b) syslog-client (npm): client.log() per message (its only TCP mode: LF framing, no SD),
+// The sink alone: N realistic SLS audit logs (≈400-byte RFC 5424 messages with one SD element) as
+// sls-syslog-map hands them to sls-syslog-out (msg.syslog: header fields, the SD element of the
+// map's dedup key, the body as one flat string), over TCP loopback to a counting receiver in
+// another process, through
+//   (a) ours: what sls-syslog-out does per message in per-log mode: the record from msg.syslog over
+//       the node's defaults (recordFromMessage), SyslogSender.sendWith() with the node's RFC 5424
+//       writer (formatted straight into the sender's buffers, octet counting), and a callback per
+//       message holding that message;
+//   (b) syslog-client (npm): what a sink built on it would do per message: the same fields read
+//       from msg.syslog, the timestamp as the Date it takes, the SD text built by hand (it has no SD
+//       support) in front of the body, client.log() with a callback per message (its only TCP mode:
+//       LF framing);
 //   (c) raw: the frames pre-formatted before the clock starts, one socket.write each with drain
 //       handling — what a client that writes each frame as it comes can reach at best;
 //   (d) raw, 64 KiB writes: the same frames pre-concatenated into 64 KiB chunks — the limit of
 //       this machine's loopback, Node's socket layer and the receiver (no client can beat it).
+// The inputs (a ring of INPUTS distinct messages, reused) are made before the clock starts: making
+// them is the map node's work (its cost is in the workload matrix, `npm run bench -- --matrix`),
+// not either sink's. Left out of both sinks alike: the delivery token (claim and settle) and
+// Node-RED's hop, which the matrix counts too.
 // Each variant runs --runs times (default 3) in turn, every run in a fresh process after a warm-up
 // run of its own, and reports its median run. Prints msgs/s, MB/s (payload bytes of SYSLOG-MSG),
 // CPU-seconds of the sending process (all its threads: the garbage collector's helpers too) and
@@ -17,9 +27,9 @@
 // with whatever else runs (syslog-client's one syscall per message suffers most); CPU-seconds move
 // far less, so the per-CPU-second ratio is the steadier one. With --json the last line is
 // {"ours": {...}, "syslogClient": {...}, "raw": {...}, "rawChunks": {...}, "oursBatch": {...},
-// "formatOnly": {...}, "recordsOnly": {...}}, each {msgsPerSec, msgsPerCpuSec, mbPerSec, cpuSec};
-// formatOnly (formatting alone, no socket) is the ceiling of any sender here; recordsOnly is the
-// bench making its records (every variant pays it: the part of each figure no sender can cut).
+// "formatOnly": {...}, "toRecords": {...}}, each {msgsPerSec, msgsPerCpuSec, mbPerSec, cpuSec};
+// formatOnly (formatting alone, no socket) is the ceiling of any sender here; toRecords is ours
+// reading msg.syslog into records (recordFromMessage) alone, part of ours' rows.
 // --prof DIR writes a CPU profile of each variant's measured run (not its warm-up or set-up) to
 // DIR/syslog-<variant>-<run>.cpuprofile and prints its functions by self time; the profiler slows
 // the run, so figures taken with --prof are not for comparison.
@@ -29,9 +39,10 @@ import fs from "node:fs";
 import inspector from "node:inspector";
 import net from "node:net";
 import path from "node:path";
-import { formatRfc5424, putRfc5424, rfc5424Writer } from "../lib/syslog/rfc5424";
 import { octetFrame } from "../lib/syslog/framing";
-import { SyslogSender } from "../lib/syslog/sender";
+import { recordFromMessage, recordsFromMessage, type MessageLike } from "../lib/syslog/from-node-message";
+import { outFormatter } from "../lib/syslog/out-format";
+import { SyslogSender, type SendCallback } from "../lib/syslog/sender";
 import type { SyslogRecord } from "../lib/syslog/formatter-input";
 
 interface Result {
@@ -57,25 +68,60 @@ const stats = { writes: 0 }; // messages a caller keeps in flight (below the sen
 
 const ACTIONS = ["GetObject", "PutObject", "DeleteObject", "ListBuckets", "AssumeRole", "CreateAccessKey"];
 
-/**
- * Record i of the data set. Records are made on the fly (the same for every variant) rather than
- * held: 200,000 live records would make every collection walk a million objects and measure the
- * garbage collector instead of the senders.
- */
-function record(i: number): SyslogRecord {
-  return {
+/** The body in one piece, as the mapper hands it over (lib/mapping/mapper.ts flattens every body). */
+const flat = (s: string): string => (Buffer.byteLength(s), s);
+
+/** What sls-syslog-map puts in msg.syslog for log i (lib/mapping/types.ts SyslogFields). */
+interface Fields {
+  facility: number;
+  severity: number;
+  timestamp: { seconds: number; nanos: number };
+  hostname: string;
+  appName: string;
+  procId: string;
+  msgId: string;
+  structuredData: { "sls@32473": { project: string; logstore: string; shard: number; cursor: string } };
+  message: string;
+}
+
+/** Message i as sls-syslog-map hands it to sls-syslog-out (msg.payload, the SLS log, is not read when msg.syslog has a body). */
+function mapped(i: number): MessageLike & { syslog: Fields } {
+  const syslog: Fields = {
     facility: 16 + (i % 8),
     severity: i % 8,
     timestamp: { seconds: 1714979289 + Math.floor(i / 100), nanos: (i % 1000) * 1_000_000 + 123_000 },
-    hostname: `ecs-${i % 64}.cn-hangzhou.internal`,
+    hostname: flat(`ecs-${i % 64}.cn-hangzhou.internal`),
     appName: "aliyun-sls",
     procId: String(i % 16),
     msgId: "ActionTrail",
-    structuredData: { "sls@32473": { project: "prod-audit", logstore: "actiontrail", shard: i % 16, cursor: `MTcxNDk3OTI4OTk1NjI0${i % 10000}` } },
-    message:
+    structuredData: { "sls@32473": { project: "prod-audit", logstore: "actiontrail", shard: i % 16, cursor: flat(`MTcxNDk3OTI4OTk1NjI0${i % 10000}`) } },
+    message: flat(
       `{"eventId":"${(i * 2654435761) >>> 0}-4f2a-9c1e-${i}","eventName":"${ACTIONS[i % ACTIONS.length]}","sourceIpAddress":"10.${i % 256}.${(i >> 8) % 256}.7",` +
-      `"userIdentity":{"type":"ram-user","userName":"ops-${i % 97}"},"acsRegion":"cn-hangzhou","requestId":"7B2F-${i}","serviceName":"Oss"}`,
+        `"userIdentity":{"type":"ram-user","userName":"ops-${i % 97}"},"acsRegion":"cn-hangzhou","requestId":"7B2F-${i}","serviceName":"Oss"}`,
+    ),
   };
+  return { payload: null, sls: { time: syslog.timestamp.seconds, timeNs: syslog.timestamp.nanos }, syslog };
+}
+
+/**
+ * Distinct input messages, made before any clock starts and used in turn (message i is
+ * INPUT[i % INPUTS]): as many as a consumer's in-flight window several times over, so the sink
+ * reads fresh-looking data, without holding N messages (200,000 live ones would make every
+ * collection walk a million objects and measure the garbage collector instead of the senders).
+ */
+const INPUTS = 4096;
+// The last INPUTS logs of 200,000 (numbers in them as long as in a large run).
+const INPUT = Array.from({ length: INPUTS }, (_, i) => mapped(200_000 - INPUTS + i));
+/** Batch mode: msg.syslog arrays of 100, as the map node makes them for a batch message. */
+const BATCH = 100;
+const BATCHES = Array.from({ length: INPUTS / BATCH }, (_, b) => {
+  const msgs = INPUT.slice(b * BATCH, (b + 1) * BATCH);
+  return { payload: null, sls: {}, syslog: msgs.map((m) => m.syslog) } as MessageLike;
+});
+
+/** sls-syslog-out's defaults and writer for its default settings (bom "never": what most receivers expect). */
+function outNode(): ReturnType<typeof outFormatter> {
+  return outFormatter({ format: "rfc5424", facility: "1", severity: "6", hostname: "bench-host", bom: "never" }, { onDroppedHostname: () => undefined });
 }
 
 function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
@@ -179,35 +225,53 @@ function windowed(per = 1): { sent(): void; settle(): void; room(): Promise<void
   };
 }
 
+/**
+ * sls-syslog-out's callback per message: it holds its message (the node settles the message's
+ * token, passes it on and calls done with it); here it records a failure and frees a window place.
+ */
+function perMessage(w: { settle(): void }, failures: Error[]): (msg: MessageLike) => SendCallback {
+  return (msg) => (err) => {
+    if (err) failures.push(err);
+    else if (msg.syslog === undefined) failures.push(new Error("message without msg.syslog"));
+    w.settle();
+  };
+}
+
 async function ours(port: number): Promise<void> {
   const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
   const w = windowed();
-  const writer = rfc5424Writer({ bom: "never" });
+  const failures: Error[] = [];
+  const afterWrite = perMessage(w, failures);
+  const { defaults, writer } = outNode();
   for (let i = 0; i < N; i++) {
     const wait = w.room();
     if (wait) await wait;
     w.sent();
-    sender.sendWith(writer, record(i), w.settle);
+    const msg = INPUT[i % INPUTS];
+    sender.sendWith(writer, recordFromMessage(msg, defaults), afterWrite(msg));
   }
   await w.drained();
+  if (failures.length) throw failures[0];
   stats.writes = sender.stats().writes;
   await sender.close();
 }
 
-/** The batch API the node uses in batch mode (one msg.payload array per SLS log group): sendManyWith of 100 records. */
+/** Batch mode (one msg.syslog array per SLS log group): the records of 100 with recordsFromMessage, one sendManyWith. */
 async function oursBatch(port: number): Promise<void> {
   const sender = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port }] });
-  const w = windowed(100);
-  const writer = rfc5424Writer({ bom: "never" });
-  for (let i = 0; i < N; i += 100) {
+  const w = windowed(BATCH);
+  const failures: Error[] = [];
+  const afterWrite = perMessage(w, failures);
+  const { defaults, writer } = outNode();
+  for (let i = 0; i < N; i += BATCH) {
     const wait = w.room();
     if (wait) await wait;
-    const batch: SyslogRecord[] = [];
-    for (let j = i; j < Math.min(N, i + 100); j++) batch.push(record(j));
     w.sent();
-    sender.sendManyWith(writer, batch, w.settle);
+    const msg = BATCHES[(i / BATCH) % BATCHES.length];
+    sender.sendManyWith(writer, recordsFromMessage(msg, defaults), afterWrite(msg));
   }
   await w.drained();
+  if (failures.length) throw failures[0];
   await sender.close();
 }
 
@@ -216,34 +280,28 @@ async function syslogClient(port: number): Promise<void> {
   const syslog = require("syslog-client");
   const client = syslog.createClient("127.0.0.1", { port, transport: syslog.Transport.Tcp, rfc3164: false, appName: "aliyun-sls", syslogHostname: "ecs-0" });
   client.on("error", () => {});
-  let inflight = 0;
-  let wake: (() => void) | null = null;
-  let failed: Error | null = null;
-  const cb = (err?: Error): void => {
-    if (err) failed = err;
-    inflight--;
-    if (wake && inflight < WINDOW) {
-      const w = wake;
-      wake = null;
-      w();
-    }
-  };
+  const w = windowed();
+  const failures: Error[] = [];
+  const afterWrite = perMessage(w, failures);
   for (let i = 0; i < N; i++) {
-    if (inflight >= WINDOW) await new Promise<void>((r) => (wake = r));
-    const r = record(i);
-    inflight++;
+    const wait = w.room();
+    if (wait) await wait;
+    w.sent();
+    const msg = INPUT[i % INPUTS];
+    const s = msg.syslog;
     // syslog-client writes "-" for STRUCTURED-DATA and has no SD support; the same SD text, built
     // by hand as its users would, rides in the message so the bytes on the wire match.
-    const sd = r.structuredData!["sls@32473"]!;
+    const sd = s.structuredData["sls@32473"];
     const sdText = `[sls@32473 project="${sd.project}" logstore="${sd.logstore}" shard="${sd.shard}" cursor="${sd.cursor}"]`;
+    const timestamp = new Date(s.timestamp.seconds * 1000 + Math.floor(s.timestamp.nanos / 1e6));
     client.log(
-      sdText + " " + r.message,
-      { facility: r.facility, severity: r.severity, msgid: r.msgId, syslogHostname: r.hostname, timestamp: new Date(1714979289000 + i) },
-      cb,
+      sdText + " " + s.message,
+      { facility: s.facility, severity: s.severity, msgid: s.msgId, syslogHostname: s.hostname, timestamp },
+      afterWrite(msg),
     );
   }
-  while (inflight > 0) await new Promise<void>((r) => (wake = r));
-  if (failed) throw failed;
+  await w.drained();
+  if (failures.length) throw failures[0];
   client.close();
 }
 
@@ -274,12 +332,17 @@ function chunked(frames: Buffer[]): Buffer[] {
   return out;
 }
 
-/** The octet-counted frames of all N records, formatted before raw's clock starts. */
+/** Message i's record, as sls-syslog-out makes it from msg.syslog over its defaults. */
+const DEFAULTS = outNode().defaults;
+const recordOf = (i: number): SyslogRecord => recordFromMessage(INPUT[i % INPUTS], DEFAULTS);
+
+/** The octet-counted frames of all N messages, formatted before raw's clock starts. */
 function preformat(): { frames: Buffer[]; payload: number } {
+  const { format } = outNode();
   const frames: Buffer[] = new Array(N);
   let payload = 0;
   for (let i = 0; i < N; i++) {
-    const m = formatRfc5424(record(i), { bom: "never" });
+    const m = format(recordOf(i));
     payload += m.length;
     frames[i] = octetFrame(m);
   }
@@ -287,30 +350,23 @@ function preformat(): { frames: Buffer[]; payload: number } {
 }
 
 /**
- * (e) format only: ours' formatting of each record into bytes (one reused buffer; the size, which
- * octet framing needs, comes with it), no sender, no socket. The most any sender that formats these
- * records with our formatter could reach on one core: the ceiling of the ratio to syslog-client.
+ * (e) format only: ours' record of each message and its formatting into bytes (the node's writer,
+ * one reused buffer; the size, which octet framing needs, comes with it), no sender, no socket.
+ * The most any sender that formats these messages with our formatter could reach on one core:
+ * the ceiling of the ratio to syslog-client.
  */
 function formatOnly(): number {
-  const opts = { bom: "never" as const };
+  const { writer } = outNode();
   const buf = Buffer.allocUnsafe(64 * 1024);
   let bytes = 0;
-  for (let i = 0; i < N; i++) bytes += putRfc5424(buf, 0, record(i), opts);
+  for (let i = 0; i < N; i++) bytes += writer.write(recordOf(i), buf, 0);
   return bytes;
 }
 
-/**
- * (f) records only: making each record as every variant does, and reading its strings once (as
- * any formatter must, which flattens the concatenated ones), no formatting. The bench's own share
- * of every row above, which no sender can cut.
- */
-function recordsOnly(): number {
+/** (f) records only: the record of each message from msg.syslog over the node's defaults (part of ours, of format only). */
+function toRecords(): number {
   let n = 0;
-  for (let i = 0; i < N; i++) {
-    const r = record(i);
-    const sd = r.structuredData!["sls@32473"]!;
-    n += (r.hostname as string).charCodeAt(0) + (r.message as string).charCodeAt(0) + (sd.cursor as string).charCodeAt(0);
-  }
+  for (let i = 0; i < N; i++) n += recordOf(i).severity === 3 ? 1 : 0;
   return n;
 }
 
@@ -323,8 +379,8 @@ async function measureLocal(work: () => number, payload: number, name: string): 
   });
 }
 
-type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly" | "recordsOnly";
-const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChunks", "formatOnly", "recordsOnly"];
+type Variant = "ours" | "oursBatch" | "syslogClient" | "raw" | "rawChunks" | "formatOnly" | "toRecords";
+const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChunks", "formatOnly", "toRecords"];
 
 /**
  * Child mode (--variant X): one variant in a process of its own, warmed up on itself, measured once,
@@ -334,17 +390,18 @@ const VARIANTS: Variant[] = ["ours", "oursBatch", "syslogClient", "raw", "rawChu
  */
 async function child(variant: Variant, run: number): Promise<void> {
   let payload = 0;
-  for (let i = 0; i < N; i++) payload += formatRfc5424(record(i), { bom: "never" }).length;
+  const { format } = outNode();
+  for (let i = 0; i < N; i++) payload += format(recordOf(i)).length;
   const name = `syslog-${variant}-${run}`;
-  if (variant === "formatOnly" || variant === "recordsOnly") {
-    const result = await measureLocal(variant === "formatOnly" ? formatOnly : recordsOnly, payload, name);
+  if (variant === "formatOnly" || variant === "toRecords") {
+    const result = await measureLocal(variant === "formatOnly" ? formatOnly : toRecords, payload, name);
     process.send!({ result, payload, writes: 0 }, () => process.exit(0));
     return;
   }
   const { child: receiver, port } = await startReceiver();
   const pre = variant === "raw" || variant === "rawChunks" ? preformat() : { frames: [] };
   const frames = variant === "rawChunks" ? chunked(pre.frames) : pre.frames;
-  const runners: Record<Exclude<Variant, "formatOnly" | "recordsOnly">, () => Promise<void>> = {
+  const runners: Record<Exclude<Variant, "formatOnly" | "toRecords">, () => Promise<void>> = {
     ours: () => ours(port),
     oursBatch: () => oursBatch(port),
     syslogClient: () => syslogClient(port),
@@ -373,7 +430,7 @@ function runChild(variant: Variant, run: number): Promise<ChildReport> {
 
 async function main(): Promise<void> {
   const log = (s: string): void => void (json ? process.stderr : process.stdout).write(s + "\n");
-  // --only ours|oursBatch|syslogClient|raw|rawChunks|formatOnly|recordsOnly runs one variant; the others report 0.
+  // --only ours|oursBatch|syslogClient|raw|rawChunks|formatOnly|toRecords runs one variant; the others report 0.
   const only = args.includes("--only") ? (args[args.indexOf("--only") + 1] as Variant) : undefined;
   if (only && !VARIANTS.includes(only)) throw new Error(`--only must be one of ${VARIANTS.join(", ")}`);
   const zero: Result = { msgsPerSec: 0, mbPerSec: 0, cpuSec: 0, wallSec: 0 };
@@ -411,7 +468,7 @@ async function main(): Promise<void> {
     raw: median("raw"),
     rawChunks: median("rawChunks"),
     formatOnly: median("formatOnly"),
-    recordsOnly: median("recordsOnly"),
+    toRecords: median("toRecords"),
   };
   if (RUNS > 1) {
     const runs = (k: Variant, f: (r: Result) => number): string => rounds.map((r) => f(r[k]).toFixed(0)).join(", ");
@@ -429,7 +486,7 @@ async function main(): Promise<void> {
   log(row("ours, batches", results.oursBatch));
   log(row("syslog-client", results.syslogClient));
   log(row("format only", results.formatOnly) + "  (no sender, no socket)");
-  log(row("records only", results.recordsOnly) + "  (the bench making its records, in every row)");
+  log(row("records only", results.toRecords) + "  (msg.syslog to records: part of ours and format only)");
   const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   const { ours, oursBatch, syslogClient } = results;
   log(
