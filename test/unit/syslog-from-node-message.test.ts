@@ -23,6 +23,30 @@ test("msg → records: overrides merge over defaults; 0 and empty strings handle
   assert.equal(recordsFromMessage({ payload: "p", syslog: { message: "m" } }, defaults)[0].message, "m");
 });
 
+test("msg → records: only msg.syslog's own fields count, also after Object.prototype was polluted", () => {
+  // A field msg.syslog inherits (from its prototype, or from a polluted Object.prototype) never
+  // overrides a default: the plain-object fast path must see the pollution.
+  const inheriting = Object.create({ hostname: "inherited", message: "inherited body" }) as Record<string, unknown>;
+  inheriting.msgId = "OWN";
+  const [a] = recordsFromMessage({ payload: "p", syslog: inheriting }, defaults);
+  assert.deepEqual([a.hostname, a.msgId, a.message], ["fwd", "OWN", "p"]);
+  const proto = Object.prototype as Record<string, unknown>;
+  for (const warm of [0, 1, 2]) recordsFromMessage({ payload: "p", syslog: { severity: warm } }, defaults); // the fast path first
+  try {
+    proto.hostname = "polluted";
+    proto.message = "polluted body";
+    const [b] = recordsFromMessage({ payload: "p", syslog: { severity: 3 } }, defaults);
+    assert.deepEqual([b.hostname, b.message, b.severity], ["fwd", "p", 3]);
+    const [c] = recordsFromMessage({ payload: "p", syslog: { hostname: "own", severity: 3 } }, defaults);
+    assert.equal(c.hostname, "own");
+  } finally {
+    delete proto.hostname;
+    delete proto.message;
+  }
+  const [d] = recordsFromMessage({ payload: "p", syslog: { hostname: "own" } }, defaults);
+  assert.deepEqual([d.hostname, d.message], ["own", "p"]);
+});
+
 test("msg → records: SLS time is the fallback timestamp; an explicit timestamp wins", () => {
   assert.deepEqual(recordsFromMessage({ payload: "x", sls: { time: 1714979289, timeNs: 5 } }, defaults)[0].timestamp, { seconds: 1714979289, nanos: 5 });
   assert.deepEqual(recordsFromMessage({ payload: "x", sls: { time: 1714979289 } }, defaults)[0].timestamp, { seconds: 1714979289, nanos: 0 });
