@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { encodeLogGroup } from "../lib/sls/log-group-codec";
 import { lz4DecompressBlock } from "../lib/sls/lz4";
 import { LogGenerator, start } from "../emulator/index";
-import { signV1 } from "../test/support/raw-sls";
+import { signV1 } from "../support/raw-sls";
 
 interface Ready {
   url: string;

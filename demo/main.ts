@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startSyslogReceiver, type SyslogReceiver } from "./syslog-receiver";
-import { startNodeRed, type EmbeddedNodeRed } from "./node-red";
+import { startNodeRed, type EmbeddedNodeRed } from "../support/node-red";
 import { startLocalSls, type LocalSls } from "./local-sls";
 import { DEMO_EXAMPLE, exampleOnTab } from "./demo-flow";
 

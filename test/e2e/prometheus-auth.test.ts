@@ -9,7 +9,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { nodeRedDir } from "../../demo/node-red-runtime";
+import { nodeRedDir } from "../../support/node-red-runtime";
 import { packageRoot } from "../support/demo-process";
 import { parseExposition } from "../support/prometheus-text";
 

@@ -11,7 +11,7 @@ import type { TestNode } from "../support/node-red";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
 import sinkNode = require("../support/settling-sink");
-import { coreNode } from "../../demo/node-red-runtime";
+import { coreNode } from "../../support/node-red-runtime";
 const catchNode = coreNode("common/25-catch.js");
 
 const NODES = [connNode, consumerNode, sinkNode, catchNode];

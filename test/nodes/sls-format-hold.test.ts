@@ -13,7 +13,7 @@ import consumerNode = require("../../nodes/sls-consumer");
 import mapNode = require("../../nodes/sls-syslog-map");
 import serverNode = require("../../nodes/sls-syslog-server");
 import outNode = require("../../nodes/sls-syslog-out");
-import { coreNode } from "../../demo/node-red-runtime";
+import { coreNode } from "../../support/node-red-runtime";
 const catchNode = coreNode("common/25-catch.js");
 const changeNode = coreNode("function/15-change.js");
 

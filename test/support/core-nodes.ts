@@ -3,7 +3,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { coreNodesDir } from "../../demo/node-red-runtime";
+import { coreNodesDir } from "../../support/node-red-runtime";
 
 let index: Map<string, string> | undefined;
 

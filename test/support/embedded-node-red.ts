@@ -6,7 +6,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { loadNodeRed } from "../../demo/node-red-runtime";
+import { loadNodeRed } from "../../support/node-red-runtime";
 
 export interface EmbeddedNodeRed {
   url: string;

@@ -1,6 +1,6 @@
 // A child process running embedded Node-RED on a given user dir (no package from the working tree):
 // `node node-red-main.js <userDir>` prints {"url": ...} once flows run, stops on SIGINT.
-import { startNodeRed } from "../../demo/node-red";
+import { startNodeRed } from "../../support/node-red";
 
 async function main(): Promise<void> {
   const userDir = process.argv[2];

@@ -1,7 +1,7 @@
 // The test helper seen through its sinon spies, and the core and syslog nodes the tests load.
 
 import type { Node, NodeAPI } from "node-red";
-import { coreNode } from "../../demo/node-red-runtime";
+import { coreNode } from "../../support/node-red-runtime";
 import { helper as redHelper } from "./red-helper";
 
 export interface SpyCall {

@@ -1,6 +1,6 @@
 // Typed access to node-red-node-test-helper (it ships no types), initialised on the installed runtime.
 import type { Node } from "node-red";
-import { nodeRedMain } from "../../demo/node-red-runtime";
+import { nodeRedMain } from "../../support/node-red-runtime";
 
 export interface TestNode extends Node {
   status: Node["status"] & { lastCall?: { args: unknown[] }; args: unknown[][] };

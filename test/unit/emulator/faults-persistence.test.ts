@@ -9,7 +9,7 @@ import * as Sls from "@alicloud/sls20201230";
 import { start, Emulator } from "../../../emulator/index";
 import { adminRefusal } from "../../../emulator/server";
 import { sdkClient, sdkPullLogs, sdkPutLogs } from "../../support/sls-sdk";
-import { rawRequest } from "../../support/raw-sls";
+import { rawRequest } from "../../../support/raw-sls";
 
 type SdkError = { code?: string; data?: { httpCode?: number } };
 

@@ -8,7 +8,7 @@ import { start, Emulator } from "../../../emulator/index";
 import { encodeLogGroup, encodeLogGroupList, decodeLogGroupList } from "../../../lib/sls/log-group-codec";
 import { lz4CompressBlock } from "../../../lib/sls/lz4";
 import { decompressBody } from "../../../emulator/compression";
-import { logSdkClient, rawRequest, RawResponse, signV1 } from "../../support/raw-sls";
+import { logSdkClient, rawRequest, RawResponse, signV1 } from "../../../support/raw-sls";
 
 function sls(r: RawResponse): { errorCode: string; errorMessage: string } {
   assert.match(String(r.headers["x-log-requestid"]), /^[0-9A-F]{24}$/);

@@ -1,4 +1,4 @@
-// Node-RED (4, or the one NODE_RED_FROM names: demo/node-red-runtime.ts) embedded in this process, with our package loaded straight from the working tree.
+// Node-RED (4, or the one NODE_RED_FROM names: support/node-red-runtime.ts) embedded in this process, with our package loaded straight from the working tree.
 //
 // The host owns the HTTP server (bound to loopback: the editor has no login), Node-RED mounts its
 // editor/admin app at / and HTTP-in nodes at /api. Node-RED is a process-wide singleton: start it
