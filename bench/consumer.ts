@@ -4,9 +4,9 @@
 // (default 3, each a fresh process and consumer group) per output mode; each mode reports its
 // median run by MB/CPU-s. Prints MB/s, logs/s and CPU-seconds of the Node-RED process.
 import { parseArgs } from "node:util";
-import { startEmulatorProcess } from "./support/emulator-process";
-import { pipelineFlow } from "./support/flows";
-import { drainToSink } from "./support/node-red-process";
+import { startEmulatorProcess } from "../support/processes/emulator-process";
+import { pipelineFlow } from "../support/processes/flows";
+import { drainToSink } from "../support/processes/node-red-process";
 import { logger, main, throughput, type Throughput } from "./support/report";
 
 const { values } = parseArgs({

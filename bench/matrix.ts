@@ -21,10 +21,10 @@
 // --stats-ab S alternates every drain with one of the same build whose flow also has an sls-stats
 // node sending every S seconds (A: with it, B: without): what reading the figures costs.
 import { chart } from "./support/chart";
-import { startEmulatorProcess, type Preloaded } from "./support/emulator-process";
-import type { FlowShape, MapFormat } from "./support/flows";
+import { startEmulatorProcess, type Preloaded } from "../support/processes/emulator-process";
+import type { FlowShape, MapFormat } from "../support/processes/flows";
 import { drain } from "./support/pipeline";
-import { startReceiverProcess } from "./support/receiver-process";
+import { startReceiverProcess } from "../support/processes/receiver-process";
 import { logger, machine, round1 } from "./support/report";
 import { GENERATOR_KINDS, type GeneratorKind } from "../emulator/generator";
 

@@ -7,7 +7,7 @@
 // as this package's nodes do (nodes/metrics.ts): the floor for our nodes.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { drainToSink } from "./support/node-red-process";
+import { drainToSink } from "../support/processes/node-red-process";
 import { logger, main } from "./support/report";
 
 const { values } = parseArgs({
@@ -33,7 +33,11 @@ main(async () => {
   const d = await drainToSink({
     flow,
     credentials: {},
-    nodes: { "bench-source": support("floor-source-node.js"), "bench-pass": support("floor-pass-node.js"), "bench-null-sink": support("null-sink-node.js") },
+    nodes: {
+      "bench-source": support("floor-source-node.js"),
+      "bench-pass": support("floor-pass-node.js"),
+      "bench-null-sink": path.join(__dirname, "..", "support", "processes", "null-sink-node.js"),
+    },
   });
   const r = {
     messages: d.records,

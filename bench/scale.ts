@@ -4,11 +4,11 @@
 // on a second logstore, one SIGKILLed once it has delivered logs; the time until the survivors
 // hold every shard is measured, and that nothing is lost.
 import { chart } from "./support/chart";
-import { startEmulatorProcess, type EmulatorInfo, type Preloaded } from "./support/emulator-process";
+import { startEmulatorProcess, type EmulatorInfo, type Preloaded } from "../support/processes/emulator-process";
 import { drain, hostName } from "./support/pipeline";
-import { startReceiverProcess, type ReceiverStats } from "./support/receiver-process";
+import { startReceiverProcess, type ReceiverStats } from "../support/processes/receiver-process";
 import { logger, machine, round1, throughput, type Throughput } from "./support/report";
-import type { RpcChild } from "./support/rpc";
+import type { RpcChild } from "../support/processes/rpc";
 
 const SHARDS = 16;
 const HEARTBEAT = 1;

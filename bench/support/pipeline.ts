@@ -1,11 +1,11 @@
 // Runs the full pipeline against a preloaded logstore until the receiver holds every log, and
 // measures the Node-RED processes (CPU-seconds, peak RSS) over that drain.
-import type { EmulatorInfo } from "./emulator-process";
+import type { EmulatorInfo } from "../../support/processes/emulator-process";
 import path from "node:path";
-import { pipelineFlow, type FlowShape, type MapFormat } from "./flows";
-import { benchExecArgv, startNodeRedProcess, type NodeRedStats } from "./node-red-process";
-import { procUsage, type RpcChild } from "./rpc";
-import type { ReceiverStats } from "./receiver-process";
+import { pipelineFlow, type FlowShape, type MapFormat } from "../../support/processes/flows";
+import { benchExecArgv, startNodeRedProcess, type NodeRedStats } from "../../support/processes/node-red-process";
+import { procUsage, type RpcChild } from "../../support/processes/rpc";
+import type { ReceiverStats } from "../../support/processes/receiver-process";
 
 export interface DrainOptions {
   emu: EmulatorInfo;

@@ -4,7 +4,7 @@
 // throttling and dropped connections. Nothing may be lost. The full run: npm run chaos.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runChaos } from "../../bench/chaos";
+import { runChaos } from "../../support/scenarios/chaos";
 
 test("no log is lost through SIGKILL, receiver outage, split/merge and SLS faults", { timeout: 240_000 }, async () => {
   const r = await runChaos({ rate: 400, phaseSec: 3, outageSec: 3, drainSec: 40, quiet: true });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { topSites } from "../../bench/support/promoted-heap";
+import { topSites } from "../../support/processes/promoted-heap";
 
 type Node = Parameters<typeof topSites>[0];
 const node = (functionName: string, url: string, lineNumber: number, selfSize: number, children: Node[] = []): Node => ({

@@ -4,7 +4,7 @@
 // It can stop listening (a SIEM outage) and listen again on the same port.
 import net from "node:net";
 import { once } from "node:events";
-import { FrameSplitter } from "../../support/syslog-frames";
+import { FrameSplitter } from "../syslog-frames";
 import { RpcChild, serveRpc } from "./rpc";
 
 export interface ReceiverOptions {

@@ -6,7 +6,7 @@ import http from "node:http";
 import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
-import { loadNodeRed } from "../../support/node-red-runtime";
+import { loadNodeRed } from "../node-red-runtime";
 import { RpcChild, serveRpc } from "./rpc";
 
 export interface NodeRedArgs {

@@ -5,11 +5,11 @@
 //
 // npm run chaos runs it for 10 minutes in each ack mode after the fault phases (--long-outage-seconds);
 // test/interop/outage-memory.test.ts runs a short one in CI.
-import { startEmulatorProcess } from "./support/emulator-process";
-import { pipelineFlow } from "./support/flows";
-import { benchExecArgv, startNodeRedProcess } from "./support/node-red-process";
-import { startReceiverProcess } from "./support/receiver-process";
-import { procUsage } from "./support/rpc";
+import { startEmulatorProcess } from "../processes/emulator-process";
+import { pipelineFlow } from "../processes/flows";
+import { benchExecArgv, startNodeRedProcess } from "../processes/node-red-process";
+import { startReceiverProcess } from "../processes/receiver-process";
+import { procUsage } from "../processes/rpc";
 
 export interface OutageOptions {
   ackMode: "delivery" | "emit";
