@@ -27,15 +27,21 @@ test("TLS: verified against the CA (by IP with servername), mutual TLS, untruste
     tls: { cert: read(pki.serverCertFile), key: read(pki.serverKeyFile), ca: read(pki.caFile), requestCert: true, rejectUnauthorized: true },
   });
   closeAfter(t, rx);
+  // TLS material given as a function is read again before each connect (rotated files).
+  let reads = 0;
   const ok = new SyslogSender({
     protocol: "tls",
     endpoints: [{ host: "127.0.0.1", port: rx.port }],
-    tls: { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, servername: "localhost" },
+    tls: () => {
+      reads++;
+      return { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey, servername: "localhost" };
+    },
   });
   closeAfter(t, ok);
   await ok.send(Buffer.from("over mTLS"));
   await rx.waitFor(1);
   assert.equal(String(rx.frames[0]), "over mTLS");
+  assert.deepEqual([reads, ok.stats().connects], [1, 1]);
   await ok.close();
   // Without a client certificate the server refuses the handshake.
   const noCert = new SyslogSender({

@@ -1,4 +1,5 @@
 import { test, type TestContext } from "node:test";
+import type net from "node:net";
 import assert from "node:assert/strict";
 import { SyslogSender, SendError, type SenderStats } from "../../lib/syslog/sender";
 import * as transport from "../../lib/syslog/transport";
@@ -470,13 +471,20 @@ test("a connection lost with a batch in flight: only its unconfirmed frames go o
   // RELP confirms frame by frame, so a batch can be part confirmed when the connection dies.
   const srv = await relpServer();
   closeAfter(t, srv);
-  let answered = 0;
-  srv.answer = (f) => (f.conn > 0 || answered++ < 3 ? "ok" : "hold");
+  srv.answer = (f) => (f.conn > 0 ? "ok" : "hold");
   const s = new SyslogSender({ protocol: "relp", endpoints: [{ host: "127.0.0.1", port: srv.port }], backoff: fast });
   closeAfter(t, s);
   const texts = Array.from({ length: 8 }, (_, i) => `m${i}`);
-  const all = s.sendMany(texts); // one turn, one batch: m0-m2 answered, m3-m7 unconfirmed
-  await until(() => s.stats().sent === 3 && srv.messages().length === 8, 10_000, "3 of 8 frames answered");
+  const all = s.sendMany(texts); // one turn, one batch
+  await until(() => srv.messages().length === 8, 10_000, "8 frames at the collector");
+  // Answers settle the batch's frames a few at a time: each leaves the queue once ("2 m0" = 4 bytes).
+  const counters = (): number[] => [s.stats().sent, s.stats().sentBytes, s.stats().queued, s.stats().queuedBytes];
+  srv.release(1);
+  await until(() => s.stats().sent === 1, 10_000, "m0 answered");
+  assert.deepEqual(counters(), [1, 4, 7, 28]);
+  srv.release(2);
+  await until(() => s.stats().sent === 3, 10_000, "m1 and m2 answered");
+  assert.deepEqual(counters(), [3, 12, 5, 20]);
   let atLoss: SenderStats | undefined;
   s.once("state", (st: string) => (atLoss = st === "disconnected" ? s.stats() : undefined));
   const lostAt = Date.now();
@@ -559,4 +567,113 @@ test("close() while a connect is under way: the attempt failing afterwards chang
   const st = s.stats();
   assert.deepEqual([st.state, st.faults, st.lastError], ["closed", {}, undefined]);
   assert.equal(attempt.mock.callCount(), 1, "no retry after close");
+});
+
+/** Resolves with `p`, or fails naming `what` after `ms` (a promise that never settles fails the test at once). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+test("streams batch consecutive frames into one write of at most maxBatchBytes (exactly); the counters add up and idle() resolves", limit, async (t) => {
+  const rx = await streamReceiver();
+  closeAfter(t, rx);
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxBatchBytes: 80 });
+  closeAfter(t, s);
+  s.open();
+  await waitState(s, "connected");
+  const body = "x".repeat(37); // framed "37 xxx...": 40 bytes
+  const all = s.sendMany([body, body, body, body, body]);
+  const idle = s.idle();
+  await all;
+  // Two frames fill 80 bytes exactly: writes of 2, 2 and 1 frames.
+  const st = s.stats();
+  assert.deepEqual([st.writes, st.sent, st.sentBytes, st.queued, st.queuedBytes], [3, 5, 200, 0, 0]);
+  await within(idle, 5000, "idle() once the last frame was written");
+  await rx.waitFor(5);
+  assert.equal(rx.raw().toString(), `37 ${body}`.repeat(5));
+  await s.close();
+  await rx.close();
+});
+
+test(
+  "UDP: a datagram the kernel refuses as too large (EMSGSIZE) fails its own send for good; the queue empties, nothing reconnects, the next send goes out",
+  limit,
+  async (t) => {
+    const rx = await udpReceiver();
+    closeAfter(t, rx);
+    // Above IPv4's 65,507-byte datagram: only the kernel can refuse it.
+    const s = new SyslogSender({ protocol: "udp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxDatagramBytes: 70_000, backoff: fast });
+    closeAfter(t, s);
+    const faults: Error[] = [];
+    s.on("fault", (e: Error) => faults.push(e));
+    const big = s.send(Buffer.alloc(66_000, 0x61));
+    const small = s.send("fits");
+    await within(
+      assert.rejects(big, (e: Error) => e instanceof SendError && new RegExp(`UDP 127\\.0\\.0\\.1:${rx.port}: .*EMSGSIZE`).test(e.message)),
+      5000,
+      "the oversize send's rejection",
+    );
+    await within(small, 5000, "the next send");
+    await rx.waitFor(1);
+    assert.deepEqual(rx.datagrams.map(String), ["fits"]);
+    const st = s.stats();
+    assert.deepEqual([st.state, st.queued, st.queuedBytes, st.sent, st.connects], ["connected", 0, 0, 1, 1]);
+    assert.deepEqual(faults, []);
+    await s.close();
+    await rx.close();
+  },
+);
+
+test("a receiver that stops reading: the sender stops writing once the socket says so, and resumes on drain; everything arrives once", limit, async (t) => {
+  const rx = await streamReceiver();
+  closeAfter(t, rx);
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxQueueBytes: 64 << 20, replayWindowMs: 0 });
+  closeAfter(t, s);
+  s.open();
+  await waitState(s, "connected");
+  await until(() => rx.sockets.size === 1, 5000, "the connection at the receiver");
+  const paused: net.Socket = [...rx.sockets][0];
+  paused.pause();
+  // 200 frames of 60 kB, one write each: 12 MB, about three times what the loopback's socket
+  // buffers take here before a write returns false (66 writes, 4 MB).
+  const n = 200;
+  const body = (i: number): string => `${String(i).padStart(5, "0")} ` + "y".repeat(60_000);
+  const all = s.sendMany(Array.from({ length: n }, (_, i) => body(i)));
+  await new Promise((r) => setImmediate(r)); // the pump ran: it wrote until a write returned false
+  const early = s.stats().writes;
+  assert.ok(early > 0 && early < n, `writes stop at the socket's bound: ${early} of ${n}`);
+  paused.resume();
+  await within(all, 20_000, "every frame written after the receiver reads again");
+  await rx.waitFor(n);
+  assert.equal(s.stats().writes, n);
+  assert.deepEqual(
+    rx.frames.map((f) => f.subarray(0, 5).toString()),
+    Array.from({ length: n }, (_, i) => String(i).padStart(5, "0")),
+  );
+  await s.close();
+  await rx.close();
+});
+
+test("close() while a connect is under way that then succeeds: the new connection is ended at once and the sender stays closed", limit, async (t) => {
+  const rx = await streamReceiver();
+  closeAfter(t, rx);
+  const real = transport.openChannel;
+  let go: () => void = () => assert.fail("no connect attempt");
+  const gate = new Promise<void>((r) => (go = r));
+  t.mock.method(transport, "openChannel", async (how: transport.ChannelOptions) => {
+    await gate;
+    return real(how);
+  });
+  const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  const seen: string[] = [];
+  s.on("state", (st: string) => seen.push(st));
+  s.open();
+  await s.close();
+  go();
+  await until(() => rx.connections.length === 1, 5000, "the late connection at the receiver");
+  await until(() => rx.sockets.size === 0, 5000, "the late connection ended by the sender");
+  assert.deepEqual(seen, ["connecting", "closed"]);
+  assert.equal(s.stats().connects, 0);
 });
