@@ -9,7 +9,7 @@ import { metricsHub } from "../lib/metrics/hub";
 import { SyslogTargets, type Target, type TargetsOptions } from "../lib/syslog/targets";
 import type { TlsSettings } from "../lib/syslog/transport";
 import { SLS_SYSLOG_SERVER } from "../lib/config";
-import { UDP_MAX_MESSAGE } from "../lib/config/sls-syslog-server";
+import { UDP_MAX_MESSAGE } from "../lib/syslog/limits";
 import { sendTestEvent } from "../lib/syslog/test-event";
 import { TestEventRefused, targetsOf, testEventPlan, type SavedServer, type ServerSettings } from "../lib/syslog/test-event-request";
 import { startSettings } from "./settings";

@@ -57,9 +57,11 @@
         if (["", "514", "6514", "20514"].indexOf(port.val()) >= 0) {
           port.val(p === "tls" ? "6514" : p === "relp" ? "20514" : "514");
         }
+        // The default size of the other protocol, or none, follows the protocol.
         var size = $("#node-config-input-maxMessageBytes");
-        if (size.val() === "" || size.val() === "1400" || size.val() === "8192") {
-          size.val(p === "udp" ? "1400" : "8192");
+        var sizes = slsSyslogEditor.settings.messageBytes;
+        if (size.val() === "" || size.val() === String(sizes.udp) || size.val() === String(sizes.stream)) {
+          size.val(String(p === "udp" ? sizes.udp : sizes.stream));
         }
         refresh();
       });

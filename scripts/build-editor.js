@@ -80,6 +80,7 @@ ${defs}
     /** The settings as the node's open dialog shows them (fields, else the saved values), e.g. for a test request. */
     current: function (type, node) { return lib.dialogSettings(browser, type, node); },
     lists: lib.LISTS,
+    messageBytes: lib.MESSAGE_BYTES,
     mappingForm: lib.mappingForm
   };
 })();

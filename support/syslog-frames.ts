@@ -12,7 +12,7 @@
 // A malformed length or a frame over maxFrame throws: the stream cannot be resynchronised, so the
 // caller closes that connection, as a strict SIEM would.
 
-import { STREAM_MAX_MESSAGE } from "../lib/config/sls-syslog-server";
+import { STREAM_MAX_MESSAGE } from "../lib/syslog/limits";
 
 export type Framing = "octet" | "lf" | "auto";
 

@@ -4,6 +4,7 @@
 // node's saved settings when its dialog opens. The browser (RED, jQuery) comes in through Browser.
 
 import { FACILITIES, SEVERITIES } from "../syslog/facility-severity";
+import { STREAM_DEFAULT_MESSAGE, UDP_DEFAULT_CAP } from "../syslog/limits";
 import { META_KEYS, MAPPING_SETTINGS } from "../mapping/settings";
 import { english } from "./messages";
 import { envReference } from "./rules";
@@ -182,3 +183,6 @@ export function mappingForm(): { typed: string[]; checks: string[]; lists: strin
 
 /** Lists the dialogs offer, from the library. */
 export const LISTS = { FACILITIES, SEVERITIES, META_KEYS };
+
+/** Message sizes the server dialog suggests when the protocol changes. */
+export const MESSAGE_BYTES = { udp: UDP_DEFAULT_CAP, stream: STREAM_DEFAULT_MESSAGE };

@@ -2,6 +2,7 @@
 
 import { bool, decimal, fail, int, list, ok, oneOf, text, verbatim, type Check } from "./rules";
 import { nodeSpec, optional, required, unversioned, type Problem, type Raw } from "./spec";
+import { STREAM_DEFAULT_MESSAGE, STREAM_MAX_MESSAGE, UDP_DEFAULT_CAP, UDP_MAX_MESSAGE } from "../syslog/limits";
 
 const PROTOCOLS = ["udp", "tcp", "tls", "relp"] as const;
 const protocolOf = (c: Raw): string => (typeof c.protocol === "string" ? c.protocol.trim().toLowerCase() : "");
@@ -9,11 +10,6 @@ const isRelp = (c: Raw): boolean => protocolOf(c) === "relp";
 const relpTls = (c: Raw): boolean => c.relpTls === true || c.relpTls === "true";
 /** TLS, or RELP over TLS. */
 const isTls = (c: Raw): boolean => protocolOf(c) === "tls" || (isRelp(c) && relpTls(c));
-
-/** Largest UDP payload (65 535 − 8 UDP − 20 IP header bytes). */
-export const UDP_MAX_MESSAGE = 65_507;
-/** Largest stream message we frame (RFC 6587 puts no limit; 16 MiB is far beyond any SIEM's). */
-export const STREAM_MAX_MESSAGE = 16 * 1024 * 1024;
 
 const hostName = text({ pattern: /^[^\s\x00-\x1f\x7f]+$/, why: { key: "no-space" } });
 const port = int(1, 65_535);
@@ -70,8 +66,10 @@ export const SLS_SYSLOG_SERVER = nodeSpec({
     failbackSeconds: optional(decimal(0, 86_400), "30", 30),
     maxQueueMessages: optional(int(1, 10_000_000), "10000", 10_000),
     maxQueueMB: optional(int(1, 4096), "16", 16),
-    /** 0 = no limit (UDP: the largest datagram). Empty: 1400 for UDP (below a 1500-byte MTU), else 8192. */
-    maxMessageBytes: optional(int(0, STREAM_MAX_MESSAGE), "8192", (c: Raw) => (protocolOf(c) === "udp" ? 1400 : 8192)),
+    /** 0 = no limit (UDP: the largest datagram). Empty: UDP_DEFAULT_CAP for UDP, else STREAM_DEFAULT_MESSAGE. */
+    maxMessageBytes: optional(int(0, STREAM_MAX_MESSAGE), String(STREAM_DEFAULT_MESSAGE), (c: Raw) =>
+      protocolOf(c) === "udp" ? UDP_DEFAULT_CAP : STREAM_DEFAULT_MESSAGE,
+    ),
   },
   steps: [
     unversioned,

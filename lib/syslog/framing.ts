@@ -48,6 +48,3 @@ export function lfFrame(msg: Buffer): Buffer {
 
 /** A message as callers hand it to SyslogSender.send: bytes, or a JS string sent as UTF-8. */
 export type Wire = string | Buffer;
-
-/** Default datagram cap: below a 1500-byte Ethernet MTU so nothing is IP-fragmented. */
-export const UDP_DEFAULT_CAP = 1400;

@@ -23,7 +23,8 @@ import { backoffDelay, type BackoffOptions } from "../backoff";
 import { Fifo } from "./fifo";
 import { FrameEncoder, WIRE_WRITER, type MessageWriter, type Slab } from "./frame-encoder";
 import { ReplayWindow } from "./replay-window";
-import { UDP_DEFAULT_CAP, type Framing, type Wire } from "./framing";
+import { type Framing, type Wire } from "./framing";
+import { UDP_DEFAULT_CAP } from "./limits";
 import { openRelp } from "./relp";
 import { faultKind, type FaultKind } from "./faults";
 import { label, openChannel, TransportError, where, type Channel, type Endpoint, type Protocol, type TlsSettings } from "./transport";
@@ -45,7 +46,7 @@ export interface SenderOptions {
   maxQueueMessages?: number;
   /** Most queued bytes. Default 16 MiB. */
   maxQueueBytes?: number;
-  /** Largest datagram for UDP. Default 1400. */
+  /** Largest datagram for UDP. Default UDP_DEFAULT_CAP. */
   maxDatagramBytes?: number;
   /** Bytes concatenated into one socket write. Default 64 KiB. */
   maxBatchBytes?: number;

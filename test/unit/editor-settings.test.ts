@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
 import { SPECS, currentVersion, describe, migrate, resolve, type Raw } from "../../lib/config";
+import { STREAM_DEFAULT_MESSAGE, UDP_DEFAULT_CAP } from "../../lib/syslog/limits";
 
 const file = path.resolve(__dirname, "..", "..", "..", "resources", "config.js");
 
@@ -19,6 +20,7 @@ interface Settings {
   prepare(type: string, own?: () => void): (this: Raw) => void;
   save(type: string, own?: () => void): (this: Raw) => void;
   lists: { FACILITIES: string[]; SEVERITIES: string[]; META_KEYS: string[] };
+  messageBytes: { udp: number; stream: number };
   mappingForm(): { typed: string[]; checks: string[]; lists: string[]; plain: string[] };
 }
 
@@ -40,7 +42,12 @@ test("resources/config.js runs without Node.js, once however many .html files lo
   const src = fs.readFileSync(file, "utf8");
   assert.doesNotMatch(src, /require\("(?!lib\/)/, "only the bundled modules are required");
   const s = load();
-  assert.deepEqual(Object.keys(s).sort(), ["credentials", "current", "defaults", "lists", "mappingForm", "prepare", "save"]);
+  assert.deepEqual(Object.keys(s).sort(), ["credentials", "current", "defaults", "lists", "mappingForm", "messageBytes", "prepare", "save"]);
+});
+
+test("the server dialog's suggested message sizes are the library's (lib/syslog/limits.ts)", () => {
+  assert.deepEqual(plain(load().messageBytes), { udp: UDP_DEFAULT_CAP, stream: STREAM_DEFAULT_MESSAGE });
+  assert.equal(SPECS["sls-syslog-server"].props.maxMessageBytes.default, String(STREAM_DEFAULT_MESSAGE));
 });
 
 test("the dialogs' defaults and credentials are the specs'", () => {
