@@ -1,28 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DeliveryWindow, claimToken } from "../../lib/delivery";
-import { ConsumerGroup, type ConsumerGroupOptions } from "../../lib/sls/consumer-group";
+import type { ConsumerGroupOptions } from "../../lib/sls/consumer-group";
 import { SlsError } from "../../lib/sls/errors";
 import { FakeSls, seqGroup } from "../support/fake-sls";
 import { until } from "../support/until";
+import { engineGroup as group } from "../support/engine-group";
 import { engineSink } from "../support/engine-sink";
 
-const FAST = {
-  heartbeatIntervalMs: 30,
-  commitIntervalMs: 40,
-  idlePollMs: 5,
-  smallBatchDelayMs: 0,
-  retryBaseMs: 5,
-  retryMaxMs: 20,
-  releaseGraceMs: 200,
-  stopTimeoutMs: 2000,
-};
-
 const sink = engineSink;
-
-function group(api: FakeSls, deliver: ConsumerGroupOptions["deliver"], extra: Partial<ConsumerGroupOptions> = {}): ConsumerGroup {
-  return new ConsumerGroup({ api, project: "p", logstore: "l", group: "g", consumer: "c1", deliver, ...FAST, ...extra });
-}
 
 test("delivers every log exactly once and commits the end cursor", async () => {
   const api = new FakeSls(2);

@@ -8,18 +8,7 @@ import { ConsumerGroup, type ConsumerGroupOptions } from "../../lib/sls/consumer
 import type { Batch, DeliveryContext } from "../../lib/sls/shard-reader";
 import { FakeSls, seqGroup } from "../support/fake-sls";
 import { until } from "../support/until";
-
-const FAST = {
-  heartbeatIntervalMs: 30,
-  commitIntervalMs: 40,
-  idlePollMs: 5,
-  smallBatchDelayMs: 0,
-  retryBaseMs: 5,
-  retryMaxMs: 20,
-  releaseGraceMs: 200,
-  stopTimeoutMs: 2000,
-  lagProbeMs: 20,
-};
+import { engineGroup } from "../support/engine-group";
 
 /** One token per log; `fail` decides which seqs settle as failed; `hold` keeps every token. */
 function sink(o: { hold?: boolean; fail?: (seq: number) => boolean } = {}) {
@@ -42,7 +31,7 @@ function sink(o: { hold?: boolean; fail?: (seq: number) => boolean } = {}) {
 }
 
 function group(api: FakeSls, deliver: ConsumerGroupOptions["deliver"], extra: Partial<ConsumerGroupOptions>): ConsumerGroup {
-  return new ConsumerGroup({ api, project: "p", logstore: "l", group: "g", consumer: "c1", deliver, ...FAST, ...extra });
+  return engineGroup(api, deliver, { lagProbeMs: 20, ...extra });
 }
 
 test("per shard: pulled, emitted, issued and settled logs and bytes, by outcome; commits", async () => {
