@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { helper, statusWhere, type TestNode } from "../support/node-red";
 import { startRsyslog, type Rsyslog } from "../support/rsyslog";
 import { sharedPki } from "../support/certs";
-import { auditRecord, loadSyslogFlow, seqOf, TokenFeeder, until, type FlowOptions } from "../support/syslog-flow";
+import { auditRecord, loadSyslogFlow, seqOf, TokenFeeder, type FlowOptions } from "../support/syslog-flow";
+import { until } from "../support/until";
 import type { SyslogServerNode } from "../../nodes/types";
 
 afterEach(() => helper.unload());
@@ -31,13 +32,13 @@ async function killMidStream(rs: Rsyslog, flow: Omit<FlowOptions, "port">, relp?
       for (let k = 0; k < 15 && seq < N; k++, seq++) feeder.send(seq, record(seq));
     }, 2);
     try {
-      await until(() => feeder.delivered().length >= 400, "400 deliveries before the kill");
+      await until(() => feeder.delivered().length >= 400, 20_000, "400 deliveries before the kill");
       atKill = feeder.delivered().length;
       await rs.stop("SIGKILL");
       await statusWhere(out, (s) => s.fill === "red");
       await new Promise((r) => setTimeout(r, 150)); // messages keep arriving during the outage
       await rs.restart();
-      await until(() => seq >= N, "all messages fed");
+      await until(() => seq >= N, 20_000, "all messages fed");
     } finally {
       clearInterval(pump);
     }
@@ -67,8 +68,8 @@ async function killMidStream(rs: Rsyslog, flow: Omit<FlowOptions, "port">, relp?
         missing = all.filter((s) => !got.has(s));
         return missing.length === 0;
       },
-      "all settled messages in rsyslog's output",
       10_000,
+      "all settled messages in rsyslog's output",
     ).catch(() => assert.fail(`${missing.length} settled messages missing, e.g. ${missing.slice(0, 10)}`));
     await statusWhere(out, (s) => s.fill === "green");
   } finally {

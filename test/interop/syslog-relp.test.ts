@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { helper, statusWhere, type TestNode } from "../support/node-red";
 import { startRsyslog, type Rsyslog } from "../support/rsyslog";
 import { sharedPki } from "../support/certs";
-import { auditRecord, loadSyslogFlow, seqOf, TokenFeeder, until } from "../support/syslog-flow";
+import { auditRecord, loadSyslogFlow, seqOf, TokenFeeder } from "../support/syslog-flow";
+import { until } from "../support/until";
 import { relpServer } from "../support/relp-server";
 import { DeliveryWindow } from "../../lib/delivery";
 import type { SyslogServerNode } from "../../nodes/types";
@@ -41,7 +42,7 @@ test("RELP: an imrelp that stops answering (SIGSTOP): the window fills, the sour
         if (fed % 50 === 0) await new Promise((r) => setImmediate(r));
       }
     })();
-    await until(() => settled >= 300, "300 delivered");
+    await until(() => settled >= 300, 20_000, "300 delivered");
     rs.signal("SIGSTOP");
     // Whatever was in flight when it stopped drains into the stopped process's socket, and answers
     // rsyslog wrote just before the signal still arrive; then nothing moves. Stopped = a full window
@@ -57,8 +58,8 @@ test("RELP: an imrelp that stops answering (SIGSTOP): the window fills, the sour
         }
         return win.full && Date.now() - since >= 250;
       },
-      "the source to stop on a full window",
       10_000,
+      "the source to stop on a full window",
     );
     const fedAtStop = fed;
     const heapBefore = process.memoryUsage().heapUsed;
@@ -73,7 +74,7 @@ test("RELP: an imrelp that stops answering (SIGSTOP): the window fills, the sour
     assert.ok(st.queued <= 100, "the sender's queue holds its bound");
     assert.equal(st.queued + st.waiting + settled, fed, "every message is queued, waiting or delivered: nothing dropped");
     rs.signal("SIGCONT");
-    await until(() => fed >= 5000 && settled === fed, "all 5000 delivered", 30_000);
+    await until(() => fed >= 5000 && settled === fed, 30_000, "all 5000 delivered");
     const got = seqs(rs);
     assert.equal(got.length, 5000, "once each: nothing was resent");
     assert.deepEqual(
@@ -101,7 +102,7 @@ test("RELP: a collector that answers 500: red status 'collector error', one logg
     for (let i = 0; i < 5; i++) feeder.send(i, record(i));
     const s = await statusWhere(out, (x) => x.fill === "red");
     assert.deepEqual(s, { fill: "red", shape: "ring", text: "sls-syslog-out.status.fault.collector-error" });
-    await until(() => srv.frames.filter((f) => f.command === "open").length >= 3, "two reconnects");
+    await until(() => srv.frames.filter((f) => f.command === "open").length >= 3, 20_000, "two reconnects");
     assert.equal(feeder.outcomes.size, 0, "an error answer settles nothing");
     const errors = out.error.args.map((a: unknown[]) => String(a[0]));
     assert.equal(errors.length, 1, "each distinct problem is logged once, not every retry");

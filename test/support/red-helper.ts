@@ -2,6 +2,8 @@
 import type { Node } from "node-red";
 import { nodeRedMain } from "../../support/node-red-runtime";
 
+export { until } from "./until";
+
 export interface TestNode extends Node {
   status: Node["status"] & { lastCall?: { args: unknown[] }; args: unknown[][] };
 }
@@ -46,19 +48,6 @@ helper.init(nodeRedMain, { nodeCloseTimeout: 15_000 });
       h._events.removeListener("flows:started", onStarted);
     }
   };
-}
-
-/** Polls `cond` every 10 ms; rejects with `what` after `ms`. */
-export function until(cond: () => boolean, ms = 20_000, what = "condition"): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) return resolve();
-      if (Date.now() - t0 > ms) return reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 /** Text of the node's latest status call, or "". */

@@ -94,15 +94,6 @@ export class TokenFeeder {
   }
 }
 
-/** Polls `cond` every 10 ms; rejects naming `what` after timeoutMs. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** A message for the out node whose SD carries its sequence number (read back by seqOf). */
 export const auditRecord = (seq: number): Record<string, unknown> => ({
   payload: `audit event ${seq} user=u${seq % 17} action=read object=oss://bucket/key/${seq}`,

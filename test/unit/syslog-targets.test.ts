@@ -7,18 +7,11 @@ import assert from "node:assert/strict";
 import { SyslogTargets, type TargetsOptions } from "../../lib/syslog/targets";
 import { streamReceiver, type StreamReceiver } from "../support/receivers";
 import { relpServer } from "../support/relp-server";
+import { until } from "../support/until";
 
 const fast = { initialMs: 10, maxMs: 40 };
 const msg = (i: number): string => `<14>1 - host app - - - m${i}`;
 const seqOf = (f: Buffer | string): number => Number(/ m(\d+)$/.exec(String(f))![1]);
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Three TCP listeners that can be killed and brought back on the same port. */
 async function listeners(n: number): Promise<{ rx: StreamReceiver[]; got: number[][]; kill(i: number): Promise<void>; revive(i: number): Promise<void> }> {
@@ -62,39 +55,39 @@ test("failover: in order; kill one, two, all; bring them back: nothing lost, ord
     L.rx.map((r) => r.port),
     { failbackMs: 300 },
   );
-  await until(() => t.stats().down.length === 0, "all up");
+  await until(() => t.stats().down.length === 0, 10_000, "all up");
   await Promise.all(range(0, 100).map((i) => t.send(msg(i))));
-  await until(() => L.got[0].length === 100, "100 at A");
+  await until(() => L.got[0].length === 100, 10_000, "100 at A");
   assert.deepEqual(L.got[0], range(0, 100), "everything to the first target");
   assert.deepEqual([L.got[1], L.got[2]], [[], []]);
   assert.deepEqual(t.stats().inUse, [names[0]]);
 
   await L.kill(0);
-  await until(() => t.stats().inUse[0] === names[1], "B in use");
+  await until(() => t.stats().inUse[0] === names[1], 10_000, "B in use");
   await Promise.all(range(100, 200).map((i) => t.send(msg(i))));
   assert.deepEqual(t.stats().down, [names[0]]);
 
   await L.kill(1);
-  await until(() => t.stats().inUse[0] === names[2], "C in use");
+  await until(() => t.stats().inUse[0] === names[2], 10_000, "C in use");
   await Promise.all(range(200, 300).map((i) => t.send(msg(i))));
 
   await L.kill(2);
-  await until(() => t.stats().down.length === 3 && t.currentState !== "connected", "all down");
+  await until(() => t.stats().down.length === 3 && t.currentState !== "connected", 10_000, "all down");
   const held = range(300, 400).map((i) => t.send(msg(i)));
   await new Promise((r) => setTimeout(r, 100));
   assert.ok(t.stats().queued + t.stats().waiting >= 100, "queued while every target is down (with C's replay window), nothing dropped");
 
   await L.revive(1);
   await Promise.all(held);
-  await until(() => range(300, 400).every((s) => L.got[1].includes(s)), "the outage's backlog at B");
+  await until(() => range(300, 400).every((s) => L.got[1].includes(s)), 10_000, "the outage's backlog at B");
   assert.deepEqual(t.stats().inUse, [names[1]], "the first target back takes over, with the backlog");
 
   await L.revive(0);
-  await until(() => t.stats().inUse[0] === names[0], "failback to the first target after 300 ms up");
+  await until(() => t.stats().inUse[0] === names[0], 10_000, "failback to the first target after 300 ms up");
   await Promise.all(range(400, 500).map((i) => t.send(msg(i))));
-  await until(() => L.got[0].includes(499), "m499 at A");
+  await until(() => L.got[0].includes(499), 10_000, "m499 at A");
 
-  await until(() => range(0, 500).every((s) => L.got.some((g) => g.includes(s))), "all 500 somewhere", 3000).catch(() => {});
+  await until(() => range(0, 500).every((s) => L.got.some((g) => g.includes(s))), 3000, "all 500 somewhere").catch(() => {});
   const all = new Set(L.got.flat());
   assert.deepEqual(
     range(0, 500).filter((s) => !all.has(s)),
@@ -127,9 +120,9 @@ test("balance: round robin over the targets that are up; a lost target's backlog
     L.rx.map((r) => r.port),
     { mode: "balance" },
   );
-  await until(() => t.stats().down.length === 0, "all up");
+  await until(() => t.stats().down.length === 0, 10_000, "all up");
   await Promise.all(range(0, 300).map((i) => t.send(msg(i))));
-  await until(() => L.got.flat().length === 300, "300 received");
+  await until(() => L.got.flat().length === 300, 10_000, "300 received");
   assert.deepEqual(
     L.got.map((g) => g.length),
     [100, 100, 100],
@@ -138,32 +131,32 @@ test("balance: round robin over the targets that are up; a lost target's backlog
   assert.equal(t.stats().inUse.length, 3);
 
   await L.kill(1);
-  await until(() => t.stats().down.length === 1, "one down");
+  await until(() => t.stats().down.length === 1, 10_000, "one down");
   await Promise.all(range(300, 600).map((i) => t.send(msg(i))));
-  await until(() => range(300, 600).every((s) => L.got[0].includes(s) || L.got[2].includes(s)), "300..599 received");
+  await until(() => range(300, 600).every((s) => L.got[0].includes(s) || L.got[2].includes(s)), 10_000, "300..599 received");
   assert.ok(
     range(300, 600).every((s) => L.got[0].includes(s) || L.got[2].includes(s)),
     "the two that are up take it all",
   );
 
   await L.kill(2);
-  await until(() => t.stats().down.length === 2, "two down");
+  await until(() => t.stats().down.length === 2, 10_000, "two down");
   await Promise.all(range(600, 700).map((i) => t.send(msg(i))));
-  await until(() => L.got[0].includes(699), "m699 at A");
+  await until(() => L.got[0].includes(699), 10_000, "m699 at A");
   assert.ok(range(600, 700).every((s) => L.got[0].includes(s)));
 
   await L.kill(0);
-  await until(() => t.stats().down.length === 3, "all down");
+  await until(() => t.stats().down.length === 3, 10_000, "all down");
   const held = range(700, 800).map((i) => t.send(msg(i)));
   await L.revive(2);
   await Promise.all(held);
-  await until(() => range(700, 800).every((s) => L.got[2].includes(s)), "the outage's backlog at C");
+  await until(() => range(700, 800).every((s) => L.got[2].includes(s)), 10_000, "the outage's backlog at C");
   await L.revive(0);
   await L.revive(1);
-  await until(() => t.stats().down.length === 0, "all back");
+  await until(() => t.stats().down.length === 0, 10_000, "all back");
   const before = L.got.map((g) => g.length);
   await Promise.all(range(800, 1100).map((i) => t.send(msg(i))));
-  await until(() => L.got.reduce((n, g, i) => n + g.length - before[i], 0) >= 300, "300 more received");
+  await until(() => L.got.reduce((n, g, i) => n + g.length - before[i], 0) >= 300, 10_000, "300 more received");
   assert.deepEqual(
     L.got.map((g, i) => g.length - before[i]),
     [100, 100, 100],
@@ -191,7 +184,7 @@ test("balance: a target whose queue is full is skipped while another has room (e
     maxQueueMessages: 10,
   });
   t.open();
-  await until(() => t.stats().down.length === 0, "both up");
+  await until(() => t.stats().down.length === 0, 10_000, "both up");
   const ps: Promise<void>[] = [];
   for (let i = 0; i < 100; i++) {
     ps.push(t.send(msg(i)));
@@ -216,7 +209,7 @@ test("failover with RELP: a target lost with unanswered frames hands exactly tho
   a.answer = () => (n++ < 40 ? "ok" : "hold");
   const t = new SyslogTargets({ protocol: "relp", targets: [a, b].map((s) => ({ host: "127.0.0.1", port: s.port })), backoff: fast, failbackMs: 60_000 });
   t.open();
-  await until(() => t.stats().down.length === 0, "both up");
+  await until(() => t.stats().down.length === 0, 10_000, "both up");
   const ps = range(0, 100).map((i) => t.send(msg(i)));
   await a.waitFor(() => a.messages().length === 100, "100 frames at A");
   for (const s of a.sockets) s.destroy();
