@@ -677,3 +677,58 @@ test("close() while a connect is under way that then succeeds: the new connectio
   assert.deepEqual(seen, ["connecting", "closed"]);
   assert.equal(s.stats().connects, 0);
 });
+
+test("UDP: at most 256 datagrams in flight (handed to the socket, not yet sent); the others wait their turn", limit, async (t) => {
+  const rx = await udpReceiver();
+  closeAfter(t, rx);
+  // The real channel, with its writes counted while their callbacks are outstanding.
+  const real = transport.openChannel;
+  let inFlight = 0;
+  let most = 0;
+  t.mock.method(transport, "openChannel", async (how: transport.ChannelOptions) => {
+    const ch = await real(how);
+    const write = ch.write.bind(ch);
+    ch.write = (buf, cb, progress) => {
+      most = Math.max(most, ++inFlight);
+      return write(
+        buf,
+        (err) => {
+          inFlight--;
+          cb(err);
+        },
+        progress,
+      );
+    };
+    return ch;
+  });
+  const s = new SyslogSender({ protocol: "udp", endpoints: [{ host: "127.0.0.1", port: rx.port }] });
+  closeAfter(t, s);
+  await within(Promise.all(msgs(300).map((m) => s.send(m))), 10_000, "300 datagrams sent");
+  assert.deepEqual([most, s.stats().writes, s.stats().sent], [256, 300, 300]);
+  await s.close();
+  await rx.close();
+});
+
+test("close() that gave up on unanswered RELP frames: answers arriving afterwards do not count them as sent", limit, async (t) => {
+  // The collector answers just after close() gave up on the frames: some of them, or all.
+  for (const answered of [2, 4]) {
+    const srv = await relpServer();
+    closeAfter(t, srv);
+    srv.answer = () => "hold";
+    const s = new SyslogSender({ protocol: "relp", endpoints: [{ host: "127.0.0.1", port: srv.port }], backoff: fast });
+    closeAfter(t, s);
+    const outcome = s.sendMany(["a", "b", "c", "d"]).then(
+      () => "resolved",
+      (e: Error) => e.name,
+    );
+    await until(() => srv.messages().length === 4, 10_000, "4 frames at the collector");
+    s.on("state", (st: string) => {
+      if (st === "closed") srv.release(answered);
+    });
+    await s.close(50);
+    assert.equal(await outcome, "SendError", `${answered} answered`);
+    const st = s.stats();
+    assert.deepEqual([st.state, st.sent, st.sentBytes, st.queued, st.queuedBytes], ["closed", 0, 0, 0, 0], `${answered} answered`);
+    await srv.close();
+  }
+});
