@@ -3,8 +3,15 @@
 // field holding epoch seconds/ms/µs/ns (number or decimal text, "auto" guesses the unit from the
 // magnitude), or an ISO-8601 text. Conversions are exact: no floating-point seconds.
 
+import { plainConstructor } from "../plain-object";
 import { wallToUtc, type TimeZone } from "../time-zone";
 import type { RecordMeta, SlsRecord, Timestamp, TimestampUnit } from "./types";
+
+/** A timestamp lives in msg.syslog as long as its message: built by `new`, see lib/plain-object.ts. */
+const Ts = plainConstructor(function (this: Timestamp, seconds: number, nanos: number) {
+  this.seconds = seconds;
+  this.nanos = nanos;
+});
 
 const NS_PER_S = 1_000_000_000n;
 
@@ -18,7 +25,7 @@ export function slsTime(meta: RecordMeta, rec: SlsRecord): Timestamp | undefined
   }
   if (typeof seconds !== "number" || !Number.isFinite(seconds)) return undefined;
   const ns = toInt(nanos);
-  return { seconds, nanos: ns !== undefined && ns >= 0 && ns < 1e9 ? ns : 0 };
+  return new Ts(seconds, ns !== undefined && ns >= 0 && ns < 1e9 ? ns : 0);
 }
 
 function toInt(v: unknown): number | undefined {
@@ -44,7 +51,7 @@ export function fromEpoch(v: unknown, unit: Exclude<TimestampUnit, "iso">): Time
       const per = u === "s" ? 1 : u === "ms" ? 1e3 : u === "us" ? 1e6 : 0;
       if (per !== 0) {
         const seconds = Math.floor(v / per);
-        return { seconds, nanos: (v - seconds * per) * (1e9 / per) };
+        return new Ts(seconds, (v - seconds * per) * (1e9 / per));
       }
     }
     text = Number.isInteger(v) ? String(v) : v.toFixed(9);
@@ -64,7 +71,7 @@ export function fromEpoch(v: unknown, unit: Exclude<TimestampUnit, "iso">): Time
     rem += NS_PER_S;
     sec -= 1n;
   }
-  return { seconds: Number(sec), nanos: Number(rem) };
+  return new Ts(Number(sec), Number(rem));
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9})\d*)?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -98,7 +105,7 @@ export function fromIso(v: unknown, zone?: TimeZone): Timestamp | undefined {
     }
     utcMs = ms - offsetMin * 60_000;
   }
-  return { seconds: utcMs / 1000 + (sec === 60 ? 1 : 0), nanos: Number((frac + "000000000").slice(0, 9)) };
+  return new Ts(utcMs / 1000 + (sec === 60 ? 1 : 0), Number((frac + "000000000").slice(0, 9)));
 }
 
 /**
@@ -114,5 +121,5 @@ export function fromValue(v: unknown, unit: TimestampUnit, zone?: TimeZone): Tim
 
 export function nowTimestamp(): Timestamp {
   const ms = Date.now();
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+  return new Ts(Math.floor(ms / 1000), (ms % 1000) * 1e6);
 }

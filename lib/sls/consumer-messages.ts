@@ -3,6 +3,7 @@
 // are handed out in chunks and never past a full window.
 
 import { randomBytes } from "node:crypto";
+import { plainConstructor } from "../plain-object";
 import { EmitTurns } from "./emit-turns";
 import { PulledGroup, type RecordGroup } from "./pull-decoder";
 import type { Batch, DeliveryContext, Deliver } from "./shard-reader";
@@ -29,6 +30,55 @@ export interface OutMessage {
   _msgid: string;
   payload: Record<string, string | number> | Array<Record<string, string | number>>;
   sls: Record<string, unknown>;
+}
+
+type Tags = Readonly<Record<string, string>>;
+
+/** msg.sls of a per-log message. */
+export interface LogSls extends RecordMeta, SourceMeta {
+  shard: number;
+  token: string | null;
+}
+
+// Built by `new`, not as literals: they live as long as their message, see lib/plain-object.ts.
+const LogMessage = plainConstructor(function (this: OutMessage, id: string, payload: Record<string, string | number>, sls: LogSls) {
+  this._msgid = id;
+  this.payload = payload;
+  this.sls = sls as unknown as Record<string, unknown>;
+});
+const LogMeta = plainConstructor(function (
+  this: LogSls,
+  project: string,
+  logstore: string,
+  consumerGroup: string,
+  shard: number,
+  cursor: string,
+  index: number,
+  time: number,
+  timeNs: number,
+  topic: string,
+  source: string,
+  tags: Tags,
+  token: string | null,
+) {
+  this.project = project;
+  this.logstore = logstore;
+  this.consumerGroup = consumerGroup;
+  this.shard = shard;
+  recordMeta.call(this, cursor, index, time, timeNs, topic, source, tags);
+  this.token = token;
+});
+const BatchRecordMeta = plainConstructor(recordMeta);
+
+/** Sets the RecordMeta fields on `this`, in msg.sls's order. */
+function recordMeta(this: RecordMeta, cursor: string, index: number, time: number, timeNs: number, topic: string, source: string, tags: Tags): void {
+  this.cursor = cursor;
+  this.index = index;
+  this.time = time;
+  this.timeNs = timeNs;
+  this.topic = topic;
+  this.source = source;
+  this.tags = tags;
 }
 
 export interface EmitOptions {
@@ -178,18 +228,14 @@ export async function emitBatch(batch: Batch, ctx: DeliveryContext, o: EmitOptio
       const time = payload.__time__ as number;
       if (o.mode === "log") {
         const token = ctx.issue(1, gi);
-        out.push({
-          _msgid: o.newId(),
-          payload,
-          sls: { project, logstore, consumerGroup, shard, cursor, index: li, time, timeNs: ns, topic, source, tags, token },
-        });
+        out.push(new LogMessage(o.newId(), payload, new LogMeta(project, logstore, consumerGroup, shard, cursor, li, time, ns, topic, source, tags, token)));
         if (token !== null && ctx.full) {
           li++;
           return "room";
         }
       } else {
         payloads.push(payload);
-        records.push({ cursor, index: li, time, timeNs: ns, topic, source, tags });
+        records.push(new BatchRecordMeta(cursor, li, time, ns, topic, source, tags));
         if (payloads.length >= chunk) {
           li++;
           return "room";

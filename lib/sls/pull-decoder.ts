@@ -67,8 +67,14 @@ export function toRecordGroup(g: LogGroup): RecordGroup {
 // Each log becomes msg.payload. Built with `{}` plus one assignment per field, an object of ~15
 // fields outgrows its 4 in-object slots and reallocates its property store several times, and that
 // garbage dominated the consumer's CPU. Instead every distinct field layout (content keys, then
-// __time__, __topic__, __source__, __tag__:<k>) gets a generated factory returning one object
-// literal: one allocation of exactly the right size, and one hidden class per layout.
+// __time__, __topic__, __source__, __tag__:<k>) gets a generated constructor that assigns them in
+// order: after V8's slack tracking, one allocation of exactly the right size, and one hidden class
+// per layout. Not an object literal: V8 tracks a literal's objects by allocation site and, when
+// most of one scavenge's objects of a site are still alive (a batch of 200 in flight at that
+// moment), allocates that site's objects in the old generation from then on ("pretenuring"). That
+// made every record and its values old-space garbage for the rest of the process: the bimodal
+// drains in docs/performance.md, "Memory". Objects made by `new` carry no allocation site. The
+// constructor's prototype is Object.prototype, so a record is a plain object to everyone.
 // Keys reach the generated source only as JSON.stringify'd string literals.
 
 type Factory = (v: string[], time: number, topic: string, source: string, tagValues: string[]) => Record<string, string | number>;
@@ -96,14 +102,18 @@ function factoryFor(keys: string[], n: number, tagKeys: string[]): Factory | und
   const id = JSON.stringify([contentKeys, tagKeys]);
   let make = factories.get(id);
   if (make === undefined) {
-    const fields = contentKeys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`);
-    fields.push("__time__: t", "__topic__: tp", "__source__: src");
-    tagKeys.forEach((k, i) => fields.push(`${JSON.stringify(k)}: tv[${i}]`));
+    const fields = contentKeys.map((k, i) => `this[${JSON.stringify(k)}] = v[${i}];`);
+    fields.push("this.__time__ = t;", "this.__topic__ = tp;", "this.__source__ = src;");
+    tagKeys.forEach((k, i) => fields.push(`this[${JSON.stringify(k)}] = tv[${i}];`));
     if (factories.size >= MAX_FACTORIES) factories.clear();
     if (!codegen) return undefined;
     try {
       // eslint-disable-next-line no-new-func -- the factory's source is built above from JSON-quoted keys only
-      make = new Function("v", "t", "tp", "src", "tv", `return {${fields.join(", ")}};`) as Factory;
+      make = new Function(
+        `function Log(v, t, tp, src, tv) { ${fields.join(" ")} }
+        Log.prototype = Object.prototype;
+        return function make(v, t, tp, src, tv) { return new Log(v, t, tp, src, tv); };`,
+      )() as Factory;
     } catch {
       // node --disallow-code-generation-from-strings: build records field by field instead.
       codegen = false;
