@@ -7,8 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-
-const root = path.resolve(__dirname, "..", "..", "..");
+import { repoRoot, tsSources } from "../support/repo-files";
 
 /** Folder → the top-level folders its files must not import. */
 const FORBIDDEN: Record<string, string[]> = {
@@ -21,28 +20,17 @@ const FORBIDDEN: Record<string, string[]> = {
   test: ["bench", "scripts"],
 };
 
-function sources(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...sources(p));
-    else if (e.name.endsWith(".ts")) out.push(p);
-  }
-  return out;
-}
-
 /** Relative module specifiers of a TypeScript file: import/export ... from, import x = require(), require(), import(). */
 export function relativeImports(text: string): string[] {
   const re = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']*)["']/gm;
   return [...text.matchAll(re)].map((m) => m[1]);
 }
 
-/** Every import from a file in `root` that crosses into a folder FORBIDDEN for its own folder. */
+/** Every import from a file under `rootDir` that crosses into a folder FORBIDDEN for its own folder. */
 export function crossings(rootDir: string): string[] {
   const found: string[] = [];
   for (const [from, banned] of Object.entries(FORBIDDEN)) {
-    for (const file of sources(path.join(rootDir, from))) {
+    for (const file of tsSources(path.join(rootDir, from))) {
       if (path.basename(file) === "import-boundaries.test.ts") continue; // its examples below are text, not imports
       for (const spec of relativeImports(fs.readFileSync(file, "utf8"))) {
         const target = path.relative(rootDir, path.resolve(path.dirname(file), spec)).split(path.sep)[0];
@@ -67,5 +55,5 @@ test("relativeImports finds every form of import", () => {
 });
 
 test("no folder imports one it must not (tests and benches share support/, never each other)", () => {
-  assert.deepEqual(crossings(root), []);
+  assert.deepEqual(crossings(repoRoot), []);
 });
