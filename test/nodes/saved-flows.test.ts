@@ -3,12 +3,13 @@
 // keys left out), and format-1 flows saved before a key was added (kvOrder). Each is upgraded by
 // migrate() to the current format with the meaning it had, and the flow delivers every log.
 // (How to add a format: docs/architecture.md, "Node settings".)
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, type Emulator } from "../../emulator/index";
+import type { Emulator } from "../../emulator/index";
+import { emulatorAndReceiver } from "../support/emulator-and-receiver";
 import { SPECS, currentVersion, migrate, resolve, type Raw } from "../../lib/config";
 import { helper, until } from "../support/red-helper";
-import { streamReceiver, type StreamReceiver } from "../support/receivers";
+import type { StreamReceiver } from "../support/receivers";
 import { putSeq } from "../support/sls-fixtures";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
@@ -20,15 +21,7 @@ import ackNode = require("../../nodes/sls-ack");
 let emu: Emulator;
 let rx: StreamReceiver;
 
-before(async () => {
-  emu = await start({ port: 0 });
-  rx = await streamReceiver({ framing: "octet" });
-});
-after(async () => {
-  await helper.unload();
-  await rx.close();
-  await emu.close();
-});
+emulatorAndReceiver((e, r) => ([emu, rx] = [e, r]));
 
 /** Format 0 as written by hand: only what cannot be left out. */
 function minimalFlow(logstore: string): object[] {

@@ -2,12 +2,13 @@
 // (red status naming the property, one error listing every problem, nothing running), and a flow
 // node that did not start holds the delivery tokens it receives, so no log is lost: the source
 // stops at its window, no checkpoint moves, and after a fix and a redeploy every log arrives.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, type Emulator } from "../../emulator/index";
+import type { Emulator } from "../../emulator/index";
+import { emulatorAndReceiver } from "../support/emulator-and-receiver";
 import { helper, until, type TestNode } from "../support/red-helper";
-import { streamReceiver, type StreamReceiver } from "../support/receivers";
-import { consumerFlow, putSeq } from "../support/sls-fixtures";
+import type { StreamReceiver } from "../support/receivers";
+import { consumerFlow, putSeq, syslogOutNodes } from "../support/sls-fixtures";
 import ackNode = require("../../nodes/sls-ack");
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
@@ -32,43 +33,10 @@ const statusOf = (node: TestNode): { text?: string; fill?: string } => (callsOf(
 let emu: Emulator;
 let rx: StreamReceiver;
 
-before(async () => {
-  emu = await start({ port: 0 });
-  rx = await streamReceiver({ framing: "octet" });
-});
-after(async () => {
-  await helper.unload();
-  await rx.close();
-  await emu.close();
-});
+emulatorAndReceiver((e, r) => ([emu, rx] = [e, r]));
 
-const SERVER = {
-  id: "srv",
-  type: "sls-syslog-server",
-  host: "127.0.0.1",
-  protocol: "tcp",
-  framing: "octet",
-  maxQueueMessages: "10000",
-  maxQueueMB: "16",
-  maxMessageBytes: "65536",
-  version: 1,
-};
-const OUT = {
-  id: "out",
-  z: "tab",
-  type: "sls-syslog-out",
-  server: "srv",
-  format: "rfc5424",
-  facility: "local0",
-  severity: "info",
-  hostname: "fwd-01",
-  appName: "aliyun-sls",
-  procId: "",
-  msgId: "",
-  bom: "never",
-  version: 1,
-  wires: [],
-};
+/** The syslog server (its port set by each test) and out node of the refused-settings tests. */
+const [SERVER, OUT] = syslogOutNodes(514) as Array<Record<string, unknown>>;
 
 /** Loads `flow` and returns what node `id` showed: its last status text and its errors. */
 async function deploy(flow: object[], id: string, credentials: Record<string, object> = {}): Promise<{ status: string; fill: string; errors: string[] }> {
@@ -193,17 +161,9 @@ test("sls-consumer with an empty endpoint in its connection: no status-less thro
  * consumer (window 200, claim timeout 2 s) → sls-syslog-out → the receiver; `out` overrides the out
  * node's settings. With a short claim timeout, a token that is not held expires within the test.
  */
-function sinkFlow(logstore: string, out: object): { flow: object[]; credentials: Record<string, object> } {
-  const { flow, credentials } = consumerFlow(emu, { logstore, group: "held", maxInFlight: 200 });
-  const cons = flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][]; claimTimeout: number };
-  cons.wires = [["out"]];
-  cons.claimTimeout = 2;
-  flow.splice(
-    flow.findIndex((n) => (n as { id: string }).id === "sink"),
-    1,
-  );
-  flow.push({ ...SERVER, port: String(rx.port) }, { ...OUT, x: 300, y: 100, ...out });
-  return { flow, credentials };
+function sinkFlow(logstore: string, out: Record<string, unknown>): { flow: object[]; credentials: Record<string, object> } {
+  const { flow, credentials } = consumerFlow(emu, { logstore, group: "held", maxInFlight: 200, into: "out", consumer: { claimTimeout: 2 } });
+  return { flow: [...flow, ...syslogOutNodes(rx.port, { out })], credentials };
 }
 
 /**

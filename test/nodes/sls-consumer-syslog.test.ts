@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { start, type Emulator } from "../../emulator/index";
 import { helper, until } from "../support/red-helper";
 import { freePort, streamReceiver, type StreamReceiver } from "../support/receivers";
-import { consumerFlow, putSeq } from "../support/sls-fixtures";
+import { consumerFlow, putSeq, syslogOutNodes } from "../support/sls-fixtures";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
 import serverNode = require("../../nodes/sls-syslog-server");
@@ -22,6 +22,7 @@ before(async () => {
   emu.createLogstore(LOGSTORE, { shards: 4 });
   rx = await streamReceiver({ framing: "octet" });
 });
+// Not emulatorAndReceiver(): the outage test replaces rx, and the one open at the end is closed.
 after(async () => {
   await helper.unload();
   await rx.close();
@@ -36,45 +37,8 @@ function syslogFlow(
   maxInFlight: number,
   ackMode: "delivery" | "emit" = "delivery",
 ): { flow: object[]; credentials: Record<string, object> } {
-  const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight, ackMode });
-  (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
-  flow.splice(
-    flow.findIndex((n) => (n as { id: string }).id === "sink"),
-    1,
-  );
-  flow.push(
-    {
-      id: "srv",
-      type: "sls-syslog-server",
-      host: "127.0.0.1",
-      port: String(port),
-      protocol: "tcp",
-      framing: "octet",
-      maxQueueMessages: "10000",
-      maxQueueMB: "16",
-      maxMessageBytes: "65536",
-      version: 1,
-    },
-    {
-      id: "out",
-      z: "tab",
-      x: 300,
-      y: 100,
-      type: "sls-syslog-out",
-      server: "srv",
-      format: "rfc5424",
-      facility: "local0",
-      severity: "info",
-      hostname: "fwd-01",
-      appName: "aliyun-sls",
-      procId: "",
-      msgId: "",
-      bom: "never",
-      version: 1,
-      wires: [],
-    },
-  );
-  return { flow, credentials };
+  const { flow, credentials } = consumerFlow(emu, { logstore, group, maxInFlight, ackMode, into: "out" });
+  return { flow: [...flow, ...syslogOutNodes(port)], credentials };
 }
 
 function seqsOf(frames: Buffer[]): number[] {
@@ -83,44 +47,7 @@ function seqsOf(frames: Buffer[]): number[] {
 
 test("every log reaches the syslog receiver exactly once; checkpoints follow the sink's settlements", { timeout: 60_000 }, async () => {
   putSeq(emu, 0, 2000, 10, 4, LOGSTORE);
-  const { flow, credentials } = consumerFlow(emu, { logstore: LOGSTORE, group: "syslog", maxInFlight: 500 });
-  (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
-  flow.splice(
-    flow.findIndex((n) => (n as { id: string }).id === "sink"),
-    1,
-  );
-  flow.push(
-    {
-      id: "srv",
-      type: "sls-syslog-server",
-      host: "127.0.0.1",
-      port: String(rx.port),
-      protocol: "tcp",
-      framing: "octet",
-      maxQueueMessages: "10000",
-      maxQueueMB: "16",
-      maxMessageBytes: "65536",
-      version: 1,
-    },
-    {
-      id: "out",
-      z: "tab",
-      x: 300,
-      y: 100,
-      type: "sls-syslog-out",
-      server: "srv",
-      format: "rfc5424",
-      facility: "local0",
-      severity: "info",
-      hostname: "fwd-01",
-      appName: "aliyun-sls",
-      procId: "",
-      msgId: "",
-      bom: "never",
-      version: 1,
-      wires: [],
-    },
-  );
+  const { flow, credentials } = syslogFlow(LOGSTORE, "syslog", rx.port, 500);
   await helper.load([connNode, consumerNode, serverNode, outNode], flow, credentials);
   await rx.waitFor(2000);
   const ls = emu.getLogstore(LOGSTORE);

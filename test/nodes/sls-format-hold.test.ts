@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { start, type Emulator } from "../../emulator/index";
 import { helper, until } from "../support/red-helper";
 import { streamReceiver, udpReceiver } from "../support/receivers";
-import { consumerFlow } from "../support/sls-fixtures";
+import { consumerFlow, syslogOutNodes } from "../support/sls-fixtures";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
 import mapNode = require("../../nodes/sls-syslog-map");
@@ -56,12 +56,7 @@ interface Wiring {
 
 /** consumer → map → out, a Catch node for the whole tab wired to a helper node "caught". */
 function flowOf(w: Wiring): { flow: object[]; credentials: Record<string, object> } {
-  const { flow, credentials } = consumerFlow(emu, { logstore: w.logstore, group: "grp", maxInFlight: w.maxInFlight ?? 200 });
-  (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["map"]];
-  flow.splice(
-    flow.findIndex((n) => (n as { id: string }).id === "sink"),
-    1,
-  );
+  const { flow, credentials } = consumerFlow(emu, { logstore: w.logstore, group: "grp", maxInFlight: w.maxInFlight ?? 200, into: "map" });
   flow.push(
     {
       id: "map",
@@ -76,36 +71,7 @@ function flowOf(w: Wiring): { flow: object[]; credentials: Record<string, object
       sdDedup: w.sdDedup ?? false,
       wires: [["out"]],
     },
-    {
-      id: "srv",
-      type: "sls-syslog-server",
-      host: "127.0.0.1",
-      port: String(w.port),
-      protocol: w.protocol,
-      framing: "octet",
-      maxQueueMessages: "10000",
-      maxQueueMB: "16",
-      maxMessageBytes: w.maxMessageBytes,
-      version: 1,
-    },
-    {
-      id: "out",
-      z: "tab",
-      x: 1,
-      y: 1,
-      type: "sls-syslog-out",
-      server: "srv",
-      format: "rfc5424",
-      facility: "local0",
-      severity: "info",
-      hostname: "fwd-01",
-      appName: "sls",
-      procId: "",
-      msgId: "",
-      bom: "never",
-      version: 1,
-      wires: [],
-    },
+    ...syslogOutNodes(w.port, { server: { protocol: w.protocol, maxMessageBytes: w.maxMessageBytes }, out: { appName: "sls" } }),
     { id: "catch", z: "tab", x: 1, y: 1, type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
     { id: "caught", z: "tab", x: 1, y: 1, type: "helper" },
   );

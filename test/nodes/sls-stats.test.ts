@@ -12,7 +12,7 @@ import { helper, until } from "../support/red-helper";
 import { captureRed } from "../support/node-red";
 import { parseExposition, type Exposition } from "../support/prometheus-text";
 import { streamReceiver, type StreamReceiver } from "../support/receivers";
-import { consumerFlow, putSeq } from "../support/sls-fixtures";
+import { consumerFlow, putSeq, syslogOutNodes } from "../support/sls-fixtures";
 import connNode = require("../../nodes/sls-connection");
 import consumerNode = require("../../nodes/sls-consumer");
 import serverNode = require("../../nodes/sls-syslog-server");
@@ -51,42 +51,9 @@ before(async () => {
   emu = await start({ port: 0 });
   emu.createLogstore(LOGSTORE, { shards: SHARDS });
   rx = await streamReceiver({ framing: "octet" });
-  const { flow, credentials } = consumerFlow(emu, { logstore: LOGSTORE, group: "stats", maxInFlight: 400 });
-  (flow.find((n) => (n as { id: string }).id === "cons") as { wires: string[][] }).wires = [["out"]];
-  flow.splice(
-    flow.findIndex((n) => (n as { id: string }).id === "sink"),
-    1,
-  );
+  const { flow, credentials } = consumerFlow(emu, { logstore: LOGSTORE, group: "stats", maxInFlight: 400, into: "out" });
   flow.push(
-    {
-      id: "srv",
-      type: "sls-syslog-server",
-      name: "SIEM",
-      host: "127.0.0.1",
-      port: String(rx.port),
-      protocol: "tcp",
-      framing: "octet",
-      maxQueueMessages: "10000",
-      maxQueueMB: "16",
-      maxMessageBytes: "65536",
-      version: 1,
-    },
-    {
-      id: "out",
-      z: "tab",
-      type: "sls-syslog-out",
-      server: "srv",
-      format: "rfc5424",
-      facility: "local0",
-      severity: "info",
-      hostname: "fwd-01",
-      appName: "aliyun-sls",
-      procId: "",
-      msgId: "",
-      bom: "never",
-      version: 1,
-      wires: [],
-    },
+    ...syslogOutNodes(rx.port, { server: { name: "SIEM" } }),
     { id: "stats", z: "tab", type: "sls-stats", interval: 1, prometheus: true, metricsPath: PATH, version: 1, wires: [["got"]] },
     { id: "got", z: "tab", type: "helper" },
   );

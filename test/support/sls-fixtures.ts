@@ -54,6 +54,8 @@ export interface ConsumerFlowOptions {
   connectionCredentials?: Record<string, string>;
   /** Extra sls-consumer settings (query, start, startTime...). */
   consumer?: Record<string, unknown>;
+  /** Wire the consumer to this node instead of the settling test sink (the sink is left out). */
+  into?: string;
 }
 
 /** sls-connection + sls-consumer (fast heartbeats and commits) wired into the settling test sink. */
@@ -83,9 +85,49 @@ export function consumerFlow(emu: Emulator, o: ConsumerFlowOptions = {}): { flow
       order: o.order ?? false,
       version: 1,
       ...o.consumer,
-      wires: [["sink"]],
+      wires: [[o.into ?? "sink"]],
     },
-    { id: "sink", z: "tab", x: 300, y: 100, type: "test-settling-sink" },
+    ...(o.into ? [] : [{ id: "sink", z: "tab", x: 300, y: 100, type: "test-settling-sink" }]),
   ];
   return { flow, credentials: { conn: o.connectionCredentials ?? { accessKeyId: emu.accessKeyId, accessKeySecret: o.secret ?? emu.accessKeySecret } } };
+}
+
+/**
+ * sls-syslog-server "srv" (TCP, octet-counted, to 127.0.0.1:port) and sls-syslog-out "out" on tab
+ * "tab" using it (RFC 5424, local0.info, host fwd-01, app aliyun-sls); `server` and `out` add or
+ * replace keys.
+ */
+export function syslogOutNodes(port: number, o: { server?: Record<string, unknown>; out?: Record<string, unknown> } = {}): object[] {
+  return [
+    {
+      id: "srv",
+      type: "sls-syslog-server",
+      host: "127.0.0.1",
+      port: String(port),
+      protocol: "tcp",
+      framing: "octet",
+      maxQueueMessages: "10000",
+      maxQueueMB: "16",
+      maxMessageBytes: "65536",
+      version: 1,
+      ...o.server,
+    },
+    {
+      id: "out",
+      z: "tab",
+      type: "sls-syslog-out",
+      server: "srv",
+      format: "rfc5424",
+      facility: "local0",
+      severity: "info",
+      hostname: "fwd-01",
+      appName: "aliyun-sls",
+      procId: "",
+      msgId: "",
+      bom: "never",
+      version: 1,
+      wires: [],
+      ...o.out,
+    },
+  ];
 }
