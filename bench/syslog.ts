@@ -16,7 +16,7 @@
 //       handling — what a client that writes each frame as it comes can reach at best;
 //   (d) raw, 64 KiB writes: the same frames pre-concatenated into 64 KiB chunks — the limit of
 //       this machine's loopback, Node's socket layer and the receiver (no client can beat it).
-// The inputs (a ring of INPUTS distinct messages, reused) are made before the clock starts: making
+// The inputs (a ring of INPUTS distinct messages, each arriving as new objects) are made before the clock starts: making
 // them is the map node's work (its cost is in the workload matrix, `npm run bench -- --matrix`),
 // not either sink's. Left out of both sinks alike: the delivery token (claim and settle) and
 // Node-RED's hop, which the matrix counts too.
@@ -108,6 +108,7 @@ function mapped(i: number): MessageLike & { syslog: Fields } {
  * INPUT[i % INPUTS]): as many as a consumer's in-flight window several times over, so the sink
  * reads fresh-looking data, without holding N messages (200,000 live ones would make every
  * collection walk a million objects and measure the garbage collector instead of the senders).
+ * Each message arrives as new objects (see arriving()), as from the map node.
  */
 const INPUTS = 4096;
 // The last INPUTS logs of 200,000 (numbers in them as long as in a large run).
@@ -118,6 +119,23 @@ const BATCHES = Array.from({ length: INPUTS / BATCH }, (_, b) => {
   const msgs = INPUT.slice(b * BATCH, (b + 1) * BATCH);
   return { payload: null, sls: {}, syslog: msgs.map((m) => m.syslog) } as MessageLike;
 });
+
+/**
+ * Message i as it reaches the sink: a new msg and msg.syslog object (sharing the prepared strings),
+ * as the map node makes one per log. A sink that keeps messages until they are written keeps young
+ * objects, so the collector's work for them is in every row; the copy itself (~2 objects) is in
+ * every row too, against both sinks.
+ */
+function arriving(i: number): MessageLike & { syslog: Fields } {
+  const m = INPUT[i % INPUTS];
+  return { payload: m.payload, sls: m.sls, syslog: { ...m.syslog } };
+}
+
+/** Batch message b as it reaches the sink: a new msg, msg.syslog array and fields objects. */
+function arrivingBatch(b: number): MessageLike {
+  const m = BATCHES[b % BATCHES.length];
+  return { payload: m.payload, sls: m.sls, syslog: (m.syslog as Fields[]).map((s) => ({ ...s })) };
+}
 
 /** sls-syslog-out's defaults and writer for its default settings (bom "never": what most receivers expect). */
 function outNode(): ReturnType<typeof outFormatter> {
@@ -247,7 +265,7 @@ async function ours(port: number): Promise<void> {
     const wait = w.room();
     if (wait) await wait;
     w.sent();
-    const msg = INPUT[i % INPUTS];
+    const msg = arriving(i);
     sender.sendWith(writer, recordFromMessage(msg, defaults), afterWrite(msg));
   }
   await w.drained();
@@ -267,7 +285,7 @@ async function oursBatch(port: number): Promise<void> {
     const wait = w.room();
     if (wait) await wait;
     w.sent();
-    const msg = BATCHES[(i / BATCH) % BATCHES.length];
+    const msg = arrivingBatch(i / BATCH);
     sender.sendManyWith(writer, recordsFromMessage(msg, defaults), afterWrite(msg));
   }
   await w.drained();
@@ -287,7 +305,7 @@ async function syslogClient(port: number): Promise<void> {
     const wait = w.room();
     if (wait) await wait;
     w.sent();
-    const msg = INPUT[i % INPUTS];
+    const msg = arriving(i);
     const s = msg.syslog;
     // syslog-client writes "-" for STRUCTURED-DATA and has no SD support; the same SD text, built
     // by hand as its users would, rides in the message so the bytes on the wire match.
@@ -334,7 +352,7 @@ function chunked(frames: Buffer[]): Buffer[] {
 
 /** Message i's record, as sls-syslog-out makes it from msg.syslog over its defaults. */
 const DEFAULTS = outNode().defaults;
-const recordOf = (i: number): SyslogRecord => recordFromMessage(INPUT[i % INPUTS], DEFAULTS);
+const recordOf = (i: number): SyslogRecord => recordFromMessage(arriving(i), DEFAULTS);
 
 /** The octet-counted frames of all N messages, formatted before raw's clock starts. */
 function preformat(): { frames: Buffer[]; payload: number } {
