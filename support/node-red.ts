@@ -42,6 +42,44 @@ export interface EmbeddedNodeRed {
 
 const FLOW_FILE = "flows.json";
 
+export interface NodeRedSettingsOptions {
+  userDir: string;
+  /** A key to encrypt credentials at rest, or false: kept in the clear (flows_cred.json as written). */
+  credentialSecret: string | false;
+  /** Folders loaded as packages (this package's root, extra node folders). */
+  nodesDir: string[];
+  /** The editor at / and HTTP-in nodes at /api; without it, no HTTP endpoints at all. */
+  http?: { host: string; codeEditor: "monaco" | "ace" };
+  logLevel: string;
+}
+
+/**
+ * Node-RED settings for everything here that runs Node-RED (the demo, the editor tests, the
+ * benches' processes): no telemetry, tours, catalogue, palette installs or diagnostics (projects
+ * stay off, Node-RED's default).
+ */
+export function nodeRedSettings(o: NodeRedSettingsOptions): object {
+  return {
+    userDir: o.userDir,
+    flowFile: FLOW_FILE,
+    credentialSecret: o.credentialSecret,
+    nodesDir: o.nodesDir,
+    httpAdminRoot: o.http ? "/" : false,
+    httpNodeRoot: o.http ? "/api" : false,
+    ...(o.http ? { uiHost: o.http.host } : {}),
+    // The update-notification consent dialog would cover the editor on first load.
+    telemetry: { enabled: false, updateNotification: false },
+    editorTheme: {
+      tours: false,
+      palette: { catalogues: [] },
+      ...(o.http ? { codeEditor: { lib: o.http.codeEditor } } : {}),
+    },
+    externalModules: { palette: { allowInstall: false } },
+    diagnostics: { enabled: false, ui: false },
+    logging: { console: { level: o.logLevel, metrics: false, audit: false } },
+  };
+}
+
 export async function startNodeRed(opts: EmbeddedNodeRedOptions): Promise<EmbeddedNodeRed> {
   const host = opts.host ?? "127.0.0.1";
   const app = express();
@@ -50,25 +88,13 @@ export async function startNodeRed(opts: EmbeddedNodeRedOptions): Promise<Embedd
   const pkgName = (JSON.parse(fs.readFileSync(path.join(opts.packageRoot ?? path.resolve(__dirname, "..", ".."), "package.json"), "utf8")) as { name: string })
     .name;
 
-  const settings = {
+  const settings = nodeRedSettings({
     userDir: opts.userDir,
-    flowFile: FLOW_FILE,
     credentialSecret: credentialSecret(opts.userDir),
     nodesDir: opts.packageRoot ? [opts.packageRoot] : [],
-    httpAdminRoot: "/",
-    httpNodeRoot: "/api",
-    uiHost: host,
-    // The update-notification consent dialog would cover the editor on first load.
-    telemetry: { enabled: false, updateNotification: false },
-    editorTheme: {
-      tours: false,
-      palette: { catalogues: [] },
-      codeEditor: { lib: opts.codeEditor ?? "monaco" },
-    },
-    externalModules: { palette: { allowInstall: false } },
-    diagnostics: { enabled: false, ui: false },
-    logging: { console: { level: opts.logLevel ?? "warn", metrics: false, audit: false } },
-  };
+    http: { host, codeEditor: opts.codeEditor ?? "monaco" },
+    logLevel: opts.logLevel ?? "warn",
+  });
   // @types/node-red describes Node-RED 1.x settings (no tours, single nodesDir, uiPort required).
   RED.init(server, settings as unknown as Parameters<typeof RED.init>[1]);
   app.use("/", RED.httpAdmin);

@@ -6,6 +6,7 @@ import http from "node:http";
 import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
+import { nodeRedSettings } from "../node-red";
 import { loadNodeRed } from "../node-red-runtime";
 import { RpcChild, serveRpc } from "./rpc";
 
@@ -52,19 +53,7 @@ async function main(): Promise<void> {
     stop(): Promise<void>;
     events: { on(ev: string, fn: () => void): void };
   }>();
-  RED.init(http.createServer(), {
-    userDir,
-    flowFile: "flows.json",
-    credentialSecret: false,
-    nodesDir: [root, extra],
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    telemetry: { enabled: false, updateNotification: false },
-    editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] } },
-    externalModules: { palette: { allowInstall: false } },
-    diagnostics: { enabled: false, ui: false },
-    logging: { console: { level: a.logLevel ?? "warn" } },
-  });
+  RED.init(http.createServer(), nodeRedSettings({ userDir, credentialSecret: false, nodesDir: [root, extra], logLevel: a.logLevel ?? "warn" }));
   RED.events.on("flows:started", () => process.send?.({ started: true, at: Date.now(), cpu: process.cpuUsage() }));
   const mb = (n: number): number => Math.round(n / 1048576);
   let atPeak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };

@@ -1,12 +1,11 @@
 // A real Node-RED runtime with its editor, in this process, loading this package from the
-// working tree (nodesDir), on 127.0.0.1 and a free port. For browser tests of our dialogs.
+// working tree (nodesDir), on 127.0.0.1 and a free port, with `flow` deployed. For browser tests of
+// our dialogs. Node-RED is a process-wide singleton: one per test file.
 
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
-import { loadNodeRed } from "../../support/node-red-runtime";
+import { startNodeRed as startEmbedded } from "../../support/node-red";
 
 export interface EmbeddedNodeRed {
   url: string;
@@ -16,40 +15,13 @@ export interface EmbeddedNodeRed {
 const packageRoot = path.resolve(__dirname, "..", "..", "..");
 
 export async function startNodeRed(flow: object[]): Promise<EmbeddedNodeRed> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const express = require("express") as () => http.RequestListener & { use(path: string, h: unknown): void };
-  const RED = loadNodeRed<{
-    init(server: http.Server, settings: object): void;
-    start(): Promise<void>;
-    stop(): Promise<void>;
-    httpAdmin: unknown;
-  }>();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "sls-nr-"));
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(flow));
-  const app = express();
-  const server = http.createServer(app);
-  RED.init(server, {
-    userDir,
-    flowFile: "flows.json",
-    credentialSecret: false,
-    nodesDir: [packageRoot],
-    httpAdminRoot: "/",
-    telemetry: { enabled: false, updateNotification: false },
-    editorTheme: { tours: false, projects: { enabled: false }, palette: { catalogues: [] }, codeEditor: { lib: "ace" } },
-    externalModules: { palette: { allowInstall: false } },
-    diagnostics: { enabled: false, ui: false },
-    logging: { console: { level: "error" } },
-  });
-  app.use("/", RED.httpAdmin);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  await RED.start();
-  const { port } = server.address() as AddressInfo;
+  const red = await startEmbedded({ userDir, packageRoot, port: 0, logLevel: "error", codeEditor: "ace" });
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: red.url,
     async stop() {
-      await RED.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await red.stop();
       fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
