@@ -6,6 +6,8 @@ import { toRecordGroup } from "../../lib/sls/pull-decoder";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { cachedKey } from "../../lib/sls/protobuf";
 
 test("decodeLogGroupListRecords equals decodeLogGroupList + toRecordGroup, key order included", () => {
   const groups: LogGroup[] = [];
@@ -439,4 +441,261 @@ test("a group larger than one text chunk (32 KB) decodes like the reference, val
   const body = encodeLogGroupList([encodeLogGroup({ logs, tags: [["h", "x"]] }), encodeLogGroup({ logs: logs.slice(0, 3), tags: [] })]);
   assert.ok(body.length > 2 * 32 * 1024);
   assert.deepEqual(decodeLogGroupListRecords(body), decodeLogGroupList(body).map(toRecordGroup));
+});
+
+// ---- Any valid encoding, not only our encoder's: SLS producers are free to write protobuf their own way.
+
+/** A seeded generator (mulberry32), so a failure names a case that can be run again. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A varint, minimal or padded with `pad` redundant bytes (valid protobuf, up to 10 bytes in all). */
+function varint(n: number, pad = 0): number[] {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  out.push(n);
+  for (let i = 0; i < pad && out.length < 10; i++) {
+    out[out.length - 1] |= 0x80;
+    out.push(0);
+  }
+  return out;
+}
+
+const lenField = (field: number, bytes: number[], pad = 0): number[] => [...varint((field << 3) | 2, 0), ...varint(bytes.length, pad), ...bytes];
+const utf8 = (s: string): number[] => [...Buffer.from(s, "utf8")];
+
+/** Fields a reader must skip: every wire type, values beyond 32 bits included. */
+function unknownField(r: () => number, field: number): number[] {
+  switch (Math.floor(r() * 4)) {
+    case 0:
+      return [...varint((field << 3) | 0), ...varint(Math.floor(r() * 2 ** 53))];
+    case 1:
+      return [...varint((field << 3) | 1), 1, 2, 3, 4, 5, 6, 7, 8];
+    case 2:
+      return lenField(field, utf8("skip me ✓"));
+    default:
+      return [...varint((field << 3) | 5), 0xff, 0xfe, 0xfd, 0xfc];
+  }
+}
+
+const shuffle = <T>(r: () => number, xs: T[]): T[] => {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+};
+
+function text(r: () => number): string {
+  const lens = [0, 1, 3, 4, 5, 7, 12, 127, 128, 300, 16383, 16384, 20000];
+  const n = r() < 0.95 ? Math.floor(r() * 40) : lens[Math.floor(r() * lens.length)];
+  const alphabet = ["a", "b", "Z", "0", " ", "=", "é", "日", "🙂", "\u0000", "\n"];
+  const ascii = r() < 0.6;
+  let s = "";
+  while (s.length < Math.min(n, 40)) s += ascii ? String.fromCharCode(32 + Math.floor(r() * 95)) : alphabet[Math.floor(r() * alphabet.length)];
+  return n > 40 ? [...s.repeat(Math.ceil(n / s.length))].slice(0, n).join("") : s; // whole code points
+}
+
+/** A key/value pair: key and value in either order, padded lengths, an empty value left out, unknown fields. */
+function pairBytes(r: () => number, k: string, v: string): number[] {
+  const parts: number[][] = [lenField(1, utf8(k), r() < 0.2 ? 1 : 0)];
+  if (v !== "" || r() < 0.5) parts.push(lenField(2, utf8(v), r() < 0.2 ? 1 + Math.floor(r() * 2) : 0));
+  // Unknown fields, a varint in field 2's place among them: only a length-delimited field 2 is the value.
+  if (r() < 0.2) parts.push(unknownField(r, 3 + Math.floor(r() * 5)));
+  if (r() < 0.1) parts.push([0x10, 0x07]);
+  if (r() < 0.1) parts.unshift([0x08, 0x03]); // and a varint in field 1's: only a length-delimited field 1 is the key
+  if (r() < 0.2) shuffle(r, parts);
+  return parts.flat();
+}
+
+interface Expected {
+  topic: string;
+  source: string;
+  tags: Array<[string, string]>;
+  records: Array<Record<string, string | number>>;
+  timeNs: number[];
+}
+
+/** One LogGroupList written with random but valid encodings, and the records it must decode to. */
+function variedBody(r: () => number): { body: Buffer; expected: Expected[] } {
+  const keyPool = ["k", "host", "msg", "level", "client_ip", "é-key", "x".repeat(127), "y".repeat(128), "z".repeat(200), "a b"];
+  const expected: Expected[] = [];
+  const out: number[] = [];
+  const groups = 1 + Math.floor(r() * 3);
+  for (let g = 0; g < groups; g++) {
+    const layout = shuffle(r, keyPool.slice()).slice(0, 1 + Math.floor(r() * 5));
+    const topic = r() < 0.5 ? text(r) : "";
+    const source = r() < 0.5 ? "10.0.0." + Math.floor(r() * 255) : "";
+    const tags: Array<[string, string]> =
+      r() < 0.5
+        ? []
+        : [
+            ["__client_ip__", "1.2.3.4"],
+            ["t" + Math.floor(r() * 3), r() < 0.2 ? "" : text(r)],
+          ];
+    const logs: number[][] = [];
+    const records: Array<Record<string, string | number>> = [];
+    const timeNs: number[] = [];
+    const nLogs = Math.floor(r() * 5);
+    for (let l = 0; l < nLogs; l++) {
+      const keys = r() < 0.8 ? layout : shuffle(r, keyPool.slice()).slice(0, Math.floor(r() * 4));
+      const rec: Record<string, string | number> = {};
+      const fields: number[][] = [];
+      for (const k of keys) {
+        const v = r() < 0.1 ? "" : text(r);
+        rec[k] = v;
+        fields.push(lenField(2, pairBytes(r, k, v), r() < 0.15 ? 1 : 0));
+      }
+      const time = r() < 0.3 ? 2 ** 32 - 1 - Math.floor(r() * 1000) : 1_700_000_000 + Math.floor(r() * 1e6);
+      fields.push([0x08, ...varint(time, r() < 0.2 ? 3 : 0)]);
+      const ns = r() < 0.5 ? Math.floor(r() * 1e9) : 0;
+      if (ns || r() < 0.3) fields.push([0x25, ns & 0xff, (ns >>> 8) & 0xff, (ns >>> 16) & 0xff, ns >>> 24]);
+      if (r() < 0.3) fields.push(unknownField(r, 5 + Math.floor(r() * 3)));
+      if (r() < 0.3) {
+        // Time and nanoseconds before, between or after the contents: only the contents keep their order.
+        const last = fields.splice(keys.length);
+        for (const f of last) fields.splice(Math.floor(r() * (fields.length + 1)), 0, f);
+      }
+      logs.push(lenField(1, fields.flat(), r() < 0.1 ? 2 : 0));
+      rec.__time__ = time;
+      records.push(rec);
+      timeNs.push(ns);
+    }
+    const meta: number[][] = [];
+    if (topic !== "" || r() < 0.3) meta.push(lenField(3, utf8(topic)));
+    if (source !== "" || r() < 0.3) meta.push(lenField(4, utf8(source)));
+    for (const [k, v] of tags) meta.push(lenField(6, pairBytes(r, k, v)));
+    if (r() < 0.3) meta.push(lenField(5, utf8("machine-uuid")), lenField(2, utf8("reserved")));
+    if (r() < 0.3) meta.push(unknownField(r, 7 + Math.floor(r() * 3)));
+    // Metadata after the logs (our encoder's order), before them, or between them.
+    const fieldsOfGroup = r() < 0.5 ? [...logs] : [...meta, ...logs];
+    if (fieldsOfGroup.length === logs.length) {
+      // Each metadata field after the one before it (tags keep their order), among or after the logs.
+      let at = r() < 0.6 ? fieldsOfGroup.length : Math.floor(r() * (fieldsOfGroup.length + 1));
+      for (const m of meta) {
+        fieldsOfGroup.splice(at, 0, m);
+        at += 1 + Math.floor(r() * (fieldsOfGroup.length - at));
+      }
+    }
+    out.push(...lenField(1, fieldsOfGroup.flat(), r() < 0.1 ? 1 : 0));
+    if (r() < 0.1) out.push(...unknownField(r, 2 + Math.floor(r() * 3)));
+    for (const rec of records) {
+      // The record keys after the contents, in sls-consumer's order (see RecordGroup).
+      const t = rec.__time__;
+      delete rec.__time__;
+      rec.__time__ = t;
+      rec.__topic__ = topic;
+      rec.__source__ = source;
+      for (const [k, v] of tags) rec[`__tag__:${k}`] = v;
+    }
+    expected.push({ topic, source, tags, records, timeNs });
+  }
+  return { body: Buffer.from(out), expected };
+}
+
+/** A decoded list for a failure message, long texts cut. */
+const brief = (x: unknown): string =>
+  JSON.stringify(x, (_k, v: unknown) => (typeof v === "string" && v.length > 24 ? `${v.slice(0, 12)}...(${v.length})` : v)).slice(0, 3000);
+
+test("any valid encoding decodes to the records it holds: field order, padded varints, unknown fields of every wire type, long keys and values, metadata anywhere", () => {
+  for (let seed = 1; seed <= 150; seed++) {
+    const { body, expected } = variedBody(rng(seed));
+    const got = decodeLogGroupListRecords(body).map((g) => ({ topic: g.topic, source: g.source, tags: g.tags, records: g.records, timeNs: g.timeNs }));
+    if (!isDeepStrictEqual(got, expected)) assert.fail(`seed ${seed}: decoded ${brief(got)}, encoded ${brief(expected)}`);
+    for (let i = 0; i < got.length; i++) {
+      for (let j = 0; j < got[i].records.length; j++)
+        assert.deepEqual(Object.keys(got[i].records[j]), Object.keys(expected[i].records[j]), `seed ${seed} key order`);
+    }
+    // Log by log, as sls-consumer emits them.
+    const list = scanLogGroupList(body);
+    assert.equal(
+      list.logCount,
+      expected.reduce((n, g) => n + g.records.length, 0),
+      `seed ${seed} logCount`,
+    );
+    for (let i = 0; i < list.length; i++) {
+      const g = list.at(i)!;
+      assert.equal(g.logCount, expected[i].records.length);
+      for (let j = 0; j < g.logCount; j++) {
+        if (!isDeepStrictEqual(g.nextRecord(), expected[i].records[j])) assert.fail(`seed ${seed} group ${i} log ${j}: nextRecord differs`);
+        assert.equal(g.lastTimeNs, expected[i].timeNs[j]);
+      }
+      g.release();
+    }
+  }
+});
+
+test("malformed bodies fail when scanned (never later, when records are built), as a CodecError naming what is wrong", () => {
+  const log = (...fields: number[][]): number[] => lenField(1, fields.flat());
+  const body = (...logs: number[][]): Buffer => Buffer.from(lenField(1, logs.flat()));
+  const pair = lenField(2, [...lenField(1, utf8("k")), ...lenField(2, utf8("v"))]);
+  const time = [0x08, ...varint(5)];
+  const cases: Array<[string, Buffer, RegExp]> = [
+    ["no Time", body(log(pair)), /log without the required Time field/],
+    ["a pair without a key (usual encoding)", body(log(time, lenField(2, lenField(2, utf8("v"))))), /key\/value pair without a key/],
+    ["a pair without a key (after an unknown field)", body(log(time, lenField(2, [0x18, 0x01, ...lenField(2, utf8("v"))]))), /key\/value pair without a key/],
+    ["a key given as a varint", body(log(time, lenField(2, [0x08, 0x05, ...lenField(2, utf8("v"))]))), /key\/value pair without a key/],
+    ["a tag without a key", Buffer.from(lenField(1, [...log(time, pair), ...lenField(6, lenField(2, utf8("v")))])), /key\/value pair without a key/],
+    ["a truncated varint", Buffer.from([0x0a, 0x03, 0x0a, 0x01, 0x80]), /truncated varint/],
+    ["a varint cut by the end of its log", body(log(time, [0x30, 0x80]), log(time)), /truncated varint/],
+    // A Log of 4 bytes whose pair claims 6: the bytes after the Log would make a whole pair.
+    [
+      "a pair running past the end of its log",
+      Buffer.from([0x0a, 0x0a, 0x0a, 0x04, 0x12, 0x06, 0x0a, 0x01, 0x6b, 0x12, 0x01, 0x76]),
+      /length 6 runs past the end/,
+    ],
+    ["a truncated long varint", Buffer.from([0x0a, 0x07, 0x0a, 0x05, 0x08, 0x80, 0x80, 0x80, 0x80]), /truncated varint/],
+    ["a varint of 11 bytes", body(log(time, [0x30, ...Array(10).fill(0xff), 0x01])), /varint longer than 10 bytes/],
+    ["a length beyond 32 bits", Buffer.from([0x0a, ...varint(2 ** 40)]), /length 1099511627776 runs past the end/],
+    ["a truncated Time_ns", body(log(time, [0x25, 1, 2])), /truncated fixed32/],
+    ["a truncated unknown fixed32", body(log(time, [0x3d, 1, 2, 3])), /truncated fixed32/],
+    ["a truncated unknown fixed64", body(log(time, [0x39, 1, 2, 3, 4, 5, 6, 7])), /truncated fixed64/],
+    ["an unknown wire type", body(log(time, [0x3b])), /unsupported wire type 3/],
+  ];
+  for (const [what, bad, message] of cases) {
+    // The reference decoder refuses them alike.
+    assert.throws(
+      () => decodeLogGroupList(bad),
+      (e: Error) => e instanceof CodecError && message.test(e.message),
+      `reference: ${what}`,
+    );
+    assert.throws(
+      () => scanLogGroupList(bad),
+      (e: Error) => e instanceof CodecError && e.name === "CodecError" && message.test(e.message) && / at byte \d+$/.test(e.message),
+      what,
+    );
+  }
+  // At the exact end, the same fields are whole: a fixed64 and a fixed32 that end the log, a 10-byte varint.
+  const whole = body(log(time, pair, [0x39, 1, 2, 3, 4, 5, 6, 7, 8], [0x25, 7, 0, 0, 0], [0x30, ...Array(9).fill(0xff), 0x01]));
+  const g = scanLogGroupList(whole).at(0)!;
+  assert.deepEqual([g.nextRecord(), g.lastTimeNs], [{ k: "v", __time__: 5, __topic__: "", __source__: "" }, 7]);
+});
+
+test("field keys are read as themselves whatever other keys came before (the key memo, its collisions and prefixes)", () => {
+  const r = rng(7);
+  // Thousands of distinct keys of a few lengths, each also after its own prefixes and extensions:
+  // more than the memo has places, so keys of equal length and prefixes of each other share one.
+  const keys: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const base = Array.from({ length: 1 + Math.floor(r() * 12) }, () => String.fromCharCode(97 + Math.floor(r() * 26))).join("");
+    keys.push(base, base.slice(0, -1) || "z", base + "x");
+  }
+  for (const k of keys) {
+    assert.equal(cachedKey(Buffer.from(`..${k}..`), 2, 2 + Buffer.byteLength(k)), k);
+  }
+  // A key longer than the memo takes (64 bytes) is read every time.
+  const long = "q".repeat(65);
+  assert.equal(cachedKey(Buffer.from(long), 0, 65), long);
+  assert.equal(cachedKey(Buffer.from("r" + long.slice(1)), 0, 65), "r" + long.slice(1));
 });
