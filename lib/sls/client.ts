@@ -3,8 +3,6 @@
 // broken, docs/sls-protocol.md, "The SDK"): project in the Host, protobuf accepted, lz4 on the
 // wire, log groups decoded by our own codec when they are emitted.
 
-// Before the SDK: its ~500 model modules are then loaded as the calls below need them (sdk-models.ts).
-import "./sdk-models";
 import SdkClient, * as $Sls from "@alicloud/sls20201230";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import type { IncomingHttpHeaders } from "node:http";
