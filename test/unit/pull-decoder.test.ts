@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CodecError, decodeLogGroupList, encodeLogGroup, encodeLogGroupList, type LogGroup } from "../../lib/sls/log-group-codec";
-import { decodeLogGroupListRecords, detachWhenReleased, scanLogGroupList } from "../../lib/sls/pull-decoder";
+import { decodeLogGroupListRecords, detachWhenReleased, logsIn, logsInAll, scanLogGroupList, type RecordGroup } from "../../lib/sls/pull-decoder";
 import { toRecordGroup } from "../../lib/sls/pull-decoder";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
 import { execFileSync } from "node:child_process";
@@ -698,4 +698,119 @@ test("field keys are read as themselves whatever other keys came before (the key
   const long = "q".repeat(65);
   assert.equal(cachedKey(Buffer.from(long), 0, 65), long);
   assert.equal(cachedKey(Buffer.from("r" + long.slice(1)), 0, 65), "r" + long.slice(1));
+});
+
+// ---- The fast path's length reads: a value crafted so that a misread length finds a whole pair there.
+
+/** One group of one log: Time 5, then the given Contents pair (its bytes after the 0x12 tag and length). */
+const oneLog = (pair: number[]): Buffer => Buffer.from(lenField(1, lenField(1, [0x08, 0x05, ...lenField(2, pair)])));
+
+test("a pair whose bytes would read as another pair under a misread length decodes as itself", () => {
+  const cases: Array<[string, Buffer, string, string]> = [];
+  {
+    // Pair length 1280 = 0x80 0x0a: read as one byte (128), the pair would start at the 0x0a and
+    // its key (length 10, the real key's tag) would end at key[9] = 0x12, a "value" of 114 bytes
+    // (key[10]) ending exactly 128 bytes on.
+    const key = Buffer.from("abcdefghi\x12r" + "stuvwxyz0", "latin1");
+    const value = "v".repeat(1280 - 2 - key.length - 1 - 2);
+    const pair = [0x0a, key.length, ...key, 0x12, ...varint(value.length), ...utf8(value)];
+    assert.deepEqual(varint(pair.length), [0x80, 0x0a]);
+    cases.push(["a two-byte pair length", oneLog(pair), key.toString("latin1"), value]);
+  }
+  {
+    // Key length 128 = 0x80 0x01: read as one byte (0x80), the key would end at its own last
+    // byte (0x12), followed by a "value" of 18 bytes (the real value's tag) ending with the pair.
+    const key = "k".repeat(127) + "\x12";
+    const value = "w".repeat(17);
+    const pair = [0x0a, 0x80, 0x01, ...utf8(key), 0x12, value.length, ...utf8(value)];
+    cases.push(["a two-byte key length", oneLog(pair), key, value]);
+  }
+  {
+    // Pair length 163840 = 0x80 0x80 0x0a: its third byte unchecked, it would read as 16384 and
+    // the pair start at the 0x0a, with a key of 10 bytes ending at key[9] = 0x12 and a two-byte
+    // "value" length (key[10..11] = 0xf1 0x7f: 16369) ending exactly there.
+    const key = Buffer.from([...utf8("abcdefghi"), 0x12, 0xf1, 0x7f, ...utf8("tail")]);
+    const value = "u".repeat(163840 - 2 - key.length - 1 - 3);
+    const pair = [0x0a, key.length, ...key, 0x12, ...varint(value.length), ...utf8(value)];
+    assert.deepEqual(varint(pair.length), [0x80, 0x80, 0x0a]);
+    cases.push(["a three-byte pair length", oneLog(pair), key.toString("utf8"), value]);
+  }
+  for (const [what, body, key, value] of cases) {
+    const want = [{ topic: "", source: "", tags: [], records: [{ [key]: value, __time__: 5, __topic__: "", __source__: "" }], timeNs: [0] }];
+    assert.deepEqual(decodeLogGroupList(body).map(toRecordGroup), want, `reference: ${what}`);
+    assert.deepEqual(decodeLogGroupListRecords(body), want, what);
+    const g = scanLogGroupList(body).at(0)!;
+    assert.deepEqual(g.nextRecord(), want[0].records[0], `${what}, nextRecord`);
+  }
+});
+
+test("a varint of 5 bytes or more cut by the end of its log fails, even when the next byte would end it", () => {
+  const time = [0x08, 0x05];
+  // Unknown field 6 (a varint): 4 bytes with the continuation bit, then the log ends; the next
+  // log's tag (0x0a) would end the varint if the reader read on past its log.
+  for (const cut of [4, 5, 9]) {
+    const body = Buffer.from(lenField(1, [...lenField(1, [...time, 0x30, ...Array(cut).fill(0x80)]), ...lenField(1, time)]));
+    assert.throws(
+      () => decodeLogGroupList(body),
+      (e: Error) => e instanceof CodecError && /truncated varint/.test(e.message),
+      `reference, ${cut} bytes`,
+    );
+    assert.throws(
+      () => scanLogGroupList(body),
+      (e: Error) => e instanceof CodecError && e.message === "LogGroupList: truncated varint at byte 7",
+      `${cut} bytes`,
+    );
+  }
+});
+
+test("logsIn and logsInAll count the logs of arrays of groups and of pulled lists, building no records", () => {
+  const rec = { __time__: 1, __topic__: "", __source__: "" };
+  const plain = (records: number, logCount?: number): RecordGroup => ({
+    topic: "",
+    source: "",
+    tags: [],
+    records: Array.from({ length: records }, () => rec),
+    timeNs: Array<number>(records).fill(0),
+    ...(logCount === undefined ? {} : { logCount }),
+  });
+  assert.equal(logsIn(plain(3)), 3);
+  assert.equal(logsIn(plain(0)), 0);
+  assert.equal(logsIn(plain(0, 4)), 4); // logCount, when given, even with no records built
+  assert.equal(logsIn(plain(2, 0)), 0);
+  assert.equal(logsInAll([]), 0);
+  assert.equal(logsInAll([plain(3)]), 3);
+  assert.equal(logsInAll([plain(3), plain(0), plain(0, 4), plain(2)]), 9);
+
+  const groups: LogGroup[] = [2, 0, 3].map((n) => ({ logs: Array.from({ length: n }, (_, i) => ({ time: 10 + i, contents: [["k", String(i)]] })), tags: [] }));
+  const list = scanLogGroupList(encodeLogGroupList(groups.map(encodeLogGroup)));
+  assert.equal(logsInAll(list), 5);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => logsIn(list.at(i)!)),
+    [2, 0, 3],
+  );
+});
+
+test("PulledGroupList.at is undefined outside the list; nextRecord and records refuse a released group", () => {
+  const groups: LogGroup[] = [0, 1].map((i) => ({ logs: [{ time: 100 + i, contents: [["msg", `m${i}`]] }], tags: [] }));
+  const body = encodeLogGroupList(groups.map(encodeLogGroup));
+  const list = scanLogGroupList(body);
+  assert.equal(list.length, 2);
+  // (=== rather than assert.equal: a wrong group would make the failure message diff a whole body)
+  for (const i of [-1, 2, 3, -0.5, Number.NaN]) assert.ok(list.at(i) === undefined, `at(${i}) is not undefined`);
+  assert.deepEqual(list.at(1)!.nextRecord(), { msg: "m1", __time__: 101, __topic__: "", __source__: "" });
+  assert.deepEqual(
+    [...list].map((g) => g.logCount),
+    [1, 1],
+  );
+
+  // Released, one group of the two (the body stays readable) or both: reading throws, nothing is decoded.
+  const again = scanLogGroupList(body);
+  const g0 = again.at(0)!;
+  g0.release();
+  assert.throws(() => g0.nextRecord(), /^Error: internal: a PulledGroup was read after release\(\)$/);
+  assert.throws(() => g0.records, /read after release/);
+  const g1 = again.at(1)!;
+  assert.deepEqual(g1.nextRecord(), { msg: "m1", __time__: 101, __topic__: "", __source__: "" });
+  g1.release();
+  assert.throws(() => g1.nextRecord(), /read after release/);
 });

@@ -1,5 +1,6 @@
 import { test, type TestContext } from "node:test";
 import type net from "node:net";
+import { EventEmitter } from "node:events";
 import assert from "node:assert/strict";
 import { SyslogSender, SendError, type SenderStats } from "../../lib/syslog/sender";
 import * as transport from "../../lib/syslog/transport";
@@ -737,4 +738,70 @@ test("close() that gave up on unanswered RELP frames: answers arriving afterward
     assert.deepEqual([st.state, st.sent, st.sentBytes, st.queued, st.queuedBytes], ["closed", 0, 0, 0, 0], `${answered} answered`);
     await srv.close();
   }
+});
+
+test("a backlog handed over whose first frame continues, by offset, this sender's last queued frame goes out as its own bytes", limit, async (t) => {
+  // Sender b's receiver takes a write but says "wait for drain" (write returns false), and is lost
+  // before it drains: b's second frame, encoded right after its first in b's buffer, is left queued.
+  const fakePort = await freePort();
+  let fake: (EventEmitter & transport.Channel) | undefined;
+  const real = transport.openChannel;
+  t.mock.method(transport, "openChannel", async (how: transport.ChannelOptions) => {
+    if (how.endpoint.port !== fakePort) return real(how);
+    if (fake) throw new transport.TransportError("refused", how.endpoint, "ECONNREFUSED");
+    const ch: EventEmitter & transport.Channel = Object.assign(new EventEmitter(), {
+      datagram: false,
+      endpoint: how.endpoint,
+      write: (_buf: Buffer, cb: (err?: Error | null) => void): boolean => {
+        process.nextTick(cb);
+        return false;
+      },
+      end: async (): Promise<void> => {
+        ch.emit("close");
+      },
+      destroy: (err?: Error): void => {
+        ch.emit("close", err);
+      },
+    });
+    fake = ch;
+    return ch;
+  });
+  const [x0, x1, a0, b0, b1] = ["x0", "x1", "a0", "b0", "b1"].map((m) => Buffer.from(`<14>1 - - - - - - ${m}`));
+  const frameBytes = octetFrame(b0).length;
+  const b = new SyslogSender({
+    protocol: "tcp",
+    endpoints: [{ host: "127.0.0.1", port: fakePort }],
+    replayWindowMs: 0,
+    maxBatchBytes: frameBytes, // b0 and b1: one write each
+    backoff: { initialMs: 60_000, maxMs: 60_000 },
+  });
+  closeAfter(t, b);
+  b.open();
+  await waitState(b, "connected");
+  // One turn: b0 and b1 are consecutive in b's buffer (one promise for both: it settles when a writes b1).
+  const sentB = b.sendMany([b0, b1]);
+  await until(() => b.stats().sent === 1, 10_000, "b0 written");
+  assert.deepEqual([b.stats().sent, b.stats().queued], [1, 1]);
+  fake!.destroy(new transport.TransportError("gone", { host: "127.0.0.1", port: fakePort }, "ECONNRESET"));
+  const backlog = b.takeBacklog();
+  assert.equal(backlog?.frames, 1);
+
+  // Sender a: its buffer starts over at offset 0 once x0 and x1 are written (no replay window),
+  // so a0 sits where x0 was and ends where b1 starts in b's buffer.
+  const rx = await streamReceiver();
+  closeAfter(t, rx);
+  const a = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], replayWindowMs: 0 });
+  closeAfter(t, a);
+  await within(a.sendMany([x0, x1]), 10_000, "x0 and x1 sent");
+  await a.idle();
+  const sentA0 = a.send(a0);
+  a.handOver(backlog!);
+  await within(Promise.all([sentA0, sentB]), 10_000, "a0 and b1 sent");
+  await rx.waitFor(4, 10_000);
+  await a.idle();
+  assert.deepEqual(rx.frames.map(String), [x0, x1, a0, b1].map(String));
+  assert.equal(a.stats().sent, 4);
+  await a.close();
+  await b.close();
+  await rx.close();
 });
