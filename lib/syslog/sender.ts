@@ -108,17 +108,12 @@ interface SharedGroup extends Group {
   bytes: number;
 }
 
-/**
- * Frames in the queue: `slab.buf[start, start + bytes)`, in one of the encoder's slabs. Consecutive
- * frames of one shared group on TCP/TLS are one entry of at most maxBatchBytes (one write; a
- * replayed batch is one entry too); UDP and RELP keep one entry per frame (a datagram each; RELP
- * confirms frame by frame).
- */
+/** One frame in the queue: `slab.buf[start, start + bytes)`, in one of the encoder's slabs; a replayed batch is one entry of several frames. */
 interface Entry {
   slab: Slab;
   start: number;
   bytes: number;
-  /** Frames in these bytes. */
+  /** Frames in these bytes: 1, or a replayed batch's count. */
   frames: number;
   group: Group | null; // null for replayed batches
 }
@@ -134,14 +129,11 @@ interface Batch {
 interface Waiter {
   entries: Entry[];
   bytes: number;
-  frames: number;
 }
 
 export class SyslogSender extends EventEmitter {
   private readonly o: Required<Omit<SenderOptions, "tls" | "backoff" | "framing" | "relp">> & Pick<SenderOptions, "tls" | "backoff" | "relp">;
   private readonly framing: Framing | "none";
-  /** Frames of one shared group may share an entry (TCP, TLS: see Entry). */
-  private readonly merge: boolean;
   /** Formats and frames every message straight into shared buffers (see frame-encoder.ts). */
   private readonly encoder: FrameEncoder;
   private readonly pending = new Fifo<Entry>();
@@ -195,7 +187,6 @@ export class SyslogSender extends EventEmitter {
     // TLS is octet-counted (RFC 5425); RELP's DATALEN SP DATA is an octet-counted frame.
     const framing: Framing = opts.protocol === "tls" || opts.protocol === "relp" ? "octet" : (opts.framing ?? "octet");
     this.framing = opts.protocol === "udp" ? "none" : framing;
-    this.merge = opts.protocol === "tcp" || opts.protocol === "tls";
     // Spare buffers for what the replay window keeps in use, plus a few.
     this.encoder = new FrameEncoder(this.framing, undefined, Math.ceil(this.o.replayMaxBytes / (128 * 1024)) + 4);
   }
@@ -250,27 +241,14 @@ export class SyslogSender extends EventEmitter {
     this.open();
     const shared = this.joinShared(1, bytes);
     if (shared) {
-      // Right after the group's last frame: it grows by one (no entry, no queue slot per message), up to one write (maxBatchBytes).
-      const tail = this.merge ? this.pending.last() : undefined;
-      if (
-        tail !== undefined &&
-        tail.group === shared &&
-        tail.slab === slab &&
-        tail.start + tail.bytes === start &&
-        tail.bytes + bytes <= this.o.maxBatchBytes
-      ) {
-        tail.bytes += bytes;
-        tail.frames++;
-        this.queued++;
-        this.queuedBytes += bytes;
-      } else this.admitOne({ slab, start, bytes, frames: 1, group: shared });
+      this.admitOne({ slab, start, bytes, frames: 1, group: shared });
       return wait(shared, done);
     }
     // A single send is its own group: one object per message instead of two.
     const entry: Entry & Group = { slab, start, bytes, frames: 1, group: null, left: 1, failed: false, resolve: null, reject: null, cbs: null };
     entry.group = entry;
     if (this.waiters.length === 0 && this.hasRoom(1, bytes)) this.admitOne(entry);
-    else this.waiters.push({ entries: [entry], bytes, frames: 1 });
+    else this.waiters.push({ entries: [entry], bytes });
     return wait(entry, done);
   }
 
@@ -295,9 +273,7 @@ export class SyslogSender extends EventEmitter {
     }
     const enc = this.encoder;
     const mark = enc.mark();
-    const merge = this.merge;
-    const entries: Entry[] = [];
-    let last: Entry | null = null;
+    const entries: Entry[] = new Array(items.length);
     let bytes = 0;
     try {
       for (let i = 0; i < items.length; i++) {
@@ -306,45 +282,24 @@ export class SyslogSender extends EventEmitter {
           enc.rollback(mark);
           return refuse(this.tooBig(enc.bytes), done);
         }
-        // Frames written back to back in one slab are one entry (TCP, TLS), up to one write (maxBatchBytes).
-        if (merge && last !== null && last.slab === enc.slab && last.start + last.bytes === enc.start && last.bytes + enc.bytes <= this.o.maxBatchBytes) {
-          last.bytes += enc.bytes;
-          last.frames++;
-        } else entries.push((last = { slab: enc.slab, start: enc.start, bytes: enc.bytes, frames: 1, group: null }));
+        entries[i] = { slab: enc.slab, start: enc.start, bytes: enc.bytes, frames: 1, group: null };
         bytes += enc.bytes;
       }
     } catch (err) {
       enc.rollback(mark);
       throw err;
     }
-    const frames = items.length;
     this.open();
-    const shared = this.joinShared(frames, bytes);
+    const shared = this.joinShared(entries.length, bytes);
     if (shared) {
       for (const e of entries) e.group = shared;
-      const tail = merge ? this.pending.last() : undefined;
-      const first = entries[0];
-      if (
-        tail !== undefined &&
-        tail.group === shared &&
-        tail.slab === first.slab &&
-        tail.start + tail.bytes === first.start &&
-        tail.bytes + first.bytes <= this.o.maxBatchBytes
-      ) {
-        // Right after the group's last frame: the first run joins it.
-        tail.bytes += first.bytes;
-        tail.frames += first.frames;
-        entries.shift();
-        this.queued += first.frames;
-        this.queuedBytes += first.bytes;
-        this.admit(entries, bytes - first.bytes, frames - first.frames);
-      } else this.admit(entries, bytes, frames);
+      this.admit(entries, bytes);
       return wait(shared, done);
     }
-    const group: Group = { left: frames, failed: false, resolve: null, reject: null, cbs: null };
+    const group: Group = { left: entries.length, failed: false, resolve: null, reject: null, cbs: null };
     for (const e of entries) e.group = group;
-    if (this.waiters.length === 0 && this.hasRoom(frames, bytes)) this.admit(entries, bytes, frames);
-    else this.waiters.push({ entries, bytes, frames });
+    if (this.waiters.length === 0 && this.hasRoom(entries.length, bytes)) this.admit(entries, bytes);
+    else this.waiters.push({ entries, bytes });
     return wait(group, done);
   }
 
@@ -381,15 +336,11 @@ export class SyslogSender extends EventEmitter {
     this.openGroup = null;
     if (entries.length === 0 && waiters.length === 0) return null;
     let bytes = 0;
-    let frames = 0;
-    for (const e of entries) {
-      bytes += e.bytes;
-      frames += e.frames;
-    }
-    this.queued -= frames;
+    for (const e of entries) bytes += e.bytes;
+    this.queued -= entries.length;
     this.queuedBytes -= bytes;
     this.releaseIdle();
-    return { frames: frames + waiters.reduce((n, w) => n + w.frames, 0), entries, waiters };
+    return { frames: entries.length + waiters.reduce((n, w) => n + w.entries.length, 0), entries, waiters };
   }
 
   /**
@@ -409,12 +360,8 @@ export class SyslogSender extends EventEmitter {
     for (let i = 0; i < entries.length; i += 256) {
       const chunk = entries.slice(i, i + 256);
       let bytes = 0;
-      let frames = 0;
-      for (const e of chunk) {
-        bytes += e.bytes;
-        frames += e.frames;
-      }
-      this.waiters.push({ entries: chunk, bytes, frames });
+      for (const e of chunk) bytes += e.bytes;
+      this.waiters.push({ entries: chunk, bytes });
     }
     for (const w of waiters) this.waiters.push(w);
     this.admitWaiters();
@@ -472,14 +419,14 @@ export class SyslogSender extends EventEmitter {
 
   private admitOne(e: Entry): void {
     this.pending.push(e);
-    this.queued += e.frames;
+    this.queued++;
     this.queuedBytes += e.bytes;
     this.schedulePump();
   }
 
-  private admit(entries: Entry[], bytes: number, frames: number): void {
+  private admit(entries: Entry[], bytes: number): void {
     for (const e of entries) this.pending.push(e);
-    this.queued += frames;
+    this.queued += entries.length;
     this.queuedBytes += bytes;
     this.schedulePump();
   }
@@ -499,9 +446,9 @@ export class SyslogSender extends EventEmitter {
 
   private admitWaiters(): void {
     let w = this.waiters.peek();
-    while (w && this.hasRoom(w.frames, w.bytes)) {
+    while (w && this.hasRoom(w.entries.length, w.bytes)) {
       this.waiters.shift();
-      this.admit(w.entries, w.bytes, w.frames);
+      this.admit(w.entries, w.bytes);
       w = this.waiters.peek();
     }
   }
@@ -579,10 +526,10 @@ export class SyslogSender extends EventEmitter {
       run += e.frames;
       frames += e.frames;
       const g = e.group;
-      if (g && !g.failed && (g.left -= e.frames) === 0) written(g);
+      if (g && !g.failed && --g.left === 0) written(g);
     }
     if (slab && release) this.encoder.release(slab, run);
-    this.queued -= frames;
+    this.queued -= to - from;
     this.queuedBytes -= bytes;
     this.counts.sent += frames;
     this.counts.sentBytes += bytes;
@@ -592,15 +539,15 @@ export class SyslogSender extends EventEmitter {
     batch.done = true;
     const i = this.inflight.indexOf(batch);
     if (i >= 0) this.inflight.splice(i, 1);
-    let frames = 0;
-    for (const e of batch.entries) frames += e.frames;
     if (error) {
-      this.queued -= frames;
+      this.queued -= batch.entries.length;
       this.queuedBytes -= batch.bytes;
       for (const e of batch.entries) this.fail(e, error);
     } else if (this.replay) {
       // The batch's frames stay in use while the window keeps them (one slab, consecutive: see pump).
       const first = batch.entries[0];
+      let frames = 0;
+      for (const e of batch.entries) frames += e.frames;
       this.replay.keep(first.slab, first.start, batch.bytes, frames, Date.now());
       this.settle(batch, batch.confirmed, batch.entries.length, false);
     } else this.settle(batch, batch.confirmed, batch.entries.length, true);
@@ -689,7 +636,7 @@ export class SyslogSender extends EventEmitter {
       for (const r of batches) this.counts.resent += r.frames;
       // Replayed batches count toward the queue while they are re-sent; replayMaxBytes caps them.
       for (const e of replayed) {
-        this.queued += e.frames;
+        this.queued++;
         this.queuedBytes += e.bytes;
       }
     }
