@@ -5,15 +5,22 @@
 //   npm run test:mutation                          every module below, one after another
 //   npm run test:mutation -- --module framing      one module (repeat --module for several)
 //   npm run test:mutation -- --list                the modules, their files and tests
+//   npm run test:mutation -- --draft --module X    entries for X's unexplained survivors (last report)
 //
 // Each module runs with only its own unit tests (compiled by a build in Stryker's sandbox), at
 // concurrency 1 and nice 15: it is a habit for a shared 2-core machine, not a CI job. Reports go
 // to reports/mutation/: <module>.json (Stryker's mutation-testing-report schema) and
-// reports/mutation/summary.md (the table docs/testing.md shows). Exit status 1 when a module is below BREAK_AT.
+// reports/mutation/summary.md (the table docs/testing.md shows). Equivalent mutants (listed with their
+// reasons in scripts/mutation-equivalents.js) are left out of the kill rate. Exit status 1 when a
+// module is below BREAK_AT, when a survivor is neither detected nor listed as equivalent, or when a
+// listed mutant was detected.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+
+const { keyOf, same, staleEntries } = require("./mutation-match.js");
+const EQUIVALENT = require("./mutation-equivalents.js");
 
 const root = path.resolve(__dirname, "..");
 const BREAK_AT = 90;
@@ -58,14 +65,17 @@ const MODULES = {
 function parseArgs(argv) {
   const picked = [];
   let list = false;
+  let draft = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--module" || argv[i] === "-m") picked.push(argv[++i]);
     else if (argv[i].startsWith("--module=")) picked.push(argv[i].slice(9));
     else if (argv[i] === "--list") list = true;
-    else throw new Error(`unknown argument ${argv[i]} (use --module NAME or --list)`);
+    else if (argv[i] === "--draft") draft = true;
+    else throw new Error(`unknown argument ${argv[i]} (use --module NAME, --list or --draft)`);
   }
   for (const m of picked) if (!MODULES[m]) throw new Error(`unknown module ${m}; modules: ${Object.keys(MODULES).join(", ")}`);
-  return { modules: picked.length ? picked : Object.keys(MODULES), list };
+  if (draft && !picked.length) throw new Error("--draft needs --module NAME");
+  return { modules: picked.length ? picked : Object.keys(MODULES), list, draft };
 }
 
 function check(name) {
@@ -111,14 +121,55 @@ function mutateSpecs(entries) {
   return out;
 }
 
-/** Kill rate as Stryker counts it: detected (killed or timed out) over all valid mutants. */
-function tally(results) {
+/**
+ * Each result's place in the tally: "detected" (killed or timed out), "equivalent" (survived, and
+ * listed in mutation-equivalents.js), "unexplained" (survived or not covered, not listed),
+ * "wrongly listed" (detected, yet listed as equivalent), or null (did not compile: not counted).
+ */
+function classify(results) {
+  const sources = new Map();
+  const sourceOf = (file) => {
+    if (!sources.has(file)) sources.set(file, fs.readFileSync(path.join(root, file), "utf8"));
+    return sources.get(file);
+  };
+  return results.map((r) => {
+    const file = path.isAbsolute(r.fileName) ? path.relative(root, r.fileName) : r.fileName;
+    const key = keyOf(file, sourceOf(file), r);
+    const listed = EQUIVALENT.some((e) => same(e, key));
+    const detected = r.status === "Killed" || r.status === "Timeout";
+    const open = r.status === "Survived" || r.status === "NoCoverage";
+    const kind = detected ? (listed ? "wrongly listed" : "detected") : open ? (listed ? "equivalent" : "unexplained") : null;
+    return { result: r, key, kind };
+  });
+}
+
+/**
+ * Kill rate: detected (killed or timed out) over the valid mutants (those that compiled) that are
+ * not equivalent; `raw` counts the equivalent ones too, as Stryker does.
+ */
+function tally(classified) {
   const by = {};
-  for (const r of results) by[r.status] = (by[r.status] ?? 0) + 1;
+  for (const c of classified) {
+    by[c.result.status] = (by[c.result.status] ?? 0) + 1;
+    if (c.kind) by[c.kind] = (by[c.kind] ?? 0) + 1;
+  }
   const detected = (by.Killed ?? 0) + (by.Timeout ?? 0);
   const valid = detected + (by.Survived ?? 0) + (by.NoCoverage ?? 0);
-  return { ...by, detected, valid, score: valid ? (100 * detected) / valid : 100 };
+  const equivalent = by.equivalent ?? 0;
+  const counted = valid - equivalent;
+  return {
+    ...by,
+    detected,
+    valid,
+    equivalent,
+    unexplained: by.unexplained ?? 0,
+    wronglyListed: by["wrongly listed"] ?? 0,
+    score: counted ? (100 * detected) / counted : 100,
+    raw: valid ? (100 * detected) / valid : 100,
+  };
 }
+
+const failed = (t) => t.score < BREAK_AT || t.unexplained > 0 || t.wronglyListed > 0;
 
 async function runModule(name) {
   const { Stryker } = await import("@stryker-mutator/core");
@@ -150,44 +201,71 @@ async function runModule(name) {
   });
   const t0 = Date.now();
   const results = await stryker.runMutationTest();
-  return { name, files: m.mutate, results, seconds: (Date.now() - t0) / 1000 };
+  const classified = classify(results);
+  return { name, files: m.mutate, classified, tally: tally(classified), seconds: (Date.now() - t0) / 1000 };
 }
 
 function table(runs) {
   const rows = [
-    "| module | files | mutants | killed | timeout | survived | no coverage | kill rate | run time |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| module | files | mutants | killed | timeout | survived | no coverage | equivalent | not explained | kill rate | with equivalents | run time |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of runs) {
-    const t = tally(r.results);
+    const t = r.tally;
     rows.push(
-      `| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.score.toFixed(1)} % | ${Math.round(r.seconds)} s |`,
+      `| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.equivalent} | ${t.unexplained} | ${t.score.toFixed(1)} % | ${t.raw.toFixed(1)} % | ${Math.round(r.seconds)} s |`,
     );
   }
   return rows.join("\n");
 }
 
-function survivors(runs) {
+/** Lines for the results of one kind: module, place, status, mutator, replacement. */
+function listed(runs, kind) {
   const out = [];
   for (const r of runs) {
-    for (const x of r.results) {
-      if (x.status !== "Survived" && x.status !== "NoCoverage") continue;
-      const file = path.relative(root, x.fileName);
-      const line = x.location.start.line;
-      out.push(`${r.name}  ${file}:${line}:${x.location.start.column}  ${x.status}  ${x.mutatorName}  ${JSON.stringify(x.replacement ?? "")}`);
+    for (const c of r.classified) {
+      if (c.kind !== kind) continue;
+      const x = c.result;
+      out.push(
+        `${r.name}  ${c.key.file}:${x.location.start.line}:${x.location.start.column}  ${x.status}  ${x.mutatorName}  ${JSON.stringify(x.replacement ?? "")}`,
+      );
     }
   }
-  return out;
+  return out.map((s) => `    ${s}`).join("\n") || "    none";
+}
+
+/** Entries, in mutation-equivalents.js's form, for a module's unexplained survivors in its last report. */
+function draft(name) {
+  const file = path.join(root, "reports", "mutation", `${name}.json`);
+  const report = JSON.parse(fs.readFileSync(file, "utf8"));
+  for (const [f, { source, mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+      const key = keyOf(f, source, m);
+      if (EQUIVALENT.some((e) => same(e, key))) continue;
+      console.log(
+        `  { ${Object.entries(key)
+          .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+          .join(", ")}, why: "" }, // ${f}:${m.location.start.line}`,
+      );
+    }
+  }
 }
 
 async function main() {
   process.chdir(root);
-  const { modules, list } = parseArgs(process.argv.slice(2));
+  const { modules, list, draft: drafting } = parseArgs(process.argv.slice(2));
   if (list) {
     for (const name of modules)
       console.log(`${name}: ${mutateSpecs(MODULES[name].mutate).join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
     return;
   }
+  if (drafting) return modules.forEach(draft);
+  const stale = staleEntries(EQUIVALENT, (f) => fs.readFileSync(path.join(root, f), "utf8"));
+  if (stale.length)
+    throw new Error(
+      `scripts/mutation-equivalents.js: lines no longer in their files (judge those mutants again): ${stale.map((e) => `${e.file}: ${e.code}`).join("; ")}`,
+    );
   modules.forEach(check);
   try {
     os.setPriority(0, Math.max(os.getPriority(0), 15)); // children (builds, test files) inherit it
@@ -200,19 +278,25 @@ async function main() {
     console.log(`\n== ${name}: ${MODULES[name].mutate.join(", ")}`);
     const run = await runModule(name);
     runs.push(run);
-    const t = tally(run.results);
-    console.log(`== ${name}: ${t.detected}/${t.valid} mutants killed (${t.score.toFixed(1)} %) in ${Math.round(run.seconds)} s`);
+    const t = run.tally;
+    console.log(
+      `== ${name}: ${t.detected} of ${t.valid - t.equivalent} mutants detected (${t.score.toFixed(1)} %; ${t.equivalent} equivalent left out, ${t.unexplained} survivors not explained) in ${Math.round(run.seconds)} s`,
+    );
   }
-  const summary = `${table(runs)}\n\nSurviving mutants (module, place, status, mutator, replacement):\n\n${
-    survivors(runs)
-      .map((s) => `    ${s}`)
-      .join("\n") || "    none"
-  }\n`;
-  fs.writeFileSync(path.join(root, "reports", "mutation", "summary.md"), summary);
+  const summary = [
+    table(runs),
+    "Survivors not explained: a test should detect them, or, when no input can, scripts/mutation-equivalents.js lists them with the reason (module, place, status, mutator, replacement):",
+    listed(runs, "unexplained"),
+    "Detected, yet listed as equivalent (delete their entries):",
+    listed(runs, "wrongly listed"),
+    "Equivalent (listed in scripts/mutation-equivalents.js):",
+    listed(runs, "equivalent"),
+  ].join("\n\n");
+  fs.writeFileSync(path.join(root, "reports", "mutation", "summary.md"), `${summary}\n`);
   console.log(`\n${summary}`);
-  const low = runs.filter((r) => tally(r.results).score < BREAK_AT).map((r) => r.name);
-  if (low.length) {
-    console.log(`below ${BREAK_AT} %: ${low.join(", ")}`);
+  const bad = runs.filter((r) => failed(r.tally)).map((r) => r.name);
+  if (bad.length) {
+    console.log(`below ${BREAK_AT} %, or with survivors not explained, or with equivalents detected: ${bad.join(", ")}`);
     process.exitCode = 1;
   }
 }

@@ -1,0 +1,89 @@
+// The equivalent-mutant list that scripts/mutation.js leaves out of the kill rates stays true to
+// the code: every entry names a line still in its file (when the line changes, the mutant must be
+// judged again), says why, and is listed once; and mutants are matched by their code, not their
+// line number.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "..", "..", "..");
+
+interface Key {
+  file: string;
+  code: string;
+  at: string;
+  mutator: string;
+  replacement: string;
+}
+interface Entry extends Key {
+  why: string;
+}
+interface Mutant {
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
+  mutatorName: string;
+  replacement?: string;
+}
+// The scripts are plain CommonJS outside the build: loaded from the repo by path.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const match = require(path.join(root, "scripts", "mutation-match.js")) as {
+  keyOf(file: string, source: string, m: Mutant): Key;
+  same(e: Key, k: Key): boolean;
+  snippet(text: string): string;
+  staleEntries(entries: Entry[], readFile: (file: string) => string): Entry[];
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const entries = require(path.join(root, "scripts", "mutation-equivalents.js")) as Entry[];
+
+const read = (f: string): string => fs.readFileSync(path.join(root, f), "utf8");
+
+test("every listed equivalent mutant names a line still in its file", () => {
+  const stale = match.staleEntries(entries, read).map((e) => `${e.file}: ${e.code}`);
+  assert.deepEqual(stale, []);
+});
+
+test("every listed equivalent mutant is complete, says why, and is listed once", () => {
+  const seen = new Set<string>();
+  for (const e of entries) {
+    for (const k of ["file", "code", "at", "mutator", "replacement", "why"] as const) assert.equal(typeof e[k], "string", `${k} of ${JSON.stringify(e)}`);
+    assert.ok(e.why.trim().length > 10, `no reason given for ${JSON.stringify(e)}`);
+    assert.ok(e.code.length > 0 && e.at.length > 0 && e.mutator.length > 0, JSON.stringify(e));
+    const id = JSON.stringify([e.file, e.code, e.at, e.mutator, e.replacement]);
+    assert.ok(!seen.has(id), `listed twice: ${id}`);
+    seen.add(id);
+  }
+});
+
+test("a mutant is keyed by its line's text and the code it replaces, wherever the line is", () => {
+  const source = "const a = 1;\n  if (x > 0 && y) {\n    go();\n  }\n";
+  const cond: Mutant = { location: { start: { line: 2, column: 7 }, end: { line: 2, column: 12 } }, mutatorName: "EqualityOperator", replacement: "x >= 0" };
+  const key = match.keyOf("lib/f.ts", source, cond);
+  assert.deepEqual(key, { file: "lib/f.ts", code: "if (x > 0 && y) {", at: "x > 0", mutator: "EqualityOperator", replacement: "x >= 0" });
+  // The same line two lines further down is the same mutant.
+  const moved = match.keyOf("lib/f.ts", `//\n//\n${source}`, { ...cond, location: { start: { line: 4, column: 7 }, end: { line: 4, column: 12 } } });
+  assert.ok(match.same({ ...key }, moved));
+  // Another replacement, mutator, file or line text is another mutant.
+  assert.ok(!match.same(key, { ...key, replacement: "x < 0" }));
+  assert.ok(!match.same(key, { ...key, mutator: "ConditionalExpression" }));
+  assert.ok(!match.same(key, { ...key, file: "lib/g.ts" }));
+  assert.ok(!match.same(key, match.keyOf("lib/f.ts", source.replace("&& y", "&& z"), cond)));
+  // A block spanning lines is written on one line.
+  const block: Mutant = { location: { start: { line: 2, column: 19 }, end: { line: 4, column: 4 } }, mutatorName: "BlockStatement", replacement: "{}" };
+  assert.equal(match.keyOf("lib/f.ts", source, block).at, "{ go(); }");
+  assert.equal(match.snippet("a".repeat(100)), `${"a".repeat(79)}…`);
+});
+
+test("an entry whose line is gone from its file, or whose file is gone, is stale", () => {
+  const e = (file: string, code: string): Entry => ({ file, code, at: "x", mutator: "M", replacement: "y", why: "a reason long enough" });
+  const files: Record<string, string> = { "lib/f.ts": "  if (x > 0) {\n  }\n" };
+  const readFile = (f: string): string => {
+    if (!(f in files)) throw new Error("ENOENT");
+    return files[f];
+  };
+  const stale = match.staleEntries([e("lib/f.ts", "if (x > 0) {"), e("lib/f.ts", "if (x >= 0) {"), e("lib/gone.ts", "if (x > 0) {")], readFile);
+  assert.deepEqual(
+    stale.map((s) => `${s.file}: ${s.code}`),
+    ["lib/f.ts: if (x >= 0) {", "lib/gone.ts: if (x > 0) {"],
+  );
+});
