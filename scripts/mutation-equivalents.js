@@ -11,4 +11,48 @@
 // survivors: npm run test:mutation -- --draft --module NAME (reads reports/mutation/NAME.json).
 "use strict";
 
-module.exports = [];
+// One section per module of scripts/mutation.js (the sender's holds sender-reconnect's too).
+const delivery = [];
+
+const checkpoint = [];
+
+const framing = [];
+
+const sender = [];
+
+const replay = [];
+
+const backoff = [];
+
+const lz4 = [];
+
+// log-group
+const logGroup = [];
+
+const cef = [];
+
+const leef = [];
+
+const kv = [];
+
+// syslog-sd
+const syslogSd = [];
+
+// mapping-sd
+const mappingSd = [];
+
+module.exports = [
+  ...delivery,
+  ...checkpoint,
+  ...framing,
+  ...sender,
+  ...replay,
+  ...backoff,
+  ...lz4,
+  ...logGroup,
+  ...cef,
+  ...leef,
+  ...kv,
+  ...syslogSd,
+  ...mappingSd,
+];
