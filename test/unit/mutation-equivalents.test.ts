@@ -58,32 +58,32 @@ test("every listed equivalent mutant is complete, says why, and is listed once",
 test("a mutant is keyed by its line's text and the code it replaces, wherever the line is", () => {
   const source = "const a = 1;\n  if (x > 0 && y) {\n    go();\n  }\n";
   const cond: Mutant = { location: { start: { line: 2, column: 7 }, end: { line: 2, column: 12 } }, mutatorName: "EqualityOperator", replacement: "x >= 0" };
-  const key = match.keyOf("lib/f.ts", source, cond);
-  assert.deepEqual(key, { file: "lib/f.ts", code: "if (x > 0 && y) {", at: "x > 0", mutator: "EqualityOperator", replacement: "x >= 0" });
+  const key = match.keyOf("src/f.ts", source, cond);
+  assert.deepEqual(key, { file: "src/f.ts", code: "if (x > 0 && y) {", at: "x > 0", mutator: "EqualityOperator", replacement: "x >= 0" });
   // The same line two lines further down is the same mutant.
-  const moved = match.keyOf("lib/f.ts", `//\n//\n${source}`, { ...cond, location: { start: { line: 4, column: 7 }, end: { line: 4, column: 12 } } });
+  const moved = match.keyOf("src/f.ts", `//\n//\n${source}`, { ...cond, location: { start: { line: 4, column: 7 }, end: { line: 4, column: 12 } } });
   assert.ok(match.same({ ...key }, moved));
   // Another replacement, mutator, file or line text is another mutant.
   assert.ok(!match.same(key, { ...key, replacement: "x < 0" }));
   assert.ok(!match.same(key, { ...key, mutator: "ConditionalExpression" }));
-  assert.ok(!match.same(key, { ...key, file: "lib/g.ts" }));
-  assert.ok(!match.same(key, match.keyOf("lib/f.ts", source.replace("&& y", "&& z"), cond)));
+  assert.ok(!match.same(key, { ...key, file: "src/g.ts" }));
+  assert.ok(!match.same(key, match.keyOf("src/f.ts", source.replace("&& y", "&& z"), cond)));
   // A block spanning lines is written on one line.
   const block: Mutant = { location: { start: { line: 2, column: 19 }, end: { line: 4, column: 4 } }, mutatorName: "BlockStatement", replacement: "{}" };
-  assert.equal(match.keyOf("lib/f.ts", source, block).at, "{ go(); }");
+  assert.equal(match.keyOf("src/f.ts", source, block).at, "{ go(); }");
   assert.equal(match.snippet("a".repeat(100)), `${"a".repeat(79)}…`);
 });
 
 test("an entry whose line is gone from its file, or whose file is gone, is stale", () => {
   const e = (file: string, code: string): Entry => ({ file, code, at: "x", mutator: "M", replacement: "y", why: "a reason long enough" });
-  const files: Record<string, string> = { "lib/f.ts": "  if (x > 0) {\n  }\n" };
+  const files: Record<string, string> = { "src/f.ts": "  if (x > 0) {\n  }\n" };
   const readFile = (f: string): string => {
     if (!(f in files)) throw new Error("ENOENT");
     return files[f];
   };
-  const stale = match.staleEntries([e("lib/f.ts", "if (x > 0) {"), e("lib/f.ts", "if (x >= 0) {"), e("lib/gone.ts", "if (x > 0) {")], readFile);
+  const stale = match.staleEntries([e("src/f.ts", "if (x > 0) {"), e("src/f.ts", "if (x >= 0) {"), e("src/gone.ts", "if (x > 0) {")], readFile);
   assert.deepEqual(
     stale.map((s) => `${s.file}: ${s.code}`),
-    ["lib/f.ts: if (x >= 0) {", "lib/gone.ts: if (x > 0) {"],
+    ["src/f.ts: if (x >= 0) {", "src/gone.ts: if (x > 0) {"],
   );
 });
