@@ -136,7 +136,13 @@ class StreamChannel extends EventEmitter implements Channel {
   readonly endpoint: Endpoint;
 
   write(buf: Buffer, cb: (err?: Error | null) => void): boolean {
-    return this.socket.write(buf, cb);
+    return this.socket.write(buf, (err) => {
+      if (err) return cb(describe(err, this.opts));
+      // A write still queued when the socket is destroyed (peer reset) is dropped, yet Node 20
+      // calls it back without an error: only a write done while the socket is up was taken by the kernel.
+      if (this.socket.destroyed) return cb(this.closedWith ?? new TransportError(`${label(this.opts)}: connection closed during a write`, this.opts.endpoint));
+      cb(null);
+    });
   }
 
   end(): Promise<void> {

@@ -118,6 +118,7 @@ export async function streamReceiver(
 
 export async function udpReceiver(
   type: "udp4" | "udp6" = "udp4",
+  port = 0,
 ): Promise<{ port: number; datagrams: Buffer[]; waitFor(n: number, timeoutMs?: number): Promise<void>; close(): Promise<void> }> {
   const sock = dgram.createSocket(type);
   const datagrams: Buffer[] = [];
@@ -127,7 +128,7 @@ export async function udpReceiver(
     datagrams.push(m);
     arrived.check();
   });
-  sock.bind(0, type === "udp6" ? "::1" : "127.0.0.1");
+  sock.bind(port, type === "udp6" ? "::1" : "127.0.0.1");
   await once(sock, "listening");
   return {
     port: sock.address().port,

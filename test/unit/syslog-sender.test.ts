@@ -8,7 +8,7 @@ import { lfFrame, octetFrame } from "../../lib/syslog/framing";
 import { backoffDelay } from "../../lib/backoff";
 import { Fifo } from "../../lib/syslog/fifo";
 import { splitFrames } from "../../support/syslog-frames";
-import { streamReceiver, udpReceiver, freePort } from "../support/receivers";
+import { streamReceiver, udpReceiver, freePort, type StreamReceiver } from "../support/receivers";
 import { waitState } from "../support/sender-state";
 import { relpServer } from "../support/relp-server";
 import { until } from "../support/until";
@@ -28,6 +28,23 @@ function closeAfter(t: TestContext, ...things: Array<{ close(): Promise<void> }>
 
 /** Tests that wait on sockets fail after this instead of hanging the file. */
 const limit = { timeout: 30_000 };
+
+/** Connects `s` to `rx` and returns the receiver's end of the connection, paused: it reads nothing until resumed. */
+async function pausedConnection(s: SyslogSender, rx: StreamReceiver): Promise<net.Socket> {
+  s.open();
+  await waitState(s, "connected");
+  await until(() => rx.sockets.size === 1, 5000, "the connection at the receiver");
+  const paused = [...rx.sockets][0];
+  paused.pause();
+  return paused;
+}
+
+/** "resolved", or the message of the rejection: a send that fails makes an assertion fail, not an unhandled rejection. */
+const outcome = (p: Promise<void>): Promise<string> =>
+  p.then(
+    () => "resolved",
+    (e: Error) => e.message,
+  );
 
 test("framing: octet counting counts bytes; LF framing escapes CR, LF and NUL so nothing can forge a frame", () => {
   assert.equal(octetFrame(Buffer.from("<14>1 - - - - - -")).toString(), "17 <14>1 - - - - - -");
@@ -627,16 +644,108 @@ test(
   },
 );
 
+test(
+  "UDP: a datagram refused by the receiver's host (ICMP port unreachable) is not the message's fault: the channel is reopened and that datagram sent again",
+  limit,
+  async (t) => {
+    // A UDP port nothing listens on: the kernel answers d0 with "port unreachable", so the send of
+    // d1 right behind it (same turn, own datagram) fails with ECONNREFUSED.
+    const probe = await udpReceiver();
+    const port = probe.port;
+    await probe.close();
+    const s = new SyslogSender({ protocol: "udp", endpoints: [{ host: "127.0.0.1", port }], backoff: fast });
+    closeAfter(t, s);
+    let rx: Promise<Awaited<ReturnType<typeof udpReceiver>>> | undefined;
+    const faults: string[] = [];
+    s.on("fault", (e: Error) => {
+      faults.push(e.message);
+      // The receiver comes up before the reconnect (its bind is a tick away, the backoff 5-10 ms).
+      rx ??= udpReceiver("udp4", port);
+    });
+    const [d0, d1] = ["d0", "d1"].map((m) => `<14>1 - - - - - - ${m}`);
+    assert.deepEqual(await within(Promise.all([outcome(s.send(d0)), outcome(s.send(d1))]), 10_000, "both sends settled"), ["resolved", "resolved"]);
+    assert.ok(rx, "the refusal was reported as a fault");
+    const r = await rx;
+    closeAfter(t, r);
+    await r.waitFor(1, 10_000);
+    await s.idle();
+    // d0 went out before the receiver existed (UDP's loss, its send resolved when the kernel took
+    // it); d1, refused, was sent again on the new channel: exactly once.
+    assert.deepEqual(r.datagrams.map(String), [d1]);
+    assert.equal(faults.length, 1);
+    assert.match(faults[0], new RegExp(`^UDP 127\\.0\\.0\\.1:${port}: connection refused$`));
+    const st = s.stats();
+    assert.deepEqual([st.sent, st.resent, st.queued, st.connects, st.faults], [2, 1, 0, 2, { refused: 1 }]);
+    await s.close();
+    await r.close();
+  },
+);
+
+test(
+  "TCP: a write still queued in the socket when the receiver resets the connection is not counted as written: it goes out again, first, on the next connection",
+  limit,
+  async (t) => {
+    const rx = await streamReceiver();
+    closeAfter(t, rx);
+    // No replay window: only frames whose write was never confirmed go out again.
+    const s = new SyslogSender({
+      protocol: "tcp",
+      endpoints: [{ host: "127.0.0.1", port: rx.port }],
+      backoff: fast,
+      replayWindowMs: 0,
+      maxQueueBytes: 256 << 20,
+    });
+    closeAfter(t, s);
+    const paused = await pausedConnection(s, rx);
+    // 60 kB frames, one write each, in rounds of 3 MB until the kernel's buffers are full and a
+    // write stays queued in the socket (here after about 4 MB; some kernels take tens of MB).
+    const body = (i: number): string => `${String(i).padStart(5, "0")} ` + "y".repeat(60_000);
+    const sends: Promise<string>[] = [];
+    let n = 0;
+    const pendingWrite = (): boolean => s.stats().writes > s.stats().sent;
+    while (!pendingWrite()) {
+      if (n >= 2000) assert.fail(`no write stayed queued after ${n} frames of 60 kB`);
+      sends.push(outcome(s.sendMany(Array.from({ length: 50 }, (_, k) => body(n + k)))));
+      n += 50;
+      // The pump ran, and so did every write the kernel took at once (their callbacks come on the next tick).
+      await new Promise((r) => setImmediate(r));
+    }
+    const confirmed = s.stats().sent;
+    // One write in the socket, and on Node.js 22 (64 KiB stream buffers) one more buffered behind it.
+    const queuedWrites = s.stats().writes - confirmed;
+    assert.ok(queuedWrites === 1 || queuedWrites === 2, `${queuedWrites} writes queued`);
+    paused.resetAndDestroy();
+    await waitState(s, "disconnected");
+    // The queued writes' frames are not counted as sent: they are back in the queue, counted as resent.
+    const atLoss = s.stats();
+    assert.deepEqual([atLoss.sent, atLoss.resent, atLoss.queued], [confirmed, queuedWrites, n - confirmed]);
+    assert.deepEqual(await within(Promise.all(sends), 20_000, "every send settled"), Array(sends.length).fill("resolved"));
+    await s.idle();
+    // Frames arrive in order: once the last one is in, anything missing is missing for good.
+    const id = (f: Buffer | undefined): string | undefined => f?.subarray(0, 5).toString();
+    await until(() => id(rx.connections[1]?.at(-1)) === String(n - 1).padStart(5, "0"), 10_000, "the last frame at the receiver");
+    // The frames the kernel took died with the connection (no replay window); the one whose write
+    // was queued, and everything after it, arrive on the next connection, in order, once.
+    assert.equal(rx.connections.length, 2);
+    assert.deepEqual(rx.connections[0], []);
+    assert.deepEqual(
+      rx.connections[1].map(id),
+      Array.from({ length: n - confirmed }, (_, i) => String(confirmed + i).padStart(5, "0")),
+    );
+    for (const f of rx.connections[1]) assert.equal(f.length, 60_006);
+    const st = s.stats();
+    assert.deepEqual([st.sent, st.resent, st.queued, st.queuedBytes, st.connects, st.faults], [n, queuedWrites, 0, 0, 2, { disconnected: 1 }]);
+    await s.close();
+    await rx.close();
+  },
+);
+
 test("a receiver that stops reading: the sender stops writing once the socket says so, and resumes on drain; everything arrives once", limit, async (t) => {
   const rx = await streamReceiver();
   closeAfter(t, rx);
   const s = new SyslogSender({ protocol: "tcp", endpoints: [{ host: "127.0.0.1", port: rx.port }], maxQueueBytes: 64 << 20, replayWindowMs: 0 });
   closeAfter(t, s);
-  s.open();
-  await waitState(s, "connected");
-  await until(() => rx.sockets.size === 1, 5000, "the connection at the receiver");
-  const paused: net.Socket = [...rx.sockets][0];
-  paused.pause();
+  const paused = await pausedConnection(s, rx);
   // 200 frames of 60 kB, one write each: 12 MB, about three times what the loopback's socket
   // buffers take here before a write returns false (66 writes, 4 MB).
   const n = 200;
