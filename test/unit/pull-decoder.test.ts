@@ -814,3 +814,134 @@ test("PulledGroupList.at is undefined outside the list; nextRecord and records r
   g1.release();
   assert.throws(() => g1.nextRecord(), /read after release/);
 });
+
+// ---- The fast path (usualPair) must take a pair only when it is exactly the usual encoding: bytes crafted so
+// that a misread offset or length would still find a whole "usual pair" must decode as the general path does.
+
+/** One group of one log whose fields are given whole (Time included, where wanted). */
+const logOf = (...fields: number[][]): Buffer => Buffer.from(lenField(1, lenField(1, fields.flat())));
+const latin1 = (s: string): number[] => [...Buffer.from(s, "latin1")];
+
+test("a pair the fast path could misread as another usual pair decodes as the general path does", () => {
+  const time = [0x08, 0x05];
+  const pairOf = (content: number[]): number[] => lenField(2, content);
+  const kv = (k: number[], v: number[]): number[] => [...lenField(1, k), ...lenField(2, v)];
+  const unknown = (n: number): number[] => [0x1a, n - 2, ...Array<number>(n - 2).fill(0x75)]; // field 3, n bytes in all
+  const cases: Array<[string, Buffer, Record<string, string | number>]> = [
+    // The key's start at its own length byte: an empty key would make the whole pair the value.
+    ["an empty key", logOf(time, pairOf(kv([], utf8("v")))), { "": "v" }],
+    // A two-byte pair length (130 = 0x82 0x01): its high byte (1) as the key length would find 0x12 at key[1]
+    // and a value of key[2] = 125 bytes ending exactly with the pair.
+    [
+      "a key forging a value at the pair length's high byte",
+      logOf(time, pairOf(kv(latin1("a\x12}bc"), utf8("x".repeat(121))))),
+      { "a\x12}bc": "x".repeat(121) },
+    ],
+    // The key's last byte (0xa9 of "é") as a two-byte value length with the value's first byte (0): 41 bytes.
+    ["a key ending in a byte of 0x80 or more", logOf(time, pairOf(kv(utf8("é"), utf8("\u0000" + "y".repeat(41))))), { é: "\u0000" + "y".repeat(41) }],
+    // A one-byte value length (1) read with the value's first byte (1) as two: 129, the unknown field after it.
+    ["a value followed by an unknown field", logOf(time, pairOf([...kv(utf8("k"), [0x01]), ...unknown(129)])), { k: "\u0001" }],
+    // A padded value length (0x80 0x00: 0) read as one byte: 128, the unknown field after it.
+    ["a padded empty value followed by an unknown field", logOf(time, pairOf([...lenField(1, utf8("k")), 0x12, 0x80, 0x00, ...unknown(127)])), { k: "" }],
+    // An unknown length-delimited field of the Log (field 5) holding a usual pair is no pair.
+    ["an unknown field holding a pair", logOf(time, [0x2a, ...varint(6), ...kv(utf8("k"), utf8("v"))], pairOf(kv(utf8("a"), utf8("b")))), { a: "b" }],
+    // The Time (6) just before a pair whose value field comes twice (the last one counts): 6 bytes from the
+    // pair's start make a whole usual pair with the first value.
+    ["a value given twice, after a Time of 6", logOf([0x08, 0x06], pairOf([...kv(utf8("k"), utf8("v")), ...lenField(2, utf8("w"))])), { k: "w", __time__: 6 }],
+    // The previous value's last bytes (0x0a 0x04) and this pair's tag and lengths would make a key of 4 bytes,
+    // followed by this pair's key as a value (0x12, length 2, "xy") ending 2 bytes before the pair does.
+    [
+      "a pair after a value ending as a key's tag and length",
+      logOf(time, pairOf(kv(utf8("a"), [0x0a, 0x04])), pairOf(kv([0x12, 0x02, ...utf8("xy")], utf8("AB")))),
+      { a: "\n\u0004", "\u0012\u0002xy": "AB" },
+    ],
+    // A one-byte pair length (24) read with the key's tag (0x0a) as two: 1304, the key's length byte (10) as a
+    // key tag, and the key's bytes a key of 5 bytes and a value of 1294 bytes ending inside the next pair.
+    [
+      "a key of 10 bytes forging a pair of 1304 bytes",
+      logOf(time, pairOf(kv([0x05, ...utf8("abcde"), 0x12, 0x8e, 0x0a, 0x7a], utf8("0123456789"))), pairOf(kv(utf8("k"), utf8("v".repeat(1400))))),
+      { [Buffer.from([0x05, ...utf8("abcde"), 0x12, 0x8e, 0x0a, 0x7a]).toString("utf8")]: "0123456789", k: "v".repeat(1400) },
+    ],
+  ];
+  for (const [what, body, fields] of cases) {
+    const want = [{ topic: "", source: "", tags: [], records: [{ ...fields, __time__: fields.__time__ ?? 5, __topic__: "", __source__: "" }], timeNs: [0] }];
+    assert.deepEqual(decodeLogGroupList(body).map(toRecordGroup), want, `reference: ${what}`);
+    assert.deepEqual(decodeLogGroupListRecords(body), want, what);
+    const g = scanLogGroupList(body).at(0)!;
+    assert.deepEqual(g.nextRecord(), want[0].records[0], `${what}, nextRecord`);
+    assert.deepEqual(Object.keys(decodeLogGroupListRecords(body)[0].records[0]), Object.keys(want[0].records[0]), `${what}, key order`);
+  }
+});
+
+test("a value running past the end of its pair fails when scanned, whatever length the fast path would read there", () => {
+  const time = [0x08, 0x05];
+  const cases: Array<[string, Buffer, RegExp]> = [
+    // Value length 8 with 4 bytes left in the pair: read 4 bytes early, it would end with the pair.
+    [
+      "a one-byte value length 4 bytes too long",
+      logOf(time, lenField(2, [...lenField(1, utf8("kk")), 0x12, 0x08, ...utf8("vvvv")])),
+      /length 8 runs past the end/,
+    ],
+    // Value length 128 (0x80 0x01) with 126 bytes left: read from its first byte on, it would end with the pair.
+    [
+      "a two-byte value length 2 bytes too long",
+      logOf(time, lenField(2, [...lenField(1, utf8("k")), 0x12, 0x80, 0x01, ...utf8("v".repeat(126))])),
+      /length 128 runs past the end/,
+    ],
+  ];
+  for (const [what, bad, message] of cases) {
+    assert.throws(
+      () => decodeLogGroupList(bad),
+      (e: Error) => e instanceof CodecError && message.test(e.message),
+      `reference: ${what}`,
+    );
+    assert.throws(
+      () => scanLogGroupList(bad),
+      (e: Error) => e instanceof CodecError && message.test(e.message),
+      what,
+    );
+  }
+});
+
+test("a key is compared with the expected layout's byte for byte: a reversed key, or one whose differing bytes the bytes before it would match", () => {
+  // Per case: the first log's key (the group's expected layout), then the second log's, same length.
+  const cases: Array<[string, number[], number[]]> = [
+    ["four bytes reversed", utf8("abcd"), utf8("dcba")],
+    // Bytes 4..7 of the expected key are the 4 bytes before the second key: pair tag, pair length (13), key tag, key length.
+    ["bytes 4..7 as the bytes before the key", [...utf8("abcd"), 0x12, 0x0d, 0x0a, 0x08], utf8("abcdEFGH")],
+    // Bytes 1..2 of a 3-byte expected key are the key length and key tag, read backwards from the key.
+    ["bytes 1..2 as the bytes before the key", [0x63, 0x03, 0x0a], utf8("cXY")],
+  ];
+  for (const [what, first, second] of cases) {
+    const log = (key: number[], time: number, v: string): number[] => lenField(1, [0x08, time, ...lenField(2, [...lenField(1, key), ...lenField(2, utf8(v))])]);
+    const body = Buffer.from(
+      lenField(1, [...log(first, 1, "v"), ...log(second, 2, "w"), ...lenField(6, [...lenField(1, utf8(`layout ${what}`)), ...lenField(2, [])])]),
+    );
+    const tag = { [`__tag__:layout ${what}`]: "" };
+    const want = [
+      { [Buffer.from(first).toString("utf8")]: "v", __time__: 1, __topic__: "", __source__: "", ...tag },
+      { [Buffer.from(second).toString("utf8")]: "w", __time__: 2, __topic__: "", __source__: "", ...tag },
+    ];
+    assert.deepEqual(decodeLogGroupList(body).map(toRecordGroup)[0].records, want, `reference: ${what}`);
+    for (let round = 0; round < 2; round++) assert.deepEqual(decodeLogGroupListRecords(body)[0].records, want, `${what}, round ${round}`);
+  }
+});
+
+test("the first log of a group with tag keys never seen before may have no contents", () => {
+  const body = encodeLogGroupList([
+    encodeLogGroup({
+      logs: [
+        { time: 1, contents: [] },
+        { time: 2, contents: [] },
+        { time: 3, contents: [["k", "v"]] },
+      ],
+      tags: [["first log without contents", "t"]],
+    }),
+  ]);
+  const tag = { "__tag__:first log without contents": "t" };
+  assert.deepEqual(decodeLogGroupListRecords(body)[0].records, [
+    { __time__: 1, __topic__: "", __source__: "", ...tag },
+    { __time__: 2, __topic__: "", __source__: "", ...tag },
+    { k: "v", __time__: 3, __topic__: "", __source__: "", ...tag },
+  ]);
+});
