@@ -245,9 +245,43 @@ const sender = [
   },
 ];
 
-const replay = [];
+const replay = [
+  {
+    file: "lib/syslog/replay-window.ts",
+    code: "if (length === 0 || length > this.maxBytes) {",
+    at: "length > this.maxBytes",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: "keep() then keeps a batch larger than the whole window, and its byte cap at once drops everything older and then that batch: the same frames released in the same order.",
+  },
+  {
+    file: "lib/syslog/replay-window.ts",
+    code: "if (length > this.maxBytes) this.clear();",
+    at: "length > this.maxBytes",
+    mutator: "EqualityOperator",
+    replacement: "length >= this.maxBytes",
+    why: "Inside this branch the length is 0 or above maxBytes, so >= differs only for an empty batch with maxBytes 0, when the window is empty already.",
+  },
+];
 
-const backoff = [];
+const backoff = [
+  {
+    file: "lib/backoff.ts",
+    code: 'signal?.addEventListener("abort", done, { once: true });',
+    at: "{ once: true }",
+    mutator: "ObjectLiteral",
+    replacement: "{}",
+    why: "The abort listener removes itself when it runs (done), so it runs at most once with or without { once: true }.",
+  },
+  {
+    file: "lib/backoff.ts",
+    code: 'signal?.addEventListener("abort", done, { once: true });',
+    at: "true",
+    mutator: "BooleanLiteral",
+    replacement: "false",
+    why: "The abort listener removes itself when it runs (done), so it runs at most once with or without { once: true }.",
+  },
+];
 
 const lz4 = [];
 
@@ -994,9 +1028,155 @@ const logGroup = [
   },
 ];
 
-const cef = [];
+const cef = [
+  {
+    file: "lib/mapping/cef.ts",
+    code: '"severity",',
+    at: '"severity"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: "The warning's kind and key only keep it from repeating (lib/mapping/warnings.ts); no other warning of the mapper shares the changed key, so the same warnings are reported.",
+  },
+  {
+    file: "lib/mapping/cef.ts",
+    code: "`CEF ${c.cefSeverity}`,",
+    at: "`CEF ${c.cefSeverity}`",
+    mutator: "StringLiteral",
+    replacement: "``",
+    why: "The warning's kind and key only keep it from repeating (lib/mapping/warnings.ts); no other warning of the mapper shares the changed key, so the same warnings are reported.",
+  },
+  {
+    file: "lib/mapping/cef.ts",
+    code: "reserved: [],",
+    at: "[]",
+    mutator: "ArrayDeclaration",
+    replacement: '["Stryker was here"]',
+    why: 'A CEF extension key holds only [A-Za-z0-9_], so no record field can ever be named "Stryker was here".',
+  },
+];
 
-const leef = [];
+const leef = [
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'const devTimeMode = c.leefDevTime ?? "iso";',
+    at: '"iso"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: "The mapper's settings always supply leefDevTime (lib/mapping/settings.ts), so the fallback never runs.",
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'export const LEEF_DEFAULTS = { vendor: "Alibaba Cloud", product: "SLS", productVersion: "1.0", eventId: "sls-log", delimiter: "^" };',
+    at: '"^"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: "The mapper's settings always supply a LEEF delimiter (lib/mapping/settings.ts), so LEEF_DEFAULTS.delimiter is never read.",
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'let delim = { char: "\\t", header: "x09" };',
+    at: '"x09"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: "LEEF 1.0 has no delimiter field in its header, so the TAB delimiter's header text is never written.",
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'if (!d) warnings.warn("config", "LEEF delimiter", `LEEF delimiter refused: ${leefDelimiterProblem(spec)}; using "^"`);',
+    at: '"config"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: "The warning's kind and key only keep it from repeating; no other warning of the mapper shares the changed key.",
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'if (!d) warnings.warn("config", "LEEF delimiter", `LEEF delimiter refused: ${leefDelimiterProblem(spec)}; using "^"`);',
+    at: '"LEEF delimiter"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: "The warning's kind and key only keep it from repeating; no other warning of the mapper shares the changed key.",
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'const escapeValue = (v: string): string => (v.indexOf(d) >= 0 || v.indexOf("\\n") >= 0 || v.indexOf("\\r") >= 0 ? v.replace(valueBad, " ") : v);',
+    at: 'v.indexOf(d) >= 0 || v.indexOf("\\n") >= 0 || v.indexOf("\\r") >= 0',
+    mutator: "ConditionalExpression",
+    replacement: "true",
+    why: 'escapeValue\'s quick test only skips replace(): a value without the delimiter, CR or LF comes out of replace() unchanged, so taking it always (indexOf("") is 0) writes the same text.',
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'const escapeValue = (v: string): string => (v.indexOf(d) >= 0 || v.indexOf("\\n") >= 0 || v.indexOf("\\r") >= 0 ? v.replace(valueBad, " ") : v);',
+    at: '"\\n"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: 'escapeValue\'s quick test only skips replace(): a value without the delimiter, CR or LF comes out of replace() unchanged, so taking it always (indexOf("") is 0) writes the same text.',
+  },
+  {
+    file: "lib/mapping/leef.ts",
+    code: 'const escapeValue = (v: string): string => (v.indexOf(d) >= 0 || v.indexOf("\\n") >= 0 || v.indexOf("\\r") >= 0 ? v.replace(valueBad, " ") : v);',
+    at: '"\\r"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: 'escapeValue\'s quick test only skips replace(): a value without the delimiter, CR or LF comes out of replace() unchanged, so taking it always (indexOf("") is 0) writes the same text.',
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: "if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `control character ${shown} is dropped or escaped by syslog receivers`;",
+    at: "code < 0x20",
+    mutator: "EqualityOperator",
+    replacement: "code <= 0x20",
+    why: "A space (0x20) is refused by its own rule a few lines before.",
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: "const m = /^(?:0x|x)([0-9a-fA-F]{1,4})$/.exec(spec);",
+    at: "/^(?:0x|x)([0-9a-fA-F]{1,4})$/",
+    mutator: "Regex",
+    replacement: "/(?:0x|x)([0-9a-fA-F]{1,4})$/",
+    why: "parseLeefDelimiter runs only on specs leefDelimiterProblem accepted: one character, or x/0x and 1-4 hex digits, so the pattern without ^ or $ matches the same specs.",
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: "const m = /^(?:0x|x)([0-9a-fA-F]{1,4})$/.exec(spec);",
+    at: "/^(?:0x|x)([0-9a-fA-F]{1,4})$/",
+    mutator: "Regex",
+    replacement: "/^(?:0x|x)([0-9a-fA-F]{1,4})/",
+    why: "parseLeefDelimiter runs only on specs leefDelimiterProblem accepted: one character, or x/0x and 1-4 hex digits, so the pattern without ^ or $ matches the same specs.",
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: 'const header = code > 32 && code < 127 ? char : "x" + code.toString(16).toUpperCase().padStart(2, "0");',
+    at: "code > 32",
+    mutator: "EqualityOperator",
+    replacement: "code >= 32",
+    why: "Every accepted delimiter but TAB is printable ASCII (leefDelimiterProblem refuses the rest), and TAB's hex code 09 has no letter: the header is the same.",
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: 'const header = code > 32 && code < 127 ? char : "x" + code.toString(16).toUpperCase().padStart(2, "0");',
+    at: "code < 127",
+    mutator: "ConditionalExpression",
+    replacement: "true",
+    why: "Every accepted delimiter but TAB is printable ASCII (leefDelimiterProblem refuses the rest), and TAB's hex code 09 has no letter: the header is the same.",
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: 'const header = code > 32 && code < 127 ? char : "x" + code.toString(16).toUpperCase().padStart(2, "0");',
+    at: "code < 127",
+    mutator: "EqualityOperator",
+    replacement: "code <= 127",
+    why: "Every accepted delimiter but TAB is printable ASCII (leefDelimiterProblem refuses the rest), and TAB's hex code 09 has no letter: the header is the same.",
+  },
+  {
+    file: "lib/mapping/leef-delimiter.ts",
+    code: 'const header = code > 32 && code < 127 ? char : "x" + code.toString(16).toUpperCase().padStart(2, "0");',
+    at: "code.toString(16).toUpperCase()",
+    mutator: "MethodExpression",
+    replacement: "code.toString(16).toLowerCase()",
+    why: "Every accepted delimiter but TAB is printable ASCII (leefDelimiterProblem refuses the rest), and TAB's hex code 09 has no letter: the header is the same.",
+  },
+];
 
 const kv = [];
 
