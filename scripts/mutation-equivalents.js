@@ -163,14 +163,7 @@ const sender = [
     replacement: "run -= e.frames",
     why: "Speed and memory only: settle's per-buffer release bookkeeping decides when the frame encoder may reuse a buffer; a buffer released late or not at all is replaced by a fresh one, and releasing per entry releases the same total. The bytes written are the same.",
   },
-  {
-    file: "lib/syslog/sender.ts",
-    code: "if (slab && release) this.encoder.release(slab, run);",
-    at: "slab && release",
-    mutator: "ConditionalExpression",
-    replacement: "false",
-    why: "Speed and memory only: settle's per-buffer release bookkeeping decides when the frame encoder may reuse a buffer; a buffer released late or not at all is replaced by a fresh one, and releasing per entry releases the same total. The bytes written are the same.",
-  },
+
   {
     file: "lib/syslog/sender.ts",
     code: "batch.done = true;",

@@ -238,11 +238,14 @@ function listed(runs, kind) {
 function draft(name) {
   const file = path.join(root, "reports", "mutation", `${name}.json`);
   const report = JSON.parse(fs.readFileSync(file, "utf8"));
+  const printed = [];
   for (const [f, { source, mutants }] of Object.entries(report.files)) {
     for (const m of mutants) {
       if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
       const key = keyOf(f, source, m);
-      if (EQUIVALENT.some((e) => same(e, key))) continue;
+      // One entry covers every mutant with the same key (the same line written twice in a file).
+      if (EQUIVALENT.some((e) => same(e, key)) || printed.some((e) => same(e, key))) continue;
+      printed.push(key);
       console.log(
         `  { ${Object.entries(key)
           .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
