@@ -186,6 +186,78 @@ test("structured data memo: a record that drops the last parameters, or has more
   for (const [params, want] of seq) assert.equal(formatStructuredData({ "d@9": params } as StructuredData), want, JSON.stringify(params));
 });
 
+/** putStructuredData at position 5 of a roomy buffer: the text, after checking nothing before it was touched and it fit. */
+function after5(sd: StructuredData): string {
+  const buf = Buffer.alloc(1024, 0x7c);
+  const end = putStructuredData(buf, 5, sd);
+  assert.ok(end <= buf.length, `fits: ${end}`);
+  assert.ok(
+    buf.subarray(0, 5).every((b) => b === 0x7c),
+    `nothing written before the position: ${buf.toString("latin1", 0, 5)}`,
+  );
+  return buf.toString("utf8", 5, end);
+}
+
+test("structured data memo: records that only look like the last one of their SD-ID are written as themselves", () => {
+  const seq = (id: string, records: Array<[Record<string, unknown>, string]>): void => {
+    for (const [params, want] of records) assert.equal(after5({ [id]: params } as StructuredData), want, `${id} ${JSON.stringify(params)}`);
+  };
+  // Inherited parameters named like the remembered ones are not parameters.
+  seq("i@1", [
+    [{ a: "1", b: "2" }, '[i@1 a="1" b="2"]'],
+    [{ a: "1", b: "2" }, '[i@1 a="1" b="2"]'],
+    [Object.create({ a: "9" }), "[i@1]"],
+    [Object.create({ a: "1", b: "2" }), "[i@1]"],
+    [Object.assign(Object.create({ a: "1", b: "2" }), { c: "x" }), '[i@1 c="x"]'],
+    [Object.assign(Object.create({ b: "2" }), { a: "1" }), '[i@1 a="1"]'],
+    [Object.assign(Object.create({ b: "3" }), { a: "1" }), '[i@1 a="1"]'],
+    [{ a: "1", b: "2" }, '[i@1 a="1" b="2"]'],
+  ]);
+  // An array or object where a text value was: first, middle or last parameter, written after
+  // other bytes (the formatter's header comes before).
+  for (const [at, odd] of [
+    [0, [1, "x"]],
+    [1, { o: "é" }],
+    [2, [true]],
+    [0, { o: 1 }],
+  ] as const) {
+    const id = `o${at}@1`;
+    const params: Record<string, unknown> = { a: "1", b: 2, c: true };
+    const text = ['a="1"', 'b="2"', 'c="true"'];
+    seq(id, [
+      [{ ...params }, `[${id} ${text.join(" ")}]`],
+      [{ ...params }, `[${id} ${text.join(" ")}]`],
+    ]);
+    params[Object.keys(params)[at]] = odd;
+    const name = Object.keys(params)[at];
+    const values = Array.isArray(odd) ? odd.map((v) => `${name}="${v}"`) : [`${name}="${JSON.stringify(odd).replace(/"/g, '\\"')}"`];
+    text.splice(at, 1, ...values);
+    seq(id, [[params, `[${id} ${text.join(" ")}]`]]);
+  }
+  // Names that all need sanitising, record after record.
+  seq("u@3", [
+    [{ "a b": "1", "c=d": 2 }, '[u@3 a_b="1" c_d="2"]'],
+    [{ "a b": "1", "c=d": 2 }, '[u@3 a_b="1" c_d="2"]'],
+    [{ "a b": "1", "c=d": 3 }, '[u@3 a_b="1" c_d="3"]'],
+  ]);
+  // A name that needs sanitising ahead of the remembered ones: the memo's names are only the
+  // record's own (this one is also the text StrykerJS puts into an emptied array).
+  seq("s@1", [
+    [{ a: "1" }, '[s@1 a="1"]'],
+    [{ "Stryker was here": "x", a: "1" }, '[s@1 Stryker_was_here="x" a="1"]'],
+  ]);
+  // Text that is not ASCII, as the first value that changes, after it, and last.
+  seq("n@1", [
+    [{ a: "1", b: "x", c: "y" }, '[n@1 a="1" b="x" c="y"]'],
+    [{ a: "1", b: "x", c: "y" }, '[n@1 a="1" b="x" c="y"]'],
+    [{ a: "1", b: "é", c: "y" }, '[n@1 a="1" b="é" c="y"]'],
+    [{ a: "1", b: "x", c: "ü" }, '[n@1 a="1" b="x" c="ü"]'],
+    [{ a: "2", b: "日本", c: "ü" }, '[n@1 a="2" b="日本" c="ü"]'],
+    [{ a: "ö", b: 7, c: "ü" }, '[n@1 a="ö" b="7" c="ü"]'],
+    [{ a: "ö", b: 7, c: "ü" }, '[n@1 a="ö" b="7" c="ü"]'],
+  ]);
+});
+
 test("structured data: inherited, null and undefined parameters and array elements are left out on every path (clean names, sanitised names, first and later records)", () => {
   const proto = { inh: "x", "in h": "y" };
   for (let i = 0; i < 3; i++) {
