@@ -124,3 +124,17 @@ test("mapping SD: the dedup key from the message's metadata, before the fields; 
   // Without dedup, fields named like the key keep their names.
   assert.deepEqual(compiled({ fields: "*" }).sd({ shard: "mine" }, meta), { [DEFAULT_SD_ID]: { shard: "mine" } });
 });
+
+test("mapping SD: a field named with spaces and punctuation is chosen by its exact name; a glob never picks an internal field, even one named like the glob; a null at the 8th level is left out", () => {
+  assert.deepEqual(compiled({ fields: " Stryker was here! " }).sd({ "Stryker was here!": "x" }), { [DEFAULT_SD_ID]: { "Stryker_was_here!": "x" } });
+  const globbed = compiled({ fields: "__tag__:*,__x*__,u*" });
+  assert.deepEqual(globbed.sd({ "__tag__:*": "t", "__x*__": "x", "__tag__:a": "a", u: "1" }), { [DEFAULT_SD_ID]: { u: "1" } });
+  let deep: unknown = null;
+  for (let i = 0; i < 8; i++) deep = { d: deep };
+  assert.deepEqual(compiled({ fields: "*" }).sd({ deep, z: "1" }), { [DEFAULT_SD_ID]: { z: "1" } }, "8 levels down: a null, left out");
+  assert.deepEqual(
+    compiled({ fields: "*" }).sd({ deep: { d: deep }, z: "1" }),
+    { [DEFAULT_SD_ID]: { "deep.d.d.d.d.d.d.d.d": '{"d":null}', z: "1" } },
+    "9 levels: JSON",
+  );
+});
