@@ -14,7 +14,98 @@
 // One section per module of scripts/mutation.js (the sender's holds sender-reconnect's too).
 const delivery = [];
 
-const checkpoint = [];
+const CHECKPOINT = "lib/sls/checkpoint-tracker.ts";
+const WHOLE_UNREACHABLE =
+  "Unreachable: a one-group batch's cursorAfter(k) is only asked for k = 0 = groups - 1, which returns nextCursor without calling after.";
+const SPLICE_NONE = "splice(0, 0) removes nothing (speed only).";
+// The checkpoint stops at brokenAt, which a cancel sets at or before its first group and which
+// never rises; advance() reads outstanding only below that stop.
+const CANCELLED_COUNT =
+  "after cancel() brokenAt <= first and never rises, and advance() reads outstanding only below brokenAt: the cancelled groups' counts are never read again.";
+const checkpoint = [
+  {
+    file: CHECKPOINT,
+    code: "const WHOLE = (): string => {",
+    at: '{ throw new Error("internal: a one-group batch has no inner cursor"); }',
+    mutator: "BlockStatement",
+    replacement: "{}",
+    why: WHOLE_UNREACHABLE,
+  },
+  {
+    file: CHECKPOINT,
+    code: 'throw new Error("internal: a one-group batch has no inner cursor");',
+    at: '"internal: a one-group batch has no inner cursor"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: WHOLE_UNREACHABLE,
+  },
+  {
+    file: CHECKPOINT,
+    code: "cancel(b: TrackedBatch, first = 0, last = first): void {",
+    at: "{ for (let k = first; k <= last; k++) b.outstanding[k]--; if (first < b.brokenA…",
+    mutator: "BlockStatement",
+    replacement: "{}",
+    why: "Every cancel is for a record issued on groups first..last and not settled (the shard reader's onSettled, called once per token), so outstanding[first] stays >= 1 and the checkpoint stops before group first just as brokenAt stops it.",
+  },
+  {
+    file: CHECKPOINT,
+    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
+    at: "k <= last",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: CANCELLED_COUNT,
+  },
+  {
+    file: CHECKPOINT,
+    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
+    at: "k <= last",
+    mutator: "EqualityOperator",
+    replacement: "k < last",
+    why: CANCELLED_COUNT,
+  },
+  {
+    file: CHECKPOINT,
+    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
+    at: "k <= last",
+    mutator: "EqualityOperator",
+    replacement: "k > last",
+    why: CANCELLED_COUNT,
+  },
+  {
+    file: CHECKPOINT,
+    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
+    at: "b.outstanding[k]--",
+    mutator: "UpdateOperator",
+    replacement: "b.outstanding[k]++",
+    why: CANCELLED_COUNT,
+  },
+  {
+    file: CHECKPOINT,
+    code: "if (first < b.brokenAt) b.brokenAt = first;",
+    at: "first < b.brokenAt",
+    mutator: "EqualityOperator",
+    replacement: "first <= b.brokenAt",
+    why: "When first equals brokenAt the assignment stores the same value.",
+  },
+  {
+    file: CHECKPOINT,
+    code: "if (upTo <= b.sealed) return;",
+    at: "upTo <= b.sealed",
+    mutator: "EqualityOperator",
+    replacement: "upTo < b.sealed",
+    why: "When upTo equals sealed (both within groups) sealed is set to the same value, and advance() with nothing changed changes nothing.",
+  },
+  {
+    file: CHECKPOINT,
+    code: "if (i >= 0) this.batches.splice(i, 1);",
+    at: "i >= 0",
+    mutator: "EqualityOperator",
+    replacement: "i > 0",
+    why: "A batch left at index 0 with end 0 is the first one advance() (called next) passes and removes, exactly as the splice would.",
+  },
+  { file: CHECKPOINT, code: "if (n > 0) this.batches.splice(0, n);", at: "n > 0", mutator: "ConditionalExpression", replacement: "true", why: SPLICE_NONE },
+  { file: CHECKPOINT, code: "if (n > 0) this.batches.splice(0, n);", at: "n > 0", mutator: "EqualityOperator", replacement: "n >= 0", why: SPLICE_NONE },
+];
 
 const framing = [];
 
@@ -1171,7 +1262,54 @@ const leef = [
   },
 ];
 
-const kv = [];
+const KV = "lib/mapping/kv.ts";
+// The mapper replaces an empty separator by "||" before compileKv (kvSeparatorProblem), the only caller.
+const SEP_NOT_EMPTY =
+  'The separator is never empty (the mapper replaces an empty one by "||" before compileKv, its only caller), so its first character is never missing and the fallback is never used.';
+const TEXT_OF_STRING = "textOf returns a string unchanged, so a string value gives the same text either way.";
+const kv = [
+  { file: KV, code: 'const first = sep[0] ?? "";', at: '""', mutator: "StringLiteral", replacement: '"Stryker was here!"', why: SEP_NOT_EMPTY },
+  {
+    file: KV,
+    code: 'const bad = new RegExp(\'[=\\\\\\\\"\\\\s\\\\x00-\\\\x1f\\\\x7f\' + (sepFirst ? sepFirst.replace(/[\\]\\\\^\\-[]/g, "\\\\$&") : "") + "]", "g");',
+    at: '""',
+    mutator: "StringLiteral",
+    replacement: '"Stryker was here!"',
+    why: SEP_NOT_EMPTY,
+  },
+  {
+    file: KV,
+    code: 'const needs = new RegExp(\'[\\\\s"=\\\\\\\\\' + (first ? first.replace(/[\\]\\\\^\\-[]/g, "\\\\$&") : "") + "]");',
+    at: '""',
+    mutator: "StringLiteral",
+    replacement: '"Stryker was here!"',
+    why: SEP_NOT_EMPTY,
+  },
+  {
+    file: KV,
+    code: 'const text = typeof v === "string" ? v : (textOf(v) ?? "");',
+    at: 'typeof v === "string"',
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: TEXT_OF_STRING,
+  },
+  {
+    file: KV,
+    code: 'const text = typeof v === "string" ? v : (textOf(v) ?? "");',
+    at: '"string"',
+    mutator: "StringLiteral",
+    replacement: '""',
+    why: TEXT_OF_STRING,
+  },
+  {
+    file: KV,
+    code: "const p = prefixAt(k, j++);",
+    at: "j++",
+    mutator: "UpdateOperator",
+    replacement: "j--",
+    why: "byPosition's memo only needs one distinct slot per position: 0, -1, -2 ... are distinct array properties, so each key gets the same prefix (speed only).",
+  },
+];
 
 // syslog-sd
 const syslogSd = [];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileMapper, presetConfig } from "../../lib/mapping";
 import { leefDelimiterProblem, parseLeefDelimiter } from "../../lib/mapping/leef-delimiter";
-import type { MappingConfig, SyslogFields } from "../../lib/mapping/types";
+import type { FieldRule, MappingConfig, SyslogFields } from "../../lib/mapping/types";
 import { parseCef } from "../support/cef-parser";
 import { parseLeef } from "../support/leef-parser";
 import { parseKvBackslash } from "../support/kv-parser";
@@ -109,6 +109,31 @@ test("kv: keys lose the separator's first character; an empty key is _; escape n
     const quoted = body({ format: "kv", kvSeparator: sep, kvEscape: "quote", kvLeadingSeparator: false }, { a: `x${sep}y`, b: "plain" });
     assert.equal(quoted, `a="x${sep}y"${sep}b=plain`, `quote mode, separator ${JSON.stringify(sep)}`);
   }
+});
+
+test("kv: a value that is not a string is written as its text (objects as JSON), or empty when it has none; fields left out are skipped; in either order", () => {
+  const loop: Record<string, unknown> = {};
+  loop.self = loop; // JSON.stringify throws: no text
+  const rec = { __topic__: "t", a: 1, n: null, u: undefined, o: { z: [1, "x"] }, loop, yes: true, big: 10n, drop: "x", s: "s" };
+  const values = 'a=1||n=||u=||o={"z":[1,"x"]}||loop=||yes=true||big=10||s=s';
+  const exclude: FieldRule[] = [{ action: "exclude", pattern: "drop" }];
+  // The record's order; __topic__ (an SLS internal) and drop are left out, the first of them at position 0.
+  assert.equal(body({ format: "kv", kvLeadingSeparator: false, fieldRules: exclude }, rec), values);
+  assert.equal(
+    body({ format: "kv", kvLeadingSeparator: false, fieldRules: exclude }, { ...rec, s: "again" }),
+    values.replace("s=s", "s=again"),
+    "a second record, same keys",
+  );
+  // SLS fields first: __time__ left out by the rule, drop too.
+  const slsFirst: MappingConfig = {
+    format: "kv",
+    kvLeadingSeparator: false,
+    kvOrder: "sls-first",
+    keepInternal: true,
+    fieldRules: [...exclude, { action: "exclude", pattern: "__time__" }],
+  };
+  assert.equal(body(slsFirst, { ...rec, __time__: 5 }), `__topic__=t||${values}`);
+  assert.equal(body({ ...slsFirst, kvEscape: "quote", kvSeparator: " " }, { n: null, u: undefined, o: { a: "b c" } }), 'n="" u="" o="{\\"a\\":\\"b c\\"}"');
 });
 
 test("json: stable key order whatever the record order; expand embeds JSON text; exotic values do not throw", () => {

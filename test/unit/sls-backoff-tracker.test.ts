@@ -266,6 +266,66 @@ test("tracker: a cancelled record stops the checkpoint before its group; a batch
   return settled;
 });
 
+test("tracker: after a cancelled range, the groups and batches after it settle and the checkpoint stays before the range; a later cancel does not move that stop", () => {
+  const t = new CheckpointTracker("c0", true);
+  const b = t.addGroups(6, "g6", (k) => `g${k + 1}`);
+  for (let k = 0; k < 6; k++) t.issue(b, k);
+  t.issue(b, 2, 3); // a batch message spanning groups 2..3
+  t.seal(b);
+  t.cancel(b, 2, 3); // its window closed: groups 2 and 3 must be read again
+  t.cancel(b, 4); // a later group's record cancelled after it
+  for (const k of [0, 1, 2, 3, 5]) t.settle(b, k); // every other record of groups 2 and 3 settles
+  assert.equal(t.settledCursor, "g2", "checkpoint after group 1, before the cancelled range");
+  const later = t.add("c7");
+  t.issue(later);
+  t.seal(later);
+  t.settle(later);
+  assert.equal(t.settledCursor, "g2", "a later batch settling does not carry it past the range");
+  assert.equal(t.pending, 2);
+});
+
+test("tracker: a seal never moves back and covers only the groups named; a group sealed before its first record is issued is not passed", () => {
+  const t = new CheckpointTracker("c0", true);
+  const b = t.addGroups(5, "g5", (k) => `g${k + 1}`);
+  // As the shard reader emits: seal the groups before the one it issues from next.
+  t.issue(b, 0);
+  t.settle(b, 0);
+  assert.equal(t.settledCursor, "c0", "group 0 is not sealed yet");
+  t.seal(b, 1);
+  assert.equal(t.settledCursor, "g1", "groups 1..4 have nothing out yet but are not sealed");
+  assert.equal(t.pending, 1);
+  for (const k of [1, 2, 3]) t.issue(b, k);
+  t.seal(b, 4);
+  t.seal(b, 2); // says less than the seal before it: changes nothing
+  for (const k of [3, 2, 1]) t.settle(b, k);
+  assert.equal(t.settledCursor, "g4");
+  t.issue(b, 4);
+  t.seal(b);
+  t.settle(b, 4);
+  assert.equal(t.settledCursor, "g5");
+  assert.equal(t.pending, 0);
+});
+
+test("tracker: a batch dropped whole stops being pending at once, even behind an unsettled batch; dropping it again leaves the others alone", async () => {
+  const t = new CheckpointTracker("c0", true);
+  const b1 = t.add("c1");
+  t.issue(b1);
+  t.seal(b1);
+  const b2 = t.addGroups(3, "x3", (k) => `x${k + 1}`);
+  t.issue(b2, 0);
+  t.drop(b2); // stopped while emitting its first group: all of it is read again
+  assert.equal(t.pending, 1, "only b1");
+  t.drop(b2);
+  assert.equal(t.pending, 1, "b1 still tracked");
+  t.settle(b2, 0); // the dropped batch's record settles late: nothing changes
+  assert.equal(t.settledCursor, "c0");
+  const settled = t.whenSettled();
+  t.settle(b1);
+  assert.equal(t.settledCursor, "c1", "never into the dropped batch");
+  assert.equal(t.pending, 0);
+  await settled;
+});
+
 test("errors: SDK shapes map to SlsError with code, status, request id and retryability", () => {
   const sdk = Object.assign(new Error("Unauthorized: AccessKeyId is not valid"), {
     code: "Unauthorized",
