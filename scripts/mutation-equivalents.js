@@ -18,10 +18,10 @@ const CHECKPOINT = "lib/sls/checkpoint-tracker.ts";
 const WHOLE_UNREACHABLE =
   "Unreachable: a one-group batch's cursorAfter(k) is only asked for k = 0 = groups - 1, which returns nextCursor without calling after.";
 const SPLICE_NONE = "splice(0, 0) removes nothing (speed only).";
-// The checkpoint stops at brokenAt, which a cancel sets at or before its first group and which
-// never rises; advance() reads outstanding only below that stop.
-const CANCELLED_COUNT =
-  "after cancel() brokenAt <= first and never rises, and advance() reads outstanding only below brokenAt: the cancelled groups' counts are never read again.";
+// A cancelled record is never settled, so its first group's count never returns to 0: brokenAt
+// only says again what that count says.
+const CANCEL_HELD =
+  "A cancelled record is never settled (the shard reader's handler runs once per token), so outstanding[first] stays >= 1 and the checkpoint stops before group first whatever brokenAt holds.";
 const checkpoint = [
   {
     file: CHECKPOINT,
@@ -41,43 +41,27 @@ const checkpoint = [
   },
   {
     file: CHECKPOINT,
-    code: "cancel(b: TrackedBatch, first = 0, last = first): void {",
-    at: "{ for (let k = first; k <= last; k++) b.outstanding[k]--; if (first < b.brokenA…",
+    code: "cancel(b: TrackedBatch, first = 0): void {",
+    at: "{ if (first < b.brokenAt) b.brokenAt = first; }",
     mutator: "BlockStatement",
     replacement: "{}",
-    why: "Every cancel is for a record issued on groups first..last and not settled (the shard reader's onSettled, called once per token), so outstanding[first] stays >= 1 and the checkpoint stops before group first just as brokenAt stops it.",
+    why: CANCEL_HELD,
   },
   {
     file: CHECKPOINT,
-    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
-    at: "k <= last",
+    code: "if (first < b.brokenAt) b.brokenAt = first;",
+    at: "first < b.brokenAt",
+    mutator: "ConditionalExpression",
+    replacement: "true",
+    why: CANCEL_HELD,
+  },
+  {
+    file: CHECKPOINT,
+    code: "if (first < b.brokenAt) b.brokenAt = first;",
+    at: "first < b.brokenAt",
     mutator: "ConditionalExpression",
     replacement: "false",
-    why: CANCELLED_COUNT,
-  },
-  {
-    file: CHECKPOINT,
-    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
-    at: "k <= last",
-    mutator: "EqualityOperator",
-    replacement: "k < last",
-    why: CANCELLED_COUNT,
-  },
-  {
-    file: CHECKPOINT,
-    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
-    at: "k <= last",
-    mutator: "EqualityOperator",
-    replacement: "k > last",
-    why: CANCELLED_COUNT,
-  },
-  {
-    file: CHECKPOINT,
-    code: "for (let k = first; k <= last; k++) b.outstanding[k]--;",
-    at: "b.outstanding[k]--",
-    mutator: "UpdateOperator",
-    replacement: "b.outstanding[k]++",
-    why: CANCELLED_COUNT,
+    why: CANCEL_HELD,
   },
   {
     file: CHECKPOINT,
@@ -85,7 +69,15 @@ const checkpoint = [
     at: "first < b.brokenAt",
     mutator: "EqualityOperator",
     replacement: "first <= b.brokenAt",
-    why: "When first equals brokenAt the assignment stores the same value.",
+    why: CANCEL_HELD,
+  },
+  {
+    file: CHECKPOINT,
+    code: "if (first < b.brokenAt) b.brokenAt = first;",
+    at: "first < b.brokenAt",
+    mutator: "EqualityOperator",
+    replacement: "first >= b.brokenAt",
+    why: CANCEL_HELD,
   },
   {
     file: CHECKPOINT,
@@ -93,7 +85,7 @@ const checkpoint = [
     at: "upTo <= b.sealed",
     mutator: "EqualityOperator",
     replacement: "upTo < b.sealed",
-    why: "When upTo equals sealed (both within groups) sealed is set to the same value, and advance() with nothing changed changes nothing.",
+    why: "When upTo equals sealed, sealed is set to min(upTo, groups): the same value (sealed never exceeds groups); advance() with nothing changed changes nothing.",
   },
   {
     file: CHECKPOINT,

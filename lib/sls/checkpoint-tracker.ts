@@ -116,9 +116,11 @@ export class CheckpointTracker {
     this.advance();
   }
 
-  /** A record of groups first..last of `b` was cancelled: they must be read again by whoever owns the shard next. */
-  cancel(b: TrackedBatch, first = 0, last = first): void {
-    for (let k = first; k <= last; k++) b.outstanding[k]--;
+  /**
+   * A record whose groups start at `first` was cancelled: they must be read again by whoever owns
+   * the shard next. It stays counted in `outstanding` (it never settles), and brokenAt says so.
+   */
+  cancel(b: TrackedBatch, first = 0): void {
     if (first < b.brokenAt) b.brokenAt = first;
   }
 

@@ -441,7 +441,7 @@ export class ShardReader {
       counters.settle(outcome, weight, weight * bytesPerLog);
       const first = Math.floor(arg / GROUPS);
       const last = arg - first * GROUPS;
-      if (outcome === "cancelled" || outcome === "returned") tracker.cancel(unit, first, last);
+      if (outcome === "cancelled" || outcome === "returned") tracker.cancel(unit, first);
       else tracker.settle(unit, first, last);
       // Returns of batches from before an earlier rewind are already being read again.
       if (outcome === "returned" && tracker === reader.tracker) reader.rewindPending = true;
