@@ -53,7 +53,7 @@ const MODULES = {
       "lib/sls/protobuf.ts",
       "lib/sls/pull-decoder.ts#logsIn,logsInAll,factoryFor,shapesFor,isAscii,usualValueStart,usualPair,decodeRecord,build,checkLog,detachWhenReleased,groupMeta,hashBytes,sameBytes,metaFor,TEXT_CHUNK,PulledGroup,scanGroupAt,checkPair,readMeta,PulledGroupList,scanLogGroupList",
     ],
-    tests: ["pull-decoder", "log-group-codec"],
+    tests: ["pull-decoder", "pull-decoder-scan", "log-group-codec"],
   },
   cef: { mutate: ["lib/mapping/cef.ts"], tests: ["mapping-encoders"] },
   leef: { mutate: ["lib/mapping/leef.ts", "lib/mapping/leef-delimiter.ts"], tests: ["mapping-encoders"] },
