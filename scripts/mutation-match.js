@@ -10,9 +10,37 @@ function snippet(text) {
   return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
 }
 
+const parsed = new Map();
+
+/** The name of the innermost named function, method or accessor around `line`:`column` (1-based) of `source`. */
+function functionAt(file, source, line, column) {
+  let sf = parsed.get(source);
+  if (!sf) {
+    const ts = require("typescript");
+    sf = { ts, tree: ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true) };
+    parsed.set(source, sf);
+  }
+  const { ts, tree } = sf;
+  const pos = tree.getPositionOfLineAndCharacter(line - 1, column - 1);
+  let name = "";
+  const visit = (node) => {
+    if (pos < node.getStart(tree) || pos >= node.getEnd()) return;
+    const fn = ts.isFunctionLike(node);
+    if (fn && node.name && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name))) name = node.name.text;
+    else if (ts.isConstructorDeclaration(node)) name = "constructor";
+    else if (fn && ts.isVariableDeclaration(node.parent) && ts.isIdentifier(node.parent.name)) name = node.parent.name.text;
+    else if (fn && ts.isPropertyAssignment(node.parent) && ts.isIdentifier(node.parent.name)) name = node.parent.name.text;
+    ts.forEachChild(node, visit);
+  };
+  visit(tree);
+  return name;
+}
+
 /**
  * The key of a mutant result (Stryker's MutantResult: fileName relative to the project, location
- * 1-based) read from the source it was made from: `{ file, code, at, mutator, replacement }`.
+ * 1-based) read from the source it was made from: `{ file, code, at, mutator, replacement }`, and
+ * `in`, the function it is in, when its line is written more than once in the file (the same loop
+ * head or guard in two functions: a mutant may be equivalent in one and detected in the other).
  */
 function keyOf(file, source, mutant) {
   const lines = source.split("\n");
@@ -21,17 +49,26 @@ function keyOf(file, source, mutant) {
   if (start.line === end.line) text = lines[start.line - 1].slice(start.column - 1, end.column - 1);
   else
     text = [lines[start.line - 1].slice(start.column - 1), ...lines.slice(start.line, end.line - 1), lines[end.line - 1].slice(0, end.column - 1)].join("\n");
-  return {
+  const code = lines[start.line - 1].trim();
+  const key = {
     file,
-    code: lines[start.line - 1].trim(),
+    code,
     at: snippet(text),
     mutator: mutant.mutatorName,
     replacement: snippet(mutant.replacement ?? ""),
   };
+  if (lines.filter((l) => l.trim() === code).length > 1) key.in = functionAt(file, source, start.line, start.column);
+  return key;
 }
 
+/** Whether `entry` names the mutant keyed `key`; an entry without `in` names its line in every function. */
 const same = (entry, key) =>
-  entry.file === key.file && entry.code === key.code && entry.at === key.at && entry.mutator === key.mutator && entry.replacement === key.replacement;
+  entry.file === key.file &&
+  entry.code === key.code &&
+  entry.at === key.at &&
+  entry.mutator === key.mutator &&
+  entry.replacement === key.replacement &&
+  (entry.in === undefined || entry.in === key.in);
 
 /** Entries whose line is no longer in their file (given file → text): they must be judged again. */
 function staleEntries(entries, readFile) {

@@ -16,6 +16,7 @@ interface Key {
   at: string;
   mutator: string;
   replacement: string;
+  in?: string;
 }
 interface Entry extends Key {
   why: string;
@@ -49,7 +50,8 @@ test("every listed equivalent mutant is complete, says why, and is listed once",
     for (const k of ["file", "code", "at", "mutator", "replacement", "why"] as const) assert.equal(typeof e[k], "string", `${k} of ${JSON.stringify(e)}`);
     assert.ok(e.why.trim().length > 10, `no reason given for ${JSON.stringify(e)}`);
     assert.ok(e.code.length > 0 && e.at.length > 0 && e.mutator.length > 0, JSON.stringify(e));
-    const id = JSON.stringify([e.file, e.code, e.at, e.mutator, e.replacement]);
+    assert.ok(e.in === undefined || (typeof e.in === "string" && e.in.length > 0), `in of ${JSON.stringify(e)}`);
+    const id = JSON.stringify([e.file, e.code, e.at, e.mutator, e.replacement, e.in]);
     assert.ok(!seen.has(id), `listed twice: ${id}`);
     seen.add(id);
   }
@@ -72,6 +74,49 @@ test("a mutant is keyed by its line's text and the code it replaces, wherever th
   const block: Mutant = { location: { start: { line: 2, column: 19 }, end: { line: 4, column: 4 } }, mutatorName: "BlockStatement", replacement: "{}" };
   assert.equal(match.keyOf("src/f.ts", source, block).at, "{ go(); }");
   assert.equal(match.snippet("a".repeat(100)), `${"a".repeat(79)}…`);
+});
+
+test("a line written in more than one function is keyed with the function it is in; an entry without it names the line in every function", () => {
+  const source = [
+    "function f(xs) {",
+    "  for (const x of xs) if (x) return x;",
+    "}",
+    "class C {",
+    "  g(xs) {",
+    "    for (const x of xs) if (x) return x;",
+    "  }",
+    "}",
+    "const h = (xs) => {",
+    "  for (const x of xs) if (x) return x;",
+    "};",
+  ].join("\n");
+  const at = (line: number): Mutant => {
+    const column = source.split("\n")[line - 1].indexOf("(x)") + 2;
+    return { location: { start: { line, column }, end: { line, column: column + 1 } }, mutatorName: "ConditionalExpression", replacement: "true" };
+  };
+  const keys = [2, 6, 10].map((line) => match.keyOf("src/f.ts", source, at(line)));
+  assert.deepEqual(
+    keys.map((k) => [k.code, k.at, k.in]),
+    [
+      ["for (const x of xs) if (x) return x;", "x", "f"],
+      ["for (const x of xs) if (x) return x;", "x", "g"],
+      ["for (const x of xs) if (x) return x;", "x", "h"],
+    ],
+  );
+  const { in: _, ...anywhere } = keys[0];
+  assert.deepEqual(
+    keys.map((k) => [match.same(keys[0], k), match.same(anywhere, k)]),
+    [
+      [true, true],
+      [false, true],
+      [false, true],
+    ],
+  );
+  // A line written once has no `in`.
+  assert.equal(
+    match.keyOf("src/f.ts", "const a = 1;\nif (a > 0) go();\n", { ...at(2), location: { start: { line: 2, column: 5 }, end: { line: 2, column: 10 } } }).in,
+    undefined,
+  );
 });
 
 test("an entry whose line is gone from its file, or whose file is gone, is stale", () => {
