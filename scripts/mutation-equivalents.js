@@ -361,7 +361,88 @@ const backoff = [
   },
 ];
 
-const lz4 = [];
+const lz4 = [
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (len < SHORT_COPY) {",
+    at: "len < SHORT_COPY",
+    mutator: "ConditionalExpression",
+    replacement: "true",
+    why: "The byte loop and set() copy the same bytes: the choice between them is speed only.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (len < SHORT_COPY) {",
+    at: "len < SHORT_COPY",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: "The byte loop and set() copy the same bytes: the choice between them is speed only.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (len < SHORT_COPY) {",
+    at: "len < SHORT_COPY",
+    mutator: "EqualityOperator",
+    replacement: "len <= SHORT_COPY",
+    why: "The byte loop and set() copy the same bytes: the choice between them is speed only.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (len < SHORT_COPY) {",
+    at: "len < SHORT_COPY",
+    mutator: "EqualityOperator",
+    replacement: "len >= SHORT_COPY",
+    why: "The byte loop and set() copy the same bytes: the choice between them is speed only.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "for (let i = 0; i < len; i++) dst[to + i] = src[from + i];",
+    at: "i < len",
+    mutator: "EqualityOperator",
+    replacement: "i <= len",
+    why: "The loop copies one byte more, to the place the next literal or match writes next, or past the end of the output, where a typed array drops it.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (offset >= matchLen) {",
+    at: "offset >= matchLen",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: "A match that does not overlap its source, copied byte by byte instead of with copyBytes, gives the same bytes.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (offset >= matchLen) {",
+    at: "offset >= matchLen",
+    mutator: "EqualityOperator",
+    replacement: "offset > matchLen",
+    why: "A match that does not overlap its source, copied byte by byte instead of with copyBytes, gives the same bytes.",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (native === undefined || !Number.isSafeInteger(rawSize) || rawSize < 0 || rawSize > 0xffffffff)",
+    at: "rawSize < 0",
+    mutator: "EqualityOperator",
+    replacement: "rawSize <= 0",
+    why: "A raw size of 0 decodes to an empty buffer in either decoder (and never gets here: the HTTP layer answers an empty body itself).",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (native === undefined || !Number.isSafeInteger(rawSize) || rawSize < 0 || rawSize > 0xffffffff)",
+    at: "rawSize > 0xffffffff",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: "Only chooses the decoder: at the bounds the JavaScript one runs instead of the native one and gives the same bytes or the same error (4 GiB and up fails either way, Buffer's limit); and a pull never gets here above MAX_PULL_REPLY_BYTES (lib/sls/http-transport.ts).",
+  },
+  {
+    file: "lib/sls/lz4.ts",
+    code: "if (native === undefined || !Number.isSafeInteger(rawSize) || rawSize < 0 || rawSize > 0xffffffff)",
+    at: "rawSize > 0xffffffff",
+    mutator: "EqualityOperator",
+    replacement: "rawSize >= 0xffffffff",
+    why: "Only chooses the decoder: at the bounds the JavaScript one runs instead of the native one and gives the same bytes or the same error (4 GiB and up fails either way, Buffer's limit); and a pull never gets here above MAX_PULL_REPLY_BYTES (lib/sls/http-transport.ts).",
+  },
+];
 
 // log-group, lib/sls/pull-decoder.ts from logsIn to decodeRecord (factoryFor, shapesFor, isAscii, usualValueStart,
 // usualPair: the fast path; decodeRecord). Shared reasons:
