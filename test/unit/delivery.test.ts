@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { ClaimHolder, DeliveryWindow, claimToken, type Outcome } from "../../lib/delivery";
+import { ClaimHolder, DeliveryWindow, claimToken, type Claim, type Outcome } from "../../lib/delivery";
 
 function track(): { outcomes: Outcome[]; cb: (o: Outcome) => void } {
   const outcomes: Outcome[] = [];
@@ -348,4 +348,194 @@ test("claimedOnly (flow control): a token weighs from its claim to its settlemen
   assert.ok(w.stats().tokens <= 10_001);
   w.close();
   assert.equal(w.inFlight, 0);
+});
+
+/** Issues, claims and settles `n` tokens: the ring moves on past whatever is still live. */
+function flow(w: DeliveryWindow, n: number): void {
+  for (let i = 0; i < n; i++) claimToken(w.issue(1, () => {}))!.settle();
+}
+
+test("tokens left behind while 1100 more flow settle as their claims say: delivered, failed, returned, fan-out included", () => {
+  const w = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0 });
+  const ended: string[] = [];
+  const issue = (name: string): string => w.issue(2, (o, arg, weight) => ended.push(`${name}:${o}:${arg}:${weight}`), name.length);
+  const one = (name: string): Claim => claimToken(issue(name))!;
+  const two = (name: string): [Claim, Claim] => {
+    const t = issue(name);
+    return [claimToken(t)!, claimToken(t)!];
+  };
+  const delivered = one("delivered");
+  const failed = one("failed");
+  const returned = one("returned");
+  const [failedBefore, then1] = two("failed-before");
+  const [returnedBefore, then2] = two("returned-before");
+  const [fanFail1, fanFail2] = two("fan-fail");
+  const [fanRet1, fanRet2] = two("fan-return");
+  const [fanOk1, fanOk2] = two("fan-ok");
+  failedBefore.settle(new Error("permanent"));
+  returnedBefore.release();
+  flow(w, 1100);
+  assert.deepEqual(w.stats(), { inFlight: 16, tokens: 8, issued: 1108, delivered: 1100, failed: 0, expired: 0, returned: 0 });
+  delivered.settle();
+  failed.settle(new Error("permanent"));
+  returned.release();
+  then1.settle();
+  then2.settle();
+  fanFail1.settle(new Error("permanent"));
+  fanRet1.release();
+  fanOk1.settle();
+  assert.deepEqual(ended, [
+    "delivered:delivered:9:2",
+    "failed:failed:6:2",
+    "returned:returned:8:2",
+    "failed-before:failed:13:2",
+    "returned-before:returned:15:2",
+  ]);
+  assert.equal(w.inFlight, 6, "three tokens with a claim still open");
+  fanFail2.settle();
+  fanRet2.settle();
+  fanOk2.settle();
+  assert.deepEqual(ended.slice(5), ["fan-fail:failed:8:2", "fan-return:returned:10:2", "fan-ok:delivered:6:2"]);
+  assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 1108, delivered: 1102, failed: 3, expired: 0, returned: 3 });
+  w.close();
+  assert.equal(ended.length, 8, "nothing is cancelled: every token ended before");
+});
+
+test("claimedOnly: a token left behind weighs from its first claim, once, and nothing once it has settled", () => {
+  const w = new DeliveryWindow({ maxInFlight: 100, claimTimeoutMs: 0, claimedOnly: true });
+  const ended: string[] = [];
+  const unclaimed = w.issue(3, (o) => ended.push(`unclaimed:${o}`));
+  const held = claimToken(w.issue(2, (o) => ended.push(`held:${o}`)))!;
+  flow(w, 1100);
+  assert.deepEqual([w.inFlight, w.stats().tokens], [2, 2], "only the claimed token weighs");
+  const a = claimToken(unclaimed)!;
+  assert.equal(w.inFlight, 5, "its first claim puts its weight in");
+  const b = claimToken(unclaimed)!;
+  assert.equal(w.inFlight, 5, "a second claim adds nothing");
+  a.settle();
+  b.settle();
+  held.settle();
+  assert.deepEqual(ended, ["unclaimed:delivered", "held:delivered"]);
+  assert.equal(w.inFlight, 0);
+  w.close();
+});
+
+test("claimedOnly: past 10 000 unclaimed tokens the oldest unclaimed one expires, one left behind first, never a claimed one", () => {
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0, claimedOnly: true });
+  const ended: string[] = [];
+  const cb = (o: Outcome, arg: number): void => void ended.push(`${arg}:${o}`);
+  const held = claimToken(w.issue(1, cb, -1))!; // claimed, left behind
+  w.issue(1, cb, -2); // unclaimed, left behind
+  flow(w, 20_000);
+  const fresh = Array.from({ length: 9_999 }, (_, i) => w.issue(1, cb, i));
+  assert.deepEqual(ended, [], "10 000 unclaimed tokens are kept");
+  w.issue(1, cb, 9_999);
+  assert.deepEqual(ended, ["-2:expired"], "the unclaimed one left behind goes first, the claimed one stays");
+  w.issue(1, cb, 10_000);
+  w.issue(1, cb, 10_001);
+  assert.deepEqual(ended, ["-2:expired", "0:expired", "1:expired"], "then the ring's oldest");
+  assert.equal(claimToken(fresh[1]), null);
+  const third = claimToken(fresh[3])!;
+  w.issue(1, cb, 10_002);
+  assert.equal(ended.length, 3, "a claim leaves room for one more unclaimed token");
+  w.issue(1, cb, 10_003);
+  w.issue(1, cb, 10_004);
+  assert.deepEqual(ended.slice(3), ["2:expired", "4:expired"], "a token claimed meanwhile is passed over");
+  assert.deepEqual(w.stats(), { inFlight: 2, tokens: 10_002, issued: 30_007, delivered: 20_000, failed: 0, expired: 5, returned: 0 });
+  third.settle();
+  held.settle();
+  assert.deepEqual(ended.slice(5), ["3:delivered", "-1:delivered"]);
+  w.close();
+});
+
+test("claimedOnly: unclaimed tokens that expire leave room for as many new ones", (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 1000 });
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 1000, claimedOnly: true });
+  const ended: Outcome[] = [];
+  for (let i = 0; i < 100; i++) w.issue(1, (o) => ended.push(o));
+  w.sweep(2000);
+  assert.equal(ended.length, 100);
+  for (let i = 0; i < 10_000; i++) w.issue(1, (o) => ended.push(o));
+  assert.equal(ended.length, 100, "none of the next 10 000 expires");
+  w.issue(1, (o) => ended.push(o));
+  assert.deepEqual(ended.slice(100), ["expired"]);
+  w.close();
+});
+
+test("sweep: tokens left behind expire by their own age, exactly at the claim timeout, and never once claimed", (t) => {
+  t.mock.timers.enable({ apis: ["Date"], now: 0 });
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 1000 });
+  const ended: string[] = [];
+  const cb = (o: Outcome, arg: number): void => void ended.push(`${arg}:${o}`);
+  w.issue(1, cb, 1);
+  const held = claimToken(w.issue(1, cb, 2))!;
+  t.mock.timers.tick(500);
+  w.issue(1, cb, 3);
+  flow(w, 1100);
+  assert.equal(w.stats().tokens, 3);
+  w.sweep(999);
+  assert.deepEqual(ended, []);
+  w.sweep(1000);
+  assert.deepEqual(ended, ["1:expired"], "the token issued at 0 expires at 1000, the one issued at 500 not yet");
+  w.sweep(1500);
+  assert.deepEqual(ended, ["1:expired", "3:expired"]);
+  w.sweep(3_600_000);
+  held.settle();
+  assert.deepEqual(ended, ["1:expired", "3:expired", "2:delivered"]);
+  w.close();
+});
+
+test("a ring exactly full (1024 live tokens): numbers past the newest claim nothing, and close cancels each token once", () => {
+  const w = new DeliveryWindow({ maxInFlight: 5000, claimTimeoutMs: 0 });
+  const ended: number[] = [];
+  const tokens = Array.from({ length: 1024 }, (_, i) => w.issue(1, (o, arg) => ended.push(arg), i + 1));
+  assert.equal(tokens[1023], `${w.prefix}1024`);
+  for (const seq of [1025, 1026, 2048, 2049]) assert.equal(claimToken(`${w.prefix}${seq}`), null, `${seq}`);
+  assert.equal(w.inFlight, 1024);
+  w.close();
+  assert.deepEqual(
+    ended,
+    Array.from({ length: 1024 }, (_, i) => i + 1),
+  );
+});
+
+test("sweep over a ring exactly full expires each token once", () => {
+  const w = new DeliveryWindow({ maxInFlight: 5000, claimTimeoutMs: 1000 });
+  const ended: number[] = [];
+  for (let i = 1; i <= 1024; i++) w.issue(1, (o, arg) => ended.push(arg), i);
+  w.sweep(Date.now() + 1000);
+  assert.deepEqual(
+    ended,
+    Array.from({ length: 1024 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 1024, delivered: 0, failed: 0, expired: 1024, returned: 0 });
+  w.close();
+});
+
+test("sweep passes over tokens that ended out of order", () => {
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 1000 });
+  const ended: string[] = [];
+  const cb = (o: Outcome, arg: number): void => void ended.push(`${arg}:${o}`);
+  const held = claimToken(w.issue(1, cb, 1))!;
+  claimToken(w.issue(1, cb, 2))!.settle();
+  w.issue(1, cb, 3);
+  w.sweep(Date.now() + 1000);
+  assert.deepEqual(ended, ["2:delivered", "3:expired"]);
+  held.settle();
+  assert.deepEqual(w.stats(), { inFlight: 0, tokens: 0, issued: 3, delivered: 2, failed: 0, expired: 1, returned: 0 });
+  w.close();
+});
+
+test("memory stays bounded: a token held while 200 000 others flow keeps the ring at its size", () => {
+  const w = new DeliveryWindow({ maxInFlight: 10, claimTimeoutMs: 0 });
+  const held = claimToken(w.issue(1, () => {}))!;
+  flow(w, 2000); // the held token leaves the ring once
+  const before = process.memoryUsage().arrayBuffers;
+  flow(w, 200_000);
+  const grown = process.memoryUsage().arrayBuffers - before;
+  // The ring's arrays take 25 bytes a slot: grown to hold 200 000 slots they would take 5 MB.
+  assert.ok(grown < 1_000_000, `the window took ${grown} more bytes`);
+  assert.deepEqual([w.inFlight, w.stats().tokens], [1, 1]);
+  held.settle();
+  w.close();
 });
