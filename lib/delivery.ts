@@ -426,6 +426,8 @@ let lastWindow: DeliveryWindow | undefined;
 function seqAt(token: string, from: number): number {
   const n = token.length - from;
   if (n < 1 || n > 15) return -1;
+  // Only the form issue() writes: no leading zero, so "01" is not token 1.
+  if (token.charCodeAt(from) === 48) return -1;
   let seq = 0;
   for (let i = from; i < token.length; i++) {
     const d = token.charCodeAt(i) - 48;

@@ -539,3 +539,16 @@ test("memory stays bounded: a token held while 200 000 others flow keeps the rin
   held.settle();
   w.close();
 });
+
+test("claimToken: only the token as issued claims it; the same number with leading zeros claims nothing", () => {
+  const w = new DeliveryWindow({ maxInFlight: 200, claimTimeoutMs: 0 });
+  const ended: string[] = [];
+  const tokens = Array.from({ length: 101 }, (_, i) => w.issue(1, (o) => ended.push(`${i + 1}:${o}`)));
+  const p = w.prefix;
+  for (const bad of [`${p}0`, `${p}01`, `${p}001`, `${p}0100`, `${p}000000000000001`, `${p}0000000000000001`, `${p}00000000000000001`])
+    assert.equal(claimToken(bad), null, bad);
+  assert.equal(w.inFlight, 101);
+  for (const i of [1, 10, 100, 101]) claimToken(tokens[i - 1])!.settle();
+  assert.deepEqual(ended, ["1:delivered", "10:delivered", "100:delivered", "101:delivered"]);
+  w.close();
+});
