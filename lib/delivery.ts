@@ -207,7 +207,7 @@ export class DeliveryWindow {
 
   /** Claims a token of this window; null when it is unknown or already settled. */
   claimSeq(seq: number): Claim | null {
-    if (seq >= this.base && seq < this.nextSeq) {
+    if (this.inRing(seq)) {
       const i = seq & this.mask;
       const f = this.flags[i];
       if ((f & LIVE) === 0) return null;
@@ -228,6 +228,11 @@ export class DeliveryWindow {
     return new TokenClaim(this, seq);
   }
 
+  /** `seq` has its slot in the ring; else it is a straggler, or ended, or was never issued. */
+  private inRing(seq: number): boolean {
+    return seq >= this.base && seq < this.nextSeq;
+  }
+
   /** claimedOnly: a token's first claim puts its weight in the window. */
   private counted(weight: number): void {
     this.unclaimed--;
@@ -239,7 +244,7 @@ export class DeliveryWindow {
     // Fan-out: a return wins over a failure, a failure over a delivery (at-least-once: when in
     // doubt, deliver again). A token that already ended (e.g. the window closed meanwhile, and it
     // was cancelled) is not live any more: its claims change nothing.
-    if (seq >= this.base && seq < this.nextSeq) {
+    if (this.inRing(seq)) {
       const i = seq & this.mask;
       const f = this.flags[i];
       if ((f & LIVE) === 0) return;
@@ -296,7 +301,7 @@ export class DeliveryWindow {
     let handler: SettleHandler;
     let arg: number;
     let counted: boolean;
-    if (seq >= this.base && seq < this.nextSeq) {
+    if (this.inRing(seq)) {
       const i = seq & this.mask;
       weight = this.weights[i];
       counted = (this.flags[i] & COUNTED) !== 0;
@@ -370,7 +375,8 @@ export class DeliveryWindow {
     const flags = new Uint8Array(cap);
     const handlers = new Array<SettleHandler | undefined>(cap);
     const args = new Float64Array(cap);
-    for (let seq = this.base; seq < this.nextSeq; seq++) {
+    const end = this.nextSeq;
+    for (let seq = this.base; seq < end; seq++) {
       const i = seq & this.mask;
       const j = seq & mask;
       weights[j] = this.weights[i];
