@@ -63,7 +63,10 @@ export interface Claim {
   release(): void;
 }
 
-/** Called once when a token ends, with the `arg` it was issued with. */
+/**
+ * Called once when a token ends, with the `arg` it was issued with. It must not throw, nor claim or
+ * settle this window's tokens: close() and sweep() end the tokens they listed, one after another.
+ */
 export type SettleHandler = (outcome: Outcome, arg: number, weight: number) => void;
 
 /** A live token moved out of the ring (see DeliveryWindow.makeRoom). */
