@@ -541,6 +541,31 @@ const framing = [
 const sender = [
   {
     file: "lib/syslog/sender.ts",
+    code: "} else this.settle(batch, batch.confirmed, batch.entries.length, true);",
+    at: "true",
+    mutator: "BooleanLiteral",
+    replacement: "false",
+    why: "Speed and memory only: a frame buffer still counted in use is not reused, so the encoder takes a fresh one; the bytes written are the same.",
+  },
+  {
+    file: "lib/syslog/sender.ts",
+    code: "if (this.queued === 0) this.releaseIdle();",
+    at: "this.queued === 0",
+    mutator: "ConditionalExpression",
+    replacement: "true",
+    why: "releaseIdle makes the same check itself (no waiters and nothing queued) before it resolves anyone.",
+  },
+  {
+    file: "lib/syslog/sender.ts",
+    code: "if (this.stopped) return;",
+    at: "this.stopped",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    in: "connect",
+    why: "connect is never called once the sender is stopped: open() checks stopped, close() clears the retry timer, and lost() returns when stopped.",
+  },
+  {
+    file: "lib/syslog/sender.ts",
     code: "err ?? new TransportError(`${label({ protocol: this.o.protocol, endpoint, tls: this.o.tls ? {} : undefined })}: connection closed`, endpoint),",
     at: "`${label({ protocol: this.o.protocol, endpoint, tls: this.o.tls ? {} : undefine…",
     mutator: "StringLiteral",
