@@ -6,6 +6,8 @@
 //   npm run test:mutation -- --module framing      one module (repeat --module for several)
 //   npm run test:mutation -- --list                the modules, their files and tests
 //   npm run test:mutation -- --draft --module X    entries for X's unexplained survivors (last report)
+//   npm run test:mutation -- --reports [--module X] the summary again from the last reports (no run),
+//                                                  e.g. after editing mutation-equivalents.js
 //
 // Each module runs with only its own unit tests (compiled by a build in Stryker's sandbox), at
 // concurrency 1 and nice 15: it is a habit for a shared 2-core machine, not a CI job. Reports go
@@ -66,16 +68,18 @@ function parseArgs(argv) {
   const picked = [];
   let list = false;
   let draft = false;
+  let reports = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--module" || argv[i] === "-m") picked.push(argv[++i]);
     else if (argv[i].startsWith("--module=")) picked.push(argv[i].slice(9));
     else if (argv[i] === "--list") list = true;
     else if (argv[i] === "--draft") draft = true;
-    else throw new Error(`unknown argument ${argv[i]} (use --module NAME, --list or --draft)`);
+    else if (argv[i] === "--reports") reports = true;
+    else throw new Error(`unknown argument ${argv[i]} (use --module NAME, --list, --draft or --reports)`);
   }
   for (const m of picked) if (!MODULES[m]) throw new Error(`unknown module ${m}; modules: ${Object.keys(MODULES).join(", ")}`);
   if (draft && !picked.length) throw new Error("--draft needs --module NAME");
-  return { modules: picked.length ? picked : Object.keys(MODULES), list, draft };
+  return { modules: picked.length ? picked : Object.keys(MODULES), list, draft, reports };
 }
 
 function check(name) {
@@ -122,9 +126,11 @@ function mutateSpecs(entries) {
 }
 
 /**
- * Each result's place in the tally: "detected" (killed or timed out), "equivalent" (survived, and
- * listed in mutation-equivalents.js), "unexplained" (survived or not covered, not listed),
- * "wrongly listed" (detected, yet listed as equivalent), or null (did not compile: not counted).
+ * Each result's place in the tally: "detected" (killed or timed out), "equivalent" (listed in
+ * mutation-equivalents.js, and survived, not covered or timed out: a mutant that only costs speed
+ * may run past the time limit on a loaded machine), "unexplained" (survived or not covered, not
+ * listed), "wrongly listed" (listed, yet a test failed on it: the entry is wrong), or null (did
+ * not compile: not counted).
  */
 function classify(results) {
   const sources = new Map();
@@ -134,11 +140,12 @@ function classify(results) {
   };
   return results.map((r) => {
     const file = path.isAbsolute(r.fileName) ? path.relative(root, r.fileName) : r.fileName;
-    const key = keyOf(file, sourceOf(file), r);
+    const key = keyOf(file, r.source ?? sourceOf(file), r); // a report's mutant carries the source it was made from
     const listed = EQUIVALENT.some((e) => same(e, key));
-    const detected = r.status === "Killed" || r.status === "Timeout";
-    const open = r.status === "Survived" || r.status === "NoCoverage";
-    const kind = detected ? (listed ? "wrongly listed" : "detected") : open ? (listed ? "equivalent" : "unexplained") : null;
+    let kind = null;
+    if (r.status === "Killed") kind = listed ? "wrongly listed" : "detected";
+    else if (r.status === "Timeout") kind = listed ? "equivalent" : "detected";
+    else if (r.status === "Survived" || r.status === "NoCoverage") kind = listed ? "equivalent" : "unexplained";
     return { result: r, key, kind };
   });
 }
@@ -153,19 +160,22 @@ function tally(classified) {
     by[c.result.status] = (by[c.result.status] ?? 0) + 1;
     if (c.kind) by[c.kind] = (by[c.kind] ?? 0) + 1;
   }
-  const detected = (by.Killed ?? 0) + (by.Timeout ?? 0);
-  const valid = detected + (by.Survived ?? 0) + (by.NoCoverage ?? 0);
+  const wronglyListed = by["wrongly listed"] ?? 0;
+  const detected = (by.detected ?? 0) + wronglyListed;
   const equivalent = by.equivalent ?? 0;
+  const unexplained = by.unexplained ?? 0;
+  const valid = detected + equivalent + unexplained;
   const counted = valid - equivalent;
+  const strykerDetected = (by.Killed ?? 0) + (by.Timeout ?? 0);
   return {
     ...by,
     detected,
     valid,
     equivalent,
-    unexplained: by.unexplained ?? 0,
-    wronglyListed: by["wrongly listed"] ?? 0,
+    unexplained,
+    wronglyListed,
     score: counted ? (100 * detected) / counted : 100,
-    raw: valid ? (100 * detected) / valid : 100,
+    raw: valid ? (100 * strykerDetected) / valid : 100,
   };
 }
 
@@ -213,7 +223,7 @@ function table(runs) {
   for (const r of runs) {
     const t = r.tally;
     rows.push(
-      `| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.equivalent} | ${t.unexplained} | ${t.score.toFixed(1)} % | ${t.raw.toFixed(1)} % | ${Math.round(r.seconds)} s |`,
+      `| ${r.name} | ${r.files.map((f) => `\`${f}\``).join(", ")} | ${t.valid} | ${t.Killed ?? 0} | ${t.Timeout ?? 0} | ${t.Survived ?? 0} | ${t.NoCoverage ?? 0} | ${t.equivalent} | ${t.unexplained} | ${t.score.toFixed(1)} % | ${t.raw.toFixed(1)} % | ${Number.isNaN(r.seconds) ? "(report)" : `${Math.round(r.seconds)} s`} |`,
     );
   }
   return rows.join("\n");
@@ -257,7 +267,7 @@ function draft(name) {
 
 async function main() {
   process.chdir(root);
-  const { modules, list, draft: drafting } = parseArgs(process.argv.slice(2));
+  const { modules, list, draft: drafting, reports } = parseArgs(process.argv.slice(2));
   if (list) {
     for (const name of modules)
       console.log(`${name}: ${mutateSpecs(MODULES[name].mutate).join(", ")}  <-  ${MODULES[name].tests.map((t) => `test/unit/${t}.test.ts`).join(", ")}`);
@@ -277,7 +287,18 @@ async function main() {
   }
   fs.mkdirSync(path.join(root, "reports", "mutation"), { recursive: true });
   const runs = [];
-  for (const name of modules) {
+  if (reports) {
+    for (const name of modules) {
+      const file = path.join(root, "reports", "mutation", `${name}.json`);
+      if (!fs.existsSync(file)) continue;
+      const results = [];
+      for (const [f, { source, mutants }] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8")).files))
+        for (const m of mutants) results.push({ ...m, fileName: f, source });
+      const classified = classify(results);
+      runs.push({ name, files: MODULES[name].mutate, classified, tally: tally(classified), seconds: NaN });
+    }
+  }
+  for (const name of reports ? [] : modules) {
     console.log(`\n== ${name}: ${MODULES[name].mutate.join(", ")}`);
     const run = await runModule(name);
     runs.push(run);
