@@ -2399,6 +2399,39 @@ const SHAPED_GIVES_UP =
 const LEARNS_OTHER =
   "learnShape learns a shape for other records, or none: putShaped uses a shape only for a record whose own non-null keys are exactly its keys, in order, with scalar values, and a shape's keys are still only clean names (that check is intact here), so it writes what the general path writes.";
 const syslogSd = [
+  // Timed out in the run (counted detected) though no input tells them apart: the memo bounds again.
+  {
+    file: "lib/syslog/structured-data.ts",
+    code: "if (nameCache.size > 10_000) nameCache.clear();",
+    at: "nameCache.size > 10_000",
+    mutator: "ConditionalExpression",
+    replacement: "true",
+    why: MEMO_BOUND,
+  },
+  {
+    file: "lib/syslog/structured-data.ts",
+    code: "if (nameCache.size > 10_000) nameCache.clear();",
+    at: "nameCache.size > 10_000",
+    mutator: "EqualityOperator",
+    replacement: "nameCache.size <= 10_000",
+    why: MEMO_BOUND,
+  },
+  {
+    file: "lib/syslog/structured-data.ts",
+    code: "if (prefixCache.size < 10_000) prefixCache.set(name, prefix);",
+    at: "prefixCache.size < 10_000",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: MEMO_BOUND,
+  },
+  {
+    file: "lib/syslog/structured-data.ts",
+    code: "if (prefixCache.size < 10_000) prefixCache.set(name, prefix);",
+    at: "prefixCache.size < 10_000",
+    mutator: "EqualityOperator",
+    replacement: "prefixCache.size >= 10_000",
+    why: MEMO_BOUND,
+  },
   {
     file: "lib/syslog/sd-id.ts",
     code: "if (validIds.has(id) && (id.length <= 32 || opts.allowLongSdId)) return;",
