@@ -1669,6 +1669,14 @@ const LGS_KEY_HIT = "a hit still needs the same length and bytes, so the key rea
 const logGroupScan = [
   {
     file: "lib/sls/pull-decoder.ts",
+    code: "if (buf.byteOffset !== 0 || ab.byteLength !== buf.length || buf.length === 0) return false;",
+    at: "buf.byteOffset !== 0",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    why: "A view that starts past its ArrayBuffer's first byte is shorter than that ArrayBuffer, so the byteLength check that follows returns false for it anyway.",
+  },
+  {
+    file: "lib/sls/pull-decoder.ts",
     code: "for (; i < len; i++) if (buf[from + i] !== b[i]) return false;",
     at: "false",
     mutator: "BooleanLiteral",
