@@ -6,7 +6,7 @@
 // SIEM outage (10 minutes by default) over a backlog in each ack mode (support/scenarios/outage.ts):
 // RSS must stay flat and every log arrive afterwards.
 //   --long-outage-seconds S (0 skips it), --long-outage-backlog N, --long-outage-modes emit,delivery
-import { parseArgs } from "node:util";
+import { benchArgs } from "./support/args";
 import { runChaos, type ChaosResult } from "../support/scenarios/chaos";
 import { runOutage, type OutageResult } from "../support/scenarios/outage";
 import { chart } from "./support/chart";
@@ -25,7 +25,7 @@ async function outageChart(dir: string, r: ChaosResult, o: { rate: number; outag
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({
+  const { values } = benchArgs("npm run chaos -- [options]", {
     options: {
       json: { type: "boolean", default: false },
       rate: { type: "string", default: "2000" },

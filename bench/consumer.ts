@@ -3,13 +3,13 @@
 // drained by one Node-RED process through sls-consumer into a settling null sink, --runs times
 // (default 3, each a fresh process and consumer group) per output mode; each mode reports its
 // median run by MB/CPU-s. Prints MB/s, logs/s and CPU-seconds of the Node-RED process.
-import { parseArgs } from "node:util";
+import { benchArgs } from "./support/args";
 import { startEmulatorProcess } from "../support/processes/emulator-process";
 import { pipelineFlow } from "../support/processes/flows";
 import { drainToSink } from "../support/processes/node-red-process";
 import { logger, main, throughput, type Throughput } from "./support/report";
 
-const { values } = parseArgs({
+const { values } = benchArgs("npm run bench:consumer -- [options]", {
   options: {
     json: { type: "boolean", default: false },
     mb: { type: "string", default: "200" },

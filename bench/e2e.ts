@@ -8,7 +8,7 @@
 // frames over a raw socket. --scale runs the scale-out benchmark instead (bench/scale.ts), --matrix
 // the workload matrix (bench/matrix.ts).
 import net from "node:net";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./support/args";
 import { compileMapper } from "../lib/mapping";
 import { toRecordGroup } from "../lib/sls/pull-decoder";
 import { formatRfc5424 } from "../lib/syslog/rfc5424";
@@ -23,7 +23,7 @@ import { logger, machine, main, round1, throughput, type Throughput } from "./su
 import { runMatrix } from "./matrix";
 import { runScale } from "./scale";
 
-const { values } = parseArgs({
+const { values } = benchArgs("npm run bench -- [options]", {
   options: {
     json: { type: "boolean", default: false },
     /** Default 500 MB; 1000 with --matrix. */

@@ -9,7 +9,7 @@
 
 import { fork } from "node:child_process";
 import * as http from "node:http";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./support/args";
 import { encodeLogGroup } from "../lib/sls/log-group-codec";
 import { lz4DecompressBlock } from "../lib/sls/lz4";
 import { LogGenerator, start } from "../emulator/index";
@@ -77,7 +77,7 @@ function get(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = benchArgs("npm run bench:emulator -- [options]", {
     options: {
       json: { type: "boolean", default: false },
       mb: { type: "string", default: "400" },

@@ -6,11 +6,11 @@
 // --skip-metrics: the three nodes skip Node-RED's per-message metric calls while metrics are off,
 // as this package's nodes do (nodes/metrics.ts): the floor for our nodes.
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./support/args";
 import { drainToSink } from "../support/processes/node-red-process";
 import { logger, main } from "./support/report";
 
-const { values } = parseArgs({
+const { values } = benchArgs("npm run bench:node-red -- [options]", {
   options: {
     json: { type: "boolean", default: false },
     count: { type: "string", default: "200000" },

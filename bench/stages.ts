@@ -5,7 +5,7 @@
 // into the sender's buffers as sls-syslog-out does. Prints CPU nanoseconds per log for each stage (one core, hot caches):
 // the split between the stages. Not a lower bound for `npm run bench`: a whole round of 4 000 logs
 // is decoded and held before any is mapped, so garbage collection weighs on every stage.
-import { parseArgs } from "node:util";
+import { benchArgs } from "./support/args";
 import { GENERATOR_KINDS, LogGenerator } from "../emulator/generator";
 import { compileMapper, type MappingConfig } from "../lib/mapping";
 import { encodeLogGroup, encodeLogGroupList } from "../lib/sls/log-group-codec";
@@ -15,7 +15,7 @@ import { recordsFromMessage } from "../lib/syslog/from-node-message";
 import { outFormatter } from "../lib/syslog/out-format";
 import { logger, main } from "./support/report";
 
-const { values } = parseArgs({
+const { values } = benchArgs("npm run bench:stages -- [options]", {
   options: { json: { type: "boolean", default: false }, reps: { type: "string", default: "30" }, format: { type: "string", default: "kv" } },
 });
 const log = logger(values.json!);
