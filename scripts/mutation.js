@@ -244,24 +244,28 @@ function listed(runs, kind) {
   return out.map((s) => `    ${s}`).join("\n") || "    none";
 }
 
+/** The results of a module's last report (reports/mutation/NAME.json), each with the source it was made from; null when there is none. */
+function lastReport(name) {
+  const file = path.join(root, "reports", "mutation", `${name}.json`);
+  if (!fs.existsSync(file)) return null;
+  const results = [];
+  for (const [f, { source, mutants }] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8")).files))
+    for (const m of mutants) results.push({ ...m, fileName: f, source });
+  return results;
+}
+
 /** Entries, in mutation-equivalents.js's form, for a module's unexplained survivors in its last report. */
 function draft(name) {
-  const file = path.join(root, "reports", "mutation", `${name}.json`);
-  const report = JSON.parse(fs.readFileSync(file, "utf8"));
+  const results = lastReport(name);
+  if (!results) throw new Error(`no report for ${name}: run npm run test:mutation -- --module ${name} first`);
   const printed = [];
-  for (const [f, { source, mutants }] of Object.entries(report.files)) {
-    for (const m of mutants) {
-      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
-      const key = keyOf(f, source, m);
-      // One entry covers every mutant with the same key (the same line written twice in a file).
-      if (EQUIVALENT.some((e) => same(e, key)) || printed.some((e) => same(e, key))) continue;
-      printed.push(key);
-      console.log(
-        `  { ${Object.entries(key)
-          .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
-          .join(", ")}, why: "" }, // ${f}:${m.location.start.line}`,
-      );
-    }
+  for (const { key, result, kind } of classify(results)) {
+    if (kind !== "unexplained") continue;
+    // One entry covers every mutant with the same key (the same line written twice in a function).
+    if (printed.some((e) => same(e, key))) continue;
+    printed.push(key);
+    const fields = Object.entries(key).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+    console.log(`  { ${fields.join(", ")}, why: "" }, // ${key.file}:${result.location.start.line}`);
   }
 }
 
@@ -289,24 +293,21 @@ async function main() {
   const runs = [];
   if (reports) {
     for (const name of modules) {
-      const file = path.join(root, "reports", "mutation", `${name}.json`);
-      if (!fs.existsSync(file)) continue;
-      const results = [];
-      for (const [f, { source, mutants }] of Object.entries(JSON.parse(fs.readFileSync(file, "utf8")).files))
-        for (const m of mutants) results.push({ ...m, fileName: f, source });
+      const results = lastReport(name);
+      if (!results) continue;
       const classified = classify(results);
       runs.push({ name, files: MODULES[name].mutate, classified, tally: tally(classified), seconds: NaN });
     }
-  }
-  for (const name of reports ? [] : modules) {
-    console.log(`\n== ${name}: ${MODULES[name].mutate.join(", ")}`);
-    const run = await runModule(name);
-    runs.push(run);
-    const t = run.tally;
-    console.log(
-      `== ${name}: ${t.detected} of ${t.valid - t.equivalent} mutants detected (${t.score.toFixed(1)} %; ${t.equivalent} equivalent left out, ${t.unexplained} survivors not explained) in ${Math.round(run.seconds)} s`,
-    );
-  }
+  } else
+    for (const name of modules) {
+      console.log(`\n== ${name}: ${MODULES[name].mutate.join(", ")}`);
+      const run = await runModule(name);
+      runs.push(run);
+      const t = run.tally;
+      console.log(
+        `== ${name}: ${t.detected} of ${t.valid - t.equivalent} mutants detected (${t.score.toFixed(1)} %; ${t.equivalent} equivalent left out, ${t.unexplained} survivors not explained) in ${Math.round(run.seconds)} s`,
+      );
+    }
   const summary = [
     table(runs),
     "Survivors not explained: a test should detect them, or, when no input can, scripts/mutation-equivalents.js lists them with the reason (module, place, status, mutator, replacement):",
