@@ -4,6 +4,8 @@ import { CodecError, decodeLogGroupList, encodeLogGroup, encodeLogGroupList, typ
 import { decodeLogGroupListRecords, detachWhenReleased, logsIn, logsInAll, scanLogGroupList, type RecordGroup } from "../../lib/sls/pull-decoder";
 import { toRecordGroup } from "../../lib/sls/pull-decoder";
 import { GENERATOR_KINDS, LogGenerator } from "../../emulator/generator";
+// Seeded (mulberry32), so a failure names a case that can be run again.
+import { prng as rng } from "../../emulator/faults";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -445,16 +447,18 @@ test("a group larger than one text chunk (32 KB) decodes like the reference, val
 
 // ---- Any valid encoding, not only our encoder's: SLS producers are free to write protobuf their own way.
 
-/** A seeded generator (mulberry32), so a failure names a case that can be run again. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A malformed body fails when scanned, with a CodecError naming the fault and its byte, and the reference decoder refuses it alike. */
+function refusedAlike(what: string, bad: Buffer, message: RegExp): void {
+  assert.throws(
+    () => decodeLogGroupList(bad),
+    (e: Error) => e instanceof CodecError && message.test(e.message),
+    `reference: ${what}`,
+  );
+  assert.throws(
+    () => scanLogGroupList(bad),
+    (e: Error) => e instanceof CodecError && e.name === "CodecError" && message.test(e.message) && / at byte \d+$/.test(e.message),
+    what,
+  );
 }
 
 /** A varint, minimal or padded with `pad` redundant bytes (valid protobuf, up to 10 bytes in all). */
@@ -663,19 +667,7 @@ test("malformed bodies fail when scanned (never later, when records are built), 
     ["a truncated unknown fixed64", body(log(time, [0x39, 1, 2, 3, 4, 5, 6, 7])), /truncated fixed64/],
     ["an unknown wire type", body(log(time, [0x3b])), /unsupported wire type 3/],
   ];
-  for (const [what, bad, message] of cases) {
-    // The reference decoder refuses them alike.
-    assert.throws(
-      () => decodeLogGroupList(bad),
-      (e: Error) => e instanceof CodecError && message.test(e.message),
-      `reference: ${what}`,
-    );
-    assert.throws(
-      () => scanLogGroupList(bad),
-      (e: Error) => e instanceof CodecError && e.name === "CodecError" && message.test(e.message) && / at byte \d+$/.test(e.message),
-      what,
-    );
-  }
+  for (const [what, bad, message] of cases) refusedAlike(what, bad, message);
   // At the exact end, the same fields are whole: a fixed64 and a fixed32 that end the log, a 10-byte varint.
   const whole = body(log(time, pair, [0x39, 1, 2, 3, 4, 5, 6, 7, 8], [0x25, 7, 0, 0, 0], [0x30, ...Array(9).fill(0xff), 0x01]));
   const g = scanLogGroupList(whole).at(0)!;
@@ -889,18 +881,7 @@ test("a value running past the end of its pair fails when scanned, whatever leng
       /length 128 runs past the end/,
     ],
   ];
-  for (const [what, bad, message] of cases) {
-    assert.throws(
-      () => decodeLogGroupList(bad),
-      (e: Error) => e instanceof CodecError && message.test(e.message),
-      `reference: ${what}`,
-    );
-    assert.throws(
-      () => scanLogGroupList(bad),
-      (e: Error) => e instanceof CodecError && message.test(e.message),
-      what,
-    );
-  }
+  for (const [what, bad, message] of cases) refusedAlike(what, bad, message);
 });
 
 test("a key is compared with the expected layout's byte for byte: a reversed key, or one whose differing bytes the bytes before it would match", () => {
